@@ -1,0 +1,1 @@
+"""Domain package of the CCM dashboard: business rules and queries. Pure Python, no Streamlit."""

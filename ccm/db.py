@@ -1,0 +1,111 @@
+"""DuckDB access: one schema, short-lived connections, lock-aware opening.
+
+DuckDB locks a database file per process. The dashboard and the CLI loaders therefore never keep a
+connection open longer than one unit of work; `connect` waits (with back-off) while another process
+holds the lock instead of failing.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+# Modules that own part of the schema: each exposes DDL (a list of idempotent statements).
+SCHEMA_MODULES = ["ccm.db", "ccm.voc", "ccm.text", "ccm.pcsi", "ccm.kpi", "ccm.auth"]
+
+DDL = [
+    "CREATE SEQUENCE IF NOT EXISTS batch_seq START 1",
+    """CREATE TABLE IF NOT EXISTS load_batches (
+        batch_id      INTEGER PRIMARY KEY DEFAULT nextval('batch_seq'),
+        kind          VARCHAR NOT NULL,          -- voc | survey | kpi
+        file_name     VARCHAR NOT NULL,
+        sha256        VARCHAR NOT NULL,
+        rows_read     INTEGER NOT NULL DEFAULT 0,
+        rows_inserted INTEGER NOT NULL DEFAULT 0,
+        rows_updated  INTEGER NOT NULL DEFAULT 0,
+        rows_unchanged INTEGER NOT NULL DEFAULT 0,
+        rows_rejected INTEGER NOT NULL DEFAULT 0,
+        loaded_at     TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+        loaded_by     VARCHAR,
+        status        VARCHAR NOT NULL DEFAULT 'loaded',  -- loaded | rolled_back
+        detail        JSON                       -- loader-specific: mapping, spec, warnings
+    )""",
+]
+
+LOCK_MESSAGE = "Could not set lock"
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process kept the database locked for longer than we were willing to wait."""
+
+
+def connect(path: str | Path, *, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """Open the database (creating it and its schema if needed), waiting while it is locked."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as exc:
+            if LOCK_MESSAGE not in str(exc) or time.monotonic() >= deadline:
+                if LOCK_MESSAGE in str(exc):
+                    raise DatabaseBusy(
+                        f"데이터베이스를 다른 작업이 사용 중입니다({path.name}). 잠시 후 다시 시도하세요."
+                    ) from exc
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    ensure_schema(con)
+    return con
+
+
+@contextmanager
+def session(path: str | Path, *, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one unit of work; closed (and the file lock released) afterwards."""
+    con = connect(path, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _all_ddl() -> list[str]:
+    return [stmt for name in SCHEMA_MODULES for stmt in getattr(importlib.import_module(name), "DDL", [])]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the schema, writing only when the code's DDL differs from the stored one.
+
+    (Writing on every open would change the file and so invalidate every cached query result.)
+    """
+    statements = _all_ddl()
+    digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+    if not _has_schema_info(con):
+        con.execute("CREATE TABLE IF NOT EXISTS schema_info (ddl_sha256 VARCHAR)")
+    stored = con.execute("SELECT ddl_sha256 FROM schema_info").fetchone()
+    if stored and stored[0] == digest:
+        return
+    con.execute("BEGIN")
+    try:
+        for stmt in statements:
+            con.execute(stmt)
+        con.execute("DELETE FROM schema_info")
+        con.execute("INSERT INTO schema_info VALUES (?)", [digest])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _has_schema_info(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_info' AND schema_name = 'main'"
+    ).fetchone()[0])

@@ -1,0 +1,1 @@
+"""ETL: files → read → normalise → validate → store (DuckDB). Run as `python -m etl COMMAND`."""

@@ -1,0 +1,92 @@
+"""Shared fixtures: an isolated settings file and database per test, the demo database once per run,
+and `app_test` to run a real page with streamlit.testing's AppTest."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ccm.settings import ROOT, Settings, load_settings
+
+NOW = "2026-11-25T10:00:00"  # pinned "now" for overdue / at-risk figures in tests
+
+
+def _write_settings(folder: Path, db: Path) -> Path:
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    text = text.replace('path = "data/ccm.duckdb"', f'path = "{db.as_posix()}"', 1)
+    text = text.replace('secret_key_file = "data/secret.key"', f'secret_key_file = "{(folder / "secret.key").as_posix()}"', 1)
+    path = folder / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings pointing at a fresh database in tmp_path; CCM_* variables set for the app and CLI."""
+    db = tmp_path / "ccm.duckdb"
+    path = _write_settings(tmp_path, db)
+    monkeypatch.setenv("CCM_SETTINGS", str(path))
+    monkeypatch.setenv("CCM_DB", str(db))
+    monkeypatch.setenv("CCM_SECRET_KEY_FILE", str(tmp_path / "secret.key"))
+    monkeypatch.setenv("CCM_NOW", NOW)
+    monkeypatch.setenv("CCM_TEST", "1")
+    return load_settings(path)
+
+
+@pytest.fixture
+def db_path(env: Settings) -> Path:
+    return env.db_path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test run through the real loaders. Copy it before writing."""
+    from etl import demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CCM_SECRET_KEY_FILE", str(folder / "secret.key"))
+    mp.setenv("CCM_NOW", NOW)
+    try:
+        settings = load_settings(_write_settings(folder, db))
+        demo.build(db, settings)
+    finally:
+        mp.undo()
+    return db
+
+
+@pytest.fixture
+def demo_env(env: Settings, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Like `env`, but the database is a private copy of the demo database."""
+    shutil.copy(demo_db, env.db_path)
+    shutil.copy(demo_db.parent / "secret.key", Path(env.secret_key_file))
+    return env
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_test(env: Settings) -> Callable[..., AppTest]:
+    """Factory: app_test("pages/sla.py", role="분석", department=None) → an AppTest, not yet run.
+
+    Signs in as a user of the given role (the only supported way for page tests to get a user).
+    """
+
+    def make(page: str, *, role: str = "관리자", department: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+        at.session_state["_test_user"] = {"username": f"test-{role}", "role": role, "department": department}
+        return at
+
+    return make

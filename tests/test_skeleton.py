@@ -1,0 +1,28 @@
+"""The shell works before any data exists."""
+from ccm import db, voc
+from ccm.period import Scope, period
+
+
+def test_empty_database_gets_schema(db_path):
+    with db.session(db_path) as con:
+        assert not voc.has_data(con)
+        tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    assert {"voc", "voc_items", "load_batches"} <= tables
+
+
+def test_period_bounds_are_half_open():
+    h2 = period("half", 2025, 2)
+    assert (h2.start.isoformat(), h2.end.isoformat()) == ("2025-07-01", "2026-01-01")
+    assert h2.previous().start.isoformat() == "2025-01-01"
+    assert h2.last_year().start.isoformat() == "2024-07-01"
+
+
+def test_scope_with_no_department_selects_nothing():
+    sql, params = Scope(period("year", 2025).start, period("year", 2025).end, ()).where()
+    assert sql == "FALSE" and params == []
+
+
+def test_overview_page_on_empty_database(app_test):
+    at = app_test("pages/overview.py").run()
+    assert not at.exception
+    assert any("아직 데이터가 없습니다" in s.value for s in at.subheader)

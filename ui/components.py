@@ -1,0 +1,98 @@
+"""Reusable pieces: every chart has its table one click away, every table leaves as CSV and Excel."""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+
+def excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
+    """One workbook, a sheet per frame, header bold, columns sized to their content."""
+    from openpyxl.styles import Font
+
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {"데이터": sheets}
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, df in sheets.items():
+            sheet = _sheet_name(name)
+            df.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            for cell in ws[1]:
+                cell.font = Font(bold=True)
+            for i, col in enumerate(df.columns, start=1):
+                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) + 2
+                ws.column_dimensions[ws.cell(1, i).column_letter].width = min(max(width * 1.3, 8), 60)
+            ws.freeze_panes = "A2"
+    return buf.getvalue()
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV with a BOM so that Excel on Korean Windows opens it as UTF-8."""
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+def _sheet_name(name: str) -> str:
+    return re.sub(r"[\[\]\*\?/\\:]", "_", name)[:31] or "Sheet"
+
+
+def _file_stem(name: str) -> str:
+    return re.sub(r"[^\w가-힣\-]+", "_", name).strip("_") or "data"
+
+
+def downloads(df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+    """CSV and Excel download buttons for one table."""
+    stem = _file_stem(name)
+    key = key or stem
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("CSV 내려받기", csv_bytes(df), f"{stem}.csv", "text/csv", key=f"dl_csv_{key}",
+                       icon=":material/download:", on_click="ignore")
+    c2.download_button("Excel 내려받기", excel_bytes({name: df}), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"dl_xlsx_{key}", icon=":material/download:", on_click="ignore")
+
+
+def table(df: pd.DataFrame, name: str, *, key: str | None = None, **dataframe_kwargs) -> None:
+    """A table with its downloads."""
+    st.dataframe(df, hide_index=True, width="stretch", **dataframe_kwargs)
+    downloads(df, name, key=key)
+
+
+def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+    """A chart with its table one click away (tab '표') and downloads of that table."""
+    tab_chart, tab_table = st.tabs(["차트", "표"])
+    with tab_chart:
+        fig.update_layout(margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif"))
+        st.plotly_chart(fig, width="stretch", key=f"chart_{key or _file_stem(name)}",
+                        config={"displaylogo": False})
+    with tab_table:
+        st.dataframe(df, hide_index=True, width="stretch")
+    downloads(df, name, key=key)
+
+
+def empty_state(message: str, *, upload_hint: bool = True) -> None:
+    """What a page shows when there is nothing to show: why, and what to do."""
+    st.info(message, icon=":material/info:")
+    if upload_hint:
+        link("upload", "데이터 올리기 화면으로", ":material/upload:")
+
+
+def link(url_path: str, label: str, icon: str | None = None) -> None:
+    """Link to another page by its url_path; works also when the page runs without the router
+    (a direct URL on a fresh server, or AppTest), where st.page_link cannot resolve pages."""
+    try:
+        st.page_link(f"pages/{url_path}.py", label=label, icon=icon)
+    except st.errors.StreamlitAPIException:
+        st.markdown(f"[{label}](./{url_path})")
+
+
+def definition(text: str) -> None:
+    """A number's definition, readable where the number is shown."""
+    st.caption(text)
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x * 100:.{digits}f}%"
