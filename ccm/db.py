@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 # Modules that own part of the schema: each exposes DDL (a list of idempotent statements).
-SCHEMA_MODULES = ["ccm.db", "ccm.voc", "ccm.text", "ccm.pcsi", "ccm.kpi", "ccm.auth"]
+SCHEMA_MODULES = ["ccm.db", "ccm.voc", "ccm.text", "ccm.pcsi", "ccm.kpi", "ccm.audit", "ccm.auth"]
 
 DDL = [
     "CREATE SEQUENCE IF NOT EXISTS batch_seq START 1",
