@@ -1,4 +1,262 @@
-"""Placeholder: owned by the issue that builds it. Exposes DDL for ccm.db.ensure_schema."""
+"""Local accounts: argon2 password hashes, roles, lockout after repeated failures, session expiry rules.
+
+Pure Python (no Streamlit). Times are passed in by the caller (`now`), so the rules are testable.
+"""
 from __future__ import annotations
 
-DDL: list[str] = []
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ccm import audit
+
+ROLES = ("관리자", "분석", "열람", "부서")
+ROLE_HELP = {
+    "관리자": "설정·사용자·데이터 올리기·되돌리기, 모든 화면",
+    "분석": "모든 분석 화면과 VOC 내용(제목·내용·의견)",
+    "열람": "집계만 (VOC 제목·내용·의견은 볼 수 없음)",
+    "부서": "자기 부서의 항목만",
+}
+DEFAULTS = {
+    "idle_timeout_minutes": 60,
+    "max_session_hours": 12,
+    "max_failures": 5,
+    "lockout_minutes": 15,
+    "min_password_length": 10,
+}
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS users (
+        username      VARCHAR PRIMARY KEY,
+        role          VARCHAR NOT NULL,       -- 관리자 | 분석 | 열람 | 부서
+        department    VARCHAR,                -- required for 부서
+        password_hash VARCHAR,                -- argon2id; NULL = no password (single sign-on only)
+        oidc_email    VARCHAR,                -- single sign-on identity mapped to this account
+        active        BOOLEAN NOT NULL DEFAULT TRUE,
+        created_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+        password_changed_at TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS login_attempts (
+        username     VARCHAR NOT NULL,
+        attempted_at TIMESTAMP NOT NULL,
+        success      BOOLEAN NOT NULL
+    )""",
+]
+
+_hasher = PasswordHasher()
+
+
+class AuthError(ValueError):
+    """A user-facing (Korean) reason why an account operation was refused."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: str
+    department: str | None
+    active: bool
+    has_password: bool
+
+
+def rules(settings: Any) -> dict[str, int]:
+    """The [auth] settings section merged over the defaults."""
+    section = dict(settings.get("auth", {}) or {}) if settings is not None else {}
+    return {k: int(section.get(k, v)) for k, v in DEFAULTS.items()}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def validate_account(username: str, role: str, department: str | None, departments: list[str] | None = None) -> None:
+    if not username or not username.strip() or len(username) > 64 or any(c.isspace() for c in username):
+        raise AuthError("사용자 이름은 1~64자이고 공백이 없어야 합니다.")
+    if role not in ROLES:
+        raise AuthError(f"권한은 {', '.join(ROLES)} 중 하나여야 합니다: '{role}'")
+    if role == "부서" and not department:
+        raise AuthError("부서 권한 사용자는 부서를 지정해야 합니다.")
+    if department and departments is not None and department not in departments:
+        raise AuthError(f"설정에 없는 부서입니다: '{department}' (설정의 부서: {', '.join(departments)})")
+
+
+def validate_password(password: str, settings: Any = None) -> None:
+    n = rules(settings)["min_password_length"]
+    if len(password or "") < n:
+        raise AuthError(f"비밀번호는 {n}자 이상이어야 합니다.")
+
+
+def user_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def active_admin_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM users WHERE role = '관리자' AND active").fetchone()[0]
+
+
+def get_account(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
+    row = con.execute(
+        "SELECT username, role, department, active, password_hash IS NOT NULL FROM users WHERE username = ?",
+        [username],
+    ).fetchone()
+    return Account(*row) if row else None
+
+
+def account_by_email(con: duckdb.DuckDBPyConnection, email: str) -> Account | None:
+    row = con.execute(
+        """SELECT username, role, department, active, password_hash IS NOT NULL FROM users
+           WHERE lower(oidc_email) = lower(?) OR lower(username) = lower(?) ORDER BY oidc_email IS NULL LIMIT 1""",
+        [email, email],
+    ).fetchone()
+    return Account(*row) if row else None
+
+
+def list_users(con: duckdb.DuckDBPyConnection):
+    return con.execute(
+        """SELECT username AS 사용자, role AS 권한, department AS 부서, active AS 사용,
+                  password_hash IS NOT NULL AS 비밀번호, oidc_email AS SSO_이메일,
+                  created_at AS 생성일시, password_changed_at AS 비밀번호_변경일시
+           FROM users ORDER BY username"""
+    ).df()
+
+
+def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, department: str | None = None,
+                password: str | None = None, *, settings: Any = None, by: str | None = None,
+                oidc_email: str | None = None, now: datetime | None = None) -> Account:
+    """Add an account. A password is optional only for single sign-on accounts (oidc_email)."""
+    username = (username or "").strip()
+    departments = settings.departments if settings is not None else None
+    validate_account(username, role, department, departments)
+    if password is None and not oidc_email:
+        raise AuthError("비밀번호 또는 SSO 이메일 중 하나는 있어야 합니다.")
+    if password is not None:
+        validate_password(password, settings)
+    if get_account(con, username):
+        raise AuthError(f"이미 있는 사용자입니다: '{username}'")
+    now = now or datetime.now()
+    pw_hash = hash_password(password) if password is not None else None
+    con.execute("BEGIN")
+    try:
+        con.execute(
+            "INSERT INTO users (username, role, department, password_hash, oidc_email, password_changed_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [username, role, department if role == "부서" or department else None, pw_hash, oidc_email,
+             now if pw_hash else None, now],
+        )
+        audit.record(con, by or username, "user_add", f"{username} ({role}{', ' + department if department else ''})")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return get_account(con, username)
+
+
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, *, settings: Any = None,
+                 by: str | None = None, now: datetime | None = None) -> None:
+    _require_account(con, username)
+    validate_password(password, settings)
+    con.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+                [hash_password(password), now or datetime.now(), username])
+    audit.record(con, by or username, "password_change", username)
+
+
+def update_user(con: duckdb.DuckDBPyConnection, username: str, *, role: str, department: str | None,
+                active: bool, settings: Any = None, by: str | None = None) -> None:
+    """Change role, department or active flag; the last active 관리자 cannot be demoted or disabled."""
+    acc = _require_account(con, username)
+    validate_account(username, role, department, settings.departments if settings is not None else None)
+    losing_admin = acc.role == "관리자" and acc.active and (role != "관리자" or not active)
+    if losing_admin and active_admin_count(con) <= 1:
+        raise AuthError("마지막 관리자는 권한을 바꾸거나 사용 중지할 수 없습니다.")
+    con.execute("UPDATE users SET role = ?, department = ?, active = ? WHERE username = ?",
+                [role, department or None, active, username])
+    state = "사용" if active else "사용 중지"
+    audit.record(con, by or username, "user_change", f"{username}: {role}, {department or '-'}, {state}")
+
+
+def _require_account(con: duckdb.DuckDBPyConnection, username: str) -> Account:
+    acc = get_account(con, username)
+    if acc is None:
+        raise AuthError(f"없는 사용자입니다: '{username}'")
+    return acc
+
+
+def _failures(con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any) -> tuple[int, datetime | None]:
+    """Failed attempts within `lockout_minutes` and after the last success: (count, latest)."""
+    window = timedelta(minutes=rules(settings)["lockout_minutes"])
+    return con.execute(
+        """SELECT count(*), max(attempted_at) FROM login_attempts
+           WHERE username = ? AND NOT success AND attempted_at > ?
+             AND attempted_at > coalesce((SELECT max(attempted_at) FROM login_attempts
+                                          WHERE username = ? AND success), TIMESTAMP '1900-01-01')""",
+        [username, now - window, username],
+    ).fetchone()
+
+
+def locked_until(con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any = None) -> datetime | None:
+    """When the account unlocks, if `max_failures` failures happened within `lockout_minutes` since
+    the last success; None when not locked."""
+    r = rules(settings)
+    failures, last = _failures(con, username, now, settings)
+    if failures >= r["max_failures"]:
+        return last + timedelta(minutes=r["lockout_minutes"])
+    return None
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, now: datetime,
+                 settings: Any = None) -> Account:
+    """Check a password; records the attempt (and an audit entry). Raises AuthError with the reason.
+
+    Unknown user and wrong password give the same message (no account discovery)."""
+    username = (username or "").strip()
+    until = locked_until(con, username, now, settings)
+    if until is not None:
+        audit.record(con, username, "login_locked", "잠긴 계정으로 로그인 시도", at=now)
+        raise AuthError(f"로그인 실패가 많아 계정이 잠겼습니다. {until:%H:%M} 이후에 다시 시도하세요.")
+    acc = get_account(con, username)
+    ok = False
+    if acc is not None and acc.active:
+        stored = con.execute("SELECT password_hash FROM users WHERE username = ?", [username]).fetchone()[0]
+        ok = stored is not None and _verify(con, username, stored, password)
+    _attempt(con, username, now, ok, "login" if ok else "login_failed")
+    if not ok:
+        left = rules(settings)["max_failures"] - _failures(con, username, now, settings)[0]
+        hint = f" (잠기기까지 {left}회 남음)" if 0 < left <= 2 else ""
+        if left <= 0:
+            hint = f" 계정이 {rules(settings)['lockout_minutes']}분 동안 잠깁니다."
+        raise AuthError("사용자 이름 또는 비밀번호가 맞지 않습니다." + hint)
+    return acc
+
+
+def _verify(con: duckdb.DuckDBPyConnection, username: str, stored: str, password: str) -> bool:
+    try:
+        _hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(stored):
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username])
+    return True
+
+
+def _attempt(con: duckdb.DuckDBPyConnection, username: str, now: datetime, success: bool, action: str) -> None:
+    con.execute("INSERT INTO login_attempts VALUES (?, ?, ?)", [username, now, success])
+    audit.record(con, username, action, "", at=now)
+
+
+def record_sso_login(con: duckdb.DuckDBPyConnection, username: str, email: str, now: datetime) -> None:
+    con.execute("INSERT INTO login_attempts VALUES (?, ?, TRUE)", [username, now])
+    audit.record(con, username, "login", f"SSO {email}", at=now)
+
+
+def session_expired(signed_in_at: datetime, last_seen: datetime, now: datetime, settings: Any = None) -> str | None:
+    """Why a session is no longer valid (Korean), or None while it is."""
+    r = rules(settings)
+    if now - last_seen > timedelta(minutes=r["idle_timeout_minutes"]):
+        return f"{r['idle_timeout_minutes']}분 동안 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요."
+    if now - signed_in_at > timedelta(hours=r["max_session_hours"]):
+        return f"로그인한 지 {r['max_session_hours']}시간이 지나 로그아웃되었습니다. 다시 로그인하세요."
+    return None
