@@ -1,0 +1,178 @@
+"""SLA engine: per-type processing deadlines (effective-dated rules), compliance, overdue / at-risk.
+
+All figures are working time on the business calendar (ccm.calendar): work_minutes = B(completed) −
+B(received); an item meets its deadline when B(completed) ≤ B(due_at), i.e. when the working time it
+used is within the working time it was allowed. Two counting methods, per type in settings:
+- "hours" (the manual, §4.2.1-3): N business days = N × 8 working hours from the clock start;
+- "days" (민원처리법 제19조, periods of 6 days or more): the clock-start day is day 1 (an item received
+  after hours starts the next business day), due at the end of work on the N-th business day.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ccm.calendar import BusinessCalendar, from_seconds, to_seconds
+
+HOURS, DAYS = "hours", "days"
+COUNTING_LABEL = {HOURS: "시간 기준", DAYS: "일 기준(접수일 산입)"}
+COLUMNS = ["clock_start", "due_at", "deadline_minutes", "work_minutes", "sla_met", "sla_rule"]
+
+
+# ---- rules ------------------------------------------------------------------------------------------
+def _rules(settings: Any) -> list[dict]:
+    """settings.sla.rules sorted by effective date, validated."""
+    rules = []
+    for raw in settings["sla"]["rules"]:
+        counting = dict(raw.get("counting", {}))
+        bad = {t: c for t, c in counting.items() if c not in COUNTING_LABEL}
+        if bad:
+            raise ValueError(f"처리기한 계산 방식은 hours 또는 days 여야 합니다: {bad}")
+        rules.append({
+            "effective_from": pd.Timestamp(str(raw["effective_from"])).normalize(),
+            "days": {t: int(n) for t, n in raw["days"].items()},
+            "counting": counting,
+            "source": raw.get("source", ""),
+        })
+    return sorted(rules, key=lambda r: r["effective_from"])
+
+
+def rule_label(effective_from: pd.Timestamp, days: int, counting: str, day_hours: float) -> str:
+    """e.g. "2000-01-01~ · 2업무일 · 시간 기준(16시간)"."""
+    head = f"{effective_from:%Y-%m-%d}~ · {days}업무일 · "
+    if counting == DAYS:
+        return head + f"일 기준(접수일 포함 {days}일째 업무종료)"
+    return head + f"시간 기준({days * day_hours:g}시간)"
+
+
+def rules_table(settings: Any) -> pd.DataFrame:
+    """Every rule of every table, for display: effective_from, voc_type, days, hours, counting, rule, source."""
+    cal = BusinessCalendar.from_settings(settings)
+    day_hours = cal.day_seconds / 3600
+    rows = []
+    for rule in _rules(settings):
+        for voc_type, days in rule["days"].items():
+            counting = rule["counting"].get(voc_type, HOURS)
+            rows.append({
+                "effective_from": rule["effective_from"].date(),
+                "voc_type": voc_type,
+                "days": days,
+                "hours": days * day_hours,
+                "counting": counting,
+                "counting_label": COUNTING_LABEL[counting],
+                "rule": rule_label(rule["effective_from"], days, counting, day_hours),
+                "source": rule["source"],
+            })
+    return pd.DataFrame(rows, columns=["effective_from", "voc_type", "days", "hours", "counting",
+                                       "counting_label", "rule", "source"])
+
+
+def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, settings: Any,
+             day_hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per item: days (0 = no rule), counting is "days" (bool), rule label (object, None = no rule)."""
+    rules = _rules(settings)
+    starts = np.array([r["effective_from"].value // 10**9 for r in rules], dtype=np.int64)
+    which = np.searchsorted(starts, received, side="right") - 1
+    which[nat] = -1
+    types = voc_type.astype("object").to_numpy()
+    n_days = np.zeros(len(received), dtype=np.int64)
+    by_days = np.zeros(len(received), dtype=bool)
+    label = np.full(len(received), None, dtype=object)
+    for i, rule in enumerate(rules):
+        mask = which == i
+        if not mask.any():
+            continue
+        sub = pd.Series(types[mask])
+        n_days[mask] = sub.map(rule["days"]).fillna(0).astype(np.int64).to_numpy()
+        counting = sub.map(lambda t, r=rule: r["counting"].get(t, HOURS))
+        by_days[mask] = (counting == DAYS).to_numpy()
+        labels = {t: rule_label(rule["effective_from"], n, rule["counting"].get(t, HOURS), day_hours)
+                  for t, n in rule["days"].items()}
+        label[mask] = sub.map(labels).astype(object).to_numpy()
+    return n_days, by_days, label
+
+
+# ---- compute ----------------------------------------------------------------------------------------
+def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings: Any) -> pd.DataFrame:
+    """clock_start, due_at, deadline_minutes, work_minutes, sla_met, sla_rule for every item (same index).
+
+    Open items (completed_at NaT): work_minutes and sla_met NA. Unknown type / no rule in force: no
+    deadline (due_at NaT, deadline_minutes NA, sla_met NA, sla_rule NA).
+    """
+    cal = BusinessCalendar.from_settings(settings)
+    rec, rec_nat = to_seconds(received_at)
+    done, open_ = to_seconds(completed_at)
+    open_ |= rec_nat
+    start = cal.clock_start_int(rec)
+    b_start = cal.business_seconds_int(start)
+    n_days, by_days, label = _resolve(rec, rec_nat, voc_type, settings, cal.day_seconds / 3600)
+    ruled = (n_days > 0) & ~rec_nat
+    n_safe = np.where(ruled, n_days, 1)
+    due = np.where(by_days, cal.day_end_after(start, n_safe),
+                   cal.add_business_seconds_int(start, n_safe * cal.day_seconds))
+    b_due = cal.business_seconds_int(due)
+    b_done = cal.business_seconds_int(np.where(open_, start, done))
+    work_s = b_done - b_start
+    out = pd.DataFrame(index=received_at.index)
+    out["clock_start"] = from_seconds(start, rec_nat)
+    out["due_at"] = from_seconds(due, ~ruled)
+    out["deadline_minutes"] = pd.array(np.where(ruled, (b_due - b_start) // 60, 0), dtype="Int64")
+    out.loc[~ruled, "deadline_minutes"] = pd.NA
+    out["work_minutes"] = pd.array(-(-work_s // 60), dtype="Int64")  # ceil: 480 min 30 s counts as 481
+    out.loc[open_, "work_minutes"] = pd.NA
+    met = pd.array(b_done <= b_due, dtype="boolean")
+    met[open_ | ~ruled] = pd.NA
+    out["sla_met"] = met
+    out["sla_rule"] = pd.array(np.where(ruled, label, None), dtype="string")
+    return out
+
+
+def open_status(due_at: pd.Series, clock_start: pd.Series, deadline_minutes: pd.Series, now: Any,
+                settings: Any) -> pd.DataFrame:
+    """For open items as of `now`: remaining_minutes (working minutes to due; negative when overdue),
+    overdue (working time used beyond the deadline), at_risk (not overdue, remaining < at_risk_share ×
+    deadline). Items without a deadline get NA."""
+    cal = BusinessCalendar.from_settings(settings)
+    due, no_due = to_seconds(due_at)
+    now_s, _ = to_seconds(pd.Timestamp(now))
+    remaining_s = cal.business_seconds_int(due) - cal.business_seconds_int(np.full(len(due), now_s[0]))
+    deadline = pd.array(deadline_minutes, dtype="Int64")
+    no_due |= np.asarray(deadline.isna())
+    share = float(settings["sla"]["at_risk_share"])
+    limit = np.where(no_due, 0, deadline.fillna(0).to_numpy(dtype=np.int64)) * 60 * share
+    out = pd.DataFrame(index=due_at.index)
+    out["remaining_minutes"] = pd.array(remaining_s // 60, dtype="Int64")
+    out["overdue"] = pd.array(remaining_s < 0, dtype="boolean")
+    out["at_risk"] = pd.array((remaining_s >= 0) & (remaining_s < limit), dtype="boolean")
+    out.loc[no_due, ["remaining_minutes", "overdue", "at_risk"]] = pd.NA
+    return out
+
+
+# ---- store ------------------------------------------------------------------------------------------
+def recompute(con: duckdb.DuckDBPyConnection, settings: Any) -> int:
+    """Recompute the SLA columns of every voc_items row (after the calendar or rules changed), in one
+    transaction. Returns the number of rows."""
+    items = con.execute("SELECT voc_id, received_at, completed_at, voc_type FROM voc_items").df()
+    if items.empty:
+        return 0
+    sla = compute(items["received_at"], items["completed_at"], items["voc_type"], settings)
+    sla.insert(0, "voc_id", items["voc_id"])
+    con.execute("BEGIN")
+    try:
+        con.register("_sla_new", sla)
+        con.execute("""
+            UPDATE voc_items AS v SET clock_start = n.clock_start, due_at = n.due_at,
+                   deadline_minutes = n.deadline_minutes, work_minutes = n.work_minutes,
+                   sla_met = n.sla_met, sla_rule = n.sla_rule
+            FROM _sla_new AS n WHERE v.voc_id = n.voc_id""")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_sla_new")
+    return len(sla)
