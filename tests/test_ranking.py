@@ -1,0 +1,131 @@
+"""Department ranking: the composite on a hand-built case, minimum counts, tie-breaks, weight changes."""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from ccm import db, ranking
+from ccm.period import Scope
+from ccm.ranking import Component, RankingConfig
+
+CFG = RankingConfig(
+    components=(
+        Component("kpi", "KPI", 0.5, 3, 0, 100),
+        Component("compliance", "준수율", 0.3, 20, 0, 100),
+        Component("pcsi", "PCSI", 0.2, 30, 50, 100),
+    ),
+    tie_break=("compliance", "pcsi"),
+)
+
+
+def hand_case() -> pd.DataFrame:
+    rows = [  # department, kpi, n, compliance, n, pcsi, n
+        ("가", 80, 5, 90, 40, 90, 100),   # 40 + 27 + 16 = 83
+        ("나", 90, 5, 70, 40, 100, 10),   # pcsi below min n → 90×0.625 + 70×0.375 = 82.5
+        ("다", 86, 5, 80, 40, 80, 100),   # 43 + 24 + 12 = 79
+        ("라", 74, 5, 100, 40, 90, 100),  # 37 + 30 + 16 = 83, ties 가 → higher compliance first
+        ("마", 80, 5, 90, 40, 90, 100),   # same as 가 in everything → name order
+        ("바", None, 0, None, 0, None, 0),  # nothing scored → unranked, last
+    ]
+    return pd.DataFrame(rows, columns=["department", "kpi", "kpi_n", "compliance", "compliance_n", "pcsi", "pcsi_n"])
+
+
+def test_composite_and_order_on_hand_built_case():
+    r = ranking.rank(hand_case(), CFG)
+    assert list(r["department"]) == ["라", "가", "마", "나", "다", "바"]
+    assert list(r["rank"][:5]) == [1, 2, 3, 4, 5] and pd.isna(r["rank"].iloc[5])
+    got = dict(zip(r["department"], r["composite"]))
+    assert got["가"] == pytest.approx(83.0)
+    assert got["나"] == pytest.approx(82.5)
+    assert got["다"] == pytest.approx(79.0)
+    assert math.isnan(got["바"])
+
+
+def test_minimum_count_redistributes_weight():
+    r = ranking.rank(hand_case(), CFG).set_index("department")
+    assert not r.loc["나", "pcsi_scored"]
+    assert r.loc["나", "kpi_weight"] == pytest.approx(0.625)
+    assert r.loc["나", "compliance_weight"] == pytest.approx(0.375)
+    assert r.loc["나", "pcsi_weight"] == 0
+    assert r.loc["나", "redistributed"] == "PCSI"
+    assert r.loc["가", "redistributed"] == ""
+    contribs = r.loc["나", ["kpi_contrib", "compliance_contrib", "pcsi_contrib"]]
+    assert contribs.sum() == pytest.approx(r.loc["나", "composite"])
+
+
+def test_tie_break_is_compliance_then_name():
+    r = ranking.rank(hand_case(), CFG)
+    top3 = r.head(3)
+    assert list(top3["department"]) == ["라", "가", "마"]
+    assert top3["tied"].all()
+    assert not r.set_index("department").loc["다", "tied"]
+
+
+def test_order_does_not_depend_on_input_order():
+    a = ranking.rank(hand_case(), CFG)
+    b = ranking.rank(hand_case().iloc[::-1], CFG)
+    assert list(a["department"]) == list(b["department"])
+
+
+def test_changing_a_weight_changes_the_ranking_as_expected():
+    before = ranking.rank(hand_case(), CFG)
+    after = ranking.rank(hand_case(), CFG.with_weights({"compliance": 0.0}))
+    # without compliance: 나 = 90 (kpi only), 가 = 마 = 80, 다 = 78.57, 라 = 75.71
+    assert list(after["department"][:5]) == ["나", "가", "마", "다", "라"]
+    assert dict(zip(after["department"], after["composite"]))["라"] == pytest.approx(53 / 0.7)
+    moved = ranking.rank_changes(before, after).set_index("department")["moved"]
+    assert moved["나"] == 3 and moved["라"] == -4 and moved["가"] == 0
+
+
+def test_points_are_clipped_and_direction_aware():
+    lower_better = Component("complaint_trend", "불만 비중 변화", 1, 0, 10, -10)
+    assert lower_better.points(-10) == 100 and lower_better.points(0) == 50
+    assert lower_better.points(25) == 0 and not lower_better.higher_is_better
+    assert Component("kpi", "KPI", 1, 0, 60, 100).points(120) == 100
+
+
+def test_formula_text_names_every_component_and_the_tie_break(env):
+    lines = ranking.formula_text(ranking.config_from_settings(env))
+    text = "\n".join(lines)
+    for label in ("KPI 달성도", "VOC 처리기한 준수율", "시설 고객만족도(PCSI)", "칭찬 비율", "불만 비중 변화"):
+        assert label in text
+    assert "부서명 가나다순" in lines[-1] and "VOC 처리기한 준수율 높은 순" in lines[-1]
+
+
+def _insert(con, rows):
+    for i, (received, vtype, dept, sla_met) in enumerate(rows):
+        con.execute(
+            """INSERT INTO voc_items (voc_id, received_at, completed_at, voc_type, department, status,
+                   sla_met, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1)""",
+            [f"V{i}", received, received if sla_met is not None else None, vtype, dept,
+             "완료" if sla_met is not None else "접수", sla_met])
+
+
+def test_voc_rates_from_a_real_database(db_path, env):
+    cur, prev = datetime(2025, 3, 10, 10), datetime(2025, 2, 10, 10)
+    rows = (
+        [(cur, "불만", "가팀", True)] * 3 + [(cur, "칭찬", "가팀", False)] + [(cur, "문의", "가팀", None)]
+        + [(prev, "불만", "가팀", True)] + [(prev, "문의", "가팀", True)] * 3
+    )
+    with db.session(db_path) as con:
+        _insert(con, rows)
+        cfg = ranking.config_from_settings(env)
+        df = ranking.voc_rates(con, Scope(date(2025, 3, 1), date(2025, 4, 1)), cfg).set_index("department")
+    assert df.loc["가팀", "compliance"] == pytest.approx(75.0)  # 3 met of 4 decided
+    assert df.loc["가팀", "compliance_n"] == 4
+    assert df.loc["가팀", "praise"] == pytest.approx(20.0)  # 1 of 5 received
+    assert df.loc["가팀", "complaint_trend"] == pytest.approx((3 / 5 - 1 / 4) * 100)
+    assert df.loc["가팀", "complaint_trend_n"] == 4
+
+
+def test_evaluate_on_empty_database_ranks_nobody(db_path, env):
+    cfg = ranking.config_from_settings(env)
+    with db.session(db_path) as con:
+        out = ranking.evaluate(con, Scope(date(2025, 1, 1), date(2026, 1, 1)), datetime(2026, 1, 5), cfg,
+                               tuple(env.departments))
+    assert list(out["ranking"]["department"]) == sorted(env.departments)
+    assert out["ranking"]["rank"].isna().all()
+    assert out["awards"].empty
