@@ -176,3 +176,108 @@ def recompute(con: duckdb.DuckDBPyConnection, settings: Any) -> int:
     finally:
         con.unregister("_sla_new")
     return len(sla)
+
+
+# ---- explain one item -------------------------------------------------------------------------------
+STATUS_LABEL = {"met": "기한 내 처리", "breached": "기한 초과 처리", "overdue": "미처리 · 기한 경과",
+                "at_risk": "미처리 · 기한 임박", "open": "미처리 · 기한 내", "no_rule": "처리기한 없음"}
+
+
+def _fmt_ts(ts: Any) -> str:
+    t = pd.Timestamp(ts)
+    return f"{t:%Y-%m-%d} ({'월화수목금토일'[t.weekday()]}) {t:%H:%M}"
+
+
+def _minutes(m: int) -> str:
+    h, mm = divmod(int(abs(m)), 60)
+    text = f"{h}시간 {mm}분" if h and mm else (f"{h}시간" if h else f"{mm}분")
+    return ("-" if m < 0 else "") + text
+
+
+def _why_moved(cal: BusinessCalendar, received: pd.Timestamp, start: pd.Timestamp) -> list[str]:
+    """Why the clock start is later than the receipt: the non-working stretches in between."""
+    if start <= received:
+        return []
+    reasons = []
+    day = received.normalize()
+    tod = received.hour * 3600 + received.minute * 60 + received.second
+    if cal.is_business_day(day.date()):
+        if tod < cal.work_start:
+            reasons.append("업무시작 전 접수")
+        elif tod >= cal.work_end:
+            reasons.append("업무시간 외(업무종료 후) 접수")
+        elif start.normalize() == day:
+            reasons.append("휴게시간 중 접수")
+    for d in pd.date_range(day, start.normalize() - pd.Timedelta(days=1)):
+        if cal.is_business_day(d.date()):
+            continue
+        names = [name for _, name, _ in cal.holidays_between(d, d)]
+        if names:
+            reasons.append(f"{d:%m-%d} {', '.join(names)}")
+        else:
+            reasons.append(f"{d:%m-%d} 주말({'월화수목금토일'[d.weekday()]})")
+    return reasons
+
+
+def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Any, now: Any = None) -> dict:
+    """Everything about one item's deadline, with Korean sentences ready to show."""
+    cal = BusinessCalendar.from_settings(settings)
+    received = pd.Timestamp(received_at)
+    completed = pd.Timestamp(completed_at) if completed_at is not None and not pd.isna(completed_at) else None
+    row = compute(pd.Series([received]), pd.Series([completed], dtype="datetime64[us]"),
+                  pd.Series([voc_type]), settings).iloc[0]
+    start, due = pd.Timestamp(row["clock_start"]), row["due_at"]
+    info: dict[str, Any] = {
+        "received_at": received, "completed_at": completed, "voc_type": voc_type,
+        "clock_start": start, "clock_moved": _why_moved(cal, received, start),
+        "due_at": None if pd.isna(due) else pd.Timestamp(due),
+        "deadline_minutes": None if pd.isna(row["deadline_minutes"]) else int(row["deadline_minutes"]),
+        "rule": None if pd.isna(row["sla_rule"]) else str(row["sla_rule"]),
+        "holidays": [], "work_minutes": None, "remaining_minutes": None, "status": "no_rule",
+    }
+    sentences = [f"접수: {_fmt_ts(received)}"]
+    if info["clock_moved"]:
+        sentences.append(f"처리기한 계산 시작: {_fmt_ts(start)} — {', '.join(info['clock_moved'])}")
+    else:
+        sentences.append(f"처리기한 계산 시작: {_fmt_ts(start)} (업무시간 중 접수)")
+    rule = _rule_for(received, voc_type, settings)
+    if info["due_at"] is None or rule is None:
+        sentences.append(f"'{voc_type}' 유형에는 {received:%Y-%m-%d}에 시행 중인 처리기한이 없습니다.")
+        return {**info, "sentences": sentences, "status_label": STATUS_LABEL["no_rule"]}
+    counting = rule["counting"].get(voc_type, HOURS)
+    info.update(effective_from=rule["effective_from"].date(), counting=counting,
+                counting_label=COUNTING_LABEL[counting], rule_source=rule["source"],
+                days=rule["days"][voc_type])
+    info["holidays"] = cal.holidays_between(start, info["due_at"])
+    sentences.append(f"적용 기준: {info['rule']} (시행일 {info['effective_from']:%Y-%m-%d}, {rule['source']})")
+    if counting == DAYS:
+        sentences.append(f"접수일({start:%m-%d})을 1일째로 세어 {info['days']}업무일째 업무종료 시각까지입니다.")
+    sentences.append(f"처리기한: {_fmt_ts(info['due_at'])} (근무시간 {_minutes(info['deadline_minutes'])})")
+    if info["holidays"]:
+        names = ", ".join(f"{d:%m-%d} {n}" + (" (관리자 지정)" if src != "공휴일" else "")
+                          for d, n, src in info["holidays"])
+        sentences.append(f"기한 계산에서 제외한 휴일: {names}")
+    if completed is not None:
+        info["work_minutes"] = int(row["work_minutes"])
+        info["status"] = "met" if bool(row["sla_met"]) else "breached"
+        sentences.append(f"처리완료: {_fmt_ts(completed)} — 근무시간 {_minutes(info['work_minutes'])} 사용")
+    else:
+        at = pd.Timestamp(now) if now is not None else pd.Timestamp.now().floor("s")
+        status = open_status(pd.Series([info["due_at"]]), pd.Series([start]),
+                             pd.Series([info["deadline_minutes"]]), at, settings).iloc[0]
+        info["remaining_minutes"] = int(status["remaining_minutes"])
+        used = cal.business_seconds(pd.Series([at]))[0] - cal.business_seconds(pd.Series([start]))[0]
+        info["work_minutes_so_far"] = max(int(used // 60), 0)
+        info["status"] = "overdue" if status["overdue"] else ("at_risk" if status["at_risk"] else "open")
+        remaining = info["remaining_minutes"]
+        sentences.append(f"{_fmt_ts(at)} 현재 미처리 — 근무시간 {_minutes(info['work_minutes_so_far'])} 경과, "
+                         + (f"기한을 근무시간 {_minutes(-remaining)} 넘겼습니다." if remaining < 0
+                            else f"남은 근무시간 {_minutes(remaining)}"))
+    info["status_label"] = STATUS_LABEL[info["status"]]
+    sentences.append(f"판정: {info['status_label']}")
+    return {**info, "sentences": sentences}
+
+
+def _rule_for(received: pd.Timestamp, voc_type: str, settings: Any) -> dict | None:
+    in_force = [r for r in _rules(settings) if r["effective_from"] <= received]
+    return in_force[-1] if in_force and voc_type in in_force[-1]["days"] else None
