@@ -1,4 +1,484 @@
-"""Placeholder: owned by the issue that builds it. Exposes DDL for ccm.db.ensure_schema."""
+"""Customer-satisfaction surveys (PCSI and smaller ones): store, scoring and queries.
+
+Order of scoring (domain.md §4): item answer → 100-point score (reverse items flipped) → each
+respondent's area mean → (weighted) mean over respondents per area → overall index = weighted sum
+of the area scores (area weights from settings [pcsi.area_weights]). Missing codes and out-of-scale
+answers are stored with their status but never become scores.
+
+Every survey load is a batch; for one survey (name, year, wave) exactly one batch is active. A
+corrected file replaces the active batch (the old one is kept inactive so a rollback restores it).
+"""
 from __future__ import annotations
 
-DDL: list[str] = []
+import math
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS survey_batches (
+        batch_id    INTEGER PRIMARY KEY,       -- = load_batches.batch_id
+        survey      VARCHAR NOT NULL,          -- PCSI | 교육만족도 | 전화친절도 ...
+        year        INTEGER NOT NULL,
+        wave        VARCHAR NOT NULL DEFAULT '',
+        scale       INTEGER NOT NULL,          -- 5 | 7 | 11 (0–10)
+        overall_area VARCHAR,                  -- the area holding 전반적만족 (outcome of the IPA)
+        spec        JSON NOT NULL,             -- the confirmed survey spec
+        sha256      VARCHAR NOT NULL,
+        active      BOOLEAN NOT NULL DEFAULT TRUE,
+        replaced_by INTEGER                    -- batch that replaced this one (same survey/year/wave)
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_items (
+        batch_id INTEGER NOT NULL, item VARCHAR NOT NULL, area VARCHAR NOT NULL, label VARCHAR,
+        reverse BOOLEAN NOT NULL DEFAULT FALSE, position INTEGER NOT NULL,
+        PRIMARY KEY (batch_id, item)
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_respondents (
+        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL,   -- resp_no = row number in the file
+        respondent_id VARCHAR,                                  -- survey firm's ID, personal data masked
+        survey_date DATE, facility VARCHAR, customer_type VARCHAR,
+        weight DOUBLE NOT NULL DEFAULT 1.0,
+        PRIMARY KEY (batch_id, resp_no)
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_answers (
+        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL, item VARCHAR NOT NULL,
+        raw VARCHAR,                 -- the answer as written in the file
+        score DOUBLE,                -- 0–100; NULL unless status = 'ok'
+        status VARCHAR NOT NULL,     -- ok | missing (blank or missing code) | invalid (out of scale)
+        PRIMARY KEY (batch_id, resp_no, item)
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_demographics (
+        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL, attribute VARCHAR NOT NULL, value VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_comments (
+        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL, question VARCHAR NOT NULL,
+        text VARCHAR                 -- personal data masked
+    )""",
+]
+
+SURVEY_TABLES = ("survey_answers", "survey_demographics", "survey_comments", "survey_respondents", "survey_items")
+SCALES = {5: "5점", 7: "7점", 11: "11점(0–10)"}
+Z95 = 1.96
+
+
+# ---------------------------------------------------------------------------------------------
+# Item scores (used by the loader; pure and vectorised)
+
+def scale_range(scale: int) -> tuple[int, int]:
+    """Lowest and highest valid answer of a scale."""
+    if scale == 11:
+        return 0, 10
+    if scale in (5, 7):
+        return 1, scale
+    raise ValueError(f"지원하지 않는 척도입니다: {scale}점 (5, 7, 11점만 가능)")
+
+
+def classify(raw: pd.Series, scale: int, missing_codes: tuple[float, ...]) -> tuple[pd.Series, pd.Series]:
+    """Numeric value and status (ok | missing | invalid) of raw answers (strings)."""
+    text = raw.astype("string").str.strip()
+    num = pd.to_numeric(text, errors="coerce").astype("float64")
+    lo, hi = scale_range(scale)
+    blank = text.isna() | (text == "")
+    missing = blank | num.isin([float(c) for c in missing_codes])
+    ok = ~missing & num.between(lo, hi) & (num == np.floor(num))
+    status = pd.Series(np.where(missing, "missing", np.where(ok, "ok", "invalid")), index=raw.index)
+    return num.where(ok), status
+
+
+def item_score(value: pd.Series, scale: int, reverse: pd.Series | bool = False) -> pd.Series:
+    """100-point score of valid answers: 7-point (x−1)/6×100, 5-point (x−1)/4×100, 0–10 x×10.
+
+    Reverse-coded items are flipped first (x → lo + hi − x)."""
+    lo, hi = scale_range(scale)
+    x = value.astype("float64")
+    x = x.where(~pd.Series(reverse, index=x.index).astype(bool), lo + hi - x)
+    return (x - lo) / (hi - lo) * 100.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Query options (hashable, so pages can cache them)
+
+@dataclass(frozen=True)
+class Filter:
+    """Respondent filter: demographic attribute → allowed values; facilities (None = all)."""
+
+    demographics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    facilities: tuple[str, ...] | None = None
+
+
+NO_FILTER = Filter()
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings the scores depend on, as hashable values (built from settings [pcsi])."""
+
+    area_weights: tuple[tuple[str, float], ...] = ()
+    facilities: tuple[tuple[str, str], ...] = ()   # facility → department
+    min_n: int = 30
+    overall_area: str = "전반적만족"
+    z: float = Z95
+
+
+def options_from(settings) -> Options:
+    p = settings.get("pcsi", {}) if settings is not None else {}
+    return Options(
+        area_weights=tuple((str(k), float(v)) for k, v in p.get("area_weights", {}).items()),
+        facilities=tuple(settings.facilities.items()) if settings is not None else (),
+        min_n=int(p.get("min_n", 30)),
+        overall_area=str(p.get("overall_area", "전반적만족")),
+    )
+
+
+def _default_options() -> Options:
+    from ccm.settings import load_settings
+
+    return options_from(load_settings())
+
+
+def area_weights(areas: list[str], opts: Options) -> dict[str, float]:
+    """Configured area weights when they cover the survey's areas, else equal weights."""
+    configured = dict(opts.area_weights)
+    if areas and set(areas) <= set(configured):
+        return {a: configured[a] for a in areas}
+    return {a: 1.0 for a in areas}
+
+
+# ---------------------------------------------------------------------------------------------
+# Respondent-level scores
+
+def _active(con, year: int, survey: str) -> list[int]:
+    return [r[0] for r in con.execute(
+        "SELECT batch_id FROM survey_batches WHERE active AND survey = ? AND year = ? ORDER BY batch_id",
+        [survey, int(year)]).fetchall()]
+
+
+def _filter_sql(flt: Filter, alias: str = "r") -> tuple[str, list]:
+    sql, params = "", []
+    if flt.facilities is not None:
+        if not flt.facilities:
+            return " AND FALSE", []
+        sql += f" AND {alias}.facility IN ({', '.join('?' * len(flt.facilities))})"
+        params += list(flt.facilities)
+    for attr, values in flt.demographics:
+        if not values:
+            continue
+        sql += (f" AND EXISTS (SELECT 1 FROM survey_demographics d WHERE d.batch_id = {alias}.batch_id"
+                f" AND d.resp_no = {alias}.resp_no AND d.attribute = ? AND d.value IN ({', '.join('?' * len(values))}))")
+        params += [attr, *values]
+    return sql, params
+
+
+def areas(con, year: int, survey: str = "PCSI") -> list[str]:
+    """The survey's areas in questionnaire order."""
+    ids = _active(con, year, survey)
+    if not ids:
+        return []
+    rows = con.execute(
+        f"SELECT area FROM survey_items WHERE batch_id IN ({', '.join('?' * len(ids))})"
+        " GROUP BY area ORDER BY min(position), area", ids).fetchall()
+    return [r[0] for r in rows]
+
+
+def respondents(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
+                opts: Options | None = None) -> pd.DataFrame:
+    """One row per respondent with a valid answer: facility, department, customer_type, weight,
+    one column per area (the respondent's area mean) and `overall` (area-weighted, over the areas
+    the respondent answered)."""
+    opts = opts or _default_options()
+    ids = _active(con, year, survey)
+    area_list = areas(con, year, survey)
+    base = ["batch_id", "resp_no", "facility", "department", "customer_type", "weight"]
+    if not ids:
+        return pd.DataFrame(columns=base + area_list + ["overall"])
+    where, params = _filter_sql(flt)
+    long = con.execute(
+        f"""SELECT r.batch_id, r.resp_no, coalesce(r.facility, '(미기재)') AS facility,
+                   coalesce(r.customer_type, '(미기재)') AS customer_type, r.weight, i.area,
+                   avg(a.score) AS score
+            FROM survey_respondents r
+            JOIN survey_answers a ON a.batch_id = r.batch_id AND a.resp_no = r.resp_no
+            JOIN survey_items i ON i.batch_id = a.batch_id AND i.item = a.item
+            WHERE r.batch_id IN ({', '.join('?' * len(ids))}) AND a.score IS NOT NULL {where}
+            GROUP BY ALL""", [*ids, *params]).df()
+    if long.empty:
+        return pd.DataFrame(columns=base + area_list + ["overall"])
+    keys = ["batch_id", "resp_no", "facility", "customer_type", "weight"]
+    wide = long.pivot_table(index=keys, columns="area", values="score", aggfunc="first").reset_index()
+    wide.columns.name = None
+    for a in area_list:
+        if a not in wide:
+            wide[a] = np.nan
+    w = pd.Series(area_weights(area_list, opts))
+    m = wide[area_list]
+    wide["overall"] = (m * w).sum(axis=1, min_count=1) / m.notna().mul(w).sum(axis=1)
+    wide["department"] = wide["facility"].map(dict(opts.facilities)).fillna("(미지정)")
+    return wide[base + area_list + ["overall"]]
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    ok = values.notna()
+    wsum = weights[ok].sum()
+    return float((values[ok] * weights[ok]).sum() / wsum) if wsum > 0 else math.nan
+
+
+def _area_table(resp: pd.DataFrame, area_list: list[str], opts: Options) -> pd.DataFrame:
+    w = area_weights(area_list, opts)
+    rows = [{"area": a, "score": _weighted_mean(resp[a], resp["weight"]), "n": int(resp[a].notna().sum()),
+             "weight": w[a]} for a in area_list]
+    return pd.DataFrame(rows, columns=["area", "score", "n", "weight"])
+
+
+def _index_of(table: pd.DataFrame) -> float | None:
+    t = table.dropna(subset=["score"])
+    t = t[t["weight"] > 0]
+    if t.empty or len(t) < (table["weight"] > 0).sum():
+        return None  # an area without any valid answer: the index is not comparable
+    return float((t["score"] * t["weight"]).sum() / t["weight"].sum())
+
+
+def area_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
+                opts: Options | None = None) -> pd.DataFrame:
+    """Area, score (0–100, weighted mean of respondents' area means), n (respondents), weight."""
+    opts = opts or _default_options()
+    area_list = areas(con, year, survey)
+    return _area_table(respondents(con, year, survey, flt, opts), area_list, opts)
+
+
+def overall_index(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
+                  opts: Options | None = None) -> float | None:
+    """Σ area weight × area score ÷ Σ weights; None when the year has no scored answers."""
+    opts = opts or _default_options()
+    return _index_of(area_scores(con, year, survey, flt, opts))
+
+
+def group_scores(con, year: int, survey: str = "PCSI", by: str = "facility", flt: Filter = NO_FILTER,
+                 opts: Options | None = None) -> pd.DataFrame:
+    """Per group (facility | department | customer_type | a demographic attribute): n, score
+    (the index formula within the group), sd of respondents' overall scores, 95% interval
+    score ± z·sd/√n, and whether n is below the minimum."""
+    opts = opts or _default_options()
+    area_list = areas(con, year, survey)
+    resp = respondents(con, year, survey, flt, opts)
+    cols = ["group", "n", "score", "sd", "ci_low", "ci_high", "below_min_n"]
+    if resp.empty:
+        return pd.DataFrame(columns=cols)
+    if by not in resp.columns:
+        resp = resp.merge(demographic(con, year, survey, by), on=["batch_id", "resp_no"], how="left")
+        resp[by] = resp[by].fillna("(미기재)")
+    rows = []
+    for group, part in resp.groupby(by, sort=True):
+        scored = part["overall"].dropna()
+        n = int(len(scored))
+        score = _index_of(_area_table(part, area_list, opts))
+        sd = float(scored.std(ddof=1)) if n > 1 else math.nan
+        half = opts.z * sd / math.sqrt(n) if n > 1 else math.nan
+        rows.append({"group": group, "n": n, "score": score, "sd": sd,
+                     "ci_low": None if score is None else score - half,
+                     "ci_high": None if score is None else score + half,
+                     "below_min_n": n < opts.min_n})
+    return pd.DataFrame(rows, columns=cols).astype({"score": "float64", "ci_low": "float64", "ci_high": "float64"})
+
+
+def facility_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
+                    opts: Options | None = None) -> pd.DataFrame:
+    """facility, department (settings facility → department), n, score, ci_low, ci_high, below_min_n."""
+    opts = opts or _default_options()
+    g = group_scores(con, year, survey, "facility", flt, opts).rename(columns={"group": "facility"})
+    g.insert(1, "department", g["facility"].map(dict(opts.facilities)).fillna("(미지정)"))
+    return g[["facility", "department", "n", "score", "ci_low", "ci_high", "below_min_n"]]
+
+
+def demographic(con, year: int, survey: str, attribute: str) -> pd.DataFrame:
+    ids = _active(con, year, survey) or [-1]
+    return con.execute(
+        f"""SELECT batch_id, resp_no, any_value(value) AS "{attribute.replace('"', '')}"
+            FROM survey_demographics WHERE attribute = ? AND batch_id IN ({', '.join('?' * len(ids))})
+            GROUP BY ALL""", [attribute, *ids]).df().rename(columns={attribute.replace('"', ''): attribute})
+
+
+def demographic_values(con, year: int, survey: str = "PCSI") -> dict[str, list[str]]:
+    """Demographic attribute → its values, for filters."""
+    ids = _active(con, year, survey) or [-1]
+    rows = con.execute(
+        f"""SELECT attribute, value FROM survey_demographics
+            WHERE batch_id IN ({', '.join('?' * len(ids))}) AND value IS NOT NULL
+            GROUP BY ALL ORDER BY attribute, value""", ids).fetchall()
+    out: dict[str, list[str]] = {}
+    for attr, value in rows:
+        out.setdefault(attr, []).append(value)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Year over year, items, importance–performance, comments
+
+def yoy(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> dict:
+    """This year's index against last year's, with Welch's t-test (unequal variances) on the
+    respondents' overall scores of the two years (unweighted)."""
+    from scipy import stats
+
+    opts = opts or _default_options()
+    cur = respondents(con, year, survey, flt, opts)["overall"].dropna()
+    prev = respondents(con, year - 1, survey, flt, opts)["overall"].dropna()
+    out = {"year": year, "index": overall_index(con, year, survey, flt, opts),
+           "prev_year": year - 1, "prev_index": overall_index(con, year - 1, survey, flt, opts),
+           "n": len(cur), "prev_n": len(prev), "t": None, "p": None, "df": None,
+           "test": "Welch t-검정(등분산 가정 없음, 응답자별 종합점수)"}
+    out["diff"] = None if out["index"] is None or out["prev_index"] is None else out["index"] - out["prev_index"]
+    if len(cur) > 1 and len(prev) > 1:
+        res = stats.ttest_ind(cur.to_numpy(), prev.to_numpy(), equal_var=False)
+        out.update(t=float(res.statistic), p=float(res.pvalue), df=float(res.df))
+    return out
+
+
+def trend(con, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> pd.DataFrame:
+    """Index and area scores per year (all loaded years)."""
+    opts = opts or _default_options()
+    frames = []
+    for y in years(con, survey):
+        t = area_scores(con, y, survey, flt, opts)
+        t = pd.concat([t, pd.DataFrame([{"area": "종합지수", "score": _index_of(t), "n": t["n"].max(),
+                                          "weight": None}])], ignore_index=True)
+        t.insert(0, "year", y)
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["year", "area", "score", "n", "weight"])
+
+
+QUADRANTS = {
+    (True, False): "중점개선(우선 개선)",
+    (True, True): "유지강화",
+    (False, False): "점진개선",
+    (False, True): "현상유지",
+}
+
+
+def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> pd.DataFrame:
+    """Per item: area, label, n valid, (weighted) mean score, missing and invalid counts,
+    importance (Pearson correlation of the item score with the respondent's 전반적만족 area mean)
+    and the importance–performance quadrant (split at the means over the items)."""
+    opts = opts or _default_options()
+    ids = _active(con, year, survey)
+    cols = ["item", "area", "label", "reverse", "n", "score", "missing", "invalid", "importance", "quadrant"]
+    if not ids:
+        return pd.DataFrame(columns=cols)
+    where, params = _filter_sql(flt)
+    long = con.execute(
+        f"""SELECT a.batch_id, a.resp_no, a.item, a.score, a.status, r.weight
+            FROM survey_answers a JOIN survey_respondents r ON r.batch_id = a.batch_id AND r.resp_no = a.resp_no
+            WHERE a.batch_id IN ({', '.join('?' * len(ids))}) {where}""", [*ids, *params]).df()
+    meta = con.execute(
+        f"""SELECT item, any_value(area) AS area, any_value(label) AS label, bool_or(reverse) AS reverse,
+                   min(position) AS position
+            FROM survey_items WHERE batch_id IN ({', '.join('?' * len(ids))}) GROUP BY item ORDER BY position""",
+        ids).df()
+    if long.empty:
+        return pd.DataFrame(columns=cols)
+    stats_ = long.groupby("item").apply(lambda g: pd.Series({
+        "n": int(g["score"].notna().sum()),
+        "score": _weighted_mean(g["score"], g["weight"]),
+        "missing": int((g["status"] == "missing").sum()),
+        "invalid": int((g["status"] == "invalid").sum()),
+    }), include_groups=False).reset_index()
+    out = meta.merge(stats_, on="item", how="left").astype({"n": "Int64", "missing": "Int64", "invalid": "Int64"})
+    overall_area = opts.overall_area if opts.overall_area in set(out["area"]) else None
+    out["importance"] = np.nan
+    if overall_area:
+        resp = respondents(con, year, survey, flt, opts)[["batch_id", "resp_no", overall_area]]
+        wide = long.pivot_table(index=["batch_id", "resp_no"], columns="item", values="score").reset_index()
+        joined = wide.merge(resp, on=["batch_id", "resp_no"])
+        for i, row in out.iterrows():
+            if row["area"] != overall_area and row["item"] in joined:
+                out.loc[i, "importance"] = joined[row["item"]].corr(joined[overall_area])
+    ipa = out["importance"].notna() & out["score"].notna()
+    mi, mp = out.loc[ipa, "importance"].mean(), out.loc[ipa, "score"].mean()
+    out["quadrant"] = None
+    out.loc[ipa, "quadrant"] = [QUADRANTS[(imp >= mi, perf >= mp)]
+                                for imp, perf in zip(out.loc[ipa, "importance"], out.loc[ipa, "score"])]
+    return out[cols]
+
+
+def fix_first(item_table: pd.DataFrame) -> pd.DataFrame:
+    """Items in the 'fix first' quadrant (high importance, low performance), most important first."""
+    t = item_table[item_table["quadrant"] == QUADRANTS[(True, False)]]
+    return t.sort_values("importance", ascending=False)
+
+
+def comments(con, year: int, survey: str = "PCSI", search: str = "", flt: Filter = NO_FILTER) -> pd.DataFrame:
+    """Open comments (masked at load) containing `search` (case-insensitive)."""
+    ids = _active(con, year, survey) or [-1]
+    where, params = _filter_sql(flt)
+    return con.execute(
+        f"""SELECT coalesce(r.facility, '(미기재)') AS facility, r.customer_type, c.question, c.text
+            FROM survey_comments c JOIN survey_respondents r ON r.batch_id = c.batch_id AND r.resp_no = c.resp_no
+            WHERE c.batch_id IN ({', '.join('?' * len(ids))}) AND c.text IS NOT NULL AND trim(c.text) <> ''
+              AND (? = '' OR contains(lower(c.text), lower(?))) {where}
+            ORDER BY r.facility, c.resp_no""", [*ids, search, search, *params]).df()
+
+
+def answer_problems(con, year: int, survey: str = "PCSI") -> pd.DataFrame:
+    """Missing and out-of-scale answers per item (they never become scores)."""
+    ids = _active(con, year, survey) or [-1]
+    return con.execute(
+        f"""SELECT item, count(*) FILTER (status = 'missing') AS missing,
+                   count(*) FILTER (status = 'invalid') AS invalid,
+                   string_agg(CASE WHEN status = 'invalid' THEN resp_no::VARCHAR || '행=' || raw END, ', ')
+                     AS invalid_rows
+            FROM survey_answers WHERE batch_id IN ({', '.join('?' * len(ids))})
+            GROUP BY item HAVING count(*) FILTER (status <> 'ok') > 0 ORDER BY item""", ids).df()
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue and batches
+
+def surveys(con) -> list[str]:
+    rows = con.execute("SELECT survey FROM survey_batches WHERE active GROUP BY survey "
+                       "ORDER BY survey <> 'PCSI', survey").fetchall()
+    return [r[0] for r in rows]
+
+
+def years(con, survey: str = "PCSI") -> list[int]:
+    rows = con.execute("SELECT DISTINCT year FROM survey_batches WHERE active AND survey = ? ORDER BY year",
+                       [survey]).fetchall()
+    return [r[0] for r in rows]
+
+
+def has_data(con) -> bool:
+    return bool(con.execute("SELECT EXISTS (SELECT 1 FROM survey_batches WHERE active)").fetchone()[0])
+
+
+def batches(con) -> pd.DataFrame:
+    return con.execute(
+        """SELECT b.batch_id, b.survey, b.year, b.wave, b.scale, b.active, b.replaced_by, l.file_name,
+                  l.rows_read, l.rows_inserted, l.loaded_at, l.loaded_by, l.status
+           FROM survey_batches b JOIN load_batches l USING (batch_id) ORDER BY b.batch_id""").df()
+
+
+def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
+    """Undo a survey batch in one transaction: remove its rows, reactivate the batch it had replaced,
+    mark it rolled_back in load_batches. Returns what was done."""
+    row = con.execute("SELECT active, replaced_by FROM survey_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    if row is None:
+        raise ValueError(f"고객만족도 적재 배치 {batch_id}번이 없습니다(이미 되돌렸거나 설문 배치가 아닙니다).")
+    active, replaced_by = row
+    con.execute("BEGIN")
+    try:
+        removed = con.execute("SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [batch_id]).fetchone()[0]
+        restored = [r[0] for r in con.execute(
+            "SELECT batch_id FROM survey_batches WHERE replaced_by = ?", [batch_id]).fetchall()]
+        if active:
+            con.execute("UPDATE survey_batches SET active = TRUE, replaced_by = NULL WHERE replaced_by = ?", [batch_id])
+        else:
+            con.execute("UPDATE survey_batches SET replaced_by = ? WHERE replaced_by = ?", [replaced_by, batch_id])
+            restored = []
+        for table in SURVEY_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        con.execute("DELETE FROM survey_batches WHERE batch_id = ?", [batch_id])
+        con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return {"batch_id": batch_id, "respondents_removed": int(removed), "restored_batches": restored}
