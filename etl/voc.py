@@ -1,0 +1,414 @@
+"""VOC loader: read → normalise → validate → store (one transaction), then enrich.
+
+`prepare` turns one export into canonical rows and row-level rejects without touching the database;
+`store` upserts prepared files by voc_id in one transaction (one batch per file); `load` does both
+and is what the CLI and the upload page call.
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ccm import db, privacy
+from etl import mapping as mp
+from etl.readers import ReadError, Table, clean_number_text, combine_date_time, read_table
+
+STATUS_RANK = {"접수": 0, "처리중": 1, "완료": 2}
+STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
+          "title", "content", "answer", "customer_key", "clock_start", "due_at", "deadline_minutes",
+          "work_minutes", "sla_met", "sla_rule", "source_row"]
+COMPARED = [c for c in STORED if c != "source_row"]
+REJECT_COLUMN = "오류"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Prepared:
+    """One export, normalised and validated, not yet stored."""
+
+    file_name: str
+    sha256: str
+    table: Table
+    plan: mp.ColumnPlan
+    items: pd.DataFrame                   # STORED columns, one row per voc_id
+    rejects: pd.DataFrame                 # 파일, 행, 열, 값, 사유 — one line per problem
+    warnings: list[str] = field(default_factory=list)
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.table.df)
+
+    @property
+    def rows_rejected(self) -> int:
+        return int(self.rejects["행"].nunique()) if len(self.rejects) else 0
+
+    def rejected_rows(self) -> pd.DataFrame:
+        """The rejected rows as in the source (all columns) plus an 오류 column: fix and load again."""
+        if not len(self.rejects):
+            return self.table.df.iloc[:0].assign(**{REJECT_COLUMN: pd.Series(dtype="string")})
+        reasons = self.rejects.assign(msg=self.rejects["열"] + ": " + self.rejects["사유"])
+        by_row = reasons.groupby("행", sort=True)["msg"].agg(" / ".join)
+        pos = pd.Series(np.arange(len(self.table.rows)), index=self.table.rows)
+        out = self.table.df.iloc[pos.loc[by_row.index].to_numpy()].reset_index(drop=True)
+        return out.assign(**{REJECT_COLUMN: by_row.to_numpy()})
+
+    def detail(self) -> dict:
+        t = self.table
+        return {"mapping": self.plan.as_dict(), "encoding": t.encoding, "sheet": t.sheet,
+                "header_row": t.header_row, "warnings": self.warnings, "unknown_values": self.unknown_values,
+                "rejects_by_reason": self.rejects["사유"].value_counts().to_dict() if len(self.rejects) else {}}
+
+
+@dataclass
+class BatchResult:
+    file_name: str
+    batch_id: int | None
+    rows_read: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    kept_newer: int = 0               # rows of an older export that did not reopen a later status
+
+
+@dataclass
+class LoadReport:
+    batches: list[BatchResult]
+    prepared: list[Prepared]
+    strict_blocked: bool = False
+    rejects_files: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    enriched: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.strict_blocked or any(b.rejected for b in self.batches) else 0
+
+
+# --- prepare ---------------------------------------------------------------------------------------
+
+def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None = None,
+            name: str | None = None) -> Prepared:
+    """Read, map, normalise and validate one file (no database). Raises ReadError if unusable."""
+    t0 = time.perf_counter()
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    table = read_table(data, name, known=mp.known_headers(settings, mapping))
+    plan = mp.detect_columns(table.df.columns, settings, mapping)
+    missing = plan.missing()
+    if missing:
+        labels = ", ".join(mp.FIELD_LABELS[f] for f in missing)
+        raise ReadError(
+            f"{name}: 필수 열({labels})을 찾지 못했습니다({table.header_row}행을 머리글로 읽음: "
+            f"{', '.join(map(str, table.df.columns[:12]))}). 매핑 파일의 [columns]로 지정하세요."
+        )
+    if not len(table.df):
+        raise ReadError(f"{name}: 머리글({table.header_row}행) 아래에 데이터 행이 없습니다.")
+    prep = Prepared(name, hashlib.sha256(data).hexdigest(), table, plan, pd.DataFrame(), pd.DataFrame())
+    prep.items, prep.rejects = _normalise(prep, settings, mapping)
+    prep.seconds = time.perf_counter() - t0
+    return prep
+
+
+class _Rejects:
+    def __init__(self, prep: Prepared):
+        self.prep, self.parts = prep, []
+
+    def add(self, mask: pd.Series, fld: str, reason: str, values: pd.Series | None = None) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        src = self.prep.plan.fields.get(fld, mp.FIELD_LABELS.get(fld, fld))
+        vals = (values if values is not None else self.prep.table.df[src])[mask]
+        self.parts.append(pd.DataFrame({
+            "파일": self.prep.file_name, "행": self.prep.table.rows[mask.to_numpy()],
+            "열": src, "값": vals.astype("string").fillna("").to_numpy(), "사유": reason,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=["파일", "행", "열", "값", "사유"])
+        return pd.concat(self.parts, ignore_index=True).sort_values(["행", "열"], kind="stable", ignore_index=True)
+
+
+def _col(prep: Prepared, fld: str) -> pd.Series | None:
+    src = prep.plan.fields.get(fld)
+    return prep.table.df[src] if src is not None else None
+
+
+def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+    df, rej = prep.table.df, _Rejects(prep)
+    n = len(df)
+    na = pd.Series(pd.NA, index=df.index, dtype="string")
+    out = pd.DataFrame(index=df.index)
+
+    vid = _col(prep, "voc_id")
+    out["voc_id"] = clean_number_text(vid).str.replace(r"\s+", "", regex=True)
+    rej.add(out["voc_id"].isna(), "voc_id", "접수번호가 비어 있습니다")
+
+    out["received_at"], bad_rt = _datetime(prep, "received_at", "received_time")
+    raw_recv = _col(prep, "received_at")
+    rej.add(raw_recv.isna(), "received_at", "접수일시가 비어 있습니다")
+    rej.add(raw_recv.notna() & out["received_at"].isna(), "received_at", "접수일시를 날짜로 읽을 수 없습니다")
+    if bad_rt.any():
+        rej.add(bad_rt, "received_time", "접수시간을 시각으로 읽을 수 없습니다")
+
+    out["completed_at"], bad_ct = _datetime(prep, "completed_at", "completed_time")
+    raw_done = _col(prep, "completed_at")
+    if raw_done is not None:
+        rej.add(raw_done.notna() & out["completed_at"].isna(), "completed_at", "처리일시를 날짜로 읽을 수 없습니다")
+        rej.add(out["completed_at"] < out["received_at"], "completed_at",
+                "처리일시가 접수일시보다 빠릅니다(데이터 오류)")
+    if bad_ct.any():
+        rej.add(bad_ct, "completed_time", "처리시각을 시각으로 읽을 수 없습니다")
+
+    raw_type = _col(prep, "voc_type")
+    out["voc_type"] = mp.map_values(raw_type, mp.value_lookup(settings, "voc_type", mapping))
+    rej.add(raw_type.isna(), "voc_type", "유형이 비어 있습니다")
+    types = ", ".join(settings["voc"]["types"])
+    rej.add(raw_type.notna() & out["voc_type"].isna(), "voc_type",
+            f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)")
+
+    out["channel"] = _kept_value(prep, settings, mapping, "channel", na)
+    out["facility"] = _kept_value(prep, settings, mapping, "facility", na)
+    out["department"] = _kept_value(prep, settings, mapping, "department", na)
+    fac_dept = mp.map_values(out["facility"], settings.facilities.get)
+    out["department"] = out["department"].fillna(fac_dept)
+
+    out["status"] = _status(prep, settings, mapping, out, rej)
+    out["title"] = _masked(prep, "title", na)
+    out["content"] = _masked(prep, "content", na)
+    out["answer"] = _masked(prep, "answer", na)
+    out["customer_key"] = _customer_key(prep, settings)
+    out["source_row"] = prep.table.rows.astype("int32")
+
+    rejects = rej.frame()
+    ok = ~pd.Series(prep.table.rows, index=df.index).isin(rejects["행"])
+    items = _dedupe(prep, out[ok])
+    items = _with_sla(items, settings)
+    return items[STORED].reset_index(drop=True), rejects
+
+
+def _datetime(prep: Prepared, date_field: str, time_field: str) -> tuple[pd.Series, pd.Series]:
+    d = _col(prep, date_field)
+    if d is None:
+        empty = pd.Series(pd.NaT, index=prep.table.df.index, dtype="datetime64[us]")
+        return empty, pd.Series(False, index=prep.table.df.index)
+    return combine_date_time(d, _col(prep, time_field))
+
+
+def _kept_value(prep: Prepared, settings, mapping, fld: str, na: pd.Series) -> pd.Series:
+    """Canonical value where known; unknown values are kept as they are and reported."""
+    raw = _col(prep, fld)
+    if raw is None:
+        return na
+    mapped = mp.map_values(raw, mp.value_lookup(settings, fld, mapping))
+    unknown = raw.notna() & mapped.isna()
+    if unknown.any():
+        counts = raw[unknown].value_counts()
+        prep.unknown_values[fld] = {str(k): int(v) for k, v in counts.head(50).items()}
+        listed = ", ".join(f"{k}({v}건)" for k, v in counts.head(10).items())
+        prep.warnings.append(f"알 수 없는 {mp.FIELD_LABELS[fld]} 값은 그대로 저장했습니다: {listed}")
+    return mapped.fillna(raw)
+
+
+def _status(prep: Prepared, settings, mapping, out: pd.DataFrame, rej: _Rejects) -> pd.Series:
+    done = out["completed_at"].notna()
+    derived = pd.Series(np.where(done, "완료", "접수"), index=out.index, dtype="string")
+    raw = _col(prep, "status")
+    if raw is None:
+        return derived
+    mapped = mp.map_values(raw, mp.value_lookup(settings, "status", mapping))
+    unknown = raw.notna() & mapped.isna()
+    if unknown.any():
+        listed = ", ".join(f"{k}({v}건)" for k, v in raw[unknown].value_counts().head(10).items())
+        prep.warnings.append(f"알 수 없는 처리상태 값은 처리일시로 판단했습니다: {listed}")
+    rej.add((mapped == "완료") & ~done, "status", "처리상태가 완료인데 처리일시가 없습니다")
+    status = mapped.where(~done, "완료").fillna(derived)
+    return status.where(~(unknown & ~done), "처리중")
+
+
+def _masked(prep: Prepared, fld: str, na: pd.Series) -> pd.Series:
+    s = _col(prep, fld)
+    return na if s is None else privacy.mask_series(s)
+
+
+def _customer_key(prep: Prepared, settings) -> pd.Series:
+    """Keyed hash of the identity columns (name, phone…), so repeat customers can be counted."""
+    cols = [prep.table.df[c] for c in prep.plan.hash]
+    if not cols:
+        return pd.Series(pd.NA, index=prep.table.df.index, dtype="string")
+    ident = cols[0].fillna("")
+    for c in cols[1:]:
+        ident = ident + "|" + c.fillna("")
+    ident = ident.mask(ident.str.fullmatch(r"\|*"))
+    return privacy.hash_series(ident, settings.secret_key())
+
+
+def _dedupe(prep: Prepared, items: pd.DataFrame) -> pd.DataFrame:
+    """The same 접수번호 twice in one file: keep its most advanced row (status, completion, last row)."""
+    dup = items["voc_id"].duplicated(keep=False)
+    if not dup.any():
+        return items
+    rank = items["status"].map(STATUS_RANK).astype("int8")
+    ordered = items.assign(_rank=rank).sort_values(["voc_id", "_rank", "completed_at", "source_row"],
+                                                   na_position="first", kind="stable")
+    kept = ordered.drop_duplicates("voc_id", keep="last").drop(columns="_rank")
+    ids = items.loc[dup, "voc_id"].unique()
+    prep.warnings.append(f"같은 접수번호가 파일에 두 번 이상 있습니다({len(ids)}건: {', '.join(map(str, ids[:5]))}"
+                         f"{' 외' if len(ids) > 5 else ''}); 가장 진행된 행을 적재했습니다")
+    return kept.sort_values("source_row", kind="stable")
+
+
+def _with_sla(items: pd.DataFrame, settings) -> pd.DataFrame:
+    from ccm import sla
+
+    if not len(items):
+        return items.assign(**{c: pd.Series(dtype="object") for c in
+                               ["clock_start", "due_at", "deadline_minutes", "work_minutes", "sla_met", "sla_rule"]})
+    res = sla.compute(items["received_at"], items["completed_at"], items["voc_type"], settings)
+    return items.assign(clock_start=res["clock_start"], due_at=res["due_at"],
+                        deadline_minutes=res["deadline_minutes"], work_minutes=res["work_minutes"],
+                        sla_met=res["sla_met"], sla_rule=res["sla_rule"])
+
+
+# --- store -----------------------------------------------------------------------------------------
+
+def store(con: duckdb.DuckDBPyConnection, preps: Sequence[Prepared], *, loaded_by: str | None = None,
+          progress: Progress | None = None) -> list[BatchResult]:
+    """Upsert every prepared file (one batch each) in one transaction: all or nothing."""
+    results = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for i, prep in enumerate(preps):
+            if progress:
+                progress(i / max(len(preps), 1), f"{prep.file_name} 저장 중…")
+            results.append(_store_one(con, prep, loaded_by))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | None) -> BatchResult:
+    batch_id = con.execute(
+        """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_rejected, loaded_by, detail)
+           VALUES ('voc', ?, ?, ?, ?, ?, ?) RETURNING batch_id""",
+        [prep.file_name, prep.sha256, prep.rows_read, prep.rows_rejected, loaded_by,
+         json.dumps(prep.detail(), ensure_ascii=False, default=str)],
+    ).fetchone()[0]
+    incoming = prep.items
+    con.register("_incoming", incoming)
+    try:
+        same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM v.{c}" for c in COMPARED)
+        ranks = "CASE {} WHEN '완료' THEN 2 WHEN '처리중' THEN 1 ELSE 0 END"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _action AS
+            SELECT i.voc_id,
+                   CASE WHEN v.voc_id IS NULL THEN 'insert'
+                        WHEN {ranks.format('i.status')} < {ranks.format('v.status')} THEN 'older'
+                        WHEN {same} THEN 'same'
+                        ELSE 'update' END AS action
+            FROM _incoming i LEFT JOIN voc_items v ON v.voc_id = i.voc_id""")
+        counts = dict(con.execute("SELECT action, count(*) FROM _action GROUP BY action").fetchall())
+        cols = ", ".join(STORED)
+        con.execute(f"""INSERT INTO voc_items_replaced
+            SELECT v.*, {batch_id} FROM voc_items v JOIN _action a ON a.voc_id = v.voc_id
+            WHERE a.action = 'update'""")
+        sets = ", ".join(f"{c} = i.{c}" for c in STORED if c != "voc_id")
+        con.execute(f"""UPDATE voc_items SET {sets}, updated_batch_id = {batch_id}
+            FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id
+            WHERE a.action = 'update' AND voc_items.voc_id = i.voc_id""")
+        con.execute(f"""INSERT INTO voc_items ({cols}, batch_id, updated_batch_id)
+            SELECT {', '.join('i.' + c for c in STORED)}, {batch_id}, NULL
+            FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id WHERE a.action = 'insert'""")
+    finally:
+        con.unregister("_incoming")
+    res = BatchResult(prep.file_name, batch_id, prep.rows_read, counts.get("insert", 0), counts.get("update", 0),
+                      counts.get("same", 0) + counts.get("older", 0), prep.rows_rejected, counts.get("older", 0))
+    if res.kept_newer:
+        prep.warnings.append(f"이미 더 진행된 상태로 저장된 {res.kept_newer}건은 이 파일의 이전 상태로 되돌리지 않았습니다")
+    con.execute(
+        """UPDATE load_batches SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, detail = ?
+           WHERE batch_id = ?""",
+        [res.inserted, res.updated, res.unchanged, json.dumps(prep.detail(), ensure_ascii=False, default=str),
+         batch_id],
+    )
+    return res
+
+
+# --- load (CLI and upload page) -------------------------------------------------------------------
+
+def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]], settings, *,
+         mapping: mp.MappingFile | None = None, strict: bool = False, loaded_by: str | None = None,
+         rejects_dir: str | Path | None = None, progress: Progress | None = None,
+         prepared: Sequence[Prepared] | None = None) -> LoadReport:
+    """Prepare every file (ReadError if any is unusable: nothing written), store, write rejects, enrich.
+
+    sources: paths, or (name, bytes) pairs from an upload. With strict, any rejected row stores nothing.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    preps = list(prepared) if prepared is not None else []
+    if prepared is None:
+        for i, src in enumerate(sources):
+            name, data = (src if isinstance(src, tuple) else (Path(src).name, Path(src).read_bytes()))
+            if progress:
+                progress(0.5 * i / max(len(sources), 1), f"{name} 읽는 중…")
+            preps.append(prepare(data, settings, mapping, name=name))
+    timings["읽기·검증"] = time.perf_counter() - t0
+    report = LoadReport([], preps, timings=timings)
+    if rejects_dir is not None:
+        report.rejects_files = write_rejects(preps, rejects_dir, settings)
+    if strict and any(p.rows_rejected for p in preps):
+        report.strict_blocked = True
+        report.batches = [BatchResult(p.file_name, None, p.rows_read, rejected=p.rows_rejected) for p in preps]
+        return report
+    t1 = time.perf_counter()
+    loaded_by = loaded_by or _user()
+    with db.session(db_path) as con:
+        step = (lambda f, m: progress(0.5 + 0.4 * f, m)) if progress else None
+        report.batches = store(con, preps, loaded_by=loaded_by, progress=step)
+        timings["저장"] = time.perf_counter() - t1
+        if progress:
+            progress(0.9, "키워드·주제 분석 중…")
+        t2 = time.perf_counter()
+        from ccm import text
+
+        report.enriched = text.enrich(con, settings) or 0
+        timings["키워드·주제 분석"] = time.perf_counter() - t2
+    if progress:
+        progress(1.0, "완료")
+    return report
+
+
+def write_rejects(preps: Sequence[Prepared], folder: str | Path, settings) -> list[Path]:
+    """One `<name>_오류.csv` per file with rejects (UTF-8 with BOM, opens in Excel)."""
+    suffix = settings["voc"].get("load", {}).get("rejects_suffix", "_오류")
+    paths = []
+    for p in preps:
+        if not p.rows_rejected:
+            continue
+        path = Path(folder) / f"{Path(p.file_name).stem}{suffix}.csv"
+        p.rejected_rows().to_csv(path, index=False, encoding="utf-8-sig")
+        paths.append(path)
+    return paths
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some service accounts
+        return None

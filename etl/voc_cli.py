@@ -1,0 +1,64 @@
+"""python -m etl voc FILE [FILE ...] [--db PATH] [--mapping FILE] [--strict] [--rejects-dir DIR]
+
+Exit 0: every row loaded; 1: some rows rejected (the valid ones loaded, or nothing with --strict);
+2: a file could not be used (one line saying why; nothing written).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ccm.db import DatabaseBusy
+from ccm.settings import load_settings
+from etl import voc
+from etl.mapping import load_mapping
+from etl.readers import ReadError
+
+SHOWN_REJECTS = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="VOC 내보내기 파일 (CSV, .xlsx, .xls)")
+    parser.add_argument("--db", help="데이터베이스 경로 (기본: 설정 또는 CCM_DB)")
+    parser.add_argument("--mapping", help="열·값 매핑 파일 (TOML; README '매핑 파일' 참고)")
+    parser.add_argument("--strict", action="store_true", help="오류 행이 하나라도 있으면 아무것도 적재하지 않음")
+    parser.add_argument("--rejects-dir", help="오류 행 파일을 쓸 폴더 (기본: 각 입력 파일의 폴더)")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    db_path = Path(args.db) if args.db else settings.db_path
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+        missing = [f for f in args.files if not Path(f).is_file()]
+        if missing:
+            raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
+        rejects_dir = Path(args.rejects_dir) if args.rejects_dir else Path(args.files[0]).resolve().parent
+        report = voc.load(db_path, args.files, settings, mapping=mapping, strict=args.strict,
+                          rejects_dir=rejects_dir)
+    except (ReadError, DatabaseBusy) as exc:
+        print(f"오류: {exc}", file=sys.stderr)
+        return 2
+    print_report(report)
+    return report.exit_code
+
+
+def print_report(report: voc.LoadReport) -> None:
+    for prep, b in zip(report.prepared, report.batches):
+        enc = prep.table.encoding or f"시트 {prep.table.sheet}"
+        print(f"{b.file_name} ({enc}, 머리글 {prep.table.header_row}행): 읽음 {b.rows_read:,} · 추가 {b.inserted:,} · "
+              f"갱신 {b.updated:,} · 변화 없음 {b.unchanged:,} · 오류 {b.rejected:,}"
+              + (f" · 배치 {b.batch_id}" if b.batch_id else ""))
+        for w in prep.warnings:
+            print(f"  주의: {w}")
+        for r in prep.rejects.head(SHOWN_REJECTS).itertuples(index=False):
+            print(f"  오류: {r.파일} {r.행}행 [{r.열}] '{r.값}': {r.사유}")
+        if len(prep.rejects) > SHOWN_REJECTS:
+            print(f"  … 오류 {len(prep.rejects) - SHOWN_REJECTS:,}건 더 (오류 파일 참고)")
+    for path in report.rejects_files:
+        print(f"오류 행 파일: {path} (고쳐서 다시 적재하세요; '오류' 열은 무시됩니다)")
+    if report.strict_blocked:
+        print("--strict: 오류 행이 있어 아무것도 적재하지 않았습니다.")
+    times = " · ".join(f"{k} {v:.2f}초" for k, v in report.timings.items())
+    print(f"소요 시간: {times}" + (f" (분석한 항목 {report.enriched:,}건)" if report.enriched else ""))
