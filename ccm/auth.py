@@ -126,19 +126,21 @@ def list_users(con: duckdb.DuckDBPyConnection):
 
 def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, department: str | None = None,
                 password: str | None = None, *, settings: Any = None, by: str | None = None,
-                oidc_email: str | None = None, now: datetime | None = None) -> Account:
-    """Add an account. A password is optional only for single sign-on accounts (oidc_email)."""
+                oidc_email: str | None = None, now: datetime | None = None,
+                password_hash: str | None = None) -> Account:
+    """Add an account. A password is optional only for single sign-on accounts (oidc_email);
+    `password_hash` takes an argon2 hash made elsewhere (e.g. an account moved from another server)."""
     username = (username or "").strip()
     departments = settings.departments if settings is not None else None
     validate_account(username, role, department, departments)
-    if password is None and not oidc_email:
+    if password is None and not password_hash and not oidc_email:
         raise AuthError("비밀번호 또는 SSO 이메일 중 하나는 있어야 합니다.")
     if password is not None:
         validate_password(password, settings)
     if get_account(con, username):
         raise AuthError(f"이미 있는 사용자입니다: '{username}'")
     now = now or datetime.now()
-    pw_hash = hash_password(password) if password is not None else None
+    pw_hash = hash_password(password) if password is not None else password_hash
     con.execute("BEGIN")
     try:
         con.execute(

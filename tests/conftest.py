@@ -81,12 +81,15 @@ def _clear_streamlit_caches():
 def app_test(env: Settings) -> Callable[..., AppTest]:
     """Factory: app_test("pages/sla.py", role="분석", department=None) → an AppTest, not yet run.
 
-    Signs in as a user of the given role (the only supported way for page tests to get a user).
+    Signs in as a user of the given role (the only supported way for page tests to get a user): the
+    account is created in the test database and the session is marked signed in exactly as the login
+    form does (tests/auth_support.py). A 부서 user without a department gets the first configured one.
     """
+    from auth_support import sign_in
 
     def make(page: str, *, role: str = "관리자", department: str | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-        at.session_state["_test_user"] = {"username": f"test-{role}", "role": role, "department": department}
+        sign_in(at, env, role, department)
         return at
 
     return make
