@@ -383,7 +383,7 @@ def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: O
         "invalid": int((g["status"] == "invalid").sum()),
     }), include_groups=False).reset_index()
     out = meta.merge(stats_, on="item", how="left").astype({"n": "Int64", "missing": "Int64", "invalid": "Int64"})
-    overall_area = opts.overall_area if opts.overall_area in set(out["area"]) else None
+    overall_area = _overall_area(con, ids, opts, set(out["area"]))
     out["importance"] = np.nan
     if overall_area:
         resp = respondents(con, year, survey, flt, opts)[["batch_id", "resp_no", overall_area]]
@@ -398,6 +398,15 @@ def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: O
     out.loc[ipa, "quadrant"] = [QUADRANTS[(imp >= mi, perf >= mp)]
                                 for imp, perf in zip(out.loc[ipa, "importance"], out.loc[ipa, "score"])]
     return out[cols]
+
+
+def _overall_area(con, ids: list[int], opts: Options, present: set[str]) -> str | None:
+    """The outcome area of the IPA: settings [pcsi] overall_area, else the one the survey's spec names."""
+    if opts.overall_area in present:
+        return opts.overall_area
+    named = [r[0] for r in con.execute(
+        f"SELECT overall_area FROM survey_batches WHERE batch_id IN ({', '.join('?' * len(ids))})", ids).fetchall()]
+    return next((a for a in named if a in present), None)
 
 
 def fix_first(item_table: pd.DataFrame) -> pd.DataFrame:

@@ -158,12 +158,14 @@ def _find(columns: list[str], aliases: list[str]) -> str:
 
 
 def _scale_of(values: pd.Series, missing_codes: tuple[float, ...]) -> int:
+    """5, 7 or 11 points, from the answers (a stray out-of-scale value does not decide it)."""
     v = values[~values.isin([float(c) for c in missing_codes])].dropna()
     if v.empty:
         return 7
-    if v.min() == 0 or v.max() > 7:
+    share = lambda vals: v.isin(vals).mean()  # noqa: E731
+    if share([0, 8, 9, 10]) > 0.01:
         return 11
-    return 5 if v.max() <= 5 else 7
+    return 7 if share([6, 7]) > 0.01 else 5
 
 
 def _looks_like_item(s: pd.Series, missing_codes: tuple[float, ...]) -> bool:
@@ -192,8 +194,11 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
         "customer_type_column": _find(cols, [base.customer_type_column, *aliases.get("customer_type", [])]),
         "weight_column": _find(cols, [c for c in [base.weight_column, *aliases.get("weight", [])] if c]),
     }
-    comments = tuple(c for c in cols if _find([c], [*base.comment_columns, *aliases.get("comments", [])]))
-    demos = tuple(c for c in cols if _find([c], [*base.demographic_columns, *aliases.get("demographics", [])]))
+    single = set(singles.values())
+    comments = tuple(c for c in cols if c not in single
+                     and _find([c], [*base.comment_columns, *aliases.get("comments", [])]))
+    demos = tuple(c for c in cols if c not in single
+                  and _find([c], [*base.demographic_columns, *aliases.get("demographics", [])]))
     taken = set(singles.values()) | set(comments) | set(demos) | set(_identity_columns(cols, settings))
     items: list[Item] = []
     for c in cols:
