@@ -1,12 +1,207 @@
-"""Keywords and topics of VOC texts — owned by the trends work. Exposes DDL for ccm.db.ensure_schema.
+"""Keywords and topics of VOC texts, computed once at load time (never on page view).
 
-Contract with the VOC loader: after a load commits, it calls `enrich(con, settings)`, which
-extracts keywords/topics for items that have none yet (or whose text changed) and returns how many.
+Contract with the VOC loader: after a load commits, it calls `enrich(con, settings)`, which extracts
+keywords/topics for items that have none yet (or whose text changed) and returns how many.
+
+- Keywords: nouns (NNG/NNP) of title + content found by kiwipiepy, at least `[text] min_length`
+  characters. Each distinct text is analysed once (`text_cache`, keyed by an MD5 of the text), so
+  reloading, upserts with unchanged texts and duplicate texts cost nothing. Stop words
+  (`[text] stop_words`) are applied when querying, so editing them needs no re-processing.
+- Topics: the editable dictionary `[text.topics]` (topic → words); an item gets every topic one of
+  whose words occurs in its title or content, and '기타' when none does. When the dictionary changes,
+  every item is re-tagged (pure SQL, no morphological analysis).
 """
 from __future__ import annotations
 
-DDL: list[str] = []
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable
+
+import duckdb
+import pandas as pd
+
+from ccm.settings import Settings
+
+NO_TOPIC = "기타"
+EXTRACTOR_VERSION = "kiwi-nouns-1"
+NOUN_TAGS = frozenset({"NNG", "NNP"})
+MAX_TEXT = 2000          # characters analysed per item (titles and the start of the content)
+BATCH = 2000             # texts per kiwipiepy call
+
+DDL: list[str] = [
+    """CREATE TABLE IF NOT EXISTS text_cache (
+        text_hash VARCHAR PRIMARY KEY,     -- md5 of title || LF || content
+        keywords  VARCHAR[] NOT NULL       -- distinct nouns, in order of appearance
+    )""",
+    """CREATE TABLE IF NOT EXISTS voc_text_state (
+        voc_id    VARCHAR PRIMARY KEY,
+        text_hash VARCHAR NOT NULL         -- the text the item's keywords/topics were made from
+    )""",
+    "CREATE TABLE IF NOT EXISTS voc_keywords (voc_id VARCHAR NOT NULL, keyword VARCHAR NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS voc_topics (voc_id VARCHAR NOT NULL, topic VARCHAR NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS text_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+]
+
+TEXT_SQL = "coalesce(title, '') || chr(10) || coalesce(content, '')"
+
+_kiwi = None
+_kiwi_lock = threading.Lock()
 
 
-def enrich(con, settings) -> int:
-    return 0
+def kiwi(workers: int = 0):
+    """The process's one Kiwi instance (loading the model takes seconds)."""
+    global _kiwi
+    with _kiwi_lock:
+        if _kiwi is None:
+            from kiwipiepy import Kiwi
+
+            n = workers if workers > 0 else max(1, min(os.cpu_count() or 1, 4))
+            _kiwi = Kiwi(num_workers=n)
+        return _kiwi
+
+
+def _config(settings: Settings) -> dict:
+    return settings.get("text", {}) or {}
+
+
+def extract_keywords(texts: list[str], *, min_length: int = 2, workers: int = 0) -> list[list[str]]:
+    """Distinct nouns of each text (order of first appearance), batched through one Kiwi instance."""
+    if not texts:
+        return []
+    k = kiwi(workers)
+    out: list[list[str]] = []
+    for tokens in k.tokenize([t[:MAX_TEXT] for t in texts]):
+        seen: dict[str, None] = {}
+        for tok in tokens:
+            if tok.tag in NOUN_TAGS and len(tok.form) >= min_length:
+                seen.setdefault(tok.form, None)
+        out.append(list(seen))
+    return out
+
+
+def topics_of(settings: Settings) -> dict[str, list[str]]:
+    """The topic dictionary from settings: topic → words (an empty word list is ignored)."""
+    topics = _config(settings).get("topics", {}) or {}
+    return {str(t): [str(w) for w in words if str(w).strip()] for t, words in topics.items()}
+
+
+def _topics_version(topics: dict[str, list[str]]) -> str:
+    return hashlib.sha256(json.dumps(topics, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM text_meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO text_meta VALUES (?, ?)", [key, value])
+
+
+def _changed_items(con: duckdb.DuckDBPyConnection) -> int:
+    """Temp table `_enrich_changed(voc_id, text_hash)`: items new or with a changed text."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _enrich_changed AS
+            SELECT i.voc_id, md5({TEXT_SQL}) AS text_hash FROM voc_items i
+            ANTI JOIN voc_text_state s ON s.voc_id = i.voc_id AND s.text_hash = md5({TEXT_SQL})"""
+    )
+    return con.execute("SELECT count(*) FROM _enrich_changed").fetchone()[0]
+
+
+def _new_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        f"""SELECT c.text_hash, any_value({TEXT_SQL}) AS text
+            FROM _enrich_changed c JOIN voc_items i USING (voc_id)
+            ANTI JOIN text_cache t ON t.text_hash = c.text_hash
+            GROUP BY c.text_hash"""
+    ).df()
+
+
+def _analyse(con: duckdb.DuckDBPyConnection, texts: pd.DataFrame, settings: Settings,
+             progress: Callable[[int, int], None] | None) -> None:
+    cfg = _config(settings)
+    min_length, workers = int(cfg.get("min_length", 2)), int(cfg.get("workers", 0))
+    total = len(texts)
+    for start in range(0, total, BATCH):
+        chunk = texts.iloc[start:start + BATCH]
+        words = extract_keywords(chunk["text"].tolist(), min_length=min_length, workers=workers)
+        frame = pd.DataFrame({"text_hash": chunk["text_hash"].to_numpy(), "keywords": words})
+        con.register("_enrich_words", frame)
+        con.execute("INSERT INTO text_cache SELECT text_hash, keywords::VARCHAR[] FROM _enrich_words")
+        con.unregister("_enrich_words")
+        if progress:
+            progress(min(start + BATCH, total), total)
+
+
+def _tag_sql(topics: dict[str, list[str]], target: str) -> tuple[str, list]:
+    """SELECT voc_id, topic for the items of `target` (a table of voc_id), '기타' when no word matches."""
+    pairs = [(t, w) for t, words in topics.items() for w in words]
+    if not pairs:
+        return f"SELECT voc_id, '{NO_TOPIC}' AS topic FROM {target}", []
+    values = ", ".join("(?, ?)" for _ in pairs)
+    return (
+        f"""WITH terms(topic, term) AS (VALUES {values}),
+                 items AS (SELECT i.voc_id, {TEXT_SQL} AS text FROM voc_items i SEMI JOIN {target} c USING (voc_id)),
+                 hits AS (SELECT DISTINCT items.voc_id, terms.topic FROM items JOIN terms
+                          ON contains(items.text, terms.term))
+            SELECT voc_id, topic FROM hits
+            UNION ALL
+            SELECT voc_id, '{NO_TOPIC}' FROM items ANTI JOIN hits USING (voc_id)""",
+        [x for p in pairs for x in p],
+    )
+
+
+def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
+           progress: Callable[[int, int], None] | None = None) -> int:
+    """Keywords and topics for new or changed items (one transaction); returns how many items were
+    (re)processed. `progress(done, total)` is called after each batch of analysed texts."""
+    topics = topics_of(settings)
+    con.execute("BEGIN")
+    try:
+        if _meta(con, "extractor") != EXTRACTOR_VERSION:
+            con.execute("DELETE FROM text_cache")
+            con.execute("DELETE FROM voc_text_state")
+            _set_meta(con, "extractor", EXTRACTOR_VERSION)
+        retag_all = _meta(con, "topics") != _topics_version(topics)
+        changed = _changed_items(con)
+        _analyse(con, _new_texts(con), settings, progress)
+        _remove_orphans(con)
+        con.execute("DELETE FROM voc_keywords WHERE voc_id IN (SELECT voc_id FROM _enrich_changed)")
+        con.execute(
+            """INSERT INTO voc_keywords
+               SELECT c.voc_id, unnest(t.keywords) FROM _enrich_changed c JOIN text_cache t USING (text_hash)"""
+        )
+        target = "voc_items" if retag_all else "_enrich_changed"
+        con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
+        sql, params = _tag_sql(topics, target)
+        con.execute(f"INSERT INTO voc_topics {sql}", params)
+        con.execute("INSERT OR REPLACE INTO voc_text_state SELECT voc_id, text_hash FROM _enrich_changed")
+        _set_meta(con, "topics", _topics_version(topics))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS _enrich_changed")
+    return changed
+
+
+def _remove_orphans(con: duckdb.DuckDBPyConnection) -> None:
+    """Items removed from voc_items (e.g. a rolled-back batch) lose their keywords and topics."""
+    for table in ("voc_keywords", "voc_topics", "voc_text_state"):
+        con.execute(f"DELETE FROM {table} WHERE voc_id NOT IN (SELECT voc_id FROM voc_items)")
+
+
+def keywords_of(con: duckdb.DuckDBPyConnection, voc_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Stored keywords of some items (for display and tests)."""
+    ids = list(voc_ids)
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT voc_id, list(keyword ORDER BY keyword) FROM voc_keywords WHERE voc_id IN "
+        f"({', '.join('?' * len(ids))}) GROUP BY voc_id",
+        ids,
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}

@@ -1,0 +1,551 @@
+"""VOC analytics: deadline compliance, processing time, open items, trends, keywords, topics,
+prevention matrix, recurrence and FAQ candidates.
+
+Every function takes a DuckDB connection first and hashable arguments (they are cached by the pages
+and reused by the semiannual report). All figures are read from the stored `voc` view (SLA columns
+computed at load time by ccm.sla) and the tables ccm.text fills at load time.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from ccm.period import Scope
+from ccm.settings import Settings
+
+DIMENSIONS = {
+    "voc_type": "유형",
+    "department": "부서",
+    "channel": "채널",
+    "facility": "시설",
+    "month": "월",
+}
+_DIM_SQL = {
+    "voc_type": "voc_type",
+    "department": "coalesce(department, '(미지정)')",
+    "channel": "coalesce(channel, '(미지정)')",
+    "facility": "coalesce(facility, '(미지정)')",
+    "month": "date_trunc('month', received_at)::DATE",
+}
+NO_TOPIC = "기타"
+
+COMPLIANCE_DEFINITION = (
+    "처리기한 준수율 = 기한 내 처리 건수 ÷ 처리 완료 건수(판정 건수). 처리기한은 유형별 업무일 × 8 근무시간"
+    "(09:00~18:00, 휴게 1시간, 주말·공휴일 제외)이며 미처리 건은 분모에서 제외합니다."
+)
+
+
+def _dim(dim: str) -> str:
+    if dim not in _DIM_SQL:
+        raise ValueError(f"unknown dimension: {dim}")
+    return _DIM_SQL[dim]
+
+
+def _all_time(scope: Scope) -> Scope:
+    """The scope's department filter over all time (open items count whatever their period)."""
+    return Scope(date(1900, 1, 1), date(9999, 1, 1), scope.departments)
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def _sla_settings_key(settings: Settings) -> float:
+    return float(settings["sla"].get("at_risk_share", 0.25))
+
+
+# --------------------------------------------------------------------------------------------
+# Deadline compliance (처리기한 준수)
+
+
+def compliance_summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
+    """Received, completed, decided, met and breached counts and compliance (met / decided) for a scope."""
+    where, params = scope.where()
+    received, completed, decided, met = con.execute(
+        f"""SELECT count(*), count(completed_at), count(sla_met), count(*) FILTER (sla_met)
+            FROM voc WHERE {where}""",
+        params,
+    ).fetchone()
+    return {
+        "received": received,
+        "completed": completed,
+        "decided": decided,
+        "met": met,
+        "breached": decided - met,
+        "compliance": met / decided if decided else None,
+    }
+
+
+def compliance_by(con: duckdb.DuckDBPyConnection, scope: Scope, dim: str) -> pd.DataFrame:
+    """Compliance per value of `dim` (voc_type, department, channel, facility or month).
+
+    Columns: <dim>, received, decided, met, breached, compliance (met / decided; NaN when nothing decided).
+    """
+    where, params = scope.where()
+    return _df(
+        con,
+        f"""SELECT {_dim(dim)} AS {dim}, count(*) AS received, count(sla_met) AS decided,
+                   count(*) FILTER (sla_met) AS met, count(*) FILTER (NOT sla_met) AS breached,
+                   count(*) FILTER (sla_met) / nullif(count(sla_met), 0) AS compliance
+            FROM voc WHERE {where} GROUP BY ALL ORDER BY {dim}""",
+        params,
+    )
+
+
+def processing_time_by_type(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Working hours from clock start to completion per type, for completed items of the scope.
+
+    Columns: voc_type, completed, median_hours, p90_hours, mean_hours, deadline_hours (the deadline
+    most items of the type had), median_share (median ÷ deadline).
+    P90 is the continuous 90th percentile (linear interpolation).
+    """
+    where, params = scope.where()
+    return _df(
+        con,
+        f"""SELECT voc_type, count(*) AS completed,
+                   median(work_minutes) / 60.0 AS median_hours,
+                   quantile_cont(work_minutes, 0.9) / 60.0 AS p90_hours,
+                   avg(work_minutes) / 60.0 AS mean_hours,
+                   mode(deadline_minutes) / 60.0 AS deadline_hours,
+                   median(work_minutes) / nullif(mode(deadline_minutes), 0) AS median_share
+            FROM voc WHERE {where} AND work_minutes IS NOT NULL
+            GROUP BY voc_type ORDER BY voc_type""",
+        params,
+    )
+
+
+SHARE_BINS = [(0.0, 0.25, "25% 이하"), (0.25, 0.5, "25~50%"), (0.5, 0.75, "50~75%"), (0.75, 1.0, "75~100%"),
+              (1.0, 1.5, "100~150%"), (1.5, 2.0, "150~200%"), (2.0, None, "200% 초과")]
+
+
+def processing_time_distribution(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Completed items by type and by processing time as a share of their deadline (처리시간 ÷ 처리기한).
+
+    Buckets are right-closed: (0.25, 0.5] is '25~50%'; a share of exactly 100% is still on time.
+    Columns: voc_type, bucket, bucket_order, items.
+    """
+    where, params = scope.where()
+    cases = " ".join(
+        f"WHEN share <= {hi} THEN {i}" for i, (_, hi, _) in enumerate(SHARE_BINS) if hi is not None
+    )
+    df = _df(
+        con,
+        f"""WITH s AS (SELECT voc_type, work_minutes / deadline_minutes AS share
+                       FROM voc WHERE {where} AND work_minutes IS NOT NULL AND deadline_minutes > 0)
+            SELECT voc_type, CASE {cases} ELSE {len(SHARE_BINS) - 1} END AS bucket_order, count(*) AS items
+            FROM s GROUP BY ALL ORDER BY voc_type, bucket_order""",
+        params,
+    )
+    df["bucket"] = df["bucket_order"].map(lambda i: SHARE_BINS[int(i)][2])
+    return df[["voc_type", "bucket", "bucket_order", "items"]]
+
+
+def monthly_compliance(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Per month of receipt: received, decided, met, compliance and median working hours."""
+    where, params = scope.where()
+    return _df(
+        con,
+        f"""SELECT date_trunc('month', received_at)::DATE AS month, count(*) AS received,
+                   count(sla_met) AS decided, count(*) FILTER (sla_met) AS met,
+                   count(*) FILTER (sla_met) / nullif(count(sla_met), 0) AS compliance,
+                   median(work_minutes) / 60.0 AS median_hours
+            FROM voc WHERE {where} GROUP BY ALL ORDER BY month""",
+        params,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Open items now (미처리: 기한 초과 / 임박)
+
+
+def open_items(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, settings: Settings,
+               with_text: bool = False) -> pd.DataFrame:
+    """Items still open now for the scope's departments (whatever their period), most urgent first.
+
+    remaining_hours: working hours until due (negative = overdue by that many working hours).
+    state: 기한 초과 (overdue), 임박 (at risk: less than settings.sla.at_risk_share of the deadline
+    left) or 진행 중. Titles only when `with_text`.
+    """
+    from ccm import sla
+
+    where, params = _all_time(scope).where()
+    text = ", title" if with_text else ""
+    df = _df(
+        con,
+        f"""SELECT voc_id, received_at, voc_type, department, facility, channel, status,
+                   clock_start, due_at, deadline_minutes{text}
+            FROM voc WHERE completed_at IS NULL AND {where}""",
+        params,
+    )
+    if df.empty:
+        return df.assign(remaining_hours=pd.Series(dtype=float), overdue=pd.Series(dtype=bool),
+                         at_risk=pd.Series(dtype=bool), state=pd.Series(dtype=str))
+    status = sla.open_status(df["due_at"], df["clock_start"], df["deadline_minutes"], now, settings)
+    df["remaining_hours"] = pd.to_numeric(status["remaining_minutes"], errors="coerce") / 60.0
+    df["overdue"] = status["overdue"].fillna(False).astype(bool).to_numpy()
+    df["at_risk"] = status["at_risk"].fillna(False).astype(bool).to_numpy()
+    df["state"] = "진행 중"
+    df.loc[df["at_risk"], "state"] = "임박"
+    df.loc[df["overdue"], "state"] = "기한 초과"
+    return df.sort_values(["remaining_hours", "received_at", "voc_id"], na_position="last").reset_index(drop=True)
+
+
+def open_counts(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, settings: Settings) -> dict:
+    """Open, overdue and at-risk counts now for the scope's departments (the overview badge)."""
+    df = open_items(con, scope, now, settings)
+    return {"open": len(df), "overdue": int(df["overdue"].sum()), "at_risk": int(df["at_risk"].sum())}
+
+
+def item_lookup(con: duckdb.DuckDBPyConnection, scope: Scope, voc_id: str) -> dict | None:
+    """One item (within the scope's departments, any period) with the fields `ccm.sla.explain` needs."""
+    where, params = _all_time(scope).where()
+    row = _df(
+        con,
+        f"""SELECT voc_id, received_at, completed_at, voc_type, department, facility, channel, status,
+                   clock_start, due_at, deadline_minutes, work_minutes, sla_met, sla_rule
+            FROM voc WHERE voc_id = ? AND {where}""",
+        [voc_id, *params],
+    )
+    return None if row.empty else row.iloc[0].to_dict()
+
+
+def explain_item(con: duckdb.DuckDBPyConnection, scope: Scope, voc_id: str, settings: Settings,
+                 now: datetime) -> dict | None:
+    """Why an item's deadline is what it is: ccm.sla.explain on the stored item, plus the stored figures."""
+    from ccm import sla
+
+    item = item_lookup(con, scope, voc_id)
+    if item is None:
+        return None
+    completed = item["completed_at"]
+    completed = None if completed is None or pd.isna(completed) else completed
+    result = sla.explain(item["received_at"], completed, item["voc_type"], settings, now)
+    return {"item": item, "explain": result}
+
+
+# --------------------------------------------------------------------------------------------
+# Trends (유형별 추이)
+
+
+def monthly_counts(con: duckdb.DuckDBPyConnection, scope: Scope, dim: str) -> pd.DataFrame:
+    """Items received per month and per value of `dim`. Columns: month, <dim>, items."""
+    where, params = scope.where()
+    return _df(
+        con,
+        f"""SELECT date_trunc('month', received_at)::DATE AS month, {_dim(dim)} AS {dim}, count(*) AS items
+            FROM voc WHERE {where} GROUP BY ALL ORDER BY month, {dim}""",
+        params,
+    )
+
+
+def year_over_year(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Per month of the scope: items received, items in the same month a year earlier, change and
+    change rate. Months without items count as 0. Columns: month, items, last_year, change, change_rate."""
+    last = scope.last_year()
+    where, params = Scope(last.start, scope.end, scope.departments).where()
+    df = _df(
+        con,
+        f"""WITH m AS (SELECT date_trunc('month', received_at)::DATE AS month, count(*) AS items
+                       FROM voc WHERE {where} GROUP BY ALL),
+                 grid AS (SELECT g::DATE AS month
+                          FROM generate_series(date_trunc('month', ?::DATE), ?::DATE - INTERVAL 1 DAY,
+                                               INTERVAL 1 MONTH) t(g))
+            SELECT grid.month, coalesce(cur.items, 0) AS items, coalesce(prev.items, 0) AS last_year
+            FROM grid LEFT JOIN m cur ON cur.month = grid.month
+                      LEFT JOIN m prev ON prev.month = grid.month - INTERVAL 1 YEAR
+            ORDER BY grid.month""",
+        [*params, scope.start, scope.end],
+    )
+    df["change"] = df["items"] - df["last_year"]
+    df["change_rate"] = df["change"] / df["last_year"].where(df["last_year"] > 0)
+    return df
+
+
+def seasonality(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Items per calendar month for every year in the database (scope's departments only), so that
+    years can be laid over each other. Columns: year, month (1-12), items, share_of_year."""
+    where, params = _all_time(scope).where()
+    return _df(
+        con,
+        f"""WITH m AS (SELECT year(received_at) AS year, month(received_at) AS month, count(*) AS items
+                       FROM voc WHERE {where} GROUP BY ALL)
+            SELECT year, month, items, items / sum(items) OVER (PARTITION BY year) AS share_of_year
+            FROM m ORDER BY year, month""",
+        params,
+    )
+
+
+def spikes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
+    """Facility × type months of the scope whose count is unusually high against their own history.
+
+    History = the same facility × type in the `history_months` months before (months without items
+    count as 0; only months since the cell's first item). A month is a spike when there are at least
+    `min_history` months of history, count ≥ mean + z × standard deviation (sample SD, at least 1)
+    and count − mean ≥ `min_excess` (settings [trends.spikes]).
+    Columns: month, facility, voc_type, items, baseline (mean), sd, jump (items − baseline),
+    ratio (items ÷ baseline), z.
+    """
+    cfg = settings.get("trends", {}).get("spikes", {})
+    hist = int(cfg.get("history_months", 12))
+    z = float(cfg.get("z", 2.0))
+    min_hist = int(cfg.get("min_history", 6))
+    min_excess = float(cfg.get("min_excess", 3))
+    where, params = _all_time(scope).where()
+    return _df(
+        con,
+        f"""WITH c AS (SELECT facility, voc_type, date_trunc('month', received_at)::DATE AS month,
+                              count(*) AS items
+                       FROM voc WHERE {where} AND facility IS NOT NULL AND received_at < ? GROUP BY ALL),
+                 cells AS (SELECT facility, voc_type, min(month) AS first_month FROM c GROUP BY ALL),
+                 grid AS (SELECT cells.facility, cells.voc_type, g::DATE AS month
+                          FROM cells, generate_series(cells.first_month, date_trunc('month', ?::DATE - INTERVAL 1 DAY),
+                                                      INTERVAL 1 MONTH) t(g)),
+                 full_ AS (SELECT grid.*, coalesce(c.items, 0) AS items FROM grid
+                           LEFT JOIN c USING (facility, voc_type, month)),
+                 w AS (SELECT *, avg(items) OVER h AS baseline, stddev_samp(items) OVER h AS sd,
+                              count(*) OVER h AS n_hist
+                       FROM full_
+                       WINDOW h AS (PARTITION BY facility, voc_type ORDER BY month
+                                    ROWS BETWEEN {hist} PRECEDING AND 1 PRECEDING))
+            SELECT month, facility, voc_type, items, baseline, sd, items - baseline AS jump,
+                   items / nullif(baseline, 0) AS ratio,
+                   (items - baseline) / greatest(coalesce(sd, 0), 1) AS z
+            FROM w
+            WHERE month >= ? AND month < ? AND n_hist >= {min_hist}
+              AND items >= baseline + {z} * greatest(coalesce(sd, 0), 1)
+              AND items - baseline >= {min_excess}
+            ORDER BY z DESC, jump DESC, month, facility, voc_type""",
+        [*params, scope.end, scope.end, scope.start, scope.end],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Keywords and topics (precomputed by ccm.text.enrich at load time)
+
+
+def _stop_words(settings: Settings) -> tuple[str, ...]:
+    return tuple(settings.get("text", {}).get("stop_words", []))
+
+
+def _keyword_counts(con: duckdb.DuckDBPyConnection, scope: Scope, stop: tuple[str, ...]) -> pd.DataFrame:
+    where, params = scope.where("v.received_at", "v.department")
+    stop_sql = f"AND k.keyword NOT IN ({', '.join('?' * len(stop))})" if stop else ""
+    return _df(
+        con,
+        f"""SELECT k.keyword, count(DISTINCT k.voc_id) AS items
+            FROM voc_keywords k JOIN voc v USING (voc_id)
+            WHERE {where} {stop_sql} GROUP BY k.keyword""",
+        [*params, *stop],
+    )
+
+
+def keyword_changes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
+    """Keywords (nouns, stop words removed) with the number of items mentioning them in the scope and
+    in the previous period of the same length. Columns: keyword, items, previous, change, growth
+    ((items + 1) ÷ (previous + 1), smoothed so that new words do not divide by zero)."""
+    stop = _stop_words(settings)
+    cur = _keyword_counts(con, scope, stop)
+    prev = _keyword_counts(con, scope.previous(), stop).rename(columns={"items": "previous"})
+    df = cur.merge(prev, on="keyword", how="left")
+    df["previous"] = df["previous"].fillna(0).astype("int64")
+    df["change"] = df["items"] - df["previous"]
+    df["growth"] = (df["items"] + 1) / (df["previous"] + 1)
+    return df
+
+
+def top_keywords(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 30) -> pd.DataFrame:
+    """The most mentioned keywords of the scope (items mentioning each), with the previous period's count."""
+    df = keyword_changes(con, scope, settings)
+    return df.sort_values(["items", "keyword"], ascending=[False, True]).head(limit).reset_index(drop=True)
+
+
+def rising_keywords(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 20) -> pd.DataFrame:
+    """Keywords growing fastest against the previous period: at least `rising_min_items` items now
+    (settings [trends]) and more than before, ordered by growth then by change."""
+    min_items = int(settings.get("trends", {}).get("rising_min_items", 5))
+    df = keyword_changes(con, scope, settings)
+    df = df[(df["items"] >= min_items) & (df["change"] > 0)]
+    return df.sort_values(["growth", "change", "keyword"], ascending=[False, False, True]).head(limit).reset_index(drop=True)
+
+
+def topic_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Items per topic of the dictionary (an item may have several topics; '기타' = none matched).
+    Columns: topic, items, share (of the scope's items)."""
+    where, params = scope.where("v.received_at", "v.department")
+    return _df(
+        con,
+        f"""SELECT t.topic, count(*) AS items,
+                   count(*) / (SELECT count(*) FROM voc v WHERE {where}) AS share
+            FROM voc_topics t JOIN voc v USING (voc_id) WHERE {where}
+            GROUP BY t.topic ORDER BY items DESC, t.topic""",
+        [*params, *params],
+    )
+
+
+def topic_trends(con: duckdb.DuckDBPyConnection, scope: Scope, facility: str | None = None) -> pd.DataFrame:
+    """Items per month and topic (optionally for one facility). Columns: month, topic, items."""
+    where, params = scope.where("v.received_at", "v.department")
+    fac = ""
+    if facility is not None:
+        fac, params = "AND v.facility = ?", [*params, facility]
+    return _df(
+        con,
+        f"""SELECT date_trunc('month', v.received_at)::DATE AS month, t.topic, count(*) AS items
+            FROM voc_topics t JOIN voc v USING (voc_id) WHERE {where} {fac}
+            GROUP BY ALL ORDER BY month, t.topic""",
+        params,
+    )
+
+
+def topics_by_facility(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Items per facility and topic. Columns: facility, topic, items."""
+    where, params = scope.where("v.received_at", "v.department")
+    return _df(
+        con,
+        f"""SELECT coalesce(v.facility, '(미지정)') AS facility, t.topic, count(*) AS items
+            FROM voc_topics t JOIN voc v USING (voc_id) WHERE {where}
+            GROUP BY ALL ORDER BY facility, items DESC, t.topic""",
+        params,
+    )
+
+
+def _item_columns(with_text: bool) -> str:
+    text = ", v.title, v.content" if with_text else ""
+    return f"v.voc_id, v.received_at, v.voc_type, v.channel, v.department, v.facility, v.status{text}"
+
+
+def items_with_keyword(con: duckdb.DuckDBPyConnection, scope: Scope, keyword: str, with_text: bool = False,
+                       limit: int = 200) -> pd.DataFrame:
+    """The scope's items mentioning a keyword, newest first (texts are stored masked; only when with_text)."""
+    where, params = scope.where("v.received_at", "v.department")
+    return _df(
+        con,
+        f"""SELECT {_item_columns(with_text)} FROM voc v
+            WHERE {where} AND v.voc_id IN (SELECT voc_id FROM voc_keywords WHERE keyword = ?)
+            ORDER BY v.received_at DESC, v.voc_id LIMIT {int(limit)}""",
+        [*params, keyword],
+    )
+
+
+def items_with_topic(con: duckdb.DuckDBPyConnection, scope: Scope, topic: str, with_text: bool = False,
+                     limit: int = 200, facility: str | None = None) -> pd.DataFrame:
+    """The scope's items tagged with a topic (optionally at one facility), newest first."""
+    where, params = scope.where("v.received_at", "v.department")
+    fac = ""
+    if facility is not None:
+        fac, params = "AND v.facility = ?", [*params, facility]
+    return _df(
+        con,
+        f"""SELECT {_item_columns(with_text)} FROM voc v
+            WHERE {where} {fac} AND v.voc_id IN (SELECT voc_id FROM voc_topics WHERE topic = ?)
+            ORDER BY v.received_at DESC, v.voc_id LIMIT {int(limit)}""",
+        [*params, topic],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Prevention matrix, recurrence, FAQ
+
+
+def _severity_sql(settings: Settings) -> tuple[str, list]:
+    weights = settings.get("trends", {}).get("severity", {})
+    if not weights:
+        return "1.0", []
+    cases = " ".join("WHEN ? THEN ?" for _ in weights)
+    params: list = [x for k, w in weights.items() for x in (k, float(w))]
+    return f"CASE v.voc_type {cases} ELSE 1.0 END", params
+
+
+def prevention_matrix(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings,
+                      by_facility: bool = False) -> pd.DataFrame:
+    """경중도 × 발생빈도 (manual §4.3.1): per topic (or facility × topic) of the scope's items.
+
+    frequency = items tagged with the topic; severity = mean of the type weights of those items
+    (settings [trends.severity]; types weighted 0, e.g. 칭찬, are left out; '기타' is left out).
+    Both axes are split at their mean over the points; points at or above both means are
+    'improvement candidates' (quadrant 개선 우선). Columns: [facility,] topic, frequency, severity,
+    score (frequency × severity), quadrant, candidate.
+    """
+    where, params = scope.where("v.received_at", "v.department")
+    sev, sev_params = _severity_sql(settings)
+    keys = "coalesce(v.facility, '(미지정)') AS facility, t.topic" if by_facility else "t.topic"
+    df = _df(
+        con,
+        f"""WITH s AS (SELECT v.voc_id, v.facility, {sev} AS w FROM voc v WHERE {where})
+            SELECT {keys}, count(*) AS frequency, avg(s.w) AS severity
+            FROM voc_topics t JOIN s USING (voc_id) JOIN voc v USING (voc_id)
+            WHERE s.w > 0 AND t.topic <> ?
+            GROUP BY ALL""",
+        [*sev_params, *params, NO_TOPIC],
+    )
+    if df.empty:
+        return df.assign(score=[], quadrant=[], candidate=[])
+    f_mid, s_mid = df["frequency"].mean(), df["severity"].mean()
+    hi_f, hi_s = df["frequency"] >= f_mid, df["severity"] >= s_mid
+    df["score"] = df["frequency"] * df["severity"]
+    df["quadrant"] = "관찰"
+    df.loc[hi_f & ~hi_s, "quadrant"] = "빈도 관리"
+    df.loc[~hi_f & hi_s, "quadrant"] = "중대 사안 관리"
+    df.loc[hi_f & hi_s, "quadrant"] = "개선 우선"
+    df["candidate"] = hi_f & hi_s
+    return df.sort_values(["candidate", "score"], ascending=[False, False]).reset_index(drop=True)
+
+
+def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
+    """Recurrence (manual §4.3.1-5): an item of the scope is a recurrence when an earlier item with the
+    same topic at the same facility had been completed (handled) before it was received, at most
+    `recurrence_days` days before (settings [trends]); only types listed in `recurrence_types`,
+    '기타' left out. Per facility × topic: items, recurrences, rate, last_handled_before (the most
+    recent handling an item came back after), last_recurrence. Ordered by recurrences."""
+    cfg = settings.get("trends", {})
+    days = int(cfg.get("recurrence_days", 90))
+    types = tuple(cfg.get("recurrence_types", ["불만", "고충", "긴급요청", "건의"]))
+    where, params = scope.where("v.received_at", "v.department")
+    tmarks = ", ".join("?" * len(types)) or "NULL"
+    return _df(
+        con,
+        f"""WITH base AS (SELECT v.voc_id, v.facility, t.topic, v.received_at, v.completed_at, v.department
+                          FROM voc v JOIN voc_topics t USING (voc_id)
+                          WHERE v.facility IS NOT NULL AND t.topic <> ? AND v.voc_type IN ({tmarks})),
+                 done AS (SELECT facility, topic, completed_at FROM base WHERE completed_at IS NOT NULL),
+                 cur AS (SELECT * FROM base v WHERE {where}),
+                 m AS (SELECT cur.voc_id, cur.facility, cur.topic, cur.received_at, done.completed_at AS handled
+                       FROM cur ASOF LEFT JOIN done
+                         ON cur.facility = done.facility AND cur.topic = done.topic
+                        AND cur.received_at >= done.completed_at),
+                 r AS (SELECT *, handled IS NOT NULL
+                                 AND received_at <= handled + INTERVAL (?) DAY AS is_rec FROM m)
+            SELECT facility, topic, count(*) AS items, count(*) FILTER (is_rec) AS recurrences,
+                   count(*) FILTER (is_rec) / count(*) AS rate,
+                   max(handled) FILTER (is_rec) AS last_handled_before,
+                   max(received_at) FILTER (is_rec) AS last_recurrence
+            FROM r GROUP BY ALL HAVING count(*) FILTER (is_rec) > 0
+            ORDER BY recurrences DESC, rate DESC, facility, topic""",
+        [NO_TOPIC, *types, *params, days],
+    )
+
+
+def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, with_text: bool = False,
+                   limit: int = 10, examples: int = 3) -> pd.DataFrame:
+    """The most repeated inquiry topics (type `faq_type` of settings [trends], default 문의) — FAQ
+    candidates. Columns: topic, items, share (of the scope's inquiries), facilities (most frequent
+    first), [examples: newest titles when with_text]."""
+    faq_type = settings.get("trends", {}).get("faq_type", "문의")
+    where, params = scope.where("v.received_at", "v.department")
+    ex = ""
+    if with_text:
+        ex = f""", list(v.title ORDER BY v.received_at DESC) FILTER (v.title IS NOT NULL)[1:{int(examples)}] AS examples"""
+    df = _df(
+        con,
+        f"""WITH q AS (SELECT v.* FROM voc v WHERE {where} AND v.voc_type = ?)
+            SELECT t.topic, count(*) AS items, count(*) / (SELECT count(*) FROM q) AS share,
+                   string_agg(DISTINCT v.facility, ', ') AS facilities{ex}
+            FROM voc_topics t JOIN q v USING (voc_id) WHERE t.topic <> ?
+            GROUP BY t.topic ORDER BY items DESC, t.topic LIMIT {int(limit)}""",
+        [*params, faq_type, NO_TOPIC],
+    )
+    if with_text and not df.empty:
+        df["examples"] = df["examples"].map(lambda xs: " / ".join(xs) if xs is not None else "")
+    return df
