@@ -148,6 +148,11 @@ def definitions(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
         "ORDER BY department, strategy, task, core_task, indicator", [year]).df()
 
 
+def manual_actuals(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    return con.execute("SELECT month, department, indicator, actual, note FROM kpi_actuals WHERE year = ? "
+                       "ORDER BY department, indicator, month", [year]).df()
+
+
 def review_months(con: duckdb.DuckDBPyConnection, now_year: int, now_month: int) -> list[tuple[int, int]]:
     """Months that can be reviewed, newest first: every month of a year with definitions, up to now."""
     years = [r[0] for r in con.execute("SELECT DISTINCT year FROM kpi_definitions ORDER BY year DESC").fetchall()]
