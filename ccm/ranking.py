@@ -293,13 +293,13 @@ def _call(module: str, name: str, *args):
 
 def inputs(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,
            departments: tuple[str, ...]) -> pd.DataFrame:
-    """Raw component values and counts for every department (settings' list plus any in the data)."""
+    """Raw component values and counts for the organisation's departments (settings' list; other names
+    in the data, such as '(미지정)', are not ranked)."""
     year, month = evaluation_month(scope, now)
     voc = voc_rates(con, scope, cfg)
     kpi = kpi_scores(con, year, month)
     pcsi = pcsi_by_department(facility_scores(con, year))
-    names = list(dict.fromkeys([*departments, *voc["department"], *kpi["department"], *pcsi["department"]]))
-    df = pd.DataFrame({"department": pd.Series(names, dtype="object")})
+    df = pd.DataFrame({"department": pd.Series(list(departments), dtype="object")})
     cols = ["department", "compliance", "compliance_n", "praise", "praise_n", "complaint_trend", "complaint_trend_n"]
     df = df.merge(voc[cols].astype({"department": "object"}), on="department", how="left")
     df = df.merge(kpi.astype({"department": "object"}), on="department", how="left")

@@ -1,0 +1,148 @@
+"""The semiannual VOC report workbook, opened with openpyxl and checked against the queries."""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import h6_data
+from ccm import db, report
+from ccm import voc_analytics as va
+
+NOW = datetime(2026, 1, 10, 10, 0)
+
+
+@pytest.fixture
+def filled(env, db_path):
+    return h6_data.fill(db_path)
+
+
+def build(db_path, settings, include_texts=True, progress=None):
+    with db.session(db_path) as con:
+        data = report.build_workbook(con, settings, 2025, 2, NOW, include_texts=include_texts, progress=progress)
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def table(ws, header_row: int = 4) -> pd.DataFrame:
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    head = [h for h in rows[0] if h is not None]
+    body = []
+    for r in rows[1:]:
+        if r[0] is None:
+            break
+        body.append(r[:len(head)])
+    return pd.DataFrame(body, columns=head)
+
+
+def test_every_sheet_in_order_with_a_native_chart(filled, env, db_path):
+    wb = build(db_path, env)
+    assert wb.sheetnames == list(report.SHEETS)
+    for ws in wb:
+        assert ws._charts, f"{ws.title} has no chart"
+        for chart in ws._charts:
+            for s in chart.series:
+                ref = (s.val or s.yVal).numRef.f
+                assert ref.startswith(f"'{ws.title}'!"), f"{ws.title}: chart must point at its own table, not {ref}"
+
+
+def test_summary_figures_match_the_queries_and_the_raw_rows(filled, env, db_path):
+    ws = build(db_path, env)["요약"]
+    summ = table(ws).set_index("지표")
+    p = report.periods(2025, 2)
+    with db.session(db_path) as con:
+        cur, prev, ly = (va.compliance_summary(con, s) for s in (p.current, p.previous, p.last_year))
+    assert summ.loc["접수 건수", "2025년 하반기"] == cur["received"]
+    assert summ.loc["접수 건수", "2025년 상반기"] == prev["received"]
+    assert summ.loc["접수 건수", "2024년 하반기"] == ly["received"]
+    assert summ.loc["처리기한 준수율", "2025년 하반기"] == pytest.approx(cur["compliance"])
+    assert summ.loc["처리기한 준수율", "직전 대비"] == pytest.approx((cur["compliance"] - prev["compliance"]) * 100)
+    assert summ.loc["접수 건수", "전년 대비"] == pytest.approx(cur["received"] / ly["received"] - 1)
+    # independent of the queries: straight from the rows written
+    rows = filled[(filled["received_at"] >= "2025-07-01") & (filled["received_at"] < "2026-01-01")]
+    assert cur["received"] == len(rows)
+    assert summ.loc["불만·고충 건수", "2025년 하반기"] == rows["voc_type"].isin(["불만", "고충"]).sum()
+    assert summ.loc["칭찬 건수", "2025년 하반기"] == (rows["voc_type"] == "칭찬").sum()
+    decided = rows["sla_met"].dropna()
+    assert summ.loc["처리기한 준수율", "2025년 하반기"] == pytest.approx(decided.mean())
+
+
+def test_summary_number_formats(filled, env, db_path):
+    ws = build(db_path, env)["요약"]
+    labels = {ws.cell(r, 1).value: r for r in range(5, 14)}
+    assert ws.cell(labels["처리기한 준수율"], 2).number_format == report.PCT
+    assert ws.cell(labels["처리기한 준수율"], 5).number_format == report.PP
+    assert ws.cell(labels["접수 건수"], 2).number_format == report.COUNT
+
+
+@pytest.mark.parametrize("sheet,dim", [("유형별", "voc_type"), ("채널별", "channel"), ("부서별", "department"),
+                                       ("시설별", "facility")])
+def test_dimension_sheets_match_compliance_by(filled, env, db_path, sheet, dim):
+    got = table(build(db_path, env)[sheet]).set_index(va.DIMENSIONS[dim])
+    p = report.periods(2025, 2)
+    with db.session(db_path) as con:
+        cur = va.compliance_by(con, p.current, dim).set_index(dim)
+        ly = va.compliance_by(con, p.last_year, dim).set_index(dim)
+    assert set(got.index) == set(cur.index)
+    for key in cur.index:
+        assert got.loc[key, "접수"] == cur.loc[key, "received"]
+        assert got.loc[key, "준수율"] == pytest.approx(cur.loc[key, "compliance"])
+        assert got.loc[key, "전년 동기 접수"] == ly.loc[key, "received"]
+    assert list(got["접수"]) == sorted(got["접수"], reverse=True)
+
+
+def test_compliance_sheet_matches_monthly_compliance(filled, env, db_path):
+    got = table(build(db_path, env)["처리기한 준수"])
+    with db.session(db_path) as con:
+        m = va.monthly_compliance(con, report.periods(2025, 2).current)
+    assert list(got["월"]) == ["7월", "8월", "9월", "10월", "11월", "12월"]
+    assert list(got["접수"]) == list(m["received"])
+    assert list(got["준수율"]) == pytest.approx(list(m["compliance"]))
+
+
+def test_topic_prevention_recurrence_and_faq_sheets_match_the_queries(filled, env, db_path):
+    wb = build(db_path, env)
+    cur = report.periods(2025, 2).current
+    with db.session(db_path) as con:
+        topics = va.topic_counts(con, cur)
+        matrix = va.prevention_matrix(con, cur, env)
+        rec = va.recurrences(con, cur, env)
+        faq = va.faq_candidates(con, cur, env, with_text=True)
+    assert dict(zip(*table(wb["키워드·주제"])[["주제", "건수"]].T.values)) == dict(zip(topics["topic"], topics["items"]))
+    got = table(wb["경중도×빈도"])
+    assert list(got["주제"]) == list(matrix["topic"]) and list(got["발생빈도"]) == list(matrix["frequency"])
+    got = table(wb["재발"])
+    assert list(got["재발 건수"]) == list(rec["recurrences"])
+    got = table(wb["FAQ 후보"])
+    assert list(got["주제"]) == list(faq["topic"]) and "예시 문의(개인정보 가림)" in got.columns
+
+
+def test_faq_examples_left_out_without_text_rights(filled, env, db_path):
+    got = table(build(db_path, env, include_texts=False)["FAQ 후보"])
+    assert not any("예시" in c for c in got.columns)
+
+
+def test_progress_reaches_one_in_order(filled, env, db_path):
+    calls = []
+    build(db_path, env, progress=lambda f, m: calls.append((f, m)))
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("유형별" in m for _, m in calls)
+
+
+def test_empty_database_still_gives_every_sheet(env, db_path):
+    wb = build(db_path, env)
+    assert wb.sheetnames == list(report.SHEETS)
+    assert wb["유형별"].cell(5, 1).value == "이 반기에 해당하는 데이터가 없습니다."
+    assert table(wb["요약"]).set_index("지표").loc["접수 건수", "2025년 하반기"] == 0
+
+
+def test_summary_html_is_a4_with_local_fonts(filled, env, db_path):
+    with db.session(db_path) as con:
+        summ = report.summary(con, 2025, 2, env)
+    page = report.summary_html("보고서", summ, report.periods(2025, 2), {}, NOW)
+    assert "2025년 하반기" in page and "처리기한 준수율" in page
+    assert "size: A4" in report.PRINT_CSS and "Malgun Gothic" in report.PRINT_CSS
+    assert "http" not in report.PRINT_CSS and "@import" not in report.PRINT_CSS
