@@ -214,7 +214,7 @@ def respondents(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
     w = pd.Series(area_weights(area_list, opts))
     m = wide[area_list]
     wide["overall"] = (m * w).sum(axis=1, min_count=1) / m.notna().mul(w).sum(axis=1)
-    wide["department"] = wide["facility"].map(dict(opts.facilities)).fillna("(미지정)")
+    wide["department"] = wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)")
     return wide[base + area_list + ["overall"]]
 
 
@@ -287,7 +287,7 @@ def facility_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTE
     """facility, department (settings facility → department), n, score, ci_low, ci_high, below_min_n."""
     opts = opts or _default_options()
     g = group_scores(con, year, survey, "facility", flt, opts).rename(columns={"group": "facility"})
-    g.insert(1, "department", g["facility"].map(dict(opts.facilities)).fillna("(미지정)"))
+    g.insert(1, "department", g["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)"))
     return g[["facility", "department", "n", "score", "ci_low", "ci_high", "below_min_n"]]
 
 
@@ -491,3 +491,14 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
         con.execute("ROLLBACK")
         raise
     return {"batch_id": batch_id, "respondents_removed": int(removed), "restored_batches": restored}
+
+
+def peer_average(settings, year: int) -> tuple[float, int, str] | None:
+    """The configured peer-group average for `year` (or the closest earlier year): value, year, label."""
+    table = (settings.get("pcsi", {}) if settings is not None else {}).get("peer_average", {})
+    known = sorted((int(k), float(v)) for k, v in table.items() if str(k).isdigit())
+    earlier = [(y, v) for y, v in known if y <= year]
+    if not earlier:
+        return None
+    y, v = earlier[-1]
+    return v, y, str(table.get("label", "비교 집단"))

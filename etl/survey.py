@@ -283,8 +283,26 @@ def _year(spec: SurveySpec, table: Table, dates: pd.Series | None) -> int:
     raise SurveyError(f"{table.file_name}: 조사 연도를 알 수 없습니다. 명세의 year(또는 --year)를 지정하세요.")
 
 
+OPTIONAL = ("respondent_id_column", "date_column", "customer_type_column")
+
+
+def fit_spec(spec: SurveySpec, table: Table) -> tuple[SurveySpec, list[str]]:
+    """Descriptive columns (ID, date, customer type, comments, demographics) the file lacks are left
+    out with a warning; items, facility and weight columns must exist (check_spec)."""
+    cols = set(table.df.columns)
+    gone = [getattr(spec, k) for k in OPTIONAL if getattr(spec, k) and getattr(spec, k) not in cols]
+    gone += [c for c in (*spec.comment_columns, *spec.demographic_columns) if c not in cols]
+    if not gone:
+        return spec, []
+    fitted = replace(spec, **{k: "" for k in OPTIONAL if getattr(spec, k) in gone},
+                     comment_columns=tuple(c for c in spec.comment_columns if c in cols),
+                     demographic_columns=tuple(c for c in spec.demographic_columns if c in cols))
+    return fitted, [f"파일에 없는 설명 열은 빼고 적재했습니다: {', '.join(gone)}"]
+
+
 def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     """Validate and shape a file for the store. Raises SurveyError (nothing stored) when unusable."""
+    spec, fit_warnings = fit_spec(spec, table)
     check_spec(spec, table, settings)
     df, f = table.df, table.file_name
     resp_no = pd.Series(table.rows, index=df.index, dtype="int64")
@@ -339,6 +357,7 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     comments = _melt(df, resp_no, spec.comment_columns, "question", "text")
     comments["text"] = mask_series(comments["text"])
     report = _report(long, table, spec, facility, settings)
+    report["warnings"] = fit_warnings + report["warnings"]
     return Prepared(spec, year, respondents, long[["resp_no", "item", "raw", "score", "status"]],
                     demographics, comments, report)
 

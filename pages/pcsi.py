@@ -1,8 +1,215 @@
-"""고객만족도(PCSI) — placeholder until its issue lands."""
+"""고객만족도(PCSI): overall index and areas vs target and peers, YoY test, groups with 95% intervals,
+items and importance–performance analysis, open comments."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from ccm import pcsi
+from ui import data
 from ui.bootstrap import setup
+from ui.components import chart, definition, empty_state, table
 
-ctx = setup("고객만족도(PCSI)")
-st.title("고객만족도(PCSI)")
-st.info("이 화면은 준비 중입니다.")
+DEF_INDEX = ("종합지수 = Σ 영역 가중치 × 영역 점수. 영역 점수 = 응답자별 영역 평균(문항 점수를 100점으로 환산: "
+             "7점 (x−1)/6×100, 5점 (x−1)/4×100, 11점 x×10, 역문항은 뒤집음)의 가중 평균(가중치 열이 있으면). "
+             "모름·무응답 코드와 척도 밖 값은 점수에 넣지 않습니다.")
+DEF_CI = ("95% 구간 = 점수 ± 1.96 × s ÷ √n (s: 응답자별 종합점수의 표준편차, n: 응답자 수). "
+          "응답자가 최소 표본 수보다 적은 집단은 '표본 부족'으로 표시합니다(설정 [pcsi] min_n).")
+DEF_IPA = ("중요도 = 문항 점수와 응답자의 전반적만족 영역 점수의 상관계수(피어슨). 사분면은 문항들의 중요도 평균과 "
+           "만족도 평균으로 나눕니다. '중점개선(우선 개선)' = 중요도는 높은데 만족도가 낮은 문항.")
+GROUPS = {"facility": "시설별", "department": "부서별", "customer_type": "고객유형별"}
+
+
+def main() -> None:
+    ctx = setup("고객만족도(PCSI)")
+    st.title("고객만족도(PCSI)")
+    if not data.run(pcsi.has_data):
+        empty_state("아직 적재된 고객만족도 설문이 없습니다. '데이터 올리기' 화면의 '고객만족도 설문' 탭에서 조사기관 "
+                    "원자료(응답자 1행) 파일을 올리거나 `python -m etl survey 파일.xlsx` 로 적재하세요.")
+        return
+    survey, year = _pick_survey_and_year(ctx)
+    opts = pcsi.options_from(ctx.settings)
+    flt = _filters(ctx, survey, year)
+    index = data.run(pcsi.overall_index, year, survey, flt, opts)
+    if index is None:
+        empty_state("선택한 설문·연도·필터에 해당하는 응답이 없습니다. 필터를 넓혀 보세요.", upload_hint=False)
+        return
+    _headline(ctx, survey, year, flt, opts, index)
+    _areas(ctx, survey, year, flt, opts)
+    _trend(survey, flt, opts)
+    _groups(ctx, survey, year, flt, opts)
+    _items(survey, year, flt, opts)
+    _comments(ctx, survey, year, flt)
+    _problems(survey, year)
+
+
+def _pick_survey_and_year(ctx) -> tuple[str, int]:
+    surveys = data.run(pcsi.surveys)
+    c1, c2 = st.columns(2)
+    survey = c1.selectbox("설문", surveys, key="pcsi_survey")
+    years = sorted(data.run(pcsi.years, survey), reverse=True)
+    wanted = (ctx.scope.end - pd.Timedelta(days=1)).year
+    year = c2.selectbox("조사 연도", years, index=years.index(wanted) if wanted in years else 0, key="pcsi_year")
+    return survey, int(year)
+
+
+def _filters(ctx, survey: str, year: int) -> pcsi.Filter:
+    facilities = None
+    if ctx.scope.departments is not None:
+        depts = set(ctx.scope.departments)
+        facilities = tuple(sorted(f for f, d in ctx.settings.facilities.items() if d in depts))
+        st.caption(f"부서 필터 적용: {', '.join(sorted(depts)) or '없음'}의 시설 응답만 집계합니다.")
+    options = data.run(pcsi.demographic_values, year, survey)
+    chosen: list[tuple[str, tuple[str, ...]]] = []
+    if options:
+        with st.expander("응답자 특성으로 거르기 (성별·연령대·거주지 등)"):
+            cols = st.columns(min(4, len(options)))
+            for i, (attr, values) in enumerate(options.items()):
+                picked = cols[i % len(cols)].multiselect(attr, values, key=f"pcsi_demo_{attr}", placeholder="전체")
+                if picked:
+                    chosen.append((attr, tuple(picked)))
+    return pcsi.Filter(tuple(chosen), facilities)
+
+
+def _headline(ctx, survey, year, flt, opts, index: float) -> None:
+    p = ctx.settings.get("pcsi", {})
+    target = float(p.get("target", 90))
+    peer = pcsi.peer_average(ctx.settings, year)
+    y = data.run(pcsi.yoy, year, survey, flt, opts)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(f"{year}년 종합지수", f"{index:.2f}점", delta=f"{index - target:+.2f}점 (목표 대비)",
+              help=DEF_INDEX)
+    c2.metric("목표", f"{target:.0f}점", help="경영목표 '고객만족도 90점 달성' (설정 [pcsi] target).")
+    if peer:
+        c3.metric(f"{peer[2]} 평균 ({peer[1]}년)", f"{peer[0]:.2f}점", delta=f"{index - peer[0]:+.2f}점 (우리 − 비교)",
+                  help="비교 집단 평균(설정 [pcsi.peer_average]); 그 해 값이 없으면 가장 가까운 이전 연도 값.")
+    else:
+        c3.metric("비교 집단 평균", "—", help="설정 [pcsi.peer_average]에 값이 없습니다.")
+    if y["diff"] is None:
+        c4.metric("전년 대비", "—", help=f"{year - 1}년 자료가 없습니다.")
+    else:
+        sig = "유의함" if y["p"] is not None and y["p"] < 0.05 else "유의하지 않음"
+        c4.metric("전년 대비", f"{y['diff']:+.2f}점", delta=f"p = {y['p']:.3f} ({sig})" if y["p"] is not None else None,
+                  delta_color="off", help=f"{y['test']}. 올해 n={y['n']:,}, 전년 n={y['prev_n']:,}.")
+        if y["p"] is not None:
+            definition(f"전년({y['prev_year']}년 {y['prev_index']:.2f}점) 대비 {y['diff']:+.2f}점 — {y['test']}: "
+                       f"t = {y['t']:.2f}, 자유도 {y['df']:.0f}, p = {y['p']:.4f} → 5% 수준에서 {sig}.")
+    definition(DEF_INDEX)
+
+
+def _areas(ctx, survey, year, flt, opts) -> None:
+    st.subheader("영역별 점수")
+    df = data.run(pcsi.area_scores, year, survey, flt, opts)
+    target = float(ctx.settings.get("pcsi", {}).get("target", 90))
+    fig = go.Figure(go.Bar(x=df["area"], y=df["score"], text=df["score"].round(2), textposition="outside",
+                           name="영역 점수"))
+    fig.add_hline(y=target, line_dash="dash", line_color="red", annotation_text=f"목표 {target:.0f}점")
+    peer = pcsi.peer_average(ctx.settings, year)
+    if peer:
+        fig.add_hline(y=peer[0], line_dash="dot", line_color="gray", annotation_text=f"{peer[2]} {peer[0]:.2f}",
+                      annotation_position="bottom right")
+    fig.update_yaxes(range=[max(0, float(df["score"].min()) - 15), 100], title="점수(100점)")
+    out = df.rename(columns={"area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
+    chart(fig, out.round(2), f"{survey}_{year}_영역별점수", key="pcsi_areas")
+
+
+def _trend(survey, flt, opts) -> None:
+    df = data.run(pcsi.trend, survey, flt, opts)
+    if df["year"].nunique() < 2:
+        return
+    st.subheader("연도별 추이")
+    fig = go.Figure()
+    for area, part in df.groupby("area", sort=False):
+        fig.add_trace(go.Scatter(x=part["year"], y=part["score"], mode="lines+markers", name=area,
+                                 line=dict(width=4 if area == "종합지수" else 2)))
+    fig.update_xaxes(dtick=1, title="연도")
+    fig.update_yaxes(title="점수(100점)")
+    out = df.rename(columns={"year": "연도", "area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
+    chart(fig, out.round(2), f"{survey}_연도별추이", key="pcsi_trend")
+
+
+def _group_frame(df: pd.DataFrame, label: str, min_n: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        label: df["group"], "응답자 수": df["n"], "점수": df["score"].round(2),
+        "95% 하한": df["ci_low"].round(2), "95% 상한": df["ci_high"].round(2),
+        "비고": df["below_min_n"].map({True: f"표본 부족(n<{min_n})", False: ""}),
+    })
+
+
+def _groups(ctx, survey, year, flt, opts) -> None:
+    st.subheader("집단별 점수와 95% 구간")
+    demo_attrs = list(data.run(pcsi.demographic_values, year, survey))
+    labels = {**GROUPS, **{a: f"{a}별" for a in demo_attrs}}
+    tabs = st.tabs(list(labels.values()))
+    for tab, (by, label) in zip(tabs, labels.items()):
+        with tab:
+            df = data.run(pcsi.group_scores, year, survey, by, flt, opts)
+            if df.empty or df["group"].eq("(미기재)").all():
+                st.caption("이 설문에는 이 구분의 자료가 없습니다.")
+                continue
+            name = label.removesuffix("별")
+            out = _group_frame(df, name, opts.min_n)
+            colors = ["lightgray" if b else "steelblue" for b in df["below_min_n"]]
+            fig = go.Figure(go.Bar(
+                x=df["group"], y=df["score"], marker_color=colors, name="점수",
+                error_y=dict(type="data", symmetric=False, array=df["ci_high"] - df["score"],
+                             arrayminus=df["score"] - df["ci_low"]),
+                hovertext=[f"n={n}" for n in df["n"]]))
+            fig.add_hline(y=float(ctx.settings.get("pcsi", {}).get("target", 90)), line_dash="dash", line_color="red")
+            fig.update_yaxes(range=[max(0, float(df["ci_low"].min(skipna=True) or 0) - 5), 100], title="점수(100점)")
+            chart(fig, out, f"{survey}_{year}_{name}별점수", key=f"pcsi_group_{by}")
+    definition(DEF_CI + " 회색 막대 = 표본 부족.")
+
+
+def _items(survey, year, flt, opts) -> None:
+    st.subheader("문항별 점수와 중요도-만족도 분석(IPA)")
+    df = data.run(pcsi.items, year, survey, flt, opts)
+    fix = pcsi.fix_first(df)
+    if len(fix):
+        st.warning("우선 개선할 문항(중요도 높음·만족도 낮음): "
+                   + ", ".join(f"{r.item} {r.label} ({r.score:.1f}점)" for r in fix.itertuples()),
+                   icon=":material/priority_high:")
+    ipa = df.dropna(subset=["importance", "score"])
+    out = df.rename(columns={"item": "문항", "area": "영역", "label": "내용", "reverse": "역문항", "n": "유효 응답",
+                             "score": "만족도(점수)", "missing": "결측", "invalid": "척도 밖", "importance": "중요도(상관)",
+                             "quadrant": "사분면"}).round({"만족도(점수)": 2, "중요도(상관)": 3})
+    if len(ipa) >= 2:
+        fig = go.Figure(go.Scatter(x=ipa["importance"], y=ipa["score"], mode="markers+text", text=ipa["item"],
+                                   textposition="top center", hovertext=ipa["label"], marker=dict(size=11)))
+        fig.add_vline(x=float(ipa["importance"].mean()), line_dash="dot")
+        fig.add_hline(y=float(ipa["score"].mean()), line_dash="dot")
+        fig.update_xaxes(title="중요도 (전반적만족과의 상관)")
+        fig.update_yaxes(title="만족도 (100점)")
+        chart(fig, out, f"{survey}_{year}_문항별_IPA", key="pcsi_ipa")
+    else:
+        table(out, f"{survey}_{year}_문항별", key="pcsi_items")
+    definition(DEF_IPA)
+
+
+def _comments(ctx, survey, year, flt) -> None:
+    st.subheader("자유 의견")
+    if not ctx.user.can_see_texts:
+        st.caption("자유 의견 원문은 열람 권한에서는 볼 수 없습니다(집계만 제공).")
+        return
+    q = st.text_input("의견 검색", key="pcsi_comment_q", placeholder="예: 주차, 친절, 화장실")
+    df = data.run(pcsi.comments, year, survey, q.strip(), flt)
+    st.caption(f"{len(df):,}건 (연락처 등 개인정보는 적재할 때 가렸습니다)")
+    if df.empty:
+        st.info("해당하는 의견이 없습니다.")
+        return
+    out = df.rename(columns={"facility": "시설", "customer_type": "고객유형", "question": "문항", "text": "의견"})
+    table(out, f"{survey}_{year}_자유의견", key="pcsi_comments")
+
+
+def _problems(survey, year) -> None:
+    df = data.run(pcsi.answer_problems, year, survey)
+    if df.empty:
+        return
+    with st.expander(f"결측·척도 밖 응답 ({int(df['missing'].sum()):,} / {int(df['invalid'].sum()):,}개) — 점수에서 제외됨"):
+        out = df.rename(columns={"item": "문항", "missing": "결측(빈칸·모름/무응답 코드)", "invalid": "척도 밖",
+                                 "invalid_rows": "척도 밖 값(파일 행=값)"})
+        table(out, f"{survey}_{year}_결측_척도밖", key="pcsi_problems")
+
+
+main()
