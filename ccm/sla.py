@@ -72,28 +72,32 @@ def rules_table(settings: Any) -> pd.DataFrame:
 
 
 def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, settings: Any,
-             day_hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per item: days (0 = no rule), counting is "days" (bool), rule label (object, None = no rule)."""
+             day_hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per item: days (0 = no rule), counting is "days" (bool), index into the returned rule labels
+    (-1 = no rule). Loops run over rules × distinct types only; items are handled as arrays."""
     rules = _rules(settings)
     starts = np.array([r["effective_from"].value // 10**9 for r in rules], dtype=np.int64)
     which = np.searchsorted(starts, received, side="right") - 1
     which[nat] = -1
-    types = voc_type.astype("object").to_numpy()
+    codes, kinds = pd.factorize(voc_type, use_na_sentinel=True)
+    codes = np.asarray(codes)
     n_days = np.zeros(len(received), dtype=np.int64)
     by_days = np.zeros(len(received), dtype=bool)
-    label = np.full(len(received), None, dtype=object)
+    label_idx = np.full(len(received), -1, dtype=np.int64)
+    labels: list[str] = []
     for i, rule in enumerate(rules):
-        mask = which == i
-        if not mask.any():
-            continue
-        sub = pd.Series(types[mask])
-        n_days[mask] = sub.map(rule["days"]).fillna(0).astype(np.int64).to_numpy()
-        counting = sub.map(lambda t, r=rule: r["counting"].get(t, HOURS))
-        by_days[mask] = (counting == DAYS).to_numpy()
-        labels = {t: rule_label(rule["effective_from"], n, rule["counting"].get(t, HOURS), day_hours)
-                  for t, n in rule["days"].items()}
-        label[mask] = sub.map(labels).astype(object).to_numpy()
-    return n_days, by_days, label
+        mask = (which == i) & (codes >= 0)
+        counting = [rule["counting"].get(k, HOURS) for k in kinds]
+        kind_days = np.array([rule["days"].get(k, 0) for k in kinds], dtype=np.int64)
+        kind_label = np.full(len(kinds), -1, dtype=np.int64)
+        for j, (d, c) in enumerate(zip(kind_days, counting)):
+            if d:
+                kind_label[j] = len(labels)
+                labels.append(rule_label(rule["effective_from"], int(d), c, day_hours))
+        n_days[mask] = kind_days[codes[mask]]
+        by_days[mask] = np.array([c == DAYS for c in counting], dtype=bool)[codes[mask]]
+        label_idx[mask] = kind_label[codes[mask]]
+    return n_days, by_days, label_idx, labels
 
 
 # ---- compute ----------------------------------------------------------------------------------------
@@ -109,7 +113,7 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     open_ |= rec_nat
     start = cal.clock_start_int(rec)
     b_start = cal.business_seconds_int(start)
-    n_days, by_days, label = _resolve(rec, rec_nat, voc_type, settings, cal.day_seconds / 3600)
+    n_days, by_days, label_idx, labels = _resolve(rec, rec_nat, voc_type, settings, cal.day_seconds / 3600)
     ruled = (n_days > 0) & ~rec_nat
     n_safe = np.where(ruled, n_days, 1)
     due = np.where(by_days, cal.day_end_after(start, n_safe),
@@ -120,14 +124,10 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     out = pd.DataFrame(index=received_at.index)
     out["clock_start"] = from_seconds(start, rec_nat)
     out["due_at"] = from_seconds(due, ~ruled)
-    out["deadline_minutes"] = pd.array(np.where(ruled, (b_due - b_start) // 60, 0), dtype="Int64")
-    out.loc[~ruled, "deadline_minutes"] = pd.NA
-    out["work_minutes"] = pd.array(-(-work_s // 60), dtype="Int64")  # ceil: 480 min 30 s counts as 481
-    out.loc[open_, "work_minutes"] = pd.NA
-    met = pd.array(b_done <= b_due, dtype="boolean")
-    met[open_ | ~ruled] = pd.NA
-    out["sla_met"] = met
-    out["sla_rule"] = pd.array(np.where(ruled, label, None), dtype="string")
+    out["deadline_minutes"] = pd.arrays.IntegerArray((b_due - b_start) // 60, ~ruled)
+    out["work_minutes"] = pd.arrays.IntegerArray(-(-work_s // 60), open_)  # ceil: 480 min 30 s → 481
+    out["sla_met"] = pd.arrays.BooleanArray(b_done <= b_due, open_ | ~ruled)
+    out["sla_rule"] = pd.array(labels, dtype="string").take(np.where(ruled, label_idx, -1), allow_fill=True)
     return out
 
 
