@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ccm.calendar import BusinessCalendar, from_seconds, to_seconds
+from ccm.period import now as period_now
 
 HOURS, DAYS = "hours", "days"
 COUNTING_LABEL = {HOURS: "시간 기준", DAYS: "일 기준(접수일 산입)"}
@@ -262,7 +263,7 @@ def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Any, n
         info["status"] = "met" if bool(row["sla_met"]) else "breached"
         sentences.append(f"처리완료: {_fmt_ts(completed)} — 근무시간 {_minutes(info['work_minutes'])} 사용")
     else:
-        at = pd.Timestamp(now) if now is not None else pd.Timestamp.now().floor("s")
+        at = pd.Timestamp(now if now is not None else period_now()).floor("s")
         status = open_status(pd.Series([info["due_at"]]), pd.Series([start]),
                              pd.Series([info["deadline_minutes"]]), at, settings).iloc[0]
         info["remaining_minutes"] = int(status["remaining_minutes"])

@@ -230,3 +230,8 @@ def test_recompute_on_empty_table_and_open_status_from_stored_columns(env):
                              make_settings())
     assert status["remaining_minutes"][0] == 60 and bool(status["at_risk"][0]) and pd.isna(status["overdue"][1])
     con.close()
+
+
+def test_explain_without_now_uses_the_pinned_clock(env):
+    info = sla.explain("2026-11-24 10:00", None, "불만", make_settings())  # CCM_NOW = 2026-11-25 10:00
+    assert info["work_minutes_so_far"] == 480 and info["remaining_minutes"] == 480 and info["status"] == "open"
