@@ -1,0 +1,120 @@
+"""AppTest runs of the SLA and trends pages: fixture DB, demo DB, empty DB, filters selecting nothing, roles."""
+from __future__ import annotations
+
+import pytest
+
+import voc_fixture
+
+SLA = "pages/sla.py"
+TRENDS = "pages/trends.py"
+
+
+def texts(at) -> str:
+    """Everything the page wrote as text (markdown, captions, info/warning boxes, metrics, tables)."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "subheader", "title")
+             for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [df.value.to_string() for df in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+def run_month(at, year: int, month: int, depts: list[str] | None = None):
+    at.session_state["flt_kind"] = "month"
+    at.session_state["flt_year"] = year
+    at.session_state["flt_index"] = month
+    at.session_state["flt_depts"] = depts or []
+    return at.run()
+
+
+@pytest.fixture
+def fixture_db(env):
+    return voc_fixture.build(env.db_path, env)
+
+
+@pytest.mark.parametrize("page", [SLA, TRENDS])
+def test_empty_database_shows_empty_state(app_test, env, page):
+    at = app_test(page).run()
+    assert not at.exception
+    assert "아직 VOC 데이터가 없습니다" in texts(at)
+
+
+@pytest.mark.parametrize("page", [SLA, TRENDS])
+def test_period_without_data_shows_empty_state(app_test, fixture_db, page):
+    at = run_month(app_test(page), 2023, 3)
+    assert not at.exception
+    assert "선택한 기간·부서에 접수된 VOC가 없습니다" in texts(at)
+
+
+@pytest.mark.parametrize("page", [SLA, TRENDS])
+def test_department_without_items_shows_empty_state(app_test, fixture_db, page):
+    at = run_month(app_test(page), 2025, 10, ["농특산물홍보팀"])
+    assert not at.exception
+    assert "선택한 기간·부서에 접수된 VOC가 없습니다" in texts(at)
+
+
+def test_sla_page_figures_on_fixture(app_test, fixture_db):
+    at = run_month(app_test(SLA), 2025, 10)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["처리기한 준수율"] == "60.0%"
+    assert metrics["판정 건수"] == "5건"
+    assert metrics["기한 초과"] == "1건" and metrics["기한 임박"] == "1건" and metrics["미처리 전체"] == "4건"
+    urgent = at.dataframe[0].value
+    assert urgent["접수번호"].tolist() == ["O1", "O2"]
+    assert urgent["제목"].tolist() == ["안전 요원 부족", "주차 요금 문의"]
+
+
+def test_sla_page_hides_titles_from_viewer_role(app_test, fixture_db):
+    at = run_month(app_test(SLA, role="열람"), 2025, 10)
+    assert not at.exception
+    assert "제목" not in at.dataframe[0].value.columns
+    assert "안전 요원 부족" not in texts(at)
+
+
+def test_sla_page_department_user_sees_own_department(app_test, fixture_db):
+    at = run_month(app_test(SLA, role="부서", department="관광사업팀"), 2025, 10)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["미처리 전체"] == "2건" and metrics["판정 건수"] == "2건"
+
+
+def test_sla_page_explains_an_item(app_test, fixture_db):
+    at = run_month(app_test(SLA), 2025, 10)
+    at.text_input(key="sla_explain_id").input("A3").run()
+    assert not at.exception
+    body = texts(at)
+    assert "추석" in body and "2025-10-10" in body
+
+
+def test_sla_page_unknown_item(app_test, fixture_db):
+    at = run_month(app_test(SLA), 2025, 10)
+    at.text_input(key="sla_explain_id").input("NOPE").run()
+    assert not at.exception
+    assert "찾을 수 없습니다" in texts(at)
+
+
+def test_trends_page_on_fixture(app_test, fixture_db):
+    at = run_month(app_test(TRENDS), 2025, 11)
+    assert not at.exception
+    body = texts(at)
+    assert "급증 판정" in body and "재발 = 같은 시설·같은 주제" in body
+    recur = next(df.value for df in at.dataframe if "재발 건수" in df.value.columns)
+    assert recur[["시설", "주제", "재발 건수"]].values.tolist() == [["철로자전거", "요금·환불", 1]]
+
+
+def test_trends_page_topic_pick_lists_items(app_test, fixture_db):
+    at = run_month(app_test(TRENDS), 2025, 11)
+    at.selectbox(key="tr_topic_pick").select("요금·환불").run()
+    assert not at.exception
+    items = next(df.value for df in at.dataframe if "접수번호" in df.value.columns)
+    assert items["접수번호"].tolist() == ["B4", "B2"]
+    assert items["제목"].tolist() == ["환불 재요청", "요금 고충"]
+
+
+def test_trends_page_viewer_gets_no_texts(app_test, fixture_db):
+    at = run_month(app_test(TRENDS, role="열람"), 2025, 11)
+    at.selectbox(key="tr_topic_pick").select("요금·환불").run()
+    assert not at.exception
+    items = next(df.value for df in at.dataframe if "접수번호" in df.value.columns)
+    assert "제목" not in items.columns and "내용" not in items.columns
+    assert "환불 재요청" not in texts(at)
