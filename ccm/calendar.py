@@ -29,6 +29,7 @@ WEEKDAYS_KO = "월화수목금토일"
 _DAY = 86_400
 _EPOCH_DAY = int(np.datetime64(f"{FIRST_YEAR}-01-01", "D").astype(np.int64))
 _LAST_DAY = int(np.datetime64(f"{LAST_YEAR}-12-31", "D").astype(np.int64))
+_LAST_START = int(np.datetime64(f"{LAST_YEAR}-01-01", "D").astype(np.int64))
 
 TimeLike = pd.Series | np.ndarray | pd.DatetimeIndex | datetime | pd.Timestamp | str
 
@@ -222,6 +223,12 @@ class BusinessCalendar:
         if k.size and k.max() >= self._bdays.size:
             raise ValueError(f"업무일 달력의 범위({FIRST_YEAR}~{LAST_YEAR}년)를 벗어난 기한입니다.")
         return (self._bdays[k] + _EPOCH_DAY) * _DAY + self.work_end
+
+    @staticmethod
+    def in_range(secs: np.ndarray) -> np.ndarray:
+        """Whether int64 seconds since 1970 fall where the calendar can also place a deadline after them
+        (from 1950 up to the start of its last year, leaving a year of business days for deadlines)."""
+        return (secs >= _EPOCH_DAY * _DAY) & (secs < _LAST_START * _DAY)
 
     def is_business_day(self, d: Any) -> np.ndarray | bool:
         """Whether each date is a business day (vectorised; a scalar in → a bool out)."""

@@ -106,12 +106,16 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     """clock_start, due_at, deadline_minutes, work_minutes, sla_met, sla_rule for every item (same index).
 
     Open items (completed_at NaT): work_minutes and sla_met NA. Unknown type / no rule in force: no
-    deadline (due_at NaT, deadline_minutes NA, sla_met NA, sla_rule NA).
+    deadline (due_at NaT, deadline_minutes NA, sla_met NA, sla_rule NA). A received_at outside the
+    calendar (before 1950, from 2100 on) gets no figures at all, a completed_at outside it is treated as
+    missing; the loader is expected to reject such rows with a message.
     """
     cal = BusinessCalendar.from_settings(settings)
     rec, rec_nat = to_seconds(received_at)
     done, open_ = to_seconds(completed_at)
-    open_ |= rec_nat
+    rec_nat |= ~cal.in_range(rec)  # a date the calendar cannot place (e.g. a typo'd year): no SLA figures
+    open_ |= rec_nat | ~cal.in_range(done)
+    rec, done = np.where(rec_nat, 0, rec), np.where(open_, rec, done)
     start = cal.clock_start_int(rec)
     b_start = cal.business_seconds_int(start)
     n_days, by_days, label_idx, labels = _resolve(rec, rec_nat, voc_type, settings, cal.day_seconds / 3600)
@@ -120,7 +124,7 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     due = np.where(by_days, cal.day_end_after(start, n_safe),
                    cal.add_business_seconds_int(start, n_safe * cal.day_seconds))
     b_due = cal.business_seconds_int(due)
-    b_done = cal.business_seconds_int(np.where(open_, start, done))
+    b_done = cal.business_seconds_int(np.where(open_, start, done))  # (open rows are masked below)
     work_s = b_done - b_start
     out = pd.DataFrame(index=received_at.index)
     out["clock_start"] = from_seconds(start, rec_nat)

@@ -235,3 +235,18 @@ def test_recompute_on_empty_table_and_open_status_from_stored_columns(env):
 def test_explain_without_now_uses_the_pinned_clock(env):
     info = sla.explain("2026-11-24 10:00", None, "불만", make_settings())  # CCM_NOW = 2026-11-25 10:00
     assert info["work_minutes_so_far"] == 480 and info["remaining_minutes"] == 480 and info["status"] == "open"
+
+
+def test_dates_the_calendar_cannot_place_get_no_figures_instead_of_an_error():
+    out = run([("2205-03-05 10:00", None, "문의"), ("2025-03-05 10:00", "2205-03-05 11:00", "문의"),
+               ("1900-01-02 10:00", "1900-01-02 11:00", "문의")])
+    assert out["due_at"].isna().tolist() == [True, False, True]
+    assert out["work_minutes"].isna().all() and out["sla_met"].isna().all()
+
+
+def test_empty_input_gives_empty_frame():
+    empty = pd.Series([], dtype="datetime64[us]")
+    out = sla.compute(empty, empty, pd.Series([], dtype="string"), make_settings())
+    assert list(out.columns) == sla.COLUMNS and out.empty
+    status = sla.open_status(out["due_at"], out["clock_start"], out["deadline_minutes"], "2025-03-05", make_settings())
+    assert status.empty
