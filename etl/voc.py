@@ -6,6 +6,7 @@ and is what the CLI and the upload page call.
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -299,6 +300,8 @@ def store(con: duckdb.DuckDBPyConnection, preps: Sequence[Prepared], *, loaded_b
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_incoming")
         raise
     return results
 
@@ -310,32 +313,29 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
         [prep.file_name, prep.sha256, prep.rows_read, prep.rows_rejected, loaded_by,
          json.dumps(prep.detail(), ensure_ascii=False, default=str)],
     ).fetchone()[0]
-    incoming = prep.items
-    con.register("_incoming", incoming)
-    try:
-        same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM v.{c}" for c in COMPARED)
-        ranks = "CASE {} WHEN '완료' THEN 2 WHEN '처리중' THEN 1 ELSE 0 END"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _action AS
-            SELECT i.voc_id,
-                   CASE WHEN v.voc_id IS NULL THEN 'insert'
-                        WHEN {ranks.format('i.status')} < {ranks.format('v.status')} THEN 'older'
-                        WHEN {same} THEN 'same'
-                        ELSE 'update' END AS action
-            FROM _incoming i LEFT JOIN voc_items v ON v.voc_id = i.voc_id""")
-        counts = dict(con.execute("SELECT action, count(*) FROM _action GROUP BY action").fetchall())
-        cols = ", ".join(STORED)
-        con.execute(f"""INSERT INTO voc_items_replaced
-            SELECT v.*, {batch_id} FROM voc_items v JOIN _action a ON a.voc_id = v.voc_id
-            WHERE a.action = 'update'""")
-        sets = ", ".join(f"{c} = i.{c}" for c in STORED if c != "voc_id")
-        con.execute(f"""UPDATE voc_items SET {sets}, updated_batch_id = {batch_id}
-            FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id
-            WHERE a.action = 'update' AND voc_items.voc_id = i.voc_id""")
-        con.execute(f"""INSERT INTO voc_items ({cols}, batch_id, updated_batch_id)
-            SELECT {', '.join('i.' + c for c in STORED)}, {batch_id}, NULL
-            FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id WHERE a.action = 'insert'""")
-    finally:
-        con.unregister("_incoming")
+    con.register("_incoming", prep.items)
+    same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM v.{c}" for c in COMPARED)
+    ranks = "CASE {} WHEN '완료' THEN 2 WHEN '처리중' THEN 1 ELSE 0 END"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _action AS
+        SELECT i.voc_id,
+               CASE WHEN v.voc_id IS NULL THEN 'insert'
+                    WHEN {ranks.format('i.status')} < {ranks.format('v.status')} THEN 'older'
+                    WHEN {same} THEN 'same'
+                    ELSE 'update' END AS action
+        FROM _incoming i LEFT JOIN voc_items v ON v.voc_id = i.voc_id""")
+    counts = dict(con.execute("SELECT action, count(*) FROM _action GROUP BY action").fetchall())
+    cols = ", ".join(STORED)
+    con.execute(f"""INSERT INTO voc_items_replaced
+        SELECT v.*, {batch_id} FROM voc_items v JOIN _action a ON a.voc_id = v.voc_id
+        WHERE a.action = 'update'""")
+    sets = ", ".join(f"{c} = i.{c}" for c in STORED if c != "voc_id")
+    con.execute(f"""UPDATE voc_items SET {sets}, updated_batch_id = {batch_id}
+        FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id
+        WHERE a.action = 'update' AND voc_items.voc_id = i.voc_id""")
+    con.execute(f"""INSERT INTO voc_items ({cols}, batch_id, updated_batch_id)
+        SELECT {', '.join('i.' + c for c in STORED)}, {batch_id}, NULL
+        FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id WHERE a.action = 'insert'""")
+    con.unregister("_incoming")
     res = BatchResult(prep.file_name, batch_id, prep.rows_read, counts.get("insert", 0), counts.get("update", 0),
                       counts.get("same", 0) + counts.get("older", 0), prep.rows_rejected, counts.get("older", 0))
     if res.kept_newer:
