@@ -83,34 +83,24 @@ def batch_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def rollback_blockers(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[int]:
-    """Later batches of the same kind still loaded: they must be rolled back first (newest first),
-    so that each rollback restores exactly the state before its batch."""
-    rows = con.execute(
-        """SELECT b.batch_id FROM load_batches b, load_batches a
-           WHERE a.batch_id = ? AND b.kind = a.kind AND b.batch_id > a.batch_id AND b.status = 'loaded'
-           ORDER BY b.batch_id DESC""",
-        [batch_id],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, username: str) -> dict:
-    """Roll back one batch through its loader's rollback, then record it in the audit log."""
+def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, username: str, settings=None) -> dict:
+    """Roll back one batch through its loader's rollback (dispatched by load_batches.kind), refresh
+    data derived from it (VOC keywords/topics), then record it in the audit log."""
     row = con.execute("SELECT kind, file_name, status FROM load_batches WHERE batch_id = ?", [batch_id]).fetchone()
     if row is None:
         raise BatchError(f"적재번호 {batch_id} 인 적재 기록이 없습니다.")
     kind, file_name, status = row
     if status == "rolled_back":
         raise BatchError(f"적재번호 {batch_id} ({file_name}) 는 이미 되돌렸습니다.")
-    blockers = rollback_blockers(con, batch_id)
-    if blockers:
-        raise BatchError(
-            f"적재번호 {batch_id} 뒤에 같은 종류({kind})의 적재 {', '.join(map(str, blockers))} 가 있습니다. "
-            "나중 적재부터 차례로 되돌려야 이전 상태가 정확히 복원됩니다."
-        )
     fn = _rollback_function(kind)
-    result = fn(con, batch_id)
+    try:
+        result = fn(con, batch_id)  # each loader's rollback: one transaction, refuses what it cannot undo exactly
+    except ValueError as exc:
+        raise BatchError(str(exc)) from exc
+    if kind == "voc" and settings is not None:
+        from ccm import text
+
+        text.enrich(con, settings)  # drops keywords/topics of removed items, re-tags restored ones
     summary = ", ".join(f"{k}={v}" for k, v in (result or {}).items())
     record(con, username, "rollback", f"적재번호 {batch_id} ({kind}, {file_name}) {summary}".strip())
     return result or {}

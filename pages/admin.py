@@ -1,8 +1,202 @@
-"""관리 — placeholder until its issue lands."""
+"""관리 (관리자 전용): 사용자, 감사 기록, 적재 이력과 되돌리기, 설정 편집."""
+from __future__ import annotations
+
+from datetime import timedelta
+
 import streamlit as st
 
+from ccm import audit
+from ccm import auth as accounts
+from ccm import settings_edit
+from ccm.settings import load_settings, settings_path
+from ui import data
+from ui.auth import clock
 from ui.bootstrap import setup
+from ui.components import definition, empty_state, table
 
-ctx = setup("관리")
-st.title("관리")
-st.info("이 화면은 준비 중입니다.")
+
+def main() -> None:
+    ctx = setup("관리", roles=("관리자",), filters=False)
+    st.title("관리")
+    tab_users, tab_audit, tab_batches, tab_settings = st.tabs(["사용자", "감사 기록", "적재 이력·되돌리기", "설정"])
+    with tab_users:
+        users_tab(ctx)
+    with tab_audit:
+        audit_tab(ctx)
+    with tab_batches:
+        batches_tab(ctx)
+    with tab_settings:
+        settings_tab(ctx)
+
+
+def _flash(message: str) -> None:
+    st.session_state["admin_flash"] = message
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop("admin_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+# ---- users -------------------------------------------------------------------------------------
+def users_tab(ctx) -> None:
+    _show_flash()
+    users = data.run(accounts.list_users)
+    table(users, "사용자 목록", key="admin_users")
+    definition("권한: " + " · ".join(f"{r} = {h}" for r, h in accounts.ROLE_HELP.items()))
+    c1, c2 = st.columns(2)
+    with c1:
+        _add_user_form(ctx)
+    with c2:
+        if not users.empty:
+            _change_user_form(ctx, users["사용자"].tolist())
+            _password_form(ctx, users["사용자"].tolist())
+
+
+def _apply(action, success: str) -> None:
+    try:
+        with data.connection() as con:
+            action(con)
+    except accounts.AuthError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    _flash(success)
+    st.rerun()
+
+
+def _add_user_form(ctx) -> None:
+    with st.form("admin_add_user", clear_on_submit=True):
+        st.markdown("**사용자 추가**")
+        username = st.text_input("사용자 이름", key="admin_new_username")
+        role = st.selectbox("권한", accounts.ROLES, key="admin_new_role")
+        dept = st.selectbox("부서 (부서 권한은 필수)", ["", *ctx.settings.departments], key="admin_new_dept")
+        password = st.text_input("초기 비밀번호", type="password", key="admin_new_password")
+        email = st.text_input("SSO 이메일 (선택)", key="admin_new_email")
+        if st.form_submit_button("추가", type="primary"):
+            _apply(lambda con: accounts.create_user(
+                con, username, role, dept or None, password or None, settings=ctx.settings,
+                by=ctx.user.username, oidc_email=email.strip() or None), f"사용자 '{username}' 을(를) 추가했습니다.")
+
+
+def _change_user_form(ctx, names: list[str]) -> None:
+    with st.form("admin_change_user"):
+        st.markdown("**권한·부서·사용 여부 변경**")
+        username = st.selectbox("사용자", names, key="admin_chg_user")
+        role = st.selectbox("권한", accounts.ROLES, key="admin_chg_role")
+        dept = st.selectbox("부서", ["", *ctx.settings.departments], key="admin_chg_dept")
+        active = st.checkbox("사용", value=True, key="admin_chg_active")
+        if st.form_submit_button("변경"):
+            _apply(lambda con: accounts.update_user(con, username, role=role, department=dept or None, active=active,
+                                                    settings=ctx.settings, by=ctx.user.username),
+                   f"사용자 '{username}' 을(를) 변경했습니다.")
+
+
+def _password_form(ctx, names: list[str]) -> None:
+    with st.form("admin_password", clear_on_submit=True):
+        st.markdown("**비밀번호 재설정**")
+        username = st.selectbox("사용자", names, key="admin_pw_user")
+        password = st.text_input("새 비밀번호", type="password", key="admin_pw_new")
+        if st.form_submit_button("재설정"):
+            _apply(lambda con: accounts.set_password(con, username, password, settings=ctx.settings,
+                                                     by=ctx.user.username),
+                   f"'{username}' 의 비밀번호를 바꿨습니다.")
+
+
+# ---- audit log ---------------------------------------------------------------------------------
+def audit_tab(ctx) -> None:
+    today = clock().date()  # audit times are wall-clock times, not the pinned business 'now'
+    c1, c2, c3 = st.columns([2, 2, 1])
+    period = c1.date_input("기간", (today - timedelta(days=30), today), key="admin_audit_period")
+    actions = c2.multiselect("작업", list(audit.ACTIONS), format_func=audit.ACTIONS.get, key="admin_audit_actions",
+                             placeholder="모든 작업")
+    username = c3.text_input("사용자", key="admin_audit_user")
+    start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
+    log = data.run(audit.query, start, end or start, tuple(actions), username.strip())
+    if log.empty:
+        st.info("조건에 맞는 감사 기록이 없습니다. 기간이나 작업을 바꿔 보세요.", icon=":material/info:")
+        return
+    table(log, "감사 기록", key="admin_audit")
+    definition("로그인(성공·실패), 데이터 올리기, 되돌리기, 설정 변경, 항목 단위 내려받기, 사용자 관리를 "
+               "누가 언제 했는지 기록합니다. 최근 5,000건까지 보여 줍니다.")
+
+
+# ---- batches -----------------------------------------------------------------------------------
+def batches_tab(ctx) -> None:
+    _show_flash()
+    history = data.run(audit.batch_history)
+    if history.empty:
+        empty_state("아직 적재한 데이터가 없습니다.")
+        return
+    table(history, "적재 이력", key="admin_batches")
+    definition("적재마다 읽은 행, 추가·갱신·변경없음·거부 행 수. 되돌리면 그 적재가 추가한 행은 지워지고 "
+               "갱신한 행은 적재 전 값으로 돌아갑니다.")
+    loaded = history[history["상태"] == "적재됨"]
+    if loaded.empty:
+        return
+    labels = {int(r.적재번호): f"{r.적재번호} · {r.종류} · {r.파일} · {r.적재일시:%Y-%m-%d %H:%M}" for r in loaded.itertuples()}
+    with st.form("admin_rollback"):
+        st.markdown("**적재 되돌리기**")
+        batch_id = st.selectbox("되돌릴 적재", list(labels), format_func=labels.get, key="admin_rb_batch")
+        sure = st.checkbox("이 적재를 되돌립니다 (되돌린 뒤에는 파일을 다시 올려야 복구됩니다).", key="admin_rb_sure")
+        if st.form_submit_button("되돌리기", type="primary"):
+            _rollback(ctx, batch_id, sure)
+
+
+def _rollback(ctx, batch_id: int, sure: bool) -> None:
+    if not sure:
+        st.warning("되돌리려면 확인란을 선택하세요.")
+        return
+    try:
+        with st.spinner(f"적재 {batch_id} 을(를) 되돌리는 중…"), data.connection() as con:
+            result = audit.rollback_batch(con, batch_id, ctx.user.username, ctx.settings)
+    except audit.BatchError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    summary = ", ".join(f"{k}: {v}" for k, v in result.items() if k != "batch_id")
+    _flash(f"적재 {batch_id} 을(를) 되돌렸습니다. {summary}")
+    st.rerun()
+
+
+# ---- settings ----------------------------------------------------------------------------------
+def settings_tab(ctx) -> None:
+    _show_flash()
+    path = settings_path()
+    current = path.read_text(encoding="utf-8")
+    st.caption(f"설정 파일: `{path}` — 주석과 순서는 그대로 보존됩니다. 저장 전에 형식과 값을 검사합니다.")
+    text = st.text_area("settings.toml", current, height=520, key="admin_settings_text")
+    c1, c2, _ = st.columns([1, 1, 4])
+    check = c1.button("검사", key="admin_settings_check")
+    save = c2.button("저장", type="primary", key="admin_settings_save")
+    if not (check or save):
+        return
+    raw, errors = settings_edit.check_text(text)
+    if errors:
+        st.error("설정을 저장할 수 없습니다:\n\n" + "\n".join(f"- {e}" for e in errors), icon=":material/error:")
+        return
+    changed = settings_edit.changed_sections(ctx.settings.raw, raw)
+    if not save:
+        st.success(f"문제 없습니다. 바뀌는 구역: {', '.join(changed) or '없음'}", icon=":material/check:")
+        return
+    if not changed and text == current:
+        st.info("바뀐 내용이 없습니다.")
+        return
+    _save_settings(ctx, path, text, changed)
+
+
+def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
+    settings_edit.save(path, text)
+    recomputed = None
+    with data.connection() as con:
+        audit.record(con, ctx.user.username, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
+        if settings_edit.needs_recompute(changed):
+            from ccm import sla
+
+            with st.spinner("처리기한을 새 설정으로 다시 계산하는 중…"):
+                recomputed = sla.recompute(con, load_settings(path))
+    extra = f" VOC {recomputed:,}건의 처리기한을 다시 계산했습니다." if recomputed is not None else ""
+    _flash(f"설정을 저장했습니다 (바뀐 구역: {', '.join(changed) or '주석·서식'}).{extra}")
+    st.rerun()
+
+
+main()
