@@ -1,8 +1,112 @@
-"""반기 VOC 보고서 — placeholder until its issue lands."""
+"""반기 VOC 보고서: pick a half-year, generate the workbook with progress, download; A4 print view."""
+from __future__ import annotations
+
+from datetime import date
+
 import streamlit as st
 
+from ccm import voc
+from ccm.filters_support import latest_received
+from ui import data
 from ui.bootstrap import setup
+from ui.components import empty_state, table
 
-ctx = setup("반기 VOC 보고서")
-st.title("반기 VOC 보고서")
-st.info("이 화면은 준비 중입니다.")
+ROLES = ("관리자", "분석", "열람")  # organisation-wide figures: not for a department-only (부서) account
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def default_half(latest: date) -> tuple[int, int]:
+    """The latest half-year that has ended by the latest data; the current one if none has."""
+    return (latest.year, 1) if latest.month >= 7 else (latest.year - 1, 2)
+
+
+def half_label(year: int, half: int) -> str:
+    return f"{year}년 {'상' if half == 1 else '하'}반기"
+
+
+def pick_half(latest: date) -> tuple[int, int]:
+    params = st.query_params
+    d_year, d_half = default_half(latest)
+    year = int(params.get("year", d_year))
+    half = int(params.get("half", d_half))
+    years = list(range(latest.year, latest.year - 6, -1))
+    c1, c2, _ = st.columns([1, 1, 3])
+    year = c1.selectbox("연도", years, index=years.index(year) if year in years else 0, key="rp_year")
+    half = c2.radio("반기", [1, 2], index=half - 1, format_func=lambda h: "상반기(1~6월)" if h == 1 else "하반기(7~12월)",
+                    key="rp_half", horizontal=True)
+    return year, half
+
+
+def generate(ctx, year: int, half: int) -> None:
+    """Build the workbook with a progress bar and keep it for the download button."""
+    from ccm import report
+
+    bar = st.progress(0.0, text="보고서를 만드는 중…")
+    with data.connection() as con:
+        content = report.build_workbook(con, ctx.settings, year, half, ctx.now, include_texts=ctx.user.can_see_texts,
+                                        progress=lambda f, m: bar.progress(f, text=m))
+    st.session_state["rp_file"] = {"key": (year, half, data.data_version(), ctx.user.can_see_texts), "bytes": content}
+
+
+def summary_view(ctx, year: int, half: int) -> tuple:
+    from ccm import report
+
+    p = report.periods(year, half)
+    summ = data.run(report.summary, year, half, ctx.settings)
+    types = data.run(report.dimension, p, "voc_type")[["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]]
+    topics = data.run(report.topics, p).head(8)
+    return p, summ, {"유형별 접수·준수율": types, "많이 접수된 주제": topics}
+
+
+def print_mode(ctx, year: int, half: int) -> None:
+    from ccm import report
+
+    p, summ, extras = summary_view(ctx, year, half)
+    st.html(f"<style>{report.PRINT_CSS} [data-testid='stSidebar'] {{display: none;}}</style>")
+    st.html(report.summary_html(f"반기별 VOC 분석 결과보고서 — {p.current.label}", summ, p, extras, ctx.now))
+    st.caption("브라우저의 인쇄(Ctrl+P)에서 용지 A4, 대상 'PDF로 저장'을 고르면 PDF로 저장됩니다. "
+               "글꼴은 PC에 설치된 맑은 고딕 / Noto Sans CJK를 씁니다.")
+
+
+def main() -> None:
+    ctx = setup("반기 VOC 보고서", roles=ROLES, filters=st.query_params.get("print") != "1")
+    try:
+        from ccm import report  # noqa: F401
+    except ImportError:
+        empty_state("보고서 모듈을 불러올 수 없습니다. 관리자에게 문의하세요.", upload_hint=False)
+        return
+    if not data.run(voc.has_data):
+        st.title("반기 VOC 보고서")
+        empty_state("보고서를 만들 VOC 데이터가 없습니다. VOC 내보내기 파일을 먼저 올리세요.")
+        return
+    latest = data.run(latest_received)
+    if st.query_params.get("print") == "1":
+        d_year, d_half = default_half(latest)
+        print_mode(ctx, int(st.query_params.get("year", d_year)), int(st.query_params.get("half", d_half)))
+        return
+    st.title("반기 VOC 분석 결과보고서")
+    st.caption("매뉴얼 §4.2.1-3⑤·§5.1.2-3: 반기별 접수·처리 건수, 처리기한 준수, 유형·채널·부서·시설별 현황, 불만 내용, "
+               "경중도×빈도, 재발, FAQ 후보. 모든 부서 기준이며, 직전 반기·전년 동기와 비교합니다.")
+    year, half = pick_half(latest)
+    p, summ, extras = summary_view(ctx, year, half)
+    if summ.set_index("지표").loc["접수 건수", "이번"] == 0:
+        st.info(f"{half_label(year, half)}에 접수된 VOC가 없습니다. 다른 반기를 고르세요.", icon=":material/info:")
+    st.subheader(f"요약 — {p.current.label}")
+    shown = summ.rename(columns={"이번": p.current.label, "직전": p.previous.label, "전년": p.last_year.label})
+    table(shown.drop(columns=["형식"]), f"VOC 요약 {p.current.label}", key="rp_summary")
+    st.caption("준수율 = 기한 내 처리 ÷ 처리 완료 건. 직전 대비·전년 대비: 건수·시간은 증감률(0.10 = +10%), 비율은 %p 차이.")
+    c1, c2 = st.columns(2)
+    if c1.button("보고서(Excel) 만들기", type="primary", key="rp_generate", icon=":material/description:"):
+        generate(ctx, year, half)
+    c2.link_button("인쇄용 요약(A4) 열기", f"./report?print=1&year={year}&half={half}", icon=":material/print:")
+    made = st.session_state.get("rp_file")
+    if made and made["key"] == (year, half, data.data_version(), ctx.user.can_see_texts):
+        st.success("보고서가 준비되었습니다. 시트 10개(요약, 유형별, 채널별, 부서별, 시설별, 처리기한 준수, 키워드·주제, "
+                   "경중도×빈도, 재발, FAQ 후보), 각 시트에 Excel 차트.", icon=":material/check_circle:")
+        st.download_button("보고서 내려받기 (.xlsx)", made["bytes"], f"VOC_반기보고서_{year}_{half}반기.xlsx", XLSX,
+                           key="rp_download", icon=":material/download:", on_click="ignore")
+    if not ctx.user.can_see_texts:
+        st.caption("열람 권한: 보고서의 FAQ 예시 문의(민원 원문)는 빠집니다.")
+
+
+main()

@@ -1,0 +1,128 @@
+"""AppTest runs of the ranking page, the report page (generate + download, print view) and the meeting view."""
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from ccm import db, ranking
+from ccm.period import period
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [s.value for s in at.success] + [s.value for s in at.subheader] + [t.value for t in at.title]
+    return "\n".join(str(p) for p in parts)
+
+
+# --- ranking ---------------------------------------------------------------------------------
+
+
+def _year_filters(at, year: int = 2026):
+    at.session_state["flt_kind"] = "year"
+    at.session_state["flt_year"] = year
+    return at
+
+
+def test_ranking_page_on_demo_shows_ranking_awards_and_formula(demo_env, app_test):
+    at = _year_filters(app_test("pages/ranking.py")).run()
+    assert not at.exception
+    body = texts(at)
+    assert "순위" in body and "종합점수 = Σ(적용 가중치 × 구성요소 점수)" in body
+    assert "우수부서" in body
+    assert len(at.number_input) == len(ranking.config_from_settings(demo_env).components)
+    frame = at.dataframe[0].value
+    assert list(frame["순위"].dropna()) == list(range(1, frame["순위"].notna().sum() + 1))
+
+
+def test_ranking_page_weight_change_shows_moved_ranks(demo_env, app_test):
+    at = _year_filters(app_test("pages/ranking.py")).run()
+    before = list(at.dataframe[0].value["부서"])
+    for ni in at.number_input:
+        ni.set_value(0.0)
+    at.number_input(key="rk_w_praise").set_value(100.0).run()
+    assert not at.exception
+    after = at.dataframe[0].value
+    body = texts(at)
+    assert "기본 가중치 대비 순위 변동" in body or "순위는 그대로" in body
+    if list(after["부서"]) != before:
+        assert any(v != "–" for v in after["변동"])
+
+
+def test_ranking_page_on_empty_database(app_test):
+    at = app_test("pages/ranking.py").run()
+    assert not at.exception
+    assert "점수를 매길 수 있는 부서가 없습니다" in texts(at)
+
+
+def test_ranking_page_for_a_department_user_shows_only_its_row(demo_env, app_test):
+    dept = demo_env.departments[1]
+    at = _year_filters(app_test("pages/ranking.py", role="부서", department=dept)).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["부서"]) in ([dept], [])
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def test_report_page_generates_a_workbook_to_download(demo_env, app_test):
+    at = app_test("pages/report.py").run()
+    assert not at.exception
+    at.selectbox(key="rp_year").set_value(2026)
+    at.radio(key="rp_half").set_value(1)
+    at.button(key="rp_generate").click().run()
+    assert not at.exception
+    assert "보고서가 준비되었습니다" in texts(at)
+    buttons = [b for b in at.get("download_button") if "rp_download" in (b.proto.id or "")]
+    assert buttons, "download button missing"
+    summary = at.dataframe[0].value.set_index("지표")
+    from ccm import voc_analytics as va
+    with db.session(demo_env.db_path) as con:
+        received = va.compliance_summary(con, period("half", 2026, 1))["received"]
+    assert summary.loc["접수 건수", "2026년 상반기"] == received
+
+
+def test_report_print_view_renders_a4_html(demo_env, app_test):
+    at = app_test("pages/report.py")
+    at.query_params["print"] = "1"
+    at.query_params["year"] = "2025"
+    at.query_params["half"] = "2"
+    at.run()
+    assert not at.exception
+    html = "\n".join(h.proto.body for h in at.get("html"))
+    assert "size: A4" in html and "반기별 VOC 분석 결과보고서 — 2025년 하반기" in html
+    assert "Malgun Gothic" in html
+
+
+def test_report_page_on_empty_database(app_test):
+    at = app_test("pages/report.py").run()
+    assert not at.exception
+    assert "VOC 데이터가 없습니다" in texts(at)
+
+
+def test_report_page_refuses_department_accounts(demo_env, app_test):
+    at = app_test("pages/report.py", role="부서").run()
+    assert not at.exception
+    assert any("권한" in e.value for e in at.error)
+
+
+# --- meeting ---------------------------------------------------------------------------------
+
+
+def test_meeting_view_on_demo_shows_the_big_numbers_without_filters(demo_env, app_test):
+    at = app_test("pages/meeting.py").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert any("PCSI" in x for x in labels) and any("KPI" in x for x in labels)
+    assert any("준수율" in x for x in labels) and any("기한 초과" in x for x in labels)
+    assert not at.sidebar.selectbox and not at.sidebar.multiselect
+    assert "불만 주제" in texts(at)
+    pcsi = next(m for m in at.metric if "PCSI" in m.label)
+    assert pcsi.value.endswith("점") and "목표 90점 대비" in pcsi.delta
+
+
+def test_meeting_view_on_empty_database(app_test):
+    at = app_test("pages/meeting.py").run()
+    assert not at.exception
+    assert "아직 데이터가 없습니다" in texts(at)
