@@ -18,7 +18,7 @@ import pandas as pd
 
 from ccm import pcsi
 from ccm.privacy import mask_series
-from etl.readers import ReadError, Table, normalise_header, parse_datetimes, read_table
+from etl.readers import XLS_MAGIC, XLSX_MAGIC, ReadError, Table, normalise_header, parse_datetimes, read_table
 
 SPECS = Path(__file__).resolve().parent / "specs"
 DEFAULT_SPEC = SPECS / "pcsi_default.toml"
@@ -135,12 +135,18 @@ def spec_toml(spec: SurveySpec) -> str:
 def read(source: str | Path | bytes, name: str | None = None, spec: SurveySpec | None = None,
          settings=None) -> Table:
     """The file as a Table of strings; the header row found with the spec's and settings' names."""
+    data = Path(source).read_bytes() if not isinstance(source, bytes) else source
+    name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    if name.lower().endswith((".xls", ".xlsx")) and not data.startswith((XLSX_MAGIC, XLS_MAGIC)) and data.strip():
+        kind = "웹 페이지(HTML)" if data.lstrip()[:1] == b"<" else "텍스트"
+        raise SurveyError(f"{name}: 이름은 Excel 파일인데 내용은 {kind}입니다. Excel에서 열어 "
+                          "'Excel 통합 문서(.xlsx)'로 다시 저장한 뒤 올려 주세요.")
     known = set(spec.columns()) if spec else set()
     if settings is not None:
         for names in settings.get("pcsi", {}).get("columns", {}).values():
             known.update(names)
     try:
-        table = read_table(source, name, known=known)
+        table = read_table(data, name, known=known)
     except ReadError as exc:
         raise SurveyError(str(exc)) from None
     if table.df.empty or not len(table.df.columns):
@@ -174,7 +180,8 @@ def _looks_like_item(s: pd.Series, missing_codes: tuple[float, ...]) -> bool:
     if not filled or num.notna().sum() < 0.9 * filled:
         return False
     v = num[~num.isin([float(c) for c in missing_codes])].dropna()
-    return bool(len(v)) and v.between(0, 10).all() and (v == np.floor(v)).all()
+    serial = len(v) > 1 and (v.diff().dropna() == 1).all()
+    return bool(len(v)) and not serial and v.between(0, 10).all() and (v == np.floor(v)).all()
 
 
 def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> SurveySpec:
@@ -238,6 +245,7 @@ class Prepared:
     demographics: pd.DataFrame
     comments: pd.DataFrame
     report: dict = field(default_factory=dict)
+    content_sha256: str = ""          # of the cell values (the same data re-saved is the same file)
 
 
 def _where(table: Table, rows: pd.Series | np.ndarray, values: pd.Series | None = None, limit: int = 5) -> str:
@@ -359,7 +367,14 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     report = _report(long, table, spec, facility, settings)
     report["warnings"] = fit_warnings + report["warnings"]
     return Prepared(spec, year, respondents, long[["resp_no", "item", "raw", "score", "status"]],
-                    demographics, comments, report)
+                    demographics, comments, report, content_sha256(table))
+
+
+def content_sha256(table: Table) -> str:
+    h = hashlib.sha256(json.dumps(list(map(str, table.df.columns)), ensure_ascii=False).encode())
+    h.update(pd.util.hash_pandas_object(table.df, index=False).to_numpy().tobytes())
+    h.update(np.asarray(table.rows, dtype="int64").tobytes())
+    return h.hexdigest()
 
 
 def _facilities(df: pd.DataFrame, spec: SurveySpec, settings) -> pd.Series:
@@ -442,7 +457,7 @@ def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | 
     """Write one prepared file in one transaction; same file + spec again → nothing changes; a new
     file for the same survey (name, year, wave) replaces the active batch (kept for rollback)."""
     spec = replace(prep.spec, year=prep.year)
-    digest = file_sha256((sha256 + spec.to_json()).encode())
+    digest = file_sha256((prep.content_sha256 + spec.to_json()).encode())
     current = con.execute(
         "SELECT batch_id, sha256 FROM survey_batches WHERE active AND survey = ? AND year = ? AND wave = ?",
         [spec.survey, prep.year, spec.wave]).fetchone()
