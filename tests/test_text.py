@@ -1,0 +1,105 @@
+"""Keyword extraction and topic tagging at load time (ccm.text.enrich) on a real DuckDB file."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import voc_fixture
+from ccm import db, text
+
+COLS = ("voc_id", "received_at", "voc_type", "status", "title", "content")
+
+
+def add(con, *rows):
+    voc_fixture.insert_rows(con, list(rows), COLS)
+
+
+def topics(con, voc_id: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT topic FROM voc_topics WHERE voc_id = ?", [voc_id]).fetchall()}
+
+
+@pytest.fixture
+def con(env):
+    c = db.connect(env.db_path)
+    yield c
+    c.close()
+
+
+def test_keywords_are_nouns(con, env):
+    add(con, ("K1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 너무 좁고 주차 요금이 비쌉니다"))
+    assert text.enrich(con, env) == 1
+    words = set(text.keywords_of(con, ["K1"])["K1"])
+    assert {"주차", "주차장", "요금"} <= words
+    assert not words & {"너무", "좁", "비싸", "이", "고"}
+
+
+def test_unchanged_texts_are_not_processed_again(con, env):
+    add(con, ("K1", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"))
+    assert text.enrich(con, env) == 1
+    con.execute("UPDATE voc_items SET status = '처리중'")  # a status change is not a text change
+    assert text.enrich(con, env) == 0
+
+
+def test_changed_text_is_processed_again(con, env):
+    add(con, ("K1", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"))
+    text.enrich(con, env)
+    con.execute("UPDATE voc_items SET title = '화장실 청소', content = '화장실 청결 불량'")
+    assert text.enrich(con, env) == 1
+    assert "환불" not in text.keywords_of(con, ["K1"])["K1"]
+    assert topics(con, "K1") == {"청결"}
+
+
+def test_identical_texts_are_analysed_once(con, env):
+    add(con, *[(f"D{i}", "2025-05-01 10:00", "문의", "완료", "예약 문의", "캠핑장 예약 취소") for i in range(5)])
+    assert text.enrich(con, env) == 5
+    assert con.execute("SELECT count(*) FROM text_cache").fetchone()[0] == 1
+    assert con.execute("SELECT count(DISTINCT voc_id) FROM voc_keywords").fetchone()[0] == 5
+
+
+def test_every_item_gets_a_topic(con, env):
+    add(con, ("T1", "2025-05-01 10:00", "불만", "완료", "주차 요금 환불", None),
+        ("T2", "2025-05-01 10:00", "칭찬", "완료", "좋은 하루", "즐거웠습니다"),
+        ("T3", "2025-05-01 10:00", "문의", "완료", None, None))
+    text.enrich(con, env)
+    assert topics(con, "T1") == {"주차", "요금·환불"}
+    assert topics(con, "T2") == {text.NO_TOPIC}
+    assert topics(con, "T3") == {text.NO_TOPIC}
+
+
+def test_editing_the_topic_dictionary_retags_without_reanalysis(con, env):
+    add(con, ("T1", "2025-05-01 10:00", "불만", "완료", "셔틀버스 배차", "셔틀버스가 안 와요"))
+    text.enrich(con, env)
+    assert topics(con, "T1") == {text.NO_TOPIC}
+    new_topics = {**env["text"]["topics"], "교통": ["셔틀", "버스"]}
+    edited = replace(env, raw={**env.raw, "text": {**env["text"], "topics": new_topics}})
+    assert text.enrich(con, edited) == 0  # no text re-analysed
+    assert topics(con, "T1") == {"교통"}
+
+
+def test_removed_items_lose_keywords_and_topics(con, env):
+    add(con, ("R1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장"))
+    text.enrich(con, env)
+    con.execute("DELETE FROM voc_items WHERE voc_id = 'R1'")
+    text.enrich(con, env)
+    for table in ("voc_keywords", "voc_topics", "voc_text_state"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_one_kiwi_instance_per_process():
+    assert text.kiwi() is text.kiwi()
+
+
+def test_loader_enriches_after_load(env):
+    from etl import voc as loader
+
+    csv = ("접수번호,접수일시,유형,접수채널,처리부서,시설,처리상태,제목,내용,처리일시\n"
+           "L1,2025-05-02 10:00,불만,홈페이지,관광사업팀,철로자전거,완료,주차장 부족,주차 공간이 없어요 010-1234-5678,"
+           "2025-05-02 15:00\n").encode("utf-8")
+    report = loader.load(env.db_path, [("voc.csv", csv)], env)
+    assert report.enriched == 1
+    with db.session(env.db_path) as c:
+        assert topics(c, "L1") == {"주차"}
+        words = text.keywords_of(c, ["L1"])["L1"]
+    assert "주차장" in words
+    assert not any(ch.isdigit() for w in words for ch in w)  # the phone number was masked before analysis
