@@ -122,8 +122,12 @@ class BusinessCalendar:
         return segments
 
     def _build_days(self, extra: list[tuple[date, str]], working: list[tuple[date, str]]) -> None:
+        try:
+            supported = getattr(holidays_pkg.country_holidays(self.country), "supported_languages", ())
+        except NotImplementedError as exc:
+            raise ValueError(f"설정 [calendar] country = '{self.country}': holidays 패키지에 없는 국가 코드입니다.") from exc
         public = holidays_pkg.country_holidays(self.country, years=range(FIRST_YEAR, LAST_YEAR + 1),
-                                               language="ko")
+                                               language="ko" if "ko" in supported else None)
         closures: dict[date, Closure] = {d: Closure(d, str(n), PUBLIC) for d, n in public.items()}
         for d, name in extra:
             prev = closures.get(d)

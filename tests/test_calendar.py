@@ -181,3 +181,8 @@ def test_minute_by_minute_reference_on_short_spans(cal):
     ends = [a + timedelta(minutes=int(m)) for a, m in zip(starts, rng.integers(0, 4 * 24 * 60, 150))]
     got = cal.business_seconds(pd.Series(ends)) - cal.business_seconds(pd.Series(starts))
     assert got.tolist() == [minute_walk_seconds(ref, a, b) for a, b in zip(starts, ends)]
+
+
+def test_unknown_country_code_is_refused_in_korean():
+    with pytest.raises(ValueError, match="국가 코드"):
+        BusinessCalendar.from_settings(make_settings(country="XX"))
