@@ -180,7 +180,7 @@ def _looks_like_item(s: pd.Series, missing_codes: tuple[float, ...]) -> bool:
     if not filled or num.notna().sum() < 0.9 * filled:
         return False
     v = num[~num.isin([float(c) for c in missing_codes])].dropna()
-    serial = len(v) > 1 and (v.diff().dropna() == 1).all()
+    serial = len(v) >= 3 and (v.diff().dropna() == 1).all()
     return bool(len(v)) and not serial and v.between(0, 10).all() and (v == np.floor(v)).all()
 
 

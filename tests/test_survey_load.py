@@ -148,7 +148,7 @@ def test_propose_spec_for_ministry_layout(env):
 
 
 def test_propose_spec_for_an_unknown_layout(env):
-    df = pd.DataFrame({"번호": [1, 2, 3], "사업장": ["철로자전거"] * 3, "문1": [5, 4, 3], "문2": [1, 2, 99],
+    df = pd.DataFrame({"번호": [1, 2, 3], "사업장": ["철로자전거"] * 3, "문1": [5, 4, 3], "문2": [2, 1, 99],
                        "성명": ["가", "나", "다"], "연락처": ["010-1", "010-2", "010-3"]})
     spec = survey.propose_spec(survey.read(xlsx(df), "q.xlsx", None, env), env)
     assert spec.item_columns == ["문1", "문2"] and all(i.area == "" for i in spec.items)
