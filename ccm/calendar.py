@@ -88,8 +88,9 @@ class BusinessCalendar:
     """Business days (weekdays minus public holidays and closures, plus designated working days) and hours."""
 
     def __init__(self, country: str, work_start: str, work_end: str, breaks: list[tuple[str, str]],
-                 extra_closures: list[tuple[date, str]], working_days: list[tuple[date, str]]):
-        self.country = country
+                 extra_closures: list[tuple[date, str]], working_days: list[tuple[date, str]],
+                 categories: tuple[str, ...] = ("public",)):
+        self.country, self.categories = country, tuple(categories)
         self.work_start, self.work_end = _seconds_of(work_start), _seconds_of(work_end)
         self._segments = self._make_segments(breaks)
         lengths = np.array([e - s for s, e in self._segments], dtype=np.int64)
@@ -127,7 +128,8 @@ class BusinessCalendar:
         except NotImplementedError as exc:
             raise ValueError(f"설정 [calendar] country = '{self.country}': holidays 패키지에 없는 국가 코드입니다.") from exc
         public = holidays_pkg.country_holidays(self.country, years=range(FIRST_YEAR, LAST_YEAR + 1),
-                                               language="ko" if "ko" in supported else None)
+                                               language="ko" if "ko" in supported else None,
+                                               categories=self.categories)
         closures: dict[date, Closure] = {d: Closure(d, str(n), PUBLIC) for d, n in public.items()}
         for d, name in extra:
             prev = closures.get(d)
@@ -275,6 +277,7 @@ def _cached(section_json: str) -> BusinessCalendar:
         breaks.append((section["break_start"], section["break_end"]))
     return BusinessCalendar(
         country=section.get("country", "KR"),
+        categories=tuple(section.get("categories", ["public"])),
         work_start=section.get("work_start", "09:00"),
         work_end=section.get("work_end", "18:00"),
         breaks=breaks,

@@ -186,3 +186,10 @@ def test_minute_by_minute_reference_on_short_spans(cal):
 def test_unknown_country_code_is_refused_in_korean():
     with pytest.raises(ValueError, match="국가 코드"):
         BusinessCalendar.from_settings(make_settings(country="XX"))
+
+
+def test_workers_day_before_2026_only_with_the_bank_category():
+    # holidays 0.109: 5/1 is a public holiday (노동절) from 2026; before, 근로자의날 is in the "bank" category only
+    assert BusinessCalendar.from_settings(make_settings()).is_business_day(date(2025, 5, 1))
+    with_bank = BusinessCalendar.from_settings(make_settings(categories=["public", "bank"]))
+    assert with_bank.holidays_between("2025-05-01", "2025-05-01") == [(date(2025, 5, 1), "근로자의날", "공휴일")]
