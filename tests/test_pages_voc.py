@@ -118,3 +118,34 @@ def test_trends_page_viewer_gets_no_texts(app_test, fixture_db):
     items = next(df.value for df in at.dataframe if "접수번호" in df.value.columns)
     assert "제목" not in items.columns and "내용" not in items.columns
     assert "환불 재요청" not in texts(at)
+
+
+@pytest.mark.slow
+def test_sla_page_on_demo(app_test, demo_env):
+    at = app_test(SLA).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["처리기한 준수율"].endswith("%")
+    assert int(metrics["판정 건수"].rstrip("건").replace(",", "")) > 0
+    assert len(at.dataframe) >= 4  # by type, processing time, distribution, monthly
+
+
+@pytest.mark.slow
+def test_trends_page_on_demo(app_test, demo_env):
+    at = app_test(TRENDS).run()
+    assert not at.exception
+    top = next(df.value for df in at.dataframe if "키워드" in df.value.columns)
+    assert len(top) > 5
+    topics = next(df.value for df in at.dataframe if list(df.value.columns[:2]) == ["주제", "건수"])
+    assert topics["건수"].sum() > 0
+
+
+@pytest.mark.slow
+def test_trends_page_on_demo_year(app_test, demo_env):
+    at = app_test(TRENDS)
+    at.session_state["flt_kind"] = "year"
+    at.session_state["flt_year"] = 2025
+    at.run()
+    assert not at.exception
+    prevention = next(df.value for df in at.dataframe if "경중도" in df.value.columns)
+    assert prevention["개선 후보"].any()
