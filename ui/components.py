@@ -43,22 +43,35 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^\w가-힣\-]+", "_", name).strip("_") or "data"
 
 
-def downloads(df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
-    """CSV and Excel download buttons for one table."""
+def downloads(df: pd.DataFrame, name: str, *, key: str | None = None, audit: bool | None = None) -> None:
+    """CSV and Excel download buttons for one table. Item-level tables (a column named in [auth]
+    item_text_columns, or audit=True) record each download in the audit log."""
     stem = _file_stem(name)
     key = key or stem
+    hook = _audit_hook(df, name, audit)
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("CSV 내려받기", csv_bytes(df), f"{stem}.csv", "text/csv", key=f"dl_csv_{key}",
-                       icon=":material/download:", on_click="ignore")
+                       icon=":material/download:", **hook("CSV"))
     c2.download_button("Excel 내려받기", excel_bytes({name: df}), f"{stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"dl_xlsx_{key}", icon=":material/download:", on_click="ignore")
+                       key=f"dl_xlsx_{key}", icon=":material/download:", **hook("Excel"))
 
 
-def table(df: pd.DataFrame, name: str, *, key: str | None = None, **dataframe_kwargs) -> None:
-    """A table with its downloads."""
+def _audit_hook(df: pd.DataFrame, name: str, audit: bool | None):
+    from ui import auth, data
+
+    if audit is None:
+        audit = bool(set(data.settings().get("auth", {}).get("item_text_columns", [])) & set(map(str, df.columns)))
+    if not audit:
+        return lambda fmt: {"on_click": "ignore"}
+    return lambda fmt: {"on_click": auth.audit_export, "args": (name, len(df), fmt)}
+
+
+def table(df: pd.DataFrame, name: str, *, key: str | None = None, audit: bool | None = None,
+          **dataframe_kwargs) -> None:
+    """A table with its downloads (audited when it holds item texts, see `downloads`)."""
     st.dataframe(df, hide_index=True, width="stretch", **dataframe_kwargs)
-    downloads(df, name, key=key)
+    downloads(df, name, key=key, audit=audit)
 
 
 def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
