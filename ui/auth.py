@@ -203,6 +203,13 @@ def _logout(username: str) -> None:
         st.logout()
 
 
+def audit_upload(kind: str, file_name: str, summary: str = "") -> None:
+    """One call in each upload flow after its loader returns: who uploaded which file, with what result."""
+    state = st.session_state.get(SESSION_KEY) or {}
+    with data.connection() as con:
+        audit.record(con, state.get("username"), "upload", f"{kind}: {file_name} {summary}".strip())
+
+
 def audit_export(name: str, rows: int, fmt: str) -> None:
     """Download callback: record an item-level export (who, which table, how many rows, format)."""
     state = st.session_state.get(SESSION_KEY) or {}
