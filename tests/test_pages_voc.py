@@ -149,3 +149,11 @@ def test_trends_page_on_demo_year(app_test, demo_env):
     assert not at.exception
     prevention = next(df.value for df in at.dataframe if "경중도" in df.value.columns)
     assert prevention["개선 후보"].any()
+
+
+def test_overview_badge_counts_overdue_and_at_risk(app_test, fixture_db):
+    at = run_month(app_test("pages/overview.py"), 2025, 10)
+    assert not at.exception
+    badge = next(m for m in at.metric if m.label == "기한 초과 미처리")
+    assert badge.value == "1건"
+    assert "임박 1건" in badge.delta and "미처리 전체 4건" in badge.delta
