@@ -412,6 +412,11 @@ def _report(long: pd.DataFrame, table: Table, spec: SurveySpec, facility: pd.Ser
     if unknown:
         warnings.append(f"설정에 없는 시설 {len(unknown)}개(담당 부서 미지정): {', '.join(unknown[:10])}")
     ignored = [c for c in table.df.columns if c not in set(spec.columns())]
+    aliases = settings.get("pcsi", {}).get("columns", {}).get("weight", []) if settings is not None else []
+    unused_weight = _find(ignored, aliases) if not spec.weight_column else ""
+    if unused_weight:
+        warnings.append(f"가중치로 보이는 열 '{unused_weight}'이(가) 있지만 명세에 가중치 열(weight_column)이 없어 "
+                        "가중하지 않았습니다.")
     return {
         "respondents": int(len(table.df)),
         "answers_ok": int(per_item["ok"].sum()),
