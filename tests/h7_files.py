@@ -27,4 +27,4 @@ def voc_csv(folder: Path, name: str, rows: list[str], encoding: str = "utf-8") -
 def many_rows(prefix: str, n: int, day: str = "2026-10-12") -> list[str]:
     """n closed 문의 items with distinct ids (a bigger file for concurrency tests)."""
     return [f"{prefix}-{i:05d},{day} {9 + i % 8:02d}:{i % 60:02d},문의,홈페이지,관광사업팀,철로자전거,완료,"
-            f"문의 {i},내용 {i},{day} 17:30" for i in range(n)]
+            f"주차 문의 {i % 20},주차장 위치 문의 {i % 20},{day} 17:30" for i in range(n)]
