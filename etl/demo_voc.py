@@ -140,7 +140,7 @@ def generate(settings, now: datetime, seed: int = SEED) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     start = datetime(now.year - 3, now.month, 1)
     days = pd.date_range(start, now.date(), freq="D")
-    lam = PER_DAY * MONTH_FACTOR[days.month - 1] * np.where(days.weekday >= 5, 1.35, 1.0)
+    lam = PER_DAY * MONTH_FACTOR[days.month - 1] * np.where(days.day_of_week >= 5, 1.35, 1.0)
     counts = rng.poisson(lam)
     day = np.repeat(days.to_numpy(), counts)
     n = len(day)
@@ -184,6 +184,7 @@ def generate(settings, now: datetime, seed: int = SEED) -> pd.DataFrame:
         "title": title, "content": content, "answer": answer, "name": name, "phone": phone,
         "email": [f"user{i}@example.com" for i in rng.integers(100, 99999, n)],
     })
+    items = items[items["received_at"] < np.datetime64(now)]  # today: only what has arrived by now
     return items.sort_values("received_at", ignore_index=True)
 
 
