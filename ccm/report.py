@@ -451,43 +451,55 @@ def _faq_sheet(ws: Worksheet, con, p: Periods, settings: Settings, include_texts
 # Print view (A4) of the summary
 
 
-def summary_html(title: str, summ: pd.DataFrame, p: Periods, extras: dict[str, pd.DataFrame], now: datetime) -> str:
-    """Self-contained A4 HTML of the summary; local fonts only (Malgun Gothic / Noto Sans CJK)."""
-    def fmt(v, kind: str, change: bool = False) -> str:
-        if v is None or pd.isna(v):
-            return "—"
-        if change:
-            return f"{v:+.1f}%p" if kind == "pct" else f"{v * 100:+.1f}%"
-        return {"count": f"{v:,.0f}", "pct": f"{v * 100:.1f}%", "hours": f"{v:.1f}시간"}[kind]
+def _fmt(v, kind: str, change: bool = False) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    if change:
+        return f"{v:+.1f}%p" if kind == "pct" else f"{v * 100:+.1f}%"
+    return {"count": f"{v:,.0f}", "pct": f"{v * 100:.1f}%", "hours": f"{v:.1f}시간"}[kind]
 
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in ("지표", p.current.label, p.previous.label,
-                                                          p.last_year.label, "직전 대비", "전년 대비"))
-    body = "".join(
-        f"<tr><td>{html.escape(r['지표'])}</td>" + "".join(f"<td>{fmt(r[c], r['형식'])}</td>" for c in ("이번", "직전", "전년"))
-        + "".join(f"<td>{fmt(r[c], r['형식'], True)}</td>" for c in ("직전 대비", "전년 대비")) + "</tr>"
-        for r in summ.to_dict("records"))
-    blocks = "".join(f"<h2>{html.escape(name)}</h2>{_html_table(df)}" for name, df in extras.items() if not df.empty)
+
+def summary_display(summ: pd.DataFrame, p: Periods) -> pd.DataFrame:
+    """The summary as formatted text (counts with separators, rates in %, changes signed)."""
+    out = pd.DataFrame({"지표": summ["지표"]})
+    for col, label in zip(("이번", "직전", "전년"), p.labels):
+        out[label] = [_fmt(v, k) for v, k in zip(summ[col], summ["형식"])]
+    for col in ("직전 대비", "전년 대비"):
+        out[col] = [_fmt(v, k, True) for v, k in zip(summ[col], summ["형식"])]
+    return out
+
+
+def summary_html(title: str, summ: pd.DataFrame, p: Periods, extras: dict[str, tuple[pd.DataFrame, dict[str, str]]],
+                 now: datetime) -> str:
+    """Self-contained A4 HTML of the summary; local fonts only (Malgun Gothic / Noto Sans CJK)."""
+    blocks = "".join(f"<h2>{html.escape(name)}</h2>{_html_table(df, kinds)}"
+                     for name, (df, kinds) in extras.items() if not df.empty)
     return f"""<div class="ccm-print">
 <h1>{html.escape(title)}</h1>
 <p class="sub">비교: 직전 반기 {html.escape(p.previous.label)} · 전년 동기 {html.escape(p.last_year.label)} · 작성 {now:%Y-%m-%d %H:%M}</p>
-<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+{_html_table(summary_display(summ, p), {})}
 <p class="note">준수율 = 기한 내 처리 ÷ 처리 완료 건. 처리시간 = 접수 후 근무시간(주말·공휴일·휴게 제외). 증감: 건수는 증감률, 비율은 %p.</p>
 {blocks}</div>"""
 
 
-def _html_table(df: pd.DataFrame) -> str:
+def _html_table(df: pd.DataFrame, kinds: dict[str, str]) -> str:
+    """kinds: column → count | pct | change (relative, signed) — anything else is shown as text."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r) + "</tr>"
-                   for r in df.itertuples(index=False))
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v, kinds.get(c, '')))}</td>" for c, v in zip(df.columns, r))
+                   + "</tr>" for r in df.itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _cell(v) -> str:
+def _cell(v, kind: str) -> str:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return "—"
-    if isinstance(v, float):
-        return f"{v * 100:.1f}%" if 0 <= v <= 1 else f"{v:,.1f}"
-    return f"{v:,}" if isinstance(v, int) else str(v)
+    if kind == "count":
+        return f"{v:,.0f}"
+    if kind == "pct":
+        return f"{v * 100:.1f}%"
+    if kind == "change":
+        return f"{v * 100:+.1f}%"
+    return str(v)
 
 
 PRINT_CSS = """

@@ -22,7 +22,7 @@ def weight_inputs(cfg: RankingConfig) -> RankingConfig:
     weights = {}
     for col, c in zip(cols, cfg.components):
         weights[c.key] = col.number_input(
-            f"{c.label} (%)", min_value=0.0, max_value=100.0, value=round(c.weight * 100.0, 1), step=5.0,
+            f"{c.label} (%)", min_value=0.0, max_value=100.0, value=round(c.weight * 100.0, 1), step=5.0, format="%.1f",
             key=f"rk_w_{c.key}", help=c.definition) / 100.0
     if sum(weights.values()) <= 0:
         st.warning("가중치가 모두 0입니다. 기본 가중치를 씁니다.")
@@ -57,8 +57,8 @@ def contribution_chart(result: pd.DataFrame, cfg: RankingConfig) -> go.Figure:
     for c in cfg.components:
         fig.add_bar(y=ranked["department"], x=ranked[f"{c.key}_contrib"], name=c.label, orientation="h",
                     hovertemplate=f"{c.label}: %{{x:.1f}}점<extra></extra>")
-    fig.update_layout(barmode="stack", title="구성요소별 기여 점수 (합계 = 종합점수)", xaxis_title="점수",
-                      legend_orientation="h", height=120 + 45 * len(ranked))
+    fig.update_layout(barmode="stack", title="구성요소별 기여 점수 (합계 = 종합점수, 0~100점)",
+                      legend=dict(orientation="h", y=-0.15), height=160 + 45 * len(ranked))
     return fig
 
 

@@ -55,7 +55,11 @@ def summary_view(ctx, year: int, half: int) -> tuple:
     summ = data.run(report.summary, year, half, ctx.settings)
     types = data.run(report.dimension, p, "voc_type")[["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]]
     topics = data.run(report.topics, p).head(8)
-    return p, summ, {"유형별 접수·준수율": types, "많이 접수된 주제": topics}
+    return p, summ, {
+        "유형별 접수·준수율": (types, {"접수": "count", "비중": "pct", "직전 대비": "change", "전년 대비": "change",
+                                  "준수율": "pct"}),
+        "많이 접수된 주제": (topics, {"건수": "count", "비중": "pct", "직전 반기 건수": "count", "전년 동기 건수": "count"}),
+    }
 
 
 def print_mode(ctx, year: int, half: int) -> None:
@@ -64,14 +68,14 @@ def print_mode(ctx, year: int, half: int) -> None:
     p, summ, extras = summary_view(ctx, year, half)
     st.html(f"<style>{report.PRINT_CSS} [data-testid='stSidebar'] {{display: none;}}</style>")
     st.html(report.summary_html(f"반기별 VOC 분석 결과보고서 — {p.current.label}", summ, p, extras, ctx.now))
-    st.caption("브라우저의 인쇄(Ctrl+P)에서 용지 A4, 대상 'PDF로 저장'을 고르면 PDF로 저장됩니다. "
-               "글꼴은 PC에 설치된 맑은 고딕 / Noto Sans CJK를 씁니다.")
+    st.html('<p class="ccm-noprint" style="color:#666">브라우저의 인쇄(Ctrl+P)에서 용지 A4, 대상 \'PDF로 저장\'을 고르면 '
+            "PDF로 저장됩니다. 글꼴은 PC에 설치된 맑은 고딕 / Noto Sans CJK를 씁니다(웹 글꼴 없음).</p>")
 
 
 def main() -> None:
-    ctx = setup("반기 VOC 보고서", roles=ROLES, filters=st.query_params.get("print") != "1")
+    ctx = setup("반기 VOC 보고서", roles=ROLES, filters=False)
     try:
-        from ccm import report  # noqa: F401
+        from ccm import report
     except ImportError:
         empty_state("보고서 모듈을 불러올 수 없습니다. 관리자에게 문의하세요.", upload_hint=False)
         return
@@ -92,9 +96,9 @@ def main() -> None:
     if summ.set_index("지표").loc["접수 건수", "이번"] == 0:
         st.info(f"{half_label(year, half)}에 접수된 VOC가 없습니다. 다른 반기를 고르세요.", icon=":material/info:")
     st.subheader(f"요약 — {p.current.label}")
-    shown = summ.rename(columns={"이번": p.current.label, "직전": p.previous.label, "전년": p.last_year.label})
-    table(shown.drop(columns=["형식"]), f"VOC 요약 {p.current.label}", key="rp_summary")
-    st.caption("준수율 = 기한 내 처리 ÷ 처리 완료 건. 직전 대비·전년 대비: 건수·시간은 증감률(0.10 = +10%), 비율은 %p 차이.")
+    table(report.summary_display(summ, p), f"VOC 요약 {p.current.label}", key="rp_summary")
+    st.caption("준수율 = 기한 내 처리 ÷ 처리 완료 건. 직전 대비·전년 대비: 건수·시간은 증감률(%), 비율은 %p 차이. "
+               "이 화면은 위의 반기 선택만 따릅니다(사이드바 기간 필터와 무관, 모든 부서).")
     c1, c2 = st.columns(2)
     if c1.button("보고서(Excel) 만들기", type="primary", key="rp_generate", icon=":material/description:"):
         generate(ctx, year, half)

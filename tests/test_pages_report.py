@@ -80,7 +80,7 @@ def test_report_page_generates_a_workbook_to_download(demo_env, app_test):
     from ccm import voc_analytics as va
     with db.session(demo_env.db_path) as con:
         received = va.compliance_summary(con, period("half", 2026, 1))["received"]
-    assert summary.loc["접수 건수", "2026년 상반기"] == received
+    assert summary.loc["접수 건수", "2026년 상반기"] == f"{received:,}"
 
 
 def test_report_print_view_renders_a4_html(demo_env, app_test):
