@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 DIRECTIONS = {"higher": "높을수록 좋음", "lower": "낮을수록 좋음", "zero": "0이 목표"}
@@ -246,18 +247,65 @@ def review(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules |
     """The scorecard at the end of `month`: one row per KPI with YTD actual, target, attainment,
     status, gap and the months missing. `departments` filters (the organisation unit always stays)."""
     rules = rules or _default_rules()
+    defs = _scoped_definitions(con, year, rules, departments)
+    if defs.empty:
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    return _card(defs, monthly(con, year, month, rules), month, rules)
+
+
+def _scoped_definitions(con, year: int, rules: Rules, departments: tuple[str, ...] | None) -> pd.DataFrame:
     defs = definitions(con, year)
     if departments is not None:
         defs = defs[defs["department"].isin(list(departments) + [rules.org_unit])]
+    return defs
+
+
+def history(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
+            departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Attainment and status of every KPI at the end of each month 1..month (for 'since when')."""
+    rules = rules or _default_rules()
+    defs = _scoped_definitions(con, year, rules, departments)
     if defs.empty:
-        return pd.DataFrame(columns=REVIEW_COLUMNS)
+        return pd.DataFrame(columns=["department", "indicator", "month", "attainment", "status"])
     values = monthly(con, year, month, rules)
+    frames = [_card(defs, values, m, rules).assign(month=m) for m in range(1, month + 1)]
+    return pd.concat(frames, ignore_index=True)[["department", "indicator", "month", "attainment", "status"]]
+
+
+def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
+              departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """KPIs under the achieved band at `month`, worst first, with the month since which they have been."""
+    rules = rules or _default_rules()
+    h = history(con, year, month, rules, departments)
+    card = review(con, year, month, rules, departments)
+    off = card[card["status"].isin(["미달", "주의"])].copy()
+    if off.empty:
+        return off.assign(since=pd.Series(dtype="int64"))
+    since = []
+    for d, i in zip(off["department"], off["indicator"]):
+        s = h[(h["department"] == d) & (h["indicator"] == i)].sort_values("month")
+        ok = s[s["month"] <= month]["status"].isin(["달성", "실적 없음"]).to_numpy()
+        months = s["month"].to_numpy()
+        last_ok = months[ok].max() if ok.any() else 0
+        since.append(int(last_ok) + 1)
+    off["since"] = since
+    return off.sort_values(["attainment", "department"], ignore_index=True)
+
+
+def plan_of(d) -> list[float] | None:
+    """A definition's 12-month plan as floats, or None (stored NULL comes back as None, NaN or NA)."""
+    p = d["plan"]
+    return [float(x) for x in p] if isinstance(p, (list, tuple, np.ndarray)) else None
+
+
+def _card(defs: pd.DataFrame, values: pd.DataFrame, month: int, rules: Rules) -> pd.DataFrame:
     rows = []
+    groups = dict(list(values.groupby(["department", "indicator"])))
+    empty = values.iloc[:0]
     for d in defs.to_dict("records"):
-        mine = values[(values["department"] == d["department"]) & (values["indicator"] == d["indicator"])]
+        mine = groups.get((d["department"], d["indicator"]), empty)
         series = {int(m): v for m, v in zip(mine["month"], mine["actual"]) if not _nan(v)}
-        plan = list(d["plan"]) if d["plan"] is not None and not isinstance(d["plan"], float) else None
-        r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan, series, month, rules.cap)
+        r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, month, rules.cap)
         origins = set(mine.loc[mine["month"] <= month, "origin"])
         rows.append({**{k: d[k] for k in ("department", "strategy", "task", "core_task", "indicator", "unit",
                                           "direction", "aggregation", "annual_target", "weight", "source")},
@@ -325,10 +373,9 @@ def trend(con: duckdb.DuckDBPyConnection, year: int, month: int, department: str
     values = monthly(con, year, month, rules)
     mine = values[(values["department"] == department) & (values["indicator"] == indicator)]
     series = {int(m): v for m, v in zip(mine["month"], mine["actual"]) if not _nan(v)}
-    plan = list(d["plan"]) if d["plan"] is not None and not isinstance(d["plan"], float) else None
     rows = []
     for m in range(1, month + 1):
-        r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan, series, m, rules.cap)
+        r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, m, rules.cap)
         src = mine[mine["month"] == m].iloc[0]
         rows.append({"month": m, "value": series.get(m), "origin": src["origin"], "note": src["note"],
                      "ytd_actual": r["actual"], "ytd_target": r["target"], "attainment": r["attainment"]})
@@ -358,6 +405,28 @@ def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: i
                    facility AS 시설, status AS 처리상태, due_at AS 처리기한, completed_at AS 처리일시,
                    sla_met AS 기한준수{text}
             FROM voc WHERE {where} ORDER BY received_at""", params).df()
+
+
+LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과제", "core_task": "KPI 핵심과제",
+          "indicator": "지표", "unit": "단위", "direction": "방향", "aggregation": "집계", "annual_target": "연간목표",
+          "weight": "가중치", "source": "자동실적", "actual": "누계 실적", "target": "누계 목표",
+          "attainment": "달성률", "status": "상태", "gap": "목표까지 부족분", "last_month": "최근 실적 월",
+          "reported": "실적 월 수", "missing_months": "미입력 월", "overridden": "수기 대체", "since": "미달·주의 시작 월",
+          "status_prev": "지난달 상태", "attainment_prev": "지난달 달성률", "delta": "달성률 변화",
+          "score": "점수", "n_kpis": "평가 KPI 수"}
+
+
+def to_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Korean column names and labels; attainment stays a fraction (0.95 = 95%)."""
+    out = df.drop(columns=[c for c in ("is_goal",) if c in df.columns]).copy()
+    if "direction" in out:
+        out["direction"] = out["direction"].map(DIRECTIONS)
+    if "aggregation" in out:
+        out["aggregation"] = out["aggregation"].map(AGGREGATIONS)
+    for c in ("actual", "target", "gap"):
+        if c in out:
+            out[c] = out[c].astype("float64").round(2)
+    return out.rename(columns=LABELS)
 
 
 # ---------------------------------------------------------------------------------------------

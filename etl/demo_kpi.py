@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ccm import db
+from ccm.kpi import rules_from, source_values
 from ccm.period import now
 from etl import kpi, kpi_template
 
@@ -75,10 +77,24 @@ def _current_year_extras(settings, df: pd.DataFrame, last_month: int) -> pd.Data
     return pd.concat([df, pd.DataFrame([override])], ignore_index=True)
 
 
+def _voc_targets(db_path: Path, settings, defs: pd.DataFrame, year: int) -> pd.DataFrame:
+    """VOC-count targets from the previous year's counts in the store (manual §5.1.1-1②: targets from
+    last year's results): 5% more praise, 5% fewer complaints. Without VOC data the defaults stay."""
+    rules = rules_from(settings)
+    defs = defs.copy()
+    with db.session(db_path) as con:
+        for i, row in defs[defs["source"].fillna("").str.startswith("voc_count")].iterrows():
+            base = sum(source_values(con, row["source"], year - 1, 12, row["department"], rules).values()) \
+                or sum(source_values(con, row["source"], year, 12, row["department"], rules).values())
+            if base:
+                defs.at[i, "annual_target"] = float(round(base * (1.05 if row["direction"] == "higher" else 0.95)))
+    return defs
+
+
 def build(db_path: Path, settings, workdir: Path) -> None:
     today = now()
-    defs = definitions(settings)
     for year in (today.year - 2, today.year - 1, today.year):
+        defs = _voc_targets(db_path, settings, definitions(settings), year)
         last = 12 if year < today.year else today.month
         acts = actuals(settings, year, last)
         if year == today.year:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ccm.kpi import AGGREGATIONS, DIRECTIONS, rules_from
+from ccm.kpi import AGGREGATIONS, DIRECTIONS, plan_of, rules_from
 from etl.kpi import ACT_FIELDS, ACT_SHEET, DEF_FIELDS, DEF_SHEET
 
 ROWS = 1000  # rows covered by the dropdowns
@@ -170,7 +170,7 @@ def _definition_rows(settings, year: int, defs: pd.DataFrame | None) -> list[lis
     if defs is not None and not defs.empty:
         rows = []
         for d in defs.to_dict("records"):
-            plan = list(d["plan"]) if d["plan"] is not None and not isinstance(d["plan"], float) else [None] * 12
+            plan = plan_of(d) or [None] * 12
             rows.append([year, d["department"], d["strategy"], d["task"], d["core_task"], d["indicator"], d["unit"],
                          DIRECTIONS[d["direction"]], AGGREGATIONS[d["aggregation"]], d["annual_target"], *plan,
                          d["weight"], d["source"]])
