@@ -211,27 +211,18 @@ def evaluation_month(scope: Scope, now: datetime) -> tuple[int, int]:
 
 
 def voc_rates(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: RankingConfig) -> pd.DataFrame:
-    """Per department: compliance % (met ÷ decided), praise per 100 VOC, complaint share change in
-    percentage points vs the previous period of the same length (scope.previous()).
+    """Per department: compliance % (met ÷ decided, ccm.voc_analytics.compliance_by), praise per 100 VOC,
+    and the complaint share's change in percentage points vs the previous period of the same length
+    (scope.previous()). The ranking always covers every department (the scope's filter is not applied)."""
+    from ccm.voc_analytics import compliance_by
 
-    Small query of its own: the department compliance of ccm.voc_analytics is per scope only.
-    """
-    all_depts = Scope(scope.start, scope.end, None)
-    prev = all_depts.previous()
-    ctypes = list(cfg.complaint_types) or [""]
-    marks = ", ".join("?" * len(ctypes))
-    sql = f"""
-        SELECT department,
-               count(*) AS received,
-               count(sla_met) AS decided,
-               count(*) FILTER (sla_met) AS met,
-               count(*) FILTER (voc_type = ?) AS praise,
-               count(*) FILTER (voc_type IN ({marks})) AS complaints
-        FROM voc WHERE {{where}} AND department IS NOT NULL GROUP BY department"""
-    cur = _voc_counts(con, sql, all_depts, [cfg.praise_type, *ctypes])
-    before = _voc_counts(con, sql, prev, [cfg.praise_type, *ctypes])
-    m = cur.merge(before[["department", "received", "complaints"]], on="department", how="left",
-                  suffixes=("", "_prev")).fillna({"received_prev": 0, "complaints_prev": 0})
+    cur_scope = Scope(scope.start, scope.end, None)
+    comp = compliance_by(con, cur_scope, "department")[["department", "decided", "met"]]
+    cur = _type_counts(con, cur_scope, cfg)
+    before = _type_counts(con, cur_scope.previous(), cfg)
+    m = cur.merge(comp, on="department", how="left").fillna({"decided": 0, "met": 0})
+    m = m.merge(before[["department", "received", "complaints"]], on="department", how="left",
+                suffixes=("", "_prev")).fillna({"received_prev": 0, "complaints_prev": 0})
     m["compliance"] = m["met"] / m["decided"].where(m["decided"] > 0) * 100
     m["compliance_n"] = m["decided"]
     m["praise"] = m["praise"] / m["received"].where(m["received"] > 0) * 100
@@ -243,12 +234,16 @@ def voc_rates(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: RankingConfig) 
     return m
 
 
-def _voc_counts(con, sql: str, scope: Scope, params: list) -> pd.DataFrame:
-    where, wparams = scope.where()
-    try:
-        return con.execute(sql.format(where=where), [*params, *wparams]).df()
-    except duckdb.CatalogException:
-        return pd.DataFrame(columns=["department", "received", "decided", "met", "praise", "complaints"])
+def _type_counts(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: RankingConfig) -> pd.DataFrame:
+    """Received, praise and complaint counts per department (a small query of its own: ccm.voc_analytics
+    counts by one dimension at a time, not type × department)."""
+    where, params = scope.where()
+    ctypes = list(cfg.complaint_types) or [""]
+    return con.execute(
+        f"""SELECT department, count(*) AS received, count(*) FILTER (voc_type = ?) AS praise,
+                   count(*) FILTER (voc_type IN ({", ".join("?" * len(ctypes))})) AS complaints
+            FROM voc WHERE {where} AND department IS NOT NULL GROUP BY department""",
+        [cfg.praise_type, *ctypes, *params]).df()
 
 
 def kpi_scores(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
