@@ -16,6 +16,7 @@ from etl import mapping as mp
 from etl import voc
 from etl.readers import ReadError
 from ui import data
+from ui.auth import audit_upload
 from ui.components import definition, downloads, table
 
 SAMPLES = ROOT / "data" / "samples"
@@ -129,6 +130,7 @@ def _load(ctx, prep: voc.Prepared, strict: bool) -> voc.LoadReport:
     report = voc.load(data.db_path(), [], ctx.settings, strict=strict, loaded_by=ctx.user.username,
                       prepared=[prep], progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
     bar.empty()
+    audit_upload("VOC", prep.file_name, "; ".join(f"배치 {b.batch_id} 추가 {b.inserted} 갱신 {b.updated} 오류 {b.rejected}" for b in report.batches))
     return report
 
 
