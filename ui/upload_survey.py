@@ -11,6 +11,7 @@ import streamlit as st
 
 from ccm import db, pcsi
 from etl import survey
+from ui.auth import audit_upload
 
 BASES = {"지방공기업 고객만족도(PCSI) 기본": "pcsi_default.toml", "교육만족도 기본": "training_default.toml"}
 NONE = "(없음)"
@@ -156,6 +157,7 @@ def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec) -> None:
     except survey.SurveyError as exc:
         st.error(f"적재하지 않았습니다: {exc}", icon=":material/error:")
         return
+    audit_upload("고객만족도", name, result.summary())
     (st.info if result.status == "unchanged" else st.success)(result.summary())
     for w in result.report.get("warnings", []):
         st.warning(w)
