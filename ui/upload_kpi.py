@@ -7,6 +7,7 @@ from ccm import kpi
 from etl import kpi as kpi_etl
 from etl import kpi_template
 from ui import data
+from ui.auth import audit_upload
 from ui.components import table
 
 
@@ -23,6 +24,7 @@ def render(ctx) -> None:
             result = kpi_etl.load(up.getvalue(), data.db_path(), ctx.settings, file_name=up.name,
                                   loaded_by=ctx.user.username, allowed_departments=own)
         st.session_state["kpi_upload_result"] = result
+        audit_upload("KPI", up.name, result.message)
     result = st.session_state.get("kpi_upload_result")
     if result is not None:
         _report(result)
