@@ -51,3 +51,17 @@ def test_downloading_an_aggregate_table_is_not_audited(app_test, env, tmp_path):
     at.get("download_button")[2].click().run()  # CSV of the department counts
     with db.session(env.db_path) as c:
         assert audit.query(c, actions=("export",)).empty
+
+
+def test_voc_upload_in_the_page_is_audited(app_test, env, tmp_path):
+    from h7_files import EXPORT_A, voc_csv
+
+    path = voc_csv(tmp_path, "a.csv", EXPORT_A)
+    at = app_test("pages/upload.py", role="분석").run()
+    next(u for u in at.file_uploader if u.key == "voc_up_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run().button(key="voc_up_load").click().run()
+    assert not at.exception
+    with db.session(env.db_path) as c:
+        log = audit.query(c, actions=("upload",))
+    assert log["사용자"].tolist() == ["test-분석"]
+    assert log["내용"].iloc[0].startswith("VOC: a.csv 배치 1 추가 3")
