@@ -180,6 +180,44 @@ def breakdown(result: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def ranking_frame(result: pd.DataFrame, moves: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
+    """The ranking for display: rank, move against the default weights, composite, contributions."""
+    moved = moves.set_index("department")["moved"]
+    df = pd.DataFrame({
+        "순위": result["rank"],
+        "변동": [_arrow(moved.get(d)) for d in result["department"]],
+        "부서": result["department"],
+        "종합점수": result["composite"].round(cfg.decimals),
+    })
+    for c in cfg.components:
+        df[f"{c.label} 기여"] = result[f"{c.key}_contrib"].round(2)
+    df["미평가(가중치 재배분)"] = result["redistributed"]
+    df["동점 처리"] = result["tied"].map({True: "동점 → 동점 규칙 적용", False: ""})
+    return df
+
+
+def _arrow(m) -> str:
+    if m is None or pd.isna(m) or m == 0:
+        return "–"
+    return f"▲{int(m)}" if m > 0 else f"▼{int(-m)}"
+
+
+def weights_frame(cfg: RankingConfig) -> pd.DataFrame:
+    return pd.DataFrame([{"구성요소": c.label, "정의": c.definition, "가중치": c.weight, "하한(0점)": c.lo,
+                          "상한(100점)": c.hi, "단위": c.unit, "최소 건수": c.min_count, "근거": c.count_label}
+                         for c in cfg.components])
+
+
+def committee_sheets(result: pd.DataFrame, moves: pd.DataFrame, cfg: RankingConfig, award_rows: pd.DataFrame,
+                     facilities: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The evaluation committee's workbook: ranking, evidence per component, awards, formula, weights."""
+    return {
+        "순위": ranking_frame(result, moves, cfg), "구성요소별 근거": breakdown(result, cfg), "포상 후보": award_rows,
+        "산식·가중치": weights_frame(cfg), "산식 설명": pd.DataFrame({"설명": formula_text(cfg)}),
+        "시설별 PCSI": facilities,
+    }
+
+
 def formula_text(cfg: RankingConfig) -> list[str]:
     """The formula in words (Korean), from the configuration actually used."""
     total = sum(c.weight for c in cfg.components) or 1.0

@@ -30,27 +30,6 @@ def weight_inputs(cfg: RankingConfig) -> RankingConfig:
     return cfg.with_weights(weights)
 
 
-def ranking_table(result: pd.DataFrame, moves: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
-    moved = moves.set_index("department")["moved"]
-    df = pd.DataFrame({
-        "순위": result["rank"],
-        "변동": [_arrow(moved.get(d)) for d in result["department"]],
-        "부서": result["department"],
-        "종합점수": result["composite"].round(cfg.decimals),
-    })
-    for c in cfg.components:
-        df[f"{c.label} 기여"] = result[f"{c.key}_contrib"].round(2)
-    df["미평가(가중치 재배분)"] = result["redistributed"]
-    df["동점 처리"] = result["tied"].map({True: "동점 → 동점 규칙 적용", False: ""})
-    return df
-
-
-def _arrow(m) -> str:
-    if m is None or pd.isna(m) or m == 0:
-        return "–"
-    return f"▲{int(m)}" if m > 0 else f"▼{int(-m)}"
-
-
 def contribution_chart(result: pd.DataFrame, cfg: RankingConfig) -> go.Figure:
     ranked = result.dropna(subset=["rank"]).iloc[::-1]
     fig = go.Figure()
@@ -60,13 +39,6 @@ def contribution_chart(result: pd.DataFrame, cfg: RankingConfig) -> go.Figure:
     fig.update_layout(barmode="stack", title="구성요소별 기여 점수 (합계 = 종합점수, 0~100점)",
                       legend=dict(orientation="h", y=-0.15), height=160 + 45 * len(ranked))
     return fig
-
-
-def formula_frame(cfg: RankingConfig) -> pd.DataFrame:
-    rows = [{"구성요소": c.label, "정의": c.definition, "가중치": c.weight, "하한(0점)": c.lo,
-             "상한(100점)": c.hi, "단위": c.unit, "최소 건수": c.min_count, "근거": c.count_label}
-            for c in cfg.components]
-    return pd.DataFrame(rows)
 
 
 def main() -> None:
@@ -102,7 +74,7 @@ def main() -> None:
     st.subheader("순위")
     definition("종합점수 = Σ(적용 가중치 × 구성요소 점수). '기여'는 그 구성요소가 종합점수에 더한 점수입니다. "
                "미평가 구성요소의 가중치는 나머지에 재배분됩니다. 변동은 기본 가중치 순위 대비입니다.")
-    rt = ranking_table(shown, moves, cfg)
+    rt = ranking.ranking_frame(shown, moves, cfg)
     chart(contribution_chart(shown, cfg), rt, "부서 평가 순위", key="rk_rank")
     st.subheader("구성요소별 근거")
     bd = ranking.breakdown(shown, cfg)
@@ -117,12 +89,9 @@ def main() -> None:
         with st.expander("시설별 고객만족도(PCSI) — CS 우수사업장 근거"):
             table(out["facilities"], "시설별 PCSI", key="rk_fac")
     st.download_button(
-        "평가위원회용 Excel 내려받기", excel_bytes({
-            "순위": rt, "구성요소별 근거": bd, "포상 후보": award_rows, "산식·가중치": formula_frame(cfg),
-            "산식 설명": pd.DataFrame({"설명": ranking.formula_text(cfg)}), "시설별 PCSI": out["facilities"]}),
+        "평가위원회용 Excel 내려받기", excel_bytes(ranking.committee_sheets(shown, moves, cfg, award_rows, out["facilities"])),
         f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rk_committee", icon=":material/download:", on_click="ignore")
-
 
 main()

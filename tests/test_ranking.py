@@ -129,3 +129,27 @@ def test_evaluate_on_empty_database_ranks_nobody(db_path, env):
     assert list(out["ranking"]["department"]) == sorted(env.departments)
     assert out["ranking"]["rank"].isna().all()
     assert out["awards"].empty
+
+
+def test_committee_workbook_carries_ranking_evidence_and_formula():
+    import io
+
+    import openpyxl
+
+    from ui.components import excel_bytes
+
+    before = ranking.rank(hand_case(), CFG)
+    after = ranking.rank(hand_case(), CFG.with_weights({"compliance": 0.0}))
+    fac = pd.DataFrame({"facility": ["A시설", "B시설", "C시설"], "department": ["가", "나", "다"], "n": [120, 10, 80],
+                        "score": [91.0, 95.0, 90.0], "ci_low": [89.0, 90.0, 88.5], "ci_high": [93.0, 99.0, 91.5]})
+    awards = ranking.awards(after, fac, CFG)
+    sheets = ranking.committee_sheets(after, ranking.rank_changes(before, after), CFG, awards, fac)
+    wb = openpyxl.load_workbook(io.BytesIO(excel_bytes(sheets)))
+    assert wb.sheetnames == ["순위", "구성요소별 근거", "포상 후보", "산식·가중치", "산식 설명", "시설별 PCSI"]
+    rows = list(wb["순위"].iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in rows[:2]] == ["나", "가"] and rows[0][1] == "▲3"
+    assert wb["구성요소별 근거"].max_row == 1 + 6 * 3
+    award = {r[0]: r for r in wb["포상 후보"].iter_rows(min_row=2, values_only=True)}
+    assert award["우수부서"][1] == "나"
+    assert award["CS 우수사업장"][1] == "A시설"  # B시설 scores higher but has fewer respondents than the minimum
+    assert "신뢰구간이 겹쳐" in award["CS 우수사업장"][4]
