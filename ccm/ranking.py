@@ -325,13 +325,13 @@ def _call(module: str, name: str, *args):
 
 
 def inputs(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,
-           departments: tuple[str, ...]) -> pd.DataFrame:
+           departments: tuple[str, ...], facilities: pd.DataFrame | None = None) -> pd.DataFrame:
     """Raw component values and counts for the organisation's departments (settings' list; other names
     in the data, such as '(미지정)', are not ranked)."""
     year, month = evaluation_month(scope, now)
     voc = voc_rates(con, scope, cfg)
     kpi = kpi_scores(con, year, month)
-    pcsi = pcsi_by_department(facility_scores(con, year))
+    pcsi = pcsi_by_department(facility_scores(con, year) if facilities is None else facilities)
     df = pd.DataFrame({"department": pd.Series(list(departments), dtype="object")})
     cols = ["department", "compliance", "compliance_n", "praise", "praise_n", "complaint_trend", "complaint_trend_n"]
     df = df.merge(voc[cols].astype({"department": "object"}), on="department", how="left")
@@ -374,9 +374,8 @@ def awards(result: pd.DataFrame, facilities: pd.DataFrame, cfg: RankingConfig) -
 def evaluate(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,
              departments: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     """Everything the ranking page needs in one cached call: inputs, ranking, facilities, awards."""
-    raw = inputs(con, scope, now, cfg, departments)
+    fac = facility_scores(con, evaluation_month(scope, now)[0])
+    raw = inputs(con, scope, now, cfg, departments, fac)
     result = rank(raw, cfg)
-    year, _ = evaluation_month(scope, now)
-    fac = facility_scores(con, year)
     return {"inputs": raw, "ranking": result, "facilities": fac, "awards": awards(result, fac, cfg)}
 
