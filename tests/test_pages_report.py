@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import openpyxl
 import pytest
 
 from ccm import db, ranking
 from ccm.period import period
+
+NOW = datetime(2026, 11, 25, 10, 0)  # conftest pins CCM_NOW to this
 
 
 def texts(at) -> str:
@@ -38,16 +41,23 @@ def test_ranking_page_on_demo_shows_ranking_awards_and_formula(demo_env, app_tes
 
 def test_ranking_page_weight_change_shows_moved_ranks(demo_env, app_test):
     at = _year_filters(app_test("pages/ranking.py")).run()
-    before = list(at.dataframe[0].value["부서"])
     for ni in at.number_input:
         ni.set_value(0.0)
     at.number_input(key="rk_w_praise").set_value(100.0).run()
     assert not at.exception
-    after = at.dataframe[0].value
-    body = texts(at)
-    assert "기본 가중치 대비 순위 변동" in body or "순위는 그대로" in body
-    if list(after["부서"]) != before:
-        assert any(v != "–" for v in after["변동"])
+    cfg = ranking.config_from_settings(demo_env)
+    praise_only = cfg.with_weights({c.key: 1.0 if c.key == "praise" else 0.0 for c in cfg.components})
+    with db.session(demo_env.db_path) as con:
+        out = ranking.evaluate(con, period("year", 2026), NOW, cfg, tuple(demo_env.departments))
+    expected = ranking.rank(out["inputs"], praise_only)
+    moves = ranking.rank_changes(out["ranking"], expected).set_index("department")["moved"]
+    shown = at.dataframe[0].value
+    assert list(shown["부서"]) == list(expected["department"])
+    assert list(expected["department"]) != list(out["ranking"]["department"]), "demo must move someone"
+    for dept, arrow in zip(shown["부서"], shown["변동"]):
+        m = moves[dept]
+        assert arrow == ("–" if m == 0 else f"▲{m}" if m > 0 else f"▼{-m}")
+    assert "기본 가중치 대비 순위 변동" in texts(at)
 
 
 def test_ranking_page_on_empty_database(app_test):
@@ -76,11 +86,24 @@ def test_report_page_generates_a_workbook_to_download(demo_env, app_test):
     assert "보고서가 준비되었습니다" in texts(at)
     buttons = [b for b in at.get("download_button") if "rp_download" in (b.proto.id or "")]
     assert buttons, "download button missing"
+    wb = openpyxl.load_workbook(io.BytesIO(at.session_state["rp_file"]["bytes"]))
+    assert wb.sheetnames[0] == "요약" and len(wb.sheetnames) == 10
+    assert wb["요약"]["A1"].value.endswith("2026년 상반기")
+    faq_head = [c.value for c in wb["FAQ 후보"][4]]
+    assert "예시 문의(개인정보 가림)" in faq_head
     summary = at.dataframe[0].value.set_index("지표")
     from ccm import voc_analytics as va
     with db.session(demo_env.db_path) as con:
         received = va.compliance_summary(con, period("half", 2026, 1))["received"]
     assert summary.loc["접수 건수", "2026년 상반기"] == f"{received:,}"
+
+
+def test_report_for_the_viewer_role_leaves_out_item_texts(demo_env, app_test):
+    at = app_test("pages/report.py", role="열람").run()
+    at.button(key="rp_generate").click().run()
+    assert not at.exception
+    wb = openpyxl.load_workbook(io.BytesIO(at.session_state["rp_file"]["bytes"]))
+    assert not any("예시" in str(c.value) for c in wb["FAQ 후보"][4])
 
 
 def test_report_print_view_renders_a4_html(demo_env, app_test):
