@@ -147,7 +147,7 @@ def area_weights(areas: list[str], opts: Options) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Respondent-level scores
+# Respondent-level scores: one query per (year, survey, filter), everything else in pandas
 
 def _active(con, year: int, survey: str) -> list[int]:
     return [r[0] for r in con.execute(
@@ -155,30 +155,103 @@ def _active(con, year: int, survey: str) -> list[int]:
         [survey, int(year)]).fetchall()]
 
 
+def _in(ids: list[int]) -> str:
+    return f"({', '.join('?' * len(ids))})"
+
+
 def _filter_sql(flt: Filter, alias: str = "r") -> tuple[str, list]:
     sql, params = "", []
     if flt.facilities is not None:
         if not flt.facilities:
             return " AND FALSE", []
-        sql += f" AND {alias}.facility IN ({', '.join('?' * len(flt.facilities))})"
+        sql += f" AND {alias}.facility IN {_in(list(flt.facilities))}"
         params += list(flt.facilities)
     for attr, values in flt.demographics:
         if not values:
             continue
         sql += (f" AND EXISTS (SELECT 1 FROM survey_demographics d WHERE d.batch_id = {alias}.batch_id"
-                f" AND d.resp_no = {alias}.resp_no AND d.attribute = ? AND d.value IN ({', '.join('?' * len(values))}))")
+                f" AND d.resp_no = {alias}.resp_no AND d.attribute = ? AND d.value IN {_in(list(values))})")
         params += [attr, *values]
     return sql, params
 
 
+@dataclass
+class Sample:
+    """The scored respondents of one survey year: `meta` (item, area, label, reverse), `wide`
+    (one row per respondent: attributes, demographics and one column per item score) and `resp`
+    (the same respondents with one column per area mean and `overall`)."""
+
+    meta: pd.DataFrame
+    wide: pd.DataFrame
+    resp: pd.DataFrame
+    areas: list[str]
+    overall_area: str | None
+    ids: list[int]
+
+
+BASE = ["batch_id", "resp_no", "facility", "department", "customer_type", "weight"]
+
+
+def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> Sample:
+    opts = opts or _default_options()
+    ids = _active(con, year, survey)
+    meta = con.execute(
+        f"""SELECT item, any_value(area) AS area, any_value(label) AS label, bool_or(reverse) AS reverse,
+                   min(position) AS position
+            FROM survey_items WHERE batch_id IN {_in(ids or [-1])} GROUP BY item ORDER BY position, item""",
+        ids or [-1]).df()
+    area_list = list(dict.fromkeys(meta["area"]))
+    if not ids or meta.empty:
+        empty = pd.DataFrame(columns=BASE + area_list + ["overall"])
+        return Sample(meta, pd.DataFrame(columns=BASE), empty, area_list, None, ids)
+    where, params = _filter_sql(flt)
+    cols = ", ".join(f'max(a.score) FILTER (a.item = ?) AS "i{n}"' for n in range(len(meta)))
+    wide = con.execute(
+        f"""SELECT r.batch_id, r.resp_no, coalesce(r.facility, '(미기재)') AS facility,
+                   coalesce(r.customer_type, '(미기재)') AS customer_type, r.weight, {cols}
+            FROM survey_respondents r
+            JOIN survey_answers a ON a.batch_id = r.batch_id AND a.resp_no = r.resp_no
+            WHERE r.batch_id IN {_in(ids)} {where}
+            GROUP BY ALL HAVING count(a.score) > 0 ORDER BY r.batch_id, r.resp_no""",
+        [*meta["item"], *ids, *params]).df()
+    wide = wide.rename(columns={f"i{n}": item for n, item in enumerate(meta["item"])})
+    wide.insert(3, "department", wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)"))
+    wide = _with_demographics(con, wide, ids)
+    resp = wide[[c for c in wide.columns if c not in set(meta["item"])]].copy()
+    for area in area_list:
+        resp[area] = wide[list(meta.loc[meta["area"] == area, "item"])].mean(axis=1)
+    w = pd.Series(area_weights(area_list, opts))
+    m = resp[area_list]
+    resp["overall"] = (m * w).sum(axis=1, min_count=1) / m.notna().mul(w).sum(axis=1)
+    return Sample(meta, wide, resp, area_list, _overall_area(con, ids, opts, set(area_list)), ids)
+
+
+def _with_demographics(con, wide: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
+    long = con.execute(
+        f"""SELECT batch_id, resp_no, attribute, any_value(value) AS value FROM survey_demographics
+            WHERE batch_id IN {_in(ids)} GROUP BY ALL""", ids).df()
+    if long.empty:
+        return wide
+    demo = long.set_index(["batch_id", "resp_no", "attribute"])["value"].unstack("attribute").reset_index()
+    demo.columns.name = None
+    demo = demo.rename(columns={c: f"demo:{c}" for c in demo.columns if c not in ("batch_id", "resp_no")})
+    return wide.merge(demo, on=["batch_id", "resp_no"], how="left")
+
+
+def _overall_area(con, ids: list[int], opts: Options, present: set[str]) -> str | None:
+    """The outcome area of the IPA: settings [pcsi] overall_area, else the one the survey's spec names."""
+    if opts.overall_area in present:
+        return opts.overall_area
+    named = [r[0] for r in con.execute(
+        f"SELECT overall_area FROM survey_batches WHERE batch_id IN {_in(ids)}", ids).fetchall()]
+    return next((a for a in named if a in present), None)
+
+
 def areas(con, year: int, survey: str = "PCSI") -> list[str]:
     """The survey's areas in questionnaire order."""
-    ids = _active(con, year, survey)
-    if not ids:
-        return []
-    rows = con.execute(
-        f"SELECT area FROM survey_items WHERE batch_id IN ({', '.join('?' * len(ids))})"
-        " GROUP BY area ORDER BY min(position), area", ids).fetchall()
+    ids = _active(con, year, survey) or [-1]
+    rows = con.execute(f"SELECT area FROM survey_items WHERE batch_id IN {_in(ids)}"
+                       " GROUP BY area ORDER BY min(position), area", ids).fetchall()
     return [r[0] for r in rows]
 
 
@@ -187,35 +260,8 @@ def respondents(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
     """One row per respondent with a valid answer: facility, department, customer_type, weight,
     one column per area (the respondent's area mean) and `overall` (area-weighted, over the areas
     the respondent answered)."""
-    opts = opts or _default_options()
-    ids = _active(con, year, survey)
-    area_list = areas(con, year, survey)
-    base = ["batch_id", "resp_no", "facility", "department", "customer_type", "weight"]
-    if not ids:
-        return pd.DataFrame(columns=base + area_list + ["overall"])
-    where, params = _filter_sql(flt)
-    long = con.execute(
-        f"""SELECT r.batch_id, r.resp_no, coalesce(r.facility, '(미기재)') AS facility,
-                   coalesce(r.customer_type, '(미기재)') AS customer_type, r.weight, i.area,
-                   avg(a.score) AS score
-            FROM survey_respondents r
-            JOIN survey_answers a ON a.batch_id = r.batch_id AND a.resp_no = r.resp_no
-            JOIN survey_items i ON i.batch_id = a.batch_id AND i.item = a.item
-            WHERE r.batch_id IN ({', '.join('?' * len(ids))}) AND a.score IS NOT NULL {where}
-            GROUP BY ALL""", [*ids, *params]).df()
-    if long.empty:
-        return pd.DataFrame(columns=base + area_list + ["overall"])
-    keys = ["batch_id", "resp_no", "facility", "customer_type", "weight"]
-    wide = long.pivot_table(index=keys, columns="area", values="score", aggfunc="first").reset_index()
-    wide.columns.name = None
-    for a in area_list:
-        if a not in wide:
-            wide[a] = np.nan
-    w = pd.Series(area_weights(area_list, opts))
-    m = wide[area_list]
-    wide["overall"] = (m * w).sum(axis=1, min_count=1) / m.notna().mul(w).sum(axis=1)
-    wide["department"] = wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)")
-    return wide[base + area_list + ["overall"]]
+    s = sample(con, year, survey, flt, opts)
+    return s.resp[BASE + s.areas + ["overall"]]
 
 
 def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
@@ -243,8 +289,8 @@ def area_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
                 opts: Options | None = None) -> pd.DataFrame:
     """Area, score (0–100, weighted mean of respondents' area means), n (respondents), weight."""
     opts = opts or _default_options()
-    area_list = areas(con, year, survey)
-    return _area_table(respondents(con, year, survey, flt, opts), area_list, opts)
+    s = sample(con, year, survey, flt, opts)
+    return _area_table(s.resp, s.areas, opts)
 
 
 def overall_index(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
@@ -254,32 +300,35 @@ def overall_index(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
     return _index_of(area_scores(con, year, survey, flt, opts))
 
 
-def group_scores(con, year: int, survey: str = "PCSI", by: str = "facility", flt: Filter = NO_FILTER,
-                 opts: Options | None = None) -> pd.DataFrame:
-    """Per group (facility | department | customer_type | a demographic attribute): n, score
-    (the index formula within the group), sd of respondents' overall scores, 95% interval
-    score ± z·sd/√n, and whether n is below the minimum."""
-    opts = opts or _default_options()
-    area_list = areas(con, year, survey)
-    resp = respondents(con, year, survey, flt, opts)
-    cols = ["group", "n", "score", "sd", "ci_low", "ci_high", "below_min_n"]
-    if resp.empty:
-        return pd.DataFrame(columns=cols)
-    if by not in resp.columns:
-        resp = resp.merge(demographic(con, year, survey, by), on=["batch_id", "resp_no"], how="left")
-        resp[by] = resp[by].fillna("(미기재)")
+GROUP_COLUMNS = ["group", "n", "score", "sd", "ci_low", "ci_high", "below_min_n"]
+
+
+def _groups(s: Sample, by: str, opts: Options) -> pd.DataFrame:
+    resp = s.resp
+    col = by if by in resp.columns else f"demo:{by}"
+    if resp.empty or col not in resp.columns:
+        return pd.DataFrame(columns=GROUP_COLUMNS)
     rows = []
-    for group, part in resp.groupby(by, sort=True):
+    for group, part in resp.assign(_g=resp[col].fillna("(미기재)")).groupby("_g", sort=True):
         scored = part["overall"].dropna()
         n = int(len(scored))
-        score = _index_of(_area_table(part, area_list, opts))
+        score = _index_of(_area_table(part, s.areas, opts))
         sd = float(scored.std(ddof=1)) if n > 1 else math.nan
         half = opts.z * sd / math.sqrt(n) if n > 1 else math.nan
         rows.append({"group": group, "n": n, "score": score, "sd": sd,
                      "ci_low": None if score is None else score - half,
                      "ci_high": None if score is None else score + half,
                      "below_min_n": n < opts.min_n})
-    return pd.DataFrame(rows, columns=cols).astype({"score": "float64", "ci_low": "float64", "ci_high": "float64"})
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS).astype({"score": "float64", "ci_low": "float64", "ci_high": "float64"})
+
+
+def group_scores(con, year: int, survey: str = "PCSI", by: str = "facility", flt: Filter = NO_FILTER,
+                 opts: Options | None = None) -> pd.DataFrame:
+    """Per group (facility | department | customer_type | a demographic attribute): n, score
+    (the index formula within the group), sd of respondents' overall scores, 95% interval
+    score ± z·sd/√n, and whether n is below the minimum."""
+    opts = opts or _default_options()
+    return _groups(sample(con, year, survey, flt, opts), by, opts)
 
 
 def facility_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
@@ -291,20 +340,12 @@ def facility_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTE
     return g[["facility", "department", "n", "score", "ci_low", "ci_high", "below_min_n"]]
 
 
-def demographic(con, year: int, survey: str, attribute: str) -> pd.DataFrame:
-    ids = _active(con, year, survey) or [-1]
-    return con.execute(
-        f"""SELECT batch_id, resp_no, any_value(value) AS "{attribute.replace('"', '')}"
-            FROM survey_demographics WHERE attribute = ? AND batch_id IN ({', '.join('?' * len(ids))})
-            GROUP BY ALL""", [attribute, *ids]).df().rename(columns={attribute.replace('"', ''): attribute})
-
-
 def demographic_values(con, year: int, survey: str = "PCSI") -> dict[str, list[str]]:
     """Demographic attribute → its values, for filters."""
     ids = _active(con, year, survey) or [-1]
     rows = con.execute(
         f"""SELECT attribute, value FROM survey_demographics
-            WHERE batch_id IN ({', '.join('?' * len(ids))}) AND value IS NOT NULL
+            WHERE batch_id IN {_in(ids)} AND value IS NOT NULL
             GROUP BY ALL ORDER BY attribute, value""", ids).fetchall()
     out: dict[str, list[str]] = {}
     for attr, value in rows:
@@ -315,23 +356,28 @@ def demographic_values(con, year: int, survey: str = "PCSI") -> dict[str, list[s
 # ---------------------------------------------------------------------------------------------
 # Year over year, items, importance–performance, comments
 
+YOY_TEST = "Welch t-검정(등분산 가정 없음, 응답자별 종합점수)"
+
+
+def _yoy(cur: Sample, prev: Sample, year: int, opts: Options) -> dict:
+    from scipy import stats
+
+    a, b = cur.resp["overall"].dropna(), prev.resp["overall"].dropna()
+    out = {"year": year, "index": _index_of(_area_table(cur.resp, cur.areas, opts)),
+           "prev_year": year - 1, "prev_index": _index_of(_area_table(prev.resp, prev.areas, opts)),
+           "n": len(a), "prev_n": len(b), "t": None, "p": None, "df": None, "test": YOY_TEST}
+    out["diff"] = None if out["index"] is None or out["prev_index"] is None else out["index"] - out["prev_index"]
+    if len(a) > 1 and len(b) > 1:
+        res = stats.ttest_ind(a.to_numpy(), b.to_numpy(), equal_var=False)
+        out.update(t=float(res.statistic), p=float(res.pvalue), df=float(res.df))
+    return out
+
+
 def yoy(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> dict:
     """This year's index against last year's, with Welch's t-test (unequal variances) on the
     respondents' overall scores of the two years (unweighted)."""
-    from scipy import stats
-
     opts = opts or _default_options()
-    cur = respondents(con, year, survey, flt, opts)["overall"].dropna()
-    prev = respondents(con, year - 1, survey, flt, opts)["overall"].dropna()
-    out = {"year": year, "index": overall_index(con, year, survey, flt, opts),
-           "prev_year": year - 1, "prev_index": overall_index(con, year - 1, survey, flt, opts),
-           "n": len(cur), "prev_n": len(prev), "t": None, "p": None, "df": None,
-           "test": "Welch t-검정(등분산 가정 없음, 응답자별 종합점수)"}
-    out["diff"] = None if out["index"] is None or out["prev_index"] is None else out["index"] - out["prev_index"]
-    if len(cur) > 1 and len(prev) > 1:
-        res = stats.ttest_ind(cur.to_numpy(), prev.to_numpy(), equal_var=False)
-        out.update(t=float(res.statistic), p=float(res.pvalue), df=float(res.df))
-    return out
+    return _yoy(sample(con, year, survey, flt, opts), sample(con, year - 1, survey, flt, opts), year, opts)
 
 
 def trend(con, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> pd.DataFrame:
@@ -353,60 +399,55 @@ QUADRANTS = {
     (False, False): "점진개선",
     (False, True): "현상유지",
 }
+ITEM_COLUMNS = ["item", "area", "label", "reverse", "n", "score", "missing", "invalid", "importance", "quadrant"]
+
+
+def _items(con, s: Sample, flt: Filter) -> pd.DataFrame:
+    if s.wide.empty:
+        return pd.DataFrame(columns=ITEM_COLUMNS)
+    where, params = _filter_sql(flt)
+    counts = con.execute(
+        f"""SELECT a.item, count(*) FILTER (a.status = 'missing') AS missing,
+                   count(*) FILTER (a.status = 'invalid') AS invalid
+            FROM survey_answers a JOIN survey_respondents r ON r.batch_id = a.batch_id AND r.resp_no = a.resp_no
+            WHERE a.batch_id IN {_in(s.ids)} {where} GROUP BY a.item""", [*s.ids, *params]).df()
+    out = s.meta.drop(columns="position").merge(counts, on="item", how="left")
+    out["n"] = [int(s.wide[i].notna().sum()) for i in out["item"]]
+    out["score"] = [_weighted_mean(s.wide[i], s.wide["weight"]) for i in out["item"]]
+    out["importance"] = math.nan
+    if s.overall_area:
+        outcome = s.resp[s.overall_area]
+        rated = out["area"] != s.overall_area
+        out.loc[rated, "importance"] = [s.wide[i].corr(outcome) for i in out.loc[rated, "item"]]
+    ipa = out["importance"].notna() & out["score"].notna()
+    mi, mp = out.loc[ipa, "importance"].mean(), out.loc[ipa, "score"].mean()
+    out["quadrant"] = None
+    out.loc[ipa, "quadrant"] = [QUADRANTS[(imp >= mi, perf >= mp)]
+                                for imp, perf in zip(out.loc[ipa, "importance"], out.loc[ipa, "score"])]
+    return out.astype({"n": "Int64", "missing": "Int64", "invalid": "Int64"})[ITEM_COLUMNS]
 
 
 def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> pd.DataFrame:
     """Per item: area, label, n valid, (weighted) mean score, missing and invalid counts,
     importance (Pearson correlation of the item score with the respondent's 전반적만족 area mean)
     and the importance–performance quadrant (split at the means over the items)."""
+    return _items(con, sample(con, year, survey, flt, opts), flt)
+
+
+def summary(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None,
+            by: tuple[str, ...] = ("facility", "department", "customer_type")) -> dict:
+    """Everything the PCSI page shows for one year, from one fetch per year: index, areas, groups
+    (for each of `by` and every demographic attribute), items with IPA, and the YoY test."""
     opts = opts or _default_options()
-    ids = _active(con, year, survey)
-    cols = ["item", "area", "label", "reverse", "n", "score", "missing", "invalid", "importance", "quadrant"]
-    if not ids:
-        return pd.DataFrame(columns=cols)
-    where, params = _filter_sql(flt)
-    long = con.execute(
-        f"""SELECT a.batch_id, a.resp_no, a.item, a.score, a.status, r.weight
-            FROM survey_answers a JOIN survey_respondents r ON r.batch_id = a.batch_id AND r.resp_no = a.resp_no
-            WHERE a.batch_id IN ({', '.join('?' * len(ids))}) {where}""", [*ids, *params]).df()
-    meta = con.execute(
-        f"""SELECT item, any_value(area) AS area, any_value(label) AS label, bool_or(reverse) AS reverse,
-                   min(position) AS position
-            FROM survey_items WHERE batch_id IN ({', '.join('?' * len(ids))}) GROUP BY item ORDER BY position""",
-        ids).df()
-    if long.empty:
-        return pd.DataFrame(columns=cols)
-    stats_ = long.groupby("item").apply(lambda g: pd.Series({
-        "n": int(g["score"].notna().sum()),
-        "score": _weighted_mean(g["score"], g["weight"]),
-        "missing": int((g["status"] == "missing").sum()),
-        "invalid": int((g["status"] == "invalid").sum()),
-    }), include_groups=False).reset_index()
-    out = meta.merge(stats_, on="item", how="left").astype({"n": "Int64", "missing": "Int64", "invalid": "Int64"})
-    overall_area = _overall_area(con, ids, opts, set(out["area"]))
-    out["importance"] = np.nan
-    if overall_area:
-        resp = respondents(con, year, survey, flt, opts)[["batch_id", "resp_no", overall_area]]
-        wide = long.pivot_table(index=["batch_id", "resp_no"], columns="item", values="score").reset_index()
-        joined = wide.merge(resp, on=["batch_id", "resp_no"])
-        for i, row in out.iterrows():
-            if row["area"] != overall_area and row["item"] in joined:
-                out.loc[i, "importance"] = joined[row["item"]].corr(joined[overall_area])
-    ipa = out["importance"].notna() & out["score"].notna()
-    mi, mp = out.loc[ipa, "importance"].mean(), out.loc[ipa, "score"].mean()
-    out["quadrant"] = None
-    out.loc[ipa, "quadrant"] = [QUADRANTS[(imp >= mi, perf >= mp)]
-                                for imp, perf in zip(out.loc[ipa, "importance"], out.loc[ipa, "score"])]
-    return out[cols]
-
-
-def _overall_area(con, ids: list[int], opts: Options, present: set[str]) -> str | None:
-    """The outcome area of the IPA: settings [pcsi] overall_area, else the one the survey's spec names."""
-    if opts.overall_area in present:
-        return opts.overall_area
-    named = [r[0] for r in con.execute(
-        f"SELECT overall_area FROM survey_batches WHERE batch_id IN ({', '.join('?' * len(ids))})", ids).fetchall()]
-    return next((a for a in named if a in present), None)
+    cur = sample(con, year, survey, flt, opts)
+    prev = sample(con, year - 1, survey, flt, opts)
+    areas_ = _area_table(cur.resp, cur.areas, opts)
+    demo = [c.removeprefix("demo:") for c in cur.resp.columns if c.startswith("demo:")]
+    return {
+        "index": _index_of(areas_), "areas": areas_, "yoy": _yoy(cur, prev, year, opts),
+        "groups": {b: _groups(cur, b, opts) for b in (*by, *demo)},
+        "items": _items(con, cur, flt), "n": int(cur.resp["overall"].notna().sum()),
+    }
 
 
 def fix_first(item_table: pd.DataFrame) -> pd.DataFrame:

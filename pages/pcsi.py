@@ -31,15 +31,15 @@ def main() -> None:
     survey, year = _pick_survey_and_year(ctx)
     opts = pcsi.options_from(ctx.settings)
     flt = _filters(ctx, survey, year)
-    index = data.run(pcsi.overall_index, year, survey, flt, opts)
-    if index is None:
+    result = data.run(pcsi.summary, year, survey, flt, opts)
+    if result["index"] is None:
         empty_state("선택한 설문·연도·필터에 해당하는 응답이 없습니다. 필터를 넓혀 보세요.", upload_hint=False)
         return
-    _headline(ctx, survey, year, flt, opts, index)
-    _areas(ctx, survey, year, flt, opts)
+    _headline(ctx, year, result)
+    _areas(ctx, survey, year, result["areas"])
     _trend(survey, flt, opts)
-    _groups(ctx, survey, year, flt, opts)
-    _items(survey, year, flt, opts)
+    _groups(ctx, survey, year, result["groups"], opts)
+    _items(survey, year, result["items"])
     _comments(ctx, survey, year, flt)
     _problems(survey, year)
 
@@ -72,11 +72,10 @@ def _filters(ctx, survey: str, year: int) -> pcsi.Filter:
     return pcsi.Filter(tuple(chosen), facilities)
 
 
-def _headline(ctx, survey, year, flt, opts, index: float) -> None:
-    p = ctx.settings.get("pcsi", {})
-    target = float(p.get("target", 90))
+def _headline(ctx, year: int, result: dict) -> None:
+    index, y = result["index"], result["yoy"]
+    target = float(ctx.settings.get("pcsi", {}).get("target", 90))
     peer = pcsi.peer_average(ctx.settings, year)
-    y = data.run(pcsi.yoy, year, survey, flt, opts)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(f"{year}년 종합지수", f"{index:.2f}점", delta=f"{index - target:+.2f}점 (목표 대비)",
               help=DEF_INDEX)
@@ -98,9 +97,8 @@ def _headline(ctx, survey, year, flt, opts, index: float) -> None:
     definition(DEF_INDEX)
 
 
-def _areas(ctx, survey, year, flt, opts) -> None:
+def _areas(ctx, survey: str, year: int, df: pd.DataFrame) -> None:
     st.subheader("영역별 점수")
-    df = data.run(pcsi.area_scores, year, survey, flt, opts)
     target = float(ctx.settings.get("pcsi", {}).get("target", 90))
     fig = go.Figure(go.Bar(x=df["area"], y=df["score"], text=df["score"].round(2), textposition="outside",
                            name="영역 점수"))
@@ -137,14 +135,13 @@ def _group_frame(df: pd.DataFrame, label: str, min_n: int) -> pd.DataFrame:
     })
 
 
-def _groups(ctx, survey, year, flt, opts) -> None:
+def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts) -> None:
     st.subheader("집단별 점수와 95% 구간")
-    demo_attrs = list(data.run(pcsi.demographic_values, year, survey))
-    labels = {**GROUPS, **{a: f"{a}별" for a in demo_attrs}}
+    labels = {by: GROUPS.get(by, f"{by}별") for by in groups}
     tabs = st.tabs(list(labels.values()))
     for tab, (by, label) in zip(tabs, labels.items()):
         with tab:
-            df = data.run(pcsi.group_scores, year, survey, by, flt, opts)
+            df = groups[by]
             if df.empty or df["group"].eq("(미기재)").all():
                 st.caption("이 설문에는 이 구분의 자료가 없습니다.")
                 continue
@@ -162,9 +159,8 @@ def _groups(ctx, survey, year, flt, opts) -> None:
     definition(DEF_CI + " 회색 막대 = 표본 부족.")
 
 
-def _items(survey, year, flt, opts) -> None:
+def _items(survey: str, year: int, df: pd.DataFrame) -> None:
     st.subheader("문항별 점수와 중요도-만족도 분석(IPA)")
-    df = data.run(pcsi.items, year, survey, flt, opts)
     fix = pcsi.fix_first(df)
     if len(fix):
         st.warning("우선 개선할 문항(중요도 높음·만족도 낮음): "
