@@ -195,8 +195,11 @@ def monthly(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules 
 def automatic(con: duckdb.DuckDBPyConnection, defs: pd.DataFrame, year: int, month: int, rules: Rules) -> pd.DataFrame:
     """Automatic monthly values for the KPIs whose source names one (pcsi, voc_compliance, voc_count:TYPE)."""
     frames = []
-    for row in defs[defs["source"].notna()].itertuples():
-        vals = source_values(con, row.source, year, month, row.department, rules)
+    auto = defs[defs["source"].notna()]
+    counts = voc_month_counts(con, year, month) if not auto.empty else None
+    pcsi: dict[int, float | None] = {}
+    for row in auto.itertuples():
+        vals = source_values(con, row.source, year, month, row.department, rules, counts, pcsi)
         frames.append(pd.DataFrame({"department": row.department, "indicator": row.indicator,
                                     "month": list(vals), "auto_value": list(vals.values())}))
     frames = [f for f in frames if not f.empty]
@@ -206,29 +209,35 @@ def automatic(con: duckdb.DuckDBPyConnection, defs: pd.DataFrame, year: int, mon
     return pd.concat(frames, ignore_index=True)
 
 
+def voc_month_counts(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
+    """VOC items of the year up to `month` by department, month and type: received, met, decided."""
+    return con.execute(
+        """SELECT department, month(received_at) AS month, voc_type, count(*) AS received,
+                  count(*) FILTER (sla_met) AS met, count(sla_met) AS decided
+           FROM voc WHERE received_at >= make_date(?, 1, 1) AND received_at < make_date(?, 1, 1)
+             AND month(received_at) <= ? GROUP BY ALL""", [year, year + 1, month]).df()
+
+
 def source_values(con: duckdb.DuckDBPyConnection, source: str, year: int, month: int, department: str,
-                  rules: Rules) -> dict[int, float]:
-    """month → value of one automatic source for a department (the organisation unit = everyone)."""
+                  rules: Rules, counts: pd.DataFrame | None = None,
+                  pcsi: dict[int, float | None] | None = None) -> dict[int, float]:
+    """month → value of one automatic source for a department (the organisation unit = everyone).
+    A VOC count is 0 in a month with VOC data but none of the type; months without VOC data are missing."""
     kind, _, arg = source.partition(":")
     if kind == "pcsi":
-        value = pcsi_index(con, year)
-        return {m: value for m in range(1, month + 1)} if value is not None else {}
-    dept_sql, params = ("TRUE", []) if department == rules.org_unit else ("department = ?", [department])
-    covered = {r[0] for r in con.execute(
-        "SELECT DISTINCT month(received_at) FROM voc WHERE year(received_at) = ? AND month(received_at) <= ?",
-        [year, month]).fetchall()}
+        pcsi = {} if pcsi is None else pcsi
+        if year not in pcsi:
+            pcsi[year] = pcsi_index(con, year)
+        return {m: pcsi[year] for m in range(1, month + 1)} if pcsi[year] is not None else {}
+    counts = voc_month_counts(con, year, month) if counts is None else counts
+    covered = sorted(int(m) for m in counts["month"].unique())
+    mine = counts if department == rules.org_unit else counts[counts["department"] == department]
     if kind == "voc_compliance":
-        rows = con.execute(
-            f"""SELECT month(received_at), count(*) FILTER (sla_met), count(sla_met) FROM voc
-                WHERE year(received_at) = ? AND month(received_at) <= ? AND {dept_sql} GROUP BY 1""",
-            [year, month, *params]).fetchall()
-        return {m: 100.0 * met / decided for m, met, decided in rows if decided}
+        g = mine.groupby("month")[["met", "decided"]].sum()
+        return {int(m): 100.0 * r.met / r.decided for m, r in g.iterrows() if r.decided}
     if kind == "voc_count":
-        rows = dict(con.execute(
-            f"""SELECT month(received_at), count(*) FROM voc
-                WHERE year(received_at) = ? AND month(received_at) <= ? AND voc_type = ? AND {dept_sql}
-                GROUP BY 1""", [year, month, arg, *params]).fetchall())
-        return {m: float(rows.get(m, 0)) for m in sorted(covered)}
+        g = mine[mine["voc_type"] == arg].groupby("month")["received"].sum()
+        return {m: float(g.get(m, 0)) for m in covered}
     return {}
 
 
@@ -250,7 +259,7 @@ def review(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules |
     defs = _scoped_definitions(con, year, rules, departments)
     if defs.empty:
         return pd.DataFrame(columns=REVIEW_COLUMNS)
-    return _card(defs, monthly(con, year, month, rules), month, rules)
+    return _card(defs, _prepare(monthly(con, year, month, rules)), month, rules)
 
 
 def _scoped_definitions(con, year: int, rules: Rules, departments: tuple[str, ...] | None) -> pd.DataFrame:
@@ -267,7 +276,7 @@ def history(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules 
     defs = _scoped_definitions(con, year, rules, departments)
     if defs.empty:
         return pd.DataFrame(columns=["department", "indicator", "month", "attainment", "status"])
-    values = monthly(con, year, month, rules)
+    values = _prepare(monthly(con, year, month, rules))
     frames = [_card(defs, values, m, rules).assign(month=m) for m in range(1, month + 1)]
     return pd.concat(frames, ignore_index=True)[["department", "indicator", "month", "attainment", "status"]]
 
@@ -298,15 +307,21 @@ def plan_of(d) -> list[float] | None:
     return [float(x) for x in p] if isinstance(p, (list, tuple, np.ndarray)) else None
 
 
-def _card(defs: pd.DataFrame, values: pd.DataFrame, month: int, rules: Rules) -> pd.DataFrame:
+def _prepare(values: pd.DataFrame) -> dict[tuple[str, str], tuple[dict[int, float], dict[int, str]]]:
+    """(department, indicator) → ({month: value} without missing months, {month: origin})."""
+    out = {}
+    for key, g in values.groupby(["department", "indicator"]):
+        months = [int(m) for m in g["month"]]
+        out[key] = ({m: float(v) for m, v in zip(months, g["actual"]) if not _nan(v)}, dict(zip(months, g["origin"])))
+    return out
+
+
+def _card(defs: pd.DataFrame, values: dict, month: int, rules: Rules) -> pd.DataFrame:
     rows = []
-    groups = dict(list(values.groupby(["department", "indicator"])))
-    empty = values.iloc[:0]
     for d in defs.to_dict("records"):
-        mine = groups.get((d["department"], d["indicator"]), empty)
-        series = {int(m): v for m, v in zip(mine["month"], mine["actual"]) if not _nan(v)}
+        series, origin = values.get((d["department"], d["indicator"]), ({}, {}))
         r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, month, rules.cap)
-        origins = set(mine.loc[mine["month"] <= month, "origin"])
+        origins = {o for m, o in origin.items() if m <= month}
         rows.append({**{k: d[k] for k in ("department", "strategy", "task", "core_task", "indicator", "unit",
                                           "direction", "aggregation", "annual_target", "weight", "source")},
                      "actual": r["actual"], "target": r["target"], "attainment": r["attainment"],
@@ -342,17 +357,28 @@ def department_scores(con: duckdb.DuckDBPyConnection, year: int, month: int, rul
 
 def org_score(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None) -> float | None:
     """The organisation's score: the mean of the department scores (each department counts once)."""
-    s = department_scores(con, year, month, rules)
-    return float(s["score"].mean()) if not s.empty else None
+    return org_from(department_scores(con, year, month, rules))
+
+
+def org_from(scores_: pd.DataFrame) -> float | None:
+    return float(scores_["score"].mean()) if not scores_.empty else None
 
 
 def changes(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
             departments: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Attainment and status now vs the previous month (December of last year for January)."""
     rules = rules or _default_rules()
-    now = review(con, year, month, rules, departments)
-    py, pm = (year, month - 1) if month > 1 else (year - 1, 12)
-    before = review(con, py, pm, rules, departments)[["department", "indicator", "attainment", "status"]]
+    py, pm = previous_month(year, month)
+    return compare(review(con, year, month, rules, departments), review(con, py, pm, rules, departments))
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def compare(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """KPIs whose status changed or whose attainment moved by 0.5%p or more, biggest move first."""
+    before = before[["department", "indicator", "attainment", "status"]]
     m = now.merge(before, how="left", on=["department", "indicator"], suffixes=("", "_prev"))
     m["delta"] = m["attainment"].astype("float64") - m["attainment_prev"].astype("float64")
     changed = (m["status"] != m["status_prev"].fillna("실적 없음")) | (m["delta"].abs() >= 0.005)
@@ -378,6 +404,7 @@ def trend(con: duckdb.DuckDBPyConnection, year: int, month: int, department: str
         r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, m, rules.cap)
         src = mine[mine["month"] == m].iloc[0]
         rows.append({"month": m, "value": series.get(m), "origin": src["origin"], "note": src["note"],
+                     "auto_value": src["auto_value"], "manual_value": src["manual_value"],
                      "ytd_actual": r["actual"], "ytd_target": r["target"], "attainment": r["attainment"]})
     return pd.DataFrame(rows)
 

@@ -36,20 +36,20 @@ def main() -> None:
     if card.empty:
         empty_state("선택한 부서에 이 연도의 KPI가 없습니다. 사이드바의 부서 선택을 바꿔 보세요.", upload_hint=False)
         return
-    scores = data.run(kpi.department_scores, year, month, rules)
-    if depts is not None:
-        scores = scores[scores["department"].isin(depts)]
-    _scores(scores, data.run(kpi.org_score, year, month, rules))
+    all_scores = kpi.scores(data.run(kpi.review, year, month, rules, None), rules)
+    org = kpi.org_from(all_scores)
+    scores = all_scores if depts is None else all_scores[all_scores["department"].isin(depts)]
+    _scores(scores, org)
     _scorecard(card)
-    changes = data.run(kpi.changes, year, month, rules, depts)
-    changes = changes[changes["department"] != rules.org_unit]
+    before = data.run(kpi.review, *kpi.previous_month(year, month), rules, depts)
+    changes = kpi.compare(card, before[before["department"] != rules.org_unit])
     _changes(changes)
     off = data.run(kpi.off_track, year, month, rules, depts)
     off = off[~off["is_goal"]] if not off.empty else off
     _off_track(off)
     _trend(card, year, month, rules)
     _drilldown(ctx, card, year, month, rules)
-    _download(year, month, rules, depts, card, off, changes, scores)
+    _download(year, month, rules, depts, card, off, changes, scores, org)
 
 
 def _month_picker(ctx) -> tuple[int, int]:
@@ -149,8 +149,9 @@ def _trend(card: pd.DataFrame, year: int, month: int, rules) -> None:
     fig.add_scatter(x=t["month"], y=t["ytd_target"], name="목표 경로", mode="lines", line=dict(dash="dash"))
     fig.update_layout(xaxis=dict(title="월", dtick=1), yaxis_title=unit, height=340,
                       title=f"{_kpi_label(pick)} ({kpi.AGGREGATIONS[pick['aggregation']]}, {kpi.DIRECTIONS[pick['direction']]})")
-    shown = t.rename(columns={"month": "월", "value": "월 실적", "origin": "출처", "note": "비고", "ytd_actual": "집계 실적",
-                              "ytd_target": "목표 경로", "attainment": "달성률"})
+    shown = t.drop(columns=["auto_value", "manual_value"]).rename(columns={
+        "month": "월", "value": "월 실적", "origin": "출처", "note": "비고", "ytd_actual": "집계 실적",
+        "ytd_target": "목표 경로", "attainment": "달성률"})
     chart(fig, shown, f"KPI 추이 {pick['indicator']}", key="kpi_trend")
     definition("출처: 수기 = 통합 문서 실적, 자동 = 저장된 데이터에서 계산, 수기(자동 대체) = 같은 달 자동 값을 수기 실적이 대신함, "
                "누락 = 실적 없음(0으로 보지 않음).")
@@ -168,10 +169,9 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     m = c2.selectbox("월", list(range(month, 0, -1)), format_func=lambda i: f"{i}월", key="kpi_auto_month")
     sources = ctx.settings.get("kpi", {}).get("sources", {})
     definition(f"원천: {pick['source']} — {sources.get(pick['source'].split(':')[0], '')}")
-    values = data.run(kpi.monthly, year, month, rules)
-    mine = values[(values["department"] == pick["department"]) & (values["indicator"] == pick["indicator"])]
-    st.dataframe(mine[["month", "auto_value", "manual_value", "actual", "origin", "note"]].rename(columns={
-        "month": "월", "auto_value": "자동 값", "manual_value": "수기 값", "actual": "사용한 값", "origin": "출처", "note": "비고"}),
+    mine = data.run(kpi.trend, year, month, pick["department"], pick["indicator"], rules)
+    st.dataframe(mine[["month", "auto_value", "manual_value", "value", "origin", "note"]].rename(columns={
+        "month": "월", "auto_value": "자동 값", "manual_value": "수기 값", "value": "사용한 값", "origin": "출처", "note": "비고"}),
         hide_index=True, width="stretch")
     if pick["source"] == "pcsi" and not kpi.pcsi_available():
         st.warning("자동 실적 없음: 고객만족도(PCSI) 모듈이 아직 없습니다.")
@@ -185,11 +185,10 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     table(detail, f"KPI 자동실적 근거 {pick['indicator']} {m}월", key="kpi_auto_detail")
 
 
-def _download(year, month, rules, depts, card, off, changes, scores) -> None:
+def _download(year, month, rules, depts, card, off, changes, scores, org) -> None:
     st.subheader("검토 자료 내려받기")
     goals = data.run(kpi.review, year, month, rules, depts)
     goals = goals[goals["is_goal"]]
-    org = data.run(kpi.org_score, year, month, rules)
     payload = review_workbook(f"KPI 월간 검토 — {year}년 {month}월", goals, card, off, changes, scores, org, rules.cap)
     st.download_button("KPI 검토 자료 Excel", payload, f"KPI_검토_{year}_{month:02d}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="kpi_review_xlsx",
