@@ -508,21 +508,18 @@ def batches(con) -> pd.DataFrame:
 
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo a survey batch in one transaction: remove its rows, reactivate the batch it had replaced,
-    mark it rolled_back in load_batches. Returns what was done."""
+    mark it rolled_back in load_batches. Refused (ValueError) for a batch a later load replaced."""
     row = con.execute("SELECT active, replaced_by FROM survey_batches WHERE batch_id = ?", [batch_id]).fetchone()
     if row is None:
         raise ValueError(f"고객만족도 적재 배치 {batch_id}번이 없습니다(이미 되돌렸거나 설문 배치가 아닙니다).")
-    active, replaced_by = row
-    con.execute("BEGIN")
+    if not row[0]:
+        raise ValueError(f"배치 {batch_id}번은 뒤의 배치({row[1]})가 같은 조사를 대체했습니다. 뒤의 배치부터 되돌리세요.")
+    con.execute("BEGIN TRANSACTION")
     try:
         removed = con.execute("SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [batch_id]).fetchone()[0]
         restored = [r[0] for r in con.execute(
             "SELECT batch_id FROM survey_batches WHERE replaced_by = ?", [batch_id]).fetchall()]
-        if active:
-            con.execute("UPDATE survey_batches SET active = TRUE, replaced_by = NULL WHERE replaced_by = ?", [batch_id])
-        else:
-            con.execute("UPDATE survey_batches SET replaced_by = ? WHERE replaced_by = ?", [replaced_by, batch_id])
-            restored = []
+        con.execute("UPDATE survey_batches SET active = TRUE, replaced_by = NULL WHERE replaced_by = ?", [batch_id])
         for table in SURVEY_TABLES:
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         con.execute("DELETE FROM survey_batches WHERE batch_id = ?", [batch_id])

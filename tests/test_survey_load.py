@@ -110,6 +110,15 @@ def test_corrected_file_replaces_and_rollback_restores(env):
     assert status == "rolled_back"
 
 
+def test_replaced_batch_cannot_be_rolled_back_first(env):
+    first = load(env, xlsx(frame()), "s.xlsx")
+    fixed = load(env, xlsx(frame(E1=[7, 7, 7, 7])), "s2.xlsx")
+    with db.session(env.db_path) as con:
+        with pytest.raises(ValueError, match=f"뒤의 배치\\({fixed.batch_id}\\)"):
+            pcsi.rollback(con, first.batch_id)
+        assert pcsi.batches(con)["active"].tolist() == [False, True]
+
+
 def test_other_wave_is_kept_alongside(env):
     load(env, xlsx(frame()), "a.xlsx", replace(SMALL_SPEC, wave="상반기"))
     load(env, xlsx(frame()), "b.xlsx", replace(SMALL_SPEC, wave="하반기"))
