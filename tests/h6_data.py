@@ -1,4 +1,4 @@
-"""A small deterministic VOC set written straight into voc_items (+ topics and keywords) for the
+"""A small deterministic VOC set written straight into voc_items (topics/keywords via ccm.text) for the
 report and ranking tests: 2024-07 … 2025-12, so that 2025 H2 has a previous half and a last year."""
 from __future__ import annotations
 
@@ -44,19 +44,18 @@ def frame(n: int = 900, seed: int = 7) -> pd.DataFrame:
     return df
 
 
-def fill(db_path: Path, n: int = 900) -> pd.DataFrame:
-    """Insert the set (and a topic + keyword per item, from its title) into the database."""
+def fill(db_path: Path, settings, n: int = 900) -> pd.DataFrame:
+    """Insert the set, then tag keywords and topics through ccm.text.enrich as the loader does."""
+    from ccm import text
+
     df = frame(n)
-    topics = pd.DataFrame({"voc_id": df["voc_id"], "topic": df["title"].str.split(" ").str[0]})
     with db.session(db_path) as con:
         con.register("t_df", df)
-        con.register("t_topics", topics)
         con.execute("""INSERT INTO voc_items (voc_id, received_at, completed_at, voc_type, channel, department,
                            facility, status, title, clock_start, due_at, deadline_minutes, work_minutes, sla_met,
                            batch_id)
                        SELECT voc_id, received_at, completed_at, voc_type, channel, department, facility, status,
                               title, clock_start, due_at, deadline_minutes, work_minutes::INTEGER, sla_met, 1
                        FROM t_df""")
-        con.execute("INSERT INTO voc_topics SELECT voc_id, topic FROM t_topics")
-        con.execute("INSERT INTO voc_keywords SELECT voc_id, topic FROM t_topics")
+        text.enrich(con, settings)
     return df

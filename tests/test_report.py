@@ -17,7 +17,7 @@ NOW = datetime(2026, 1, 10, 10, 0)
 
 @pytest.fixture
 def filled(env, db_path):
-    return h6_data.fill(db_path)
+    return h6_data.fill(db_path, env)
 
 
 def build(db_path, settings, include_texts=True, progress=None):
@@ -110,6 +110,7 @@ def test_topic_prevention_recurrence_and_faq_sheets_match_the_queries(filled, en
         matrix = va.prevention_matrix(con, cur, env)
         rec = va.recurrences(con, cur, env)
         faq = va.faq_candidates(con, cur, env, with_text=True)
+    assert not topics.empty and not matrix.empty and not rec.empty and not faq.empty
     assert dict(zip(*table(wb["키워드·주제"])[["주제", "건수"]].T.values)) == dict(zip(topics["topic"], topics["items"]))
     got = table(wb["경중도×빈도"])
     assert list(got["주제"]) == list(matrix["topic"]) and list(got["발생빈도"]) == list(matrix["frequency"])
