@@ -9,7 +9,7 @@ import streamlit as st
 from ccm import pcsi
 from ui import data
 from ui.bootstrap import setup
-from ui.components import chart, definition, empty_state, table
+from ui.components import chart, definition, downloads, empty_state, table
 
 DEF_INDEX = ("종합지수 = Σ 영역 가중치 × 영역 점수. 영역 점수 = 응답자별 영역 평균(문항 점수를 100점으로 환산: "
              "7점 (x−1)/6×100, 5점 (x−1)/4×100, 11점 x×10, 역문항은 뒤집음)의 가중 평균(가중치 열이 있으면). "
@@ -42,6 +42,7 @@ def main() -> None:
     _items(survey, year, result["items"])
     _comments(ctx, survey, year, flt)
     _problems(survey, year)
+    _respondent_download(ctx, survey, year, flt, opts)
 
 
 def _pick_survey_and_year(ctx) -> tuple[str, int]:
@@ -206,6 +207,18 @@ def _problems(survey, year) -> None:
         out = df.rename(columns={"item": "문항", "missing": "결측(빈칸·모름/무응답 코드)", "invalid": "척도 밖",
                                  "invalid_rows": "척도 밖 값(파일 행=값)"})
         table(out, f"{survey}_{year}_결측_척도밖", key="pcsi_problems")
+
+
+def _respondent_download(ctx, survey, year, flt, opts) -> None:
+    if not ctx.user.can_see_texts:
+        return
+    df = data.run(pcsi.respondents, year, survey, flt, opts)
+    with st.expander(f"응답자별 점수 내려받기 ({len(df):,}명, 이름·연락처 없음)"):
+        st.caption("응답자 1행: 시설·부서·고객유형·가중치, 영역별 점수, 종합점수(영역 가중, 응답한 영역 기준).")
+        out = df.drop(columns=["batch_id"]).rename(columns={
+            "resp_no": "파일 행", "facility": "시설", "department": "부서", "customer_type": "고객유형",
+            "weight": "가중치", "overall": "종합점수"}).round(2)
+        downloads(out, f"{survey}_{year}_응답자별점수", key="pcsi_respondents")
 
 
 main()
