@@ -39,12 +39,24 @@ DDL: list[str] = [
         voc_id    VARCHAR PRIMARY KEY,
         text_hash VARCHAR NOT NULL         -- the text the item's keywords/topics were made from
     )""",
+    # The item's scope columns are copied next to each keyword/topic (kept in step by enrich through
+    # attr_hash), so that page queries filter one table instead of joining millions of rows.
     "CREATE TABLE IF NOT EXISTS voc_keywords (voc_id VARCHAR NOT NULL, keyword VARCHAR NOT NULL)",
     "CREATE TABLE IF NOT EXISTS voc_topics (voc_id VARCHAR NOT NULL, topic VARCHAR NOT NULL)",
     "CREATE TABLE IF NOT EXISTS text_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "ALTER TABLE voc_text_state ADD COLUMN IF NOT EXISTS attr_hash VARCHAR",
+    "ALTER TABLE voc_keywords ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
+    "ALTER TABLE voc_keywords ADD COLUMN IF NOT EXISTS department VARCHAR",
+    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
+    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS completed_at TIMESTAMP",
+    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS voc_type VARCHAR",
+    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS department VARCHAR",
+    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS facility VARCHAR",
 ]
 
 TEXT_SQL = "coalesce(title, '') || chr(10) || coalesce(content, '')"
+ATTR_COLUMNS = ("received_at", "completed_at", "voc_type", "department", "facility")
+ATTR_SQL = "md5(" + " || '|' || ".join(f"coalesce({c}::VARCHAR, '')" for c in ATTR_COLUMNS) + ")"
 
 _kiwi = None
 _kiwi_lock = threading.Lock()
@@ -101,13 +113,16 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 
 def _changed_items(con: duckdb.DuckDBPyConnection) -> int:
-    """Temp table `_enrich_changed(voc_id, text_hash)`: items new or with a changed text."""
+    """Temp table `_enrich_changed(voc_id, text_hash, attr_hash, text_changed)`: items that are new or
+    whose text or copied scope columns changed. Returns how many have a new or changed text."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _enrich_changed AS
-            SELECT i.voc_id, md5({TEXT_SQL}) AS text_hash FROM voc_items i
-            ANTI JOIN voc_text_state s ON s.voc_id = i.voc_id AND s.text_hash = md5({TEXT_SQL})"""
+            WITH cur AS (SELECT voc_id, md5({TEXT_SQL}) AS text_hash, {ATTR_SQL} AS attr_hash FROM voc_items)
+            SELECT cur.*, s.text_hash IS DISTINCT FROM cur.text_hash AS text_changed
+            FROM cur LEFT JOIN voc_text_state s USING (voc_id)
+            WHERE s.text_hash IS DISTINCT FROM cur.text_hash OR s.attr_hash IS DISTINCT FROM cur.attr_hash"""
     )
-    return con.execute("SELECT count(*) FROM _enrich_changed").fetchone()[0]
+    return con.execute("SELECT count(*) FILTER (text_changed) FROM _enrich_changed").fetchone()[0]
 
 
 def _new_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -135,28 +150,35 @@ def _analyse(con: duckdb.DuckDBPyConnection, texts: pd.DataFrame, settings: Sett
             progress(min(start + BATCH, total), total)
 
 
+_ATTR_LIST = ", ".join(f"i.{c}" for c in ATTR_COLUMNS)
+TOPIC_COLUMNS = "voc_id, topic, " + ", ".join(ATTR_COLUMNS)
+
+
 def _tag_sql(topics: dict[str, list[str]], target: str) -> tuple[str, list]:
     """SELECT voc_id, topic for the items of `target` (a table of voc_id), '기타' when no word matches."""
     pairs = [(t, w) for t, words in topics.items() for w in words]
     if not pairs:
-        return f"SELECT voc_id, '{NO_TOPIC}' AS topic FROM {target}", []
+        return (f"SELECT i.voc_id, '{NO_TOPIC}' AS topic, {_ATTR_LIST} FROM voc_items i "
+                f"SEMI JOIN {target} c USING (voc_id)"), []
     values = ", ".join("(?, ?)" for _ in pairs)
     return (
         f"""WITH terms(topic, term) AS (VALUES {values}),
                  items AS (SELECT i.voc_id, {TEXT_SQL} AS text FROM voc_items i SEMI JOIN {target} c USING (voc_id)),
                  hits AS (SELECT DISTINCT items.voc_id, terms.topic FROM items JOIN terms
-                          ON contains(items.text, terms.term))
-            SELECT voc_id, topic FROM hits
-            UNION ALL
-            SELECT voc_id, '{NO_TOPIC}' FROM items ANTI JOIN hits USING (voc_id)""",
+                          ON contains(items.text, terms.term)),
+                 tags AS (SELECT voc_id, topic FROM hits
+                          UNION ALL
+                          SELECT voc_id, '{NO_TOPIC}' FROM items ANTI JOIN hits USING (voc_id))
+            SELECT tags.voc_id, tags.topic, {_ATTR_LIST} FROM tags JOIN voc_items i USING (voc_id)""",
         [x for p in pairs for x in p],
     )
 
 
 def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
            progress: Callable[[int, int], None] | None = None) -> int:
-    """Keywords and topics for new or changed items (one transaction); returns how many items were
-    (re)processed. `progress(done, total)` is called after each batch of analysed texts."""
+    """Keywords and topics for new or changed items (one transaction); returns how many items had a new
+    or changed text (a changed date, type, department or facility only refreshes the copied columns).
+    `progress(done, total)` is called after each batch of analysed texts."""
     topics = topics_of(settings)
     con.execute("BEGIN")
     try:
@@ -170,14 +192,16 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
         _remove_orphans(con)
         con.execute("DELETE FROM voc_keywords WHERE voc_id IN (SELECT voc_id FROM _enrich_changed)")
         con.execute(
-            """INSERT INTO voc_keywords
-               SELECT c.voc_id, unnest(t.keywords) FROM _enrich_changed c JOIN text_cache t USING (text_hash)"""
+            """INSERT INTO voc_keywords (voc_id, keyword, received_at, department)
+               SELECT voc_id, unnest(t.keywords), i.received_at, i.department
+               FROM _enrich_changed c JOIN text_cache t USING (text_hash) JOIN voc_items i USING (voc_id)"""
         )
         target = "voc_items" if retag_all else "_enrich_changed"
         con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
         sql, params = _tag_sql(topics, target)
-        con.execute(f"INSERT INTO voc_topics {sql}", params)
-        con.execute("INSERT OR REPLACE INTO voc_text_state SELECT voc_id, text_hash FROM _enrich_changed")
+        con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql}", params)
+        con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, attr_hash)
+                       SELECT voc_id, text_hash, attr_hash FROM _enrich_changed""")
         _set_meta(con, "topics", _topics_version(topics))
         con.execute("COMMIT")
     except Exception:
@@ -190,6 +214,8 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
 
 def _remove_orphans(con: duckdb.DuckDBPyConnection) -> None:
     """Items removed from voc_items (e.g. a rolled-back batch) lose their keywords and topics."""
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM voc_text_state ANTI JOIN voc_items USING (voc_id))").fetchone()[0]:
+        return
     for table in ("voc_keywords", "voc_topics", "voc_text_state"):
         con.execute(f"DELETE FROM {table} WHERE voc_id NOT IN (SELECT voc_id FROM voc_items)")
 

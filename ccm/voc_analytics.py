@@ -329,120 +329,116 @@ def _stop_words(settings: Settings) -> tuple[str, ...]:
     return tuple(settings.get("text", {}).get("stop_words", []))
 
 
-def _keyword_counts(con: duckdb.DuckDBPyConnection, scope: Scope, stop: tuple[str, ...]) -> pd.DataFrame:
-    where, params = scope.where("v.received_at", "v.department")
-    stop_sql = f"AND k.keyword NOT IN ({', '.join('?' * len(stop))})" if stop else ""
-    return _df(
-        con,
-        f"""SELECT k.keyword, count(DISTINCT k.voc_id) AS items
-            FROM voc_keywords k JOIN voc v USING (voc_id)
-            WHERE {where} {stop_sql} GROUP BY k.keyword""",
-        [*params, *stop],
-    )
-
-
 def keyword_changes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
     """Keywords (nouns, stop words removed) with the number of items mentioning them in the scope and
     in the previous period of the same length. Columns: keyword, items, previous, change, growth
-    ((items + 1) ÷ (previous + 1), smoothed so that new words do not divide by zero)."""
+    ((items + 1) ÷ (previous + 1), smoothed so that new words do not divide by zero).
+    Keywords are distinct per item, so counting rows counts items."""
     stop = _stop_words(settings)
-    cur = _keyword_counts(con, scope, stop)
-    prev = _keyword_counts(con, scope.previous(), stop).rename(columns={"items": "previous"})
-    df = cur.merge(prev, on="keyword", how="left")
-    df["previous"] = df["previous"].fillna(0).astype("int64")
+    prev = scope.previous()
+    where, params = Scope(prev.start, scope.end, scope.departments).where()
+    stop_sql = f"AND keyword NOT IN ({', '.join('?' * len(stop))})" if stop else ""
+    df = _df(
+        con,
+        f"""SELECT keyword, count(*) FILTER (received_at >= ?) AS items,
+                   count(*) FILTER (received_at < ?) AS previous
+            FROM voc_keywords WHERE {where} {stop_sql} GROUP BY keyword HAVING items > 0""",
+        [scope.start, scope.start, *params, *stop],
+    )
     df["change"] = df["items"] - df["previous"]
     df["growth"] = (df["items"] + 1) / (df["previous"] + 1)
     return df
 
 
+def top_of(changes: pd.DataFrame, limit: int = 30) -> pd.DataFrame:
+    """The most mentioned keywords of a keyword_changes frame."""
+    return changes.sort_values(["items", "keyword"], ascending=[False, True]).head(limit).reset_index(drop=True)
+
+
+def rising_of(changes: pd.DataFrame, settings: Settings, limit: int = 20) -> pd.DataFrame:
+    """Keywords of a keyword_changes frame growing fastest: at least `rising_min_items` items now
+    (settings [trends]) and more than before, ordered by growth then by change."""
+    min_items = int(settings.get("trends", {}).get("rising_min_items", 5))
+    df = changes[(changes["items"] >= min_items) & (changes["change"] > 0)]
+    return df.sort_values(["growth", "change", "keyword"], ascending=[False, False, True]).head(limit).reset_index(drop=True)
+
+
 def top_keywords(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 30) -> pd.DataFrame:
     """The most mentioned keywords of the scope (items mentioning each), with the previous period's count."""
-    df = keyword_changes(con, scope, settings)
-    return df.sort_values(["items", "keyword"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    return top_of(keyword_changes(con, scope, settings), limit)
 
 
 def rising_keywords(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 20) -> pd.DataFrame:
-    """Keywords growing fastest against the previous period: at least `rising_min_items` items now
-    (settings [trends]) and more than before, ordered by growth then by change."""
-    min_items = int(settings.get("trends", {}).get("rising_min_items", 5))
-    df = keyword_changes(con, scope, settings)
-    df = df[(df["items"] >= min_items) & (df["change"] > 0)]
-    return df.sort_values(["growth", "change", "keyword"], ascending=[False, False, True]).head(limit).reset_index(drop=True)
+    """Keywords growing fastest against the previous period (see rising_of)."""
+    return rising_of(keyword_changes(con, scope, settings), settings, limit)
 
 
 def topic_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Items per topic of the dictionary (an item may have several topics; '기타' = none matched).
     Columns: topic, items, share (of the scope's items)."""
-    where, params = scope.where("v.received_at", "v.department")
+    where, params = scope.where()
     return _df(
         con,
-        f"""SELECT t.topic, count(*) AS items,
-                   count(*) / (SELECT count(*) FROM voc v WHERE {where}) AS share
-            FROM voc_topics t JOIN voc v USING (voc_id) WHERE {where}
-            GROUP BY t.topic ORDER BY items DESC, t.topic""",
+        f"""SELECT topic, count(*) AS items, count(*) / (SELECT count(*) FROM voc WHERE {where}) AS share
+            FROM voc_topics WHERE {where} GROUP BY topic ORDER BY items DESC, topic""",
         [*params, *params],
     )
 
 
 def topic_trends(con: duckdb.DuckDBPyConnection, scope: Scope, facility: str | None = None) -> pd.DataFrame:
     """Items per month and topic (optionally for one facility). Columns: month, topic, items."""
-    where, params = scope.where("v.received_at", "v.department")
+    where, params = scope.where()
     fac = ""
     if facility is not None:
-        fac, params = "AND v.facility = ?", [*params, facility]
+        fac, params = "AND facility = ?", [*params, facility]
     return _df(
         con,
-        f"""SELECT date_trunc('month', v.received_at)::DATE AS month, t.topic, count(*) AS items
-            FROM voc_topics t JOIN voc v USING (voc_id) WHERE {where} {fac}
-            GROUP BY ALL ORDER BY month, t.topic""",
+        f"""SELECT date_trunc('month', received_at)::DATE AS month, topic, count(*) AS items
+            FROM voc_topics WHERE {where} {fac} GROUP BY ALL ORDER BY month, topic""",
         params,
     )
 
 
 def topics_by_facility(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Items per facility and topic. Columns: facility, topic, items."""
-    where, params = scope.where("v.received_at", "v.department")
+    where, params = scope.where()
     return _df(
         con,
-        f"""SELECT coalesce(v.facility, '(미지정)') AS facility, t.topic, count(*) AS items
-            FROM voc_topics t JOIN voc v USING (voc_id) WHERE {where}
-            GROUP BY ALL ORDER BY facility, items DESC, t.topic""",
+        f"""SELECT coalesce(facility, '(미지정)') AS facility, topic, count(*) AS items
+            FROM voc_topics WHERE {where} GROUP BY ALL ORDER BY facility, items DESC, topic""",
         params,
     )
 
 
 def _item_columns(with_text: bool) -> str:
-    text = ", v.title, v.content" if with_text else ""
-    return f"v.voc_id, v.received_at, v.voc_type, v.channel, v.department, v.facility, v.status{text}"
+    text = ", title, content" if with_text else ""
+    return f"voc_id, received_at, voc_type, channel, department, facility, status{text}"
+
+
+def _items_in(con: duckdb.DuckDBPyConnection, scope: Scope, table: str, cond: str, cond_params: list,
+              with_text: bool, limit: int) -> pd.DataFrame:
+    where, params = scope.where()
+    return _df(
+        con,
+        f"""SELECT {_item_columns(with_text)} FROM voc
+            WHERE {where} AND voc_id IN (SELECT voc_id FROM {table} WHERE {where} AND {cond})
+            ORDER BY received_at DESC, voc_id LIMIT {int(limit)}""",
+        [*params, *params, *cond_params],
+    )
 
 
 def items_with_keyword(con: duckdb.DuckDBPyConnection, scope: Scope, keyword: str, with_text: bool = False,
                        limit: int = 200) -> pd.DataFrame:
     """The scope's items mentioning a keyword, newest first (texts are stored masked; only when with_text)."""
-    where, params = scope.where("v.received_at", "v.department")
-    return _df(
-        con,
-        f"""SELECT {_item_columns(with_text)} FROM voc v
-            WHERE {where} AND v.voc_id IN (SELECT voc_id FROM voc_keywords WHERE keyword = ?)
-            ORDER BY v.received_at DESC, v.voc_id LIMIT {int(limit)}""",
-        [*params, keyword],
-    )
+    return _items_in(con, scope, "voc_keywords", "keyword = ?", [keyword], with_text, limit)
 
 
 def items_with_topic(con: duckdb.DuckDBPyConnection, scope: Scope, topic: str, with_text: bool = False,
                      limit: int = 200, facility: str | None = None) -> pd.DataFrame:
     """The scope's items tagged with a topic (optionally at one facility), newest first."""
-    where, params = scope.where("v.received_at", "v.department")
-    fac = ""
-    if facility is not None:
-        fac, params = "AND v.facility = ?", [*params, facility]
-    return _df(
-        con,
-        f"""SELECT {_item_columns(with_text)} FROM voc v
-            WHERE {where} {fac} AND v.voc_id IN (SELECT voc_id FROM voc_topics WHERE topic = ?)
-            ORDER BY v.received_at DESC, v.voc_id LIMIT {int(limit)}""",
-        [*params, topic],
-    )
+    if facility is None:
+        return _items_in(con, scope, "voc_topics", "topic = ?", [topic], with_text, limit)
+    return _items_in(con, scope, "voc_topics", "topic = ? AND facility = ?", [topic, facility], with_text, limit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,7 +451,7 @@ def _severity_sql(settings: Settings) -> tuple[str, list]:
         return "1.0", []
     cases = " ".join("WHEN ? THEN ?" for _ in weights)
     params: list = [x for k, w in weights.items() for x in (k, float(w))]
-    return f"CASE v.voc_type {cases} ELSE 1.0 END", params
+    return f"CASE voc_type {cases} ELSE 1.0 END", params
 
 
 def prevention_matrix(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings,
@@ -468,16 +464,13 @@ def prevention_matrix(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Se
     'improvement candidates' (quadrant 개선 우선). Columns: [facility,] topic, frequency, severity,
     score (frequency × severity), quadrant, candidate.
     """
-    where, params = scope.where("v.received_at", "v.department")
+    where, params = scope.where()
     sev, sev_params = _severity_sql(settings)
-    keys = "coalesce(v.facility, '(미지정)') AS facility, t.topic" if by_facility else "t.topic"
+    keys = "coalesce(facility, '(미지정)') AS facility, topic" if by_facility else "topic"
     df = _df(
         con,
-        f"""WITH s AS (SELECT v.voc_id, v.facility, {sev} AS w FROM voc v WHERE {where})
-            SELECT {keys}, count(*) AS frequency, avg(s.w) AS severity
-            FROM voc_topics t JOIN s USING (voc_id) JOIN voc v USING (voc_id)
-            WHERE s.w > 0 AND t.topic <> ?
-            GROUP BY ALL""",
+        f"""WITH s AS (SELECT facility, topic, {sev} AS w FROM voc_topics WHERE {where} AND topic <> ?)
+            SELECT {keys}, count(*) AS frequency, avg(w) AS severity FROM s WHERE w > 0 GROUP BY ALL""",
         [*sev_params, *params, NO_TOPIC],
     )
     if df.empty:
@@ -490,7 +483,9 @@ def prevention_matrix(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Se
     df.loc[~hi_f & hi_s, "quadrant"] = "중대 사안 관리"
     df.loc[hi_f & hi_s, "quadrant"] = "개선 우선"
     df["candidate"] = hi_f & hi_s
-    return df.sort_values(["candidate", "score"], ascending=[False, False]).reset_index(drop=True)
+    keys_order = ["facility", "topic"] if by_facility else ["topic"]
+    return df.sort_values(["candidate", "score", *keys_order], ascending=[False, False] + [True] * len(keys_order)
+                          ).reset_index(drop=True)
 
 
 def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
@@ -502,50 +497,56 @@ def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings
     cfg = settings.get("trends", {})
     days = int(cfg.get("recurrence_days", 90))
     types = tuple(cfg.get("recurrence_types", ["불만", "고충", "긴급요청", "건의"]))
-    where, params = scope.where("v.received_at", "v.department")
+    where, params = scope.where()
     tmarks = ", ".join("?" * len(types)) or "NULL"
     return _df(
         con,
-        f"""WITH base AS (SELECT v.voc_id, v.facility, t.topic, v.received_at, v.completed_at, v.department
-                          FROM voc v JOIN voc_topics t USING (voc_id)
-                          WHERE v.facility IS NOT NULL AND t.topic <> ? AND v.voc_type IN ({tmarks})),
-                 done AS (SELECT facility, topic, completed_at FROM base WHERE completed_at IS NOT NULL),
-                 cur AS (SELECT * FROM base v WHERE {where}),
-                 m AS (SELECT cur.voc_id, cur.facility, cur.topic, cur.received_at, done.completed_at AS handled
-                       FROM cur ASOF LEFT JOIN done
-                         ON cur.facility = done.facility AND cur.topic = done.topic
-                        AND cur.received_at >= done.completed_at),
-                 r AS (SELECT *, handled IS NOT NULL
-                                 AND received_at <= handled + INTERVAL (?) DAY AS is_rec FROM m)
+        f"""WITH base AS (SELECT facility, topic, hash(facility, topic) AS cell, received_at, completed_at, department
+                          FROM voc_topics WHERE facility IS NOT NULL AND topic <> ? AND voc_type IN ({tmarks})),
+                 done AS (SELECT cell, completed_at FROM base
+                          WHERE completed_at >= ?::TIMESTAMP - INTERVAL (?) DAY AND completed_at < ?),
+                 cur AS (SELECT * FROM base WHERE {where}),
+                 -- the latest handling of the same facility × topic at or before each receipt
+                 m AS (SELECT cur.facility, cur.topic, cur.received_at, done.completed_at AS handled
+                       FROM cur ASOF LEFT JOIN done ON cur.cell = done.cell AND cur.received_at >= done.completed_at),
+                 r AS (SELECT *, handled IS NOT NULL AND received_at <= handled + INTERVAL (?) DAY AS is_rec FROM m)
             SELECT facility, topic, count(*) AS items, count(*) FILTER (is_rec) AS recurrences,
                    count(*) FILTER (is_rec) / count(*) AS rate,
                    max(handled) FILTER (is_rec) AS last_handled_before,
                    max(received_at) FILTER (is_rec) AS last_recurrence
             FROM r GROUP BY ALL HAVING count(*) FILTER (is_rec) > 0
             ORDER BY recurrences DESC, rate DESC, facility, topic""",
-        [NO_TOPIC, *types, *params, days],
+        [NO_TOPIC, *types, scope.start, days, scope.end, *params, days],
     )
 
 
 def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, with_text: bool = False,
                    limit: int = 10, examples: int = 3) -> pd.DataFrame:
     """The most repeated inquiry topics (type `faq_type` of settings [trends], default 문의) — FAQ
-    candidates. Columns: topic, items, share (of the scope's inquiries), facilities (most frequent
-    first), [examples: newest titles when with_text]."""
+    candidates. Columns: topic, items, share (of the scope's inquiries), facilities (where they were
+    asked, by name), [examples: the newest titles, when with_text]."""
     faq_type = settings.get("trends", {}).get("faq_type", "문의")
-    where, params = scope.where("v.received_at", "v.department")
-    ex = ""
-    if with_text:
-        ex = f""", list(v.title ORDER BY v.received_at DESC) FILTER (v.title IS NOT NULL)[1:{int(examples)}] AS examples"""
+    where, params = scope.where()
     df = _df(
         con,
-        f"""WITH q AS (SELECT v.* FROM voc v WHERE {where} AND v.voc_type = ?)
-            SELECT t.topic, count(*) AS items, count(*) / (SELECT count(*) FROM q) AS share,
-                   string_agg(DISTINCT v.facility, ', ') AS facilities{ex}
-            FROM voc_topics t JOIN q v USING (voc_id) WHERE t.topic <> ?
-            GROUP BY t.topic ORDER BY items DESC, t.topic LIMIT {int(limit)}""",
-        [*params, faq_type, NO_TOPIC],
+        f"""SELECT topic, count(*) AS items,
+                   count(*) / (SELECT count(*) FROM voc WHERE {where} AND voc_type = ?) AS share,
+                   string_agg(DISTINCT facility, ', ' ORDER BY facility) AS facilities
+            FROM voc_topics WHERE {where} AND voc_type = ? AND topic <> ?
+            GROUP BY topic ORDER BY items DESC, topic LIMIT {int(limit)}""",
+        [*params, faq_type, *params, faq_type, NO_TOPIC],
     )
     if with_text and not df.empty:
-        df["examples"] = df["examples"].map(lambda xs: " / ".join(xs) if xs is not None else "")
+        tw, tparams = scope.where("t.received_at", "t.department")
+        marks = ", ".join("?" * len(df))
+        ex = _df(
+            con,
+            f"""SELECT t.topic, max_by(v.title, v.received_at, {int(examples)}) AS examples
+                FROM voc_topics t JOIN voc v USING (voc_id)
+                WHERE {tw} AND t.voc_type = ? AND t.topic IN ({marks}) AND v.title IS NOT NULL
+                GROUP BY t.topic""",
+            [*tparams, faq_type, *df["topic"]],
+        )
+        joined = ex.set_index("topic")["examples"].map(" / ".join)
+        df["examples"] = df["topic"].map(joined).fillna("")
     return df

@@ -79,14 +79,15 @@ def item_list(ctx: Context, frame: pd.DataFrame, name: str, key: str) -> None:
 def keywords(ctx: Context) -> None:
     definition("키워드 = 제목·내용의 명사(형태소 분석 kiwipiepy, 적재할 때 계산). 건수는 그 말이 나온 VOC 건수이며 "
                "불용어(설정 text.stop_words)는 뺍니다. 직전 기간 = 같은 길이의 바로 앞 기간.")
-    top = data.run(va.top_keywords, ctx.scope, ctx.settings, 30)
+    changes = data.run(va.keyword_changes, ctx.scope, ctx.settings)
+    top = va.top_of(changes, 30)
     if top.empty:
         st.info("키워드가 없습니다. VOC를 적재하면 키워드가 계산됩니다.")
         return
     fig = px.bar(top.head(20).iloc[::-1], x="items", y="keyword", orientation="h", labels=LABELS,
                  title="많이 나온 키워드 (상위 20)")
     chart(fig, ko(top), "상위_키워드", key="tr_top_kw")
-    rising = data.run(va.rising_keywords, ctx.scope, ctx.settings, 20)
+    rising = va.rising_of(changes, ctx.settings, 20)
     st.markdown("**급상승 키워드**")
     definition(f"이번 기간 {ctx.settings.get('trends', {}).get('rising_min_items', 5)}건 이상이고 직전 기간보다 늘어난 "
                "키워드를 증가 배율((이번+1)÷(직전+1)) 순으로 보여 줍니다.")
