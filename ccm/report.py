@@ -28,6 +28,7 @@ SHEETS = ("요약", "유형별", "채널별", "부서별", "시설별", "처리�
 COUNT, PCT, PP, HOURS, NUM, TEXT = "#,##0", "0.0%", '+0.0"%p";-0.0"%p";0.0"%p"', "0.0", "0.00", "@"
 CHANGE = '+0.0%;-0.0%;0.0%'
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+FONT = "맑은 고딕"  # installed on Korean Windows; Excel substitutes elsewhere
 THIN = Side(style="thin", color="A6A6A6")
 ProgressFn = Callable[[float, str], None]
 
@@ -236,16 +237,16 @@ class TableRef:
 
 def _title(ws: Worksheet, title: str, subtitle: str) -> None:
     ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name=FONT, bold=True, size=14)
     ws["A2"] = subtitle
-    ws["A2"].font = Font(color="595959")
+    ws["A2"].font = Font(name=FONT, color="595959")
 
 
 def _write_table(ws: Worksheet, df: pd.DataFrame, row: int, formats: dict[str, str]) -> TableRef:
     cols = tuple(str(c) for c in df.columns)
     for j, name in enumerate(cols, start=1):
         cell = ws.cell(row, j, name)
-        cell.font, cell.fill, cell.border = Font(bold=True), HEADER_FILL, Border(bottom=THIN)
+        cell.font, cell.fill, cell.border = Font(name=FONT, bold=True), HEADER_FILL, Border(bottom=THIN)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for i, rec in enumerate(df.itertuples(index=False), start=row + 1):
         for j, (name, v) in enumerate(zip(cols, rec), start=1):
@@ -392,6 +393,7 @@ def build_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, year: int
         ws = wb.create_sheet(name)
         write(ws)
         ws.sheet_view.showGridLines = False
+        _print_setup(ws)
     if progress:
         progress(len(steps) / (len(steps) + 1), "파일 저장 중…")
     buf = io.BytesIO()
@@ -399,6 +401,14 @@ def build_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, year: int
     if progress:
         progress(1.0, "완료")
     return buf.getvalue()
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, one page wide, so every sheet prints as it is."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _compliance_sheet(ws: Worksheet, con, p: Periods) -> None:
