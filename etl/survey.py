@@ -206,7 +206,7 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
                      and _find([c], [*base.comment_columns, *aliases.get("comments", [])]))
     demos = tuple(c for c in cols if c not in single
                   and _find([c], [*base.demographic_columns, *aliases.get("demographics", [])]))
-    taken = set(singles.values()) | set(comments) | set(demos) | set(_identity_columns(cols, settings))
+    taken = set(singles.values()) | set(comments) | set(demos) | set(identity_columns(cols, settings))
     items: list[Item] = []
     for c in cols:
         if c in taken:
@@ -222,7 +222,7 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
                    comment_columns=comments, demographic_columns=demos)
 
 
-def _identity_columns(cols: list[str], settings) -> list[str]:
+def identity_columns(cols: list[str], settings) -> list[str]:
     """Columns holding names/contacts (settings [privacy]): never read, never stored."""
     if settings is None:
         return []
@@ -272,7 +272,7 @@ def check_spec(spec: SurveySpec, table: Table, settings=None) -> None:
         raise SurveyError(
             f"{f}: 설문 명세의 열 {', '.join(repr(c) for c in missing)}이(가) 파일에 없습니다"
             f"({table.header_row}행 머리글: {', '.join(cols[:30])}).")
-    identity = set(_identity_columns(spec.columns(), settings))
+    identity = set(identity_columns(spec.columns(), settings))
     if identity:
         raise SurveyError(f"{f}: 개인정보 열 {', '.join(sorted(identity))}은(는) 문항·인구통계 열로 저장할 수 없습니다.")
     used = set(spec.columns()) | set(spec.ignore_columns)

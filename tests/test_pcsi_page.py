@@ -71,3 +71,9 @@ def test_other_survey_is_selectable(page):
     page.selectbox(key="pcsi_survey").select("교육만족도").run()
     assert not page.exception
     assert "2026년 종합지수" in {m.label for m in page.metric}
+
+
+def test_department_without_respondents_gets_an_empty_state(demo_env, app_test):
+    at = app_test("pages/pcsi.py", role="부서", department="혁신안전팀").run()
+    assert not at.exception
+    assert any("해당하는 응답이 없습니다" in i.value for i in at.info)

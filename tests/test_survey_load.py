@@ -187,3 +187,15 @@ def test_cli_exit_codes(env, tmp_path, capsys):
     assert "적재하지 않았습니다" in capsys.readouterr().out
     assert main(["survey", str(good), "--db", str(env.db_path), "--spec", str(spec)]) == 0
     assert "바뀐 것이 없습니다" in capsys.readouterr().out
+
+
+def test_cli_exit_code_1_when_answers_were_out_of_scale(env, tmp_path, capsys):
+    from etl.__main__ import main
+
+    df = pcsi_ministry_frame()
+    df.loc[3, "B2"] = 9
+    path = tmp_path / "pcsi_2025.xlsx"
+    path.write_bytes(xlsx(df))
+    assert main(["survey", str(path), "--db", str(env.db_path)]) == 1
+    out = capsys.readouterr().out
+    assert "척도 밖 1개" in out and "5행 B2=9" in out

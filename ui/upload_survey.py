@@ -57,7 +57,7 @@ def _base_spec(name: str, uploaded) -> survey.SurveySpec:
 
 
 def _preview(table, settings) -> None:
-    hidden = set(survey._identity_columns(list(table.df.columns), settings))
+    hidden = set(survey.identity_columns(list(table.df.columns), settings))
     with st.expander(f"파일 미리보기 — {len(table.df):,}행, 머리글 {table.header_row}행"
                      + (f" (개인정보 열 {', '.join(sorted(hidden))}은(는) 숨김·저장 안 함)" if hidden else "")):
         st.dataframe(table.df.drop(columns=list(hidden)).head(10), hide_index=True)
