@@ -24,7 +24,7 @@ import pandas as pd
 
 from ccm.period import Scope
 
-COMPONENT_KEYS = ("kpi", "compliance", "pcsi", "praise", "complaint_trend")
+SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend")  # components `inputs` has data for
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,9 @@ def config_from_settings(settings) -> RankingConfig:
     sec = settings.get("ranking", {})
     comps = []
     for key, c in sec.get("components", {}).items():
+        if key not in SOURCES or float(c.get("hi", 1)) == float(c.get("lo", 0)):
+            raise ValueError(f"설정 [ranking.components.{key}]: 알 수 없는 구성요소이거나 lo와 hi가 같습니다 "
+                             f"(가능한 구성요소: {', '.join(SOURCES)}).")
         comps.append(Component(
             key=key, label=c.get("label", key), weight=float(c.get("weight", 0)),
             min_count=int(c.get("min_count", 0)), lo=float(c.get("lo", 0)), hi=float(c.get("hi", 1)),

@@ -44,7 +44,11 @@ def contribution_chart(result: pd.DataFrame, cfg: RankingConfig) -> go.Figure:
 def main() -> None:
     ctx = setup("부서 평가·포상")
     st.title("부서 평가·포상")
-    base = ranking.config_from_settings(ctx.settings)
+    try:
+        base = ranking.config_from_settings(ctx.settings)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
     if not base.components:
         empty_state("설정 파일에 [ranking.components] 가 없습니다. 관리자에게 문의하세요.", upload_hint=False)
         return

@@ -153,3 +153,9 @@ def test_committee_workbook_carries_ranking_evidence_and_formula():
     assert award["우수부서"][1] == "나"
     assert award["CS 우수사업장"][1] == "A시설"  # B시설 scores higher but has fewer respondents than the minimum
     assert "신뢰구간이 겹쳐" in award["CS 우수사업장"][4]
+
+
+def test_unknown_component_in_settings_is_refused_with_a_korean_message(env):
+    raw = {**env.raw, "ranking": {"components": {"parking": {"weight": 1, "lo": 0, "hi": 1}}}}
+    with pytest.raises(ValueError, match="알 수 없는 구성요소"):
+        ranking.config_from_settings(type(env)(raw=raw, path=env.path))
