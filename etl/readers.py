@@ -6,6 +6,7 @@ knows (`known`), and every data row keeps the row number the user sees in Excel 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -63,20 +64,27 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("cp949")
-        return "cp949"
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(
-            f"문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
-            "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
-        ) from None
+    for encoding in ("utf-8", "cp949"):
+        bad = _first_error(data, encoding)
+        if bad is None:
+            return encoding
+    line = data[:bad].count(b"\n") + 1
+    raise ReadError(
+        f"문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
+        "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
+    )
+
+
+def _first_error(data: bytes, encoding: str, chunk: int = 1 << 24, final: bool = True) -> int | None:
+    """Byte offset of the first undecodable byte, or None; decodes in chunks (bounded memory)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
+        try:
+            decoder.decode(view[start:start + chunk], final=final and start + chunk >= len(data))
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+    return None
 
 
 def read_table(
@@ -131,30 +139,93 @@ def _looks_numeric(s: str) -> bool:
 # --- CSV ----------------------------------------------------------------------------------------
 
 def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
-    encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    encoding, utf8 = _as_utf8(data, file_name)
+    text = _decode_head(utf8, "utf-8-sig")
     delimiter = _sniff_delimiter(text[:20000])
     head, offsets = _head_records(text, delimiter)
     if not head:
         raise ReadError(f"{file_name}: 읽을 수 있는 행이 없습니다.")
     h = find_header(head, known)
-    header = [c.strip() for c in head[h]]
-    body = text[offsets[h + 1]:] if h + 1 < len(offsets) else ""
-    names = _unique_names(header)
+    names = _unique_names([c.strip() for c in head[h]])
+    bom = 3 if utf8.startswith(b"\xef\xbb\xbf") else 0
+    start = bom + len(text[: offsets[h + 1]].encode("utf-8")) if h + 1 < len(offsets) else len(utf8)
     try:
-        df = pd.read_csv(
-            io.BytesIO(body.encode("utf-8")), header=None, names=names, dtype="string",
-            sep=delimiter, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-            index_col=False, engine="c",
-        )
+        df = _parse_body(utf8, start, names, delimiter)
+    except UnicodeDecodeError:  # valid UTF-8 at the start, not further on: the file is CP949 after all
+        encoding, utf8 = _transcode(data, "cp949", file_name)
+        table = _read_csv(utf8, file_name, known)
+        table.encoding = encoding
+        return table
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         where = f"{h + 1 + int(m.group(1))}행 부근" if m else "어딘가"
         raise ReadError(f"{file_name}: CSV 형식이 깨졌습니다({where}: 열 개수가 머리글보다 많습니다).") from None
     rows = np.arange(len(df), dtype=np.int64) + h + 2
     df, rows = _tidy(df, rows)
-    titles = [" ".join(c for c in r if c) for r in head[:h]]
+    titles = [" ".join(c for c in r if c) for r in head[:h] if any(r)]
     return Table(df, rows, h + 1, file_name, encoding=encoding, title_rows=titles)
+
+
+def _as_utf8(data: bytes, file_name: str) -> tuple[str, bytes]:
+    """(detected encoding, the bytes as UTF-8). UTF-8 input is used as is (no copy)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _transcode(data, "utf-16", file_name)
+    if _first_error(data[: 1 << 20], "utf-8", final=len(data) <= 1 << 20) is None:
+        return "utf-8", data
+    return _transcode(data, "cp949", file_name)
+
+
+def _transcode(data: bytes, encoding: str, file_name: str) -> tuple[str, bytes]:
+    try:
+        return encoding, data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReadError(
+            f"{file_name}: 문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
+            "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
+        ) from None
+
+
+def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str) -> pd.DataFrame:
+    """Parse the records after the header: pyarrow (multi-threaded, no Python objects) when every
+    line is a record; the pandas C parser when blank lines or ragged rows need exact row numbers."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = memoryview(utf8)[start:]
+    if not _has_blank_line(utf8, start):
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(body)),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+            return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+                raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
+    try:
+        return pd.read_csv(io.BytesIO(body), header=None, names=names, dtype="string", encoding="utf-8",
+                           sep=delimiter, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                           index_col=False, engine="c")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({n: pd.array([], dtype="string") for n in names})
+
+
+def _has_blank_line(data: bytes, start: int) -> bool:
+    return any(data.find(p, max(start - 1, 0)) >= 0 for p in (b"\n\n", b"\n\r\n", b"\r\r"))
+
+
+def _decode_head(data: bytes, encoding: str, size: int = 1 << 18) -> str:
+    """The start of the file as text, ending at a line break (enough to find the header)."""
+    if len(data) <= size:
+        return data.decode(encoding)
+    text = data[:size].decode(encoding, errors="ignore")
+    return text[: text.rfind("\n") + 1]
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -277,91 +348,131 @@ def _cell_text(v: object) -> str:
 
 # --- values -----------------------------------------------------------------------------------------
 
-_DT = re.compile(
-    r"^(?P<y>\d{4})\s*[-./년]\s*(?P<m>\d{1,2})\s*[-./월]\s*(?P<d>\d{1,2})\s*일?\.?"
-    r"(?:\s*(?:T|\s)\s*(?P<ap1>오전|오후|AM|PM|am|pm)?\s*(?P<H>\d{1,2})\s*[:시]\s*(?P<M>\d{1,2})\s*분?"
-    r"(?:\s*:\s*(?P<S>\d{1,2})(?:\.\d+)?\s*초?)?\s*(?P<ap2>오전|오후|AM|PM|am|pm)?)?\s*$"
-)
-_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2}))?)?$")
-_TIME = re.compile(r"^(?P<ap1>오전|오후|AM|PM|am|pm)?\s*(?P<H>\d{1,2})\s*[:시]\s*(?P<M>\d{1,2})\s*분?"
-                   r"(?:\s*:\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*(?P<ap2>오전|오후|AM|PM|am|pm)?$")
-_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
-EXCEL_EPOCH = np.datetime64("1899-12-30")
+_AMPM = r"(?P<ap{n}>오전|오후|AM|PM|am|pm)?"
+_CLOCK = (_AMPM.format(n=1) + r"\s*(?P<H>\d{1,2})\s*[:시]\s*(?P<M>\d{1,2})\s*분?"
+          r"(?:\s*:\s*(?P<S>\d{1,2})(?:\.\d+)?\s*초?)?\s*" + _AMPM.format(n=2))
+_DT = (r"^(?P<y>\d{4})\s*[-./년]\s*(?P<m>\d{1,2})\s*[-./월]\s*(?P<d>\d{1,2})\s*일?\.?"
+       r"(?:\s*(?:T|\s)\s*" + _CLOCK + r")?\s*$")
+_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2}))?)?$"
+_TIME = r"^" + _CLOCK + r"$"
+_SERIAL = r"^\d{4,5}(?:\.\d+)?$"
+EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
+
+
+def _arrow(s: pd.Series):
+    import pyarrow as pa
+
+    arr = pa.array(s.astype("string").str.strip(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _groups(arr, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """RE2 (pyarrow) named-group extraction: (matched mask, group → float array, NaN when empty)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.extract_regex(arr, pattern)
+    ok = parts.is_valid().to_numpy(zero_copy_only=False)
+    out = {}
+    for i, field_ in enumerate(parts.type):
+        col = pc.struct_field(parts, [i])
+        if field_.name in ("ap1", "ap2"):
+            out[field_.name] = col.to_numpy(zero_copy_only=False).astype(object)
+            continue
+        col = pc.if_else(pc.equal(pc.utf8_length(col), 0), None, col)
+        out[field_.name] = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+    return ok, out
+
+
+def _hours(g: dict[str, np.ndarray]) -> np.ndarray:
+    """24-hour clock from H and an optional 오전/오후/AM/PM before or after the time."""
+    hour = np.nan_to_num(g["H"])
+    marker = np.where(pd.isna(g["ap1"]) | (g["ap1"] == ""), g["ap2"], g["ap1"]).astype(str)
+    pm = np.isin(marker, ["오후", "PM", "pm"])
+    am = np.isin(marker, ["오전", "AM", "am"])
+    hour = np.where(pm & (hour < 12), hour + 12, hour)
+    return np.where(am & (hour == 12), 0, hour)
+
+
+def _to_datetime(g: dict[str, np.ndarray], ok: np.ndarray) -> np.ndarray:
+    y, m, d = g["y"], g["m"], g["d"]
+    hour = _hours(g) if "ap1" in g else np.nan_to_num(g.get("H", np.zeros_like(y)))
+    minute, second = np.nan_to_num(g.get("M", np.zeros_like(y))), np.nan_to_num(g.get("S", np.zeros_like(y)))
+    valid = ok & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31) & (hour < 24) & (minute < 60) & (second < 60)
+    months = np.where(valid, (y - 1970) * 12 + m - 1, 0).astype("int64").astype("datetime64[M]")
+    day = months.astype("datetime64[D]") + np.where(valid, d - 1, 0).astype("int64")
+    valid &= day.astype("datetime64[M]") == months  # 2024-02-30 is not a date
+    secs = (hour * 3600 + minute * 60 + second).astype("int64")
+    out = day.astype("datetime64[us]") + secs.astype("timedelta64[s]")
+    return np.where(valid, out, np.datetime64("NaT", "us"))
+
+
+FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M", "%Y-%m-%d", "%Y.%m.%d")
+
+
+def _strptime(arr) -> np.ndarray:
+    """The common exact formats, parsed in C++ (pyarrow); NaT for everything else."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(arr), np.datetime64("NaT", "us"))
+    todo = np.ones(len(arr), dtype=bool)
+    for fmt in FAST_FORMATS:
+        sub = arr if todo.all() else arr.filter(pa.array(todo))
+        if not len(sub):
+            break
+        parsed = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
+        digits = pc.utf8_slice_codeunits(sub, 8, 10)
+        day = pc.cast(pc.if_else(pc.match_substring_regex(digits, r"^\d\d$"), digits, None), pa.int64())
+        exact = pc.equal(pc.day(parsed), day)  # 2024-02-30 would roll over to 03-01: not exact
+        parsed = pc.if_else(exact, parsed, None)
+        vals = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        idx = np.flatnonzero(todo)
+        out[idx] = vals
+        todo[idx[~np.isnat(vals)]] = False
+    return out
 
 
 def parse_datetimes(s: pd.Series) -> pd.Series:
-    """Vectorised: '2024.03.05', '2024-03-05 14:22', '2024/3/5 오후 2:22:00', 20240305, Excel serials.
+    """Vectorised (RE2 in pyarrow, numpy): '2024.03.05', '2024-03-05 14:22', '2024/3/5 오후 2:22:00',
+    '2024년 3월 5일', 20240305, Excel serials. NaT where blank or unreadable (check `s.notna()`)."""
+    arr = _arrow(s)
+    out = _strptime(arr)
+    todo = np.isnat(out) & ~pd.isna(s).to_numpy()
+    if todo.any():
+        import pyarrow as pa
 
-    Returns datetime64 values; NaT where the text is blank or cannot be read (check `s.notna()`).
-    """
-    s = s.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    fast = pd.to_datetime(s, format="%Y-%m-%d %H:%M:%S", errors="coerce")
-    out = out.mask(fast.notna(), fast.astype("datetime64[us]"))
-    rest = out.isna() & s.notna()
+        ok, g = _groups(arr.filter(pa.array(todo)), _DT)
+        out[todo] = _to_datetime(g, ok)
+    rest = np.isnat(out) & ~pd.isna(s).to_numpy()
     if rest.any():
-        out.loc[rest] = _parse_slow(s[rest])
-    return out
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-
-def _parse_slow(s: pd.Series) -> pd.Series:
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    for pattern in (_DT, _COMPACT):
-        todo = out.isna()
-        if not todo.any():
-            break
-        parts = s[todo].str.extract(pattern)
-        ok = parts["y"].notna()
-        if ok.any():
-            out.loc[parts.index[ok]] = _assemble(parts[ok])
-    serial = out.isna() & s.str.fullmatch(_SERIAL.pattern).fillna(False).astype(bool)
-    if serial.any():
-        days = pd.to_numeric(s[serial], errors="coerce").astype("float64")
-        valid = days.between(20000, 80000)  # 1954 … 2119: a serial, not another number
-        us = (days[valid] * 86_400_000_000).round().astype("int64")
-        out.loc[valid[valid].index] = EXCEL_EPOCH.astype("datetime64[us]") + us.to_numpy().astype("timedelta64[us]")
-    return out
-
-
-def _assemble(parts: pd.DataFrame) -> pd.Series:
-    num = {k: pd.to_numeric(parts[k], errors="coerce") for k in ("y", "m", "d")}
-    hour = pd.to_numeric(parts.get("H"), errors="coerce").fillna(0) if "H" in parts else 0
-    minute = pd.to_numeric(parts["M"], errors="coerce").fillna(0) if "M" in parts else 0
-    second = pd.to_numeric(parts["S"], errors="coerce").fillna(0) if "S" in parts else 0
-    if "ap1" in parts:
-        hour = _apply_ampm(hour, parts["ap1"].fillna(parts["ap2"]))
-    bad = (num["m"] < 1) | (num["m"] > 12) | (num["d"] < 1) | (num["d"] > 31) | (hour > 23) | (minute > 59) | (second > 59)
-    frame = pd.DataFrame({"year": num["y"], "month": num["m"], "day": num["d"],
-                          "hour": hour, "minute": minute, "second": second}).astype("float64")
-    frame[bad] = np.nan
-    return pd.to_datetime(frame, errors="coerce").astype("datetime64[us]")
-
-
-def _apply_ampm(hour: pd.Series, marker: pd.Series) -> pd.Series:
-    marker = marker.astype("string").str.upper()
-    pm = marker.isin(["오후", "PM"]).fillna(False).astype(bool)
-    am = marker.isin(["오전", "AM"]).fillna(False).astype(bool)
-    hour = hour.where(~(pm & (hour < 12)), hour + 12)
-    return hour.where(~(am & (hour == 12)), 0)
+        sub = arr.filter(pa.array(rest))
+        ok2, g2 = _groups(sub, _COMPACT)
+        part = _to_datetime(g2, ok2)
+        serial = pc.match_substring_regex(sub, _SERIAL).to_numpy(zero_copy_only=False).astype(bool) & np.isnat(part)
+        if serial.any():
+            days = pd.to_numeric(sub.filter(pa.array(serial)).to_pandas(), errors="coerce").to_numpy("float64")
+            us = np.where((days >= 20000) & (days <= 80000), np.round(days * 86_400_000_000), np.nan)
+            part[serial] = np.where(np.isnan(us), np.datetime64("NaT", "us"),
+                                    EXCEL_EPOCH + np.nan_to_num(us).astype("int64").astype("timedelta64[us]"))
+        out[rest] = part
+    return pd.Series(out, index=s.index, dtype="datetime64[us]")
 
 
 def parse_times(s: pd.Series) -> pd.Series:
     """Times of day ('14:22', '오후 2:22:00', Excel fractions 0.598…) → timedelta64; NaT if unreadable."""
-    s = s.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=s.index, dtype="timedelta64[us]")
-    parts = s.str.extract(_TIME)
-    ok = parts["H"].notna()
-    if ok.any():
-        p = parts[ok]
-        hour = _apply_ampm(pd.to_numeric(p["H"]), p["ap1"].fillna(p["ap2"]))
-        minute = pd.to_numeric(p["M"])
-        second = pd.to_numeric(p["S"], errors="coerce").fillna(0)
-        secs = (hour * 3600 + minute * 60 + second).where((hour < 24) & (minute < 60) & (second < 60))
-        out.loc[p.index] = pd.to_timedelta(secs, unit="s")
-    frac = out.isna() & s.str.fullmatch(r"0?\.\d+|0").fillna(False).astype(bool)
-    if frac.any():
-        out.loc[frac] = pd.to_timedelta((pd.to_numeric(s[frac]) * 86400).round(), unit="s")
-    return out
+    arr = _arrow(s)
+    ok, g = _groups(arr, _TIME)
+    hour, minute, second = _hours(g), np.nan_to_num(g["M"]), np.nan_to_num(g["S"])
+    ok &= (hour < 24) & (minute < 60) & (second < 60)
+    secs = np.where(ok, hour * 3600 + minute * 60 + second, np.nan)
+    frac = pd.to_numeric(s.astype("string").str.strip().where(~pd.Series(ok, index=s.index)), errors="coerce")
+    frac = frac.where((frac >= 0) & (frac < 1)).to_numpy("float64")
+    secs = np.where(np.isnan(secs), np.round(frac * 86400), secs)
+    return pd.Series(pd.to_timedelta(secs, unit="s"), index=s.index, dtype="timedelta64[us]")
 
 
 def combine_date_time(date_s: pd.Series, time_s: pd.Series | None) -> tuple[pd.Series, pd.Series]:

@@ -354,7 +354,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
 def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]], settings, *,
          mapping: mp.MappingFile | None = None, strict: bool = False, loaded_by: str | None = None,
          rejects_dir: str | Path | None = None, progress: Progress | None = None,
-         prepared: Sequence[Prepared] | None = None) -> LoadReport:
+         prepared: Sequence[Prepared] | None = None, enrich: bool = True) -> LoadReport:
     """Prepare every file (ReadError if any is unusable: nothing written), store, write rejects, enrich.
 
     sources: paths, or (name, bytes) pairs from an upload. With strict, any rejected row stores nothing.
@@ -382,13 +382,14 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
         step = (lambda f, m: progress(0.5 + 0.4 * f, m)) if progress else None
         report.batches = store(con, preps, loaded_by=loaded_by, progress=step)
         timings["저장"] = time.perf_counter() - t1
-        if progress:
-            progress(0.9, "키워드·주제 분석 중…")
-        t2 = time.perf_counter()
-        from ccm import text
+        if enrich:
+            if progress:
+                progress(0.9, "키워드·주제 분석 중…")
+            t2 = time.perf_counter()
+            from ccm import text
 
-        report.enriched = text.enrich(con, settings) or 0
-        timings["키워드·주제 분석"] = time.perf_counter() - t2
+            report.enriched = text.enrich(con, settings) or 0
+            timings["키워드·주제 분석"] = time.perf_counter() - t2
     if progress:
         progress(1.0, "완료")
     return report

@@ -1,0 +1,152 @@
+"""VOC loader on a 1,000,000-row CP949 export with realistic messiness.
+
+Baseline, measured in the same run on the same file: a bare `pandas.read_csv(path, encoding="cp949")`.
+Each side runs in its own child process so its peak memory (ru_maxrss) is its own. Reported:
+loader wall time ÷ baseline wall time (target ≤ 3), the loader's peak memory (target ≤ 2 GB), and the
+enrichment stage (ccm.text.enrich) timed separately from the load.
+
+    python -m bench.bench_voc_load [ROWS]
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+N = 1_000_000
+SEED = 7
+HEADER = ["번호", "접수번호", "등록일", "접수채널", "유형", "시설명", "담당부서", "민원인", "연락처", "제목", "내용",
+          "진행상태", "답변일시", "처리내용", "이용금액"]
+
+
+def generate(path: Path, n: int = N, seed: int = SEED) -> None:
+    """A CP949 export: title row (Excel style, trailing commas), mixed date formats, aliases,
+    trailing spaces, quoted thousands, embedded newlines, duplicates, open items, bad rows, personal data."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from etl.demo_voc import TEXTS
+
+    rng = np.random.default_rng(seed)
+    pool = 50_000  # distinct (received, completed) pairs, formatted once and drawn per row
+    rec = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365 * 86400, pool), unit="s"))
+    done_ts = rec + pd.to_timedelta(rng.exponential(30 * 3600, pool), unit="s").round("s")
+    ampm = np.where(rec.dt.hour < 12, "오전", "오후")
+    formats = [rec.dt.strftime("%Y.%m.%d %H:%M:%S"), rec.dt.strftime("%Y-%m-%d %H:%M"),
+               rec.dt.strftime("%Y/%-m/%-d ") + ampm + " " + ((rec.dt.hour + 11) % 12 + 1).astype(str)
+               + rec.dt.strftime(":%M:%S"), rec.dt.strftime("%Y-%m-%d")]
+    table = np.stack([f.to_numpy(dtype=object) for f in formats])
+    pick = rng.integers(0, pool, n)
+    fmt = rng.choice(4, n, p=[0.6, 0.2, 0.12, 0.08])
+    received = table[fmt, pick]
+    done = done_ts.dt.strftime("%Y.%m.%d %H:%M:%S").to_numpy(dtype=object)[pick]
+    open_ = rng.random(n) < 0.05
+    done[open_] = ""
+    bad = rng.random(n) < 0.001
+    done[bad] = "2000.01.01 09:00:00"  # completion before receipt
+
+    def choose(values, p=None):
+        return np.array(values, dtype=object)[rng.choice(len(values), n, p=p)]
+
+    contents = [c.format(f=f) for t in TEXTS.values() for c in t[1] for f in ("모노레일", "캠핑장", "사격장")]
+    content = choose(contents)
+    nl = rng.random(n) < 0.05
+    content[nl] = content[nl] + "\n추가 문의드립니다."
+    ph = rng.random(n) < 0.02
+    content[ph] = content[ph] + " 연락처 010-" + rng.integers(1000, 9999, ph.sum()).astype(str) + "-5678"
+    titles = [t.format(f="모노레일") + " " for v in TEXTS.values() for t in v[0]]
+    ids = np.char.add("V", np.arange(n).astype(str)).astype(object)
+    dup = rng.random(n) < 0.01
+    ids[dup] = ids[np.maximum(np.flatnonzero(dup) - 1, 0)]
+    status = np.where(open_, choose(["진행중", "접수완료"]), "처리완료")
+    cols = {
+        "번호": np.arange(1, n + 1).astype(str), "접수번호": ids, "등록일": received,
+        "접수채널": choose(["전화", "고객의 소리", "홈페이지", "방문", "SNS", "국민신문고", "앱"]),
+        "유형": choose(["불편사항", "질의", "칭찬", "제안", "분실물", "긴급", "고충민원", "기타"],
+                     p=[0.38, 0.3, 0.1, 0.12, 0.05, 0.02, 0.0295, 0.0005]),
+        "시설명": choose(["모노레일", "레일바이크", "사격장", "어드벤처파크", "미로공원", "캠핑장", "휴양림", "직판장"]),
+        "담당부서": choose(["", "단산시설팀", "관광사업팀", "고객홍보팀"]),
+        "민원인": choose(["홍길동", "김철수", "이영희", "박민수", ""]),
+        "연락처": np.char.add("010-", rng.integers(10_000_000, 99_999_999, n).astype(str)).astype(object),
+        "제목": choose(titles), "내용": content, "진행상태": status, "답변일시": done,
+        "처리내용": choose(["안내드렸습니다.", "조치 완료하였습니다.", ""]),
+        "이용금액": np.char.add(rng.integers(1, 99, n).astype(str), ",000").astype(object),
+    }
+    buf = io.BytesIO()
+    pacsv.write_csv(pa.table({k: pa.array(v, pa.string()) for k, v in cols.items()}), buf,
+                    pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+    text = buf.getvalue().decode("utf-8")
+    del buf
+    title = "고객의 소리 접수 현황 (벤치마크)" + "," * (len(HEADER) - 1) + "\n"
+    with open(path, "w", encoding="cp949", newline="") as fh:
+        fh.write(title)
+        fh.write(text)
+
+
+def child(kind: str, path: str, db: str) -> None:
+    import resource
+
+    t0 = time.perf_counter()
+    out: dict = {}
+    if kind == "baseline":
+        df = pd.read_csv(path, encoding="cp949")
+        out["rows"] = len(df)
+    else:
+        from ccm import db as ccm_db
+        from ccm import text
+        from ccm.settings import load_settings
+        from etl import voc
+
+        settings = load_settings()
+        report = voc.load(db, [path], settings, rejects_dir=Path(db).parent, enrich=False)
+        b = report.batches[0]
+        out.update(rows=b.rows_read, inserted=b.inserted, rejected=b.rejected, stages=report.timings)
+        out["wall"] = time.perf_counter() - t0
+        if os.environ.get("BENCH_ENRICH", "1") == "1":
+            t1 = time.perf_counter()
+            with ccm_db.session(db) as con:
+                out["enriched"] = text.enrich(con, settings)
+            out["enrich"] = time.perf_counter() - t1
+    out.setdefault("wall", time.perf_counter() - t0)
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out, ensure_ascii=False))
+
+
+def run_child(kind: str, path: Path, db: Path) -> dict:
+    res = subprocess.run([sys.executable, "-m", "bench.bench_voc_load", "--child", kind, str(path), str(db)],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+                         env={**os.environ, "CCM_SECRET_KEY_FILE": str(db.parent / "secret.key")})
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main(n: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="ccm-bench-voc-") as tmp:
+        path, db = Path(tmp) / "voc_1m_cp949.csv", Path(tmp) / "bench.duckdb"
+        t0 = time.perf_counter()
+        generate(path, n)
+        print(f"생성: {n:,}행 CP949 {path.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - t0:.1f}초", flush=True)
+        base = run_child("baseline", path, db)
+        load = run_child("load", path, db)
+        ratio = load["wall"] / base["wall"]
+        print(f"기준 pandas.read_csv(cp949): {base['wall']:.2f}초, 최대 메모리 {base['maxrss_mb']:.0f} MB")
+        print(f"적재(읽기→검증→저장): {load['wall']:.2f}초 = 기준의 {ratio:.2f}배 (목표 ≤ 3), "
+              f"최대 메모리 {load['maxrss_mb']:.0f} MB (목표 ≤ 2048)")
+        print("  단계: " + " · ".join(f"{k} {v:.2f}초" for k, v in load["stages"].items()))
+        print(f"  추가 {load['inserted']:,} · 오류 {load['rejected']:,}")
+        if "enrich" in load:
+            print(f"키워드·주제 분석(별도): {load['enrich']:.2f}초, {load['enriched']:,}건")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:5])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else N)
