@@ -62,3 +62,19 @@ def test_identity_columns_become_one_keyed_hash_per_customer(tmp_path, db_path):
     keys = [r[0] for r in con.execute("SELECT customer_key FROM voc ORDER BY voc_id").fetchall()]
     con.close()
     assert keys[0] == keys[1] and len(keys[0]) == 32  # same person (phone with/without hyphens) → same key
+
+
+def test_vectorised_helpers_match_the_per_value_ones():
+    import pandas as pd
+
+    from ccm.privacy import hash_series, keyed_hash, mask_series, mask_text
+
+    key = bytes(range(32))
+    values = ["010-1234-5678", "01012345678", " 홍길동 ", "A.B(C)\u3000d", "nan", "None", "", None, "x\xa0y",
+              "MiXeD@Mail.COM", 12345]
+    hashed = hash_series(pd.Series(values, dtype=object), key)
+    assert [None if pd.isna(h) else h for h in hashed] == [keyed_hash(None if v is None else str(v), key)
+                                                           for v in values]
+    texts = ["2024년 주차 010-1234-5678", "메일 a@b.co.kr", "900101-1234567", "1588 1234", "그냥 문의", None]
+    masked = mask_series(pd.Series(texts))
+    assert [None if pd.isna(m) else m for m in masked] == [mask_text(t) for t in texts]
