@@ -426,12 +426,11 @@ def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: i
             f"""SELECT voc_type AS 유형, count(*) AS 접수, count(sla_met) AS 처리완료,
                        count(*) FILTER (sla_met) AS 기한내처리 FROM voc WHERE {where} GROUP BY 1 ORDER BY 1""",
             params).df()
-    text = ", title AS 제목" if with_items else ""
     return con.execute(
         f"""SELECT voc_id AS 접수번호, received_at AS 접수일시, voc_type AS 유형, department AS 부서,
                    facility AS 시설, status AS 처리상태, due_at AS 처리기한, completed_at AS 처리일시,
-                   sla_met AS 기한준수{text}
-            FROM voc WHERE {where} ORDER BY received_at""", params).df()
+                   sla_met AS 기한준수, title AS 제목
+            FROM voc WHERE {where} ORDER BY sla_met NULLS FIRST, received_at""", params).df()
 
 
 LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과제", "core_task": "KPI 핵심과제",

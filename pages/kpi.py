@@ -69,12 +69,17 @@ def _goals(goals: pd.DataFrame) -> None:
     cols = st.columns(len(goals))
     for col, g in zip(cols, goals.to_dict("records")):
         with col.container(border=True):
-            value = "—" if g["actual"] is None or pd.isna(g["actual"]) else f"{g['actual']:,.1f}{g['unit'] or ''}"
-            target = "" if g["target"] is None or pd.isna(g["target"]) else f"{g['target']:,.1f}{g['unit'] or ''}"
+            value, target = _num(g["actual"], g["unit"]), _num(g["target"], g["unit"])
             st.metric(g["indicator"], value, help=f"{g['core_task'] or ''} · 목표(누계) {target}. {ATTAINMENT_HELP}")
             st.badge(f"{g['status']} · 달성률 {pct(g['attainment'])}", color=STATUS_COLOR[g["status"]])
             if g["missing_months"]:
                 st.caption(f"미입력 월: {g['missing_months']}")
+
+
+def _num(v, unit) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{v:,.0f}{unit or ''}" if float(v).is_integer() else f"{v:,.1f}{unit or ''}"
 
 
 def _scores(scores: pd.DataFrame, org: float | None) -> None:
@@ -95,6 +100,7 @@ def _scorecard(card: pd.DataFrame) -> None:
     st.subheader("스코어카드 (부서 × 지표)")
     cell = card.assign(v=[f"{s} {pct(a, 0)}" if s != "실적 없음" else s for s, a in zip(card["status"], card["attainment"])])
     pivot = cell.pivot_table(index="indicator", columns="department", values="v", aggfunc="first").fillna("")
+    pivot = pivot.rename_axis(index="지표", columns="부서")
     styled = pivot.style.map(lambda v: f"background-color: {STATUS_BG.get(v.split(' ')[0], '')}" if v else "")
     st.dataframe(styled, width="stretch")
     definition(ATTAINMENT_HELP + " 빈 칸은 그 부서의 KPI가 아닙니다.")
@@ -120,7 +126,7 @@ def _off_track(off: pd.DataFrame) -> None:
         st.success("미달·주의 KPI가 없습니다.")
         return
     shown = off[["department", "indicator", "unit", "actual", "target", "gap", "attainment", "status", "since",
-                 "missing_months"]]
+                 "missing_months"]].assign(since=[f"{m}월" for m in off["since"]])
     st.caption("부족분은 KPI 자체 단위입니다(예: 건, 점, %p). '시작 월'부터 계속 달성 구간 밖에 있습니다.")
     table(kpi.to_display(shown), "KPI 미달 주의 목록", key="kpi_off", column_config=_pct_config(["달성률"]))
 
@@ -135,7 +141,8 @@ def _kpi_label(r) -> str:
 
 def _trend(card: pd.DataFrame, year: int, month: int, rules) -> None:
     st.subheader("KPI 추이 (목표 경로 대비)")
-    rows = {(r["department"], r["indicator"]): r for r in card.to_dict("records")}
+    worst_first = card.sort_values("attainment", na_position="last", kind="stable")
+    rows = {(r["department"], r["indicator"]): r for r in worst_first.to_dict("records")}
     pick = rows[st.selectbox("지표", list(rows), format_func=lambda k: f"{k[0]} · {k[1]}", key="kpi_trend_pick")]
     t = data.run(kpi.trend, year, month, pick["department"], pick["indicator"], rules)
     if t.empty:
@@ -170,9 +177,10 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     sources = ctx.settings.get("kpi", {}).get("sources", {})
     definition(f"원천: {pick['source']} — {sources.get(pick['source'].split(':')[0], '')}")
     mine = data.run(kpi.trend, year, month, pick["department"], pick["indicator"], rules)
-    st.dataframe(mine[["month", "auto_value", "manual_value", "value", "origin", "note"]].rename(columns={
-        "month": "월", "auto_value": "자동 값", "manual_value": "수기 값", "value": "사용한 값", "origin": "출처", "note": "비고"}),
-        hide_index=True, width="stretch")
+    shown = mine[["month", "auto_value", "manual_value", "value", "origin"]].round(2)
+    shown = shown.assign(note=mine["note"].astype("string").fillna(""))
+    st.dataframe(shown.rename(columns={"month": "월", "auto_value": "자동 값", "manual_value": "수기 값", "value": "사용한 값",
+                                       "origin": "출처", "note": "비고"}), hide_index=True, width="stretch")
     if pick["source"] == "pcsi" and not kpi.pcsi_available():
         st.warning("자동 실적 없음: 고객만족도(PCSI) 모듈이 아직 없습니다.")
         return
@@ -180,6 +188,10 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     if detail.empty:
         st.info(f"{year}년 {m}월에는 이 원천의 데이터가 없습니다(자동 실적 없음).")
         return
+    if "기한준수" in detail.columns:
+        met, decided = int(detail["기한준수"].fillna(False).sum()), int(detail["기한준수"].notna().sum())
+        st.caption(f"{m}월 접수 {len(detail):,}건 · 처리 완료 {decided:,}건 · 기한 내 {met:,}건"
+                   + (f" → 준수율 {met / decided:.1%}" if decided else "") + " (기한을 넘긴 건이 먼저 나옵니다)")
     if not ctx.user.can_see_texts and pick["source"] != "pcsi":
         st.caption("열람 권한에서는 건별 목록 대신 유형별 집계만 보입니다.")
     table(detail, f"KPI 자동실적 근거 {pick['indicator']} {m}월", key="kpi_auto_detail")
