@@ -258,9 +258,13 @@ def _duplicates(out: pd.DataFrame, rows: list[int], sheet: str, fields: dict, ke
     dup = k.duplicated(keep="first") & k.notna().all(axis=1)
     for i in out.index[dup]:
         first = out.index[(k == k.loc[i]).all(axis=1)][0]
-        what = " · ".join(str(out.at[i, c]) for c in key)
+        what = " · ".join(_text(out.at[i, c]) for c in key)
         rej.add(sheet, rows[i], fields["indicator"][0], out.at[i, "indicator"],
                 f"같은 지표({what})가 {rows[first]}행에도 있습니다(중복).")
+
+
+def _text(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def validate_actuals(df: pd.DataFrame, rows: list[int], settings, rej: Rejects, defined: set[tuple],

@@ -26,6 +26,8 @@ def test_bad_sample_lists_each_mistake_and_stores_nothing(env):
     assert not result.ok
     found = {(r["시트"], r["행"], r["열"]) for r in result.rejects.to_dict("records")}
     assert {("KPI정의", 3, "부서"), ("KPI정의", 6, "연간목표"), ("KPI정의", 8, "지표명"), ("월별실적", 2, "실적")} <= found
+    dup = result.rejects[result.rejects["행"] == 8].iloc[0]["사유"]
+    assert "2026 · 혁신안전팀" in dup and "7행" in dup
     with db.session(env.db_path) as con:
         assert con.execute("SELECT count(*) FROM kpi_definitions").fetchone()[0] == 0
 
