@@ -147,22 +147,28 @@ def enrich_throughput(folder: Path, settings) -> None:
             con.execute(f"""
                 INSERT INTO voc_items (voc_id, received_at, voc_type, status, title, content, batch_id)
                 SELECT 'E' || i, TIMESTAMP '2025-01-01' + INTERVAL (i) MINUTE, '불만', '완료',
-                       {_list(WORDS)}[1 + i % {len(WORDS)}] || ' 불편 ' || (i % {distinct}),
-                       {_list(WORDS)}[1 + (i // 3) % {len(WORDS)}] || '이 너무 불편하고 '
-                       || {_list(WORDS)}[1 + (i // 7) % {len(WORDS)}] || ' 개선을 요청합니다 ' || (i % {distinct}), 1
-                FROM range({items}) t(i)""")
+                       {_list(WORDS)}[1 + j % {len(WORDS)}] || ' 불편 ' || j,
+                       {_list(WORDS)}[1 + (j // 3) % {len(WORDS)}] || '이 너무 불편하고 '
+                       || {_list(WORDS)}[1 + (j // 7) % {len(WORDS)}] || ' 개선을 요청합니다 ' || j, 1
+                FROM (SELECT i, i % {distinct} AS j FROM range({items}) t(i))""")
             t0 = time.perf_counter()
             text.enrich(con, settings)
             dt = time.perf_counter() - t0
         print(f"{items:>9,} {distinct:>15,} {dt:9.2f} {items / dt:9,.0f} {distinct / dt:8,.0f}", flush=True)
     path = folder / f"pages_{SIZES[-1]}.duckdb"
     with db.session(path) as con:
-        con.execute("INSERT INTO voc_text_state SELECT voc_id, md5(" + text.TEXT_SQL + ") FROM voc_items")
+        con.execute(f"""INSERT INTO voc_text_state (voc_id, text_hash, row_sig)
+                        SELECT voc_id, md5({text.TEXT_SQL}), {text.SIG_SQL} FROM voc_items""")
         con.execute("INSERT INTO text_meta VALUES ('extractor', ?), ('topics', ?)",
                     [text.EXTRACTOR_VERSION, text._topics_version(text.topics_of(settings))])
         t0 = time.perf_counter()
         changed = text.enrich(con, settings)
         print(f"re-run with nothing changed on {SIZES[-1]:,} items: {time.perf_counter() - t0:.2f} s ({changed} analysed)")
+        topics = {**settings["text"]["topics"], "교통": ["셔틀", "버스", "교통"]}
+        edited = replace(settings, raw={**settings.raw, "text": {**settings["text"], "topics": topics}})
+        t0 = time.perf_counter()
+        text.enrich(con, edited)
+        print(f"topic dictionary edited → re-tag all {SIZES[-1]:,} items (no analysis): {time.perf_counter() - t0:.2f} s")
 
 
 def main() -> int:

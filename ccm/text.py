@@ -40,11 +40,11 @@ DDL: list[str] = [
         text_hash VARCHAR NOT NULL         -- the text the item's keywords/topics were made from
     )""",
     # The item's scope columns are copied next to each keyword/topic (kept in step by enrich through
-    # attr_hash), so that page queries filter one table instead of joining millions of rows.
+    # row_sig), so that page queries filter one table instead of joining millions of rows.
     "CREATE TABLE IF NOT EXISTS voc_keywords (voc_id VARCHAR NOT NULL, keyword VARCHAR NOT NULL)",
     "CREATE TABLE IF NOT EXISTS voc_topics (voc_id VARCHAR NOT NULL, topic VARCHAR NOT NULL)",
     "CREATE TABLE IF NOT EXISTS text_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
-    "ALTER TABLE voc_text_state ADD COLUMN IF NOT EXISTS attr_hash VARCHAR",
+    "ALTER TABLE voc_text_state ADD COLUMN IF NOT EXISTS row_sig UBIGINT",  # hash of text + copied columns
     "ALTER TABLE voc_keywords ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
     "ALTER TABLE voc_keywords ADD COLUMN IF NOT EXISTS department VARCHAR",
     "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
@@ -56,7 +56,7 @@ DDL: list[str] = [
 
 TEXT_SQL = "coalesce(title, '') || chr(10) || coalesce(content, '')"
 ATTR_COLUMNS = ("received_at", "completed_at", "voc_type", "department", "facility")
-ATTR_SQL = "md5(" + " || '|' || ".join(f"coalesce({c}::VARCHAR, '')" for c in ATTR_COLUMNS) + ")"
+SIG_SQL = f"hash(title, content, {', '.join(ATTR_COLUMNS)})"  # cheap change detection over every item
 
 _kiwi = None
 _kiwi_lock = threading.Lock()
@@ -113,14 +113,17 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 
 def _changed_items(con: duckdb.DuckDBPyConnection) -> int:
-    """Temp table `_enrich_changed(voc_id, text_hash, attr_hash, text_changed)`: items that are new or
+    """Temp table `_enrich_changed(voc_id, row_sig, text_hash, text_changed)`: items that are new or
     whose text or copied scope columns changed. Returns how many have a new or changed text."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _enrich_changed AS
-            WITH cur AS (SELECT voc_id, md5({TEXT_SQL}) AS text_hash, {ATTR_SQL} AS attr_hash FROM voc_items)
-            SELECT cur.*, s.text_hash IS DISTINCT FROM cur.text_hash AS text_changed
-            FROM cur LEFT JOIN voc_text_state s USING (voc_id)
-            WHERE s.text_hash IS DISTINCT FROM cur.text_hash OR s.attr_hash IS DISTINCT FROM cur.attr_hash"""
+            WITH cur AS (SELECT voc_id, {SIG_SQL} AS row_sig FROM voc_items),
+                 ch AS (SELECT cur.voc_id, cur.row_sig, s.text_hash AS old_hash
+                        FROM cur LEFT JOIN voc_text_state s USING (voc_id)
+                        WHERE s.row_sig IS DISTINCT FROM cur.row_sig)
+            SELECT ch.voc_id, ch.row_sig, md5({TEXT_SQL}) AS text_hash,
+                   ch.old_hash IS DISTINCT FROM md5({TEXT_SQL}) AS text_changed
+            FROM ch JOIN voc_items USING (voc_id)"""
     )
     return con.execute("SELECT count(*) FILTER (text_changed) FROM _enrich_changed").fetchone()[0]
 
@@ -200,8 +203,8 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
         con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
         sql, params = _tag_sql(topics, target)
         con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql}", params)
-        con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, attr_hash)
-                       SELECT voc_id, text_hash, attr_hash FROM _enrich_changed""")
+        con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, row_sig)
+                       SELECT voc_id, text_hash, row_sig FROM _enrich_changed""")
         _set_meta(con, "topics", _topics_version(topics))
         con.execute("COMMIT")
     except Exception:
@@ -210,6 +213,13 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
     finally:
         con.execute("DROP TABLE IF EXISTS _enrich_changed")
     return changed
+
+
+def topics_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """True when the stored topics were made with another dictionary than the one in settings
+    (they are re-tagged by the next enrich, i.e. the next load)."""
+    stored = _meta(con, "topics")
+    return stored is not None and stored != _topics_version(topics_of(settings))
 
 
 def _remove_orphans(con: duckdb.DuckDBPyConnection) -> None:

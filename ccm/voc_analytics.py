@@ -538,14 +538,16 @@ def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Setti
     )
     if with_text and not df.empty:
         tw, tparams = scope.where("t.received_at", "t.department")
+        vw, vparams = scope.where("v.received_at", "v.department")
         marks = ", ".join("?" * len(df))
         ex = _df(
             con,
             f"""SELECT t.topic, max_by(v.title, v.received_at, {int(examples)}) AS examples
                 FROM voc_topics t JOIN voc v USING (voc_id)
-                WHERE {tw} AND t.voc_type = ? AND t.topic IN ({marks}) AND v.title IS NOT NULL
+                WHERE {tw} AND t.voc_type = ? AND t.topic IN ({marks})
+                  AND {vw} AND v.voc_type = ? AND v.title IS NOT NULL
                 GROUP BY t.topic""",
-            [*tparams, faq_type, *df["topic"]],
+            [*tparams, faq_type, *df["topic"], *vparams, faq_type],
         )
         joined = ex.set_index("topic")["examples"].map(" / ".join)
         df["examples"] = df["topic"].map(joined).fillna("")

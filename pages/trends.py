@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ccm import voc
+from ccm import text, voc
 from ccm import voc_analytics as va
 from ui import data
 from ui.bootstrap import Context, setup
@@ -189,6 +189,9 @@ def main() -> None:
     if data.run(va.compliance_summary, ctx.scope)["received"] == 0:
         empty_state("선택한 기간·부서에 접수된 VOC가 없습니다. 왼쪽에서 기간이나 부서를 바꿔 보세요.", upload_hint=False)
         return
+    if data.run(text.topics_stale, ctx.settings):
+        st.warning("설정의 주제 사전이 바뀌었습니다. 주제 분류는 다음 VOC 적재 때 새 사전으로 다시 계산됩니다.",
+                   icon=":material/sync_problem:")
     sections = {"건수 추이": counts, "급증": spikes, "키워드": keywords, "주제": topics, "경중도×빈도": prevention,
                 "재발": recurrence, "FAQ 후보": faq}
     for tab, render in zip(st.tabs(list(sections)), sections.values()):

@@ -157,3 +157,12 @@ def test_overview_badge_counts_overdue_and_at_risk(app_test, fixture_db):
     badge = next(m for m in at.metric if m.label == "기한 초과 미처리")
     assert badge.value == "1건"
     assert "임박 1건" in badge.delta and "미처리 전체 4건" in badge.delta
+
+
+def test_trends_page_warns_when_topic_dictionary_changed(app_test, fixture_db, env):
+    text = env.path.read_text(encoding="utf-8").replace('"주차" = ["주차", "주차장", "차량", "주차요금"]',
+                                                         '"주차" = ["주차", "주차장"]')
+    env.path.write_text(text, encoding="utf-8")
+    at = run_month(app_test(TRENDS), 2025, 11)
+    assert not at.exception
+    assert any("주제 사전이 바뀌었습니다" in w.value for w in at.warning)

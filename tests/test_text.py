@@ -103,3 +103,13 @@ def test_loader_enriches_after_load(env):
         words = text.keywords_of(c, ["L1"])["L1"]
     assert "주차장" in words
     assert not any(ch.isdigit() for w in words for ch in w)  # the phone number was masked before analysis
+
+
+def test_changed_scope_columns_are_copied_without_reanalysis(con, env):
+    add(con, ("C1", "2025-05-01 10:00", "불만", "처리중", "주차 불편", "주차장이 좁아요"))
+    text.enrich(con, env)
+    con.execute("UPDATE voc_items SET department = '문화사업팀', completed_at = '2025-05-02 10:00'")
+    assert text.enrich(con, env) == 0
+    assert con.execute("SELECT DISTINCT department FROM voc_keywords").fetchall() == [("문화사업팀",)]
+    row = con.execute("SELECT DISTINCT department, completed_at::VARCHAR FROM voc_topics").fetchall()
+    assert row == [("문화사업팀", "2025-05-02 10:00:00")]
