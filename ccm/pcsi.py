@@ -76,15 +76,22 @@ def scale_range(scale: int) -> tuple[int, int]:
 
 
 def classify(raw: pd.Series, scale: int, missing_codes: tuple[float, ...]) -> tuple[pd.Series, pd.Series]:
-    """Numeric value and status (ok | missing | invalid) of raw answers (strings)."""
-    text = raw.astype("string").str.strip()
+    """Numeric value and status (ok | missing | invalid) of raw answers (strings).
+
+    Answers take few distinct values: each distinct text is classified once, then mapped back."""
+    codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string").str.strip()
     num = pd.to_numeric(text, errors="coerce").astype("float64")
     lo, hi = scale_range(scale)
-    blank = text.isna() | (text == "")
-    missing = blank | num.isin([float(c) for c in missing_codes])
+    missing = text.isna() | (text == "") | num.isin([float(c) for c in missing_codes])
     ok = ~missing & num.between(lo, hi) & (num == np.floor(num))
-    status = pd.Series(np.where(missing, "missing", np.where(ok, "ok", "invalid")), index=raw.index)
-    return num.where(ok), status
+    u_status = np.where(missing, "missing", np.where(ok, "ok", "invalid"))
+    u_value = num.where(ok).to_numpy()
+    blank = codes < 0
+    take = np.where(blank, 0, codes)
+    status = np.where(blank, "missing", u_status[take] if len(u_status) else "missing")
+    value = np.where(blank, np.nan, u_value[take] if len(u_value) else np.nan)
+    return pd.Series(value, index=raw.index, dtype="float64"), pd.Series(status, index=raw.index)
 
 
 def item_score(value: pd.Series, scale: int, reverse: pd.Series | bool = False) -> pd.Series:
@@ -207,12 +214,12 @@ def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: 
     where, params = _filter_sql(flt)
     cols = ", ".join(f'max(a.score) FILTER (a.item = ?) AS "i{n}"' for n in range(len(meta)))
     wide = con.execute(
-        f"""SELECT r.batch_id, r.resp_no, coalesce(r.facility, '(미기재)') AS facility,
-                   coalesce(r.customer_type, '(미기재)') AS customer_type, r.weight, {cols}
-            FROM survey_respondents r
-            JOIN survey_answers a ON a.batch_id = r.batch_id AND a.resp_no = r.resp_no
-            WHERE r.batch_id IN {_in(ids)} {where}
-            GROUP BY ALL HAVING count(a.score) > 0 ORDER BY r.batch_id, r.resp_no""",
+        f"""WITH w AS (SELECT a.batch_id, a.resp_no, {cols} FROM survey_answers a
+                       WHERE a.batch_id IN {_in(ids)} AND a.score IS NOT NULL GROUP BY a.batch_id, a.resp_no)
+            SELECT r.batch_id, r.resp_no, coalesce(r.facility, '(미기재)') AS facility,
+                   coalesce(r.customer_type, '(미기재)') AS customer_type, r.weight, w.* EXCLUDE (batch_id, resp_no)
+            FROM survey_respondents r JOIN w ON w.batch_id = r.batch_id AND w.resp_no = r.resp_no
+            WHERE TRUE {where} ORDER BY r.batch_id, r.resp_no""",
         [*meta["item"], *ids, *params]).df()
     wide = wide.rename(columns={f"i{n}": item for n, item in enumerate(meta["item"])})
     wide.insert(3, "department", wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)"))
@@ -227,14 +234,15 @@ def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: 
 
 
 def _with_demographics(con, wide: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
-    long = con.execute(
-        f"""SELECT batch_id, resp_no, attribute, any_value(value) AS value FROM survey_demographics
-            WHERE batch_id IN {_in(ids)} GROUP BY ALL""", ids).df()
-    if long.empty:
+    attrs = [r[0] for r in con.execute(
+        f"SELECT DISTINCT attribute FROM survey_demographics WHERE batch_id IN {_in(ids)} ORDER BY 1", ids).fetchall()]
+    if not attrs:
         return wide
-    demo = long.set_index(["batch_id", "resp_no", "attribute"])["value"].unstack("attribute").reset_index()
-    demo.columns.name = None
-    demo = demo.rename(columns={c: f"demo:{c}" for c in demo.columns if c not in ("batch_id", "resp_no")})
+    cols = ", ".join(f'any_value(value) FILTER (attribute = ?) AS "d{n}"' for n in range(len(attrs)))
+    demo = con.execute(
+        f"""SELECT batch_id, resp_no, {cols} FROM survey_demographics
+            WHERE batch_id IN {_in(ids)} GROUP BY batch_id, resp_no""", [*attrs, *ids]).df()
+    demo = demo.rename(columns={f"d{n}": f"demo:{a}" for n, a in enumerate(attrs)})
     return wide.merge(demo, on=["batch_id", "resp_no"], how="left")
 
 

@@ -319,7 +319,7 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
 
     long = pd.DataFrame({
         "resp_no": np.tile(resp_no.to_numpy(), len(spec.items)),
-        "item": np.repeat(spec.item_columns, len(df)),
+        "item": pd.Categorical.from_codes(np.repeat(np.arange(len(spec.items)), len(df)), spec.item_columns),
         "raw": pd.concat([df[c] for c in spec.item_columns], ignore_index=True).astype("string"),
         "reverse": np.repeat([i.reverse for i in spec.items], len(df)),
     })
