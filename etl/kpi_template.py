@@ -93,20 +93,24 @@ INSTRUCTIONS = [
 ]
 
 
-def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.DataFrame | None = None) -> bytes:
+def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.DataFrame | None = None,
+          departments: tuple[str, ...] | None = None) -> bytes:
     """The template workbook as bytes, prefilled with `defs` (stored definitions of the year) or,
-    when there are none, with the manual's KPI lists (targets left blank)."""
+    when there are none, with the manual's KPI lists (targets left blank); only `departments` if given."""
+    if departments is not None:
+        defs = defs[defs["department"].isin(departments)] if defs is not None else None
+        actuals = actuals[actuals["department"].isin(departments)] if actuals is not None else None
     wb = Workbook()
     _instructions(wb.active)
     lists = _lists_sheet(wb, settings)
     ws = wb.create_sheet(DEF_SHEET)
     _header(ws, [h for h, _ in DEF_FIELDS.values()])
-    for row in _definition_rows(settings, year, defs):
+    for row in _definition_rows(settings, year, defs, departments):
         ws.append(row)
     _validate(ws, lists, {"B": "부서", "H": "방향", "I": "집계방식", "X": "자동실적"})
     wa = wb.create_sheet(ACT_SHEET)
     _header(wa, [h for h, _ in ACT_FIELDS.values()])
-    for row in _actual_rows(settings, year, defs, actuals):
+    for row in _actual_rows(settings, year, defs, actuals, departments):
         wa.append(row)
     _validate(wa, lists, {"C": "부서"})
     month = DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True,
@@ -166,7 +170,11 @@ def _validate(ws, refs: dict[str, str], columns: dict[str, str]) -> None:
         dv.add(f"{letter}2:{letter}{ROWS}")
 
 
-def _definition_rows(settings, year: int, defs: pd.DataFrame | None) -> list[list]:
+def _catalogue(settings, departments: tuple[str, ...] | None) -> list[tuple[str, Item]]:
+    return [(d, it) for d, it in catalogue(settings) if departments is None or d in departments]
+
+
+def _definition_rows(settings, year: int, defs: pd.DataFrame | None, departments) -> list[list]:
     if defs is not None and not defs.empty:
         rows = []
         for d in defs.to_dict("records"):
@@ -177,15 +185,16 @@ def _definition_rows(settings, year: int, defs: pd.DataFrame | None) -> list[lis
         return [[None if isinstance(v, float) and pd.isna(v) else v for v in r] for r in rows]
     return [[year, dept, it.strategy, it.task, it.core_task, it.indicator, it.unit, DIRECTIONS[it.direction],
              AGGREGATIONS[it.aggregation], 0 if it.direction == "zero" else None, *[None] * 12, it.weight, it.source]
-            for dept, it in catalogue(settings)]
+            for dept, it in _catalogue(settings, departments)]
 
 
-def _actual_rows(settings, year: int, defs: pd.DataFrame | None, actuals: pd.DataFrame | None) -> list[list]:
+def _actual_rows(settings, year: int, defs: pd.DataFrame | None, actuals: pd.DataFrame | None,
+                 departments) -> list[list]:
     """A row per KPI without an automatic source × month, with the stored actual where there is one."""
     if defs is not None and not defs.empty:
         kpis = [(d, i) for d, i, s in zip(defs["department"], defs["indicator"], defs["source"]) if not isinstance(s, str)]
     else:
-        kpis = [(d, it.indicator) for d, it in catalogue(settings) if not it.source]
+        kpis = [(d, it.indicator) for d, it in _catalogue(settings, departments) if not it.source]
     stored = {}
     if actuals is not None:
         stored = {(r.month, r.department, r.indicator): (r.actual, r.note) for r in actuals.itertuples()}

@@ -6,7 +6,7 @@ import io
 from datetime import datetime
 
 import pytest
-from kpi_support import kpi_row, monthly, write_workbook
+from kpi_support import ACT_HEADERS, DEF_HEADERS, kpi_row, monthly, write_workbook
 from openpyxl import load_workbook
 
 import ccm.pcsi
@@ -205,9 +205,36 @@ def test_pcsi_source_without_the_survey_module_says_so(env, tmp_path, monkeypatc
     assert (card["actual"], card["attainment"]) == (88.5, pytest.approx(88.5 / 90))
 
 
-def test_department_user_may_only_load_own_rows(env, simple):
+def test_department_user_may_only_load_own_rows(env, simple, tmp_path):
     result = kpi_etl.load(simple, env.db_path, env, allowed_departments=("문화사업팀",))
     assert not result.ok and "내 부서" in result.rejects.iloc[0]["사유"]
+    own = tmp_path / "own.xlsx"
+    own.write_bytes(kpi_template.build(env, 2026, departments=("문화사업팀",)))
+    wb = load_workbook(own)
+    assert {r[1].value for r in wb["KPI정의"].iter_rows(min_row=2)} == {"문화사업팀"}
+    for r in wb["KPI정의"].iter_rows(min_row=2):
+        r[9].value = 10
+    wb.save(own)
+    assert kpi_etl.load(own, env.db_path, env, allowed_departments=("문화사업팀",)).ok
+
+
+def test_old_xls_workbook_loads(env, tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws, wa = book.add_sheet("KPI정의"), book.add_sheet("월별실적")
+    for r, row in enumerate([DEF_HEADERS, kpi_row("관광사업팀", "친절서비스 교육", unit="회", target=6)]):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    for r, row in enumerate([ACT_HEADERS, [2026, 1, "관광사업팀", "친절서비스 교육", 1, "1월 교육"]]):
+        for c, v in enumerate(row):
+            wa.write(r, c, v)
+    book.save(str(tmp_path / "kpi.xls"))
+    result = _load(tmp_path / "kpi.xls", env)
+    assert result.ok, result.rejects
+    with db.session(env.db_path) as con:
+        assert _one(con, "SELECT actual, note FROM kpi_actuals") == (1, "1월 교육")
 
 
 def test_cli_loads_and_reports_rejects(env, simple, tmp_path, capsys):

@@ -14,8 +14,8 @@ from ui.components import table
 def render(ctx) -> None:
     st.markdown("**KPI 통합 문서** — 'KPI정의'(목표) 시트와 '월별실적' 시트가 있는 Excel 파일 하나로 올립니다. "
                 "오류가 한 건이라도 있으면 아무것도 저장하지 않습니다.")
-    _template(ctx)
     own = (ctx.user.department or "",) if ctx.user.role == "부서" else None
+    _template(ctx, own)
     if own:
         st.caption(f"부서 권한: {own[0]}의 행만 올릴 수 있습니다.")
     up = st.file_uploader("KPI 통합 문서(.xlsx, .xls)", type=["xlsx", "xls"], key="kpi_upload")
@@ -30,11 +30,11 @@ def render(ctx) -> None:
         _report(result)
 
 
-def _template(ctx) -> None:
+def _template(ctx, own: tuple[str, ...] | None) -> None:
     year = st.selectbox("서식 연도", [ctx.now.year + 1, ctx.now.year, ctx.now.year - 1], index=1, key="kpi_tpl_year")
     defs = data.run(kpi.definitions, year)
     actuals = data.run(kpi.manual_actuals, year)
-    st.download_button(f"{year}년 KPI 서식 내려받기", kpi_template.build(ctx.settings, year, defs, actuals),
+    st.download_button(f"{year}년 KPI 서식 내려받기", kpi_template.build(ctx.settings, year, defs, actuals, own),
                        f"KPI_통합문서_{year}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="kpi_template_dl", icon=":material/download:", on_click="ignore")
