@@ -37,8 +37,13 @@ CANDIDATE = r"@|\d{4}"
 
 def mask_series(s: pd.Series) -> pd.Series:
     """Vectorised mask_text over a column (same result as mask_text on every value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     out = s.astype("string")
-    cand = out.str.contains(CANDIDATE, regex=True).fillna(False).astype(bool)
+    arr = pa.array(out, from_pandas=True)
+    cand = pd.Series(pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False),
+                     index=out.index)
     if not cand.any():
         return out
     sub = out[cand]
