@@ -269,36 +269,26 @@ def _scoped_definitions(con, year: int, rules: Rules, departments: tuple[str, ..
     return defs
 
 
-def history(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
-            departments: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Attainment and status of every KPI at the end of each month 1..month (for 'since when')."""
+def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
+              departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """KPIs under the achieved band at `month`, worst first, with the month since which they have been
+    (the month after the last one at which they were achieved or had no actual yet)."""
     rules = rules or _default_rules()
     defs = _scoped_definitions(con, year, rules, departments)
     if defs.empty:
-        return pd.DataFrame(columns=["department", "indicator", "month", "attainment", "status"])
+        return pd.DataFrame(columns=[*REVIEW_COLUMNS, "since"])
     values = _prepare(monthly(con, year, month, rules))
-    frames = [_card(defs, values, m, rules).assign(month=m) for m in range(1, month + 1)]
-    return pd.concat(frames, ignore_index=True)[["department", "indicator", "month", "attainment", "status"]]
-
-
-def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
-              departments: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """KPIs under the achieved band at `month`, worst first, with the month since which they have been."""
-    rules = rules or _default_rules()
-    h = history(con, year, month, rules, departments)
-    card = review(con, year, month, rules, departments)
-    off = card[card["status"].isin(["미달", "주의"])].copy()
-    if off.empty:
-        return off.assign(since=pd.Series(dtype="int64"))
+    card = _card(defs, values, month, rules)
+    off = card["status"].isin(["미달", "주의"])
     since = []
-    for d, i in zip(off["department"], off["indicator"]):
-        s = h[(h["department"] == d) & (h["indicator"] == i)].sort_values("month")
-        ok = s[s["month"] <= month]["status"].isin(["달성", "실적 없음"]).to_numpy()
-        months = s["month"].to_numpy()
-        last_ok = months[ok].max() if ok.any() else 0
-        since.append(int(last_ok) + 1)
-    off["since"] = since
-    return off.sort_values(["attainment", "department"], ignore_index=True)
+    for d in defs[off.to_numpy()].to_dict("records"):
+        series = values.get((d["department"], d["indicator"]), ({}, {}))[0]
+        m = month
+        while m > 1 and status(evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series,
+                                        m - 1, rules.cap)["attainment"], rules) in ("미달", "주의"):
+            m -= 1
+        since.append(m)
+    return card[off].assign(since=since).sort_values(["attainment", "department"], ignore_index=True)
 
 
 def plan_of(d) -> list[float] | None:

@@ -93,6 +93,16 @@ def test_loaded_values_give_hand_computed_scores(env, simple):
     assert org == pytest.approx(0.975)
 
 
+def test_off_track_list_says_since_when_and_the_gap(env, tmp_path):
+    path = write_workbook(tmp_path / "off.xlsx", [kpi_row("관광사업팀", "보도자료 배포", target=24)],
+                          monthly(2026, "관광사업팀", "보도자료 배포", {1: 2, 2: 2, 3: 0, 4: 0}))
+    assert _load(path, env).ok
+    with db.session(env.db_path) as con:
+        off = kpi.off_track(con, 2026, 4).iloc[0]
+        assert kpi.off_track(con, 2026, 2).empty
+    assert (off["since"], off["actual"], off["target"], off["gap"], off["status"]) == (3, 4, 8, 4, "미달")
+
+
 @pytest.mark.parametrize("defs_change, acts_change, sheet, column, value, reason", [
     ({1: "기획예산팀"}, {}, "KPI정의", "부서", "기획예산팀", "알 수 없는 값"),
     ({9: "스물넷"}, {}, "KPI정의", "연간목표", "스물넷", "숫자가 아닙니다"),
