@@ -90,10 +90,21 @@ def _read_sheet(data: bytes, file_name: str, sheet: str, fields: dict) -> tuple[
         if f and f not in seen:
             rename[col], _ = f, seen.add(f)
     df = table.df[list(rename)].rename(columns=rename)
-    for f in fields:
-        if f not in df.columns:
-            df[f] = pd.array([pd.NA] * len(df), dtype="string")
+    df.attrs.update(absent=[f for f in fields if f not in df.columns], header_row=table.header_row)
+    for f in df.attrs["absent"]:
+        df[f] = pd.array([pd.NA] * len(df), dtype="string")
     return df[list(fields)], [int(r) for r in table.rows]
+
+
+def _absent_columns(df: pd.DataFrame, sheet: str, fields: dict, required, rej: Rejects) -> None:
+    """A required column missing altogether is one error (not one per row)."""
+    if df.empty:
+        return
+    for f in required:
+        if f in df.attrs.get("absent", []):
+            names = ", ".join([fields[f][0], *fields[f][1]])
+            rej.add(sheet, df.attrs.get("header_row"), fields[f][0], None,
+                    f"'{fields[f][0]}' 열이 없습니다(머리글 행에서 찾은 이름: {names} 중 하나여야 합니다).")
 
 
 def read_workbook(data: bytes, file_name: str) -> tuple[pd.DataFrame, list[int], pd.DataFrame, list[int]]:
@@ -368,6 +379,12 @@ def load(data: bytes | str | Path, db_path: str | Path, settings, *, file_name: 
         result.message = f"{file_name}: '{DEF_SHEET}'·'{ACT_SHEET}' 시트에 적재할 행이 없습니다."
         return result
     rej = Rejects()
+    _absent_columns(d_raw, DEF_SHEET, DEF_FIELDS, [*DEF_REQUIRED, "annual_target"], rej)
+    _absent_columns(a_raw, ACT_SHEET, ACT_FIELDS, [*ACT_REQUIRED, "actual"], rej)
+    if rej.rows:
+        result.rejects = rej.frame()
+        result.message = f"{file_name}: 필요한 열이 없어 아무것도 저장하지 않았습니다. 서식을 내려받아 머리글을 맞추세요."
+        return result
     with db.session(db_path) as con:
         defs = validate_definitions(d_raw, d_rows, settings, rej, allowed_departments)
         stored = {tuple(r) for r in con.execute("SELECT year, department, indicator FROM kpi_definitions").fetchall()}

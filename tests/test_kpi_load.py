@@ -130,6 +130,23 @@ def test_bad_workbook_is_rejected_with_where_and_why_and_nothing_stored(
         assert _one(con, "SELECT count(*) FROM load_batches WHERE kind = 'kpi'")[0] == 0
 
 
+def test_missing_column_is_one_clear_error(env, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "KPI정의"
+    ws.append(["연도", "부서", "지표명", "단위", "집계방식", "연간목표", "가중치"])
+    ws.append([2026, "문화사업팀", "보도자료 배포", "건", "누적", 12, 10])
+    ws.append([2026, "문화사업팀", "친절서비스 교육", "회", "누적", 6, 10])
+    wb.create_sheet("월별실적").append(["연도", "월", "부서", "지표명", "실적", "비고"])
+    wb.save(tmp_path / "no_direction.xlsx")
+    result = _load(tmp_path / "no_direction.xlsx", env)
+    assert not result.ok
+    assert result.rejects[["시트", "행", "열"]].values.tolist() == [["KPI정의", 1, "방향"]]
+    assert "열이 없습니다" in result.rejects.iloc[0]["사유"]
+
+
 def test_bad_workbook_leaves_earlier_loads_untouched(env, simple, tmp_path):
     _load(simple, env)
     with db.session(env.db_path) as con:
