@@ -470,7 +470,8 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
                 f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by_batch) FROM {table}_replaced "
                 "WHERE replaced_by_batch = ?", [batch_id]).fetchone()[0]
             con.execute(f"DELETE FROM {table}_replaced WHERE replaced_by_batch = ?", [batch_id])
-            counts[table] = {"removed": removed, "restored": restored}
+            name = table.removeprefix("kpi_")
+            counts.update({f"{name}_removed": removed, f"{name}_restored": restored})
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
         con.execute("COMMIT")
     except Exception:

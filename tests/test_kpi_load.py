@@ -179,8 +179,10 @@ def test_reload_is_unchanged_and_rollback_restores_exactly(env, simple, tmp_path
         assert _one(con, "SELECT annual_target FROM kpi_definitions WHERE indicator = '보도자료 배포'")[0] == 30
         with pytest.raises(ValueError, match="먼저 되돌려야"):
             kpi.rollback(con, first.batch_id)
-        kpi.rollback(con, third.batch_id)
+        undone = kpi.rollback(con, third.batch_id)
         assert _state(con) == before
+        assert undone == {"definitions_removed": 1, "definitions_restored": 1, "actuals_removed": 2,
+                          "actuals_restored": 1}
         assert _one(con, "SELECT status FROM load_batches WHERE batch_id = ?", [third.batch_id])[0] == "rolled_back"
 
 
