@@ -18,6 +18,7 @@ DEF_CI = ("95% 구간 = 점수 ± 1.96 × s ÷ √n (s: 응답자별 종합점�
           "응답자가 최소 표본 수보다 적은 집단은 '표본 부족'으로 표시합니다(설정 [pcsi] min_n).")
 DEF_IPA = ("중요도 = 문항 점수와 응답자의 전반적만족 영역 점수의 상관계수(피어슨). 사분면은 문항들의 중요도 평균과 "
            "만족도 평균으로 나눕니다. '중점개선(우선 개선)' = 중요도는 높은데 만족도가 낮은 문항.")
+QUADRANT_COLORS = {"중점개선(우선 개선)": "crimson", "유지강화": "seagreen", "점진개선": "darkorange", "현상유지": "steelblue"}
 GROUPS = {"facility": "시설별", "department": "부서별", "customer_type": "고객유형별"}
 
 
@@ -172,8 +173,12 @@ def _items(survey: str, year: int, df: pd.DataFrame) -> None:
                              "score": "만족도(점수)", "missing": "결측", "invalid": "척도 밖", "importance": "중요도(상관)",
                              "quadrant": "사분면"}).round({"만족도(점수)": 2, "중요도(상관)": 3})
     if len(ipa) >= 2:
-        fig = go.Figure(go.Scatter(x=ipa["importance"], y=ipa["score"], mode="markers+text", text=ipa["item"],
-                                   textposition="top center", hovertext=ipa["label"], marker=dict(size=11)))
+        fig = go.Figure()
+        for quadrant, part in ipa.groupby("quadrant", sort=False):
+            fig.add_trace(go.Scatter(
+                x=part["importance"], y=part["score"], mode="markers+text", text=part["item"], name=quadrant,
+                textposition="top center", hovertext=part["label"],
+                marker=dict(size=12, color=QUADRANT_COLORS.get(quadrant, "gray"))))
         fig.add_vline(x=float(ipa["importance"].mean()), line_dash="dot")
         fig.add_hline(y=float(ipa["score"].mean()), line_dash="dot")
         fig.update_xaxes(title="중요도 (전반적만족과의 상관)")
