@@ -1,0 +1,119 @@
+"""Real browser (Playwright + Debian chromium) against a real `streamlit run dashboard.py`.
+
+The first test must be the first page load of the module's fresh server (deep link before the router ran).
+"""
+import pytest
+
+from browser_support import (browser, login, main_text, nav_to, open_url, page, screenshot,  # noqa: F401
+                             server, settle)
+from ccm import audit, db
+from ccm.settings import ROOT
+from h7_files import voc_csv
+
+pytestmark = pytest.mark.browser
+
+PAGES = {  # url_path: sidebar title (dashboard.py)
+    "overview": "개요", "sla": "처리기한 준수", "trends": "유형별 추이", "kpi": "KPI 달성",
+    "pcsi": "고객만족도(PCSI)", "ranking": "부서 평가·포상", "report": "반기 VOC 보고서", "meeting": "회의 화면",
+    "upload": "데이터 올리기", "admin": "관리",
+}
+
+
+def _no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, main_text(page)[:2000]
+
+
+def test_deep_link_on_a_fresh_server_runs_the_page_without_the_router_and_asks_for_login(page, server):
+    open_url(page, server, "admin")
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "dashboard" in nav.split()  # pages/ listed by file name: dashboard.py's st.navigation did not run
+    assert "로그인" in main_text(page) and "사용자 추가" not in main_text(page)
+    login(page, "admin")
+    _no_exception(page)
+    assert page.get_by_role("heading", name="관리").count() == 1 and "사용자 추가" in main_text(page)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_logged_out_direct_url_shows_only_the_login_form(page, server, path):
+    open_url(page, server, path)
+    _no_exception(page)
+    assert page.get_by_label("비밀번호").count() == 1
+    assert page.locator("[data-testid='stMetric'], [data-testid='stDataFrame'], .stPlotlyChart").count() == 0
+
+
+def test_wrong_password_is_refused(page, server):
+    open_url(page, server, "overview")
+    page.get_by_label("사용자 이름").fill("admin")
+    page.get_by_label("비밀번호").fill("wrong-password")
+    page.get_by_role("button", name="로그인").click()
+    settle(page)
+    assert "맞지 않습니다" in main_text(page)
+
+
+@pytest.mark.parametrize("path,user", [("admin", "viewer"), ("admin", "analyst"), ("admin", "dept"), ("upload", "viewer")])
+def test_wrong_role_is_refused(page, server, path, user):
+    open_url(page, server, path)
+    login(page, user)
+    _no_exception(page)
+    assert "권한이 있어야 볼 수 있습니다" in main_text(page)
+
+
+def test_every_page_after_login_with_a_screenshot(page, server):
+    open_url(page, server, "")
+    screenshot(page, "00_login")
+    login(page, "admin")
+    order = sorted(PAGES.items(), key=lambda kv: kv[0] == "meeting")  # the projector view hides the sidebar
+    for i, (path, title) in enumerate(order, start=1):
+        nav_to(page, title)
+        _no_exception(page)
+        assert page.url.rstrip("/").endswith(path) or (path == "overview" and page.url.rstrip("/") == server.url)
+        assert screenshot(page, f"{i:02d}_{path}").stat().st_size > 10_000
+
+
+def test_voc_upload_flow(page, server, tmp_path):
+    rows = ["BR-001,2026-11-02 10:00,문의,홈페이지,관광사업팀,철로자전거,완료,주차 문의,주차장 위치 문의,2026-11-02 11:00",
+            "BR-002,2026-11-03 14:00,불만,대표전화,단산시설팀,단산모노레일,처리중,대기 불만,대기가 깁니다,"]
+    path = voc_csv(tmp_path, "browser_voc.csv", rows, encoding="cp949")
+    open_url(page, server, "upload")
+    login(page, "analyst")
+    page.locator(".st-key-voc_up_file input[type=file]").set_input_files(str(path))
+    settle(page)
+    assert "인코딩 cp949" in main_text(page)
+    page.locator(".st-key-voc_up_load button").click()
+    settle(page)
+    _no_exception(page)
+    assert "적재했습니다 (배치" in main_text(page)
+    screenshot(page, "upload_voc_done")
+    with db.session(server.db_path) as con:
+        assert con.execute("SELECT count(*) FROM voc_items WHERE voc_id LIKE 'BR-%'").fetchone()[0] == 2
+        assert audit.query(con, actions=("upload",), username="analyst")["내용"].str.contains("browser_voc.csv").any()
+
+
+def test_survey_upload_flow(page, server):
+    sample = ROOT / "data" / "samples" / "survey_pcsi_2025.xlsx"
+    open_url(page, server, "upload")
+    login(page, "admin")
+    page.get_by_role("tab", name="고객만족도 설문").click()
+    settle(page)
+    page.locator(".st-key-survey_file input[type=file]").set_input_files(str(sample))
+    settle(page)
+    _no_exception(page)
+    page.locator("[class*='st-key-survey_load_'] button").click()
+    settle(page)
+    _no_exception(page)
+    assert "적재하지 않았습니다" not in main_text(page)
+    screenshot(page, "upload_survey_done")
+    with db.session(server.db_path) as con:
+        log = audit.query(con, actions=("upload",), username="admin")
+    assert log["내용"].str.contains("survey_pcsi_2025.xlsx").any()
+
+
+def test_download_of_a_table(page, server):
+    open_url(page, server, "admin")
+    login(page, "admin")
+    with page.expect_download() as info:
+        page.locator(".st-key-dl_csv_admin_users button").click()
+    download = info.value
+    assert download.suggested_filename == "사용자_목록.csv"
+    text = open(download.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("사용자,권한,부서") and "viewer,열람" in text
