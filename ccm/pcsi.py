@@ -507,6 +507,15 @@ def has_data(con) -> bool:
     return bool(con.execute("SELECT EXISTS (SELECT 1 FROM survey_batches WHERE active)").fetchone()[0])
 
 
+def active_batch(con, survey: str, year: int, wave: str = "") -> dict | None:
+    """The loaded batch a new file for this survey (name, year, wave) would replace."""
+    row = con.execute(
+        """SELECT b.batch_id, l.file_name, l.loaded_at, l.rows_inserted FROM survey_batches b
+           JOIN load_batches l USING (batch_id) WHERE b.active AND b.survey = ? AND b.year = ? AND b.wave = ?""",
+        [survey, int(year), wave]).fetchone()
+    return None if row is None else dict(zip(("batch_id", "file_name", "loaded_at", "respondents"), row))
+
+
 def batches(con) -> pd.DataFrame:
     return con.execute(
         """SELECT b.batch_id, b.survey, b.year, b.wave, b.scale, b.active, b.replaced_by, l.file_name,

@@ -88,3 +88,14 @@ def test_areas_assigned_in_the_editor_are_loaded(env, app_test):
         # 5-point, equal area weights: 편의 mean of (5,4,3,2) → 62.5; 전반 (2,1,3,5) → 43.75
         assert pcsi.overall_index(con, 2025, "전화친절도") == (62.5 + 43.75) / 2
     assert items == [("문1", "편의", "문1"), ("문2", "전반", "전반적 만족")]
+
+
+def test_reupload_names_the_batch_it_would_replace(env, app_test):
+    data = xlsx(frame())
+    at = _upload(app_test, data, "small_2025.xlsx")
+    next(b for b in at.button if b.label == "확인하고 적재").click().run()
+    assert at.success
+    at = _upload(app_test, xlsx(frame(E1=[7, 7, 7, 7])), "small_2025_fixed.xlsx")
+    assert any("이미 적재되어 있습니다" in i.value and "small_2025.xlsx" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "확인하고 적재").click().run()
+    assert any("대체했습니다" in s.value for s in at.success)

@@ -41,6 +41,12 @@ def render(ctx) -> None:
     st.download_button("이 명세를 파일로 저장(.toml)", survey.spec_toml(spec), f"{spec.survey}_명세.toml",
                        "application/toml", key=f"survey_spec_dl_{tag}", on_click="ignore",
                        icon=":material/download:")
+    with db.session(ctx.settings.db_path) as con:
+        current = pcsi.active_batch(con, spec.survey, spec.year, spec.wave)
+    if current:
+        st.info(f"같은 조사({spec.survey} {spec.year}{' ' + spec.wave if spec.wave else ''})가 이미 적재되어 있습니다: "
+                f"배치 {current['batch_id']}, {current['file_name']}, 응답자 {current['respondents']:,}명. "
+                "내용이 다르면 적재할 때 이 배치를 대체합니다(관리 화면에서 되돌릴 수 있음).", icon=":material/info:")
     if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:"):
         _load(ctx, data, up.name, spec)
 
@@ -100,13 +106,15 @@ def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
     with c5:
         rid = pick("응답자 ID 열", p.respondent_id_column, "rid")
     c1, c2, c3 = st.columns(3)
-    comments = c1.multiselect("자유 의견 열", cols, list(p.comment_columns), key=f"survey_comments_{tag}")
-    demos = c2.multiselect("응답자 특성 열(성별·연령대 등)", cols, list(p.demographic_columns), key=f"survey_demos_{tag}")
+    comments = c1.multiselect("자유 의견 열", cols, list(p.comment_columns), key=f"survey_comments_{tag}",
+                              placeholder="없음")
+    demos = c2.multiselect("응답자 특성 열(성별·연령대 등)", cols, list(p.demographic_columns), key=f"survey_demos_{tag}",
+                           placeholder="없음")
     missing = c3.text_input("결측 코드(모름/무응답)", ", ".join(f"{c:g}" for c in p.missing_codes),
                             key=f"survey_missing_{tag}", help="이 값들은 점수가 되지 않습니다. 쉼표로 구분.")
     items = _edit_items(p, ctx, tag)
     reverse = st.multiselect("역문항(점수를 뒤집을 문항)", [i.column for i in items],
-                             [i.column for i in items if i.reverse], key=f"survey_reverse_{tag}")
+                             [i.column for i in items if i.reverse], key=f"survey_reverse_{tag}", placeholder="없음")
     items = tuple(replace(i, reverse=i.column in reverse) for i in items)
     chosen = {i.column for i in items}
     ignore = tuple(c for c in cols if survey.ITEM_CODE.match(c) and c not in chosen)
@@ -139,6 +147,7 @@ def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
     st.caption("문항 열로 보이는 열과 영역을 제안했습니다. 영역이 빈 문항은 지정해 주세요.")
     edited = st.data_editor(
         df, hide_index=True, width="stretch", key=f"survey_items_{tag}", num_rows="fixed",
+        height=min(36 * (len(df) + 1) + 3, 800),
         column_config={
             "문항 열": st.column_config.TextColumn(disabled=True),
             "영역": st.column_config.SelectboxColumn(options=areas, required=False),
