@@ -7,7 +7,7 @@ computed at load time by ccm.sla) and the tables ccm.text fills at load time.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -498,13 +498,14 @@ def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings
     days = int(cfg.get("recurrence_days", 90))
     types = tuple(cfg.get("recurrence_types", ["불만", "고충", "긴급요청", "건의"]))
     where, params = scope.where()
+    since = datetime.combine(scope.start, datetime.min.time()) - timedelta(days=days)  # oldest handling that counts
     tmarks = ", ".join("?" * len(types)) or "NULL"
     return _df(
         con,
         f"""WITH base AS (SELECT facility, topic, hash(facility, topic) AS cell, received_at, completed_at, department
-                          FROM voc_topics WHERE facility IS NOT NULL AND topic <> ? AND voc_type IN ({tmarks})),
-                 done AS (SELECT cell, completed_at FROM base
-                          WHERE completed_at >= ?::TIMESTAMP - INTERVAL (?) DAY AND completed_at < ?),
+                          FROM voc_topics WHERE facility IS NOT NULL AND topic <> ? AND voc_type IN ({tmarks})
+                            AND received_at < ? AND (completed_at >= ? OR received_at >= ?)),
+                 done AS (SELECT cell, completed_at FROM base WHERE completed_at >= ? AND completed_at < ?),
                  cur AS (SELECT * FROM base WHERE {where}),
                  -- the latest handling of the same facility × topic at or before each receipt
                  m AS (SELECT cur.facility, cur.topic, cur.received_at, done.completed_at AS handled
@@ -516,7 +517,7 @@ def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings
                    max(received_at) FILTER (is_rec) AS last_recurrence
             FROM r GROUP BY ALL HAVING count(*) FILTER (is_rec) > 0
             ORDER BY recurrences DESC, rate DESC, facility, topic""",
-        [NO_TOPIC, *types, scope.start, days, scope.end, *params, days],
+        [NO_TOPIC, *types, scope.end, since, scope.start, since, scope.end, *params, days],
     )
 
 
@@ -537,18 +538,26 @@ def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Setti
         [*params, faq_type, *params, faq_type, NO_TOPIC],
     )
     if with_text and not df.empty:
-        tw, tparams = scope.where("t.received_at", "t.department")
-        vw, vparams = scope.where("v.received_at", "v.department")
-        marks = ", ".join("?" * len(df))
-        ex = _df(
-            con,
-            f"""SELECT t.topic, max_by(v.title, v.received_at, {int(examples)}) AS examples
-                FROM voc_topics t JOIN voc v USING (voc_id)
-                WHERE {tw} AND t.voc_type = ? AND t.topic IN ({marks})
-                  AND {vw} AND v.voc_type = ? AND v.title IS NOT NULL
-                GROUP BY t.topic""",
-            [*tparams, faq_type, *df["topic"], *vparams, faq_type],
-        )
-        joined = ex.set_index("topic")["examples"].map(" / ".join)
-        df["examples"] = df["topic"].map(joined).fillna("")
+        examples_of = _newest_titles(con, scope, faq_type, tuple(df["topic"]), examples)
+        df["examples"] = df["topic"].map(examples_of).fillna("")
     return df
+
+
+def _newest_titles(con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str, topics: tuple[str, ...],
+                   n: int) -> dict[str, str]:
+    """Per topic, the titles of its n newest items of a type (' / '-joined): ids from voc_topics, then a
+    lookup of those few ids (no join of the whole period)."""
+    where, params = scope.where()
+    ids = _df(
+        con,
+        f"""SELECT topic, unnest(max_by(voc_id, received_at, {int(n)})) AS voc_id FROM voc_topics
+            WHERE {where} AND voc_type = ? AND topic IN ({", ".join("?" * len(topics))}) GROUP BY topic""",
+        [*params, voc_type, *topics],
+    )
+    if ids.empty:
+        return {}
+    titles = _df(con, f"SELECT voc_id, title, received_at FROM voc WHERE voc_id IN ({', '.join('?' * len(ids))})",
+                 ids["voc_id"].tolist())
+    ex = ids.merge(titles, on="voc_id").dropna(subset=["title"])
+    ex = ex.sort_values(["topic", "received_at", "voc_id"], ascending=[True, False, True])
+    return ex.groupby("topic")["title"].agg(" / ".join).to_dict()
