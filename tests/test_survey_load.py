@@ -199,3 +199,7 @@ def test_cli_exit_code_1_when_answers_were_out_of_scale(env, tmp_path, capsys):
     assert main(["survey", str(path), "--db", str(env.db_path)]) == 1
     out = capsys.readouterr().out
     assert "척도 밖 1개" in out and "5행 B2=9" in out
+
+
+def test_damaged_xls_is_refused(env):
+    assert_rejected(env, xls(frame())[:1500], "broken.xls", "broken.xls", "Excel 파일을 열 수 없습니다")
