@@ -169,7 +169,7 @@ def _items(survey: str, year: int, df: pd.DataFrame) -> None:
                    + ", ".join(f"{r.item} {r.label} ({r.score:.1f}점)" for r in fix.itertuples()),
                    icon=":material/priority_high:")
     ipa = df.dropna(subset=["importance", "score"])
-    out = df.rename(columns={"item": "문항", "area": "영역", "label": "내용", "reverse": "역문항", "n": "유효 응답",
+    out = df.rename(columns={"item": "문항", "area": "영역", "label": "문항 내용", "reverse": "역문항", "n": "유효 응답",
                              "score": "만족도(점수)", "missing": "결측", "invalid": "척도 밖", "importance": "중요도(상관)",
                              "quadrant": "사분면"}).round({"만족도(점수)": 2, "중요도(상관)": 3})
     if len(ipa) >= 2:
