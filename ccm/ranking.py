@@ -177,10 +177,10 @@ def breakdown(result: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
                 "순위": r["rank"], "부서": r["department"], "구성요소": c.label,
                 "원값": r[c.key], "단위": c.unit, "근거": c.count_label, "근거 건수": r[f"{c.key}_n"],
                 "최소 건수": c.min_count, "평가": "평가" if r[f"{c.key}_scored"] else "미평가(가중치 재배분)",
-                "점수(0~100)": r[f"{c.key}_points"], "설정 가중치": c.weight,
+                "점수(0~100)": r[f"{c.key}_points"], "가중치": c.weight,
                 "적용 가중치": r[f"{c.key}_weight"], "기여 점수": r[f"{c.key}_contrib"],
             })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).round({"원값": 2, "점수(0~100)": 1, "적용 가중치": 3, "기여 점수": 2})
 
 
 def ranking_frame(result: pd.DataFrame, moves: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
@@ -355,7 +355,7 @@ def awards(result: pd.DataFrame, facilities: pd.DataFrame, cfg: RankingConfig) -
         parts = [f"{c.label} {r[f'{c.key}_points']:.1f}점×{r[f'{c.key}_weight'] * 100:.0f}%"
                  for c in cfg.components if r[f"{c.key}_scored"]]
         note = f"; 미평가: {r['redistributed']}" if r["redistributed"] else ""
-        rows.append({"포상": cfg.department_award, "후보": r["department"], "순위": int(r["rank"]),
+        rows.append({"포상": cfg.department_award, "후보": r["department"], "부서": r["department"], "순위": int(r["rank"]),
                      "점수": round(float(r["composite"]), cfg.decimals),
                      "근거": f"종합 {r['composite']:.{cfg.decimals}f}점 = " + " + ".join(parts) + note})
     f = facilities.dropna(subset=["score"])
@@ -369,9 +369,9 @@ def awards(result: pd.DataFrame, facilities: pd.DataFrame, cfg: RankingConfig) -
             overlap = top["ci_low"] <= second["ci_high"]
             ev += (f"; 2위 {second['facility']} {second['score']:.2f}점"
                    + (" — 신뢰구간이 겹쳐 차이가 통계적으로 뚜렷하지 않음" if overlap else " — 신뢰구간이 겹치지 않음"))
-        rows.append({"포상": cfg.facility_award, "후보": top["facility"], "순위": 1,
+        rows.append({"포상": cfg.facility_award, "후보": top["facility"], "부서": top["department"], "순위": 1,
                      "점수": round(float(top["score"]), 2), "근거": ev})
-    return pd.DataFrame(rows, columns=["포상", "후보", "순위", "점수", "근거"])
+    return pd.DataFrame(rows, columns=["포상", "후보", "부서", "순위", "점수", "근거"])
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,

@@ -85,15 +85,19 @@ def main() -> None:
     table(bd, "부서 평가 구성요소", key="rk_breakdown")
     st.subheader("포상 후보")
     award_rows = ranking.awards(result, out["facilities"], cfg)
+    facilities = out["facilities"]
+    if ctx.scope.departments is not None:  # e.g. a 부서 account: its own department only
+        award_rows = award_rows[award_rows["부서"].isin(ctx.scope.departments)]
+        facilities = facilities[facilities["department"].isin(ctx.scope.departments)]
     if award_rows.empty:
         st.info("포상 후보를 정할 데이터가 부족합니다.")
     for r in award_rows.itertuples():
         st.success(f"**{r.포상}: {r.후보}** — {r.근거}", icon=":material/military_tech:")
-    if not out["facilities"].empty:
+    if not facilities.empty:
         with st.expander("시설별 고객만족도(PCSI) — CS 우수사업장 근거"):
-            table(out["facilities"], "시설별 PCSI", key="rk_fac")
+            table(facilities, "시설별 PCSI", key="rk_fac")
     st.download_button(
-        "평가위원회용 Excel 내려받기", excel_bytes(ranking.committee_sheets(shown, moves, cfg, award_rows, out["facilities"])),
+        "평가위원회용 Excel 내려받기", excel_bytes(ranking.committee_sheets(shown, moves, cfg, award_rows, facilities)),
         f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rk_committee", icon=":material/download:", on_click="ignore")

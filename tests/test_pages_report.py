@@ -71,6 +71,7 @@ def test_ranking_page_for_a_department_user_shows_only_its_row(demo_env, app_tes
     at = _year_filters(app_test("pages/ranking.py", role="부서", department=dept)).run()
     assert not at.exception
     assert list(at.dataframe[0].value["부서"]) in ([dept], [])
+    assert all(dept in s.value for s in at.success), "award candidates of other departments shown"
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_committee_workbook_carries_ranking_evidence_and_formula():
     award = {r[0]: r for r in wb["포상 후보"].iter_rows(min_row=2, values_only=True)}
     assert award["우수부서"][1] == "나"
     assert award["CS 우수사업장"][1] == "A시설"  # B시설 scores higher but has fewer respondents than the minimum
-    assert "신뢰구간이 겹쳐" in award["CS 우수사업장"][4]
+    assert award["CS 우수사업장"][2] == "가" and "신뢰구간이 겹쳐" in award["CS 우수사업장"][5]
 
 
 def test_unknown_component_in_settings_is_refused_with_a_korean_message(env):
