@@ -69,7 +69,7 @@ def query(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date |
         params.append(username)
     df = con.execute(sql + " ORDER BY audit_id DESC LIMIT ?", [*params, limit]).df()
     df["action"] = df["action"].map(lambda a: ACTIONS.get(a, a))
-    return df.rename(columns={"at_time": "일시", "username": "사용자", "action": "작업", "detail": "내용"})
+    return df.rename(columns={"at_time": "일시", "username": "사용자", "action": "작업", "detail": "상세"})
 
 
 def batch_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def test_rollback_in_the_page_restores_the_state_after_the_previous_load_exactly
     with db.session(env.db_path) as con:
         assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [b]).fetchone()[0] == "rolled_back"
         log = audit.query(con, actions=("rollback",))
-    assert log["사용자"].tolist() == ["test-관리자"] and f"적재번호 {b}" in log["내용"].iloc[0]
+    assert log["사용자"].tolist() == ["test-관리자"] and f"적재번호 {b}" in log["상세"].iloc[0]
 
 
 def test_rollback_needs_the_confirmation(app_test, env, tmp_path):
@@ -93,7 +93,7 @@ def test_admin_adds_a_user_and_it_is_audited(app_test, env):
     assert not at.exception and "추가했습니다" in at.success[0].value
     with db.session(env.db_path) as con:
         assert auth.get_account(con, "park") == auth.Account("park", "부서", "관광사업팀", True, True)
-        assert "park" in audit.query(con, actions=("user_add",))["내용"].iloc[0]
+        assert "park" in audit.query(con, actions=("user_add",))["상세"].iloc[0]
 
 
 def test_admin_cannot_demote_the_last_administrator(app_test, env):
@@ -109,7 +109,7 @@ def test_audit_tab_shows_entries(app_test, env):
         audit.record(con, "kim", "export", "VOC 목록 (3행, csv)")
     at = app_test("pages/admin.py").run()
     log = _frame_with(at, "작업")
-    assert "VOC 목록 (3행, csv)" in log["내용"].tolist()
+    assert "VOC 목록 (3행, csv)" in log["상세"].tolist()
 
 
 # ---- settings editor ---------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_valid_settings_change_is_saved_with_comments_and_audited(app_test, env)
     assert "at_risk_share = 0.3" in after and "# CCM 성과 대시보드 설정" in after
     assert load_settings(env.path)["sla"]["at_risk_share"] == 0.3
     with db.session(env.db_path) as con:
-        assert "sla" in audit.query(con, actions=("settings",))["내용"].iloc[0]
+        assert "sla" in audit.query(con, actions=("settings",))["상세"].iloc[0]
 
 
 def test_calendar_change_recomputes_stored_deadlines(app_test, env, tmp_path):

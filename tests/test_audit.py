@@ -43,7 +43,7 @@ def test_downloading_an_item_level_table_is_audited(app_test, env, tmp_path):
     assert not at.exception
     with db.session(env.db_path) as c:
         log = audit.query(c, actions=("export",))
-    assert log[["사용자", "내용"]].values.tolist() == [["test-분석", "VOC 목록 (2행, Excel)"]]
+    assert log[["사용자", "상세"]].values.tolist() == [["test-분석", "VOC 목록 (2행, Excel)"]]
 
 
 def test_downloading_an_aggregate_table_is_not_audited(app_test, env, tmp_path):
@@ -64,4 +64,4 @@ def test_voc_upload_in_the_page_is_audited(app_test, env, tmp_path):
     with db.session(env.db_path) as c:
         log = audit.query(c, actions=("upload",))
     assert log["사용자"].tolist() == ["test-분석"]
-    assert log["내용"].iloc[0].startswith("VOC: a.csv 배치 1 추가 3")
+    assert log["상세"].iloc[0].startswith("VOC: a.csv 배치 1 추가 3")

@@ -86,7 +86,7 @@ def test_voc_upload_flow(page, server, tmp_path):
     screenshot(page, "upload_voc_done")
     with db.session(server.db_path) as con:
         assert con.execute("SELECT count(*) FROM voc_items WHERE voc_id LIKE 'BR-%'").fetchone()[0] == 2
-        assert audit.query(con, actions=("upload",), username="analyst")["내용"].str.contains("browser_voc.csv").any()
+        assert audit.query(con, actions=("upload",), username="analyst")["상세"].str.contains("browser_voc.csv").any()
 
 
 def test_survey_upload_flow(page, server):
@@ -105,7 +105,7 @@ def test_survey_upload_flow(page, server):
     screenshot(page, "upload_survey_done")
     with db.session(server.db_path) as con:
         log = audit.query(con, actions=("upload",), username="admin")
-    assert log["내용"].str.contains("survey_pcsi_2025.xlsx").any()
+    assert log["상세"].str.contains("survey_pcsi_2025.xlsx").any()
 
 
 def test_download_of_a_table(page, server):

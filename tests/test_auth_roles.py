@@ -1,0 +1,45 @@
+"""Each role sees exactly what it should on the real pages with the demo data (AppTest, direct page runs)."""
+import pytest
+
+from ccm import auth, db
+
+DATA_PAGES = ["pages/overview.py", "pages/sla.py", "pages/trends.py", "pages/kpi.py", "pages/pcsi.py",
+              "pages/ranking.py", "pages/report.py", "pages/meeting.py"]
+
+
+def _text_columns(settings) -> set[str]:
+    return set(settings["auth"]["item_text_columns"])
+
+
+def _frames(at):
+    return [d.value for d in at.dataframe]
+
+
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_view_only_role_sees_no_item_texts(app_test, demo_env, page):
+    at = app_test(page, role="열람").run()
+    assert not at.exception
+    leaked = {c for df in _frames(at) for c in map(str, df.columns)} & _text_columns(demo_env)
+    assert not leaked, f"{page} shows item-text columns to 열람: {leaked}"
+
+
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/pcsi.py"])
+def test_analyst_sees_item_texts(app_test, demo_env, page):
+    at = app_test(page, role="분석").run()
+    shown = {c for df in _frames(at) for c in map(str, df.columns)}
+    assert shown & _text_columns(demo_env), f"{page} shows no item texts to 분석"
+
+
+@pytest.mark.parametrize("page", ["pages/sla.py", "pages/trends.py", "pages/report.py"])
+def test_department_role_sees_only_its_own_department(app_test, demo_env, page):
+    at = app_test(page, role="부서", department="관광사업팀").run()
+    assert not at.exception
+    dept_values = {str(v) for df in _frames(at) if "부서" in df.columns and len(df) for v in df["부서"].dropna()}
+    assert dept_values <= {"관광사업팀"}, f"{page} shows other departments to 부서: {dept_values - {'관광사업팀'}}"
+
+
+def test_sso_identity_maps_to_the_local_account(env):
+    with db.session(env.db_path) as con:
+        auth.create_user(con, "hong", "분석", None, None, settings=env, oidc_email="Hong@Corp.example")
+        assert auth.account_by_email(con, "hong@corp.example").username == "hong"
+        assert auth.account_by_email(con, "stranger@corp.example") is None
