@@ -67,23 +67,30 @@ def keyed_hash(value: str | None, key: bytes) -> str | None:
     return hmac.new(key, norm.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+# keyed_hash's [\s\-.()] spelled for RE2 (Python's \s covers more than RE2's: list them all).
+NORM_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.match(r"\s", c)) + r"\-.()]"
+
+
 def hash_series(s: pd.Series, key: bytes) -> pd.Series:
-    """keyed_hash over a column (same values): each distinct value hashed once, the HMAC's keyed
-    inner/outer SHA-256 states prepared once and copied (RFC 2104), not rebuilt per value."""
-    codes, uniques = pd.factorize(s.astype("string"))
+    """keyed_hash over a column (same values), vectorised: normalised with pyarrow, HMAC-SHA256
+    (RFC 2104: sha256 of the opad-keyed block and the inner digest) computed in DuckDB, multi-threaded."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(s.astype("string"), from_pandas=True)
+    norm = pc.utf8_lower(pc.replace_substring_regex(arr, NORM_RE2, ""))
     block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-    out = np.empty(len(uniques) + 1, dtype=object)
-    out[-1] = None
-    for i, value in enumerate(uniques):
-        norm = _NORM.sub("", value).lower()
-        if not norm or norm in {"nan", "none"}:
-            out[i] = None
-            continue
-        h = inner.copy()
-        h.update(norm.encode("utf-8"))
-        o = outer.copy()
-        o.update(h.digest())
-        out[i] = o.hexdigest()[:32]
-    return pd.Series(out[codes], index=s.index, dtype="string")
+    ipad, opad = bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.register("u", pa.table({"v": norm}))
+        inner, outer = ("".join(f"\\x{b:02X}" for b in x) for x in (ipad, opad))  # BLOB literals
+        out = con.sql(
+            f"""SELECT CASE WHEN v = '' OR v IN ('nan', 'none') THEN NULL
+                       ELSE left(sha256('{outer}'::BLOB || unhex(sha256('{inner}'::BLOB || encode(v)))), 32)
+                  END AS h FROM u""").to_arrow_table().column("h")
+    finally:
+        con.close()
+    return pd.Series(out.to_pandas(types_mapper=pd.ArrowDtype), index=s.index).astype("string")
