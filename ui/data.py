@@ -55,8 +55,13 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call a domain query `fn(con, *args, **kwargs)`, cached until the data or settings change."""
-    return _cached(fn.__module__, fn.__qualname__, data_version(), args, tuple(sorted(kwargs.items())))
+    """Call a domain query `fn(con, *args, **kwargs)`, cached until the data or settings change.
+    If a loader keeps the database locked past the wait, the page says so instead of a traceback."""
+    try:
+        return _cached(fn.__module__, fn.__qualname__, data_version(), args, tuple(sorted(kwargs.items())))
+    except db.DatabaseBusy as exc:
+        st.warning(f"{exc} (큰 파일을 적재하는 중일 수 있습니다. 적재가 끝나면 새 데이터가 보입니다.)", icon=":material/hourglass:")
+        st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=1000)
