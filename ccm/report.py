@@ -526,6 +526,9 @@ PRINT_CSS = """
   [data-testid="stDecoration"], .ccm-noprint, .stButton, .stDownloadButton, .stSelectbox, .stRadio
     { display: none !important; }
   .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
+  html, body, #root, .stApp, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stAppScrollToBottomContainer"], section.main
+    { height: auto !important; min-height: 0 !important; overflow: visible !important; position: static !important; }
   .ccm-print tr { page-break-inside: avoid; }
 }
 """
