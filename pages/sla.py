@@ -130,8 +130,14 @@ def explain(ctx: Context, open_df: pd.DataFrame) -> None:
     if got is None:
         st.warning(f"접수번호 '{voc_id}' 인 건을 찾을 수 없습니다(부서 필터 안에서 찾습니다).")
         return
-    info = got["explain"]
+    info, item = got["explain"], got["item"]
     st.markdown("\n".join(f"- {s}" for s in info["sentences"]))
+    stored = {"접수번호": item["voc_id"], "유형": item["voc_type"], "부서": item["department"], "시설": item["facility"],
+              "채널": item["channel"], "처리상태": item["status"], "처리기한(저장값)": item["due_at"],
+              "사용 근무시간(분)": item["work_minutes"], "적용 기준(저장값)": item["sla_rule"]}
+    st.dataframe(pd.DataFrame([stored]), hide_index=True, width="stretch")
+    definition("저장값은 적재할 때 계산해 둔 값입니다. 위 설명은 지금 설정(달력·처리기한 기준표)으로 다시 계산한 것이며, "
+               "설정이 바뀌었다면 둘이 다를 수 있습니다(관리 화면에서 다시 계산).")
 
 
 def rules(ctx: Context) -> None:

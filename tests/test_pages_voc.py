@@ -84,6 +84,8 @@ def test_sla_page_explains_an_item(app_test, fixture_db):
     assert not at.exception
     body = texts(at)
     assert "추석" in body and "2025-10-10" in body
+    stored = next(df.value for df in at.dataframe if "사용 근무시간(분)" in df.value.columns)
+    assert stored.iloc[0][["접수번호", "사용 근무시간(분)"]].tolist() == ["A3", 60]
 
 
 def test_sla_page_unknown_item(app_test, fixture_db):
