@@ -8,6 +8,7 @@ import streamlit as st
 from ccm import audit
 from ccm import auth as accounts
 from ccm import settings_edit
+from ccm.db import DatabaseBusy
 from ccm.settings import load_settings, settings_path
 from ui import data
 from ui.auth import clock
@@ -58,7 +59,7 @@ def _apply(action, success: str) -> None:
     try:
         with data.connection() as con:
             action(con)
-    except accounts.AuthError as exc:
+    except (accounts.AuthError, DatabaseBusy) as exc:
         st.error(str(exc), icon=":material/error:")
         return
     _flash(success)
@@ -150,7 +151,7 @@ def _rollback(ctx, batch_id: int, sure: bool) -> None:
     try:
         with st.spinner(f"적재 {batch_id} 을(를) 되돌리는 중…"), data.connection() as con:
             result = audit.rollback_batch(con, batch_id, ctx.user.username, ctx.settings)
-    except audit.BatchError as exc:
+    except (audit.BatchError, DatabaseBusy) as exc:
         st.error(str(exc), icon=":material/error:")
         return
     summary = ", ".join(f"{k}: {v}" for k, v in result.items() if k != "batch_id")
@@ -185,15 +186,27 @@ def settings_tab(ctx) -> None:
 
 
 def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
-    settings_edit.save(path, text)
+    """Save, audit and (for calendar/SLA changes) recompute stored deadlines; the old file comes back
+    if the recompute fails, so settings and stored deadlines never disagree."""
+    old = path.read_text(encoding="utf-8")
     recomputed = None
-    with data.connection() as con:
-        audit.record(con, ctx.user.username, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
-        if settings_edit.needs_recompute(changed):
-            from ccm import sla
+    try:
+        with data.connection() as con:
+            settings_edit.save(path, text)
+            try:
+                if settings_edit.needs_recompute(changed):
+                    from ccm import sla
 
-            with st.spinner("처리기한을 새 설정으로 다시 계산하는 중…"):
-                recomputed = sla.recompute(con, load_settings(path))
+                    with st.spinner("처리기한을 새 설정으로 다시 계산하는 중…"):
+                        recomputed = sla.recompute(con, load_settings(path))
+            except Exception as exc:
+                settings_edit.save(path, old)
+                st.error(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {exc}", icon=":material/error:")
+                return
+            audit.record(con, ctx.user.username, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
+    except DatabaseBusy as exc:
+        st.error(f"{exc} 설정은 저장하지 않았습니다.", icon=":material/error:")
+        return
     extra = f" VOC {recomputed:,}건의 처리기한을 다시 계산했습니다." if recomputed is not None else ""
     _flash(f"설정을 저장했습니다 (바뀐 구역: {', '.join(changed) or '주석·서식'}).{extra}")
     st.rerun()

@@ -17,6 +17,7 @@ from datetime import datetime
 import streamlit as st
 
 from ccm import audit
+from ccm.db import DatabaseBusy
 from ccm import auth as accounts
 from ui import data
 
@@ -152,7 +153,7 @@ def _login_form(settings) -> None:
         try:
             with data.connection() as con:
                 acc = accounts.authenticate(con, username, password, now, settings)
-        except accounts.AuthError as exc:
+        except (accounts.AuthError, DatabaseBusy) as exc:
             st.error(str(exc), icon=":material/error:")
             return
         sign_in(acc.username, now)
@@ -180,7 +181,7 @@ def _first_admin_form(settings) -> None:
                 raise accounts.AuthError("그 사이에 다른 사람이 사용자를 만들었습니다. 로그인하세요.")
             acc = accounts.create_user(con, username, "관리자", None, password, settings=settings)
             audit.record(con, acc.username, "login", "첫 관리자 생성 후 로그인")
-    except accounts.AuthError as exc:
+    except (accounts.AuthError, DatabaseBusy) as exc:
         st.error(str(exc), icon=":material/error:")
         return
     sign_in(acc.username)
