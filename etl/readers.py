@@ -99,14 +99,18 @@ def read_table(
     `known`: normalised header names the caller recognises; the header row is the row (among the
     first 30) that matches most of them (ties: the earliest), else the first full-width text row.
     """
-    data = Path(source).read_bytes() if not isinstance(source, bytes) else source
     file_name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    if not data.strip():
-        raise ReadError(f"{file_name}: 파일이 비어 있습니다.")
     known_set = {normalise_header(k) for k in known}
-    if data.startswith(XLSX_MAGIC) or data.startswith(XLS_MAGIC):
+    if isinstance(source, bytes):
+        magic = source[:8]
+    else:
+        with open(source, "rb") as fh:
+            magic = fh.read(8)
+    if magic.startswith(XLSX_MAGIC) or magic.startswith(XLS_MAGIC):
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
         return _read_workbook(data, file_name, known_set, sheet)
-    return _read_csv(data, file_name, known_set)
+    # a path's bytes are passed without another reference, so _read_csv can free them once transcoded
+    return _read_csv(source if isinstance(source, bytes) else Path(source).read_bytes(), file_name, known_set)
 
 
 # --- header detection --------------------------------------------------------------------------
@@ -139,7 +143,11 @@ def _looks_numeric(s: str) -> bool:
 # --- CSV ----------------------------------------------------------------------------------------
 
 def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
+    if re.search(rb"\S", data[: 1 << 16]) is None and re.search(rb"\S", data) is None:
+        raise ReadError(f"{file_name}: 파일이 비어 있습니다.")
     encoding, utf8 = _as_utf8(data, file_name)
+    if utf8 is not data:
+        data = None  # transcoded: only the UTF-8 copy is needed from here on
     text = _decode_head(utf8, "utf-8-sig")
     delimiter = _sniff_delimiter(text[:20000])
     head, offsets = _head_records(text, delimiter)
@@ -177,11 +185,17 @@ def _as_utf8(data: bytes, file_name: str) -> tuple[str, bytes]:
     return _transcode(data, "cp949", file_name)
 
 
-def _transcode(data: bytes, encoding: str, file_name: str) -> tuple[str, bytes]:
+def _transcode(data: bytes, encoding: str, file_name: str, chunk: int = 1 << 24) -> tuple[str, bytearray]:
+    """Decode and re-encode as UTF-8 chunk by chunk (peak memory: the input plus the output)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    out = bytearray()
+    view = memoryview(data)
     try:
-        return encoding, data.decode(encoding).encode("utf-8")
+        for start in range(0, len(data), chunk):
+            out += decoder.decode(view[start:start + chunk], final=start + chunk >= len(data)).encode("utf-8")
+        return encoding, out
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data[: start + exc.start].count(b"\n") + 1
         raise ReadError(
             f"{file_name}: 문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
             "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
@@ -217,7 +231,7 @@ def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str) -> pd
 
 
 def _has_blank_line(data: bytes, start: int) -> bool:
-    return any(data.find(p, max(start - 1, 0)) >= 0 for p in (b"\n\n", b"\n\r\n", b"\r\r"))
+    return any(data.find(p, max(start - 1, 0)) >= 0 for p in (b"\n\n", b"\n\r\n"))
 
 
 def _decode_head(data: bytes, encoding: str, size: int = 1 << 18) -> str:
@@ -492,8 +506,30 @@ def combine_date_time(date_s: pd.Series, time_s: pd.Series | None) -> tuple[pd.S
 def clean_number_text(s: pd.Series) -> pd.Series:
     """'1,234' → '1234' for values that are numbers with thousand separators; others unchanged."""
     s = s.astype("string")
-    is_num = s.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False).astype(bool)
+    is_num = matches(s, r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
     return s.where(~is_num, s.str.replace(",", "", regex=False))
+
+
+def matches(s: pd.Series, pattern: str) -> pd.Series:
+    """Boolean Series: where an RE2 pattern matches (pyarrow; False for NA). Much faster than .str."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(s.astype("string"), from_pandas=True)
+    hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index)
+
+
+def replace(s: pd.Series, pattern: str, repl: str) -> pd.Series:
+    """RE2 replace of every match (pyarrow), NA kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(s.astype("string"), from_pandas=True)
+    out = pc.replace_substring_regex(arr, pattern, repl)
+    return pd.Series(out.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow"),
+                                                 pa.string(): pd.StringDtype("pyarrow")}.get),
+                     index=s.index)
 
 
 def known_callable(aliases: dict[str, Iterable[str]]) -> Callable[[str], str | None]:

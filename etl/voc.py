@@ -21,7 +21,7 @@ import pandas as pd
 
 from ccm import db, privacy
 from etl import mapping as mp
-from etl.readers import ReadError, Table, clean_number_text, combine_date_time, read_table
+from etl.readers import ReadError, Table, clean_number_text, combine_date_time, matches, read_table, replace
 
 STATUS_RANK = {"접수": 0, "처리중": 1, "완료": 2}
 STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
@@ -104,9 +104,13 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
             name: str | None = None) -> Prepared:
     """Read, map, normalise and validate one file (no database). Raises ReadError if unusable."""
     t0 = time.perf_counter()
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if isinstance(source, bytes):
+        sha = hashlib.sha256(source).hexdigest()
+    else:
+        with open(source, "rb") as fh:
+            sha = hashlib.file_digest(fh, "sha256").hexdigest()
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    table = read_table(data, name, known=mp.known_headers(settings, mapping))
+    table = read_table(source, name, known=mp.known_headers(settings, mapping))
     plan = mp.detect_columns(table.df.columns, settings, mapping)
     missing = plan.missing()
     if missing:
@@ -117,7 +121,7 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
         )
     if not len(table.df):
         raise ReadError(f"{name}: 머리글({table.header_row}행) 아래에 데이터 행이 없습니다.")
-    prep = Prepared(name, hashlib.sha256(data).hexdigest(), table, plan, pd.DataFrame(), pd.DataFrame())
+    prep = Prepared(name, sha, table, plan, pd.DataFrame(), pd.DataFrame())
     prep.items, prep.rejects = _normalise(prep, settings, mapping)
     prep.seconds = time.perf_counter() - t0
     return prep
@@ -156,7 +160,7 @@ def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.Data
     out = pd.DataFrame(index=df.index)
 
     vid = _col(prep, "voc_id")
-    out["voc_id"] = clean_number_text(vid).str.replace(r"\s+", "", regex=True)
+    out["voc_id"] = replace(clean_number_text(vid), r"\s+", "")
     rej.add(out["voc_id"].isna(), "voc_id", "접수번호가 비어 있습니다")
 
     out["received_at"], bad_rt = _datetime(prep, "received_at", "received_time")
@@ -254,7 +258,7 @@ def _customer_key(prep: Prepared, settings) -> pd.Series:
     ident = cols[0].fillna("")
     for c in cols[1:]:
         ident = ident + "|" + c.fillna("")
-    ident = ident.mask(ident.str.fullmatch(r"\|*"))
+    ident = ident.mask(matches(ident, r"^\|*$"))
     return privacy.hash_series(ident, settings.secret_key())
 
 
@@ -263,14 +267,14 @@ def _dedupe(prep: Prepared, items: pd.DataFrame) -> pd.DataFrame:
     dup = items["voc_id"].duplicated(keep=False)
     if not dup.any():
         return items
-    rank = items["status"].map(STATUS_RANK).astype("int8")
-    ordered = items.assign(_rank=rank).sort_values(["voc_id", "_rank", "completed_at", "source_row"],
-                                                   na_position="first", kind="stable")
-    kept = ordered.drop_duplicates("voc_id", keep="last").drop(columns="_rank")
-    ids = items.loc[dup, "voc_id"].unique()
+    d = items.loc[dup, ["voc_id", "status", "completed_at", "source_row"]]
+    d = d.assign(_rank=d["status"].map(STATUS_RANK).astype("int8"))
+    order = d.sort_values(["voc_id", "_rank", "completed_at", "source_row"], na_position="first", kind="stable")
+    drop = order.index[order["voc_id"].duplicated(keep="last").to_numpy()]
+    ids = pd.unique(d["voc_id"])
     prep.warnings.append(f"같은 접수번호가 파일에 두 번 이상 있습니다({len(ids)}건: {', '.join(map(str, ids[:5]))}"
                          f"{' 외' if len(ids) > 5 else ''}); 가장 진행된 행을 적재했습니다")
-    return kept.sort_values("source_row", kind="stable")
+    return items.drop(index=drop)
 
 
 def _with_sla(items: pd.DataFrame, settings) -> pd.DataFrame:
@@ -364,10 +368,11 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
     preps = list(prepared) if prepared is not None else []
     if prepared is None:
         for i, src in enumerate(sources):
-            name, data = (src if isinstance(src, tuple) else (Path(src).name, Path(src).read_bytes()))
+            name, data = (src if isinstance(src, tuple) else (Path(src).name, Path(src)))
             if progress:
                 progress(0.5 * i / max(len(sources), 1), f"{name} 읽는 중…")
             preps.append(prepare(data, settings, mapping, name=name))
+            del data
     timings["읽기·검증"] = time.perf_counter() - t0
     report = LoadReport([], preps, timings=timings)
     if rejects_dir is not None:

@@ -115,3 +115,11 @@ def test_separate_date_and_time_columns():
 def test_header_normalisation_ignores_spacing_brackets_and_width():
     assert normalise_header(" 처리 부서 ") == normalise_header("처리부서")
     assert normalise_header("ＶＯＣ 번호") == normalise_header("voc번호")
+
+
+def test_cp949_text_far_into_an_ascii_file_is_still_detected(tmp_path):
+    ascii_rows = [[f"A-{i}", "2025-03-04 10:00", "x", "", "", "", "", "title", "content"] for i in range(40000)]
+    path = write_csv(tmp_path / "late.csv", ascii_rows + [row("K-1", title="한글 제목")], encoding="cp949")
+    assert path.stat().st_size > 1 << 20
+    t = read_table(path, known=KNOWN)
+    assert t.encoding == "cp949" and t.df["제목"].iloc[-1] == "한글 제목" and len(t.df) == 40001
