@@ -43,23 +43,23 @@ def test_empty_users_table_asks_for_the_first_administrator(env):
     assert [s.value for s in at.subheader] == ["첫 관리자 만들기"]
 
 
-def test_first_administrator_is_created_and_signed_in(env):
+def _first_admin(password: str, confirm: str) -> AppTest:
     at = _anonymous("pages/overview.py").run()
     at.text_input(key="first_username").input("boss")
-    at.text_input(key="first_password").input("a-long-password")
-    at.text_input(key="first_confirm").input("a-long-password")
-    at.button[0].click().run()
+    at.text_input(key="first_password").input(password)
+    at.text_input(key="first_confirm").input(confirm)
+    return at.button[0].click().run()
+
+
+def test_first_administrator_is_created_and_signed_in(env):
+    at = _first_admin("a-long-password", "a-long-password")
     assert not at.exception and at.session_state[SESSION_KEY]["username"] == "boss"
     with db.session(env.db_path) as con:
         assert auth.get_account(con, "boss").role == "관리자"
 
 
 def test_first_administrator_form_rejects_mismatched_confirmation(env):
-    at = _anonymous("pages/overview.py").run()
-    at.text_input(key="first_username").input("boss")
-    at.text_input(key="first_password").input("a-long-password")
-    at.text_input(key="first_confirm").input("another-password")
-    at.button[0].click().run()
+    at = _first_admin("a-long-password", "another-password")
     assert "다릅니다" in at.error[0].value
     with db.session(env.db_path) as con:
         assert auth.user_count(con) == 0
