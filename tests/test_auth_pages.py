@@ -136,3 +136,10 @@ def test_department_user_scope_is_forced_to_own_department(app_test, env):
     assert not at.exception
     assert not any(m.label == "부서" for m in at.sidebar.multiselect)
     assert any("부서: 관광사업팀" in c.value for c in at.sidebar.caption)
+
+
+def test_department_user_cannot_upload_voc_exports(app_test):
+    at = app_test("pages/upload.py", role="부서", department="관광사업팀").run()
+    assert not at.exception
+    assert not any(u.key == "voc_up_file" for u in at.file_uploader)
+    assert any("관리자·분석 권한" in i.value for i in at.info)
