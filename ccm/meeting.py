@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import duckdb
-import pandas as pd
 
 from ccm import voc_analytics as va
+from ccm.report import complaint_topics
 from ccm.period import Scope
 from ccm.settings import Settings
 
@@ -53,22 +53,6 @@ def compliance(con: duckdb.DuckDBPyConnection, now: datetime) -> dict:
 
 def _tomorrow(now: datetime) -> date:
     return date.fromordinal(now.date().toordinal() + 1)
-
-
-def complaint_topics(con: duckdb.DuckDBPyConnection, start: date, end: date, types: tuple[str, ...],
-                     limit: int = 5) -> pd.DataFrame:
-    """Most frequent topics among complaint-type items received in [start, end).
-
-    Small query of its own: ccm.voc_analytics.topic_counts counts every type."""
-    marks = ", ".join("?" * len(types)) or "NULL"
-    try:
-        return con.execute(
-            f"""SELECT t.topic AS 주제, count(*) AS 건수 FROM voc_topics t JOIN voc v USING (voc_id)
-                WHERE v.received_at >= ? AND v.received_at < ? AND v.voc_type IN ({marks}) AND t.topic <> ?
-                GROUP BY t.topic ORDER BY 건수 DESC, t.topic LIMIT {int(limit)}""",
-            [start, end, *types, va.NO_TOPIC]).df()
-    except duckdb.CatalogException:
-        return pd.DataFrame(columns=["주제", "건수"])
 
 
 def figures(con: duckdb.DuckDBPyConnection, now: datetime, settings: Settings) -> dict:

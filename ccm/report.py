@@ -168,15 +168,35 @@ def processing(con: duckdb.DuckDBPyConnection, p: Periods) -> pd.DataFrame:
     })
 
 
-def topics(con: duckdb.DuckDBPyConnection, p: Periods) -> pd.DataFrame:
+def complaint_topics(con: duckdb.DuckDBPyConnection, start: date, end: date, types: tuple[str, ...],
+                     limit: int = 5) -> pd.DataFrame:
+    """Most frequent topics among complaint-type items received in [start, end) — what people complain
+    about. Small query of its own: ccm.voc_analytics.topic_counts counts every type."""
+    marks = ", ".join("?" * len(types)) or "NULL"
+    try:
+        return con.execute(
+            f"""SELECT t.topic AS 주제, count(*) AS 건수 FROM voc_topics t JOIN voc v USING (voc_id)
+                WHERE v.received_at >= ? AND v.received_at < ? AND v.voc_type IN ({marks}) AND t.topic <> ?
+                GROUP BY t.topic ORDER BY 건수 DESC, t.topic LIMIT {int(limit)}""",
+            [start, end, *types, va.NO_TOPIC]).df()
+    except duckdb.CatalogException:
+        return pd.DataFrame(columns=["주제", "건수"])
+
+
+def topics(con: duckdb.DuckDBPyConnection, p: Periods, complaint_types: tuple[str, ...] = ("불만", "고충")) -> pd.DataFrame:
+    """Items per topic in the half-year (with the previous half and last year) and how many of them
+    are complaints (불만·고충)."""
     cur = _safe(lambda: va.topic_counts(con, p.current))
     if cur.empty:
-        return pd.DataFrame(columns=["주제", "건수", "비중", "직전 반기 건수", "전년 동기 건수"])
+        return pd.DataFrame(columns=["주제", "건수", "비중", "불만·고충 건수", "직전 반기 건수", "전년 동기 건수"])
     prev = _safe(lambda: va.topic_counts(con, p.previous))
     ly = _safe(lambda: va.topic_counts(con, p.last_year))
+    comp = complaint_topics(con, p.current.start, p.current.end, complaint_types, limit=1000)
     pm = dict(zip(prev.get("topic", []), prev.get("items", [])))
     lm = dict(zip(ly.get("topic", []), ly.get("items", [])))
+    cm = dict(zip(comp["주제"], comp["건수"]))
     return pd.DataFrame({"주제": cur["topic"], "건수": cur["items"], "비중": cur["share"],
+                         "불만·고충 건수": [int(cm.get(t, 0)) for t in cur["topic"]],
                          "직전 반기 건수": [int(pm.get(t, 0)) for t in cur["topic"]],
                          "전년 동기 건수": [int(lm.get(t, 0)) for t in cur["topic"]]})
 
@@ -427,8 +447,11 @@ def _compliance_sheet(ws: Worksheet, con, p: Periods) -> None:
 def _topic_sheet(ws: Worksheet, con, p: Periods, settings: Settings) -> None:
     _title(ws, "키워드·주제", f"{p.current.label} · 주제는 설정의 주제 사전으로 분류(한 건이 여러 주제일 수 있음), "
            "키워드는 명사(불용어 제외)를 언급한 건수")
-    ref = _write_table(ws, topics(con, p), 4, {"건수": COUNT, "비중": PCT, "직전 반기 건수": COUNT, "전년 동기 건수": COUNT})
-    _bar(ws, ref, "주제", ["건수", "직전 반기 건수", "전년 동기 건수"], "주제별 VOC 건수", "건수", horizontal=True)
+    ctypes = tuple(settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
+    ref = _write_table(ws, topics(con, p, ctypes), 4, {"건수": COUNT, "비중": PCT, "불만·고충 건수": COUNT,
+                                                       "직전 반기 건수": COUNT, "전년 동기 건수": COUNT})
+    _bar(ws, ref, "주제", ["건수", "불만·고충 건수", "직전 반기 건수", "전년 동기 건수"], "주제별 VOC 건수", "건수",
+         horizontal=True)
     kref = _write_table(ws, keywords(con, p, settings), max(ref.last_row + 3, 22),
                         {"건수": COUNT, "직전 반기 건수": COUNT, "증감": "+#,##0;-#,##0;0"})
     _bar(ws, kref, "키워드", ["건수"], "상위 키워드", "건수", horizontal=True,

@@ -54,11 +54,13 @@ def summary_view(ctx, year: int, half: int) -> tuple:
     p = report.periods(year, half)
     summ = data.run(report.summary, year, half, ctx.settings)
     types = data.run(report.dimension, p, "voc_type")[["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]]
-    topics = data.run(report.topics, p).head(8)
+    ctypes = tuple(ctx.settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
+    topics = data.run(report.topics, p, ctypes).head(8)
     return p, summ, {
         "유형별 접수·준수율": (types, {"접수": "count", "비중": "pct", "직전 대비": "change", "전년 대비": "change",
                                   "준수율": "pct"}),
-        "많이 접수된 주제": (topics, {"건수": "count", "비중": "pct", "직전 반기 건수": "count", "전년 동기 건수": "count"}),
+        "많이 접수된 주제": (topics, {"건수": "count", "비중": "pct", "불만·고충 건수": "count", "직전 반기 건수": "count",
+                               "전년 동기 건수": "count"}),
     }
 
 

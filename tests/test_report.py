@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 import pandas as pd
 import pytest
 
 import h6_data
-from ccm import db, report
+from ccm import db, meeting, report
 from ccm import voc_analytics as va
+from ccm.period import Scope
 
 NOW = datetime(2026, 1, 10, 10, 0)
 
@@ -147,3 +148,27 @@ def test_summary_html_is_a4_with_local_fonts(filled, env, db_path):
     assert "2025년 하반기" in page and "처리기한 준수율" in page
     assert "size: A4" in report.PRINT_CSS and "Malgun Gothic" in report.PRINT_CSS
     assert "http" not in report.PRINT_CSS and "@import" not in report.PRINT_CSS
+
+
+def test_topic_sheet_counts_complaints_per_topic_from_the_rows(filled, env, db_path):
+    got = table(build(db_path, env)["키워드·주제"]).set_index("주제")
+    rows = filled[(filled["received_at"] >= "2025-07-01") & (filled["received_at"] < "2026-01-01")]
+    complaints = rows[rows["voc_type"].isin(["불만", "고충"])]["title"].str.split(" ").str[0].value_counts()
+    for topic, n in complaints.items():
+        assert got.loc[topic, "불만·고충 건수"] == n
+
+
+def test_meeting_figures_match_the_queries_and_the_rows(filled, env, db_path):
+    now = datetime(2025, 12, 31, 12, 0)
+    with db.session(db_path) as con:
+        f = meeting.figures(con, now, env)
+        this_year = va.compliance_summary(con, Scope(date(2025, 1, 1), date(2026, 1, 1)))
+        last_year = va.compliance_summary(con, Scope(date(2024, 1, 1), date(2025, 1, 1)))
+        open_now = va.open_counts(con, meeting.ALL_TIME, now, env)
+    assert f["pcsi"] is None and f["kpi"] is None  # no survey, no KPI workbook in this set
+    assert f["compliance"]["compliance"] == pytest.approx(this_year["compliance"])
+    assert f["compliance"]["previous"] == pytest.approx(last_year["compliance"])
+    assert f["open"] == open_now
+    recent = filled[(filled["received_at"] >= "2025-10-02") & filled["voc_type"].isin(["불만", "고충"])]
+    expected = recent["title"].str.split(" ").str[0].value_counts()
+    assert dict(zip(f["topics"]["주제"], f["topics"]["건수"])) == dict(expected.head(5))
