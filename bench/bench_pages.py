@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from bench.bench_sla import best_of
 from ccm import db, text
 from ccm import voc_analytics as va
 from ccm.period import period
@@ -111,15 +112,6 @@ def run_as_ui(path: Path, calls: list[tuple]) -> None:
 def baseline(path: Path) -> None:
     with db.session(path) as con:
         con.execute("SELECT voc_type, count(*) FROM voc GROUP BY 1").fetchall()
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def cpu_of(fn) -> float:

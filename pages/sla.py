@@ -5,11 +5,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ccm import sla, voc
+from ccm import sla
 from ccm import voc_analytics as va
-from ui import data
+from ui import data, voc_pages
 from ui.bootstrap import Context, setup
-from ui.components import chart, definition, empty_state, pct, table
+from ui.components import chart, definition, pct, table
 
 LABELS = {
     "voc_id": "접수번호", "received_at": "접수일시", "voc_type": "유형", "department": "부서", "facility": "시설",
@@ -149,16 +149,13 @@ def rules(ctx: Context) -> None:
 
 def main() -> None:
     ctx = setup("처리기한 준수")
-    st.title("처리기한 준수")
-    if not data.run(voc.has_data):
-        empty_state("아직 VOC 데이터가 없습니다. '데이터 올리기' 화면에서 VOC 내보내기 파일을 올리면 처리기한 준수율을 볼 수 있습니다.")
+    if not voc_pages.heading(ctx, "처리기한 준수", "처리기한 준수율을"):
         return
-    st.caption(f"조회 기간: {ctx.scope.label}" + (f" · 부서: {', '.join(ctx.scope.departments)}" if ctx.scope.departments else ""))
     open_df = open_now(ctx)
     st.divider()
     s = summary(ctx)
     if s["received"] == 0:
-        empty_state("선택한 기간·부서에 접수된 VOC가 없습니다. 왼쪽에서 기간이나 부서를 바꿔 보세요.", upload_hint=False)
+        voc_pages.nothing_in_scope()
     else:
         by_dimension(ctx)
         processing_time(ctx)

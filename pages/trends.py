@@ -6,11 +6,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ccm import text, voc
+from ccm import text
 from ccm import voc_analytics as va
-from ui import data
+from ui import data, voc_pages
 from ui.bootstrap import Context, setup
-from ui.components import chart, definition, empty_state, table
+from ui.components import chart, definition, table
 
 LABELS = {
     "month": "월", "items": "건수", "voc_type": "유형", "department": "부서", "channel": "채널", "facility": "시설",
@@ -181,13 +181,10 @@ def faq(ctx: Context) -> None:
 
 def main() -> None:
     ctx = setup("유형별 추이")
-    st.title("유형별 추이")
-    if not data.run(voc.has_data):
-        empty_state("아직 VOC 데이터가 없습니다. '데이터 올리기' 화면에서 VOC 내보내기 파일을 올리면 추이를 볼 수 있습니다.")
+    if not voc_pages.heading(ctx, "유형별 추이", "추이를"):
         return
-    st.caption(f"조회 기간: {ctx.scope.label}" + (f" · 부서: {', '.join(ctx.scope.departments)}" if ctx.scope.departments else ""))
     if data.run(va.compliance_summary, ctx.scope)["received"] == 0:
-        empty_state("선택한 기간·부서에 접수된 VOC가 없습니다. 왼쪽에서 기간이나 부서를 바꿔 보세요.", upload_hint=False)
+        voc_pages.nothing_in_scope()
         return
     if data.run(text.topics_stale, ctx.settings):
         st.warning("설정의 주제 사전이 바뀌었습니다. 주제 분류는 다음 VOC 적재 때 새 사전으로 다시 계산됩니다.",
