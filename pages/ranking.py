@@ -57,6 +57,9 @@ def main() -> None:
     out = data.run(ranking.evaluate, ctx.scope, ctx.now, base, departments)
     st.caption(f"평가 기간: {ctx.scope.label} (VOC 지표) · KPI: {year}년 {month}월까지 누계 · PCSI: {year}년 조사 "
                "· 순위는 전체 부서를 대상으로 매깁니다.")
+    if ctx.scope.days < 360:
+        st.info("포상 평가는 연 1회입니다(매뉴얼 §3.2.1). 연간 순위는 사이드바에서 기간 단위 '연도'를 고르세요.",
+                icon=":material/event:")
     with st.expander("산식 (말로 설명)", expanded=False):
         for line in ranking.formula_text(base):
             st.markdown(line)
