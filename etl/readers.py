@@ -204,34 +204,30 @@ def _transcode(data: bytes, encoding: str, file_name: str, chunk: int = 1 << 24)
 
 def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str) -> pd.DataFrame:
     """Parse the records after the header: pyarrow (multi-threaded, no Python objects) when every
-    line is a record; the pandas C parser when blank lines or ragged rows need exact row numbers."""
+    line is a full record; else the pandas C parser, which keeps blank lines (exact row numbers) and
+    pads short rows."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     body = memoryview(utf8)[start:]
-    if not _has_blank_line(utf8, start):
-        try:
-            table = pacsv.read_csv(
-                pa.BufferReader(pa.py_buffer(body)),
-                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
-            )
-            return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-        except pa.ArrowInvalid as exc:
-            if "UTF8" in str(exc) or "utf8" in str(exc).lower():
-                raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+        return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    except pa.ArrowInvalid as exc:  # a blank line or a short/long row: the exact but slower parser
+        if "utf8" in str(exc).lower():
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
     try:
         return pd.read_csv(io.BytesIO(body), header=None, names=names, dtype="string", encoding="utf-8",
                            sep=delimiter, keep_default_na=False, na_filter=False, skip_blank_lines=False,
                            index_col=False, engine="c")
     except pd.errors.EmptyDataError:
         return pd.DataFrame({n: pd.array([], dtype="string") for n in names})
-
-
-def _has_blank_line(data: bytes, start: int) -> bool:
-    return any(data.find(p, max(start - 1, 0)) >= 0 for p in (b"\n\n", b"\n\r\n"))
 
 
 def _decode_head(data: bytes, encoding: str, size: int = 1 << 18) -> str:
