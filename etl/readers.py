@@ -223,11 +223,20 @@ def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str) -> pd
         if "utf8" in str(exc).lower():
             raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
     try:
-        return pd.read_csv(io.BytesIO(body), header=None, names=names, dtype="string", encoding="utf-8",
-                           sep=delimiter, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                           index_col=False, engine="c")
+        df = pd.read_csv(io.BytesIO(body), header=None, names=range(len(names) + 20), dtype="string",
+                         encoding="utf-8", sep=delimiter, keep_default_na=False, na_filter=False,
+                         skip_blank_lines=False, index_col=False, engine="c")
     except pd.errors.EmptyDataError:
         return pd.DataFrame({n: pd.array([], dtype="string") for n in names})
+    extra = df.iloc[:, len(names):]
+    filled = (extra.fillna("") != "").any(axis=1).to_numpy() if len(extra.columns) else np.zeros(0, bool)
+    if filled.any():
+        raise pd.errors.ParserError(f"too many fields in line {int(np.flatnonzero(filled)[0]) + 1}")
+    df = df.iloc[:, : len(names)]
+    for i in range(len(df.columns), len(names)):
+        df[i] = pd.array([""] * len(df), dtype="string")
+    df.columns = names
+    return df
 
 
 def _decode_head(data: bytes, encoding: str, size: int = 1 << 18) -> str:

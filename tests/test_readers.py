@@ -123,3 +123,13 @@ def test_cp949_text_far_into_an_ascii_file_is_still_detected(tmp_path):
     assert path.stat().st_size > 1 << 20
     t = read_table(path, known=KNOWN)
     assert t.encoding == "cp949" and t.df["제목"].iloc[-1] == "한글 제목" and len(t.df) == 40001
+
+
+def test_short_rows_are_padded_and_long_rows_make_the_file_unusable(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("접수번호,접수일시,유형\nA,2025-01-01\n\nB,2025-01-02,문의\n", encoding="utf-8")
+    t = read_table(path, known=KNOWN)
+    assert t.df["접수번호"].tolist() == ["A", "B"] and t.rows.tolist() == [2, 4] and pd.isna(t.df.loc[0, "유형"])
+    path.write_text("접수번호,접수일시,유형\nA,2025-01-01,불만\nB,2025-01-02,문의,남는 값\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="3행 부근"):
+        read_table(path, known=KNOWN)
