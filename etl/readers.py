@@ -290,12 +290,21 @@ def _unique_names(header: list[str]) -> list[str]:
 
 def _tidy(df: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Strip cells, blank → NA, drop wholly blank rows and the rejects file's 오류 column."""
-    df = df.drop(columns=[c for c in df.columns if normalise_header(c) in IGNORED_COLUMNS])
-    for col in df.columns:
-        s = df[col].str.strip()
-        df[col] = s.mask(s == "")
-    keep = df.notna().any(axis=1).to_numpy() if len(df.columns) else np.zeros(len(df), bool)
-    return df[keep].reset_index(drop=True), rows[keep]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [c for c in df.columns if normalise_header(c) not in IGNORED_COLUMNS]
+    keep = np.zeros(len(df), dtype=bool)
+    out = {}
+    for col in cols:
+        arr = pc.utf8_trim_whitespace(pa.array(df[col], from_pandas=True))
+        arr = pc.if_else(pc.equal(pc.utf8_length(arr), 0), None, arr)
+        keep |= arr.is_valid().to_numpy(zero_copy_only=False)
+        out[col] = pd.Series(pd.arrays.ArrowStringArray(pc.cast(arr, pa.large_string())), copy=False)
+    tidy = pd.DataFrame(out, columns=cols)
+    if keep.all():
+        return tidy, rows
+    return tidy[keep].reset_index(drop=True), rows[keep]
 
 
 # --- workbooks ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ccm import db, privacy
 from etl import mapping as mp
@@ -317,7 +318,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
         [prep.file_name, prep.sha256, prep.rows_read, prep.rows_rejected, loaded_by,
          json.dumps(prep.detail(), ensure_ascii=False, default=str)],
     ).fetchone()[0]
-    con.register("_incoming", prep.items)
+    con.register("_incoming", pa.Table.from_pandas(prep.items, preserve_index=False))  # arrow scan: parallel
     same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM v.{c}" for c in COMPARED)
     ranks = "CASE {} WHEN '완료' THEN 2 WHEN '처리중' THEN 1 ELSE 0 END"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _action AS
