@@ -98,12 +98,14 @@ def _scores(scores: pd.DataFrame, org: float | None) -> None:
 
 def _scorecard(card: pd.DataFrame) -> None:
     st.subheader("스코어카드 (부서 × 지표)")
-    cell = card.assign(v=[f"{s} {pct(a, 0)}" if s != "실적 없음" else s for s, a in zip(card["status"], card["attainment"])])
+    cell = card.assign(v=[(f"{s} {pct(a, 0)}" if s != "실적 없음" else s) + (" *" if miss else "")
+                          for s, a, miss in zip(card["status"], card["attainment"], card["missing_months"])])
     pivot = cell.pivot_table(index="indicator", columns="department", values="v", aggfunc="first").fillna("")
     pivot = pivot.rename_axis(index="지표", columns="부서")
     styled = pivot.style.map(lambda v: f"background-color: {STATUS_BG.get(v.split(' ')[0], '')}" if v else "")
     st.dataframe(styled, width="stretch")
-    definition(ATTAINMENT_HELP + " 빈 칸은 그 부서의 KPI가 아닙니다.")
+    definition(ATTAINMENT_HELP + " 빈 칸은 그 부서의 KPI가 아닙니다. * = 실적이 입력되지 않은 달이 있음"
+               "(0으로 보지 않고 목표에서도 뺌; 아래 '자세히'의 미입력 월).")
     with st.expander("스코어카드 자세히 (누계 실적·목표·부족분·미입력 월)"):
         table(kpi.to_display(card), "KPI 스코어카드", key="kpi_card")
 
