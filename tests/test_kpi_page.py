@@ -24,6 +24,9 @@ def test_kpi_page_on_demo_shows_goals_scorecard_and_review(demo_env, app_test):
     assert at.get("download_button"), "review Excel download"
     off = [d.value for d in at.dataframe if "미달·주의 시작 월" in d.value.columns]
     assert off and (off[0]["달성률"] < 1).all()
+    pivot = [d.value for d in at.dataframe if "농특산물홍보팀" in d.value.columns][0]
+    late = pivot["농특산물홍보팀"][pivot["농특산물홍보팀"] != ""]
+    assert late.str.endswith("*").any(), "the demo's 농특산물홍보팀 has not entered the latest month"
 
 
 def test_kpi_page_earlier_month_and_trend_pick(demo_env, app_test):
