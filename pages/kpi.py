@@ -72,8 +72,8 @@ def _goals(goals: pd.DataFrame) -> None:
             value, target = _num(g["actual"], g["unit"]), _num(g["target"], g["unit"])
             st.metric(g["indicator"], value, help=f"{g['core_task'] or ''} · 목표(누계) {target}. {ATTAINMENT_HELP}")
             st.badge(f"{g['status']} · 달성률 {pct(g['attainment'])}", color=STATUS_COLOR[g["status"]])
-            if g["missing_months"]:
-                st.caption(f"미입력 월: {g['missing_months']}")
+            st.caption(f"목표 {target}" + (" (누계)" if g["aggregation"] == "cumulative" else "")
+                       + (f" · 미입력 월: {g['missing_months']}" if g["missing_months"] else ""))
 
 
 def _num(v, unit) -> str:
