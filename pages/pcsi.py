@@ -53,6 +53,7 @@ def _pick_survey_and_year(ctx) -> tuple[str, int]:
     years = sorted(data.run(pcsi.years, survey), reverse=True)
     wanted = (ctx.scope.end - pd.Timedelta(days=1)).year
     year = c2.selectbox("조사 연도", years, index=years.index(wanted) if wanted in years else 0, key="pcsi_year")
+    st.caption("설문은 연 단위로 집계합니다: 사이드바 조회 기간의 연도가 기본값이고, 부서 선택은 그 부서 시설의 응답만 남깁니다.")
     return survey, int(year)
 
 
@@ -143,7 +144,7 @@ def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts) 
     tabs = st.tabs(list(labels.values()))
     for tab, (by, label) in zip(tabs, labels.items()):
         with tab:
-            df = groups[by]
+            df = groups[by].sort_values("score", ascending=False, na_position="last")
             if df.empty or df["group"].eq("(미기재)").all():
                 st.caption("이 설문에는 이 구분의 자료가 없습니다.")
                 continue
