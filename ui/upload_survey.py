@@ -3,6 +3,7 @@ confirms or edits it → load. The confirmed spec is stored with the batch."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ import streamlit as st
 
 from ccm import db, pcsi
 from etl import survey
+from ui import data as ui_data
 from ui.auth import audit_upload
 
 BASES = {"지방공기업 고객만족도(PCSI) 기본": "pcsi_default.toml", "교육만족도 기본": "training_default.toml"}
@@ -30,8 +32,7 @@ def render(ctx) -> None:
     data = up.getvalue()
     try:
         base = _base_spec(base_name, spec_up)
-        table = survey.read(data, up.name, base, ctx.settings)
-        proposed = survey.propose_spec(table, ctx.settings, base)
+        table, proposed = _read_and_propose(data, up.name, base.to_json(), ui_data.data_version())
     except survey.SurveyError as exc:
         st.error(str(exc), icon=":material/error:")
         return
@@ -49,6 +50,15 @@ def render(ctx) -> None:
                 "내용이 다르면 적재할 때 이 배치를 대체합니다(관리 화면에서 되돌릴 수 있음).", icon=":material/info:")
     if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:"):
         _load(ctx, data, up.name, spec)
+
+
+@st.cache_data(show_spinner="파일을 읽는 중…", max_entries=4)
+def _read_and_propose(data: bytes, name: str, base_json: str, version: tuple):
+    """Read once per file (widgets rerun the page on every change); errors are not cached."""
+    settings = ui_data.settings()
+    base = survey.SurveySpec.from_dict(json.loads(base_json))
+    table = survey.read(data, name, base, settings)
+    return table, survey.propose_spec(table, settings, base)
 
 
 def _base_spec(name: str, uploaded) -> survey.SurveySpec:
