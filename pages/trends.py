@@ -25,20 +25,22 @@ LABELS = {
 
 
 def ko(df: pd.DataFrame) -> pd.DataFrame:
-    return df.rename(columns=LABELS)
+    return voc_pages.tidy(df).rename(columns=LABELS)
 
 
 def counts(ctx: Context) -> None:
     dim = st.segmented_control("구분", list(va.DIMENSIONS)[:-1], format_func=va.DIMENSIONS.get, default="voc_type",
                                key="tr_dim") or "voc_type"
-    df = data.run(va.monthly_counts, ctx.scope, dim)
+    df = voc_pages.tidy(data.run(va.monthly_counts, ctx.scope, dim))
     fig = px.bar(df, x="month", y="items", color=dim, labels=LABELS, title=f"월별 {va.DIMENSIONS[dim]}별 접수 건수")
+    voc_pages.month_axis(fig)
     chart(fig, ko(df), f"월별_{va.DIMENSIONS[dim]}별_건수", key=f"tr_counts_{dim}")
-    yoy = data.run(va.year_over_year, ctx.scope)
+    yoy = voc_pages.tidy(data.run(va.year_over_year, ctx.scope))
     long = yoy.melt(id_vars="month", value_vars=["items", "last_year"], var_name="which", value_name="n")
     long["which"] = long["which"].map({"items": "올해", "last_year": "전년 동월"})
     fig = px.bar(long, x="month", y="n", color="which", barmode="group", labels={"month": "월", "n": "건수", "which": ""},
                  title="전년 동월 대비 접수 건수")
+    voc_pages.month_axis(fig)
     chart(fig, ko(yoy), "전년동월_대비", key="tr_yoy")
     definition("증감률 = (이번 달 − 전년 동월) ÷ 전년 동월. 전년 동월이 0건이면 비워 둡니다.")
     season = data.run(va.seasonality, ctx.scope)
@@ -56,11 +58,11 @@ def spikes(ctx: Context) -> None:
         f"비교합니다. 과거가 {cfg.get('min_history', 6)}개월 이상이고, 건수가 과거 평균 + {cfg.get('z', 2.0)} × 표준편차"
         f"(최소 1) 이상이며, 평균보다 {cfg.get('min_excess', 3)}건 이상 많으면 급증으로 표시합니다. "
         "'증가 건수' = 건수 − 과거 평균, '배수' = 건수 ÷ 과거 평균. (설정 trends.spikes)")
-    df = data.run(va.spikes, ctx.scope, ctx.settings)
+    df = voc_pages.tidy(data.run(va.spikes, ctx.scope, ctx.settings))
     if df.empty:
         st.success("조회 기간에 급증한 시설×유형이 없습니다.", icon=":material/check_circle:")
         return
-    df = df.assign(label=df["facility"] + " · " + df["voc_type"])
+    df = df.assign(label=df["facility"] + " · " + df["voc_type"] + " (" + df["month"] + ")")
     fig = px.bar(df, x="label", y=["baseline", "jump"], labels={"label": "시설 · 유형", "value": "건수", "variable": ""},
                  title="급증한 시설×유형 (과거 평균 + 증가 건수)", hover_data=["month", "ratio"])
     fig.for_each_trace(lambda t: t.update(name={"baseline": "과거 평균", "jump": "증가 건수"}[t.name]))
@@ -112,9 +114,10 @@ def topics(ctx: Context) -> None:
     chart(fig, ko(df), "주제별_건수", key="tr_topics")
     facilities = ["전체"] + list(ctx.settings.facilities)
     fac = st.selectbox("시설", facilities, key="tr_topic_fac")
-    trend = data.run(va.topic_trends, ctx.scope, None if fac == "전체" else fac)
+    trend = voc_pages.tidy(data.run(va.topic_trends, ctx.scope, None if fac == "전체" else fac))
     fig = px.line(trend, x="month", y="items", color="topic", markers=True, labels=LABELS,
                   title=f"주제별 월간 추이 ({fac})")
+    voc_pages.month_axis(fig)
     chart(fig, ko(trend), f"주제_추이_{fac}", key="tr_topic_trend")
     by_fac = data.run(va.topics_by_facility, ctx.scope)
     fig = px.density_heatmap(by_fac, x="topic", y="facility", z="items", text_auto=True, labels=LABELS,

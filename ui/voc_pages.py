@@ -1,6 +1,7 @@
 """What the two VOC analysis pages (처리기한 준수, 유형별 추이) share: the heading and the empty states."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ccm import voc
@@ -22,3 +23,19 @@ def heading(ctx: Context, title: str, what: str) -> bool:
 
 def nothing_in_scope() -> None:
     empty_state("선택한 기간·부서에 접수된 VOC가 없습니다. 왼쪽에서 기간이나 부서를 바꿔 보세요.", upload_hint=False)
+
+
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """Display copy: months as YYYY-MM, hours to 0.1, other decimals to 4 places (rates stay fractions)."""
+    out = df.copy()
+    for col in out.columns:
+        if col == "month" and pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m")
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(1 if col.endswith("_hours") else 4)
+    return out
+
+
+def month_axis(fig) -> None:
+    """Months (YYYY-MM strings from tidy) as categories, not as dates with a time of day."""
+    fig.update_xaxes(type="category", title="월")
