@@ -168,3 +168,19 @@ def test_trends_page_warns_when_topic_dictionary_changed(app_test, fixture_db, e
     at = run_month(app_test(TRENDS), 2025, 11)
     assert not at.exception
     assert any("주제 사전이 바뀌었습니다" in w.value for w in at.warning)
+
+
+def test_trends_page_shows_a_spike(app_test, env):
+    from ccm import db
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, voc_fixture.spike_rows(), voc_fixture.SPIKE_COLUMNS)
+    at = app_test(TRENDS)
+    at.session_state["flt_kind"] = "quarter"
+    at.session_state["flt_year"] = 2026
+    at.session_state["flt_index"] = 1
+    at.run()
+    assert not at.exception
+    spikes = next(df.value for df in at.dataframe if "증가 건수" in df.value.columns)
+    assert spikes[["월", "시설", "유형", "건수", "과거 평균", "증가 건수"]].values.tolist() == [
+        ["2026-01", "철로자전거", "불만", 6, 1.0, 5.0]]
