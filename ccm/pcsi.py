@@ -75,7 +75,22 @@ def scale_range(scale: int) -> tuple[int, int]:
     raise ValueError(f"지원하지 않는 척도입니다: {scale}점 (5, 7, 11점만 가능)")
 
 
-def classify(raw: pd.Series, scale: int, missing_codes: tuple[float, ...]) -> tuple[pd.Series, pd.Series]:
+def numeric_codes(codes) -> list[float]:
+    """The numeric missing codes (98, 99); text codes such as '모름' are matched as text."""
+    out = []
+    for c in codes:
+        try:
+            out.append(float(c))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def code_text(c) -> str:
+    return f"{c:g}" if isinstance(c, (int, float)) else str(c)
+
+
+def classify(raw: pd.Series, scale: int, missing_codes: tuple) -> tuple[pd.Series, pd.Series]:
     """Numeric value and status (ok | missing | invalid) of raw answers (strings).
 
     Answers take few distinct values: each distinct text is classified once, then mapped back."""
@@ -83,7 +98,8 @@ def classify(raw: pd.Series, scale: int, missing_codes: tuple[float, ...]) -> tu
     text = pd.Series(uniques, dtype="string").str.strip()
     num = pd.to_numeric(text, errors="coerce").astype("float64")
     lo, hi = scale_range(scale)
-    missing = text.isna() | (text == "") | num.isin([float(c) for c in missing_codes])
+    texts = {code_text(c) for c in missing_codes}
+    missing = text.isna() | (text == "") | text.isin(texts) | num.isin(numeric_codes(missing_codes))
     ok = ~missing & num.between(lo, hi) & (num == np.floor(num))
     u_status = np.where(missing, "missing", np.where(ok, "ok", "invalid"))
     u_value = num.where(ok).to_numpy()

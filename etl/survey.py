@@ -46,7 +46,7 @@ class SurveySpec:
     year: int = 0                    # 0 = from the date column (or --year)
     wave: str = ""
     scale: int = 7
-    missing_codes: tuple[float, ...] = (98, 99)
+    missing_codes: tuple[float | str, ...] = (98, 99, "모름", "무응답")
     items: tuple[Item, ...] = ()
     overall_area: str = "전반적만족"
     respondent_id_column: str = ""
@@ -163,9 +163,9 @@ def _find(columns: list[str], aliases: list[str]) -> str:
     return ""
 
 
-def _scale_of(values: pd.Series, missing_codes: tuple[float, ...]) -> int:
+def _scale_of(values: pd.Series, missing_codes: tuple) -> int:
     """5, 7 or 11 points, from the answers (a stray out-of-scale value does not decide it)."""
-    v = values[~values.isin([float(c) for c in missing_codes])].dropna()
+    v = values[~values.isin(pcsi.numeric_codes(missing_codes))].dropna()
     if v.empty:
         return 7
     share = lambda vals: v.isin(vals).mean()  # noqa: E731
@@ -174,12 +174,12 @@ def _scale_of(values: pd.Series, missing_codes: tuple[float, ...]) -> int:
     return 7 if share([6, 7]) > 0.01 else 5
 
 
-def _looks_like_item(s: pd.Series, missing_codes: tuple[float, ...]) -> bool:
+def _looks_like_item(s: pd.Series, missing_codes: tuple) -> bool:
     num = pd.to_numeric(s, errors="coerce")
-    filled = s.notna().sum()
+    filled = (s.notna() & ~s.astype("string").str.strip().isin({pcsi.code_text(c) for c in missing_codes})).sum()
     if not filled or num.notna().sum() < 0.9 * filled:
         return False
-    v = num[~num.isin([float(c) for c in missing_codes])].dropna()
+    v = num[~num.isin(pcsi.numeric_codes(missing_codes))].dropna()
     serial = len(v) >= 3 and (v.diff().dropna() == 1).all()
     return bool(len(v)) and not serial and v.between(0, 10).all() and (v == np.floor(v)).all()
 
@@ -332,7 +332,7 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
         if len(part) > max_share * len(df):
             raise SurveyError(
                 f"{f}: 문항 {item}에 {spec.scale}점 척도({lo}–{hi}, 결측코드 "
-                f"{', '.join(str(int(c)) for c in spec.missing_codes)}) 밖의 값이 {len(part)}개 있습니다 "
+                f"{', '.join(pcsi.code_text(c) for c in spec.missing_codes)}) 밖의 값이 {len(part)}개 있습니다 "
                 f"({_where(table, part['resp_no'], part['raw'])}). 척도나 열 지정이 맞는지 확인하세요.")
 
     weight = pd.Series(1.0, index=df.index)

@@ -47,6 +47,13 @@ def test_missing_codes_and_out_of_scale_never_score():
     assert value.notna().sum() == 1
 
 
+def test_text_missing_codes_are_missing_not_out_of_scale():
+    import pandas as pd
+
+    _, status = pcsi.classify(pd.Series(["모름", " 무응답 ", "7", "잘모름"]), 7, (98, 99, "모름", "무응답"))
+    assert list(status) == ["missing", "missing", "ok", "invalid"]
+
+
 def test_area_scores_match_hand_calculation(loaded):
     with db.session(loaded.db_path) as con:
         df = pcsi.area_scores(con, 2025, opts=pcsi.options_from(loaded))

@@ -38,6 +38,7 @@ def test_user_edits_are_what_is_stored(env, app_test):
     next(s for s in at.selectbox if s.label == "가중치 열").select("(없음)")
     next(m for m in at.multiselect if m.label.startswith("역문항")).select("A2")
     next(t for t in at.text_input if t.label == "설문 이름").input("PCSI")
+    next(t for t in at.text_input if t.label.startswith("결측 코드")).input("98, 99, 모름")
     at.run()
     next(b for b in at.button if b.label == "확인하고 적재").click().run()
     assert not at.exception, at.exception
@@ -45,6 +46,7 @@ def test_user_edits_are_what_is_stored(env, app_test):
         rev = con.execute("SELECT item FROM survey_items WHERE reverse").fetchall()
         spec = con.execute("SELECT spec FROM survey_batches").fetchone()[0]
     assert rev == [("A2",)] and '"weight_column": ""' in spec
+    assert '"missing_codes": [98, 99, "모름"]' in spec
 
 
 def test_bad_file_shows_message_and_stores_nothing(env, app_test):

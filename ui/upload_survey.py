@@ -120,7 +120,7 @@ def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
                               placeholder="없음")
     demos = c2.multiselect("응답자 특성 열(성별·연령대 등)", cols, list(p.demographic_columns), key=f"survey_demos_{tag}",
                            placeholder="없음")
-    missing = c3.text_input("결측 코드(모름/무응답)", ", ".join(f"{c:g}" for c in p.missing_codes),
+    missing = c3.text_input("결측 코드(모름/무응답)", ", ".join(pcsi.code_text(c) for c in p.missing_codes),
                             key=f"survey_missing_{tag}", help="이 값들은 점수가 되지 않습니다. 쉼표로 구분.")
     items = _edit_items(p, ctx, tag)
     reverse = st.multiselect("역문항(점수를 뒤집을 문항)", [i.column for i in items],
@@ -136,14 +136,18 @@ def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
                    demographic_columns=tuple(demos), ignore_columns=ignore)
 
 
-def _codes(text: str) -> tuple[float, ...]:
-    out = []
-    for part in re.split(r"[,\s]+", text.strip()):
-        try:
-            out.append(float(part))
-        except ValueError:
+def _codes(text: str) -> tuple[float | str, ...]:
+    """'98, 99, 모름' → (98, 99, '모름'): numbers stay numbers, other words are matched as text."""
+    out: list[float | str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
             continue
-    return tuple(int(c) if float(c).is_integer() else c for c in out)
+        try:
+            x = float(part)
+            out.append(int(x) if x.is_integer() else x)
+        except ValueError:
+            out.append(part)
+    return tuple(out)
 
 
 def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
