@@ -197,12 +197,13 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
         con.execute(
             """INSERT INTO voc_keywords (voc_id, keyword, received_at, department)
                SELECT voc_id, unnest(t.keywords), i.received_at, i.department
-               FROM _enrich_changed c JOIN text_cache t USING (text_hash) JOIN voc_items i USING (voc_id)"""
+               FROM _enrich_changed c JOIN text_cache t USING (text_hash) JOIN voc_items i USING (voc_id)
+               ORDER BY i.received_at"""  # rows in time order: period filters skip whole row groups
         )
         target = "voc_items" if retag_all else "_enrich_changed"
         con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
         sql, params = _tag_sql(topics, target)
-        con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql}", params)
+        con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql} ORDER BY received_at", params)
         con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, row_sig)
                        SELECT voc_id, text_hash, row_sig FROM _enrich_changed""")
         _set_meta(con, "topics", _topics_version(topics))
