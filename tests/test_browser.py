@@ -117,3 +117,33 @@ def test_download_of_a_table(page, server):
     assert download.suggested_filename == "사용자_목록.csv"
     text = open(download.path(), encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("사용자,권한,부서") and "viewer,열람" in text
+
+
+def _received(page) -> int:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="접수 VOC").first
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", "").rstrip("건"))
+
+
+def test_cli_load_while_the_dashboard_is_open_shows_new_data_without_restart(page, server, tmp_path):
+    import subprocess
+    import sys
+
+    from h7_files import many_rows
+
+    open_url(page, server, "")
+    login(page, "analyst")
+    before = _received(page)  # the demo's latest month, 2026-11
+    path = voc_csv(tmp_path, "cli_during_view.csv", many_rows("HTTP", 2000, day="2026-11-10"))
+    env = {**__import__("os").environ, "CCM_SETTINGS": str(server.settings_path), "CCM_DB": str(server.db_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(path)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    views = 0
+    while proc.poll() is None:
+        nav_to(page, "개요")
+        _no_exception(page)
+        assert "Could not set lock" not in main_text(page)
+        views += 1
+    assert proc.wait() == 0, proc.stderr.read()
+    assert views >= 1
+    nav_to(page, "개요")
+    assert _received(page) == before + 2000
