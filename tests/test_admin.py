@@ -167,3 +167,16 @@ def test_calendar_change_recomputes_stored_deadlines(app_test, env, tmp_path):
     with db.session(env.db_path) as con:
         due_after = con.execute("SELECT due_at FROM voc_items WHERE voc_id = 'H7-002'").fetchone()[0]
     assert due_after.date() > due_before.date()  # 2026-10-07 is now closed: the deadline moves a day on
+
+
+def test_rollback_dispatches_survey_batches_to_the_survey_loader(env):
+    from etl import survey
+
+    samples = Path(__file__).resolve().parent.parent / "data" / "samples"
+    spec = survey.load_spec(samples / "survey_pcsi_2025_spec.toml")
+    before = _snapshot(env.db_path)
+    with db.session(env.db_path) as con:
+        result = survey.load(con, (samples / "survey_pcsi_2025.xlsx").read_bytes(), spec, env,
+                             name="survey_pcsi_2025.xlsx", loaded_by="pytest")
+        assert audit.rollback_batch(con, result.batch_id, "kim", env)["batch_id"] == result.batch_id
+    assert _snapshot(env.db_path) == before
