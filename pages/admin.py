@@ -165,11 +165,17 @@ def settings_tab(ctx) -> None:
     path = settings_path()
     current = path.read_text(encoding="utf-8")
     st.caption(f"설정 파일: `{path}` — 주석과 순서는 그대로 보존됩니다. 저장 전에 형식과 값을 검사합니다.")
+    base = st.session_state.setdefault("admin_settings_base", current)  # the text this editor started from
     text = st.text_area("settings.toml", current, height=520, key="admin_settings_text")
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, c3, _ = st.columns([1, 1, 2, 3])
     check = c1.button("검사", key="admin_settings_check")
     save = c2.button("저장", type="primary", key="admin_settings_save")
+    c3.button("파일에서 다시 불러오기", key="admin_settings_reload", on_click=_reload_settings_text, args=(current,))
     if not (check or save):
+        return
+    if save and base != current:
+        st.error("편집을 시작한 뒤 다른 곳에서 설정 파일이 바뀌었습니다. 덮어쓰지 않도록 저장하지 않았습니다. "
+                 "'파일에서 다시 불러오기'로 최신 내용을 불러와 다시 고치세요.", icon=":material/sync_problem:")
         return
     raw, errors = settings_edit.check_text(text)
     if errors:
@@ -183,6 +189,11 @@ def settings_tab(ctx) -> None:
         st.info("바뀐 내용이 없습니다.")
         return
     _save_settings(ctx, path, text, changed)
+
+
+def _reload_settings_text(current: str) -> None:
+    st.session_state["admin_settings_text"] = current
+    st.session_state["admin_settings_base"] = current
 
 
 def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
@@ -207,6 +218,7 @@ def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
     except DatabaseBusy as exc:
         st.error(f"{exc} 설정은 저장하지 않았습니다.", icon=":material/error:")
         return
+    st.session_state["admin_settings_base"] = text
     extra = f" VOC {recomputed:,}건의 처리기한을 다시 계산했습니다." if recomputed is not None else ""
     _flash(f"설정을 저장했습니다 (바뀐 구역: {', '.join(changed) or '주석·서식'}).{extra}")
     st.rerun()

@@ -180,3 +180,16 @@ def test_rollback_dispatches_survey_batches_to_the_survey_loader(env):
                              name="survey_pcsi_2025.xlsx", loaded_by="pytest")
         assert audit.rollback_batch(con, result.batch_id, "kim", env)["batch_id"] == result.batch_id
     assert _snapshot(env.db_path) == before
+
+
+def test_settings_changed_elsewhere_since_editing_began_are_not_overwritten(app_test, env):
+    at = app_test("pages/admin.py").run()
+    original = env.path.read_text(encoding="utf-8")
+    elsewhere = original.replace("at_risk_share = 0.25", "at_risk_share = 0.2")
+    env.path.write_text(elsewhere, encoding="utf-8")
+    at.text_area(key="admin_settings_text").input(original.replace("lockout_minutes = 15", "lockout_minutes = 20"))
+    at.button(key="admin_settings_save").click().run()
+    assert "다른 곳에서 설정 파일이 바뀌었습니다" in at.error[0].value
+    assert env.path.read_text(encoding="utf-8") == elsewhere
+    at.button(key="admin_settings_reload").click().run()
+    assert at.text_area(key="admin_settings_text").value == elsewhere
