@@ -51,7 +51,7 @@ def users_tab(ctx) -> None:
         _add_user_form(ctx)
     with c2:
         if not users.empty:
-            _change_user_form(ctx, users["사용자"].tolist())
+            _change_user_form(ctx, users)
             _password_form(ctx, users["사용자"].tolist())
 
 
@@ -71,7 +71,8 @@ def _add_user_form(ctx) -> None:
         st.markdown("**사용자 추가**")
         username = st.text_input("사용자 이름", key="admin_new_username")
         role = st.selectbox("권한", accounts.ROLES, key="admin_new_role")
-        dept = st.selectbox("부서 (부서 권한은 필수)", ["", *ctx.settings.departments], key="admin_new_dept")
+        dept = st.selectbox("부서 (부서 권한은 필수)", ["", *ctx.settings.departments], key="admin_new_dept",
+                            format_func=lambda d: d or "(없음)")
         password = st.text_input("초기 비밀번호", type="password", key="admin_new_password")
         email = st.text_input("SSO 이메일 (선택)", key="admin_new_email")
         if st.form_submit_button("추가", type="primary"):
@@ -80,13 +81,25 @@ def _add_user_form(ctx) -> None:
                 by=ctx.user.username, oidc_email=email.strip() or None), f"사용자 '{username}' 을(를) 추가했습니다.")
 
 
-def _change_user_form(ctx, names: list[str]) -> None:
+def _load_user_values(users) -> None:
+    """Put the chosen user's current role, department and state into the change form."""
+    row = users[users["사용자"] == st.session_state["admin_chg_user"]].iloc[0]
+    st.session_state["admin_chg_role"] = row["권한"]
+    st.session_state["admin_chg_dept"] = row["부서"] if isinstance(row["부서"], str) else ""
+    st.session_state["admin_chg_active"] = bool(row["사용"])
+
+
+def _change_user_form(ctx, users) -> None:
+    st.markdown("**권한·부서·사용 여부 변경**")
+    username = st.selectbox("사용자", users["사용자"].tolist(), key="admin_chg_user", on_change=_load_user_values,
+                            args=(users,))
+    if "admin_chg_role" not in st.session_state:
+        _load_user_values(users)
     with st.form("admin_change_user"):
-        st.markdown("**권한·부서·사용 여부 변경**")
-        username = st.selectbox("사용자", names, key="admin_chg_user")
         role = st.selectbox("권한", accounts.ROLES, key="admin_chg_role")
-        dept = st.selectbox("부서", ["", *ctx.settings.departments], key="admin_chg_dept")
-        active = st.checkbox("사용", value=True, key="admin_chg_active")
+        dept = st.selectbox("부서", ["", *ctx.settings.departments], key="admin_chg_dept",
+                            format_func=lambda d: d or "(없음)")
+        active = st.checkbox("사용", key="admin_chg_active")
         if st.form_submit_button("변경"):
             _apply(lambda con: accounts.update_user(con, username, role=role, department=dept or None, active=active,
                                                     settings=ctx.settings, by=ctx.user.username),

@@ -193,3 +193,13 @@ def test_settings_changed_elsewhere_since_editing_began_are_not_overwritten(app_
     assert env.path.read_text(encoding="utf-8") == elsewhere
     at.button(key="admin_settings_reload").click().run()
     assert at.text_area(key="admin_settings_text").value == elsewhere
+
+
+def test_change_form_shows_the_chosen_users_current_values(app_test, env):
+    with db.session(env.db_path) as con:
+        auth.create_user(con, "park", "부서", "관광사업팀", "park-password-1", settings=env)
+    at = app_test("pages/admin.py").run()
+    at.selectbox(key="admin_chg_user").select("park").run()
+    assert at.selectbox(key="admin_chg_role").value == "부서"
+    assert at.selectbox(key="admin_chg_dept").value == "관광사업팀"
+    assert at.checkbox(key="admin_chg_active").value is True
