@@ -156,7 +156,6 @@ def _col(prep: Prepared, fld: str) -> pd.Series | None:
 
 def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
     df, rej = prep.table.df, _Rejects(prep)
-    n = len(df)
     na = pd.Series(pd.NA, index=df.index, dtype="string")
     out = pd.DataFrame(index=df.index)
 
