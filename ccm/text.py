@@ -1,7 +1,10 @@
 """Keywords and topics of VOC texts, computed once at load time (never on page view).
 
-Contract with the VOC loader: after a load commits, it calls `enrich(con, settings)`, which extracts
-keywords/topics for items that have none yet (or whose text changed) and returns how many.
+Contract with the VOC loader: after a load commits, it calls `enrich_path(db_path, settings)`, which
+extracts keywords/topics for items that have none yet (or whose text changed) and returns how many. It
+holds the database (DuckDB locks the file per process) only to read the pending texts and to write the
+results; the morphological analysis runs with the file unlocked, so the dashboard keeps working.
+`enrich(con, settings)` does the same on one open connection (tests, demo build, rollback).
 
 - Keywords: nouns (NNG/NNP) of title + content found by kiwipiepy, at least `[text] min_length`
   characters. Each distinct text is analysed once (`text_cache`, keyed by an MD5 of the text), so
@@ -17,7 +20,9 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -104,8 +109,8 @@ def _topics_version(topics: dict[str, list[str]]) -> str:
 
 
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM text_meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("SELECT value FROM text_meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
@@ -128,29 +133,60 @@ def _changed_items(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FILTER (text_changed) FROM _enrich_changed").fetchone()[0]
 
 
-def _new_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def pending_texts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> pd.DataFrame:
+    """The distinct texts (text_hash, text) of new or changed items that have no cached keywords yet:
+    one short read, no write (all texts when the extractor version changed)."""
+    if _meta(con, "extractor") != EXTRACTOR_VERSION:
+        return con.execute(
+            f"SELECT md5({TEXT_SQL}) AS text_hash, any_value({TEXT_SQL}) AS text FROM voc_items GROUP BY 1"
+        ).df()
     return con.execute(
-        f"""SELECT c.text_hash, any_value({TEXT_SQL}) AS text
-            FROM _enrich_changed c JOIN voc_items i USING (voc_id)
-            ANTI JOIN text_cache t ON t.text_hash = c.text_hash
-            GROUP BY c.text_hash"""
+        f"""WITH ch AS (SELECT i.voc_id, md5({TEXT_SQL}) AS text_hash, {TEXT_SQL} AS text
+                        FROM voc_items i LEFT JOIN voc_text_state s USING (voc_id)
+                        WHERE s.row_sig IS DISTINCT FROM {SIG_SQL})
+            SELECT ch.text_hash, any_value(ch.text) AS text
+            FROM ch ANTI JOIN text_cache t ON t.text_hash = ch.text_hash
+            GROUP BY ch.text_hash"""
     ).df()
 
 
-def _analyse(con: duckdb.DuckDBPyConnection, texts: pd.DataFrame, settings: Settings,
-             progress: Callable[[int, int], None] | None) -> None:
+def _pause_hook() -> None:
+    """Test hook: with CCM_ENRICH_PAUSE=<folder>, the analysis stage writes <folder>/started and waits
+    (at most 120 s) for <folder>/resume, so a test can act while it runs."""
+    folder = os.environ.get("CCM_ENRICH_PAUSE")
+    if not folder:
+        return
+    Path(folder, "started").touch()
+    deadline = time.monotonic() + 120
+    while not Path(folder, "resume").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def analyse(texts: pd.DataFrame, settings: Settings,
+            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Keywords (text_hash, keywords) of pending texts; needs no database connection.
+    `progress(done, total)` is called after each batch."""
     cfg = _config(settings)
     min_length, workers = int(cfg.get("min_length", 2)), int(cfg.get("workers", 0))
     total = len(texts)
+    if total:
+        _pause_hook()
+    words: list[list[str]] = []
     for start in range(0, total, BATCH):
-        chunk = texts.iloc[start:start + BATCH]
-        words = extract_keywords(chunk["text"].tolist(), min_length=min_length, workers=workers)
-        frame = pd.DataFrame({"text_hash": chunk["text_hash"].to_numpy(), "keywords": words})
-        con.register("_enrich_words", frame)
-        con.execute("INSERT INTO text_cache SELECT text_hash, keywords::VARCHAR[] FROM _enrich_words")
-        con.unregister("_enrich_words")
+        chunk = texts["text"].iloc[start:start + BATCH].tolist()
+        words.extend(extract_keywords(chunk, min_length=min_length, workers=workers))
         if progress:
             progress(min(start + BATCH, total), total)
+    return pd.DataFrame({"text_hash": texts["text_hash"].to_numpy(dtype=object), "keywords": pd.Series(words, dtype=object)})
+
+
+def _cache_keywords(con: duckdb.DuckDBPyConnection, analysed: pd.DataFrame) -> None:
+    if analysed.empty:
+        return
+    con.register("_enrich_words", analysed)
+    con.execute("""INSERT INTO text_cache SELECT DISTINCT ON (text_hash) text_hash, keywords::VARCHAR[]
+                   FROM _enrich_words ANTI JOIN text_cache USING (text_hash)""")
+    con.unregister("_enrich_words")
 
 
 _ATTR_LIST = ", ".join(f"i.{c}" for c in ATTR_COLUMNS)
@@ -179,9 +215,31 @@ def _tag_sql(topics: dict[str, list[str]], target: str) -> tuple[str, list]:
 
 def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
            progress: Callable[[int, int], None] | None = None) -> int:
-    """Keywords and topics for new or changed items (one transaction); returns how many items had a new
-    or changed text (a changed date, type, department or facility only refreshes the copied columns).
-    `progress(done, total)` is called after each batch of analysed texts."""
+    """Keywords and topics for new or changed items, in one call on one connection (tests, demo, small
+    jobs; the connection is held during the analysis). Returns how many items had a new or changed text.
+    Loaders with a database file use `enrich_path`, which holds the file lock only to read and write."""
+    return store(con, settings, analyse(pending_texts(con, settings), settings, progress))
+
+
+def enrich_path(db_path: str | Path, settings: Settings,
+                progress: Callable[[int, int], None] | None = None, *, wait_seconds: float = 60.0) -> int:
+    """`enrich` without holding the database during the analysis: read the pending texts (short
+    session), analyse with the file unlocked, then write in one short transaction."""
+    from ccm import db
+
+    with db.session(db_path, wait_seconds=wait_seconds) as con:
+        texts = pending_texts(con, settings)
+    analysed = analyse(texts, settings, progress)
+    with db.session(db_path, wait_seconds=wait_seconds) as con:
+        return store(con, settings, analysed)
+
+
+def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pd.DataFrame) -> int:
+    """Write keywords and topics (one transaction) from the current items: `analysed` fills the text
+    cache first; the changed items are found again here, so an item changed or removed since the
+    texts were read gets keywords of its current text (the few texts still missing are analysed
+    here). A changed date, type, department or facility only refreshes the copied columns.
+    Returns how many items had a new or changed text."""
     topics = topics_of(settings)
     con.execute("BEGIN")
     try:
@@ -189,9 +247,10 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
             con.execute("DELETE FROM text_cache")
             con.execute("DELETE FROM voc_text_state")
             _set_meta(con, "extractor", EXTRACTOR_VERSION)
+        _cache_keywords(con, analysed)
         retag_all = _meta(con, "topics") != _topics_version(topics)
         changed = _changed_items(con)
-        _analyse(con, _new_texts(con), settings, progress)
+        _cache_keywords(con, analyse(_missing_texts(con), settings))
         _remove_orphans(con)
         con.execute("DELETE FROM voc_keywords WHERE voc_id IN (SELECT voc_id FROM _enrich_changed)")
         con.execute(
@@ -214,6 +273,16 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
     finally:
         con.execute("DROP TABLE IF EXISTS _enrich_changed")
     return changed
+
+
+def _missing_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Texts of changed items still without cached keywords (changed since pending_texts read them)."""
+    return con.execute(
+        f"""SELECT c.text_hash, any_value({TEXT_SQL}) AS text
+            FROM _enrich_changed c JOIN voc_items i USING (voc_id)
+            ANTI JOIN text_cache t ON t.text_hash = c.text_hash
+            GROUP BY c.text_hash"""
+    ).df()
 
 
 def topics_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
