@@ -387,14 +387,15 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
         step = (lambda f, m: progress(0.5 + 0.4 * f, m)) if progress else None
         report.batches = store(con, preps, loaded_by=loaded_by, progress=step)
         timings["저장"] = time.perf_counter() - t1
-        if enrich:
-            if progress:
-                progress(0.9, "키워드·주제 분석 중…")
-            t2 = time.perf_counter()
-            from ccm import text
+    if enrich:  # the analysis runs with the database unlocked: the dashboard keeps working meanwhile
+        if progress:
+            progress(0.9, "키워드·주제 분석 중…")
+        t2 = time.perf_counter()
+        from ccm import text
 
-            report.enriched = text.enrich(con, settings) or 0
-            timings["키워드·주제 분석"] = time.perf_counter() - t2
+        step = (lambda d, n: progress(0.9 + 0.1 * d / max(n, 1), f"키워드·주제 분석 중… {d:,}/{n:,}건")) if progress else None
+        report.enriched = text.enrich_path(db_path, settings, step) or 0
+        timings["키워드·주제 분석"] = time.perf_counter() - t2
     if progress:
         progress(1.0, "완료")
     return report
