@@ -36,12 +36,25 @@ def run(args: argparse.Namespace) -> int:
             raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
         rejects_dir = Path(args.rejects_dir) if args.rejects_dir else Path(args.files[0]).resolve().parent
         report = voc.load(db_path, args.files, settings, mapping=mapping, strict=args.strict,
-                          rejects_dir=rejects_dir)
+                          rejects_dir=rejects_dir, progress=progress_line())
     except (ReadError, DatabaseBusy) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return 2
     print_report(report)
     return report.exit_code
+
+
+def progress_line() -> voc.Progress:
+    """Progress on stderr: one line per step (rewritten in place on a terminal)."""
+    last = [""]
+    tty = sys.stderr.isatty()
+
+    def show(fraction: float, message: str) -> None:
+        if message != last[0]:
+            last[0] = message
+            print(f"\r[{fraction:4.0%}] {message}\033[K" if tty else f"[{fraction:4.0%}] {message}",
+                  end="" if tty and fraction < 1 else "\n", file=sys.stderr, flush=True)
+    return show
 
 
 def print_report(report: voc.LoadReport) -> None:
