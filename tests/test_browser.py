@@ -23,10 +23,13 @@ def _no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, main_text(page)[:2000]
 
 
-def test_deep_link_on_a_fresh_server_runs_the_page_without_the_router_and_asks_for_login(page, server):
+def test_deep_link_on_a_fresh_server_gets_the_apps_navigation_and_asks_for_login(page, server):
+    # Streamlit runs a deep link on a fresh server in its legacy pages/-folder mode (without
+    # dashboard.py); the bootstrap must install the app's navigation and re-run through the router.
     open_url(page, server, "admin")
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-    assert "dashboard" in nav.split()  # pages/ listed by file name: dashboard.py's st.navigation did not run
+    assert "dashboard" not in nav.split() and "처리기한 준수" in nav and "관리" in nav
+    assert page.url.rstrip("/").endswith("/admin")
     assert "로그인" in main_text(page) and "사용자 추가" not in main_text(page)
     login(page, "admin")
     _no_exception(page)

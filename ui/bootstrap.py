@@ -8,7 +8,7 @@ import streamlit as st
 
 from ccm.period import KINDS, Scope, period
 from ccm.settings import Settings
-from ui import auth, data
+from ui import auth, data, nav
 
 FILTER_KEYS = ("kind", "year", "index", "start", "end", "depts")
 
@@ -27,6 +27,7 @@ def setup(title: str, *, roles: tuple[str, ...] | None = None, filters: bool = T
         st.set_page_config(page_title=f"{title} · CCM 대시보드", layout="wide" if wide else "centered")
     except st.errors.StreamlitAPIException:
         pass  # already set in this run (e.g. by the router)
+    nav.ensure_navigation()
     settings = data.settings()
     user = auth.current_user()
     auth.require(user, roles)
