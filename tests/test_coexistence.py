@@ -1,4 +1,5 @@
 """The CLI loader runs while people use the dashboard: no errors reach a page, new data shows without a restart."""
+import os
 import subprocess
 import sys
 import time
@@ -36,3 +37,36 @@ def test_cli_load_while_pages_are_viewed(app_test, env, tmp_path):
     assert seen <= {"3건", f"{BIG + 3:,}건"}  # old or new data, never a half-written state
     at.run()
     assert not at.exception and _received(at) == f"{BIG + 3:,}건"
+
+
+def test_database_opens_while_the_cli_analyses_texts(env, tmp_path):
+    """The keyword analysis runs with the database unlocked; an item changed meanwhile keeps its new text's keywords."""
+    from ccm import db, text
+
+    rows = [f"AN-{i:05d},2026-10-12 10:{i % 60:02d},문의,홈페이지,관광사업팀,철로자전거,완료,"
+            f"주차장 {i}번 문의,주차 요금 {i}원 환불 요청,2026-10-12 17:30" for i in range(300)]
+    path = voc_csv(tmp_path, "texts.csv", rows)
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(path)], cwd=ROOT,
+                            env={**os.environ, "CCM_ENRICH_PAUSE": str(pause)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        while not (pause / "started").exists():
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        with db.session(env.db_path, wait_seconds=3) as con:  # DatabaseBusy if the loader held the lock
+            assert con.execute("SELECT count(*) FROM voc_items").fetchone()[0] == 300
+            con.execute("UPDATE voc_items SET title = '화장실 청소', content = '화장실 청결 불량' WHERE voc_id = 'AN-00007'")
+        (pause / "resume").touch()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        (pause / "resume").touch()
+        proc.wait(timeout=120)
+    assert proc.returncode == 0, err
+    assert "키워드·주제 분석 중… 300/300건" in err
+    with db.session(env.db_path) as con:
+        kw = text.keywords_of(con, ["AN-00007", "AN-00008"])
+        assert "화장실" in kw["AN-00007"] and "주차" not in kw["AN-00007"]
+        assert "주차" in kw["AN-00008"]
+        assert text.enrich(con, env) == 0  # nothing left pending
