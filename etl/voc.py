@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from ccm import db, privacy
 from etl import mapping as mp
-from etl.readers import ReadError, Table, clean_number_text, combine_date_time, matches, read_table, replace
+from etl.readers import (ReadError, Table, clean_number_text, combine_date_time, filter_rows, matches, read_table,
+                          replace)
 
 STATUS_RANK = {"접수": 0, "처리중": 1, "완료": 2}
 STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
@@ -200,8 +201,9 @@ def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.Data
     out["source_row"] = prep.table.rows.astype("int32")
 
     rejects = rej.frame()
-    ok = ~pd.Series(prep.table.rows, index=df.index).isin(rejects["행"])
-    items = _dedupe(prep, out[ok])
+    ok = ~np.isin(prep.table.rows, rejects["행"].to_numpy())
+    items = filter_rows(out, _dedupe(prep, out, ok))  # one copy: the rows kept
+    del out
     items = _with_sla(items, settings)
     return items[STORED].reset_index(drop=True), rejects
 
@@ -262,19 +264,21 @@ def _customer_key(prep: Prepared, settings) -> pd.Series:
     return privacy.hash_series(ident, settings.secret_key())
 
 
-def _dedupe(prep: Prepared, items: pd.DataFrame) -> pd.DataFrame:
-    """The same 접수번호 twice in one file: keep its most advanced row (status, completion, last row)."""
-    dup = items["voc_id"].duplicated(keep=False)
+def _dedupe(prep: Prepared, out: pd.DataFrame, ok: np.ndarray) -> np.ndarray:
+    """The rows to keep: the valid ones (`ok`) where a 접수번호 that appears twice in the file keeps
+    only its most advanced row (status, completion, last row)."""
+    ids = out["voc_id"].where(ok)
+    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
     if not dup.any():
-        return items
-    d = items.loc[dup, ["voc_id", "status", "completed_at", "source_row"]]
+        return ok
+    d = out.loc[dup, ["voc_id", "status", "completed_at", "source_row"]]
     d = d.assign(_rank=d["status"].map(STATUS_RANK).astype("int8"))
     order = d.sort_values(["voc_id", "_rank", "completed_at", "source_row"], na_position="first", kind="stable")
     drop = order.index[order["voc_id"].duplicated(keep="last").to_numpy()]
     ids = pd.unique(d["voc_id"])
     prep.warnings.append(f"같은 접수번호가 파일에 두 번 이상 있습니다({len(ids)}건: {', '.join(map(str, ids[:5]))}"
                          f"{' 외' if len(ids) > 5 else ''}); 가장 진행된 행을 적재했습니다")
-    return items.drop(index=drop)
+    return ok & ~out.index.isin(drop)
 
 
 def _with_sla(items: pd.DataFrame, settings) -> pd.DataFrame:
