@@ -70,3 +70,49 @@ def test_database_opens_while_the_cli_analyses_texts(env, tmp_path):
         assert "화장실" in kw["AN-00007"] and "주차" not in kw["AN-00007"]
         assert "주차" in kw["AN-00008"]
         assert text.enrich(con, env) == 0  # nothing left pending
+
+
+def _set_idle(env, seconds: float) -> None:
+    text_ = env.path.read_text(encoding="utf-8").replace("pool_idle_seconds = 1.5", f"pool_idle_seconds = {seconds}", 1)
+    env.path.write_text(text_, encoding="utf-8")
+
+
+def _files(path):
+    return [(p.name, p.stat().st_mtime_ns) for p in (path, path.with_name(path.name + ".wal")) if p.exists()]
+
+
+def test_a_page_view_opens_the_database_once(app_test, demo_env):
+    from ui import data
+
+    _set_idle(demo_env, 60)
+    opened_before = data.pool_state(demo_env.db_path)[1]
+    at = app_test("pages/trends.py", role="분석").run()
+    assert not at.exception
+    assert data.pool_state(demo_env.db_path) == (True, opened_before + 1)  # many queries, one connection
+    data.close_pool()
+    assert data.pool_state(demo_env.db_path)[0] is False
+
+
+def test_page_views_leave_the_database_files_unchanged(app_test, demo_env):
+    from ui import data
+
+    _set_idle(demo_env, 60)
+    views = [app_test(page, role="분석") for page in ("pages/trends.py", "pages/sla.py", "pages/overview.py")]
+    before = _files(demo_env.db_path)  # after signing the test user in (which writes)
+    for at in views:
+        assert not at.run().exception
+    data.close_pool()
+    assert _files(demo_env.db_path) == before
+
+
+def test_the_dashboard_releases_the_database_when_idle(app_test, demo_env):
+    from ui import data
+
+    _set_idle(demo_env, 0.2)
+    assert not app_test("pages/sla.py", role="분석").run().exception
+    deadline = time.monotonic() + 30
+    while data.pool_state(demo_env.db_path)[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    probe = subprocess.run([sys.executable, "-c", "import sys; from ccm import db; db.connect(sys.argv[1], wait_seconds=1).close()",
+                            str(demo_env.db_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr

@@ -1,10 +1,12 @@
-"""Database access for pages: short-lived connections and results cached per data version."""
+"""Database access for pages: a briefly pooled connection (cursor per query) and results cached per data version."""
 from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,15 +45,93 @@ def data_version() -> tuple:
     return (str(p), _mtime(p), _mtime(p.with_name(p.name + ".wal")), _mtime(settings_path()))
 
 
+@dataclass(eq=False)
+class _Pooled:
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+    timer: threading.Timer | None = None
+
+
+_pool: dict[str, _Pooled] = {}
+_pool_lock = threading.Lock()
+_opens = 0
+
+
 @contextmanager
 def connection() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for one unit of work. Waits while a loader holds the lock, then releases it."""
+    """A cursor for one unit of work. Waits while a loader holds the lock. The process shares one
+    connection per database file while queries run, closed (lock released) after a short idle time."""
+    path = str(db_path())
     with st.spinner("다른 작업이 데이터를 저장하는 중입니다. 잠시 기다려 주세요…", show_time=True):
-        con = db.connect(db_path(), wait_seconds=120)
+        cur = _acquire(path)
     try:
-        yield con
+        yield cur
     finally:
-        con.close()
+        cur.close()
+        _release(path, _idle_seconds())
+
+
+def _idle_seconds() -> float:
+    return float(settings().get("database", {}).get("pool_idle_seconds", 1.5))
+
+
+def _acquire(path: str) -> duckdb.DuckDBPyConnection:
+    global _opens
+    with _pool_lock:
+        entry = _pool.get(path)
+        if entry is None:
+            entry = _Pooled(db.connect(path, wait_seconds=120))
+            _pool[path] = entry
+            _opens += 1
+        if entry.timer is not None:
+            entry.timer.cancel()
+            entry.timer = None
+        cur = entry.con.cursor()
+        entry.users += 1
+        return cur
+
+
+def _release(path: str, idle: float) -> None:
+    with _pool_lock:
+        entry = _pool.get(path)
+        if entry is None:
+            return
+        entry.users -= 1
+        if entry.users > 0:
+            return
+        if idle <= 0:
+            _close(path, entry)
+            return
+        entry.timer = threading.Timer(idle, _close_if_idle, (path, entry))
+        entry.timer.daemon = True
+        entry.timer.start()
+
+
+def _close_if_idle(path: str, entry: _Pooled) -> None:
+    with _pool_lock:
+        if _pool.get(path) is entry and entry.users == 0:
+            _close(path, entry)
+
+
+def _close(path: str, entry: _Pooled) -> None:
+    del _pool[path]
+    entry.con.close()
+
+
+def close_pool() -> None:
+    """Close the pooled connections nobody is using now (e.g. before handing the file to another process)."""
+    with _pool_lock:
+        for path, entry in list(_pool.items()):
+            if entry.users == 0:
+                if entry.timer is not None:
+                    entry.timer.cancel()
+                _close(path, entry)
+
+
+def pool_state(path: str | Path) -> tuple[bool, int]:
+    """(is a pooled connection to `path` open, connections opened by this process so far)."""
+    with _pool_lock:
+        return str(path) in _pool, _opens
 
 
 def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
