@@ -113,3 +113,40 @@ def test_changed_scope_columns_are_copied_without_reanalysis(con, env):
     assert con.execute("SELECT DISTINCT department FROM voc_keywords").fetchall() == [("문화사업팀",)]
     row = con.execute("SELECT DISTINCT department, completed_at::VARCHAR FROM voc_topics").fetchall()
     assert row == [("문화사업팀", "2025-05-02 10:00:00")]
+
+
+def test_progress_is_reported_per_batch(con, env, monkeypatch):
+    add(con, *[(f"P{i}", "2025-05-01 10:00", "문의", "완료", f"주차 문의 {i}", "주차장") for i in range(3)])
+    monkeypatch.setattr(text, "BATCH", 2)
+    calls = []
+    text.enrich(con, env, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(2, 3), (3, 3)]
+
+
+def test_pending_texts_are_distinct_and_uncached(con, env):
+    add(con, ("U1", "2025-05-01 10:00", "문의", "완료", "예약", "예약 취소"),
+        ("U2", "2025-05-01 10:00", "문의", "완료", "예약", "예약 취소"))
+    assert len(text.pending_texts(con, env)) == 1
+    text.enrich(con, env)
+    add(con, ("U3", "2025-05-02 10:00", "문의", "완료", "예약", "예약 취소"))  # same text: cached
+    assert text.pending_texts(con, env).empty
+
+
+def test_store_follows_items_changed_after_the_texts_were_read(con, env):
+    add(con, ("S1", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"),
+        ("S2", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장"))
+    analysed = text.analyse(text.pending_texts(con, env), env)  # as enrich_path does, without the lock
+    con.execute("UPDATE voc_items SET title = '화장실 청소', content = '화장실 청결' WHERE voc_id = 'S1'")
+    con.execute("DELETE FROM voc_items WHERE voc_id = 'S2'")
+    assert text.store(con, env, analysed) == 1
+    assert "화장실" in text.keywords_of(con, ["S1"])["S1"] and "환불" not in text.keywords_of(con, ["S1"])["S1"]
+    assert topics(con, "S1") == {"청결"} and topics(con, "S2") == set()
+
+
+def test_enrich_path_matches_enrich(env):
+    with db.session(env.db_path) as c:
+        add(c, ("E1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 좁아요"))
+    assert text.enrich_path(env.db_path, env) == 1
+    with db.session(env.db_path) as c:
+        assert topics(c, "E1") == {"주차"} and "주차장" in text.keywords_of(c, ["E1"])["E1"]
+        assert text.enrich(c, env) == 0
