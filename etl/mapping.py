@@ -179,6 +179,9 @@ def value_lookup(settings, field_: str, mapping: MappingFile | None = None) -> C
 
 def map_values(s: pd.Series, lookup: Callable[[str], str | None]) -> pd.Series:
     """Apply a lookup once per distinct value (vectorised over the rows); NA where unknown or blank."""
+    import pyarrow as pa
+
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    mapped = np.array([lookup(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=s.index, dtype="string")
+    mapped = pa.array([None if (v := lookup(u)) is None else str(v) for u in uniques] + [None], pa.string())
+    taken = mapped.take(pa.array(np.where(codes < 0, len(uniques), codes)))  # Arrow take: no Python objects
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=s.index, dtype="string")

@@ -186,15 +186,15 @@ def _as_utf8(data: bytes, file_name: str) -> tuple[str, bytes]:
     return _transcode(data, "cp949", file_name)
 
 
-def _transcode(data: bytes, encoding: str, file_name: str, chunk: int = 1 << 24) -> tuple[str, bytearray]:
-    """Decode and re-encode as UTF-8 chunk by chunk (peak memory: the input plus the output)."""
+def _transcode(data: bytes, encoding: str, file_name: str, chunk: int = 1 << 24) -> tuple[str, bytes]:
+    """Decode and re-encode as UTF-8 chunk by chunk (peak memory: the input plus twice the output)."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    out = bytearray()
+    parts = []
     view = memoryview(data)
     try:
         for start in range(0, len(data), chunk):
-            out += decoder.decode(view[start:start + chunk], final=start + chunk >= len(data)).encode("utf-8")
-        return encoding, out
+            parts.append(decoder.decode(view[start:start + chunk], final=start + chunk >= len(data)).encode("utf-8"))
+        return encoding, b"".join(parts)
     except UnicodeDecodeError as exc:
         line = data[: start + exc.start].count(b"\n") + 1
         raise ReadError(

@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ccm import db, privacy
 from etl import mapping as mp
@@ -254,12 +255,12 @@ def _masked(prep: Prepared, fld: str, na: pd.Series) -> pd.Series:
 
 def _customer_key(prep: Prepared, settings) -> pd.Series:
     """Keyed hash of the identity columns (name, phone…), so repeat customers can be counted."""
-    cols = [prep.table.df[c] for c in prep.plan.hash]
+    cols = [pc.cast(pa.array(prep.table.df[c], from_pandas=True), pa.large_string()).fill_null("")
+            for c in prep.plan.hash]
     if not cols:
         return pd.Series(pd.NA, index=prep.table.df.index, dtype="string")
-    ident = cols[0].fillna("")
-    for c in cols[1:]:
-        ident = ident + "|" + c.fillna("")
+    joined = pc.binary_join_element_wise(*cols, pa.scalar("|", pa.large_string()))
+    ident = pd.Series(pd.arrays.ArrowStringArray(joined), index=prep.table.df.index, dtype="string")
     ident = ident.mask(matches(ident, r"^\|*$"))
     return privacy.hash_series(ident, settings.secret_key())
 
