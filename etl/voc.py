@@ -126,6 +126,7 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
         raise ReadError(f"{name}: 머리글({table.header_row}행) 아래에 데이터 행이 없습니다.")
     prep = Prepared(name, sha, table, plan, pd.DataFrame(), pd.DataFrame())
     prep.items, prep.rejects = _normalise(prep, settings, mapping)
+    pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
     return prep
 
