@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ HEADER_SCAN_ROWS = 30
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IGNORED_COLUMNS = ("오류",)  # the column a rejects file adds; ignored when the file is loaded again
+TRANSCODE_CHUNK = 1 << 24  # bytes of a CP949 file transcoded at a time (parsed meanwhile)
 
 
 class ReadError(Exception):
@@ -145,7 +146,8 @@ def _looks_numeric(s: str) -> bool:
 def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     if re.search(rb"\S", data[: 1 << 16]) is None and re.search(rb"\S", data) is None:
         raise ReadError(f"{file_name}: 파일이 비어 있습니다.")
-    encoding, utf8 = _as_utf8(data, file_name)
+    encoding, pieces = _utf8_pieces(data, file_name)
+    utf8 = next(pieces, b"")  # the whole file, or its first piece while the rest is still being transcoded
     if utf8 is not data:
         data = None  # transcoded: only the UTF-8 copy is needed from here on
     text = _decode_head(utf8, "utf-8-sig")
@@ -158,7 +160,7 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     bom = 3 if utf8.startswith(b"\xef\xbb\xbf") else 0
     start = bom + len(text[: offsets[h + 1]].encode("utf-8")) if h + 1 < len(offsets) else len(utf8)
     try:
-        df = _parse_body(utf8, start, names, delimiter)
+        df = _parse_body(utf8, start, names, delimiter, pieces if h + 1 < len(offsets) else iter(()))
     except UnicodeDecodeError:  # valid UTF-8 at the start, not further on: the file is CP949 after all
         encoding, utf8 = _transcode(data, "cp949", file_name)
         table = _read_csv(utf8, file_name, known)
@@ -168,61 +170,64 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
         m = re.search(r"line (\d+)", str(exc))
         where = f"{h + 1 + int(m.group(1))}행 부근" if m else "어딘가"
         raise ReadError(f"{file_name}: CSV 형식이 깨졌습니다({where}: 열 개수가 머리글보다 많습니다).") from None
-    data = utf8 = None  # parsed: the bytes are not needed any more (peak memory)
+    data = utf8 = pieces = None  # parsed: the bytes are not needed any more (peak memory)
     rows = np.arange(len(df), dtype=np.int64) + h + 2
     df, rows = _tidy(df, rows)
     titles = [" ".join(c for c in r if c) for r in head[:h] if any(r)]
     return Table(df, rows, h + 1, file_name, encoding=encoding, title_rows=titles)
 
 
-def _as_utf8(data: bytes, file_name: str) -> tuple[str, bytes]:
-    """(detected encoding, the bytes as UTF-8). UTF-8 input is used as is (no copy)."""
+def _utf8_pieces(data: bytes, file_name: str) -> tuple[str, Iterator[bytes]]:
+    """(detected encoding, the file as UTF-8 pieces that end at line breaks). UTF-8 input is one piece,
+    used as is (no copy); CP949 is transcoded lazily, piece by piece, so parsing can start meanwhile."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", data
+        return "utf-8-sig", iter([data])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _transcode(data, "utf-16", file_name)
+        encoding, utf8 = _transcode(data, "utf-16", file_name)
+        return encoding, iter([utf8])
     if _first_error(data[: 1 << 20], "utf-8", final=len(data) <= 1 << 20) is None:
-        return "utf-8", data
-    return _transcode(data, "cp949", file_name)
+        return "utf-8", iter([data])
+    return "cp949", _transcoded(data, "cp949", file_name)
 
 
-def _transcode(data: bytes, encoding: str, file_name: str, chunk: int = 1 << 24) -> tuple[str, bytes]:
-    """Decode and re-encode as UTF-8 chunk by chunk (peak memory: the input plus twice the output)."""
+def _transcode(data: bytes, encoding: str, file_name: str) -> tuple[str, bytes]:
+    """Decode and re-encode as UTF-8 (peak memory: the input plus twice the output)."""
+    return encoding, b"".join(_transcoded(data, encoding, file_name))
+
+
+def _transcoded(data: bytes, encoding: str, file_name: str) -> Iterator[bytes]:
+    """The bytes re-encoded as UTF-8, one piece per TRANSCODE_CHUNK input bytes, each ending after a line break."""
+    chunk = TRANSCODE_CHUNK
     decoder = codecs.getincrementaldecoder(encoding)()
-    parts = []
     view = memoryview(data)
+    carry = ""
     try:
         for start in range(0, len(data), chunk):
-            parts.append(decoder.decode(view[start:start + chunk], final=start + chunk >= len(data)).encode("utf-8"))
-        return encoding, b"".join(parts)
+            text = carry + decoder.decode(view[start:start + chunk], final=start + chunk >= len(data))
+            cut = text.rfind("\n") + 1 if start + chunk < len(data) else len(text)
+            carry = text[cut:]
+            if cut:
+                yield text[:cut].encode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: start + exc.start].count(b"\n") + 1
         raise ReadError(
             f"{file_name}: 문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
             "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
         ) from None
+    if carry:
+        yield carry.encode("utf-8")
 
 
-def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str) -> pd.DataFrame:
-    """Parse the records after the header: pyarrow (multi-threaded, no Python objects) when every
-    line is a full record; else the pandas C parser, which keeps blank lines (exact row numbers) and
-    pads short rows."""
+def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str,
+                more: Iterator[bytes] = iter(())) -> pd.DataFrame:
+    """Parse the records after the header (`utf8[start:]` and the pieces still to come): pyarrow
+    (multi-threaded, no Python objects) when every line is a full record; else the pandas C parser,
+    which keeps blank lines (exact row numbers) and pads short rows."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    body = memoryview(utf8)[start:]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+    table, body = _arrow_records(memoryview(utf8)[start:], more, names, delimiter)
+    if table is not None:
         return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    except pa.ArrowInvalid as exc:  # a blank line or a short/long row: the exact but slower parser
-        if "utf8" in str(exc).lower():
-            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
     try:
         df = pd.read_csv(io.BytesIO(body), header=None, names=range(len(names) + 20), dtype="string",
                          encoding="utf-8", sep=delimiter, keep_default_na=False, na_filter=False,
@@ -238,6 +243,72 @@ def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str) -> pd
         df[i] = pd.array([""] * len(df), dtype="string")
     df.columns = names
     return df
+
+
+def _arrow_records(body: memoryview, more: Iterator[bytes], names: list[str], delimiter: str):
+    """(Arrow table of the records, None if pyarrow refuses them; the whole body as bytes).
+
+    Pieces are parsed by workers as they arrive, each cut at a line break outside quotes (an even
+    number of quote characters before it), while this thread transcodes the next piece."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+
+    parts: list = []
+    futures = []
+    pending = body
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for piece in more:
+            pending = b"".join((pending, piece))
+            cut = _records_end(pending)
+            if cut:
+                parts.append(pending[:cut])
+                futures.append(pool.submit(_arrow_table, parts[-1], names, delimiter))
+                pending = pending[cut:]
+        if len(pending) or not parts:
+            parts.append(pending)
+            futures.append(pool.submit(_arrow_table, pending, names, delimiter))
+        tables = [f.result() for f in futures]
+    whole = parts[0] if len(parts) == 1 else b"".join(parts)
+    if any(t is None for t in tables):
+        return None, whole
+    return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), whole
+
+
+def _records_end(buf: bytes, tries: int = 64) -> int:
+    """Offset just after the last line break that is not inside a quoted value (0 if none found)."""
+    pos = buf.rfind(b"\n")
+    if pos < 0:
+        return 0
+    quotes = buf.count(b'"', 0, pos)
+    for _ in range(tries):
+        if quotes % 2 == 0:
+            return pos + 1
+        prev = buf.rfind(b"\n", 0, pos)
+        if prev < 0:
+            return 0
+        quotes -= buf.count(b'"', prev, pos)
+        pos = prev
+    return 0
+
+
+def _arrow_table(buf, names: list[str], delimiter: str):
+    """pyarrow's parse of whole records, or None where it refuses them (blank line, short/long row)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(buf)),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower():
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
+        return None
 
 
 def _decode_head(data: bytes, encoding: str, size: int = 1 << 18) -> str:
@@ -316,8 +387,15 @@ def _tidy_column(s: pd.Series):
     import pyarrow.compute as pc
 
     arr = pa.array(s, from_pandas=True)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    arr = pc.utf8_trim_whitespace(arr)
+    if not isinstance(arr, pa.ChunkedArray):
+        return _blank_to_null(pc.utf8_trim_whitespace(arr))
+    return pa.chunked_array([_blank_to_null(pc.utf8_trim_whitespace(c)) for c in arr.chunks], arr.type)
+
+
+def _blank_to_null(arr):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     filled = pc.and_(pc.greater(pc.utf8_length(arr), 0), arr.is_valid())
     if filled.offset or arr.offset:
         return pc.if_else(filled, arr, None)
