@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,13 +108,11 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
             name: str | None = None) -> Prepared:
     """Read, map, normalise and validate one file (no database). Raises ReadError if unusable."""
     t0 = time.perf_counter()
-    if isinstance(source, bytes):
-        sha = hashlib.sha256(source).hexdigest()
-    else:
-        with open(source, "rb") as fh:
-            sha = hashlib.file_digest(fh, "sha256").hexdigest()
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    table = read_table(source, name, known=mp.known_headers(settings, mapping))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib releases the GIL: hashed while being read
+        digest = pool.submit(_sha256, source)
+        table = read_table(source, name, known=mp.known_headers(settings, mapping))
+    sha = digest.result()
     plan = mp.detect_columns(table.df.columns, settings, mapping)
     missing = plan.missing()
     if missing:
@@ -129,6 +128,13 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
     return prep
+
+
+def _sha256(source: str | Path | bytes) -> str:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    with open(source, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class _Rejects:
