@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,6 +164,12 @@ def _col(prep: Prepared, fld: str) -> pd.Series | None:
 
 
 def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the keyed hash runs in DuckDB (no GIL) meanwhile
+        key = pool.submit(_customer_key, prep, settings)
+        return _normalise_rows(prep, settings, mapping, key)
+
+
+def _normalise_rows(prep: Prepared, settings, mapping, key: Future) -> tuple[pd.DataFrame, pd.DataFrame]:
     df, rej = prep.table.df, _Rejects(prep)
     na = pd.Series(pd.NA, index=df.index, dtype="string")
     out = pd.DataFrame(index=df.index)
@@ -205,7 +211,7 @@ def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.Data
     out["title"] = _masked(prep, "title", na)
     out["content"] = _masked(prep, "content", na)
     out["answer"] = _masked(prep, "answer", na)
-    out["customer_key"] = _customer_key(prep, settings)
+    out["customer_key"] = key.result()
     out["source_row"] = prep.table.rows.astype("int32")
 
     rejects = rej.frame()
