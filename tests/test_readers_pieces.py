@@ -35,12 +35,18 @@ def test_small_pieces_give_the_same_table_as_one_piece(cp949_file, monkeypatch, 
     assert pieces.df.loc[0, "내용"] == '주차장이 "좁습니다", 0번째\n둘째 줄'
 
 
-def test_blank_line_in_a_later_piece_keeps_exact_row_numbers(tmp_path, monkeypatch):
+def _inserted(tmp_path, monkeypatch, before_id: str, extra: bytes):
+    """A 50-row CP949 file with `extra` bytes inserted before a row, read in 500-byte pieces; (path, line)."""
     path = write_csv(tmp_path / "v.csv", _rows(50), encoding="cp949")
     data = path.read_bytes()
-    cut = data.index("V40,".encode("cp949"))
-    path.write_bytes(data[:cut] + b"\r\n" + data[cut:])
+    cut = data.index(f"{before_id},".encode("cp949"))
+    path.write_bytes(data[:cut] + extra + data[cut:])
     monkeypatch.setattr(readers, "TRANSCODE_CHUNK", 500)
+    return path, data[:cut].count(b"\n") + 1
+
+
+def test_blank_line_in_a_later_piece_keeps_exact_row_numbers(tmp_path, monkeypatch):
+    path, _ = _inserted(tmp_path, monkeypatch, "V40", b"\r\n")
     t = read_table(path, known=KNOWN)
     assert len(t.df) == 50
     assert t.rows[t.df["접수번호"] == "V40"].tolist() == [43]
@@ -48,10 +54,6 @@ def test_blank_line_in_a_later_piece_keeps_exact_row_numbers(tmp_path, monkeypat
 
 
 def test_undecodable_byte_in_a_later_piece_names_its_line(tmp_path, monkeypatch):
-    path = write_csv(tmp_path / "v.csv", _rows(50), encoding="cp949")
-    data = path.read_bytes()
-    cut = data.index("V45,".encode("cp949"))
-    path.write_bytes(data[:cut] + b"\xff" + data[cut:])
-    monkeypatch.setattr(readers, "TRANSCODE_CHUNK", 500)
-    with pytest.raises(readers.ReadError, match="인코딩"):
+    path, line = _inserted(tmp_path, monkeypatch, "V45", b"\xff")
+    with pytest.raises(readers.ReadError, match=f"인코딩을 알 수 없습니다\\({line}행 부근\\)"):
         read_table(path, known=KNOWN)
