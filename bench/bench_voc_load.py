@@ -92,8 +92,6 @@ def generate(path: Path, n: int = N, seed: int = SEED) -> None:
 
 
 def child(kind: str, path: str, db: str) -> None:
-    import resource
-
     t0 = time.perf_counter()
     out: dict = {}
     if kind == "baseline":
@@ -110,14 +108,22 @@ def child(kind: str, path: str, db: str) -> None:
         b = report.batches[0]
         out.update(rows=b.rows_read, inserted=b.inserted, rejected=b.rejected, stages=report.timings)
         out["wall"] = time.perf_counter() - t0
+        out["maxrss_mb"] = _maxrss_mb()  # the loader's own peak, before enrichment runs in this process
         if os.environ.get("BENCH_ENRICH", "1") == "1":
             t1 = time.perf_counter()
             with ccm_db.session(db) as con:
                 out["enriched"] = text.enrich(con, settings)
             out["enrich"] = time.perf_counter() - t1
+            out["enrich_maxrss_mb"] = _maxrss_mb()
     out.setdefault("wall", time.perf_counter() - t0)
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.setdefault("maxrss_mb", _maxrss_mb())
     print(json.dumps(out, ensure_ascii=False))
+
+
+def _maxrss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(kind: str, path: Path, db: Path) -> dict:
@@ -142,7 +148,8 @@ def main(n: int) -> None:
         print("  단계: " + " · ".join(f"{k} {v:.2f}초" for k, v in load["stages"].items()))
         print(f"  추가 {load['inserted']:,} · 오류 {load['rejected']:,}")
         if "enrich" in load:
-            print(f"키워드·주제 분석(별도): {load['enrich']:.2f}초, {load['enriched']:,}건")
+            print(f"키워드·주제 분석(별도): {load['enrich']:.2f}초, {load['enriched']:,}건, "
+                  f"최대 메모리(적재 포함) {load['enrich_maxrss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":
