@@ -192,30 +192,39 @@ def _utf8_pieces(data: bytes, file_name: str) -> tuple[str, Iterator[bytes]]:
 
 def _transcode(data: bytes, encoding: str, file_name: str) -> tuple[str, bytes]:
     """Decode and re-encode as UTF-8 (peak memory: the input plus twice the output)."""
+    if encoding != "cp949":
+        try:
+            return encoding, data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _encoding_error(data, exc.start, file_name) from None
     return encoding, b"".join(_transcoded(data, encoding, file_name))
 
 
 def _transcoded(data: bytes, encoding: str, file_name: str) -> Iterator[bytes]:
-    """The bytes re-encoded as UTF-8, one piece per TRANSCODE_CHUNK input bytes, each ending after a line break."""
-    chunk = TRANSCODE_CHUNK
-    decoder = codecs.getincrementaldecoder(encoding)()
+    """CP949 bytes re-encoded as UTF-8, about TRANSCODE_CHUNK input bytes a piece, each piece ending
+    after a line break (byte 0x0A is never part of a CP949 double-byte character)."""
+    decode = codecs.getdecoder(encoding)
     view = memoryview(data)
-    carry = ""
-    try:
-        for start in range(0, len(data), chunk):
-            text = carry + decoder.decode(view[start:start + chunk], final=start + chunk >= len(data))
-            cut = text.rfind("\n") + 1 if start + chunk < len(data) else len(text)
-            carry = text[cut:]
-            if cut:
-                yield text[:cut].encode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: start + exc.start].count(b"\n") + 1
-        raise ReadError(
-            f"{file_name}: 문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
-            "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
-        ) from None
-    if carry:
-        yield carry.encode("utf-8")
+    start = 0
+    while start < len(data):
+        end = min(start + TRANSCODE_CHUNK, len(data))
+        if end < len(data):
+            nl = data.rfind(b"\n", start, end)
+            end = nl + 1 if nl >= 0 else (data.find(b"\n", end) + 1 or len(data))
+        try:
+            text = decode(view[start:end])[0]
+        except UnicodeDecodeError as exc:
+            raise _encoding_error(data, start + exc.start, file_name) from None
+        yield text.encode("utf-8")
+        start = end
+
+
+def _encoding_error(data: bytes, offset: int, file_name: str) -> ReadError:
+    line = data[:offset].count(b"\n") + 1
+    return ReadError(
+        f"{file_name}: 문자 인코딩을 알 수 없습니다({line}행 부근): UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
+        "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
+    )
 
 
 def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str,
