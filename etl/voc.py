@@ -164,12 +164,14 @@ def _col(prep: Prepared, fld: str) -> pd.Series | None:
 
 
 def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the keyed hash runs in DuckDB (no GIL) meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow and DuckDB release the GIL: both cores work
+        done = pool.submit(_datetime, prep, "completed_at", "completed_time")
         key = pool.submit(_customer_key, prep, settings)
-        return _normalise_rows(prep, settings, mapping, key)
+        return _normalise_rows(prep, settings, mapping, done, key)
 
 
-def _normalise_rows(prep: Prepared, settings, mapping, key: Future) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _normalise_rows(prep: Prepared, settings, mapping, done: Future,
+                    key: Future) -> tuple[pd.DataFrame, pd.DataFrame]:
     df, rej = prep.table.df, _Rejects(prep)
     na = pd.Series(pd.NA, index=df.index, dtype="string")
     out = pd.DataFrame(index=df.index)
@@ -185,7 +187,7 @@ def _normalise_rows(prep: Prepared, settings, mapping, key: Future) -> tuple[pd.
     if bad_rt.any():
         rej.add(bad_rt, "received_time", "접수시간을 시각으로 읽을 수 없습니다")
 
-    out["completed_at"], bad_ct = _datetime(prep, "completed_at", "completed_time")
+    out["completed_at"], bad_ct = done.result()
     raw_done = _col(prep, "completed_at")
     if raw_done is not None:
         rej.add(raw_done.notna() & out["completed_at"].isna(), "completed_at", "처리일시를 날짜로 읽을 수 없습니다")
