@@ -1,11 +1,7 @@
-"""VOC store: schema of the items table, the public `voc` view, and the overview figures."""
+"""VOC store: schema of the items table, the public `voc` view, rollback of a VOC batch."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
-
-from ccm.period import Scope
 
 # Columns shared by voc_items and its history of replaced versions.
 ITEM_COLUMNS = """
@@ -46,36 +42,6 @@ DDL = [
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT EXISTS (SELECT 1 FROM voc_items)").fetchone()[0]
-
-
-def overview(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime) -> dict:
-    """Received count, deadline compliance (met / decided) and open/overdue counts for a scope.
-
-    Overdue = still open and past due_at at `now` (open items are counted whatever their period).
-    """
-    where, params = scope.where()
-    row = con.execute(
-        f"""SELECT count(*) AS received,
-                   count(*) FILTER (sla_met) AS met,
-                   count(sla_met) AS decided
-            FROM voc WHERE {where}""",
-        params,
-    ).fetchone()
-    dept_where, dept_params = Scope(datetime.min.date(), datetime.max.date(), scope.departments).where()
-    open_row = con.execute(
-        f"""SELECT count(*) AS open, count(*) FILTER (due_at < ?) AS overdue
-            FROM voc WHERE completed_at IS NULL AND {dept_where}""",
-        [now, *dept_params],
-    ).fetchone()
-    received, met, decided = row
-    return {
-        "received": received,
-        "met": met,
-        "decided": decided,
-        "compliance": met / decided if decided else None,
-        "open": open_row[0],
-        "overdue": open_row[1],
-    }
 
 
 class RollbackError(ValueError):
