@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ccm import audit
+from ccm.db import transaction
 
 ROLES = ("관리자", "분석", "열람", "부서")
 ROLE_HELP = {
@@ -141,8 +142,7 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, depart
         raise AuthError(f"이미 있는 사용자입니다: '{username}'")
     now = now or datetime.now()
     pw_hash = hash_password(password) if password is not None else password_hash
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute(
             "INSERT INTO users (username, role, department, password_hash, oidc_email, password_changed_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -150,10 +150,6 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, depart
              now if pw_hash else None, now],
         )
         audit.record(con, by or username, "user_add", f"{username} ({role}{', ' + department if department else ''})")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return get_account(con, username)
 
 

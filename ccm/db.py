@@ -68,6 +68,21 @@ def connect(path: str | Path, *, wait_seconds: float = 60.0) -> duckdb.DuckDBPyC
 
 
 @contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block ends, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # the failed COMMIT already ended the transaction
+        raise
+
+
+@contextmanager
 def session(path: str | Path, *, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one unit of work; closed (and the file lock released) afterwards."""
     con = connect(path, wait_seconds=wait_seconds)
@@ -93,16 +108,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     stored = con.execute("SELECT ddl_sha256 FROM schema_info").fetchone()
     if stored and stored[0] == digest:
         return
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for stmt in statements:
             con.execute(stmt)
         con.execute("DELETE FROM schema_info")
         con.execute("INSERT INTO schema_info VALUES (?)", [digest])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _has_schema_info(con: duckdb.DuckDBPyConnection) -> bool:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+
+from ccm.db import transaction
 import numpy as np
 import pandas as pd
 
@@ -462,8 +464,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     if later is not None:
         raise ValueError(f"나중에 적재된 KPI 파일(적재 번호 {later})을 먼저 되돌려야 합니다.")
     counts = {}
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for table in ("kpi_definitions", "kpi_actuals"):
             removed = con.execute(f"DELETE FROM {table} WHERE updated_batch_id = ?", [batch_id]).fetchone()[0]
             restored = con.execute(
@@ -473,8 +474,4 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             name = table.removeprefix("kpi_")
             counts.update({f"{name}_removed": removed, f"{name}_restored": restored})
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return counts

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 
 import duckdb
+
+from ccm.db import transaction
 import numpy as np
 import pandas as pd
 
@@ -547,8 +549,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
         raise ValueError(f"고객만족도 적재 배치 {batch_id}번이 없습니다(이미 되돌렸거나 설문 배치가 아닙니다).")
     if not row[0]:
         raise ValueError(f"배치 {batch_id}번은 뒤의 배치({row[1]})가 같은 조사를 대체했습니다. 뒤의 배치부터 되돌리세요.")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         removed = con.execute("SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [batch_id]).fetchone()[0]
         restored = [r[0] for r in con.execute(
             "SELECT batch_id FROM survey_batches WHERE replaced_by = ?", [batch_id]).fetchall()]
@@ -557,10 +558,6 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         con.execute("DELETE FROM survey_batches WHERE batch_id = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return {"batch_id": batch_id, "respondents_removed": int(removed), "restored_batches": restored}
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ccm.calendar import BusinessCalendar, from_seconds, to_seconds
+from ccm.db import transaction
 from ccm.period import now as period_now
 
 HOURS, DAYS = "hours", "days"
@@ -166,18 +167,14 @@ def recompute(con: duckdb.DuckDBPyConnection, settings: Any) -> int:
         return 0
     sla = compute(items["received_at"], items["completed_at"], items["voc_type"], settings)
     sla.insert(0, "voc_id", items["voc_id"])
-    con.execute("BEGIN")
+    con.register("_sla_new", sla)
     try:
-        con.register("_sla_new", sla)
-        con.execute("""
-            UPDATE voc_items AS v SET clock_start = n.clock_start, due_at = n.due_at,
-                   deadline_minutes = n.deadline_minutes, work_minutes = n.work_minutes,
-                   sla_met = n.sla_met, sla_rule = n.sla_rule
-            FROM _sla_new AS n WHERE v.voc_id = n.voc_id""")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("""
+                UPDATE voc_items AS v SET clock_start = n.clock_start, due_at = n.due_at,
+                       deadline_minutes = n.deadline_minutes, work_minutes = n.work_minutes,
+                       sla_met = n.sla_met, sla_rule = n.sla_rule
+                FROM _sla_new AS n WHERE v.voc_id = n.voc_id""")
     finally:
         con.unregister("_sla_new")
     return len(sla)

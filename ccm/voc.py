@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import duckdb
 
+from ccm.db import transaction
+
 # Columns shared by voc_items and its history of replaced versions.
 ITEM_COLUMNS = """
     voc_id          VARCHAR NOT NULL,
@@ -67,8 +69,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     if later:
         ids = ", ".join(str(r[0]) for r in later)
         raise RollbackError(f"배치 {batch_id}번이 바꾼 항목을 뒤의 배치({ids})가 다시 바꿨습니다. 뒤의 배치부터 되돌리세요.")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         removed = con.execute(
             "DELETE FROM voc_items WHERE batch_id = ? AND updated_batch_id IS NULL", [batch_id]).fetchone()[0]
         restored_ids = "SELECT voc_id FROM voc_items_replaced WHERE replaced_by_batch = ?"
@@ -79,8 +80,4 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             [batch_id]).fetchone()[0]
         con.execute("DELETE FROM voc_items_replaced WHERE replaced_by_batch = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return {"batch_id": batch_id, "removed": removed, "restored": restored}

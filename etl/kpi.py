@@ -15,6 +15,7 @@ import pandas as pd
 
 from ccm import db
 from ccm.kpi import ACT_KEY, DEF_KEY
+from ccm.db import transaction
 from etl.readers import ReadError, clean_number_text, known_callable, read_table
 
 DEF_SHEET = "KPI정의"
@@ -341,8 +342,7 @@ _TYPES = {"year": "INTEGER", "month": "INTEGER", "department": "VARCHAR", "strat
 
 def _store(con, defs: pd.DataFrame, acts: pd.DataFrame, file_name: str, sha: str, rows_read: int,
            loaded_by: str | None) -> tuple[int, dict]:
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         batch_id = con.execute(
             "INSERT INTO load_batches (kind, file_name, sha256, rows_read, loaded_by) VALUES ('kpi', ?, ?, ?, ?) "
             "RETURNING batch_id", [file_name, sha, rows_read, loaded_by]).fetchone()[0]
@@ -355,10 +355,6 @@ def _store(con, defs: pd.DataFrame, acts: pd.DataFrame, file_name: str, sha: str
             "WHERE batch_id = ?",
             [counts["inserted"], counts["updated"], counts["unchanged"],
              json.dumps({"definitions": d, "actuals": a}, ensure_ascii=False), batch_id])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return batch_id, counts
 
 

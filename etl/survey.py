@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ccm import pcsi
+from ccm.db import transaction
 from ccm.privacy import mask_series
 from etl.readers import XLS_MAGIC, XLSX_MAGIC, ReadError, Table, normalise_header, parse_datetimes, read_table
 
@@ -470,8 +471,7 @@ def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | 
         return LoadResult("unchanged", current[0], spec.survey, prep.year, spec.wave, prep.report)
     detail = json.dumps({"survey": spec.survey, "year": prep.year, "wave": spec.wave, "spec": spec.to_dict(),
                          "report": prep.report}, ensure_ascii=False)
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         batch_id = con.execute(
             """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, rows_rejected,
                                          loaded_by, detail)
@@ -490,10 +490,6 @@ def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | 
         _insert(con, "survey_answers", prep.answers, batch_id)
         _insert(con, "survey_demographics", prep.demographics, batch_id)
         _insert(con, "survey_comments", prep.comments, batch_id)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return LoadResult("replaced" if current else "loaded", batch_id, spec.survey, prep.year, spec.wave,
                       prep.report, current[0] if current else None)
 
