@@ -2,6 +2,7 @@
 and `app_test` to run a real page with streamlit.testing's AppTest."""
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,10 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings pointing at a fresh database in tmp_path; CCM_* variables set for the app and CLI."""
     db = tmp_path / "ccm.duckdb"
     path = _write_settings(tmp_path, db)
+    # No pooled dashboard connection in AppTest tests: a test may open the file in another mode right after
+    # a page ran (the pool is tested in test_coexistence.py and used by the browser tests' server).
+    path.write_text(re.sub(r"pool_idle_seconds = [0-9.]+", "pool_idle_seconds = 0", path.read_text(encoding="utf-8"), count=1),
+                    encoding="utf-8")
     monkeypatch.setenv("CCM_SETTINGS", str(path))
     monkeypatch.setenv("CCM_DB", str(db))
     monkeypatch.setenv("CCM_SECRET_KEY_FILE", str(tmp_path / "secret.key"))
