@@ -45,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def progress_line() -> voc.Progress:
-    """Progress on stderr: one line per step (rewritten in place on a terminal)."""
+    """Progress of storing and keyword analysis on stderr: one line per step (rewritten in place on a
+    terminal). Reading is not shown, so an unusable file still gives exactly one line."""
     last = [""]
     tty = sys.stderr.isatty()
 
     def show(fraction: float, message: str) -> None:
-        if message != last[0]:
+        if fraction >= 0.5 and message != last[0]:
             last[0] = message
             print(f"\r[{fraction:4.0%}] {message}\033[K" if tty else f"[{fraction:4.0%}] {message}",
                   end="" if tty and fraction < 1 else "\n", file=sys.stderr, flush=True)

@@ -1,5 +1,6 @@
 """The CLI loader runs while people use the dashboard: no errors reach a page, new data shows without a restart."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -73,7 +74,7 @@ def test_database_opens_while_the_cli_analyses_texts(env, tmp_path):
 
 
 def _set_idle(env, seconds: float) -> None:
-    text_ = env.path.read_text(encoding="utf-8").replace("pool_idle_seconds = 1.5", f"pool_idle_seconds = {seconds}", 1)
+    text_ = re.sub(r"pool_idle_seconds = [0-9.]+", f"pool_idle_seconds = {seconds}", env.path.read_text(encoding="utf-8"), count=1)
     env.path.write_text(text_, encoding="utf-8")
 
 
