@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ccm import db
 from ccm.settings import Settings
 
 NO_TOPIC = "기타"
@@ -225,8 +226,6 @@ def enrich_path(db_path: str | Path, settings: Settings,
                 progress: Callable[[int, int], None] | None = None, *, wait_seconds: float = 60.0) -> int:
     """`enrich` without holding the database during the analysis: read the pending texts (short
     session), analyse with the file unlocked, then write in one short transaction."""
-    from ccm import db
-
     with db.session(db_path, wait_seconds=wait_seconds) as con:
         texts = pending_texts(con, settings)
     analysed = analyse(texts, settings, progress)
@@ -241,35 +240,31 @@ def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pd.DataF
     here). A changed date, type, department or facility only refreshes the copied columns.
     Returns how many items had a new or changed text."""
     topics = topics_of(settings)
-    con.execute("BEGIN")
     try:
-        if _meta(con, "extractor") != EXTRACTOR_VERSION:
-            con.execute("DELETE FROM text_cache")
-            con.execute("DELETE FROM voc_text_state")
-            _set_meta(con, "extractor", EXTRACTOR_VERSION)
-        _cache_keywords(con, analysed)
-        retag_all = _meta(con, "topics") != _topics_version(topics)
-        changed = _changed_items(con)
-        _cache_keywords(con, analyse(_missing_texts(con), settings))
-        _remove_orphans(con)
-        con.execute("DELETE FROM voc_keywords WHERE voc_id IN (SELECT voc_id FROM _enrich_changed)")
-        con.execute(
-            """INSERT INTO voc_keywords (voc_id, keyword, received_at, department)
-               SELECT voc_id, unnest(t.keywords), i.received_at, i.department
-               FROM _enrich_changed c JOIN text_cache t USING (text_hash) JOIN voc_items i USING (voc_id)
-               ORDER BY i.received_at"""  # rows in time order: period filters skip whole row groups
-        )
-        target = "voc_items" if retag_all else "_enrich_changed"
-        con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
-        sql, params = _tag_sql(topics, target)
-        con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql} ORDER BY received_at", params)
-        con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, row_sig)
-                       SELECT voc_id, text_hash, row_sig FROM _enrich_changed""")
-        _set_meta(con, "topics", _topics_version(topics))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with db.transaction(con):
+            if _meta(con, "extractor") != EXTRACTOR_VERSION:
+                con.execute("DELETE FROM text_cache")
+                con.execute("DELETE FROM voc_text_state")
+                _set_meta(con, "extractor", EXTRACTOR_VERSION)
+            _cache_keywords(con, analysed)
+            retag_all = _meta(con, "topics") != _topics_version(topics)
+            changed = _changed_items(con)
+            _cache_keywords(con, analyse(_missing_texts(con), settings))
+            _remove_orphans(con)
+            con.execute("DELETE FROM voc_keywords WHERE voc_id IN (SELECT voc_id FROM _enrich_changed)")
+            con.execute(
+                """INSERT INTO voc_keywords (voc_id, keyword, received_at, department)
+                   SELECT voc_id, unnest(t.keywords), i.received_at, i.department
+                   FROM _enrich_changed c JOIN text_cache t USING (text_hash) JOIN voc_items i USING (voc_id)
+                   ORDER BY i.received_at"""  # rows in time order: period filters skip whole row groups
+            )
+            target = "voc_items" if retag_all else "_enrich_changed"
+            con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
+            sql, params = _tag_sql(topics, target)
+            con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql} ORDER BY received_at", params)
+            con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, row_sig)
+                           SELECT voc_id, text_hash, row_sig FROM _enrich_changed""")
+            _set_meta(con, "topics", _topics_version(topics))
     finally:
         con.execute("DROP TABLE IF EXISTS _enrich_changed")
     return changed
