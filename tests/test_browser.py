@@ -12,8 +12,8 @@ from h7_files import voc_csv
 
 pytestmark = pytest.mark.browser
 
-PAGES = {  # url_path: sidebar title (dashboard.py)
-    "overview": "개요", "sla": "처리기한 준수", "trends": "유형별 추이", "kpi": "KPI 달성",
+PAGES = {  # url path: sidebar title (ui/nav.py); the default page (개요) is served at "/" only
+    "": "개요", "sla": "처리기한 준수", "trends": "유형별 추이", "kpi": "KPI 달성",
     "pcsi": "고객만족도(PCSI)", "ranking": "부서 평가·포상", "report": "반기 VOC 보고서", "meeting": "회의 화면",
     "upload": "데이터 올리기", "admin": "관리",
 }
@@ -45,7 +45,7 @@ def test_logged_out_direct_url_shows_only_the_login_form(page, server, path):
 
 
 def test_wrong_password_is_refused(page, server):
-    open_url(page, server, "overview")
+    open_url(page, server, "")
     page.get_by_label("사용자 이름").fill("admin")
     page.get_by_label("비밀번호").fill("wrong-password")
     page.get_by_role("button", name="로그인").click()
@@ -69,8 +69,8 @@ def test_every_page_after_login_with_a_screenshot(page, server):
     for i, (path, title) in enumerate(order, start=1):
         nav_to(page, title)
         _no_exception(page)
-        assert page.url.rstrip("/").endswith(path) or (path == "overview" and page.url.rstrip("/") == server.url)
-        assert screenshot(page, f"{i:02d}_{path}").stat().st_size > 10_000
+        assert page.url.rstrip("/") == f"{server.url}/{path}".rstrip("/")
+        assert screenshot(page, f"{i:02d}_{path or 'overview'}").stat().st_size > 10_000
 
 
 def test_voc_upload_flow(page, server, tmp_path):

@@ -30,15 +30,12 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {  # section: [(url_path, titl
 
 
 def pages() -> dict[str, list[st.Page]]:
-    nav = {
+    return {
         section: [st.Page(ROOT / "pages" / f"{url}.py", title=title, icon=icon, url_path=url,
                           default=url == "overview")
                   for url, title, icon in entries]
         for section, entries in SECTIONS.items()
     }
-    # The default page lives at "/"; keep "/overview" (bookmarks, links) working too.
-    nav[""].append(st.Page(ROOT / "pages" / "overview.py", title="개요", url_path="overview", visibility="hidden"))
-    return nav
 
 
 def route() -> None:
