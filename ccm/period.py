@@ -39,6 +39,12 @@ class Scope:
             return Scope(_add_months(s, -months), s, self.departments)
         return Scope(s - (e - s), s, self.departments)
 
+    def trailing(self, months: int = 12) -> "Scope":
+        """At least the last `months` months up to this scope's end — the window of a trend chart."""
+        start = min(self.start, _add_months(self.end, -months))
+        last = self.end - timedelta(days=1)
+        return Scope(start, self.end, self.departments, f"{start:%Y-%m} ~ {last:%Y-%m}")
+
     def last_year(self) -> "Scope":
         return Scope(_add_months(self.start, -12), _add_months(self.end, -12), self.departments)
 

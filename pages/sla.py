@@ -105,12 +105,13 @@ def processing_time(ctx: Context) -> None:
 
 def monthly(ctx: Context) -> None:
     st.subheader("월별 추이")
-    df = voc_pages.tidy(data.run(va.monthly_compliance, ctx.scope))
+    window = ctx.scope.trailing()
+    df = voc_pages.tidy(data.run(va.monthly_compliance, window))
     if df["decided"].sum() == 0:
         st.info("처리완료된 건이 없습니다.")
         return
     fig = px.line(df, x="month", y="compliance", markers=True, labels=LABELS, hover_data=["decided", "met"],
-                  title="월별 처리기한 준수율 (접수월 기준)")
+                  title=f"월별 처리기한 준수율 (접수월 기준, {window.label})")
     voc_pages.month_axis(fig)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     chart(fig, ko(df), "월별_준수율", key="sla_monthly")

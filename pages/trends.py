@@ -31,15 +31,17 @@ def ko(df: pd.DataFrame) -> pd.DataFrame:
 def counts(ctx: Context) -> None:
     dim = st.segmented_control("구분", list(va.DIMENSIONS)[:-1], format_func=va.DIMENSIONS.get, default="voc_type",
                                key="tr_dim") or "voc_type"
-    df = voc_pages.tidy(data.run(va.monthly_counts, ctx.scope, dim))
-    fig = px.bar(df, x="month", y="items", color=dim, labels=LABELS, title=f"월별 {va.DIMENSIONS[dim]}별 접수 건수")
+    window = ctx.scope.trailing()
+    df = voc_pages.tidy(data.run(va.monthly_counts, window, dim))
+    fig = px.bar(df, x="month", y="items", color=dim, labels=LABELS,
+                 title=f"월별 {va.DIMENSIONS[dim]}별 접수 건수 ({window.label})")
     voc_pages.month_axis(fig)
     chart(fig, ko(df), f"월별_{va.DIMENSIONS[dim]}별_건수", key=f"tr_counts_{dim}")
-    yoy = voc_pages.tidy(data.run(va.year_over_year, ctx.scope))
+    yoy = voc_pages.tidy(data.run(va.year_over_year, window))
     long = yoy.melt(id_vars="month", value_vars=["items", "last_year"], var_name="which", value_name="n")
     long["which"] = long["which"].map({"items": "올해", "last_year": "전년 동월"})
     fig = px.bar(long, x="month", y="n", color="which", barmode="group", labels={"month": "월", "n": "건수", "which": ""},
-                 title="전년 동월 대비 접수 건수")
+                 title=f"전년 동월 대비 접수 건수 ({window.label})")
     voc_pages.month_axis(fig)
     chart(fig, ko(yoy), "전년동월_대비", key="tr_yoy")
     definition("증감률 = (이번 달 − 전년 동월) ÷ 전년 동월. 전년 동월이 0건이면 비워 둡니다.")
@@ -114,9 +116,10 @@ def topics(ctx: Context) -> None:
     chart(fig, ko(df), "주제별_건수", key="tr_topics")
     facilities = ["전체"] + list(ctx.settings.facilities)
     fac = st.selectbox("시설", facilities, key="tr_topic_fac")
-    trend = voc_pages.tidy(data.run(va.topic_trends, ctx.scope, None if fac == "전체" else fac))
+    window = ctx.scope.trailing()
+    trend = voc_pages.tidy(data.run(va.topic_trends, window, None if fac == "전체" else fac))
     fig = px.line(trend, x="month", y="items", color="topic", markers=True, labels=LABELS,
-                  title=f"주제별 월간 추이 ({fac})")
+                  title=f"주제별 월간 추이 ({fac}, {window.label})")
     voc_pages.month_axis(fig)
     chart(fig, ko(trend), f"주제_추이_{fac}", key="tr_topic_trend")
     by_fac = data.run(va.topics_by_facility, ctx.scope)

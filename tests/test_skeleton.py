@@ -26,3 +26,11 @@ def test_overview_page_on_empty_database(app_test):
     at = app_test("pages/overview.py").run()
     assert not at.exception
     assert any("아직 데이터가 없습니다" in s.value for s in at.subheader)
+
+
+def test_trailing_window_covers_twelve_months_up_to_the_period():
+    month = period("month", 2026, 11)
+    t = month.trailing()
+    assert (t.start.isoformat(), t.end.isoformat(), t.label) == ("2025-12-01", "2026-12-01", "2025-12 ~ 2026-11")
+    year = period("year", 2025)
+    assert year.trailing().start == year.start  # a longer period keeps its own start
