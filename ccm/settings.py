@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ class Settings:
 
     raw: dict[str, Any]
     path: Path
-    _overrides: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __getitem__(self, key: str) -> Any:
         return self.raw[key]

@@ -315,15 +315,13 @@ def store(con: duckdb.DuckDBPyConnection, preps: Sequence[Prepared], *, loaded_b
           progress: Progress | None = None) -> list[BatchResult]:
     """Upsert every prepared file (one batch each) in one transaction: all or nothing."""
     results = []
-    con.execute("BEGIN TRANSACTION")
     try:
-        for i, prep in enumerate(preps):
-            if progress:
-                progress(i / max(len(preps), 1), f"{prep.file_name} 저장 중…")
-            results.append(_store_one(con, prep, loaded_by))
-        con.execute("COMMIT")
+        with db.transaction(con):
+            for i, prep in enumerate(preps):
+                if progress:
+                    progress(i / max(len(preps), 1), f"{prep.file_name} 저장 중…")
+                results.append(_store_one(con, prep, loaded_by))
     except BaseException:
-        con.execute("ROLLBACK")
         with contextlib.suppress(duckdb.Error):
             con.unregister("_incoming")
         raise

@@ -10,8 +10,6 @@ from ccm.period import KINDS, Scope, period
 from ccm.settings import Settings
 from ui import auth, data, nav
 
-FILTER_KEYS = ("kind", "year", "index", "start", "end", "depts")
-
 
 @dataclass(frozen=True)
 class Context:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -157,7 +156,3 @@ def now_minute():
     from ccm.period import now
 
     return now().replace(second=0, microsecond=0)
-
-
-def test_mode() -> bool:
-    return os.environ.get("CCM_TEST") == "1"
