@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +23,6 @@ HEADER_SCAN_ROWS = 30
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IGNORED_COLUMNS = ("오류",)  # the column a rejects file adds; ignored when the file is loaded again
-TRANSCODE_CHUNK = 1 << 24  # bytes of a CP949 file transcoded at a time (parsed meanwhile)
 
 
 class ReadError(Exception):
@@ -142,81 +141,74 @@ def _looks_numeric(s: str) -> bool:
 
 
 # --- CSV ----------------------------------------------------------------------------------------
+#
+# UTF-8 and CP949 files are parsed as bytes: no CP949 trail byte is a quote, delimiter or line break, so
+# pyarrow splits the records (multi-threaded) before anything is decoded. Each column is then decoded on
+# its own: ASCII-only pieces need nothing, repetitive columns (유형, 채널, 시설…) decode their distinct
+# values only, free text is decoded in one call per piece. Files pyarrow refuses (blank lines, short
+# rows) are transcoded whole and read by the pandas C parser.
+
+ARROW_BLOCK = 1 << 24  # bytes per pyarrow parse block: one piece of every column
+
+
+class _Undecodable(Exception):
+    def __init__(self, record: int, column: str):
+        super().__init__(record, column)
+        self.record, self.column = record, column
+
 
 def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     if re.search(rb"\S", data[: 1 << 16]) is None and re.search(rb"\S", data) is None:
         raise ReadError(f"{file_name}: 파일이 비어 있습니다.")
-    encoding, pieces = _utf8_pieces(data, file_name)
-    utf8 = next(pieces, b"")  # the whole file, or its first piece while the rest is still being transcoded
-    if utf8 is not data:
-        data = None  # transcoded: only the UTF-8 copy is needed from here on
-    text = _decode_head(utf8, "utf-8-sig")
+    encoding = _sniff_encoding(data)
+    shown = encoding
+    if encoding == "utf-16":
+        data = _decoded_whole(data, encoding, file_name).encode("utf-8")
+        encoding = "utf-8"
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    codec = "cp949" if encoding == "cp949" else "utf-8"
+    text = _decode_head(data, bom, codec, file_name)
     delimiter = _sniff_delimiter(text[:20000])
     head, offsets = _head_records(text, delimiter)
     if not head:
         raise ReadError(f"{file_name}: 읽을 수 있는 행이 없습니다.")
     h = find_header(head, known)
     names = _unique_names([c.strip() for c in head[h]])
-    bom = 3 if utf8.startswith(b"\xef\xbb\xbf") else 0
-    start = bom + len(text[: offsets[h + 1]].encode("utf-8")) if h + 1 < len(offsets) else len(utf8)
-    try:
-        df = _parse_body(utf8, start, names, delimiter, pieces if h + 1 < len(offsets) else iter(()))
-    except UnicodeDecodeError:  # valid UTF-8 at the start, not further on: the file is CP949 after all
-        encoding, utf8 = _transcode(data, "cp949", file_name)
-        table = _read_csv(utf8, file_name, known)
-        table.encoding = encoding
-        return table
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        where = f"{h + 1 + int(m.group(1))}행 부근" if m else "어딘가"
-        raise ReadError(f"{file_name}: CSV 형식이 깨졌습니다({where}: 열 개수가 머리글보다 많습니다).") from None
-    data = utf8 = pieces = None  # parsed: the bytes are not needed any more (peak memory)
-    rows = np.arange(len(df), dtype=np.int64) + h + 2
-    df, rows = _tidy(df, rows)
+    start = bom + len(text[: offsets[h + 1]].encode(codec)) if h + 1 < len(offsets) else len(data)
+    columns = _arrow_table(memoryview(data)[start:], names, delimiter)
+    if columns is not None:
+        try:
+            arrays, encoding = _decode_columns(columns, names, encoding)
+        except _Undecodable as exc:
+            raise ReadError(f"{file_name}: 문자 인코딩을 알 수 없습니다({h + 2 + exc.record}행, '{exc.column}' 열): "
+                            "UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
+                            "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요.") from None
+        shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
+    else:
+        arrays, encoding = _parse_ragged(data, start, names, delimiter, encoding, file_name, h)
+        shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
+    data = columns = None  # parsed: the bytes are not needed any more (peak memory)
+    n = len(next(iter(arrays.values()))) if arrays else 0
+    df, rows = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2)
     titles = [" ".join(c for c in r if c) for r in head[:h] if any(r)]
-    return Table(df, rows, h + 1, file_name, encoding=encoding, title_rows=titles)
+    return Table(df, rows, h + 1, file_name, encoding=shown, title_rows=titles)
 
 
-def _utf8_pieces(data: bytes, file_name: str) -> tuple[str, Iterator[bytes]]:
-    """(detected encoding, the file as UTF-8 pieces that end at line breaks). UTF-8 input is one piece,
-    used as is (no copy); CP949 is transcoded lazily, piece by piece, so parsing can start meanwhile."""
+def _sniff_encoding(data: bytes) -> str:
+    """BOM → utf-8-sig / utf-16; the first MB valid UTF-8 → utf-8 (checked again column by column);
+    else cp949."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", iter([data])
+        return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding, utf8 = _transcode(data, "utf-16", file_name)
-        return encoding, iter([utf8])
-    if _first_error(data[: 1 << 20], "utf-8", final=len(data) <= 1 << 20) is None:
-        return "utf-8", iter([data])
-    return "cp949", _transcoded(data, "cp949", file_name)
+        return "utf-16"
+    return "utf-8" if _first_error(data[: 1 << 20], "utf-8", final=len(data) <= 1 << 20) is None else "cp949"
 
 
-def _transcode(data: bytes, encoding: str, file_name: str) -> tuple[str, bytes]:
-    """Decode and re-encode as UTF-8 (peak memory: the input plus twice the output)."""
-    if encoding != "cp949":
-        try:
-            return encoding, data.decode(encoding).encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _encoding_error(data, exc.start, file_name) from None
-    return encoding, b"".join(_transcoded(data, encoding, file_name))
-
-
-def _transcoded(data: bytes, encoding: str, file_name: str) -> Iterator[bytes]:
-    """CP949 bytes re-encoded as UTF-8, about TRANSCODE_CHUNK input bytes a piece, each piece ending
-    after a line break (byte 0x0A is never part of a CP949 double-byte character)."""
-    decode = codecs.getdecoder(encoding)
-    view = memoryview(data)
-    start = 0
-    while start < len(data):
-        end = min(start + TRANSCODE_CHUNK, len(data))
-        if end < len(data):
-            nl = data.rfind(b"\n", start, end)
-            end = nl + 1 if nl >= 0 else (data.find(b"\n", end) + 1 or len(data))
-        try:
-            text = decode(view[start:end])[0]
-        except UnicodeDecodeError as exc:
-            raise _encoding_error(data, start + exc.start, file_name) from None
-        yield text.encode("utf-8")
-        start = end
+def _decoded_whole(data: bytes, encoding: str, file_name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(data, exc.start, file_name) from None
 
 
 def _encoding_error(data: bytes, offset: int, file_name: str) -> ReadError:
@@ -227,105 +219,169 @@ def _encoding_error(data: bytes, offset: int, file_name: str) -> ReadError:
     )
 
 
-def _parse_body(utf8: bytes, start: int, names: list[str], delimiter: str,
-                more: Iterator[bytes] = iter(())) -> pd.DataFrame:
-    """Parse the records after the header (`utf8[start:]` and the pieces still to come): pyarrow
-    (multi-threaded, no Python objects) when every line is a full record; else the pandas C parser,
-    which keeps blank lines (exact row numbers) and pads short rows."""
-    import pyarrow as pa
-
-    table, body = _arrow_records(memoryview(utf8)[start:], more, names, delimiter)
-    if table is not None:
-        return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    try:
-        df = pd.read_csv(io.BytesIO(body), header=None, names=range(len(names) + 20), dtype="string",
-                         encoding="utf-8", sep=delimiter, keep_default_na=False, na_filter=False,
-                         skip_blank_lines=False, index_col=False, engine="c")
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame({n: pd.array([], dtype="string") for n in names})
-    extra = df.iloc[:, len(names):]
-    filled = (extra.fillna("") != "").any(axis=1).to_numpy() if len(extra.columns) else np.zeros(0, bool)
-    if filled.any():
-        raise pd.errors.ParserError(f"too many fields in line {int(np.flatnonzero(filled)[0]) + 1}")
-    df = df.iloc[:, : len(names)]
-    for i in range(len(df.columns), len(names)):
-        df[i] = pd.array([""] * len(df), dtype="string")
-    df.columns = names
-    return df
-
-
-def _arrow_records(body: memoryview, more: Iterator[bytes], names: list[str], delimiter: str):
-    """(Arrow table of the records, None if pyarrow refuses them; the whole body as bytes).
-
-    Pieces are parsed by workers as they arrive, each cut at a line break outside quotes (an even
-    number of quote characters before it), while this thread transcodes the next piece."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    import pyarrow as pa
-
-    parts: list = []
-    futures = []
-    pending = body
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for piece in more:
-            pending = b"".join((pending, piece))
-            cut = _records_end(pending)
-            if cut:
-                parts.append(pending[:cut])
-                futures.append(pool.submit(_arrow_table, parts[-1], names, delimiter))
-                pending = pending[cut:]
-        if len(pending) or not parts:
-            parts.append(pending)
-            futures.append(pool.submit(_arrow_table, pending, names, delimiter))
-        tables = [f.result() for f in futures]
-    whole = parts[0] if len(parts) == 1 else b"".join(parts)
-    if any(t is None for t in tables):
-        return None, whole
-    return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), whole
-
-
-def _records_end(buf: bytes, tries: int = 64) -> int:
-    """Offset just after the last line break that is not inside a quoted value (0 if none found)."""
-    pos = buf.rfind(b"\n")
-    if pos < 0:
-        return 0
-    quotes = buf.count(b'"', 0, pos)
-    for _ in range(tries):
-        if quotes % 2 == 0:
-            return pos + 1
-        prev = buf.rfind(b"\n", 0, pos)
-        if prev < 0:
-            return 0
-        quotes -= buf.count(b'"', prev, pos)
-        pos = prev
-    return 0
-
-
 def _arrow_table(buf, names: list[str], delimiter: str):
-    """pyarrow's parse of whole records, or None where it refuses them (blank line, short/long row)."""
+    """pyarrow's parse of the records as bytes (binary columns), or None where it refuses them
+    (blank line, short or long row)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     try:
         return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(buf)),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.binary() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower():
-            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(exc)) from None
+    except pa.ArrowInvalid:
         return None
 
 
-def _decode_head(data: bytes, encoding: str, size: int = 1 << 18) -> str:
-    """The start of the file as text, ending at a line break (enough to find the header)."""
-    if len(data) <= size:
-        return data.decode(encoding)
-    text = data[:size].decode(encoding, errors="ignore")
-    return text[: text.rfind("\n") + 1]
+def _decode_columns(table, names: list[str], encoding: str) -> tuple[dict, str]:
+    """Binary columns → UTF-8 string columns. A file sniffed as UTF-8 that is not UTF-8 further on is
+    read as CP949 after all; undecodable bytes raise _Undecodable (record index, column)."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        try:
+            return {n: _utf8_column(table.column(i), n) for i, n in enumerate(names)}, encoding
+        except _Undecodable:
+            if encoding == "utf-8-sig":
+                raise
+            encoding = "cp949"
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the arrow kernels of one overlap the codec of the other
+        done = pool.map(lambda i: _cp949_column(table.column(i), names[i]), range(len(names)))
+        return dict(zip(names, done)), encoding
+
+
+def _utf8_column(col, name: str):
+    import pyarrow as pa
+
+    out, first = [], 0
+    for chunk in col.chunks:
+        try:
+            out.append(chunk.cast(pa.string()))
+        except pa.ArrowInvalid:
+            bad = next(i for i, v in enumerate(chunk.to_pylist()) if not _valid_utf8(v))
+            raise _Undecodable(first + bad, name) from None
+        first += len(chunk)
+    return pa.chunked_array(out, pa.string())
+
+
+def _valid_utf8(v: bytes) -> bool:
+    try:
+        v.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _cp949_column(col, name: str):
+    import pyarrow as pa
+
+    out, first = [], 0
+    for chunk in col.chunks:
+        out.append(_cp949_chunk(chunk, name, first))
+        first += len(chunk)
+    return pa.chunked_array(out, pa.string())
+
+
+def _cp949_chunk(chunk, name: str, first: int):
+    """One piece of a CP949 column as UTF-8: ASCII as is; repetitive values by their distinct values;
+    free text by one decode of all its values joined with NUL (a byte CSV text never holds)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offsets = np.frombuffer(chunk.buffers()[1], np.int32, len(chunk) + 1, chunk.offset * 4)
+    values = np.frombuffer(chunk.buffers()[2], np.uint8, offsets[-1] - offsets[0], offsets[0]) \
+        if len(chunk) and offsets[-1] > offsets[0] else np.zeros(0, np.uint8)
+    if not (values >= 0x80).any():
+        return chunk.view(pa.string())
+    encoded = pc.dictionary_encode(chunk)
+    if len(encoded.dictionary) * 4 <= len(chunk):
+        words = [_decode_one(v, name, first, encoded.indices, i) for i, v in enumerate(encoded.dictionary.to_pylist())]
+        return pa.array(words, pa.string()).take(encoded.indices)
+    if (values == 0).any():  # a NUL inside a value: decode value by value
+        return pa.array([_decode_one(v, name, first, None, i) for i, v in enumerate(chunk.to_pylist())], pa.string())
+    one = pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk)
+    joined = pc.binary_join(one, b"\x00")[0].as_buffer()
+    try:
+        text = codecs.decode(memoryview(joined), "cp949")
+    except UnicodeDecodeError as exc:
+        raise _Undecodable(first + joined.to_pybytes()[: exc.start].count(b"\x00"), name) from None
+    utf8 = text.encode("utf-8")
+    del text, joined
+    seps = np.flatnonzero(np.frombuffer(utf8, np.uint8) == 0)
+    ends = np.empty(len(chunk) + 1, np.int64)
+    ends[0], ends[-1] = 0, len(utf8) - len(seps)
+    ends[1:-1] = seps - np.arange(len(seps))
+    body = utf8.replace(b"\x00", b"")
+    if ends[-1] >= 1 << 31:
+        return pa.LargeStringArray.from_buffers(len(chunk), pa.py_buffer(ends), pa.py_buffer(body)).cast(pa.string())
+    return pa.StringArray.from_buffers(len(chunk), pa.py_buffer(ends.astype(np.int32)), pa.py_buffer(body))
+
+
+def _decode_one(value: bytes, name: str, first: int, indices, i: int) -> str:
+    try:
+        return value.decode("cp949")
+    except UnicodeDecodeError:
+        record = i if indices is None else int(np.flatnonzero(indices.to_numpy(zero_copy_only=False) == i)[0])
+        raise _Undecodable(first + record, name) from None
+
+
+def _parse_ragged(data: bytes, start: int, names: list[str], delimiter: str, encoding: str, file_name: str,
+                  h: int) -> tuple[dict, str]:
+    """Records pyarrow refuses (blank lines kept for exact row numbers, short rows padded): the whole
+    body transcoded to UTF-8 and read by the pandas C parser."""
+    import pyarrow as pa
+
+    body = memoryview(data)[start:]
+    if encoding != "utf-8-sig":
+        try:
+            text = codecs.decode(body, "utf-8")
+            encoding = "utf-8" if encoding == "utf-8" else encoding
+        except UnicodeDecodeError:
+            encoding = "cp949"
+            try:
+                text = codecs.decode(body, "cp949")
+            except UnicodeDecodeError as exc:
+                raise _encoding_error(data, start + exc.start, file_name) from None
+        body = text.encode("utf-8")
+        del text
+    try:
+        df = pd.read_csv(io.BytesIO(body), header=None, names=range(len(names) + 20), dtype="string",
+                         encoding="utf-8", sep=delimiter, keep_default_na=False, na_filter=False,
+                         skip_blank_lines=False, index_col=False, engine="c")
+    except pd.errors.EmptyDataError:
+        return {n: pa.array([], pa.string()) for n in names}, encoding
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        where = f"{h + 1 + int(m.group(1))}행 부근" if m else "어딘가"
+        raise ReadError(f"{file_name}: CSV 형식이 깨졌습니다({where}: 열 개수가 머리글보다 많습니다).") from None
+    extra = df.iloc[:, len(names):]
+    filled = (extra.fillna("") != "").any(axis=1).to_numpy() if len(extra.columns) else np.zeros(0, bool)
+    if filled.any():
+        line = h + 1 + int(np.flatnonzero(filled)[0]) + 1
+        raise ReadError(f"{file_name}: CSV 형식이 깨졌습니다({line}행 부근: 열 개수가 머리글보다 많습니다).")
+    arrays = {}
+    for i, n in enumerate(names):
+        col = df[i] if i in df.columns else pd.Series([""] * len(df), dtype="string")
+        arrays[n] = pa.array(col.fillna(""), pa.string())
+    return arrays, encoding
+
+
+def _decode_head(data: bytes, start: int, codec: str, file_name: str, size: int = 1 << 18) -> str:
+    """The start of the file as text, ending at a line break (enough to find the header; a line break
+    byte is never part of a UTF-8 or CP949 character). Lines from an undecodable byte on are left to
+    the column decoding, which names the row and column."""
+    end = len(data) if len(data) - start <= size else data.rfind(b"\n", start, start + size) + 1 or start + size
+    try:
+        return codecs.decode(memoryview(data)[start:end], codec)
+    except UnicodeDecodeError as exc:
+        cut = data.rfind(b"\n", start, start + exc.start) + 1
+        if cut <= start:
+            raise _encoding_error(data, start + exc.start, file_name) from None
+        return codecs.decode(memoryview(data)[start:cut], codec)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -369,36 +425,34 @@ def _unique_names(header: list[str]) -> list[str]:
     return out
 
 
-def _tidy(df: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Strip cells, blank → NA, drop wholly blank rows and the rejects file's 오류 column.
-    Columns are taken out of `df` one by one, so each raw column is freed once tidied."""
+def _tidy(arrays: dict, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Columns of strings (pyarrow) → the table: cells trimmed, blank → NA, wholly blank rows dropped
+    (their row numbers with them), the rejects file's 오류 column ignored."""
     from concurrent.futures import ThreadPoolExecutor
 
-    cols = [c for c in df.columns if normalise_header(c) not in IGNORED_COLUMNS]
-    n = len(df)
+    cols = [c for c in arrays if normalise_header(c) not in IGNORED_COLUMNS]
     with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow kernels release the GIL
-        arrays = dict(zip(cols, pool.map(_tidy_column, [df.pop(c) for c in cols])))
-    keep = np.zeros(n, dtype=bool)
-    for arr in arrays.values():
+        tidy = dict(zip(cols, pool.map(_tidy_column, [arrays.pop(c) for c in cols])))
+    keep = np.zeros(len(rows), dtype=bool)
+    for arr in tidy.values():
         keep |= arr.is_valid().to_numpy(zero_copy_only=False)
     if not keep.all():
         mask = pa_mask(keep)
-        arrays = {c: a.filter(mask) for c, a in arrays.items()}
+        tidy = {c: a.filter(mask) for c, a in tidy.items()}
         rows = rows[keep]
-    tidy = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(a), copy=False) for c, a in arrays.items()},
-                        columns=cols)
-    return tidy, rows
+    df = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(a), copy=False) for c, a in tidy.items()},
+                      columns=cols)
+    return df, rows
 
 
-def _tidy_column(s: pd.Series):
+def _tidy_column(arr):
     """One column trimmed, blank → null: the null bitmap is set over the trimmed buffers (no copy)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(s, from_pandas=True)
     if not isinstance(arr, pa.ChunkedArray):
         return _blank_to_null(pc.utf8_trim_whitespace(arr))
-    return pa.chunked_array([_blank_to_null(pc.utf8_trim_whitespace(c)) for c in arr.chunks], arr.type)
+    return pa.chunked_array([_blank_to_null(pc.utf8_trim_whitespace(c)) for c in arr.chunks], pa.string())
 
 
 def _blank_to_null(arr):
@@ -483,10 +537,11 @@ def _read_workbook(data: bytes, file_name: str, known: set[str], sheet: str | in
         header.pop()
     names_ = _unique_names(header)
     body = raw[h + 1:]
-    cols = {n: [_cell_text(r[i]) if i < len(r) else "" for r in body] for i, n in enumerate(names_)}
-    df = pd.DataFrame({n: pd.array(v, dtype="string") for n, v in cols.items()})
-    rows = np.arange(len(df), dtype=np.int64) + h + 2
-    df, rows = _tidy(df, rows)
+    import pyarrow as pa
+
+    cols = {n: pa.array([_cell_text(r[i]) if i < len(r) else "" for r in body], pa.string())
+            for i, n in enumerate(names_)}
+    df, rows = _tidy(cols, np.arange(len(body), dtype=np.int64) + h + 2)
     titles = [" ".join(c for c in r if c) for r in head[:h]]
     return Table(df, rows, h + 1, file_name, sheet=sh, title_rows=titles)
 

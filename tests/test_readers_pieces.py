@@ -1,4 +1,5 @@
-"""CP949 files are transcoded and parsed piece by piece: the table must not depend on where pieces end."""
+"""CSV files are parsed as bytes in blocks, then decoded column by column and block by block: the
+table must not depend on where blocks end, nor on which decoding path a column takes."""
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,7 @@ def _rows(n: int) -> list[list[str]]:
     out = []
     for i in range(n):
         content = f"주차장이 \"좁습니다\", {i}번째\n둘째 줄" if i % 3 == 0 else f"  안내 요청 {i}  "
-        out.append(row(f"V{i}", title=f"제목 {i},쉼표", content=content))
+        out.append(row(f"V{i}", title=f"제목 {i},쉼표", content=content, voc_type=["불만", "문의"][i % 2]))
     return out
 
 
@@ -23,37 +24,53 @@ def cp949_file(tmp_path):
     return write_csv(tmp_path / "v.csv", _rows(400), encoding="cp949", titles=["고객의 소리 접수 현황"])
 
 
-@pytest.mark.parametrize("chunk", [97, 1000, 4096])
-def test_small_pieces_give_the_same_table_as_one_piece(cp949_file, monkeypatch, chunk):
+@pytest.mark.parametrize("block", [4096, 1 << 14])
+def test_small_blocks_give_the_same_table_as_one_block(cp949_file, monkeypatch, block):
     whole = read_table(cp949_file, known=KNOWN)
-    monkeypatch.setattr(readers, "TRANSCODE_CHUNK", chunk)
-    pieces = read_table(cp949_file, known=KNOWN)
+    monkeypatch.setattr(readers, "ARROW_BLOCK", block)
+    blocks = read_table(cp949_file, known=KNOWN)
     assert len(whole.df) == 400
-    assert pieces.df.equals(whole.df)
-    assert pieces.rows.tolist() == whole.rows.tolist() == list(range(3, 403))
-    assert pieces.encoding == "cp949" and pieces.header_row == 2
-    assert pieces.df.loc[0, "내용"] == '주차장이 "좁습니다", 0번째\n둘째 줄'
+    assert blocks.df.equals(whole.df)
+    assert blocks.rows.tolist() == whole.rows.tolist() == list(range(3, 403))
+    assert blocks.encoding == "cp949" and blocks.header_row == 2
+    assert blocks.df.loc[0, "내용"] == '주차장이 "좁습니다", 0번째\n둘째 줄'   # free text: decoded in one call
+    assert blocks.df.loc[1, "내용"] == "안내 요청 1"                          # trimmed
+    assert blocks.df["유형"].tolist()[:3] == ["불만", "문의", "불만"]        # repetitive: decoded once per value
+    assert blocks.df.loc[399, "접수번호"] == "V399"                          # ASCII: not decoded at all
 
 
-def _inserted(tmp_path, monkeypatch, before_id: str, extra: bytes):
-    """A 50-row CP949 file with `extra` bytes inserted before a row, read in 500-byte pieces; (path, line)."""
+def test_a_nul_byte_inside_a_value_is_kept(tmp_path):
+    rows = _rows(30)
+    rows[7][8] = "널\x00문자"
+    t = read_table(write_csv(tmp_path / "v.csv", rows, encoding="cp949"), known=KNOWN)
+    assert t.df.loc[7, "내용"] == "널\x00문자" and t.df.loc[8, "내용"] == "안내 요청 8"
+
+
+def _inserted(tmp_path, monkeypatch, marker: str, extra: bytes):
+    """A 50-row CP949 file with `extra` bytes inserted before `marker`, parsed in 500-byte blocks."""
     path = write_csv(tmp_path / "v.csv", _rows(50), encoding="cp949")
     data = path.read_bytes()
-    cut = data.index(f"{before_id},".encode("cp949"))
+    cut = data.index(marker.encode("cp949"))
     path.write_bytes(data[:cut] + extra + data[cut:])
-    monkeypatch.setattr(readers, "TRANSCODE_CHUNK", 500)
-    return path, data[:cut].count(b"\n") + 1
+    monkeypatch.setattr(readers, "ARROW_BLOCK", 500)
+    return path
 
 
-def test_blank_line_in_a_later_piece_keeps_exact_row_numbers(tmp_path, monkeypatch):
-    path, _ = _inserted(tmp_path, monkeypatch, "V40", b"\r\n")
+def test_blank_line_in_a_later_block_keeps_exact_row_numbers(tmp_path, monkeypatch):
+    path = _inserted(tmp_path, monkeypatch, "V40,", b"\r\n")
     t = read_table(path, known=KNOWN)
     assert len(t.df) == 50
     assert t.rows[t.df["접수번호"] == "V40"].tolist() == [43]
     assert t.rows[t.df["접수번호"] == "V39"].tolist() == [41]
+    assert t.df.loc[t.df["접수번호"] == "V39", "제목"].item() == "제목 39,쉼표"
 
 
-def test_undecodable_byte_in_a_later_piece_names_its_line(tmp_path, monkeypatch):
-    path, line = _inserted(tmp_path, monkeypatch, "V45", b"\xff")
-    with pytest.raises(readers.ReadError, match=f"인코딩을 알 수 없습니다\\({line}행 부근\\)"):
+@pytest.mark.parametrize("marker, column", [
+    ("V45,", "접수번호"),                   # a column otherwise ASCII
+    ("제목 45,쉼표", "제목"),                # free text (inside its quotes)
+    ("문의,홈페이지,단산모노레일,완료,2025-03-04 15:00,\"제목 45", "유형"),  # a repetitive column
+])
+def test_undecodable_byte_names_its_row_and_column(tmp_path, monkeypatch, marker, column):
+    path = _inserted(tmp_path, monkeypatch, marker, b"\xff")
+    with pytest.raises(readers.ReadError, match=f"인코딩을 알 수 없습니다\\(47행, '{column}' 열\\)"):
         read_table(path, known=KNOWN)
