@@ -30,9 +30,40 @@ def mask_text(text: str | None) -> str | None:
     return text
 
 
-# Every match of MASKS contains '@' or four digits in a row: a fast (RE2) pre-filter picks the
-# candidate rows, and only those go through the full patterns (whose look-behinds need Python's re).
-CANDIDATE = r"@|\d{4}"
+# Python's \s, spelled out for RE2 (whose \s is ASCII only): every character str.isspace() accepts.
+WHITESPACE_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.match(r"\s", c))
+
+
+def re2_superset(pattern: str) -> str:
+    r"""An RE2 (pyarrow) pattern matching wherever the Python pattern matches: the look-arounds are
+    dropped (RE2 has none) and \d / \s widened to Python's Unicode classes."""
+    out, in_class, i = [], False, 0
+    for look in (r"(?<!\d)", r"(?!\d)"):
+        pattern = pattern.replace(look, "")
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            esc = pattern[i:i + 2]
+            if esc == r"\d":
+                out.append(r"\p{Nd}")
+            elif esc == r"\s":
+                out.append(WHITESPACE_RE2 if in_class else f"[{WHITESPACE_RE2}]")
+            else:
+                out.append(esc)
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class and out[-1] != "[":
+            in_class = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# A fast (RE2, multi-threaded C++) pre-filter picks the rows where some mask may apply; only those go
+# through the exact patterns, whose look-behinds need Python's re.
+CANDIDATE = "|".join(f"(?:{re2_superset(p)})" for p, _ in MASKS)
 
 
 def mask_series(s: pd.Series) -> pd.Series:
@@ -42,16 +73,13 @@ def mask_series(s: pd.Series) -> pd.Series:
 
     out = s.astype("string")
     arr = pa.array(out, from_pandas=True)
-    cand = pd.Series(pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False),
-                     index=out.index)
+    cand = pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False)
     if not cand.any():
         return out
-    sub = out[cand]
-    for pattern, mask in MASKS:
-        sub = sub.str.replace(pattern, mask, regex=True)
-    out = out.copy()
-    out[cand] = sub
-    return out
+    mask = pa.array(cand)
+    masked = [mask_text(v) for v in arr.filter(mask).to_pylist()]
+    arr = pc.replace_with_mask(arr, mask, pa.array(masked, arr.type))
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=s.index, copy=False)
 
 
 _NORM = re.compile(r"[\s\-.()]")

@@ -36,3 +36,35 @@ def test_keyed_hash_is_stable_and_normalised():
     assert keyed_hash("010-1234-5678", key) != keyed_hash("010-1234-5678", b"x" * 32)
     assert "5678" not in keyed_hash("010-1234-5678", key)
     assert hash_series(pd.Series(["홍길동", None]), key).isna().tolist() == [False, True]
+
+
+def test_mask_series_matches_mask_text_on_random_text():
+    """The RE2 pre-filter must never skip a row the exact patterns would mask: random strings built
+    from digits of several scripts, every kind of separator and space, '@' and letters."""
+    import random
+
+    rng = random.Random(5)
+    digits = "0123456789" * 5 + "０１２٣۴७"
+    tokens = ["010", "02", "+82", "82", "1588", "054", "070", "900101", "-", ".", ")", "(", " ", "\u3000", "\xa0",
+              "\t", "\n", "\x0b", "\u2009", "–", "@", "mail", ".co.kr", "_", "%", "가", "년", "*"]
+
+    def token():
+        if rng.random() < 0.4:
+            return "".join(rng.choice(digits) for _ in range(rng.randint(1, 8)))
+        return rng.choice(tokens)
+
+    texts = ["".join(token() for _ in range(rng.randint(1, 9))) for _ in range(20000)]
+    texts += ["010\u30001234\u30005678", "900101\u3000-\u30001234567", "02)123-4567", "+82 10 1234 5678"]
+    masked = mask_series(pd.Series(texts))
+    assert masked.tolist() == [mask_text(t) for t in texts]
+    assert sum(m != t for m, t in zip(masked, texts)) > 500  # the corpus does exercise the masks
+
+
+def test_ordinary_years_and_amounts_skip_the_exact_patterns():
+    from ccm.privacy import CANDIDATE
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = ["2024년 3월 5일 방문", "입장료 12,000원", "2025-03-04 14:22 접수", "010-1234-5678", "a@b.kr"]
+    hits = pc.match_substring_regex(pa.array(texts), CANDIDATE).to_pylist()
+    assert hits == [False, False, False, True, True]
