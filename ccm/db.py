@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ DDL = [
 ]
 
 LOCK_MESSAGE = "Could not set lock"
+_SCHEMA_LOCK = threading.Lock()  # two threads opening a new database must not both create the schema
 
 
 class DatabaseBusy(RuntimeError):
@@ -103,10 +105,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """
     statements = _all_ddl()
     digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
+    with _SCHEMA_LOCK:
+        _apply_schema(con, statements, digest)
+
+
+def _apply_schema(con: duckdb.DuckDBPyConnection, statements: list[str], digest: str) -> None:
     if not _has_schema_info(con):
         con.execute("CREATE TABLE IF NOT EXISTS schema_info (ddl_sha256 VARCHAR)")
-    stored = con.execute("SELECT ddl_sha256 FROM schema_info").fetchone()
-    if stored and stored[0] == digest:
+    stored = con.execute("SELECT ddl_sha256 FROM schema_info").fetchall()  # all: no result left pending
+    if stored and stored[0][0] == digest:
         return
     with transaction(con):
         for stmt in statements:

@@ -10,6 +10,7 @@ import contextlib
 import getpass
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +36,7 @@ COMPARED = [c for c in STORED if c != "source_row"]
 REJECT_COLUMN = "오류"
 
 Progress = Callable[[float, str], None]
+_STORE_LOCK = threading.Lock()  # one upsert at a time per process (DuckDB's file lock covers processes)
 
 
 @dataclass
@@ -316,7 +318,7 @@ def store(con: duckdb.DuckDBPyConnection, preps: Sequence[Prepared], *, loaded_b
     """Upsert every prepared file (one batch each) in one transaction: all or nothing."""
     results = []
     try:
-        with db.transaction(con):
+        with _STORE_LOCK, db.transaction(con):
             for i, prep in enumerate(preps):
                 if progress:
                     progress(i / max(len(preps), 1), f"{prep.file_name} 저장 중…")
@@ -336,6 +338,9 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
          json.dumps(prep.detail(), ensure_ascii=False, default=str)],
     ).fetchone()[0]
     con.register("_incoming", pa.Table.from_pandas(prep.items, preserve_index=False))  # arrow scan: parallel
+    dup = con.execute("SELECT any_value(voc_id) FROM _incoming GROUP BY voc_id HAVING count(*) > 1 LIMIT 1").fetchall()
+    if dup:  # prepare() keeps one row per 접수번호; voc_items has no PRIMARY KEY to catch a slip
+        raise ValueError(f"{prep.file_name}: 접수번호 {dup[0][0]}의 행이 둘 이상이라 저장하지 않았습니다.")
     same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM v.{c}" for c in COMPARED)
     ranks = "CASE {} WHEN '완료' THEN 2 WHEN '처리중' THEN 1 ELSE 0 END"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _action AS

@@ -160,7 +160,23 @@ def test_failure_while_storing_leaves_the_database_as_it_was(tmp_path, db_path, 
     p1 = voc.prepare(write_csv(tmp_path / "b.csv", [row("V2")]), env)
     p2 = voc.prepare(write_csv(tmp_path / "c.csv", [row("V3"), row("V4")]), env)
     p2.items.loc[1, "voc_id"] = "V3"  # two inserts of one key: the store fails half-way
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(ValueError, match="접수번호 V3의 행이 둘 이상"):
         voc.load(db_path, [], env, prepared=[p1, p2])
     assert state(db_path) == before
     assert len(batches(db_path)) == 1
+
+
+def test_voc_id_stays_unique_when_two_sessions_load_overlapping_exports_at_once(tmp_path, db_path, env):
+    """No primary key on voc_items: the loader alone keeps 접수번호 unique, also for two uploads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ccm.settings import load_settings
+
+    settings = load_settings()
+    rows = [row(f"V{i}") for i in range(300)]
+    files = [write_csv(tmp_path / f"{k}.csv", rows[k * 100:k * 100 + 200]) for k in range(2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda f: voc.load(db_path, [f], settings, enrich=False), files))
+    assert sorted(r.batches[0].inserted for r in reports) == [100, 200]
+    with db.session(db_path) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT voc_id) FROM voc_items").fetchone() == (300, 300)
