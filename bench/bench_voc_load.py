@@ -29,25 +29,28 @@ HEADER = ["번호", "접수번호", "등록일", "접수채널", "유형", "시�
 
 def generate(path: Path, n: int = N, seed: int = SEED) -> None:
     """A CP949 export: title row (Excel style, trailing commas), mixed date formats, aliases,
-    trailing spaces, quoted thousands, embedded newlines, duplicates, open items, bad rows, personal data."""
+    trailing spaces, quoted thousands, embedded newlines, duplicates, open items, bad rows, personal data.
+    Timestamps, free text, phones and names are (nearly) unique per row, as in a real export."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     from etl.demo_voc import TEXTS
 
     rng = np.random.default_rng(seed)
-    pool = 50_000  # distinct (received, completed) pairs, formatted once and drawn per row
-    rec = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365 * 86400, pool), unit="s"))
-    done_ts = rec + pd.to_timedelta(rng.exponential(30 * 3600, pool), unit="s").round("s")
-    ampm = np.where(rec.dt.hour < 12, "오전", "오후")
-    formats = [rec.dt.strftime("%Y.%m.%d %H:%M:%S"), rec.dt.strftime("%Y-%m-%d %H:%M"),
-               rec.dt.strftime("%Y/%-m/%-d ") + ampm + " " + ((rec.dt.hour + 11) % 12 + 1).astype(str)
-               + rec.dt.strftime(":%M:%S"), rec.dt.strftime("%Y-%m-%d")]
-    table = np.stack([f.to_numpy(dtype=object) for f in formats])
-    pick = rng.integers(0, pool, n)
+    # every row its own receipt second (a real export's timestamps barely repeat), in one of four forms
+    rec = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365 * 86400, n), unit="s"))
+    done_ts = rec + pd.to_timedelta(rng.exponential(30 * 3600, n), unit="s").round("s")
     fmt = rng.choice(4, n, p=[0.6, 0.2, 0.12, 0.08])
-    received = table[fmt, pick]
-    done = done_ts.dt.strftime("%Y.%m.%d %H:%M:%S").to_numpy(dtype=object)[pick]
+    received = np.empty(n, dtype=object)
+    for k, form in enumerate(["%Y.%m.%d %H:%M:%S", "%Y-%m-%d %H:%M", None, "%Y-%m-%d"]):
+        r = rec[fmt == k]
+        if form is None:  # 2024/3/5 오후 2:22:00
+            ampm = np.where(r.dt.hour < 12, "오전", "오후")
+            received[fmt == k] = (r.dt.strftime("%Y/%-m/%-d ") + ampm + " " + ((r.dt.hour + 11) % 12 + 1).astype(str)
+                                  + r.dt.strftime(":%M:%S")).to_numpy(dtype=object)
+        else:
+            received[fmt == k] = r.dt.strftime(form).to_numpy(dtype=object)
+    done = done_ts.dt.strftime("%Y.%m.%d %H:%M:%S").to_numpy(dtype=object)
     open_ = rng.random(n) < 0.05
     done[open_] = ""
     bad = rng.random(n) < 0.001
@@ -58,10 +61,19 @@ def generate(path: Path, n: int = N, seed: int = SEED) -> None:
 
     contents = [c.format(f=f) for t in TEXTS.values() for c in t[1] for f in ("모노레일", "캠핑장", "사격장")]
     content = choose(contents)
+    # each text its own details (free text is unique in a real export); some with a year (a digit run)
+    detail = (rng.integers(1, 13, n).astype(str).astype(object) + "월 " + rng.integers(1, 29, n).astype(str)
+              + "일 " + rng.integers(9, 19, n).astype(str) + "시쯤 일행 " + rng.integers(1, 9, n).astype(str) + "명 방문.")
+    content = content + " " + detail
+    year = rng.random(n) < 0.1
+    content[year] = content[year] + " 2024년에도 이용했습니다."
     nl = rng.random(n) < 0.05
     content[nl] = content[nl] + "\n추가 문의드립니다."
     ph = rng.random(n) < 0.02
     content[ph] = content[ph] + " 연락처 010-" + rng.integers(1000, 9999, ph.sum()).astype(str) + "-5678"
+    names = (choose(list("김이박최정강조윤장임한오서신권황안송류홍")) + choose(list("민서지현준영수경하우"))
+             + choose(list("호진희우아연빈석미성")))
+    names[rng.random(n) < 0.1] = ""
     titles = [t.format(f="모노레일") + " " for v in TEXTS.values() for t in v[0]]
     ids = np.char.add("V", np.arange(n).astype(str)).astype(object)
     dup = rng.random(n) < 0.01
@@ -74,7 +86,7 @@ def generate(path: Path, n: int = N, seed: int = SEED) -> None:
                      p=[0.38, 0.3, 0.1, 0.12, 0.05, 0.02, 0.0295, 0.0005]),
         "시설명": choose(["모노레일", "레일바이크", "사격장", "어드벤처파크", "미로공원", "캠핑장", "휴양림", "직판장"]),
         "담당부서": choose(["", "단산시설팀", "관광사업팀", "고객홍보팀"]),
-        "민원인": choose(["홍길동", "김철수", "이영희", "박민수", ""]),
+        "민원인": names,
         "연락처": np.char.add("010-", rng.integers(10_000_000, 99_999_999, n).astype(str)).astype(object),
         "제목": choose(titles), "내용": content, "진행상태": status, "답변일시": done,
         "처리내용": choose(["안내드렸습니다.", "조치 완료하였습니다.", ""]),
