@@ -631,26 +631,43 @@ FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y.
 
 
 def _strptime(arr) -> np.ndarray:
-    """The common exact formats, parsed in C++ (pyarrow); NaT for everything else."""
+    """The common exact formats, parsed in C++ (pyarrow); NaT for everything else. The formats are
+    tried in the order a sample of the column favours: most values are parsed by the first pass."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     out = np.full(len(arr), np.datetime64("NaT", "us"))
-    todo = np.ones(len(arr), dtype=bool)
-    for fmt in FAST_FORMATS:
-        sub = arr if todo.all() else arr.filter(pa.array(todo))
-        if not len(sub):
+    todo = arr.is_valid().to_numpy(zero_copy_only=False)
+    for fmt in _formats_by_sample(arr, todo):
+        if not todo.any():
             break
-        parsed = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
-        digits = pc.utf8_slice_codeunits(sub, 8, 10)
-        day = pc.cast(pc.if_else(pc.match_substring_regex(digits, r"^\d\d$"), digits, None), pa.int64())
-        exact = pc.equal(pc.day(parsed), day)  # 2024-02-30 would roll over to 03-01: not exact
-        parsed = pc.if_else(exact, parsed, None)
-        vals = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        sub = arr if todo.all() else arr.filter(pa.array(todo))
+        vals = _exact_strptime(sub, fmt).to_numpy(zero_copy_only=False).astype("datetime64[us]")
         idx = np.flatnonzero(todo)
         out[idx] = vals
         todo[idx[~np.isnat(vals)]] = False
     return out
+
+
+def _formats_by_sample(arr, valid: np.ndarray, size: int = 2000) -> list[str]:
+    import pyarrow as pa
+
+    picks = np.flatnonzero(valid)
+    picks = picks[np.linspace(0, len(picks) - 1, size).astype(np.int64)] if len(picks) > size else picks
+    sample = arr.take(pa.array(picks, pa.int64()))
+    hits = {fmt: _exact_strptime(sample, fmt).null_count for fmt in FAST_FORMATS}
+    return sorted(FAST_FORMATS, key=hits.get)  # fewest misses first; stable for ties
+
+
+def _exact_strptime(arr, fmt: str):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parsed = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
+    digits = pc.utf8_slice_codeunits(arr, 8, 10)
+    day = pc.cast(pc.if_else(pc.match_substring_regex(digits, r"^\d\d$"), digits, None), pa.int64())
+    exact = pc.equal(pc.day(parsed), day)  # 2024-02-30 would roll over to 03-01: not exact
+    return pc.if_else(exact, parsed, None)
 
 
 def parse_datetimes(s: pd.Series) -> pd.Series:
