@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +47,9 @@ class Prepared:
     sha256: str
     table: Table
     plan: mp.ColumnPlan
-    items: pd.DataFrame                   # STORED columns, one row per voc_id
+    normalised: pd.DataFrame              # STORED columns, every row read
     rejects: pd.DataFrame                 # 파일, 행, 열, 값, 사유 — one line per problem
+    keep: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # rows to store: one per voc_id
     warnings: list[str] = field(default_factory=list)
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -56,6 +57,15 @@ class Prepared:
     @property
     def rows_read(self) -> int:
         return len(self.table.df)
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """The rows to store (a copy; the store itself filters inside DuckDB)."""
+        return filter_rows(self.normalised, self.keep).reset_index(drop=True)
+
+    @property
+    def rows_kept(self) -> int:
+        return int(self.keep.sum())
 
     @property
     def rows_rejected(self) -> int:
@@ -126,7 +136,7 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     if not len(table.df):
         raise ReadError(f"{name}: 머리글({table.header_row}행) 아래에 데이터 행이 없습니다.")
     prep = Prepared(name, sha, table, plan, pd.DataFrame(), pd.DataFrame())
-    prep.items, prep.rejects = _normalise(prep, settings, mapping)
+    prep.normalised, prep.rejects, prep.keep = _normalise(prep, settings, mapping)
     pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
     return prep
@@ -165,31 +175,41 @@ def _col(prep: Prepared, fld: str) -> pd.Series | None:
     return prep.table.df[src] if src is not None else None
 
 
-def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with ThreadPoolExecutor(max_workers=1) as pool:  # pyarrow and DuckDB release the GIL: both cores work
-        done = pool.submit(_datetime, prep, "completed_at", "completed_time")
-        key = pool.submit(_customer_key, prep, settings)
-        return _normalise_rows(prep, settings, mapping, done, key)
+def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Each field is normalised on its own (pyarrow and DuckDB release the GIL: both cores work), then
+    the rows are validated, deduplicated and given their SLA figures."""
+    jobs = {
+        "customer_key": (_customer_key, prep, settings),
+        "content": (_masked, prep, "content"),
+        "received": (_datetime, prep, "received_at", "received_time"),
+        "completed": (_datetime, prep, "completed_at", "completed_time"),
+        "title": (_masked, prep, "title"),
+        "answer": (_masked, prep, "answer"),
+        "voc_id": (_voc_id, prep),
+        **{f: (_mapped, prep, settings, mapping, f) for f in ("voc_type", "channel", "facility", "department",
+                                                             "status")},
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(*job) for name, job in jobs.items()}
+        return _normalise_rows(prep, settings, {name: f.result for name, f in futures.items()}, pool.submit)
 
 
-def _normalise_rows(prep: Prepared, settings, mapping, done: Future,
-                    key: Future) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
+                    submit: Callable) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     df, rej = prep.table.df, _Rejects(prep)
-    na = pd.Series(pd.NA, index=df.index, dtype="string")
     out = pd.DataFrame(index=df.index)
 
-    vid = _col(prep, "voc_id")
-    out["voc_id"] = replace(clean_number_text(vid), r"\s+", "")
+    out["voc_id"] = done["voc_id"]()
     rej.add(out["voc_id"].isna(), "voc_id", "접수번호가 비어 있습니다")
 
-    out["received_at"], bad_rt = _datetime(prep, "received_at", "received_time")
+    out["received_at"], bad_rt = done["received"]()
     raw_recv = _col(prep, "received_at")
     rej.add(raw_recv.isna(), "received_at", "접수일시가 비어 있습니다")
     rej.add(raw_recv.notna() & out["received_at"].isna(), "received_at", "접수일시를 날짜로 읽을 수 없습니다")
     if bad_rt.any():
         rej.add(bad_rt, "received_time", "접수시간을 시각으로 읽을 수 없습니다")
 
-    out["completed_at"], bad_ct = done.result()
+    out["completed_at"], bad_ct = done["completed"]()
     raw_done = _col(prep, "completed_at")
     if raw_done is not None:
         rej.add(raw_done.notna() & out["completed_at"].isna(), "completed_at", "처리일시를 날짜로 읽을 수 없습니다")
@@ -199,31 +219,36 @@ def _normalise_rows(prep: Prepared, settings, mapping, done: Future,
         rej.add(bad_ct, "completed_time", "처리시각을 시각으로 읽을 수 없습니다")
 
     raw_type = _col(prep, "voc_type")
-    out["voc_type"] = mp.map_values(raw_type, mp.value_lookup(settings, "voc_type", mapping))
+    out["voc_type"], _ = done["voc_type"]()
     rej.add(raw_type.isna(), "voc_type", "유형이 비어 있습니다")
     types = ", ".join(settings["voc"]["types"])
     rej.add(raw_type.notna() & out["voc_type"].isna(), "voc_type",
             f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)")
+    sla = submit(_sla_columns, out["received_at"], out["completed_at"], out["voc_type"], settings)  # all rows
 
-    out["channel"] = _kept_value(prep, settings, mapping, "channel", na)
-    out["facility"] = _kept_value(prep, settings, mapping, "facility", na)
-    out["department"] = _kept_value(prep, settings, mapping, "department", na)
+    for fld in ("channel", "facility", "department"):
+        out[fld] = _kept_value(prep, fld, *done[fld]())
     fac_dept = mp.map_values(out["facility"], settings.facilities.get)
     out["department"] = out["department"].fillna(fac_dept)
 
-    out["status"] = _status(prep, settings, mapping, out, rej)
-    out["title"] = _masked(prep, "title", na)
-    out["content"] = _masked(prep, "content", na)
-    out["answer"] = _masked(prep, "answer", na)
-    out["customer_key"] = key.result()
+    out["status"] = _status(prep, out, rej, *done["status"]())
+    for fld in ("title", "content", "answer", "customer_key"):
+        out[fld] = done[fld]()
     out["source_row"] = prep.table.rows.astype("int32")
 
     rejects = rej.frame()
     ok = ~np.isin(prep.table.rows, rejects["행"].to_numpy())
-    items = filter_rows(out, _dedupe(prep, out, ok))  # one copy: the rows kept
-    del out
-    items = _with_sla(items, settings)
-    return items[STORED].reset_index(drop=True), rejects
+    keep = _dedupe(prep, out, ok)
+    out = pd.concat([out, sla.result()], axis=1)
+    return out[STORED].reset_index(drop=True), rejects, keep
+
+
+def _na(prep: Prepared) -> pd.Series:
+    return pd.Series(pd.NA, index=prep.table.df.index, dtype="string")
+
+
+def _voc_id(prep: Prepared) -> pd.Series:
+    return replace(clean_number_text(_col(prep, "voc_id")), r"\s+", "")
 
 
 def _datetime(prep: Prepared, date_field: str, time_field: str) -> tuple[pd.Series, pd.Series]:
@@ -234,40 +259,47 @@ def _datetime(prep: Prepared, date_field: str, time_field: str) -> tuple[pd.Seri
     return combine_date_time(d, _col(prep, time_field))
 
 
-def _kept_value(prep: Prepared, settings, mapping, fld: str, na: pd.Series) -> pd.Series:
-    """Canonical value where known; unknown values are kept as they are and reported."""
+def _mapped(prep: Prepared, settings, mapping, fld: str) -> tuple[pd.Series | None, pd.Series | None]:
+    """(canonical value, NA where unknown or blank; the unknown values' counts), or (None, None) if
+    the file has no such column."""
     raw = _col(prep, fld)
     if raw is None:
-        return na
+        return None, None
     mapped = mp.map_values(raw, mp.value_lookup(settings, fld, mapping))
     unknown = raw.notna() & mapped.isna()
-    if unknown.any():
-        counts = raw[unknown].value_counts()
-        prep.unknown_values[fld] = {str(k): int(v) for k, v in counts.head(50).items()}
-        listed = ", ".join(f"{k}({v}건)" for k, v in counts.head(10).items())
+    return mapped, (raw[unknown].value_counts() if unknown.any() else None)
+
+
+def _kept_value(prep: Prepared, fld: str, mapped: pd.Series | None, unknown: pd.Series | None) -> pd.Series:
+    """Canonical value where known; unknown values are kept as they are and reported."""
+    if mapped is None:
+        return _na(prep)
+    if unknown is not None:
+        prep.unknown_values[fld] = {str(k): int(v) for k, v in unknown.head(50).items()}
+        listed = ", ".join(f"{k}({v}건)" for k, v in unknown.head(10).items())
         prep.warnings.append(f"알 수 없는 {mp.FIELD_LABELS[fld]} 값은 그대로 저장했습니다: {listed}")
-    return mapped.fillna(raw)
+    return mapped.fillna(_col(prep, fld))
 
 
-def _status(prep: Prepared, settings, mapping, out: pd.DataFrame, rej: _Rejects) -> pd.Series:
+def _status(prep: Prepared, out: pd.DataFrame, rej: _Rejects, mapped: pd.Series | None,
+            unknown_counts: pd.Series | None) -> pd.Series:
     done = out["completed_at"].notna()
     derived = pd.Series(np.where(done, "완료", "접수"), index=out.index, dtype="string")
-    raw = _col(prep, "status")
-    if raw is None:
+    if mapped is None:
         return derived
-    mapped = mp.map_values(raw, mp.value_lookup(settings, "status", mapping))
+    raw = _col(prep, "status")
     unknown = raw.notna() & mapped.isna()
-    if unknown.any():
-        listed = ", ".join(f"{k}({v}건)" for k, v in raw[unknown].value_counts().head(10).items())
+    if unknown_counts is not None:
+        listed = ", ".join(f"{k}({v}건)" for k, v in unknown_counts.head(10).items())
         prep.warnings.append(f"알 수 없는 처리상태 값은 처리일시로 판단했습니다: {listed}")
     rej.add((mapped == "완료") & ~done, "status", "처리상태가 완료인데 처리일시가 없습니다")
     status = mapped.where(~done, "완료").fillna(derived)
     return status.where(~(unknown & ~done), "처리중")
 
 
-def _masked(prep: Prepared, fld: str, na: pd.Series) -> pd.Series:
+def _masked(prep: Prepared, fld: str) -> pd.Series:
     s = _col(prep, fld)
-    return na if s is None else privacy.mask_series(s)
+    return _na(prep) if s is None else privacy.mask_series(s)
 
 
 def _customer_key(prep: Prepared, settings) -> pd.Series:
@@ -299,16 +331,10 @@ def _dedupe(prep: Prepared, out: pd.DataFrame, ok: np.ndarray) -> np.ndarray:
     return ok & ~out.index.isin(drop)
 
 
-def _with_sla(items: pd.DataFrame, settings) -> pd.DataFrame:
+def _sla_columns(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings) -> pd.DataFrame:
     from ccm import sla
 
-    if not len(items):
-        return items.assign(**{c: pd.Series(dtype="object") for c in
-                               ["clock_start", "due_at", "deadline_minutes", "work_minutes", "sla_met", "sla_rule"]})
-    res = sla.compute(items["received_at"], items["completed_at"], items["voc_type"], settings)
-    return items.assign(clock_start=res["clock_start"], due_at=res["due_at"],
-                        deadline_minutes=res["deadline_minutes"], work_minutes=res["work_minutes"],
-                        sla_met=res["sla_met"], sla_rule=res["sla_rule"])
+    return sla.compute(received_at, completed_at, voc_type, settings)
 
 
 # --- store -----------------------------------------------------------------------------------------
@@ -325,7 +351,8 @@ def store(con: duckdb.DuckDBPyConnection, preps: Sequence[Prepared], *, loaded_b
                 results.append(_store_one(con, prep, loaded_by))
     except BaseException:
         with contextlib.suppress(duckdb.Error):
-            con.unregister("_incoming")
+            con.execute("DROP VIEW IF EXISTS _incoming")
+            con.unregister("_normalised")
         raise
     return results
 
@@ -337,7 +364,9 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
         [prep.file_name, prep.sha256, prep.rows_read, prep.rows_rejected, loaded_by,
          json.dumps(prep.detail(), ensure_ascii=False, default=str)],
     ).fetchone()[0]
-    con.register("_incoming", pa.Table.from_pandas(prep.items, preserve_index=False))  # arrow scan: parallel
+    rows = pa.Table.from_pandas(prep.normalised, preserve_index=False).append_column("_keep", pa.array(prep.keep))
+    con.register("_normalised", rows)  # an arrow scan: parallel, and filtered there rather than copied
+    con.execute("CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * EXCLUDE (_keep) FROM _normalised WHERE _keep")
     dup = con.execute("SELECT any_value(voc_id) FROM _incoming GROUP BY voc_id HAVING count(*) > 1 LIMIT 1").fetchall()
     if dup:  # prepare() keeps one row per 접수번호; voc_items has no PRIMARY KEY to catch a slip
         raise ValueError(f"{prep.file_name}: 접수번호 {dup[0][0]}의 행이 둘 이상이라 저장하지 않았습니다.")
@@ -362,7 +391,8 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
     con.execute(f"""INSERT INTO voc_items ({cols}, batch_id, updated_batch_id)
         SELECT {', '.join('i.' + c for c in STORED)}, {batch_id}, NULL
         FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id WHERE a.action = 'insert'""")
-    con.unregister("_incoming")
+    con.execute("DROP VIEW _incoming")
+    con.unregister("_normalised")
     res = BatchResult(prep.file_name, batch_id, prep.rows_read, counts.get("insert", 0), counts.get("update", 0),
                       counts.get("same", 0) + counts.get("older", 0), prep.rows_rejected, counts.get("older", 0))
     if res.kept_newer:

@@ -159,7 +159,7 @@ def test_failure_while_storing_leaves_the_database_as_it_was(tmp_path, db_path, 
     before = state(db_path)
     p1 = voc.prepare(write_csv(tmp_path / "b.csv", [row("V2")]), env)
     p2 = voc.prepare(write_csv(tmp_path / "c.csv", [row("V3"), row("V4")]), env)
-    p2.items.loc[1, "voc_id"] = "V3"  # two inserts of one key: the store fails half-way
+    p2.normalised.loc[1, "voc_id"] = "V3"  # two inserts of one key: the store fails half-way
     with pytest.raises(ValueError, match="접수번호 V3의 행이 둘 이상"):
         voc.load(db_path, [], env, prepared=[p1, p2])
     assert state(db_path) == before

@@ -121,7 +121,7 @@ def _mapping(prep: voc.Prepared, settings, mapping) -> None:
 def _validation(prep: voc.Prepared) -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric("읽은 행", f"{prep.rows_read:,}", help="머리글 아래의 빈 행이 아닌 모든 행.")
-    c2.metric("적재할 VOC", f"{len(prep.items):,}", help="검사를 통과한 행(같은 접수번호가 여러 번이면 1건).")
+    c2.metric("적재할 VOC", f"{prep.rows_kept:,}", help="검사를 통과한 행(같은 접수번호가 여러 번이면 1건).")
     c3.metric("오류 행", f"{prep.rows_rejected:,}", help="필수 값이 없거나 읽을 수 없는 행. 적재하지 않고 오류 파일로 돌려 드립니다.")
 
 
