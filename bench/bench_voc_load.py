@@ -133,9 +133,15 @@ def child(kind: str, path: str, db: str) -> None:
 
 
 def _maxrss_mb() -> float:
-    import resource
+    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec; ru_maxrss would
+    also count the parent's peak from before the exec (the generator's, here)."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(kind: str, path: Path, db: Path) -> dict:
