@@ -176,6 +176,7 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     names = _unique_names([c.strip() for c in head[h]])
     start = bom + len(text[: offsets[h + 1]].encode(codec)) if h + 1 < len(offsets) else len(data)
     columns = _arrow_table(memoryview(data)[start:], names, delimiter)
+    trimmed = columns is not None  # the columns are tidied as they are decoded
     if columns is not None:
         try:
             arrays, encoding = _decode_columns(columns, names, encoding)
@@ -183,13 +184,12 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
             raise ReadError(f"{file_name}: 문자 인코딩을 알 수 없습니다({h + 2 + exc.record}행, '{exc.column}' 열): "
                             "UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
                             "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요.") from None
-        shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
     else:
         arrays, encoding = _parse_ragged(data, start, names, delimiter, encoding, file_name, h)
-        shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
+    shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
     data = columns = None  # parsed: the bytes are not needed any more (peak memory)
     n = len(next(iter(arrays.values()))) if arrays else 0
-    df, rows = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2)
+    df, rows = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2, trimmed=trimmed)
     titles = [" ".join(c for c in r if c) for r in head[:h] if any(r)]
     return Table(df, rows, h + 1, file_name, encoding=shown, title_rows=titles)
 
@@ -238,20 +238,27 @@ def _arrow_table(buf, names: list[str], delimiter: str):
 
 
 def _decode_columns(table, names: list[str], encoding: str) -> tuple[dict, str]:
-    """Binary columns → UTF-8 string columns. A file sniffed as UTF-8 that is not UTF-8 further on is
-    read as CP949 after all; undecodable bytes raise _Undecodable (record index, column)."""
+    """Binary columns → UTF-8 string columns, trimmed, blank → null. A file sniffed as UTF-8 that is
+    not UTF-8 further on is read as CP949 after all; undecodable bytes raise _Undecodable."""
     if encoding in ("utf-8", "utf-8-sig"):
         try:
-            return {n: _utf8_column(table.column(i), n) for i, n in enumerate(names)}, encoding
+            return _each_column(table, names, _utf8_column), encoding
         except _Undecodable:
             if encoding == "utf-8-sig":
                 raise
             encoding = "cp949"
+    return _each_column(table, names, _cp949_column), encoding
+
+
+def _each_column(table, names: list[str], decode: Callable) -> dict:
+    """Decode and tidy every column on two workers, the largest first: while the codec (which holds
+    the GIL) works through the free text, the arrow kernels of the other columns run."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the arrow kernels of one overlap the codec of the other
-        done = pool.map(lambda i: _cp949_column(table.column(i), names[i]), range(len(names)))
-        return dict(zip(names, done)), encoding
+    order = sorted(range(len(names)), key=lambda i: -table.column(i).nbytes)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = dict(zip(order, pool.map(lambda i: _tidy_column(decode(table.column(i), names[i])), order)))
+    return {names[i]: done[i] for i in range(len(names))}
 
 
 def _utf8_column(col, name: str):
@@ -425,14 +432,17 @@ def _unique_names(header: list[str]) -> list[str]:
     return out
 
 
-def _tidy(arrays: dict, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Columns of strings (pyarrow) → the table: cells trimmed, blank → NA, wholly blank rows dropped
-    (their row numbers with them), the rejects file's 오류 column ignored."""
+def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    """Columns of strings (pyarrow) → the table: cells trimmed, blank → NA (unless `trimmed` already),
+    wholly blank rows dropped (their row numbers with them), the rejects file's 오류 column ignored."""
     from concurrent.futures import ThreadPoolExecutor
 
     cols = [c for c in arrays if normalise_header(c) not in IGNORED_COLUMNS]
-    with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow kernels release the GIL
-        tidy = dict(zip(cols, pool.map(_tidy_column, [arrays.pop(c) for c in cols])))
+    if trimmed:
+        tidy = {c: arrays.pop(c) for c in cols}
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow kernels release the GIL
+            tidy = dict(zip(cols, pool.map(_tidy_column, [arrays.pop(c) for c in cols])))
     keep = np.zeros(len(rows), dtype=bool)
     for arr in tidy.values():
         keep |= arr.is_valid().to_numpy(zero_copy_only=False)
