@@ -269,18 +269,10 @@ def _utf8_column(col, name: str):
         try:
             out.append(chunk.cast(pa.string()))
         except pa.ArrowInvalid:
-            bad = next(i for i, v in enumerate(chunk.to_pylist()) if not _valid_utf8(v))
+            bad = next(i for i, v in enumerate(chunk.to_pylist()) if not _decodes(v, "utf-8"))
             raise _Undecodable(first + bad, name) from None
         first += len(chunk)
     return pa.chunked_array(out, pa.string())
-
-
-def _valid_utf8(v: bytes) -> bool:
-    try:
-        v.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _cp949_column(col, name: str):
@@ -294,28 +286,57 @@ def _cp949_column(col, name: str):
 
 
 def _cp949_chunk(chunk, name: str, first: int):
-    """One piece of a CP949 column as UTF-8: ASCII as is; repetitive values by their distinct values;
-    free text by one decode of all its values joined with NUL (a byte CSV text never holds)."""
+    """One piece of a CP949 column as UTF-8: ASCII as is; repetitive values (유형, 채널…) by their
+    distinct values; otherwise the values that hold non-ASCII bytes, decoded in one call."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     offsets = np.frombuffer(chunk.buffers()[1], np.int32, len(chunk) + 1, chunk.offset * 4)
     values = np.frombuffer(chunk.buffers()[2], np.uint8, offsets[-1] - offsets[0], offsets[0]) \
         if len(chunk) and offsets[-1] > offsets[0] else np.zeros(0, np.uint8)
-    if not (values >= 0x80).any():
+    high = values >= 0x80
+    if not high.any():
         return chunk.view(pa.string())
-    encoded = pc.dictionary_encode(chunk)
-    if len(encoded.dictionary) * 4 <= len(chunk):
-        words = [_decode_one(v, name, first, encoded.indices, i) for i, v in enumerate(encoded.dictionary.to_pylist())]
-        return pa.array(words, pa.string()).take(encoded.indices)
+    sample = chunk.slice(0, 2000)
+    if len(pc.unique(sample)) <= 0.8 * len(sample):  # free text and timestamps hardly repeat: not worth it
+        encoded = pc.dictionary_encode(chunk)
+        if len(encoded.dictionary) * 4 <= len(chunk):
+            try:
+                words = [v.decode("cp949") for v in encoded.dictionary.to_pylist()]
+            except UnicodeDecodeError:
+                bad = next(i for i, v in enumerate(encoded.dictionary.to_pylist()) if not _decodes(v))
+                raise _Undecodable(first + int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == bad)),
+                                   name) from None
+            return pa.array(words, pa.string()).take(encoded.indices)
     if (values == 0).any():  # a NUL inside a value: decode value by value
-        return pa.array([_decode_one(v, name, first, None, i) for i, v in enumerate(chunk.to_pylist())], pa.string())
+        texts = chunk.to_pylist()
+        bad = next((i for i, v in enumerate(texts) if not _decodes(v)), None)
+        if bad is not None:
+            raise _Undecodable(first + bad, name)
+        return pa.array([v.decode("cp949") for v in texts], pa.string())
+    lengths = np.diff(offsets)
+    filled = lengths > 0
+    has = np.zeros(len(chunk), dtype=bool)
+    has[filled] = np.logical_or.reduceat(high, (offsets[:-1] - offsets[0])[filled])
+    if has.mean() > 0.5:
+        return _decode_joined(chunk, name, first, None)
+    rows = np.flatnonzero(has)  # mostly ASCII (dates with 오전/오후, codes): decode only the others
+    mask = pa.array(has)
+    return pc.replace_with_mask(chunk.view(pa.string()), mask, _decode_joined(chunk.filter(mask), name, first, rows))
+
+
+def _decode_joined(chunk, name: str, first: int, rows: np.ndarray | None):
+    """All values decoded by one call, joined with NUL (a byte CSV text never holds) and split again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     one = pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk)
     joined = pc.binary_join(one, b"\x00")[0].as_buffer()
     try:
         text = codecs.decode(memoryview(joined), "cp949")
     except UnicodeDecodeError as exc:
-        raise _Undecodable(first + joined.to_pybytes()[: exc.start].count(b"\x00"), name) from None
+        k = joined.to_pybytes()[: exc.start].count(b"\x00")
+        raise _Undecodable(first + (k if rows is None else int(rows[k])), name) from None
     utf8 = text.encode("utf-8")
     del text, joined
     seps = np.flatnonzero(np.frombuffer(utf8, np.uint8) == 0)
@@ -328,12 +349,12 @@ def _cp949_chunk(chunk, name: str, first: int):
     return pa.StringArray.from_buffers(len(chunk), pa.py_buffer(ends.astype(np.int32)), pa.py_buffer(body))
 
 
-def _decode_one(value: bytes, name: str, first: int, indices, i: int) -> str:
+def _decodes(value: bytes, encoding: str = "cp949") -> bool:
     try:
-        return value.decode("cp949")
+        value.decode(encoding)
     except UnicodeDecodeError:
-        record = i if indices is None else int(np.flatnonzero(indices.to_numpy(zero_copy_only=False) == i)[0])
-        raise _Undecodable(first + record, name) from None
+        return False
+    return True
 
 
 def _parse_ragged(data: bytes, start: int, names: list[str], delimiter: str, encoding: str, file_name: str,

@@ -15,7 +15,9 @@ def _rows(n: int) -> list[list[str]]:
     out = []
     for i in range(n):
         content = f"주차장이 \"좁습니다\", {i}번째\n둘째 줄" if i % 3 == 0 else f"  안내 요청 {i}  "
-        out.append(row(f"V{i}", title=f"제목 {i},쉼표", content=content, voc_type=["불만", "문의"][i % 2]))
+        received = f"2025/3/{i % 28 + 1} 오후 2:{i % 60:02d}:00" if i % 5 == 0 else f"2025-03-04 10:{i % 60:02d}"
+        out.append(row(f"V{i}", received=received, title=f"제목 {i},쉼표", content=content,
+                       voc_type=["불만", "문의"][i % 2]))
     return out
 
 
@@ -37,6 +39,7 @@ def test_small_blocks_give_the_same_table_as_one_block(cp949_file, monkeypatch, 
     assert blocks.df.loc[1, "내용"] == "안내 요청 1"                          # trimmed
     assert blocks.df["유형"].tolist()[:3] == ["불만", "문의", "불만"]        # repetitive: decoded once per value
     assert blocks.df.loc[399, "접수번호"] == "V399"                          # ASCII: not decoded at all
+    assert blocks.df["접수일시"].tolist()[:2] == ["2025/3/1 오후 2:00:00", "2025-03-04 10:01"]  # mostly ASCII
 
 
 def test_a_nul_byte_inside_a_value_is_kept(tmp_path):
@@ -44,15 +47,21 @@ def test_a_nul_byte_inside_a_value_is_kept(tmp_path):
     rows[7][8] = "널\x00문자"
     t = read_table(write_csv(tmp_path / "v.csv", rows, encoding="cp949"), known=KNOWN)
     assert t.df.loc[7, "내용"] == "널\x00문자" and t.df.loc[8, "내용"] == "안내 요청 8"
+    path = tmp_path / "v.csv"
+    data = path.read_bytes()
+    path.write_bytes(data.replace("안내 요청 11".encode("cp949"), b"\xff" + "안내 요청 11".encode("cp949")))
+    with pytest.raises(readers.ReadError, match="\\(13행, '내용' 열\\)"):
+        read_table(path, known=KNOWN)
 
 
-def _inserted(tmp_path, monkeypatch, marker: str, extra: bytes):
-    """A 50-row CP949 file with `extra` bytes inserted before `marker`, parsed in 500-byte blocks."""
+def _inserted(tmp_path, monkeypatch, marker: str, extra: bytes, block: int | None = 500):
+    """A 50-row CP949 file with `extra` bytes inserted before `marker`, parsed in `block`-byte blocks."""
     path = write_csv(tmp_path / "v.csv", _rows(50), encoding="cp949")
     data = path.read_bytes()
     cut = data.index(marker.encode("cp949"))
     path.write_bytes(data[:cut] + extra + data[cut:])
-    monkeypatch.setattr(readers, "ARROW_BLOCK", 500)
+    if block:
+        monkeypatch.setattr(readers, "ARROW_BLOCK", block)
     return path
 
 
@@ -65,12 +74,13 @@ def test_blank_line_in_a_later_block_keeps_exact_row_numbers(tmp_path, monkeypat
     assert t.df.loc[t.df["접수번호"] == "V39", "제목"].item() == "제목 39,쉼표"
 
 
-@pytest.mark.parametrize("marker, column", [
-    ("V45,", "접수번호"),                   # a column otherwise ASCII
-    ("제목 45,쉼표", "제목"),                # free text (inside its quotes)
-    ("문의,홈페이지,단산모노레일,완료,2025-03-04 15:00,\"제목 45", "유형"),  # a repetitive column
+@pytest.mark.parametrize("marker, column, block", [
+    ("V45,", "접수번호", 500),                   # a column otherwise ASCII
+    ("제목 45,쉼표", "제목", 500),                # free text (inside its quotes)
+    ("문의,홈페이지,단산모노레일,완료,2025-03-04 15:00,\"제목 45", "유형", None),  # repetitive: distinct values
+    ("오후 2:45:00", "접수일시", 4096),            # mostly ASCII: only the other values decoded
 ])
-def test_undecodable_byte_names_its_row_and_column(tmp_path, monkeypatch, marker, column):
-    path = _inserted(tmp_path, monkeypatch, marker, b"\xff")
+def test_undecodable_byte_names_its_row_and_column(tmp_path, monkeypatch, marker, column, block):
+    path = _inserted(tmp_path, monkeypatch, marker, b"\xff", block)
     with pytest.raises(readers.ReadError, match=f"인코딩을 알 수 없습니다\\(47행, '{column}' 열\\)"):
         read_table(path, known=KNOWN)
