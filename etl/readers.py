@@ -175,19 +175,17 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     h = find_header(head, known)
     names = _unique_names([c.strip() for c in head[h]])
     start = bom + len(text[: offsets[h + 1]].encode(codec)) if h + 1 < len(offsets) else len(data)
-    columns = _arrow_table(memoryview(data)[start:], names, delimiter)
-    trimmed = columns is not None  # the columns are tidied as they are decoded
-    if columns is not None:
-        try:
-            arrays, encoding = _decode_columns(columns, names, encoding)
-        except _Undecodable as exc:
-            raise ReadError(f"{file_name}: 문자 인코딩을 알 수 없습니다({h + 2 + exc.record}행, '{exc.column}' 열): "
-                            "UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
-                            "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요.") from None
-    else:
+    try:
+        arrays, encoding = _arrow_columns(memoryview(data)[start:], names, delimiter, encoding)
+    except _Undecodable as exc:
+        raise ReadError(f"{file_name}: 문자 인코딩을 알 수 없습니다({h + 2 + exc.record}행, '{exc.column}' 열): "
+                        "UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
+                        "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요.") from None
+    trimmed = arrays is not None  # the columns are tidied as they are decoded
+    if arrays is None:
         arrays, encoding = _parse_ragged(data, start, names, delimiter, encoding, file_name, h)
     shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
-    data = columns = None  # parsed: the bytes are not needed any more (peak memory)
+    data = None  # parsed: the bytes are not needed any more (peak memory)
     n = len(next(iter(arrays.values()))) if arrays else 0
     df, rows = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2, trimmed=trimmed)
     titles = [" ".join(c for c in r if c) for r in head[:h] if any(r)]
@@ -219,70 +217,61 @@ def _encoding_error(data: bytes, offset: int, file_name: str) -> ReadError:
     )
 
 
-def _arrow_table(buf, names: list[str], delimiter: str):
-    """pyarrow's parse of the records as bytes (binary columns), or None where it refuses them
-    (blank line, short or long row)."""
+def _arrow_columns(buf, names: list[str], delimiter: str, encoding: str) -> tuple[dict | None, str]:
+    """The records parsed as bytes by pyarrow (block by block, in its own threads) and each block's
+    columns decoded and tidied meanwhile on two workers, the largest first (the codec holds the GIL;
+    arrow's kernels do not). None where pyarrow refuses the records (blank line, short or long row).
+    A file sniffed as UTF-8 that is not UTF-8 further on is read as CP949 after all."""
+    try:
+        return _stream_columns(buf, names, delimiter, _utf8_chunk if encoding.startswith("utf-8") else _cp949_chunk), \
+            encoding
+    except _Undecodable:
+        if encoding != "utf-8":
+            raise
+    return _stream_columns(buf, names, delimiter, _cp949_chunk), "cp949"
+
+
+def _stream_columns(buf, names: list[str], delimiter: str, decode: Callable) -> dict | None:
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    try:
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(buf)),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.binary() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except pa.ArrowInvalid:
-        return None
+    def job(chunk, name: str, first: int):
+        return _tidy_column(decode(chunk, name, first))
 
-
-def _decode_columns(table, names: list[str], encoding: str) -> tuple[dict, str]:
-    """Binary columns → UTF-8 string columns, trimmed, blank → null. A file sniffed as UTF-8 that is
-    not UTF-8 further on is read as CP949 after all; undecodable bytes raise _Undecodable."""
-    if encoding in ("utf-8", "utf-8-sig"):
-        try:
-            return _each_column(table, names, _utf8_column), encoding
-        except _Undecodable:
-            if encoding == "utf-8-sig":
-                raise
-            encoding = "cp949"
-    return _each_column(table, names, _cp949_column), encoding
-
-
-def _each_column(table, names: list[str], decode: Callable) -> dict:
-    """Decode and tidy every column on two workers, the largest first: while the codec (which holds
-    the GIL) works through the free text, the arrow kernels of the other columns run."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    order = sorted(range(len(names)), key=lambda i: -table.column(i).nbytes)
+    blocks, first = [], 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = dict(zip(order, pool.map(lambda i: _tidy_column(decode(table.column(i), names[i])), order)))
-    return {names[i]: done[i] for i in range(len(names))}
-
-
-def _utf8_column(col, name: str):
-    import pyarrow as pa
-
-    out, first = [], 0
-    for chunk in col.chunks:
         try:
-            out.append(chunk.cast(pa.string()))
+            reader = pacsv.open_csv(
+                pa.BufferReader(pa.py_buffer(buf)),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.binary() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+            for batch in reader:
+                order = sorted(range(len(names)), key=lambda i: -batch.column(i).nbytes)
+                blocks.append({i: pool.submit(job, batch.column(i), names[i], first) for i in order})
+                first += batch.num_rows
         except pa.ArrowInvalid:
-            bad = next(i for i, v in enumerate(chunk.to_pylist()) if not _decodes(v, "utf-8"))
-            raise _Undecodable(first + bad, name) from None
-        first += len(chunk)
-    return pa.chunked_array(out, pa.string())
+            for block in blocks:
+                for f in block.values():
+                    f.cancel()
+            return None
+        parts = [[block[i].result() for block in blocks] for i in range(len(names))]
+    return {n: pa.chunked_array(p, pa.string()) for n, p in zip(names, parts)}
 
 
-def _cp949_column(col, name: str):
+def _utf8_chunk(chunk, name: str, first: int):
     import pyarrow as pa
 
-    out, first = [], 0
-    for chunk in col.chunks:
-        out.append(_cp949_chunk(chunk, name, first))
-        first += len(chunk)
-    return pa.chunked_array(out, pa.string())
+    try:
+        return chunk.cast(pa.string())
+    except pa.ArrowInvalid:
+        bad = next(i for i, v in enumerate(chunk.to_pylist()) if not _decodes(v, "utf-8"))
+        raise _Undecodable(first + bad, name) from None
 
 
 def _cp949_chunk(chunk, name: str, first: int):
