@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ccm import db
 from ccm.settings import Settings
@@ -33,6 +34,7 @@ from ccm.settings import Settings
 NO_TOPIC = "기타"
 EXTRACTOR_VERSION = "kiwi-nouns-1"
 NOUN_TAGS = frozenset({"NNG", "NNP"})
+KEYWORDS_TYPE = pa.list_(pa.string())
 MAX_TEXT = 2000          # characters analysed per item (titles and the start of the content)
 BATCH = 2000             # texts per kiwipiepy call
 
@@ -85,16 +87,18 @@ def _config(settings: Settings) -> dict:
 
 
 def extract_keywords(texts: list[str], *, min_length: int = 2, workers: int = 0) -> list[list[str]]:
-    """Distinct nouns of each text (order of first appearance), batched through one Kiwi instance."""
+    """Distinct nouns of each text (order of first appearance), batched through one Kiwi instance.
+    Equal words are one string object (a million texts share a vocabulary of thousands)."""
     if not texts:
         return []
     k = kiwi(workers)
+    vocabulary: dict[str, str] = {}
     out: list[list[str]] = []
     for tokens in k.tokenize([t[:MAX_TEXT] for t in texts]):
         seen: dict[str, None] = {}
         for tok in tokens:
             if tok.tag in NOUN_TAGS and len(tok.form) >= min_length:
-                seen.setdefault(tok.form, None)
+                seen.setdefault(vocabulary.setdefault(tok.form, tok.form), None)
         out.append(list(seen))
     return out
 
@@ -164,25 +168,27 @@ def _pause_hook() -> None:
 
 
 def analyse(texts: pd.DataFrame, settings: Settings,
-            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+            progress: Callable[[int, int], None] | None = None) -> pa.Table:
     """Keywords (text_hash, keywords) of pending texts; needs no database connection.
-    `progress(done, total)` is called after each batch."""
+    `progress(done, total)` is called after each batch. Each batch's keywords become a compact Arrow
+    list column at once (a million texts' keywords as Python lists took gigabytes)."""
     cfg = _config(settings)
     min_length, workers = int(cfg.get("min_length", 2)), int(cfg.get("workers", 0))
     total = len(texts)
     if total:
         _pause_hook()
-    words: list[list[str]] = []
+    words: list[pa.Array] = []
     for start in range(0, total, BATCH):
         chunk = texts["text"].iloc[start:start + BATCH].tolist()
-        words.extend(extract_keywords(chunk, min_length=min_length, workers=workers))
+        words.append(pa.array(extract_keywords(chunk, min_length=min_length, workers=workers), KEYWORDS_TYPE))
         if progress:
             progress(min(start + BATCH, total), total)
-    return pd.DataFrame({"text_hash": texts["text_hash"].to_numpy(dtype=object), "keywords": pd.Series(words, dtype=object)})
+    hashes = pa.array(texts["text_hash"].astype(str).tolist() if total else [], pa.string())
+    return pa.table({"text_hash": hashes, "keywords": pa.chunked_array(words, KEYWORDS_TYPE)})
 
 
-def _cache_keywords(con: duckdb.DuckDBPyConnection, analysed: pd.DataFrame) -> None:
-    if analysed.empty:
+def _cache_keywords(con: duckdb.DuckDBPyConnection, analysed: pa.Table) -> None:
+    if not analysed.num_rows:
         return
     con.register("_enrich_words", analysed)
     con.execute("""INSERT INTO text_cache SELECT DISTINCT ON (text_hash) text_hash, keywords::VARCHAR[]
@@ -233,7 +239,7 @@ def enrich_path(db_path: str | Path, settings: Settings,
         return store(con, settings, analysed)
 
 
-def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pd.DataFrame) -> int:
+def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pa.Table) -> int:
     """Write keywords and topics (one transaction) from the current items: `analysed` fills the text
     cache first; the changed items are found again here, so an item changed or removed since the
     texts were read gets keywords of its current text (the few texts still missing are analysed
