@@ -118,7 +118,7 @@ def child(kind: str, path: str, db: str) -> None:
         from etl import voc
 
         settings = load_settings()
-        report = voc.load(db, [path], settings, rejects_dir=Path(db).parent, enrich=False)
+        report = voc.load(db, [path], settings, rejects_dir=Path(db).parent, enrich=False, keep_rows=False)
         b = report.batches[0]
         out.update(rows=b.rows_read, inserted=b.inserted, rejected=b.rejected, stages=report.timings)
         out["wall"] = time.perf_counter() - t0

@@ -56,7 +56,7 @@ class Prepared:
 
     @property
     def rows_read(self) -> int:
-        return len(self.table.df)
+        return len(self.table.rows)
 
     @property
     def items(self) -> pd.DataFrame:
@@ -71,8 +71,16 @@ class Prepared:
     def rows_rejected(self) -> int:
         return int(self.rejects["행"].nunique()) if len(self.rejects) else 0
 
+    def release_rows(self) -> None:
+        """Drop the rows themselves (counts, warnings and rejects stay) once stored and written out, so
+        the long keyword analysis that follows does not hold a large file's rows in memory."""
+        self.table.df = self.table.df.iloc[:0]
+        self.normalised = self.normalised.iloc[:0]
+
     def rejected_rows(self) -> pd.DataFrame:
         """The rejected rows as in the source (all columns) plus an 오류 column: fix and load again."""
+        if len(self.table.df) != len(self.table.rows):
+            raise RuntimeError("release_rows() 뒤에는 오류 행을 다시 만들 수 없습니다.")
         if not len(self.rejects):
             return self.table.df.iloc[:0].assign(**{REJECT_COLUMN: pd.Series(dtype="string")})
         reasons = self.rejects.assign(msg=self.rejects["열"] + ": " + self.rejects["사유"])
@@ -411,10 +419,12 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
 def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]], settings, *,
          mapping: mp.MappingFile | None = None, strict: bool = False, loaded_by: str | None = None,
          rejects_dir: str | Path | None = None, progress: Progress | None = None,
-         prepared: Sequence[Prepared] | None = None, enrich: bool = True) -> LoadReport:
+         prepared: Sequence[Prepared] | None = None, enrich: bool = True, keep_rows: bool = True) -> LoadReport:
     """Prepare every file (ReadError if any is unusable: nothing written), store, write rejects, enrich.
 
     sources: paths, or (name, bytes) pairs from an upload. With strict, any rejected row stores nothing.
+    keep_rows=False releases the prepared rows once stored (the CLI; a page keeps them to offer the
+    rejected rows for download).
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -440,6 +450,10 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
         step = (lambda f, m: progress(0.5 + 0.4 * f, m)) if progress else None
         report.batches = store(con, preps, loaded_by=loaded_by, progress=step)
         timings["저장"] = time.perf_counter() - t1
+    if not keep_rows:
+        for p in preps:
+            p.release_rows()
+        pa.default_memory_pool().release_unused()
     if enrich:  # the analysis runs with the database unlocked: the dashboard keeps working meanwhile
         if progress:
             progress(0.9, "키워드·주제 분석 중…")

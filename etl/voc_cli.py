@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
         rejects_dir = Path(args.rejects_dir) if args.rejects_dir else Path(args.files[0]).resolve().parent
         report = voc.load(db_path, args.files, settings, mapping=mapping, strict=args.strict,
-                          rejects_dir=rejects_dir, progress=progress_line())
+                          rejects_dir=rejects_dir, progress=progress_line(), keep_rows=False)
     except (ReadError, DatabaseBusy) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return 2

@@ -180,3 +180,14 @@ def test_voc_id_stays_unique_when_two_sessions_load_overlapping_exports_at_once(
     assert sorted(r.batches[0].inserted for r in reports) == [100, 200]
     with db.session(db_path) as con:
         assert con.execute("SELECT count(*), count(DISTINCT voc_id) FROM voc_items").fetchone() == (300, 300)
+
+
+def test_cli_releases_the_rows_once_stored_but_keeps_the_counts(tmp_path, db_path, env):
+    path = write_csv(tmp_path / "a.csv", [row("V1"), row("V2", voc_type="모름")])
+    report = voc.load(db_path, [path], env, rejects_dir=tmp_path, enrich=False, keep_rows=False)
+    prep = report.prepared[0]
+    assert prep.table.df.empty and prep.normalised.empty           # nothing large held for the analysis
+    assert (prep.rows_read, prep.rows_kept, prep.rows_rejected) == (2, 1, 1)
+    assert (tmp_path / "a_오류.csv").exists()                       # written before the rows were released
+    with pytest.raises(RuntimeError):
+        prep.rejected_rows()
