@@ -1,7 +1,6 @@
 """The VOC loader end to end through the CLI: exit codes, rejects, upsert semantics, all-or-nothing."""
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
