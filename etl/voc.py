@@ -129,10 +129,12 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     """Read, map, normalise and validate one file (no database). Raises ReadError if unusable."""
     t0 = time.perf_counter()
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib releases the GIL: hashed while being read
-        digest = pool.submit(_sha256, source)
-        table = read_table(source, name, known=mp.known_headers(settings, mapping))
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()  # read once: hashed and parsed
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib releases the GIL: hashed while being parsed
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        table = read_table(data, name, known=mp.known_headers(settings, mapping))
     sha = digest.result()
+    del data
     plan = mp.detect_columns(table.df.columns, settings, mapping)
     missing = plan.missing()
     if missing:
@@ -148,13 +150,6 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
     return prep
-
-
-def _sha256(source: str | Path | bytes) -> str:
-    if isinstance(source, bytes):
-        return hashlib.sha256(source).hexdigest()
-    with open(source, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class _Rejects:
