@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from ccm.settings import ROOT
 from etl import voc
 from h7_files import EXPORT_A, many_rows, voc_csv
@@ -117,3 +119,34 @@ def test_the_dashboard_releases_the_database_when_idle(app_test, demo_env):
     probe = subprocess.run([sys.executable, "-c", "import sys; from ccm import db; db.connect(sys.argv[1], wait_seconds=1).close()",
                             str(demo_env.db_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert probe.returncode == 0, probe.stderr
+
+
+class _RerunOnExit:
+    """st.spinner as it behaves when the browser asked for a rerun while the script waited in it:
+    leaving it sends a message, and Streamlit raises the rerun there."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+        raise RerunException(None)
+
+
+def test_a_rerun_while_waiting_for_the_database_does_not_keep_it_locked(demo_env, monkeypatch):
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+
+    from ui import data
+
+    _set_idle(demo_env, 0.2)
+    monkeypatch.setattr(data.st, "spinner", _RerunOnExit)
+    with pytest.raises(RerunException), data.connection():
+        pass
+    deadline = time.monotonic() + 30
+    while data.pool_state(demo_env.db_path)[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert data.pool_state(demo_env.db_path)[0] is False

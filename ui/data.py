@@ -60,14 +60,18 @@ _opens = 0
 def connection() -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor for one unit of work. Waits while a loader holds the lock. The process shares one
     connection per database file while queries run, closed (lock released) after a short idle time."""
-    path = str(db_path())
-    with st.spinner("다른 작업이 데이터를 저장하는 중입니다. 잠시 기다려 주세요…", show_time=True):
-        cur = _acquire(path)
+    path, idle = str(db_path()), _idle_seconds()
+    cur = None
     try:
+        # Leaving the spinner sends a message, where Streamlit raises a rerun or stop the browser asked
+        # for meanwhile: the cursor is released in `finally`, or the file would stay locked for good.
+        with st.spinner("다른 작업이 데이터를 저장하는 중입니다. 잠시 기다려 주세요…", show_time=True):
+            cur = _acquire(path)
         yield cur
     finally:
-        cur.close()
-        _release(path, _idle_seconds())
+        if cur is not None:
+            cur.close()
+            _release(path, idle)
 
 
 def _idle_seconds() -> float:
