@@ -27,6 +27,8 @@ def test_deep_link_on_a_fresh_server_gets_the_apps_navigation_and_asks_for_login
     # Streamlit runs a deep link on a fresh server in its legacy pages/-folder mode (without
     # dashboard.py); the bootstrap must install the app's navigation and re-run through the router.
     open_url(page, server, "admin")
+    page.get_by_label("비밀번호").wait_for()  # the legacy run hands over to the router's run: wait for it
+    settle(page)
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
     assert "dashboard" not in nav.split() and "처리기한 준수" in nav and "관리" in nav
     assert page.url.rstrip("/").endswith("/admin")
