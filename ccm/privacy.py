@@ -11,9 +11,11 @@ import pandas as pd
 # Resident registration number (주민등록번호): YYMMDD-[1-8]xxxxxx, with or without the hyphen.
 RRN = r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-–]?\s?[1-8](?:\d{6}|\*{6})(?!\d)"
 # Korean phone numbers: mobile 01x, area codes 02/0xx, 070, 1588-style, optional +82, with - . or spaces.
+# A separator may have a space or two around it ("010 - 1234 - 5678").
+_SEP = r"(?:\s{0,2}[-.)]\s{0,2}|\s{1,2})?"
 PHONE = (
-    r"(?<!\d)(?:(?:\+?82[-.\s]?0?|0)(?:1[016789]|2|[3-6][1-5]|70|50\d?)[-.\s)]?\d{3,4}[-.\s]?\d{4}"
-    r"|1[5689]\d{2}[-.\s]?\d{4})(?!\d)"
+    rf"(?<!\d)(?:(?:\+?82{_SEP}0?|0)(?:1[016789]|2|[3-6][1-5]|70|50\d?){_SEP}\d{{3,4}}{_SEP}\d{{4}}"
+    rf"|1[5689]\d{{2}}{_SEP}\d{{4}})(?!\d)"
 )
 EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
 
@@ -21,12 +23,32 @@ MASKS = [(RRN, "[주민번호]"), (EMAIL, "[이메일]"), (PHONE, "[전화번호
 _COMPILED = [(re.compile(p), m) for p, m in MASKS]
 
 
+# Characters people type for the ASCII ones the patterns name: full-width forms (０１０－１２３４, ＠) and
+# dashes. Each folds to one ASCII character, so a match in the folded text has the same span in the original.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+FOLD_SOURCES: dict[str, str] = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+FOLD_SOURCES["-"] += DASHES
+_FOLD = str.maketrans({src: ascii_ for ascii_, srcs in FOLD_SOURCES.items() for src in srcs})
+
+
 def mask_text(text: str | None) -> str | None:
-    """Mask phone numbers, e-mail addresses and resident registration numbers inside free text."""
+    """Mask phone numbers, e-mail addresses and resident registration numbers inside free text,
+    whether typed in ASCII, full-width characters or with other dashes."""
     if text is None:
         return None
+    folded = text.translate(_FOLD)
+    if folded == text:
+        for pattern, mask in _COMPILED:
+            text = pattern.sub(mask, text)
+        return text
     for pattern, mask in _COMPILED:
-        text = pattern.sub(mask, text)
+        out, out_folded, pos = [], [], 0
+        for m in pattern.finditer(folded):
+            out += [text[pos:m.start()], mask]
+            out_folded += [folded[pos:m.start()], mask]
+            pos = m.end()
+        if out:
+            text, folded = "".join(out) + text[pos:], "".join(out_folded) + folded[pos:]
     return text
 
 
@@ -34,9 +56,14 @@ def mask_text(text: str | None) -> str | None:
 WHITESPACE_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.match(r"\s", c))
 
 
+def _re2_chars(chars: str) -> str:
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
 def re2_superset(pattern: str) -> str:
-    r"""An RE2 (pyarrow) pattern matching wherever the Python pattern matches: the look-arounds are
-    dropped (RE2 has none) and \d / \s widened to Python's Unicode classes."""
+    r"""An RE2 (pyarrow) pattern matching wherever `mask_text` finds the Python pattern: the look-arounds
+    are dropped (RE2 has none), \d / \s widened to Python's Unicode classes, and every ASCII character
+    the pattern names (alone, escaped or as a class range) also stands for the characters folding to it."""
     out, in_class, i = [], False, 0
     for look in (r"(?<!\d)", r"(?!\d)"):
         pattern = pattern.replace(look, "")
@@ -48,14 +75,35 @@ def re2_superset(pattern: str) -> str:
                 out.append(r"\p{Nd}")
             elif esc == r"\s":
                 out.append(WHITESPACE_RE2 if in_class else f"[{WHITESPACE_RE2}]")
+            elif esc[1] in FOLD_SOURCES:  # an escaped literal (\+, \-, \*, \.)
+                srcs = _re2_chars(FOLD_SOURCES[esc[1]])
+                out.append(esc + srcs if in_class else f"[{esc}{srcs}]")
             else:
                 out.append(esc)
             i += 2
+            continue
+        if ch == "{" and not in_class:  # a quantifier: copied as it is
+            end = pattern.index("}", i) + 1
+            out.append(pattern[i:end])
+            i = end
             continue
         if ch == "[" and not in_class:
             in_class = True
         elif ch == "]" and in_class and out[-1] != "[":
             in_class = False
+        elif in_class and ch.isascii() and ch.isalnum() and pattern[i + 1:i + 2] == "-" and pattern[i + 2:i + 3].isalnum():
+            lo, hi = ch, pattern[i + 2]  # a range such as 3-6 or A-Z: add ３-６ / Ａ-Ｚ
+            out.append(f"{lo}-{hi}{_re2_chars(FOLD_SOURCES[lo][-1])}-{_re2_chars(FOLD_SOURCES[hi][-1])}")
+            i += 3
+            continue
+        elif in_class and ch in FOLD_SOURCES:
+            out.append(ch + _re2_chars(FOLD_SOURCES[ch]))
+            i += 1
+            continue
+        elif not in_class and ch in FOLD_SOURCES and ch not in "()[]{}?*+|^$.:":  # a literal such as 0 or @
+            out.append(f"[{ch}{_re2_chars(FOLD_SOURCES[ch])}]")
+            i += 1
+            continue
         out.append(ch)
         i += 1
     return "".join(out)

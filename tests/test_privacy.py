@@ -7,6 +7,8 @@ from ccm.privacy import hash_series, keyed_hash, mask_series, mask_text
 @pytest.mark.parametrize("text", [
     "연락처 010-1234-5678 로 주세요", "01012345678", "010 1234 5678", "054-550-1234번",
     "+82-10-1234-5678", "02)123-4567", "1588-1234",
+    "０１０-１２３４-５６７８", "010－1234－5678", "010‐1234‐5678", "010—1234—5678", "010 - 1234 - 5678",
+    "＋８２ １０ １２３４ ５６７８", "０５４．５５０．１２３４",
 ])
 def test_phone_numbers_are_masked(text):
     assert "[전화번호]" in mask_text(text)
@@ -19,9 +21,18 @@ def test_email_and_rrn_are_masked():
     assert "hong" not in out and "1234567" not in out
 
 
+def test_full_width_email_and_rrn_are_masked():
+    out = mask_text("메일 ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏ．ｋｒ 주민번호 ９００１０１－１２３４５６７ 끝")
+    assert out == "메일 [이메일] 주민번호 [주민번호] 끝"
+
+
+def test_folding_keeps_the_rest_of_the_text_as_typed():
+    assert mask_text("（문의） ０１０－１２３４－５６７８ 고맙습니다！") == "（문의） [전화번호] 고맙습니다！"
+
+
 def test_ordinary_numbers_survive():
-    text = "2024년 3월 5일 입장료 12,000원, 10시 30분"
-    assert mask_text(text) == text
+    for text in ("2024년 3월 5일 입장료 12,000원, 10시 30분", "２０２４년 ３월 ５일 입장료 １２，０００원"):
+        assert mask_text(text) == text
 
 
 def test_mask_series_matches_mask_text():
@@ -44,9 +55,10 @@ def test_mask_series_matches_mask_text_on_random_text():
     import random
 
     rng = random.Random(5)
-    digits = "0123456789" * 5 + "０１２٣۴७"
+    digits = "0123456789" * 5 + "０１２３４５６７８９٣۴७"
     tokens = ["010", "02", "+82", "82", "1588", "054", "070", "900101", "-", ".", ")", "(", " ", "\u3000", "\xa0",
-              "\t", "\n", "\x0b", "\u2009", "–", "@", "mail", ".co.kr", "_", "%", "가", "년", "*"]
+              "\t", "\n", "\x0b", "\u2009", "–", "@", "mail", ".co.kr", "_", "%", "가", "년", "*",
+              "０１０", "０２", "＋８２", "１５８８", "－", "‐", "—", "−", "．", "）", "＠", "ｍａｉｌ", "．ｃｏ．ｋｒ", "＊"]
 
     def token():
         if rng.random() < 0.4:
@@ -65,6 +77,7 @@ def test_ordinary_years_and_amounts_skip_the_exact_patterns():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = ["2024년 3월 5일 방문", "입장료 12,000원", "2025-03-04 14:22 접수", "010-1234-5678", "a@b.kr"]
+    texts = ["2024년 3월 5일 방문", "입장료 12,000원", "2025-03-04 14:22 접수", "010-1234-5678", "a@b.kr",
+             "ａ＠ｂ．ｋｒ", "０１０－１２３４－５６７８"]
     hits = pc.match_substring_regex(pa.array(texts), CANDIDATE).to_pylist()
-    assert hits == [False, False, False, True, True]
+    assert hits == [False, False, False, True, True, True, True]

@@ -1,5 +1,6 @@
 """Planted personal data never reaches the database file in clear, in any table or column."""
 import re
+import unicodedata
 
 import duckdb
 
@@ -8,6 +9,8 @@ from tests.voc_files import write_csv, write_xlsx
 
 NAME, PHONE, EMAIL, RRN = "홍길동", "010-2345-6789", "gildong.hong@example.com", "900101-1234567"
 TEXT_PHONE, TEXT_EMAIL, TEXT_RRN = "010-9876-5432", "secret.mail@test.co.kr", "851215-2345678"
+# Typed with full-width characters, other dashes or spaced separators (all encodable in CP949).
+ODD_PHONE, ODD_EMAIL, ODD_RRN, SPACED_PHONE = "０１０－５５５５－１２１２", "ｆｕｌｌ＠ｗｉｄｔｈ．ｋｒ", "８８０２０２―１３５７９１１", "010 - 7777 - 3434"
 HEADER = ["접수번호", "접수일시", "유형", "민원인", "연락처", "이메일", "주민등록번호", "제목", "내용", "처리내용"]
 
 
@@ -17,15 +20,18 @@ def planted_rows() -> list[list[str]]:
          f"연락 {TEXT_PHONE} 또는 {TEXT_EMAIL}, 주민번호 {TEXT_RRN}", f"{TEXT_PHONE}로 회신함"],
         ["P2", "2025-03-05 11:00", "문의", NAME, PHONE.replace("-", ""), "", "", "문의",
          f"전화 {TEXT_PHONE.replace('-', ' ')} 메일 {TEXT_EMAIL}", ""],
+        ["P3", "2025-03-06 12:00", "불만", "", "", "", "", f"연락처 {ODD_PHONE}",
+         f"메일 {ODD_EMAIL} 주민번호 {ODD_RRN} 휴대폰 {SPACED_PHONE}", ""],
     ]
 
 
 def needles() -> list[str]:
     out = []
-    for v in (PHONE, RRN, TEXT_PHONE, TEXT_RRN):
-        digits = re.sub(r"\D", "", v)
-        out += [v, digits, digits[-8:], v.replace("-", " ")]
-    return out + [NAME, EMAIL, TEXT_EMAIL, "gildong", "secret.mail"]
+    for v in (PHONE, RRN, TEXT_PHONE, TEXT_RRN, ODD_PHONE, ODD_RRN, SPACED_PHONE):
+        for form in (v, unicodedata.normalize("NFKC", v)):
+            digits = re.sub(r"\D", "", form)
+            out += [form, digits, digits[-8:], form.replace("-", " ")]
+    return out + [NAME, EMAIL, TEXT_EMAIL, "gildong", "secret.mail", ODD_EMAIL, "ｆｕｌｌ", "full@"]
 
 
 def all_text(db_path) -> str:
