@@ -130,6 +130,50 @@ def mask_series(s: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=s.index, copy=False)
 
 
+# A value of an identity column that is a person's name: 2-4 Hangul syllables, or a Latin name of 2-3 words.
+NAME_LIKE = r"^(?:[가-힣]{2,4}|[A-Za-z][A-Za-z'-]+(?: [A-Za-z][A-Za-z'-]+){1,2})$"
+NAME_MASK = "[이름]"
+
+
+def mask_names(texts: dict[str, pd.Series], names: list[pd.Series], not_names: list[str]) -> dict[str, pd.Series]:
+    """Mask each row's own customer name (from its identity columns) wherever it appears in that
+    row's texts. Values that are not a name (`not_names`: 익명, 고객 …) are left alone. The rows
+    to change are found by DuckDB (multi-threaded); only those are rewritten."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not texts or not names:
+        return texts
+    out = dict(texts)
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for name in names:
+            n = pc.utf8_trim_whitespace(pa.array(name.astype("string"), from_pandas=True))
+            n = pc.if_else(pc.and_(pc.match_substring_regex(n, NAME_LIKE),
+                                   pc.invert(pc.is_in(n, pa.array(not_names, pa.string())))), n, None)
+            if n.null_count == len(n):
+                continue
+            cols = {f"t{k}": pa.array(s, from_pandas=True) for k, s in enumerate(out.values())}
+            con.register("u", pa.table({"n": n, "i": pa.array(np.arange(len(n))), **cols}))
+            hit = " OR ".join(f"contains(t{k}, n)" for k in range(len(cols)))
+            rows = con.sql(f"SELECT i FROM u WHERE n IS NOT NULL AND ({hit}) ORDER BY i").fetchnumpy()["i"]
+            con.unregister("u")
+            if not len(rows):
+                continue
+            who = n.take(pa.array(rows)).to_pylist()
+            for fld, s in out.items():
+                s = s.copy()
+                pos = s.index[rows]
+                s.loc[pos] = [v if v is None or v is pd.NA else v.replace(w, NAME_MASK)
+                              for v, w in zip(s.loc[pos].tolist(), who)]
+                out[fld] = s
+    finally:
+        con.close()
+    return out
+
+
 _NORM = re.compile(r"[\s\-.()]")
 
 

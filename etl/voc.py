@@ -235,8 +235,12 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
     out["department"] = out["department"].fillna(fac_dept)
 
     out["status"] = _status(prep, out, rej, *done["status"]())
-    for fld in ("title", "content", "answer", "customer_key"):
-        out[fld] = done[fld]()
+    texts = privacy.mask_names({fld: done[fld]() for fld in ("title", "content", "answer")},
+                               [prep.table.df[c] for c in prep.plan.hash],
+                               list(settings["privacy"].get("not_names", [])))
+    for fld, s in texts.items():
+        out[fld] = s
+    out["customer_key"] = done["customer_key"]()
     out["source_row"] = prep.table.rows.astype("int32")
 
     rejects = rej.frame()

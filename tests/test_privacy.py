@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from ccm.privacy import hash_series, keyed_hash, mask_series, mask_text
+from ccm.privacy import hash_series, keyed_hash, mask_names, mask_series, mask_text
 
 
 @pytest.mark.parametrize("text", [
@@ -81,3 +81,26 @@ def test_ordinary_years_and_amounts_skip_the_exact_patterns():
              "ａ＠ｂ．ｋｒ", "０１０－１２３４－５６７８"]
     hits = pc.match_substring_regex(pa.array(texts), CANDIDATE).to_pylist()
     assert hits == [False, False, False, True, True, True, True]
+
+
+def _texts(*values):
+    return {"content": pd.Series(list(values), dtype="string")}
+
+
+def test_a_customers_own_name_is_masked_in_their_texts():
+    out = mask_names(_texts("저는 홍길동입니다. 홍길동 드림", "홍길동 씨 얘기가 아닙니다", None),
+                     [pd.Series(["홍길동", "김영희", "홍길동"], dtype="string")], [])
+    assert out["content"].tolist()[:2] == ["저는 [이름]입니다. [이름] 드림", "홍길동 씨 얘기가 아닙니다"]
+    assert pd.isna(out["content"][2])
+
+
+def test_values_that_are_not_names_are_not_masked():
+    texts = _texts("고객 응대가 불친절", "익명 제보입니다", "전화 010")
+    out = mask_names(texts, [pd.Series(["고객", "익명", "010-1234-5678"], dtype="string")], ["고객", "익명"])
+    assert out["content"].tolist() == texts["content"].tolist()
+
+
+def test_latin_full_names_are_masked_but_single_words_are_not():
+    out = mask_names(_texts("I am John Smith, a tourist", "Kim was kind"),
+                     [pd.Series([" John Smith ", "Kim"], dtype="string")], [])
+    assert out["content"].tolist() == ["I am [이름], a tourist", "Kim was kind"]

@@ -17,7 +17,7 @@ HEADER = ["접수번호", "접수일시", "유형", "민원인", "연락처", "�
 def planted_rows() -> list[list[str]]:
     return [
         ["P1", "2025-03-04 10:00", "불만", NAME, PHONE, EMAIL, RRN, f"회신 바랍니다 {TEXT_PHONE}",
-         f"연락 {TEXT_PHONE} 또는 {TEXT_EMAIL}, 주민번호 {TEXT_RRN}", f"{TEXT_PHONE}로 회신함"],
+         f"저는 {NAME}입니다. 연락 {TEXT_PHONE} 또는 {TEXT_EMAIL}, 주민번호 {TEXT_RRN}", f"{NAME} 고객님께 {TEXT_PHONE}로 회신함"],
         ["P2", "2025-03-05 11:00", "문의", NAME, PHONE.replace("-", ""), "", "", "문의",
          f"전화 {TEXT_PHONE.replace('-', ' ')} 메일 {TEXT_EMAIL}", ""],
         ["P3", "2025-03-06 12:00", "불만", "", "", "", "", f"연락처 {ODD_PHONE}",
