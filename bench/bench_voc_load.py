@@ -75,6 +75,8 @@ def generate(path: Path, n: int = N, seed: int = SEED) -> None:
     content[ph] = content[ph] + " 연락처 010-" + rng.integers(1000, 9999, ph.sum()).astype(str) + "-5678"
     names = (choose(list("김이박최정강조윤장임한오서신권황안송류홍")) + choose(list("민서지현준영수경하우"))
              + choose(list("호진희우아연빈석미성")))
+    own = rng.random(n) < 0.03  # the customer names themselves in the text
+    content[own] = "저는 " + names[own] + "입니다. " + content[own]
     names[rng.random(n) < 0.1] = ""
     titles = [t.format(f="모노레일") + " " for v in TEXTS.values() for t in v[0]]
     ids = np.char.add("V", np.arange(n).astype(str)).astype(object)

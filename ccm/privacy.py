@@ -114,64 +114,112 @@ def re2_superset(pattern: str) -> str:
 CANDIDATE = "|".join(f"(?:{re2_superset(p)})" for p, _ in MASKS)
 
 
-def mask_series(s: pd.Series) -> pd.Series:
-    """Vectorised mask_text over a column (same result as mask_text on every value)."""
+Names = tuple[np.ndarray, list[list[str]]]  # (row positions ascending, the names to mask in each): find_names
+
+
+def mask_series(s: pd.Series, names: Names | None = None) -> pd.Series:
+    """Vectorised mask_text over a column (same result as mask_text on every value), and, given
+    `names` (find_names), each row's own names replaced by [이름]."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     out = s.astype("string")
     arr = pa.array(out, from_pandas=True)
-    cand = pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False)
+    pattern = pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False)
+    cand, who = pattern, {}
+    if names is not None and len(names[0]):
+        cand = pattern.copy()
+        cand[names[0]] = True
+        who = dict(zip(names[0].tolist(), names[1]))
     if not cand.any():
         return out
-    mask = pa.array(cand)
-    masked = [mask_text(v) for v in arr.filter(mask).to_pylist()]
-    arr = pc.replace_with_mask(arr, mask, pa.array(masked, arr.type))
-    return pd.Series(pd.arrays.ArrowStringArray(arr), index=s.index, copy=False)
+    rows = np.flatnonzero(cand)
+    masked = [v if v is None else _replace_all(mask_text(v) if pattern[i] else v, who.get(i, ()))
+              for i, v in zip(rows.tolist(), _take(arr, rows))]
+    return pd.Series(pd.arrays.ArrowStringArray(_put(arr, rows, masked)), index=s.index, copy=False)
+
+
+def _take(arr, rows: np.ndarray) -> list:
+    """arr[rows] as Python values (`rows` ascending), chunk by chunk (ChunkedArray.take joins the chunks)."""
+    chunks = getattr(arr, "chunks", [arr])
+    starts = np.cumsum([0] + [len(c) for c in chunks])
+    which = np.searchsorted(starts, rows, side="right") - 1
+    out: list = []
+    for c in np.unique(which):
+        out += chunks[c].take(rows[which == c] - starts[c]).to_pylist()
+    return out
+
+
+def _put(arr, rows: np.ndarray, values: list):
+    """arr with arr[rows] = values (`rows` ascending): only the chunks holding such rows are rewritten,
+    with if_else (replace_with_mask is ten times slower)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = list(getattr(arr, "chunks", [arr]))
+    starts = np.cumsum([0] + [len(c) for c in chunks])
+    which = np.searchsorted(starts, rows, side="right") - 1
+    for c in np.unique(which):
+        sel = np.flatnonzero(which == c)
+        local = rows[sel] - starts[c]
+        mask, aligned = np.zeros(len(chunks[c]), dtype=bool), np.full(len(chunks[c]), None, dtype=object)
+        mask[local] = True
+        aligned[local] = [values[j] for j in sel]
+        chunks[c] = pc.if_else(mask, pa.array(aligned, chunks[c].type), chunks[c])
+    return pa.chunked_array(chunks, arr.type)
 
 
 # A value of an identity column that is a person's name: 2-4 Hangul syllables, or a Latin name of 2-3 words.
 NAME_LIKE = r"^(?:[가-힣]{2,4}|[A-Za-z][A-Za-z'-]+(?: [A-Za-z][A-Za-z'-]+){1,2})$"
 NAME_MASK = "[이름]"
+_NAME_LIKE_PADDED = r"^\s*" + NAME_LIKE[1:-1] + r"\s*$"
 
 
-def mask_names(texts: dict[str, pd.Series], names: list[pd.Series], not_names: list[str]) -> dict[str, pd.Series]:
-    """Mask each row's own customer name (from its identity columns) wherever it appears in that
-    row's texts. Values that are not a name (`not_names`: 익명, 고객 …) are left alone. The rows
-    to change are found by DuckDB (multi-threaded); only those are rewritten."""
+def mask_texts(texts: dict[str, pd.Series], names: list[pd.Series], not_names: list[str]) -> dict[str, pd.Series]:
+    """Every mask on several text columns of the same rows: phones, e-mails, 주민번호, and each row's
+    own customer name (from its identity columns `names`; values in `not_names` such as 익명 are not names)."""
+    hits = find_names(list(texts.values()), names, not_names)
+    return {fld: mask_series(s, hit) for (fld, s), hit in zip(texts.items(), hits)}
+
+
+def find_names(texts: list[pd.Series], names: list[pd.Series],
+               not_names: list[str]) -> list[Names]:
+    """For each text column: the rows whose text holds that row's own name(s), and the names. One DuckDB
+    scan per name-like identity column (multi-threaded)."""
     import duckdb
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not texts or not names:
-        return texts
-    out = dict(texts)
+    found: list[dict[int, list[str]]] = [{} for _ in texts]
+    arrays = {f"t{k}": pa.array(s, from_pandas=True) for k, s in enumerate(texts)}
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
         for name in names:
-            n = pc.utf8_trim_whitespace(pa.array(name.astype("string"), from_pandas=True))
-            n = pc.if_else(pc.and_(pc.match_substring_regex(n, NAME_LIKE),
-                                   pc.invert(pc.is_in(n, pa.array(not_names, pa.string())))), n, None)
-            if n.null_count == len(n):
-                continue
-            cols = {f"t{k}": pa.array(s, from_pandas=True) for k, s in enumerate(out.values())}
-            con.register("u", pa.table({"n": n, "i": pa.array(np.arange(len(n))), **cols}))
-            hit = " OR ".join(f"contains(t{k}, n)" for k in range(len(cols)))
-            rows = con.sql(f"SELECT i FROM u WHERE n IS NOT NULL AND ({hit}) ORDER BY i").fetchnumpy()["i"]
+            n = pa.array(name, from_pandas=True)
+            like = pc.match_substring_regex(n, _NAME_LIKE_PADDED)
+            if not texts or not pc.any(like).as_py():
+                continue  # e.g. a phone column
+            con.register("u", pa.table({"n": n, "ok": like, "i": pa.array(np.arange(len(n))), **arrays}))
+            flags = ", ".join(f"contains({t}, n) AS h{t}" for t in arrays)
+            rows = con.execute(
+                f"""SELECT * FROM (SELECT i, n, {flags} FROM (SELECT i, trim(n) AS n, {', '.join(arrays)} FROM u WHERE ok)
+                                   WHERE NOT list_contains($not, n))
+                    WHERE {' OR '.join('h' + t for t in arrays)}""", {"not": list(not_names)}).fetchnumpy()
             con.unregister("u")
-            if not len(rows):
-                continue
-            who = n.take(pa.array(rows)).to_pylist()
-            for fld, s in out.items():
-                s = s.copy()
-                pos = s.index[rows]
-                s.loc[pos] = [v if v is None or v is pd.NA else v.replace(w, NAME_MASK)
-                              for v, w in zip(s.loc[pos].tolist(), who)]
-                out[fld] = s
+            for k, t in enumerate(arrays):
+                sel = rows["h" + t].astype(bool)
+                for i, w in zip(rows["i"][sel].tolist(), rows["n"][sel].tolist()):
+                    found[k].setdefault(i, []).append(w)
     finally:
         con.close()
-    return out
+    return [(np.array(sorted(f), dtype=np.int64), [f[i] for i in sorted(f)]) for f in found]
+
+
+def _replace_all(text: str, names) -> str:
+    for name in sorted(names, key=len, reverse=True):  # 홍길동 before 길동
+        text = text.replace(name, NAME_MASK)
+    return text
 
 
 _NORM = re.compile(r"[\s\-.()]")

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,21 +178,27 @@ def _col(prep: Prepared, fld: str) -> pd.Series | None:
     return prep.table.df[src] if src is not None else None
 
 
+TEXTS = ("title", "content", "answer")  # free text: personal data masked before storage
+
+
 def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Each field is normalised on its own (pyarrow and DuckDB release the GIL: both cores work), then
     the rows are validated, deduplicated and given their SLA figures."""
-    jobs = {
-        "customer_key": (_customer_key, prep, settings),
-        "content": (_masked, prep, "content"),
-        "received": (_datetime, prep, "received_at", "received_time"),
-        "completed": (_datetime, prep, "completed_at", "completed_time"),
-        "title": (_masked, prep, "title"),
-        "answer": (_masked, prep, "answer"),
-        "voc_id": (_voc_id, prep),
-        **{f: (_mapped, prep, settings, mapping, f) for f in ("voc_type", "channel", "facility", "department",
-                                                             "status")},
-    }
     with ThreadPoolExecutor(max_workers=2) as pool:
+        # first: the rows whose texts hold the customer's own name, which the text jobs then mask
+        names = pool.submit(privacy.find_names, [_col(prep, f) if _col(prep, f) is not None else _na(prep) for f in TEXTS],
+                            [prep.table.df[c] for c in prep.plan.hash], list(settings["privacy"].get("not_names", [])))
+        jobs = {
+            "customer_key": (_customer_key, prep, settings),
+            "content": (_masked, prep, "content", names),
+            "received": (_datetime, prep, "received_at", "received_time"),
+            "completed": (_datetime, prep, "completed_at", "completed_time"),
+            "title": (_masked, prep, "title", names),
+            "answer": (_masked, prep, "answer", names),
+            "voc_id": (_voc_id, prep),
+            **{f: (_mapped, prep, settings, mapping, f) for f in ("voc_type", "channel", "facility", "department",
+                                                                 "status")},
+        }
         futures = {name: pool.submit(*job) for name, job in jobs.items()}
         return _normalise_rows(prep, settings, {name: f.result for name, f in futures.items()}, pool.submit)
 
@@ -235,12 +241,8 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
     out["department"] = out["department"].fillna(fac_dept)
 
     out["status"] = _status(prep, out, rej, *done["status"]())
-    texts = privacy.mask_names({fld: done[fld]() for fld in ("title", "content", "answer")},
-                               [prep.table.df[c] for c in prep.plan.hash],
-                               list(settings["privacy"].get("not_names", [])))
-    for fld, s in texts.items():
-        out[fld] = s
-    out["customer_key"] = done["customer_key"]()
+    for fld in ("title", "content", "answer", "customer_key"):
+        out[fld] = done[fld]()
     out["source_row"] = prep.table.rows.astype("int32")
 
     rejects = rej.frame()
@@ -304,9 +306,9 @@ def _status(prep: Prepared, out: pd.DataFrame, rej: _Rejects, mapped: pd.Series 
     return status.where(~(unknown & ~done), "처리중")
 
 
-def _masked(prep: Prepared, fld: str) -> pd.Series:
+def _masked(prep: Prepared, fld: str, names: Future) -> pd.Series:
     s = _col(prep, fld)
-    return _na(prep) if s is None else privacy.mask_series(s)
+    return _na(prep) if s is None else privacy.mask_series(s, names.result()[TEXTS.index(fld)])
 
 
 def _customer_key(prep: Prepared, settings) -> pd.Series:

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from ccm.privacy import hash_series, keyed_hash, mask_names, mask_series, mask_text
+from ccm.privacy import hash_series, keyed_hash, mask_texts, mask_series, mask_text
 
 
 @pytest.mark.parametrize("text", [
@@ -88,7 +88,7 @@ def _texts(*values):
 
 
 def test_a_customers_own_name_is_masked_in_their_texts():
-    out = mask_names(_texts("저는 홍길동입니다. 홍길동 드림", "홍길동 씨 얘기가 아닙니다", None),
+    out = mask_texts(_texts("저는 홍길동입니다. 홍길동 드림", "홍길동 씨 얘기가 아닙니다", None),
                      [pd.Series(["홍길동", "김영희", "홍길동"], dtype="string")], [])
     assert out["content"].tolist()[:2] == ["저는 [이름]입니다. [이름] 드림", "홍길동 씨 얘기가 아닙니다"]
     assert pd.isna(out["content"][2])
@@ -96,11 +96,35 @@ def test_a_customers_own_name_is_masked_in_their_texts():
 
 def test_values_that_are_not_names_are_not_masked():
     texts = _texts("고객 응대가 불친절", "익명 제보입니다", "전화 010")
-    out = mask_names(texts, [pd.Series(["고객", "익명", "010-1234-5678"], dtype="string")], ["고객", "익명"])
+    out = mask_texts(texts, [pd.Series(["고객", "익명", "010-1234-5678"], dtype="string")], ["고객", "익명"])
     assert out["content"].tolist() == texts["content"].tolist()
 
 
 def test_latin_full_names_are_masked_but_single_words_are_not():
-    out = mask_names(_texts("I am John Smith, a tourist", "Kim was kind"),
+    out = mask_texts(_texts("I am John Smith, a tourist", "Kim was kind"),
                      [pd.Series([" John Smith ", "Kim"], dtype="string")], [])
     assert out["content"].tolist() == ["I am [이름], a tourist", "Kim was kind"]
+
+
+def test_mask_texts_equals_mask_text_then_the_rows_own_names():
+    import random
+
+    rng = random.Random(11)
+    people = ["홍길동", "김영희", "John Smith", "익명", "010-1234-5678", None]
+    bits = ["홍길동", "김영희", "John Smith", "익명", " 010-9876-5432 ", " a@b.kr ", "고객", " 문의 ", "길동"]
+    names = [rng.choice(people) for _ in range(3000)]
+    contacts = [rng.choice(people) for _ in range(3000)]
+    texts = ["".join(rng.choice(bits) for _ in range(rng.randint(0, 6))) or None for _ in range(3000)]
+    out = mask_texts({"t": pd.Series(texts, dtype="string")},
+                     [pd.Series(names, dtype="string"), pd.Series(contacts, dtype="string")], ["익명"])["t"]
+
+    def expected(text, *who):
+        if text is None:
+            return None
+        text = mask_text(text)
+        for w in sorted({w for w in who if w in ("홍길동", "김영희", "John Smith")}, key=len, reverse=True):
+            text = text.replace(w, "[이름]")
+        return text
+
+    assert [None if pd.isna(v) else v for v in out] == [expected(t, n, c) for t, n, c in zip(texts, names, contacts)]
+    assert (out.str.contains("[이름]", regex=False) & out.str.contains("[전화번호]", regex=False)).sum() > 50
