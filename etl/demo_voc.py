@@ -177,6 +177,8 @@ def generate(settings, now: datetime, seed: int = SEED) -> pd.DataFrame:
     phones = np.char.add(np.char.add("010-", rng.integers(2000, 9999, pool).astype(str)),
                          np.char.add("-", rng.integers(1000, 9999, pool).astype(str)))
     name, phone = names[cust], phones[cust]
+    own = np.arange(n) % 61 == 7  # some customers sign their text with their name (no rng draw: data unchanged)
+    content = [f"저는 {nm}입니다. {c}" if o else c for c, nm, o in zip(content, name, own)]
     items = pd.DataFrame({
         "voc_id": [f"VOC-{d:%Y%m}-{i:05d}" for d, i in zip(pd.DatetimeIndex(day), np.arange(n))],
         "received_at": received.astype("datetime64[s]"), "completed_at": completed.astype("datetime64[s]"),

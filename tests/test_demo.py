@@ -60,6 +60,8 @@ def test_texts_carry_topics_and_masked_personal_data(con):
     assert one(con, "SELECT count(*) FROM voc WHERE content LIKE '%주차%'") > 500
     assert one(con, "SELECT count(*) FROM voc WHERE content LIKE '%[전화번호]%'") > 50
     assert one(con, "SELECT count(*) FROM voc WHERE regexp_matches(content, '010-\\d{4}-\\d{4}')") == 0
+    assert one(con, "SELECT count(*) FROM voc WHERE content LIKE '저는 [이름]입니다.%'") > 50
+    assert one(con, "SELECT count(*) FROM voc WHERE regexp_matches(content, '^저는 [가-힣]{2,4}입니다')") == 0
     repeat = one(con, "SELECT count(*) FROM (SELECT customer_key FROM voc GROUP BY 1 HAVING count(*) > 1)")
     assert repeat > 100
 
