@@ -14,10 +14,11 @@ from ui import data
 from ui.auth import clock
 from ui.bootstrap import setup
 from ui.components import definition, empty_state, table
+from ui.nav import ACCESS
 
 
 def main() -> None:
-    ctx = setup("관리", roles=("관리자",), filters=False)
+    ctx = setup("관리", roles=ACCESS["admin"], filters=False)
     st.title("관리")
     tab_users, tab_audit, tab_batches, tab_settings = st.tabs(["사용자", "감사 기록", "적재 이력·되돌리기", "설정"])
     with tab_users:

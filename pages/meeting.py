@@ -9,8 +9,8 @@ from ccm import voc
 from ui import data
 from ui.bootstrap import setup
 from ui.components import chart, empty_state, link, pct
+from ui.nav import ACCESS
 
-ROLES = ("관리자", "분석", "열람")  # organisation-wide figures
 
 PROJECTOR_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"] { display: none; }
@@ -23,7 +23,7 @@ h1 { font-size: 2.6rem !important; }
 
 
 def main() -> None:
-    ctx = setup("회의 화면", roles=ROLES, filters=False)
+    ctx = setup("회의 화면", roles=ACCESS["meeting"], filters=False)
     st.html(PROJECTOR_CSS)
     st.title(f"CCM 주요 지표 · {ctx.now:%Y-%m-%d %H:%M} 기준")
     if not data.run(voc.has_data):

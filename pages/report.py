@@ -10,8 +10,8 @@ from ccm.filters_support import latest_received
 from ui import data
 from ui.bootstrap import setup
 from ui.components import empty_state, table
+from ui.nav import ACCESS
 
-ROLES = ("관리자", "분석", "열람")  # organisation-wide figures: not for a department-only (부서) account
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,7 +75,7 @@ def print_mode(ctx, year: int, half: int) -> None:
 
 
 def main() -> None:
-    ctx = setup("반기 VOC 보고서", roles=ROLES, filters=False)
+    ctx = setup("반기 VOC 보고서", roles=ACCESS["report"], filters=False)
     try:
         from ccm import report
     except ImportError:

@@ -3,10 +3,11 @@ import streamlit as st
 
 from ui import upload_kpi, upload_survey, upload_voc
 from ui.bootstrap import setup
+from ui.nav import ACCESS
 
 
 def main() -> None:
-    ctx = setup("데이터 올리기", roles=("관리자", "분석", "부서"), filters=False)
+    ctx = setup("데이터 올리기", roles=ACCESS["upload"], filters=False)
     st.title("데이터 올리기")
     tab_voc, tab_survey, tab_kpi = st.tabs(["VOC 내보내기 파일", "고객만족도 설문", "KPI 실적"])
     with tab_voc:

@@ -43,3 +43,16 @@ def test_sso_identity_maps_to_the_local_account(env):
         auth.create_user(con, "hong", "분석", None, None, settings=env, oidc_email="Hong@Corp.example")
         assert auth.account_by_email(con, "hong@corp.example").username == "hong"
         assert auth.account_by_email(con, "stranger@corp.example") is None
+
+
+@pytest.mark.parametrize("role,hidden", [
+    ("관리자", set()), ("분석", {"관리"}), ("열람", {"관리", "데이터 올리기"}),
+    ("부서", {"관리", "반기 VOC 보고서", "회의 화면"}), (None, set()),
+])
+def test_the_menu_lists_only_the_pages_a_role_may_open(role, hidden):
+    from ui import nav
+
+    titles = [title for entries in nav.SECTIONS.values() for _, title, _ in entries]
+    listed = dict(zip(titles, (p.visibility for section in nav.pages(role).values() for p in section)))
+    assert len(listed) == 10
+    assert {title for title, v in listed.items() if v == "hidden"} == hidden

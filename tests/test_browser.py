@@ -55,6 +55,18 @@ def test_wrong_password_is_refused(page, server):
     assert "맞지 않습니다" in main_text(page)
 
 
+@pytest.mark.parametrize("user,absent", [("viewer", ["관리", "데이터 올리기"]), ("dept", ["관리", "회의 화면"]),
+                                         ("admin", [])])
+def test_the_sidebar_lists_only_the_pages_the_role_may_open(page, server, user, absent):
+    open_url(page, server, "")
+    login(page, user)
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    titles = [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]  # after the icon
+    assert "개요" in titles and not set(absent) & set(titles)
+    if user == "admin":
+        assert "관리" in titles
+
+
 @pytest.mark.parametrize("path,user", [("admin", "viewer"), ("admin", "analyst"), ("admin", "dept"), ("upload", "viewer")])
 def test_wrong_role_is_refused(page, server, path, user):
     open_url(page, server, path)

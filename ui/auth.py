@@ -66,6 +66,16 @@ def current_user() -> User:
     return user
 
 
+def session_role() -> str | None:
+    """The signed-in account's role, for the navigation menu (None when signed out); the page's
+    own `require` still decides access."""
+    state = st.session_state.get(SESSION_KEY)
+    if not state:
+        return None
+    acc = data.run(accounts.get_account, state["username"])
+    return acc.role if acc is not None and acc.active else None
+
+
 def require(user: User, roles: tuple[str, ...] | None) -> None:
     if roles is not None and user.role not in roles:
         st.error(f"이 화면은 {', '.join(roles)} 권한이 있어야 볼 수 있습니다. (현재 권한: {user.role})",

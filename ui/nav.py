@@ -29,17 +29,35 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {  # section: [(url_path, titl
 }
 
 
-def pages() -> dict[str, list[st.Page]]:
+ORGANISATION_WIDE = ("관리자", "분석", "열람")  # not for a department-only (부서) account
+ACCESS: dict[str, tuple[str, ...]] = {  # url_path: the roles that may open it (other pages: every role)
+    "report": ORGANISATION_WIDE, "meeting": ORGANISATION_WIDE,
+    "upload": ("관리자", "분석", "부서"), "admin": ("관리자",),
+}
+
+
+def pages(role: str | None = None) -> dict[str, list[st.Page]]:
+    """The app's pages; those `role` may not open are left out of the menu (their URL still answers,
+    with the page's refusal)."""
+    def visibility(url: str) -> str:
+        return "hidden" if role is not None and url in ACCESS and role not in ACCESS[url] else "visible"
+
     return {
         section: [st.Page(ROOT / "pages" / f"{url}.py", title=title, icon=icon, url_path=url,
-                          default=url == "overview")
+                          default=url == "overview", visibility=visibility(url))
                   for url, title, icon in entries]
         for section, entries in SECTIONS.items()
     }
 
 
+def _role() -> str | None:
+    from ui import auth
+
+    return auth.session_role()
+
+
 def route() -> None:
-    page = st.navigation(pages())
+    page = st.navigation(pages(_role()))
     _routing.active = True
     try:
         page.run()
@@ -54,7 +72,7 @@ def ensure_navigation() -> None:
 
     if getattr(_routing, "active", False) or not PagesManager.uses_pages_directory:
         return
-    nav = pages()
+    nav = pages(_role())
     st.navigation(nav)  # leaves legacy mode for the whole process
     wanted = st.context.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] if st.context.url else ""
     by_url = {url: page for section, entries in SECTIONS.items()
