@@ -53,11 +53,11 @@ def mask_text(text: str | None) -> str | None:
 
 
 # Python's \s, spelled out for RE2 (whose \s is ASCII only): every character str.isspace() accepts.
-WHITESPACE_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.match(r"\s", c))
-
-
-def _re2_chars(chars: str) -> str:
+def _re2_chars(chars) -> str:
     return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+WHITESPACE_RE2 = _re2_chars(c for c in map(chr, range(0x3001)) if re.match(r"\s", c))
 
 
 def re2_superset(pattern: str) -> str:
@@ -236,7 +236,7 @@ def keyed_hash(value: str | None, key: bytes) -> str | None:
 
 
 # keyed_hash's [\s\-.()] spelled for RE2 (Python's \s covers more than RE2's: list them all).
-NORM_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if re.match(r"\s", c)) + r"\-.()]"
+NORM_RE2 = "[" + WHITESPACE_RE2 + r"\-.()]"
 
 
 def hash_series(s: pd.Series, key: bytes) -> pd.Series:
