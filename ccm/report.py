@@ -89,6 +89,7 @@ def summary(con: duckdb.DuckDBPyConnection, year: int, half: int, settings: Sett
         values = {
             "접수 건수": (s["received"], "count"),
             "처리 완료 건수": (s["completed"], "count"),
+            "처리일시 없음(완료, 판정 제외)": (s["no_time"], "count"),
             "처리율(완료 ÷ 접수)": (s["completed"] / s["received"] if s["received"] else None, "pct"),
             "처리기한 준수율": (s["compliance"], "pct"),
             "기한 초과 처리 건수": (s["breached"], "count"),

@@ -27,8 +27,10 @@ ITEM_COLUMNS = """
     sla_rule        VARCHAR,            -- which rule applied: effective date, days, counting
     source_row      INTEGER,            -- row number in the source file
     batch_id        INTEGER NOT NULL,   -- batch that inserted the item
-    updated_batch_id INTEGER            -- batch that last changed it
+    updated_batch_id INTEGER,           -- batch that last changed it
+    export_as_of    TIMESTAMP           -- the export's as-of time: its latest receipt or completion time
 """
+ITEM_NAMES = [line.split()[0] for line in ITEM_COLUMNS.strip().splitlines() if line.strip()]
 
 DDL = [
     # voc_id is unique: the loader upserts by it, one writer at a time (etl.voc.store). No PRIMARY KEY:
@@ -36,6 +38,9 @@ DDL = [
     f"CREATE TABLE IF NOT EXISTS voc_items ({ITEM_COLUMNS})",
     # Versions replaced by a later batch, so that a batch can be rolled back exactly.
     f"CREATE TABLE IF NOT EXISTS voc_items_replaced ({ITEM_COLUMNS}, replaced_by_batch INTEGER NOT NULL)",
+    # databases made before export_as_of existed
+    "ALTER TABLE voc_items ADD COLUMN IF NOT EXISTS export_as_of TIMESTAMP",
+    "ALTER TABLE voc_items_replaced ADD COLUMN IF NOT EXISTS export_as_of TIMESTAMP",
     """CREATE OR REPLACE VIEW voc AS
        SELECT voc_id, received_at, completed_at, voc_type, channel, department, facility, status,
               title, content, due_at, work_minutes, sla_met, clock_start, deadline_minutes, sla_rule,
@@ -76,7 +81,7 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             "DELETE FROM voc_items WHERE batch_id = ? AND updated_batch_id IS NULL", [batch_id]).fetchone()[0]
         restored_ids = "SELECT voc_id FROM voc_items_replaced WHERE replaced_by_batch = ?"
         con.execute(f"DELETE FROM voc_items WHERE voc_id IN ({restored_ids})", [batch_id])
-        cols = ", ".join(c.split()[0] for c in ITEM_COLUMNS.strip().splitlines() if c.strip() and not c.strip().startswith("--"))
+        cols = ", ".join(ITEM_NAMES)
         restored = con.execute(
             f"INSERT INTO voc_items ({cols}) SELECT {cols} FROM voc_items_replaced WHERE replaced_by_batch = ?",
             [batch_id]).fetchone()[0]

@@ -61,16 +61,19 @@ def _sla_settings_key(settings: Settings) -> float:
 
 
 def compliance_summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
-    """Received, completed, decided, met and breached counts and compliance (met / decided) for a scope."""
+    """Received, completed, decided, met and breached counts and compliance (met / decided) for a scope.
+    no_time: closed (완료) without a completion time — counted as completed, outside met/breached."""
     where, params = scope.where()
-    received, completed, decided, met = con.execute(
-        f"""SELECT count(*), count(completed_at), count(sla_met), count(*) FILTER (sla_met)
+    received, completed, no_time, decided, met = con.execute(
+        f"""SELECT count(*), count(*) FILTER (completed_at IS NOT NULL OR status = '완료'),
+                   count(*) FILTER (completed_at IS NULL AND status = '완료'), count(sla_met), count(*) FILTER (sla_met)
             FROM voc WHERE {where}""",
         params,
     ).fetchone()
     return {
         "received": received,
         "completed": completed,
+        "no_time": no_time,
         "decided": decided,
         "met": met,
         "breached": decided - met,
@@ -88,6 +91,7 @@ def compliance_by(con: duckdb.DuckDBPyConnection, scope: Scope, dim: str) -> pd.
         con,
         f"""SELECT {_dim(dim)} AS {dim}, count(*) AS received, count(sla_met) AS decided,
                    count(*) FILTER (sla_met) AS met, count(*) FILTER (NOT sla_met) AS breached,
+                   count(*) FILTER (completed_at IS NULL AND status = '완료') AS no_time,
                    count(*) FILTER (sla_met) / nullif(count(sla_met), 0) AS compliance
             FROM voc WHERE {where} GROUP BY ALL ORDER BY {dim}""",
         params,
@@ -176,7 +180,7 @@ def open_items(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, sett
         con,
         f"""SELECT voc_id, received_at, voc_type, department, facility, channel, status,
                    clock_start, due_at, deadline_minutes{text}
-            FROM voc WHERE completed_at IS NULL AND {where}""",
+            FROM voc WHERE completed_at IS NULL AND status <> '완료' AND {where}""",
         params,
     )
     if df.empty:

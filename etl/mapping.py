@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.readers import ReadError, header_keys, normalise_header
+from etl.headers import classify
+from etl.readers import ReadError, header_keys, normalise_header, parse_datetimes
 
 FIELD_LABELS = {
     "voc_id": "접수번호", "received_at": "접수일시", "received_time": "접수시간",
@@ -37,40 +38,95 @@ SPECIAL_TARGETS = ("drop", "hash", "ignore")
 
 @dataclass(frozen=True)
 class MappingFile:
-    """A user's mapping: source header → field; per field, source value → canonical value."""
+    """A user's mapping: source header → field; per field, source value → canonical value; constants
+    for fields the file lacks; a date format per date field."""
 
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     name: str | None = None
+    defaults: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
 
 
-def parse_mapping(text: str, name: str = "매핑 파일") -> MappingFile:
+DATE_FIELDS = ("received_at", "completed_at", "received_time", "completed_time")
+
+
+def _table(raw: dict, key: str, name: str) -> dict[str, str]:
+    """A [key] table of strings, or ReadError naming what is wrong with it."""
+    t = raw.get(key, {})
+    if not isinstance(t, dict):
+        raise ReadError(f"{name}: [{key}]는 표(머리글 = 값 목록)여야 합니다.")
+    bad = [k for k, v in t.items() if not isinstance(v, str)]
+    if bad:
+        raise ReadError(f"{name}: [{key}]의 값은 따옴표로 감싼 글자여야 합니다: {bad[0]}")
+    return dict(t)
+
+
+def parse_mapping(text: str, name: str = "매핑 파일", settings=None) -> MappingFile:
+    """Parse a mapping file. With settings, every target value is checked against the standard lists
+    (a wrong one is a ReadError naming the value and the allowed ones)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ReadError(f"{name}: TOML 형식이 아닙니다({exc}).") from None
-    columns = {str(k): str(v) for k, v in raw.get("columns", {}).items()}
+    unknown_tables = [k for k in raw if k not in ("columns", "values", "defaults", "formats")]
+    if unknown_tables:
+        raise ReadError(f"{name}: [{unknown_tables[0]}] 표는 쓰지 않습니다(가능: columns, values, defaults, formats).")
+    columns = _table(raw, "columns", name)
     bad = [f"{k} = {v}" for k, v in columns.items() if v not in FIELD_LABELS and v not in SPECIAL_TARGETS]
     if bad:
         allowed = ", ".join([*FIELD_LABELS, *SPECIAL_TARGETS])
         raise ReadError(f"{name}: [columns]의 대상 필드를 알 수 없습니다: {'; '.join(bad)} (가능한 값: {allowed}).")
     values = raw.get("values", {})
+    if not isinstance(values, dict) or any(not isinstance(v, dict) for v in values.values()):
+        raise ReadError(f"{name}: [values.필드] 표로 적어 주세요(예: [values.voc_type] \"기타불편\" = \"불만\").")
     unknown = [k for k in values if k not in VALUE_FIELDS]
     if unknown:
         raise ReadError(f"{name}: [values.{unknown[0]}]는 지원하지 않습니다(가능: {', '.join(VALUE_FIELDS)}).")
-    vals = {f: {str(k): str(v) for k, v in values.get(f, {}).items()} for f in VALUE_FIELDS}
-    return MappingFile(columns, vals, name)
+    vals = {f: _table(values, f, f"{name} [values]") for f in VALUE_FIELDS}
+    defaults = _table(raw, "defaults", name)
+    bad = [k for k in defaults if k not in VALUE_FIELDS]
+    if bad:
+        raise ReadError(f"{name}: [defaults]로 정할 수 있는 필드는 {', '.join(VALUE_FIELDS)}입니다({bad[0]}).")
+    formats = _table(raw, "formats", name)
+    bad = [k for k in formats if k not in DATE_FIELDS]
+    if bad:
+        raise ReadError(f"{name}: [formats]로 정할 수 있는 필드는 {', '.join(DATE_FIELDS)}입니다({bad[0]}).")
+    result = MappingFile(columns, vals, name, defaults, formats)
+    if settings is not None:
+        check_targets(result, settings)
+    return result
 
 
-def load_mapping(path: str | Path) -> MappingFile:
+def standard_values(settings, field_: str) -> list[str]:
+    """The canonical values a field may take (the lists in settings.toml)."""
+    return {"voc_type": lambda: list(settings["voc"]["types"]), "channel": lambda: list(settings["voc"]["channels"]),
+            "status": lambda: list(settings["voc"]["statuses"]), "department": lambda: list(settings.departments),
+            "facility": lambda: list(settings.facilities)}[field_]()
+
+
+def check_targets(mapping: MappingFile, settings) -> None:
+    """Every [values.*] target and [defaults] value must be a standard value of its field."""
+    pairs = [(f, f"[values.{f}] \"{src}\"", v) for f, table in mapping.values.items() for src, v in table.items()]
+    pairs += [(f, f"[defaults] {f}", v) for f, v in mapping.defaults.items()]
+    for f, where, target in pairs:
+        allowed = standard_values(settings, f)
+        if target not in allowed:
+            raise ReadError(f"{mapping.name}: {where} = \"{target}\"는 표준 {FIELD_LABELS[f]} 값이 아닙니다 "
+                            f"(가능한 값: {', '.join(allowed)}). 설정(settings.toml)에 없는 값은 적재할 수 없습니다.")
+
+
+def load_mapping(path: str | Path, settings=None) -> MappingFile:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         raise ReadError(f"매핑 파일이 없습니다: {p}") from None
     except UnicodeDecodeError:
         raise ReadError(f"{p.name}: 매핑 파일은 UTF-8로 저장해 주세요.") from None
-    return parse_mapping(text, p.name)
+    except OSError as exc:
+        raise ReadError(f"매핑 파일을 읽을 수 없습니다: {p} ({exc.strerror})") from None
+    return parse_mapping(text, p.name, settings)
 
 
 @dataclass
@@ -81,20 +137,23 @@ class ColumnPlan:
     drop: list[str]                   # identity columns not stored
     hash: list[str]                   # identity columns stored only as customer_key
     unmapped: list[str]               # ignored columns
+    defaults: dict[str, str] = field(default_factory=dict)   # field → constant from the mapping file
+    notes: list[str] = field(default_factory=list)           # decisions worth telling the user
 
     def missing(self) -> list[str]:
-        return [f for f in REQUIRED if f not in self.fields]
+        return [f for f in REQUIRED if f not in self.fields and f not in self.defaults]
 
     def as_dict(self) -> dict:
         return {"fields": dict(self.fields), "drop": list(self.drop), "hash": list(self.hash),
-                "unmapped": list(self.unmapped)}
+                "unmapped": list(self.unmapped), "defaults": dict(self.defaults), "notes": list(self.notes)}
 
     def table(self) -> pd.DataFrame:
         """For display: source header → what the loader does with it."""
-        rows = [(src, f"{FIELD_LABELS[f]} ({f})") for f, src in self.fields.items()]
+        rows = [(src, FIELD_LABELS[f]) for f, src in self.fields.items()]
+        rows += [("(없음)", f"{FIELD_LABELS[f]} = {v} (매핑 파일 기본값)") for f, v in self.defaults.items()]
         rows += [(c, "저장하지 않음(개인정보)") for c in self.drop]
-        rows += [(c, "키 해시로만 저장(customer_key)") for c in self.hash]
-        rows += [(c, "무시(알 수 없는 열)") for c in self.unmapped]
+        rows += [(c, "키 해시로만 저장(고객 식별키)") for c in self.hash]
+        rows += [(c, "쓰지 않음") for c in self.unmapped]
         return pd.DataFrame(rows, columns=["원본 열", "적재 방식"])
 
 
@@ -107,42 +166,92 @@ def _alias_ranks(settings) -> dict[str, tuple[str, int]]:
     return index
 
 
+MEANING_RANK = 100   # a header understood from its parts ranks after every listed spelling
+DEMOTED = 1000       # a running number 1..n, or a date column whose values are not dates
+
+
+def recognises(settings, mapping: MappingFile | None = None) -> Callable[[str], bool]:
+    """header → whether the VOC loader understands it (for finding the header row)."""
+    names = {normalise_header(n) for n in known_headers(settings, mapping)}
+    return lambda h: any(k in names for k in header_keys(h)) or classify(h) is not None
+
+
 def known_headers(settings, mapping: MappingFile | None = None) -> list[str]:
-    """Every header spelling the VOC loader recognises (for finding the header row)."""
+    """Every header spelling listed in settings or the mapping file."""
     names = [a for aliases in settings["voc"]["columns"].values() for a in aliases]
     names += list(settings["privacy"]["drop_columns"]) + list(settings["privacy"]["hash_columns"])
     return names + list(mapping.columns if mapping else [])
 
 
-def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None = None) -> ColumnPlan:
+def _claim(h: str, keys: list[str], aliases, user, drop_names, hash_names) -> tuple[str, int] | None:
+    """(target, rank) for one header: the user's mapping, a listed spelling, an identity column, its meaning."""
+    target = next((user[k] for k in keys if k in user), None)
+    if target is not None:
+        return target, -1
+    hit = next((aliases[k] for k in keys if k in aliases), None)
+    if hit:
+        return hit
+    if any(n and n in k for k in keys for n in drop_names):
+        return "drop", 0
+    if any(n and n in k for k in keys for n in hash_names):
+        return "hash", 0
+    meant = classify(h)
+    return (meant[0], MEANING_RANK + 2 - meant[1]) if meant else None
+
+
+def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None = None,
+                   df: pd.DataFrame | None = None) -> ColumnPlan:
+    """Which column is which field. With the rows (`df`), a date column understood from its header
+    must hold dates, and a running number 1..n is 접수번호 only when nothing else can be."""
     aliases = _alias_ranks(settings)
     user = {normalise_header(k): v for k, v in (mapping.columns if mapping else {}).items()}
     drop_names = [normalise_header(x) for x in settings["privacy"]["drop_columns"]]
     hash_names = [normalise_header(x) for x in settings["privacy"]["hash_columns"]]
-    claims: dict[str, tuple[int, str]] = {}
-    drop, hash_, unmapped = [], [], []
-    for h in headers:
-        keys = header_keys(h)
-        target = next((user[k] for k in keys if k in user), None)
-        if target in FIELD_LABELS:
-            claims[target] = (-1, h)
-            continue
-        if target in ("drop", "hash", "ignore"):
-            {"drop": drop, "hash": hash_, "ignore": unmapped}[target].append(h)
-            continue
-        hit = next((aliases[k] for k in keys if k in aliases), None)
-        if hit and (hit[0] not in claims or hit[1] < claims[hit[0]][0]):
-            if hit[0] in claims:
-                unmapped.append(claims[hit[0]][1])
-            claims[hit[0]] = (hit[1], h)
-        elif any(n and n in k for k in keys for n in drop_names):
-            drop.append(h)
-        elif any(n and n in k for k in keys for n in hash_names):
-            hash_.append(h)
-        else:
+    candidates: dict[str, list[tuple[int, int, str]]] = {}
+    drop, hash_, unmapped, notes = [], [], [], []
+    for order, h in enumerate(headers):
+        claim = _claim(h, header_keys(h), aliases, user, drop_names, hash_names)
+        if claim is None or claim[0] == "ignore":
             unmapped.append(h)
-    fields = {f: src for f, (_, src) in sorted(claims.items(), key=lambda kv: list(FIELD_LABELS).index(kv[0]))}
-    return ColumnPlan(fields, drop, hash_, unmapped)
+        elif claim[0] in ("drop", "hash"):
+            (drop if claim[0] == "drop" else hash_).append(h)
+        else:
+            candidates.setdefault(claim[0], []).append((_checked_rank(claim[0], claim[1], h, df, notes), order, h))
+    fields = {}
+    for f, cands in candidates.items():
+        cands.sort()
+        fields[f] = cands[0][2]
+        unmapped += [h for _, _, h in cands[1:]]
+    for when in ("received", "completed"):  # a lone 접수시각 column holds the whole date and time
+        if f"{when}_time" in fields and f"{when}_at" not in fields:
+            fields[f"{when}_at"] = fields.pop(f"{when}_time")
+    defaults = {f: v for f, v in (mapping.defaults if mapping else {}).items() if f not in fields}
+    fields = {f: fields[f] for f in FIELD_LABELS if f in fields}
+    order = {h: i for i, h in enumerate(headers)}
+    return ColumnPlan(fields, drop, hash_, sorted(unmapped, key=order.get), defaults, notes)
+
+
+def _checked_rank(f: str, rank: int, header: str, df: pd.DataFrame | None, notes: list[str]) -> int:
+    if df is None or rank < 0 or header not in df.columns:
+        return rank
+    if f == "voc_id" and _running_numbers(df[header]):
+        notes.append(f"'{header}' 열은 1부터 차례로 매긴 순번이라, 다른 접수번호 열이 있으면 그 열을 씁니다")
+        return rank + DEMOTED
+    if f in ("received_at", "completed_at") and rank >= MEANING_RANK and not _mostly_dates(df[header]):
+        return rank + DEMOTED
+    return rank
+
+
+def _running_numbers(s: pd.Series) -> bool:
+    v = pd.to_numeric(s.dropna(), errors="coerce")
+    if len(v) < 3 or v.isna().any():
+        return False
+    return bool((v.to_numpy() == np.arange(1, len(v) + 1)).all() or (v.to_numpy() == np.arange(len(v), 0, -1)).all())
+
+
+def _mostly_dates(s: pd.Series, sample: int = 200) -> bool:
+    values = s.dropna().head(sample)
+    return len(values) == 0 or parse_datetimes(values.reset_index(drop=True)).notna().mean() >= 0.5
 
 
 def value_key(v: object) -> str:

@@ -7,6 +7,7 @@ and is what the CLI and the upload page call.
 from __future__ import annotations
 
 import contextlib
+import re
 import getpass
 import hashlib
 import json
@@ -24,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ccm import db, privacy
+from ccm.voc import ITEM_NAMES
+from etl import diagnose
 from etl import mapping as mp
 from etl.readers import (ReadError, Table, clean_number_text, combine_date_time, filter_rows, matches, read_table,
                           replace)
@@ -31,8 +34,8 @@ from etl.readers import (ReadError, Table, clean_number_text, combine_date_time,
 STATUS_RANK = {"접수": 0, "처리중": 1, "완료": 2}
 STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
           "title", "content", "answer", "customer_key", "clock_start", "due_at", "deadline_minutes",
-          "work_minutes", "sla_met", "sla_rule", "source_row"]
-COMPARED = [c for c in STORED if c != "source_row"]
+          "work_minutes", "sla_met", "sla_rule", "source_row", "export_as_of"]
+COMPARED = [c for c in STORED if c not in ("source_row", "export_as_of")]
 REJECT_COLUMN = "오류"
 
 Progress = Callable[[float, str], None]
@@ -53,6 +56,8 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
+    merged: int = 0                       # valid rows folded into another row of the same 접수번호
+    closed_without_time: int = 0          # stored as 완료 with no completion time (kept rows)
 
     @property
     def rows_read(self) -> int:
@@ -93,6 +98,7 @@ class Prepared:
         t = self.table
         return {"mapping": self.plan.as_dict(), "encoding": t.encoding, "sheet": t.sheet,
                 "header_row": t.header_row, "warnings": self.warnings, "unknown_values": self.unknown_values,
+                "merged": self.merged, "closed_without_time": self.closed_without_time,
                 "rejects_by_reason": self.rejects["사유"].value_counts().to_dict() if len(self.rejects) else {}}
 
 
@@ -105,7 +111,9 @@ class BatchResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    kept_newer: int = 0               # rows of an older export that did not reopen a later status
+    kept_newer: int = 0               # rows of an older export that did not overwrite a newer version
+    merged: int = 0                   # rows folded into another row of the same 접수번호 in the file
+    closed_without_time: int = 0      # stored as 완료 with no completion time
 
 
 @dataclass
@@ -125,8 +133,9 @@ class LoadReport:
 # --- prepare ---------------------------------------------------------------------------------------
 
 def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None = None,
-            name: str | None = None) -> Prepared:
-    """Read, map, normalise and validate one file (no database). Raises ReadError if unusable."""
+            name: str | None = None, strict: bool = False) -> Prepared:
+    """Read, map, normalise and validate one file (no database). Raises ReadError if unusable.
+    With strict, a row closed without a completion time is rejected instead of stored."""
     t0 = time.perf_counter()
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     data = source if isinstance(source, bytes) else Path(source).read_bytes()  # read once: hashed and parsed
@@ -135,18 +144,14 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
         table = read_table(data, name, known=mp.known_headers(settings, mapping))
     sha = digest.result()
     del data
-    plan = mp.detect_columns(table.df.columns, settings, mapping)
-    missing = plan.missing()
-    if missing:
-        labels = ", ".join(mp.FIELD_LABELS[f] for f in missing)
-        raise ReadError(
-            f"{name}: 필수 열({labels})을 찾지 못했습니다({table.header_row}행을 머리글로 읽음: "
-            f"{', '.join(map(str, table.df.columns[:12]))}). 매핑 파일의 [columns]로 지정하세요."
-        )
+    plan = mp.detect_columns(table.df.columns, settings, mapping, table.df)
     if not len(table.df):
         raise ReadError(f"{name}: 머리글({table.header_row}행) 아래에 데이터 행이 없습니다.")
+    if plan.missing():
+        raise ReadError(diagnose.missing_fields(name, table, plan, settings))
     prep = Prepared(name, sha, table, plan, pd.DataFrame(), pd.DataFrame())
-    prep.normalised, prep.rejects, prep.keep = _normalise(prep, settings, mapping)
+    prep.warnings += plan.notes
+    prep.normalised, prep.rejects, prep.keep = _normalise(prep, settings, mapping, strict)
     pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
     return prep
@@ -181,7 +186,7 @@ def _col(prep: Prepared, fld: str) -> pd.Series | None:
 TEXTS = ("title", "content", "answer")  # free text: personal data masked before storage
 
 
-def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+def _normalise(prep: Prepared, settings, mapping, strict: bool) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Each field is normalised on its own (pyarrow and DuckDB release the GIL: both cores work), then
     the rows are validated, deduplicated and given their SLA figures."""
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -191,8 +196,8 @@ def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.Data
         jobs = {
             "customer_key": (_customer_key, prep, settings),
             "content": (_masked, prep, "content", names),
-            "received": (_datetime, prep, "received_at", "received_time"),
-            "completed": (_datetime, prep, "completed_at", "completed_time"),
+            "received": (_datetime, prep, mapping, "received_at", "received_time"),
+            "completed": (_datetime, prep, mapping, "completed_at", "completed_time"),
             "title": (_masked, prep, "title", names),
             "answer": (_masked, prep, "answer", names),
             "voc_id": (_voc_id, prep),
@@ -200,11 +205,11 @@ def _normalise(prep: Prepared, settings, mapping) -> tuple[pd.DataFrame, pd.Data
                                                                  "status")},
         }
         futures = {name: pool.submit(*job) for name, job in jobs.items()}
-        return _normalise_rows(prep, settings, {name: f.result for name, f in futures.items()}, pool.submit)
+        return _normalise_rows(prep, settings, {name: f.result for name, f in futures.items()}, pool.submit, strict)
 
 
 def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
-                    submit: Callable) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+                    submit: Callable, strict: bool) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     df, rej = prep.table.df, _Rejects(prep)
     out = pd.DataFrame(index=df.index)
 
@@ -219,6 +224,7 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
         rej.add(bad_rt, "received_time", "접수시간을 시각으로 읽을 수 없습니다")
 
     out["completed_at"], bad_ct = done["completed"]()
+    out["completed_at"] = _end_of_day_if_date_only(prep, out["completed_at"], settings)
     raw_done = _col(prep, "completed_at")
     if raw_done is not None:
         rej.add(raw_done.notna() & out["completed_at"].isna(), "completed_at", "처리일시를 날짜로 읽을 수 없습니다")
@@ -229,10 +235,15 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
 
     raw_type = _col(prep, "voc_type")
     out["voc_type"], _ = done["voc_type"]()
-    rej.add(raw_type.isna(), "voc_type", "유형이 비어 있습니다")
-    types = ", ".join(settings["voc"]["types"])
-    rej.add(raw_type.notna() & out["voc_type"].isna(), "voc_type",
-            f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)")
+    if raw_type is not None:
+        types = ", ".join(settings["voc"]["types"])
+        default = prep.plan.defaults.get("voc_type")
+        if default:  # a [defaults] voc_type fills the rows whose type cell is blank
+            out["voc_type"] = out["voc_type"].where(raw_type.notna(), default)
+        else:
+            rej.add(raw_type.isna(), "voc_type", "유형이 비어 있습니다")
+        rej.add(raw_type.notna() & out["voc_type"].isna(), "voc_type",
+                f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)")
     sla = submit(_sla_columns, out["received_at"], out["completed_at"], out["voc_type"], settings)  # all rows
 
     for fld in ("channel", "facility", "department"):
@@ -240,7 +251,7 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
     fac_dept = mp.map_values(out["facility"], settings.facilities.get)
     out["department"] = out["department"].fillna(fac_dept)
 
-    out["status"] = _status(prep, out, rej, *done["status"]())
+    out["status"] = _status(prep, out, rej, strict, *done["status"]())
     for fld in ("title", "content", "answer", "customer_key"):
         out[fld] = done[fld]()
     out["source_row"] = prep.table.rows.astype("int32")
@@ -248,6 +259,11 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
     rejects = rej.frame()
     ok = ~np.isin(prep.table.rows, rejects["행"].to_numpy())
     keep = _dedupe(prep, out, ok)
+    prep.merged = int(ok.sum() - keep.sum())
+    no_time = (out["status"] == "완료").to_numpy(dtype=bool, na_value=False) & out["completed_at"].isna().to_numpy()
+    prep.closed_without_time = int((no_time & keep).sum())
+    kept_times = pd.concat([out["received_at"][keep], out["completed_at"][keep]])
+    out["export_as_of"] = kept_times.max() if kept_times.notna().any() else pd.NaT
     out = pd.concat([out, sla.result()], axis=1)
     return out[STORED].reset_index(drop=True), rejects, keep
 
@@ -260,7 +276,7 @@ def _voc_id(prep: Prepared) -> pd.Series:
     return replace(clean_number_text(_col(prep, "voc_id")), r"\s+", "")
 
 
-def _datetime(prep: Prepared, date_field: str, time_field: str) -> tuple[pd.Series, pd.Series]:
+def _datetime(prep: Prepared, mapping, date_field: str, time_field: str) -> tuple[pd.Series, pd.Series]:
     d = _col(prep, date_field)
     if d is None:
         empty = pd.Series(pd.NaT, index=prep.table.df.index, dtype="datetime64[us]")
@@ -273,37 +289,91 @@ def _mapped(prep: Prepared, settings, mapping, fld: str) -> tuple[pd.Series | No
     the file has no such column."""
     raw = _col(prep, fld)
     if raw is None:
-        return None, None
+        default = prep.plan.defaults.get(fld)
+        return (None, None) if default is None else (pd.Series(default, index=prep.table.df.index, dtype="string"), None)
     mapped = mp.map_values(raw, mp.value_lookup(settings, fld, mapping))
     unknown = raw.notna() & mapped.isna()
     return mapped, (raw[unknown].value_counts() if unknown.any() else None)
 
 
 def _kept_value(prep: Prepared, fld: str, mapped: pd.Series | None, unknown: pd.Series | None) -> pd.Series:
-    """Canonical value where known; unknown values are kept as they are and reported."""
+    """Canonical value where known; unknown values are kept and reported — except a value that reads
+    like free text (a shifted column: not stored) or holds personal data (stored masked)."""
     if mapped is None:
         return _na(prep)
-    if unknown is not None:
-        prep.unknown_values[fld] = {str(k): int(v) for k, v in unknown.head(50).items()}
-        listed = ", ".join(f"{k}({v}건)" for k, v in unknown.head(10).items())
-        prep.warnings.append(f"알 수 없는 {mp.FIELD_LABELS[fld]} 값은 그대로 저장했습니다: {listed}")
-    return mapped.fillna(_col(prep, fld))
+    raw = _col(prep, fld)
+    if unknown is None:
+        return mapped if raw is None else mapped.fillna(raw)
+    screened = {v: _screen(str(v)) for v in unknown.index}
+    kept = {v: s for v, s in screened.items() if s is not None}
+    if kept:
+        counts = {kept[v]: int(unknown[v]) for v in kept}
+        prep.unknown_values[fld] = dict(list(counts.items())[:50])
+        listed = ", ".join(f"{k}({n}건)" for k, n in list(counts.items())[:10])
+        prep.warnings.append(f"설정에 없는 {mp.FIELD_LABELS[fld]} 값은 그대로 저장했습니다(화면에서는 '미등록'): {listed}")
+    text_like = [v for v, s in screened.items() if s is None]
+    if text_like:
+        rows = prep.table.rows[raw.isin(text_like).to_numpy()]
+        prep.warnings.append(f"{mp.FIELD_LABELS[fld]} 열에 문장처럼 보이는 값 {len(rows):,}건"
+                             f"({_row_list(rows)})은 저장하지 않았습니다: 열이 밀린 행일 수 있습니다")
+    replaced = raw.map({v: s for v, s in screened.items()}, na_action="ignore").astype("string")
+    return mapped.fillna(replaced)
 
 
-def _status(prep: Prepared, out: pd.DataFrame, rej: _Rejects, mapped: pd.Series | None,
+def _screen(value: str) -> str | None:
+    """None for a value that reads like a sentence; the value with personal data masked otherwise."""
+    words = value.split()
+    if len(value) > 30 or len(words) >= 5 or SENTENCE.search(value):
+        return None
+    return privacy.mask_text(value)
+
+
+SENTENCE = re.compile(r"(니다|어요|아요|해요|세요|네요|습니까|는데|었음|했음)[.!?~]*$|[.!?]\s+\S")
+
+
+def _row_list(rows: np.ndarray, limit: int = 5) -> str:
+    shown = ", ".join(f"{r}행" for r in rows[:limit])
+    return shown + (f" 외 {len(rows) - limit:,}건" if len(rows) > limit else "")
+
+
+def _status(prep: Prepared, out: pd.DataFrame, rej: _Rejects, strict: bool, mapped: pd.Series | None,
             unknown_counts: pd.Series | None) -> pd.Series:
+    """완료 where a completion time exists; else the file's status. A 완료 row without a completion time
+    stays 완료 (closed, time unknown: outside met/breached), or is rejected with strict."""
     done = out["completed_at"].notna()
     derived = pd.Series(np.where(done, "완료", "접수"), index=out.index, dtype="string")
     if mapped is None:
+        if _col(prep, "completed_at") is None:
+            prep.warnings.append(diagnose.no_progress(prep.table, prep.plan))
         return derived
     raw = _col(prep, "status")
-    unknown = raw.notna() & mapped.isna()
+    unknown = mapped.isna() if raw is None else raw.notna() & mapped.isna()
     if unknown_counts is not None:
         listed = ", ".join(f"{k}({v}건)" for k, v in unknown_counts.head(10).items())
         prep.warnings.append(f"알 수 없는 처리상태 값은 처리일시로 판단했습니다: {listed}")
-    rej.add((mapped == "완료") & ~done, "status", "처리상태가 완료인데 처리일시가 없습니다")
+    closed_no_time = (mapped == "완료").fillna(False) & ~done
+    if closed_no_time.any():
+        if strict:
+            rej.add(closed_no_time, "status", "처리상태가 완료인데 처리일시가 없습니다(--strict)")
+        if _col(prep, "completed_at") is None:
+            prep.warnings.append(diagnose.no_completion_column(prep.table, prep.plan, int(closed_no_time.sum())))
     status = mapped.where(~done, "완료").fillna(derived)
     return status.where(~(unknown & ~done), "처리중")
+
+
+def _end_of_day_if_date_only(prep: Prepared, completed: pd.Series, settings) -> pd.Series:
+    """A completion given as a date alone means the end of that business day (setting
+    [voc.load] date_only_completion, default the calendar's work_end), never 00:00."""
+    raw = _col(prep, "completed_at")
+    if raw is None or _col(prep, "completed_time") is not None:
+        return completed
+    midnight = completed.notna() & (completed == completed.dt.normalize())
+    if not midnight.any():
+        return completed
+    date_only = midnight & ~matches(raw.astype("string"), r"\d:\d|^\s*\d+\.\d*[1-9]|오[전후]|[AaPp][Mm]|\d\s*시")
+    at = settings["voc"].get("load", {}).get("date_only_completion") or settings["calendar"]["work_end"]
+    hours, minutes = (int(x) for x in str(at).split(":")[:2])
+    return completed.where(~date_only, completed + pd.Timedelta(hours=hours, minutes=minutes))
 
 
 def _masked(prep: Prepared, fld: str, names: Future) -> pd.Series:
@@ -385,13 +455,16 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
         SELECT i.voc_id,
                CASE WHEN v.voc_id IS NULL THEN 'insert'
                     WHEN {ranks.format('i.status')} < {ranks.format('v.status')} THEN 'older'
+                    WHEN {ranks.format('i.status')} = {ranks.format('v.status')}
+                         AND i.export_as_of < v.export_as_of THEN 'older'
                     WHEN {same} THEN 'same'
                     ELSE 'update' END AS action
         FROM _incoming i LEFT JOIN voc_items v ON v.voc_id = i.voc_id""")
     counts = dict(con.execute("SELECT action, count(*) FROM _action GROUP BY action").fetchall())
     cols = ", ".join(STORED)
-    con.execute(f"""INSERT INTO voc_items_replaced
-        SELECT v.*, {batch_id} FROM voc_items v JOIN _action a ON a.voc_id = v.voc_id
+    item_cols = ", ".join(ITEM_NAMES)
+    con.execute(f"""INSERT INTO voc_items_replaced ({item_cols}, replaced_by_batch)
+        SELECT {', '.join('v.' + c for c in ITEM_NAMES)}, {batch_id} FROM voc_items v JOIN _action a ON a.voc_id = v.voc_id
         WHERE a.action = 'update'""")
     sets = ", ".join(f"{c} = i.{c}" for c in STORED if c != "voc_id")
     con.execute(f"""UPDATE voc_items SET {sets}, updated_batch_id = {batch_id}
@@ -403,9 +476,11 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
     con.execute("DROP VIEW _incoming")
     con.unregister("_normalised")
     res = BatchResult(prep.file_name, batch_id, prep.rows_read, counts.get("insert", 0), counts.get("update", 0),
-                      counts.get("same", 0) + counts.get("older", 0), prep.rows_rejected, counts.get("older", 0))
+                      counts.get("same", 0) + counts.get("older", 0), prep.rows_rejected, counts.get("older", 0),
+                      prep.merged, prep.closed_without_time)
     if res.kept_newer:
-        prep.warnings.append(f"이미 더 진행된 상태로 저장된 {res.kept_newer}건은 이 파일의 이전 상태로 되돌리지 않았습니다")
+        prep.warnings.append(f"이미 더 새로운 내용으로 저장된 {res.kept_newer}건은 이 파일(더 오래된 내보내기)의 내용으로 "
+                             "덮어쓰지 않았습니다")
     con.execute(
         """UPDATE load_batches SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, detail = ?
            WHERE batch_id = ?""",
@@ -435,7 +510,7 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
             name, data = (src if isinstance(src, tuple) else (Path(src).name, Path(src)))
             if progress:
                 progress(0.5 * i / max(len(sources), 1), f"{name} 읽는 중…")
-            preps.append(prepare(data, settings, mapping, name=name))
+            preps.append(prepare(data, settings, mapping, name=name, strict=strict))
             del data
     timings["읽기·검증"] = time.perf_counter() - t0
     report = LoadReport([], preps, timings=timings)
@@ -443,7 +518,8 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
         report.rejects_files = write_rejects(preps, rejects_dir, settings)
     if strict and any(p.rows_rejected for p in preps):
         report.strict_blocked = True
-        report.batches = [BatchResult(p.file_name, None, p.rows_read, rejected=p.rows_rejected) for p in preps]
+        report.batches = [BatchResult(p.file_name, None, p.rows_read, rejected=p.rows_rejected, merged=p.merged)
+                          for p in preps]
         return report
     t1 = time.perf_counter()
     loaded_by = loaded_by or _user()

@@ -18,7 +18,7 @@ LABELS = {
     "met": "기한 내", "breached": "기한 초과", "compliance": "준수율", "completed": "처리완료",
     "median_hours": "중앙값(시간)", "p90_hours": "90백분위(시간)", "mean_hours": "평균(시간)",
     "deadline_hours": "처리기한(시간)", "median_share": "중앙값÷기한", "bucket": "처리시간÷처리기한",
-    "items": "건수",
+    "items": "건수", "no_time": "처리일시 없음",
 }
 OPEN_COLUMNS = ["state", "voc_id", "department", "voc_type", "facility", "received_at", "due_at", "remaining_hours"]
 
@@ -38,6 +38,10 @@ def summary(ctx: Context) -> dict:
     c4.metric("기한 초과 처리", f"{s['breached']:,}건", help="처리기한을 넘겨 처리완료된 건.")
     definition(f"조회 기간({ctx.scope.label}) 접수 {s['received']:,}건 중 처리완료 {s['completed']:,}건. "
                + va.COMPLIANCE_DEFINITION)
+    if s["no_time"]:
+        st.warning(f"처리일시 없음 {s['no_time']:,}건: 처리상태는 완료인데 내보내기 파일에 처리일시가 없어 기한 준수 판정"
+                   "(분자·분모)에서 뺐습니다. 미처리·기한 초과로도 세지 않습니다. 처리일시가 있는 파일을 다시 적재하면 판정됩니다.",
+                   icon=":material/schedule:")
     return s
 
 

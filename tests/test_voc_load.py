@@ -117,10 +117,13 @@ def test_duplicate_voc_id_in_one_file_keeps_most_advanced_row(tmp_path, db_path,
     assert items(db_path)["status"].tolist() == ["완료"]
 
 
-def test_status_done_without_completion_time_is_rejected(tmp_path, db_path):
+def test_status_done_without_completion_time_is_stored_closed_or_rejected_with_strict(tmp_path, db_path):
     path = write_csv(tmp_path / "a.csv", [row("V1", status="처리완료", completed="")])
-    assert cli(path) == 1
+    assert cli(path, "--strict") == 1
     assert items(db_path).empty
+    assert cli(path) == 0
+    got = items(db_path).iloc[0]
+    assert got["status"] == "완료" and pd.isna(got["completed_at"]) and pd.isna(got["sla_met"])
 
 
 def test_mapping_file_maps_headers_and_values_and_unknown_channels_are_kept(tmp_path, db_path, capsys):
@@ -132,7 +135,7 @@ def test_mapping_file_maps_headers_and_values_and_unknown_channels_are_kept(tmp_
     assert cli(path, "--mapping", mapping) == 0
     item = items(db_path).iloc[0]
     assert (item["voc_id"], item["voc_type"], item["channel"], item["facility"]) == ("N1", "불만", "앱", "철로자전거")
-    assert "알 수 없는 접수채널 값은 그대로 저장했습니다: 앱(1건)" in capsys.readouterr().out
+    assert "설정에 없는 접수채널 값은 그대로 저장했습니다(화면에서는 '미등록'): 앱(1건)" in capsys.readouterr().out
     assert '"unknown_values": {"channel": {"앱": 1}}' in batches(db_path).iloc[0]["detail"]
 
 

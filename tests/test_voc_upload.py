@@ -32,7 +32,7 @@ def test_upload_preview_mapping_load_and_rejects(app_test, tmp_path, db_path):
     shown = texts(at)
     assert "인코딩 cp949, 머리글 2행, 데이터 2행" in shown
     mapping = at.dataframe[1].value
-    assert ("접수일시", "접수일시 (received_at)") in set(zip(mapping["원본 열"], mapping["적재 방식"]))
+    assert ("접수일시", "접수일시") in set(zip(mapping["원본 열"], mapping["적재 방식"]))
     assert [m.value for m in at.metric][:3] == ["2", "1", "1"]
     at.button(key="voc_up_load").click().run()
     assert not at.exception
