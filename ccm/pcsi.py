@@ -25,7 +25,7 @@ DDL = [
         survey      VARCHAR NOT NULL,          -- PCSI | 교육만족도 | 전화친절도 ...
         year        INTEGER NOT NULL,
         wave        VARCHAR NOT NULL DEFAULT '',
-        scale       INTEGER NOT NULL,          -- 5 | 7 | 11 (0–10)
+        scale       INTEGER NOT NULL,          -- 3 | 4 | 5 | 7 | 10 (1–10) | 11 (0–10)
         overall_area VARCHAR,                  -- the area holding 전반적만족 (outcome of the IPA)
         spec        JSON NOT NULL,             -- the confirmed survey spec
         sha256      VARCHAR NOT NULL,
@@ -61,7 +61,7 @@ DDL = [
 ]
 
 SURVEY_TABLES = ("survey_answers", "survey_demographics", "survey_comments", "survey_respondents", "survey_items")
-SCALES = {5: "5점", 7: "7점", 11: "11점(0–10)"}
+SCALES = {3: "3점", 4: "4점", 5: "5점", 7: "7점", 10: "10점(1–10)", 11: "11점(0–10)"}
 Z95 = 1.96
 
 
@@ -69,12 +69,16 @@ Z95 = 1.96
 # Item scores (used by the loader; pure and vectorised)
 
 def scale_range(scale: int) -> tuple[int, int]:
-    """Lowest and highest valid answer of a scale."""
+    """Lowest and highest valid answer of a scale: k points are 1..k, except 11 points = 0..10."""
     if scale == 11:
         return 0, 10
-    if scale in (5, 7):
+    if scale in SCALES:
         return 1, scale
-    raise ValueError(f"지원하지 않는 척도입니다: {scale}점 (5, 7, 11점만 가능)")
+    raise ValueError(f"지원하지 않는 척도입니다: {scale}점 ({scale_names()}만 가능)")
+
+
+def scale_names() -> str:
+    return ", ".join(SCALES.values())
 
 
 def numeric_codes(codes) -> list[float]:
@@ -113,9 +117,10 @@ def classify(raw: pd.Series, scale: int, missing_codes: tuple) -> tuple[pd.Serie
 
 
 def item_score(value: pd.Series, scale: int, reverse: pd.Series | bool = False) -> pd.Series:
-    """100-point score of valid answers: 7-point (x−1)/6×100, 5-point (x−1)/4×100, 0–10 x×10.
+    """100-point score of valid answers: k-point 1..k (x−1)/(k−1)×100, 11-point 0..10 x×10.
 
-    Reverse-coded items are flipped first (x → lo + hi − x)."""
+    Reversed answers (a reverse-coded item, or a survey where 1 = 매우 만족) are flipped first
+    (x → lo + hi − x)."""
     lo, hi = scale_range(scale)
     x = value.astype("float64")
     x = x.where(~pd.Series(reverse, index=x.index).astype(bool), lo + hi - x)

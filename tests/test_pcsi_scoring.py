@@ -37,6 +37,11 @@ def test_item_scores_of_each_scale():
     assert list(pcsi.item_score(pd.Series([1.0, 3.0, 5.0]), 5)) == [0.0, 50.0, 100.0]
     assert list(pcsi.item_score(pd.Series([0.0, 7.0, 10.0]), 11)) == [0.0, 70.0, 100.0]
     assert list(pcsi.item_score(x, 7, reverse=True)) == [100.0, 50.0, 0.0]
+    assert list(pcsi.item_score(pd.Series([1.0, 2.0, 3.0]), 3)) == [0.0, 50.0, 100.0]
+    assert list(pcsi.item_score(pd.Series([1.0, 4.0]), 4)) == [0.0, 100.0]
+    assert list(pcsi.item_score(pd.Series([1.0, 4.0]), 4, reverse=True)) == [100.0, 0.0]
+    assert list(pcsi.item_score(pd.Series([1.0, 10.0]), 10)) == [0.0, 100.0]
+    assert pcsi.scale_range(10) == (1, 10) and pcsi.scale_range(11) == (0, 10)
 
 
 def test_missing_codes_and_out_of_scale_never_score():
