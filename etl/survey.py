@@ -24,6 +24,7 @@ from etl.readers import XLS_MAGIC, XLSX_MAGIC, ReadError, Table, normalise_heade
 SPECS = Path(__file__).resolve().parent / "specs"
 DEFAULT_SPEC = SPECS / "pcsi_default.toml"
 ITEM_CODE = re.compile(r"^[A-Za-z]{1,2}\d{1,2}(?:[-_.]\d{1,2})?$")  # A1, B12, Q3, Q3_1
+DIRECTIONS = {"high_good": "큰 값이 만족(예: 5 = 매우 만족)", "low_good": "작은 값이 만족(1 = 매우 만족)"}
 
 
 class SurveyError(Exception):
@@ -47,6 +48,7 @@ class SurveySpec:
     year: int = 0                    # 0 = from the date column (or --year)
     wave: str = ""
     scale: int = 7
+    direction: str = "high_good"     # high_good | low_good (1 = 매우 만족): reverses every item
     missing_codes: tuple[float | str, ...] = (98, 99, "모름", "무응답")
     items: tuple[Item, ...] = ()
     overall_area: str = "전반적만족"
@@ -88,6 +90,14 @@ class SurveySpec:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @property
+    def low_good(self) -> bool:
+        return self.direction == "low_good"
+
+    def reversed_items(self) -> list[bool]:
+        """Whether each item's answers are flipped: a reverse-coded item XOR a low_good survey."""
+        return [i.reverse != self.low_good for i in self.items]
 
     @property
     def item_columns(self) -> list[str]:
@@ -165,14 +175,73 @@ def _find(columns: list[str], aliases: list[str]) -> str:
 
 
 def _scale_of(values: pd.Series, missing_codes: tuple) -> int:
-    """5, 7 or 11 points, from the answers (a stray out-of-scale value does not decide it)."""
+    """The scale the answers were given on, from the highest value more than 1% of answers used
+    (a stray value does not decide it): 0 used → 11 points (0–10); above 7 → 10 points (1–10)
+    when 1 was used, else 11; otherwise the smallest of 3, 4, 5, 7 points that holds it."""
     v = values[~values.isin(pcsi.numeric_codes(missing_codes))].dropna()
+    v = v[v.between(0, 10) & (v == np.floor(v))]
     if v.empty:
         return 7
-    share = lambda vals: v.isin(vals).mean()  # noqa: E731
-    if share([0, 8, 9, 10]) > 0.01:
+    share = v.value_counts(normalize=True)
+    used = set(share[share > 0.01].index) or set(share.index)
+    top = max(used)
+    if 0 in used:
         return 11
-    return 7 if share([6, 7]) > 0.01 else 5
+    if top > 7:
+        return 10 if 1 in used else 11
+    return next(k for k in (3, 4, 5, 7) if k >= top)
+
+
+_INTENSE = r"(?:매우|아주|대단히|전혀)\s*"
+_POLE = r"(불만족|불만|만족하지\s*않|만족스럽지\s*않|만족|그렇지\s*않|그렇다)"
+_LEGENDS = (re.compile(r"(?<![\d.])(10|\d)\s*점?\s*[=:：.)\]-]?\s*" + _INTENSE + _POLE + r"\w*"),
+            re.compile(_INTENSE + _POLE + r"\w*\s*[=:：(\[]\s*(10|\d)(?!\d)\s*점?[)\]]?"))
+
+
+def direction_hint(table: Table) -> tuple[str, str]:
+    """The direction a scale legend above or in the header states ('1 = 매우 만족' → low_good;
+    '5 = 매우 만족' or '1 = 매우 불만족' → high_good; the reading most of its labels agree on) and
+    the legend text; ("", "") when there is none or it is undecided."""
+    text = " ".join([*table.title_rows, *map(str, table.df.columns)])
+    votes: list[tuple[str, str]] = []
+    for pattern in _LEGENDS:
+        for m in pattern.finditer(text):
+            n, pole = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
+            good = not (pole.startswith("불") or "않" in pole)
+            votes.append(("low_good" if (int(n) <= 1) == good else "high_good", m.group(0).strip()))
+    low = sum(v == "low_good" for v, _ in votes)
+    if 2 * low == len(votes):
+        return "", ""
+    best = "low_good" if 2 * low > len(votes) else "high_good"
+    return best, next(t for v, t in votes if v == best)
+
+
+_TOTAL_LABEL = r"(?:전체|총|grand)?(?:합계|소계|총계|누계|계|평균|total|subtotal|sum|average|avg|mean)+"
+
+
+def total_rows(df: pd.DataFrame, skip: tuple[str, ...] = ()) -> np.ndarray:
+    """Rows that are a totals or means row (합계·소계·총계·평균·Total·Average as a whole cell, spaces
+    and brackets ignored) in any column but `skip` (free-text comments)."""
+    hit = np.zeros(len(df), dtype=bool)
+    for c in df.columns:
+        if c in skip:
+            continue
+        s = df[c].astype("string")
+        short = (s.str.len() <= 20).fillna(False).to_numpy(dtype=bool)
+        if short.any():
+            norm = s[short].str.normalize("NFKC").str.lower().str.replace(r"[\s\W_]+", "", regex=True)
+            hit[short] |= norm.str.fullmatch(_TOTAL_LABEL).fillna(False).to_numpy(dtype=bool)
+    return hit
+
+
+def drop_total_rows(table: Table, skip: tuple[str, ...] = ()) -> tuple[Table, list[int]]:
+    """The table without its totals/means rows, and their row numbers in the file."""
+    hit = total_rows(table.df, skip)
+    if not hit.any():
+        return table, []
+    rows = np.asarray(table.rows)
+    kept = replace(table, df=table.df[~hit].reset_index(drop=True), rows=rows[~hit])
+    return kept, [int(r) for r in rows[hit]]
 
 
 def _looks_like_item(s: pd.Series, missing_codes: tuple) -> bool:
@@ -188,7 +257,8 @@ def _looks_like_item(s: pd.Series, missing_codes: tuple) -> bool:
 def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> SurveySpec:
     """A spec for this file: the default ministry layout where its columns match, else columns
     whose header looks like an item code or whose values look like answers become items (area to
-    be confirmed by the user); facility, weight, date … columns by their usual names (settings)."""
+    be confirmed by the user); facility, weight, date … columns by their usual names (settings);
+    the scale from the answers (totals rows left out), the direction from a legend ('1 = 매우 만족')."""
     base = base or load_spec()
     p = settings.get("pcsi", {}) if settings is not None else {}
     aliases = p.get("columns", {})
@@ -208,6 +278,7 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
     demos = tuple(c for c in cols if c not in single
                   and _find([c], [*base.demographic_columns, *aliases.get("demographics", [])]))
     taken = set(singles.values()) | set(comments) | set(demos) | set(identity_columns(cols, settings))
+    table, _ = drop_total_rows(table, comments)
     items: list[Item] = []
     for c in cols:
         if c in taken:
@@ -219,7 +290,8 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
             items.append(Item(c, "", c))
     values = pd.concat([pd.to_numeric(table.df[i.column], errors="coerce") for i in items]) if items else pd.Series(dtype=float)
     scale = _scale_of(values, missing) if items else base.scale
-    return replace(base, items=tuple(items), scale=scale, missing_codes=missing, **singles,
+    direction = direction_hint(table)[0] or base.direction
+    return replace(base, items=tuple(items), scale=scale, direction=direction, missing_codes=missing, **singles,
                    comment_columns=comments, demographic_columns=demos)
 
 
@@ -261,7 +333,10 @@ def check_spec(spec: SurveySpec, table: Table, settings=None) -> None:
     """Columns the spec names must exist; item-looking columns must be in the spec (or ignored)."""
     f = table.file_name
     if spec.scale not in pcsi.SCALES:
-        raise SurveyError(f"척도는 5, 7, 11점 중 하나여야 합니다(명세의 scale = {spec.scale}).")
+        raise SurveyError(f"척도는 {pcsi.scale_names()} 중 하나여야 합니다(명세의 scale = {spec.scale}).")
+    if spec.direction not in DIRECTIONS:
+        raise SurveyError(f"척도 방향(direction)은 \"high_good\"(큰 값이 만족) 또는 \"low_good\"(1 = 매우 만족)이어야 "
+                          f"합니다(명세의 direction = \"{spec.direction}\").")
     if not spec.items:
         raise SurveyError(f"{f}: 점수를 낼 문항이 명세에 없습니다. 문항 열과 영역을 지정하세요.")
     no_area = [i.column for i in spec.items if not i.area.strip()]
@@ -313,28 +388,13 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     """Validate and shape a file for the store. Raises SurveyError (nothing stored) when unusable."""
     spec, fit_warnings = fit_spec(spec, table)
     check_spec(spec, table, settings)
+    table, skipped = drop_total_rows(table, spec.comment_columns)
     df, f = table.df, table.file_name
+    if df.empty:
+        raise SurveyError(f"{f}: 응답 행이 없습니다(합계·평균 행 {len(skipped)}개뿐입니다).")
     resp_no = pd.Series(table.rows, index=df.index, dtype="int64")
     p = settings.get("pcsi", {}) if settings is not None else {}
-    max_share = float(p.get("max_invalid_share", 0.05))
-
-    long = pd.DataFrame({
-        "resp_no": np.tile(resp_no.to_numpy(), len(spec.items)),
-        "item": pd.Categorical.from_codes(np.repeat(np.arange(len(spec.items)), len(df)), spec.item_columns),
-        "raw": pd.concat([df[c] for c in spec.item_columns], ignore_index=True).astype("string"),
-        "reverse": np.repeat([i.reverse for i in spec.items], len(df)),
-    })
-    value, status = pcsi.classify(long["raw"], spec.scale, spec.missing_codes)
-    long["status"] = status
-    long["score"] = pcsi.item_score(value, spec.scale, long["reverse"]).where(status == "ok")
-    invalid = long[long["status"] == "invalid"]
-    lo, hi = pcsi.scale_range(spec.scale)
-    for item, part in invalid.groupby("item", sort=False):
-        if len(part) > max_share * len(df):
-            raise SurveyError(
-                f"{f}: 문항 {item}에 {spec.scale}점 척도({lo}–{hi}, 결측코드 "
-                f"{', '.join(pcsi.code_text(c) for c in spec.missing_codes)}) 밖의 값이 {len(part)}개 있습니다 "
-                f"({_where(table, part['resp_no'], part['raw'])}). 척도나 열 지정이 맞는지 확인하세요.")
+    long = _answers(table, spec, float(p.get("max_invalid_share", 0.05)))
 
     weight = pd.Series(1.0, index=df.index)
     if spec.weight_column:
@@ -366,9 +426,89 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     comments = _melt(df, resp_no, spec.comment_columns, "question", "text")
     comments["text"] = mask_series(comments["text"])
     report = _report(long, table, spec, facility, settings)
-    report["warnings"] = fit_warnings + report["warnings"]
+    report["skipped_rows"] = skipped
+    skip_note = [f"{f}: 합계·평균 행 {len(skipped)}개를 건너뛰었습니다 (행 번호: {', '.join(map(str, skipped[:20]))}"
+                 f"{' …' if len(skipped) > 20 else ''})."] if skipped else []
+    report["warnings"] = fit_warnings + skip_note + report["warnings"]
     return Prepared(spec, year, respondents, long[["resp_no", "item", "raw", "score", "status"]],
                     demographics, comments, report, content_sha256(table))
+
+
+def _answers(table: Table, spec: SurveySpec, max_share: float) -> pd.DataFrame:
+    """One row per (respondent, item): raw, status, score. An item with more answers outside the
+    declared scale than `max_share` of respondents means a wrong scale or column: refused."""
+    df, f = table.df, table.file_name
+    long = pd.DataFrame({
+        "resp_no": np.tile(np.asarray(table.rows, dtype="int64"), len(spec.items)),
+        "item": pd.Categorical.from_codes(np.repeat(np.arange(len(spec.items)), len(df)), spec.item_columns),
+        "raw": pd.concat([df[c] for c in spec.item_columns], ignore_index=True).astype("string"),
+        "reverse": np.repeat(spec.reversed_items(), len(df)),
+    })
+    value, status = pcsi.classify(long["raw"], spec.scale, spec.missing_codes)
+    long["status"] = status
+    long["value"] = value
+    long["score"] = pcsi.item_score(value, spec.scale, long["reverse"]).where(status == "ok")
+    invalid = long[long["status"] == "invalid"]
+    lo, hi = pcsi.scale_range(spec.scale)
+    for item, part in invalid.groupby("item", sort=False, observed=True):
+        if len(part) > max_share * len(df):
+            seen = _scale_of(_numbers(long.loc[long["item"] == item]), spec.missing_codes)
+            hint = f" 값으로 보면 {pcsi.SCALES[seen]} 척도입니다." if seen != spec.scale else ""
+            raise SurveyError(
+                f"{f}: 문항 {item}에 {spec.scale}점 척도({lo}–{hi}, 결측코드 "
+                f"{', '.join(pcsi.code_text(c) for c in spec.missing_codes)}) 밖의 값이 {len(part)}개 있습니다 "
+                f"({_where(table, part['resp_no'], part['raw'])}).{hint} 척도나 열 지정이 맞는지 확인하세요.")
+    return long
+
+
+def _numbers(long: pd.DataFrame) -> pd.Series:
+    """Answers as numbers, missing codes and blanks left out (valid and out-of-scale alike)."""
+    return pd.to_numeric(long.loc[long["status"] != "missing", "raw"].str.strip(), errors="coerce").dropna()
+
+
+MIN_SCALE_CHECK_ANSWERS = 20
+
+
+def scale_warnings(long: pd.DataFrame, table: Table, spec: SurveySpec) -> list[str]:
+    """Where the answers contradict the declared scale: values outside it (not scored; file, row,
+    column, value), or — with enough answers on a scale of 5 or more points — nobody using its top
+    value (a 4-point file declared as 5 points). Missing codes are left out."""
+    f, (lo, hi) = table.file_name, pcsi.scale_range(spec.scale)
+    invalid = long[long["status"] == "invalid"]
+    if len(invalid):
+        where = ", ".join(f"{r}행 {i}열 '{v}'" for r, i, v in invalid[["resp_no", "item", "raw"]].head(20).itertuples(index=False))
+        return [f"{f}: 선언한 척도({spec.scale}점, {lo}–{hi}) 밖의 값 {len(invalid):,}개는 점수에서 제외했습니다: "
+                f"{where}{' …' if len(invalid) > 20 else ''}."]
+    ok = long.loc[long["status"] == "ok", "value"]
+    if spec.scale < 5 or len(ok) < MIN_SCALE_CHECK_ANSWERS or ok.max() >= hi:
+        return []
+    top, seen = int(ok.max()), _scale_of(ok, ())
+    fix = (f" {pcsi.SCALES[seen]} 척도라면 명세의 척도(scale)를 {seen}(으)로 고쳐 다시 올리세요."
+           if seen != spec.scale else " 척도 지정이 맞는지 확인하세요.")
+    return [f"{f}: 선언한 척도({spec.scale}점)와 실제 값(최대 {top})이 맞지 않습니다: 유효 응답 {len(ok):,}개 중 "
+            f"{hi}이(가) 하나도 없습니다.{fix}"]
+
+
+def direction_warnings(table: Table, spec: SurveySpec) -> list[str]:
+    """A scale legend in the file ('1 = 매우 만족') that contradicts the declared direction."""
+    hint, legend = direction_hint(table)
+    if not hint or hint == spec.direction:
+        return []
+    return [f"{table.file_name}: 파일에 '{legend}'(이)라고 적혀 있는데 명세의 척도 방향은 "
+            f"'{DIRECTIONS[spec.direction]}'입니다. 방향(direction)이 맞는지 확인하세요."]
+
+
+def scale_notes(table: Table, spec: SurveySpec) -> list[str]:
+    """What the loader will say about the scale of this file under this spec (for the upload page,
+    before the user confirms): out-of-scale values, an unused top value, a contradicting legend."""
+    table, _ = drop_total_rows(table, spec.comment_columns)
+    if table.df.empty or not spec.items or spec.scale not in pcsi.SCALES or spec.direction not in DIRECTIONS:
+        return []
+    try:
+        long = _answers(table, spec, 1.0)
+    except KeyError:
+        return []
+    return scale_warnings(long, table, spec) + direction_warnings(table, spec)
 
 
 def content_sha256(table: Table) -> str:
@@ -399,17 +539,15 @@ def _melt(df: pd.DataFrame, resp_no: pd.Series, columns: tuple[str, ...], key: s
 
 
 def _report(long: pd.DataFrame, table: Table, spec: SurveySpec, facility: pd.Series, settings) -> dict:
-    per_item = long.groupby("item", sort=False)["status"].value_counts().unstack(fill_value=0)
+    per_item = long.groupby("item", sort=False, observed=False)["status"].value_counts().unstack(fill_value=0)
     for s in ("ok", "missing", "invalid"):
         if s not in per_item:
             per_item[s] = 0
     invalid = long[long["status"] == "invalid"]
     known = set(settings.facilities) if settings is not None else set()
     unknown = sorted(set(facility.dropna()) - known) if known else []
-    warnings = []
-    if len(invalid):
-        warnings.append(f"척도 밖의 값 {len(invalid)}개는 점수에서 제외했습니다: "
-                        f"{', '.join(f'{r}행 {i}={v}' for r, i, v in invalid[['resp_no', 'item', 'raw']].head(20).itertuples(index=False))}")
+    doubts = scale_warnings(long, table, spec) + direction_warnings(table, spec)
+    warnings = list(doubts)
     if unknown:
         warnings.append(f"설정에 없는 시설 {len(unknown)}개(담당 부서 미지정): {', '.join(unknown[:10])}")
     ignored = [c for c in table.df.columns if c not in set(spec.columns())]
@@ -426,6 +564,7 @@ def _report(long: pd.DataFrame, table: Table, spec: SurveySpec, facility: pd.Ser
         "invalid_rows": [{"row": int(r), "item": i, "value": str(v)}
                          for r, i, v in invalid[["resp_no", "item", "raw"]].head(200).itertuples(index=False)],
         "ignored_columns": ignored,
+        "scale_mismatch": bool(doubts) and not len(invalid),   # scale or direction looks wrong
         "warnings": warnings,
     }
 
@@ -476,7 +615,8 @@ def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | 
             """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, rows_rejected,
                                          loaded_by, detail)
                VALUES ('survey', ?, ?, ?, ?, 0, ?, ?) RETURNING batch_id""",
-            [file_name, sha256, prep.report["respondents"], len(prep.respondents), loaded_by, detail]).fetchone()[0]
+            [file_name, sha256, prep.report["respondents"] + len(prep.report.get("skipped_rows", [])),
+             len(prep.respondents), loaded_by, detail]).fetchone()[0]
         if current:
             con.execute("UPDATE survey_batches SET active = FALSE, replaced_by = ? WHERE batch_id = ?",
                         [batch_id, current[0]])

@@ -1,7 +1,8 @@
 """python -m etl survey FILE [--db PATH] [--spec FILE] [--survey NAME] [--year N] [--wave W]
 
-Exit codes: 0 = loaded (or unchanged), 1 = loaded but some answers were out of scale (reported),
-2 = file unusable, nothing written.
+Exit codes: 0 = loaded (or unchanged), 1 = loaded but the answers contradict the declared scale
+(values outside it were not scored, or nobody used its top value; reported), 2 = file unusable,
+nothing written.
 """
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from ccm import db
-from ccm.settings import load_settings
-from etl import survey
+from etl import common_cli, survey
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="응답자 원자료 파일 (.xlsx, .xls, .csv)")
-    parser.add_argument("--db", help="데이터베이스 경로 (기본: 설정 또는 CCM_DB)")
+    common_cli.add_db_argument(parser)
     parser.add_argument("--spec", help="설문 명세 TOML 파일 (기본: etl/specs/pcsi_default.toml)")
     parser.add_argument("--survey", help="설문 이름 (명세의 survey 대신)")
     parser.add_argument("--year", type=int, help="조사 연도 (명세의 year 대신)")
@@ -25,8 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    db_path = Path(args.db) if args.db else settings.db_path
+    settings, db_path = common_cli.settings_and_db(args)
     if not Path(args.file).is_file():
         print(f"적재하지 않았습니다: 파일이 없습니다({args.file}).")
         return 2
@@ -42,4 +41,5 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary())
     for w in result.report.get("warnings", []):
         print(f"  주의: {w}")
-    return 1 if result.report.get("invalid") and result.status != "unchanged" else 0
+    doubtful = result.report.get("invalid") or result.report.get("scale_mismatch")
+    return 1 if doubtful and result.status != "unchanged" else 0

@@ -198,7 +198,7 @@ def test_cli_exit_code_1_when_answers_were_out_of_scale(env, tmp_path, capsys):
     path.write_bytes(xlsx(df))
     assert main(["survey", str(path), "--db", str(env.db_path)]) == 1
     out = capsys.readouterr().out
-    assert "척도 밖 1개" in out and "5행 B2=9" in out
+    assert "척도 밖 1개" in out and "pcsi_2025.xlsx" in out and "5행 B2열 '9'" in out
 
 
 def test_damaged_xls_is_refused(env):
