@@ -101,3 +101,37 @@ def test_reupload_names_the_batch_it_would_replace(env, app_test):
     assert any("이미 적재되어 있습니다" in i.value and "small_2025.xlsx" in i.value for i in at.info)
     next(b for b in at.button if b.label == "확인하고 적재").click().run()
     assert any("대체했습니다" in s.value for s in at.success)
+
+
+def _reversed_four_point(n: int = 24):
+    import pandas as pd
+
+    answers = [1, 2, 3, 4] * (n // 4)
+    return pd.DataFrame({"ID": [f"R{i}" for i in range(n)], "사업장": ["철로자전거"] * n, "문1": answers,
+                         "문2": answers[::-1]})
+
+
+def test_reversed_four_point_file_is_proposed_and_loaded_as_such(env, app_test):
+    import hashlib
+
+    data = xlsx(_reversed_four_point(), title="만족도 조사 (1=매우 만족 … 4=매우 불만족)")
+    at = _upload(app_test, data, "reversed_2025.xlsx")
+    assert [s.value for s in at.selectbox if s.label == "척도"] == [4]
+    assert [s.value for s in at.selectbox if s.label == "척도 방향"] == ["low_good"]
+    tag = hashlib.sha256(data).hexdigest()[:8]
+    at.session_state[f"survey_items_{tag}"] = {"edited_rows": {0: {"영역": "전반적만족"}, 1: {"영역": "전반적만족"}},
+                                               "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "확인하고 적재").click().run()
+    assert not at.exception and at.success, [e.value for e in at.error]
+    with db.session(env.db_path) as con:
+        spec = con.execute("SELECT spec FROM survey_batches").fetchone()[0]
+        # answers 1..4 score 100, 66.667, 33.333, 0 equally often → 50
+        assert abs(pcsi.overall_index(con, 2025, "PCSI") - 50.0) < 1e-9
+    assert '"direction": "low_good"' in spec and '"scale": 4' in spec
+
+
+def test_scale_mismatch_is_shown_before_loading(env, app_test):
+    at = _upload(app_test, xlsx(_reversed_four_point()), "four_2025.xlsx")
+    next(s for s in at.selectbox if s.label == "척도").select(5).run()
+    assert any("선언한 척도(5점)와 실제 값(최대 4)이 맞지 않습니다" in w.value for w in at.warning)

@@ -48,8 +48,11 @@ def render(ctx) -> None:
         st.info(f"같은 조사({spec.survey} {spec.year}{' ' + spec.wave if spec.wave else ''})가 이미 적재되어 있습니다: "
                 f"배치 {current['batch_id']}, {current['file_name']}, 응답자 {current['respondents']:,}명. "
                 "내용이 다르면 적재할 때 이 배치를 대체합니다(관리 화면에서 되돌릴 수 있음).", icon=":material/info:")
+    notes = survey.scale_notes(table, spec)
+    for note in notes:
+        st.warning(note, icon=":material/warning:")
     if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:"):
-        _load(ctx, data, up.name, spec)
+        _load(ctx, data, up.name, spec, shown=set(notes))
 
 
 @st.cache_data(show_spinner="파일을 읽는 중…", max_entries=4)
@@ -95,12 +98,17 @@ def _year_guess(proposed: survey.SurveySpec, table, ctx) -> int:
 def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
     cols = list(table.df.columns)
     st.markdown("**설문 명세 확인**")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 3])
     name = c1.text_input("설문 이름", p.survey, key=f"survey_name_{tag}")
     year = c2.number_input("조사 연도", 2000, 2100, _year_guess(p, table, ctx), key=f"survey_year_{tag}")
     wave = c3.text_input("차수(선택)", p.wave, key=f"survey_wave_{tag}", placeholder="예: 상반기")
     scale = c4.selectbox("척도", list(pcsi.SCALES), index=list(pcsi.SCALES).index(p.scale),
-                         format_func=pcsi.SCALES.get, key=f"survey_scale_{tag}")
+                         format_func=pcsi.SCALES.get, key=f"survey_scale_{tag}",
+                         help="10점은 1–10, 11점은 0–10입니다. 100점 환산: k점 (x−1)/(k−1)×100, 11점 x×10.")
+    direction = c5.selectbox("척도 방향", list(survey.DIRECTIONS), index=list(survey.DIRECTIONS).index(p.direction),
+                             format_func=survey.DIRECTIONS.get, key=f"survey_direction_{tag}",
+                             help="1 = 매우 만족인 설문은 '작은 값이 만족'을 고르세요. 모든 문항을 뒤집어 점수를 냅니다"
+                                  "(역문항은 한 번 더 뒤집혀 원래대로).")
     opts = [NONE, *cols]
     pick = lambda label, value, k: st.selectbox(  # noqa: E731
         label, opts, index=opts.index(value) if value in opts else 0, key=f"survey_{k}_{tag}")
@@ -130,6 +138,7 @@ def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
     ignore = tuple(c for c in cols if survey.ITEM_CODE.match(c) and c not in chosen)
     value = lambda v: "" if v == NONE else v  # noqa: E731
     return replace(p, survey=name.strip() or p.survey, year=int(year), wave=wave.strip(), scale=int(scale),
+                   direction=str(direction),
                    missing_codes=_codes(missing), items=items, facility_column=value(facility),
                    customer_type_column=value(ctype), weight_column=value(weight), date_column=value(date),
                    respondent_id_column=value(rid), comment_columns=tuple(comments),
@@ -173,7 +182,7 @@ def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
                  for _, r in edited.iterrows() if bool(r["점수에 포함"]))
 
 
-def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec) -> None:
+def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec, shown: set[str] = frozenset()) -> None:
     try:
         with st.spinner("적재하는 중…", show_time=True), db.session(ctx.settings.db_path) as con:
             result = survey.load(con, data, spec, ctx.settings, name=name, loaded_by=ctx.user.username)
@@ -183,7 +192,8 @@ def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec) -> None:
     audit_upload("고객만족도", name, result.summary())
     (st.info if result.status == "unchanged" else st.success)(result.summary())
     for w in result.report.get("warnings", []):
-        st.warning(w)
+        if w not in shown:
+            st.warning(w)
     from ui.components import link
 
     link("pcsi", "고객만족도 화면에서 보기", ":material/sentiment_satisfied:")
