@@ -1,31 +1,38 @@
 """Reporting periods and the scope (period × departments) every query takes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+UNREGISTERED = "미등록"  # the department filter's group of items whose department is not a configured one
 KINDS = {"month": "월", "quarter": "분기", "half": "반기", "year": "연도", "custom": "직접 지정"}
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Half-open period [start, end) plus an optional department filter (None = all)."""
+    """Half-open period [start, end) plus an optional department filter (None = all). The filter may hold
+    UNREGISTERED: the items whose department is blank or not one of `registered` (the configured ones)."""
 
     start: date
     end: date
     departments: tuple[str, ...] | None = None
     label: str = ""
+    registered: tuple[str, ...] = ()
 
     def where(self, ts_col: str = "received_at", dept_col: str = "department") -> tuple[str, list]:
         """SQL condition and parameters selecting this scope's rows."""
         sql = f"{ts_col} >= ? AND {ts_col} < ?"
         params: list = [self.start, self.end]
-        if self.departments is not None:
-            if not self.departments:
-                return "FALSE", []
-            sql += f" AND {dept_col} IN ({', '.join('?' * len(self.departments))})"
-            params += list(self.departments)
-        return sql, params
+        if self.departments is None:
+            return sql, params
+        if not self.departments:
+            return "FALSE", []
+        named = [d for d in self.departments if d != UNREGISTERED]
+        parts = [f"{dept_col} IN ({', '.join('?' * len(named))})"] if named else []
+        if UNREGISTERED in self.departments:
+            parts.append(f"{dept_col} IS NULL" + (f" OR {dept_col} NOT IN ({', '.join('?' * len(self.registered))})"
+                                                  if self.registered else " OR TRUE"))
+        return f"{sql} AND ({' OR '.join(parts)})", params + named + list(self.registered if UNREGISTERED in self.departments else ())
 
     @property
     def days(self) -> int:
@@ -36,17 +43,17 @@ class Scope:
         s, e = self.start, self.end
         if _is_month_aligned(s, e):
             months = (e.year - s.year) * 12 + e.month - s.month
-            return Scope(_add_months(s, -months), s, self.departments)
-        return Scope(s - (e - s), s, self.departments)
+            return replace(self, start=_add_months(s, -months), end=s, label="")
+        return replace(self, start=s - (e - s), end=s, label="")
 
     def trailing(self, months: int = 12) -> "Scope":
         """At least the last `months` months up to this scope's end — the window of a trend chart."""
         start = min(self.start, _add_months(self.end, -months))
         last = self.end - timedelta(days=1)
-        return Scope(start, self.end, self.departments, f"{start:%Y-%m} ~ {last:%Y-%m}")
+        return replace(self, start=start, label=f"{start:%Y-%m} ~ {last:%Y-%m}")
 
     def last_year(self) -> "Scope":
-        return Scope(_add_months(self.start, -12), _add_months(self.end, -12), self.departments)
+        return replace(self, start=_add_months(self.start, -12), end=_add_months(self.end, -12), label="")
 
 
 def _is_month_aligned(s: date, e: date) -> bool:

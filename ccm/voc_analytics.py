@@ -7,12 +7,13 @@ computed at load time by ccm.sla) and the tables ccm.text fills at load time.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 
-from ccm.period import Scope
+from ccm.period import UNREGISTERED, Scope
 from ccm.settings import Settings
 
 DIMENSIONS = {
@@ -45,7 +46,7 @@ def _dim(dim: str) -> str:
 
 def _all_time(scope: Scope) -> Scope:
     """The scope's department filter over all time (open items count whatever their period)."""
-    return Scope(date(1900, 1, 1), date(9999, 1, 1), scope.departments)
+    return replace(scope, start=date(1900, 1, 1), end=date(9999, 1, 1))
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
@@ -248,7 +249,7 @@ def year_over_year(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame
     """Per month of the scope: items received, items in the same month a year earlier, change and
     change rate. Months without items count as 0. Columns: month, items, last_year, change, change_rate."""
     last = scope.last_year()
-    where, params = Scope(last.start, scope.end, scope.departments).where()
+    where, params = replace(scope, start=last.start).where()
     df = _df(
         con,
         f"""WITH m AS (SELECT date_trunc('month', received_at)::DATE AS month, count(*) AS items
@@ -340,7 +341,7 @@ def keyword_changes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Sett
     Keywords are distinct per item, so counting rows counts items."""
     stop = _stop_words(settings)
     prev = scope.previous()
-    where, params = Scope(prev.start, scope.end, scope.departments).where()
+    where, params = replace(scope, start=prev.start).where()
     stop_sql = f"AND keyword NOT IN ({', '.join('?' * len(stop))})" if stop else ""
     df = _df(
         con,
@@ -565,3 +566,9 @@ def _newest_titles(con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str, 
     ex = ids.merge(titles, on="voc_id").dropna(subset=["title"])
     ex = ex.sort_values(["topic", "received_at", "voc_id"], ascending=[True, False, True])
     return ex.groupby("topic")["title"].agg(" / ".join).to_dict()
+
+
+def unregistered_count(con: duckdb.DuckDBPyConnection, registered: tuple[str, ...]) -> int:
+    """Items (all time) whose department is blank or not a configured one: the filter's 미등록 group."""
+    where, params = Scope(date(1900, 1, 1), date(9999, 1, 1), (UNREGISTERED,), registered=registered).where()
+    return con.execute(f"SELECT count(*) FROM voc WHERE {where}", params).fetchone()[0]

@@ -185,3 +185,49 @@ def test_unknown_values_screened(tmp_path, env):
     assert "1234" not in str(got.loc["U3", "facility"])
     assert any("문장처럼" in w and "3행" in w for w in prep.warnings)
     assert not any("010-1234" in w for w in prep.warnings)
+
+
+def load_closed_and_unregistered(tmp_path, env) -> None:
+    rows = closed_rows() + [[4, "C4", "2025-03-04 10:00", "불편", "답변완료", "2025-03-05 11:00", "x", "신설팀"]]
+    header = HEADER + ["처리부서"]
+    voc.load(env.db_path, [write_csv(tmp_path / "a.csv", [r + ["관광사업팀"] if len(r) == 7 else r for r in rows],
+                                     header=header)], env, enrich=False)
+
+
+def page_text(at) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
+    return "\n".join(parts + [f"{m.label} {m.value}" for m in at.metric] + [d.value.to_string() for d in at.dataframe])
+
+
+def test_sla_page_shows_items_closed_without_time(tmp_path, env, app_test):
+    load_closed_and_unregistered(tmp_path, env)
+    at = app_test("pages/sla.py").run()
+    assert not at.exception
+    text = page_text(at)
+    assert "처리일시 없음 1건" in text and "판정 건수 2건" in text
+    assert "미처리 전체 1건" in text   # C3 only: the 완료 item without a time is not open
+
+
+def test_department_filter_offers_one_unregistered_group(tmp_path, env, app_test):
+    load_closed_and_unregistered(tmp_path, env)
+    at = app_test("pages/sla.py").run()
+    box = at.sidebar.multiselect[0]
+    assert box.options[-1] == "미등록 (1건)" and "관광사업팀" in box.options
+    at.session_state["flt_depts"] = ["미등록"]
+    at.run()
+    assert not at.exception and "접수 1건" in page_text(at)
+
+
+def test_scope_unregistered_selects_blank_and_unknown_departments():
+    from ccm.period import UNREGISTERED
+
+    s = Scope(pd.Timestamp("2025-01-01").date(), pd.Timestamp("2026-01-01").date(), ("A", UNREGISTERED),
+              registered=("A", "B"))
+    sql, params = s.where()
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE voc AS SELECT * FROM (VALUES ('A'), ('B'), ('C'), (NULL)) t(department), "
+                "(SELECT DATE '2025-05-01' AS received_at)")
+    got = sorted(con.execute(f"SELECT coalesce(department, '-') FROM voc WHERE {sql}", params).fetchall())
+    assert got == [("-",), ("A",), ("C",)]

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from ccm.period import KINDS, Scope, period
+from ccm import voc_analytics as va
+from ccm.period import KINDS, UNREGISTERED, Scope, period
 from ccm.settings import Settings
 from ui import auth, data, nav
 
@@ -87,8 +88,14 @@ def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
                 st.selectbox(KINDS[kind], list(options), key=_widget("index"), on_change=_keep,
                              args=("index",), format_func=lambda i: labels.get(i, fmt.format(i)))
         if user.role != "부서":
-            st.multiselect("부서", settings.departments, key=_widget("depts"), on_change=_keep,
-                           args=("depts",), placeholder="전체 부서")
+            registered = tuple(settings.departments)
+            unregistered = data.run(va.unregistered_count, registered)
+            options = list(registered) + ([UNREGISTERED] if unregistered else [])
+            st.session_state["flt_depts"] = [d for d in _state("depts") if d in options]
+            st.multiselect("부서", options, key=_widget("depts"), on_change=_keep, args=("depts",),
+                           placeholder="전체 부서",
+                           format_func=lambda d: f"{d} ({unregistered:,}건)" if d == UNREGISTERED else d,
+                           help="미등록: 처리부서가 비어 있거나 설정의 부서 목록에 없는 건")
         else:
             st.caption(f"부서: {user.department}")
     return _scope_from_state(settings, user)
@@ -108,4 +115,4 @@ def _scope_from_state(settings: Settings, user: auth.User) -> Scope:
     depts: tuple[str, ...] | None = tuple(_state("depts")) or None
     if user.role == "부서":
         depts = (user.department or "",)
-    return Scope(scope.start, scope.end, depts, scope.label)
+    return Scope(scope.start, scope.end, depts, scope.label, tuple(settings.departments))

@@ -38,15 +38,17 @@ def render(ctx) -> None:
         return
     content = up.getvalue()
     try:
-        mapping = mp.parse_mapping(map_up.getvalue().decode("utf-8-sig"), map_up.name) if map_up else None
-        prep = _prepared(content, up.name, mapping, map_up.getvalue() if map_up else b"", ctx.settings)
+        mapping = mp.parse_mapping(map_up.getvalue().decode("utf-8-sig"), map_up.name, ctx.settings) if map_up else None
+        strict = bool(st.session_state.get("voc_up_strict"))
+        prep = _prepared(content, up.name, mapping, map_up.getvalue() if map_up else b"", ctx.settings, strict)
     except (ReadError, UnicodeDecodeError) as exc:
         st.error(f"이 파일은 적재할 수 없습니다: {exc}", icon=":material/error:")
         return
     _preview(prep)
     _mapping(prep, ctx.settings, mapping)
     _validation(prep)
-    strict = st.checkbox("오류 행이 하나라도 있으면 아무것도 적재하지 않기 (--strict)", key="voc_up_strict")
+    st.checkbox("오류 행이 하나라도 있으면 아무것도 적재하지 않기 (--strict)", key="voc_up_strict",
+                help="처리상태가 완료인데 처리일시가 없는 행도 오류로 봅니다.")
     key = f"voc_report_{prep.sha256}"
     if st.button("적재", type="primary", key="voc_up_load", icon=":material/database_upload:"):
         st.session_state[key] = _load(ctx, prep, strict)
@@ -64,12 +66,12 @@ def _samples() -> None:
             st.download_button(f.name, f.read_bytes(), f.name, key=f"voc_sample_{i}", on_click="ignore")
 
 
-def _prepared(content: bytes, name: str, mapping, mapping_bytes: bytes, settings) -> voc.Prepared:
-    """Prepare once per (file, mapping): reruns of the page do not re-read the file."""
-    key = "voc_prepared_" + hashlib.sha256(content + b"\0" + mapping_bytes + name.encode()).hexdigest()
+def _prepared(content: bytes, name: str, mapping, mapping_bytes: bytes, settings, strict: bool) -> voc.Prepared:
+    """Prepare once per (file, mapping, strict): reruns of the page do not re-read the file."""
+    key = "voc_prepared_" + hashlib.sha256(content + b"\0" + mapping_bytes + name.encode() + bytes([strict])).hexdigest()
     if key not in st.session_state:
         with st.spinner("파일을 읽고 검사하는 중…"):
-            st.session_state[key] = voc.prepare(content, settings, mapping, name=name)
+            st.session_state[key] = voc.prepare(content, settings, mapping, name=name, strict=strict)
     return st.session_state[key]
 
 
@@ -119,10 +121,13 @@ def _mapping(prep: voc.Prepared, settings, mapping) -> None:
 
 
 def _validation(prep: voc.Prepared) -> None:
-    c1, c2, c3 = st.columns(3)
-    c1.metric("읽은 행", f"{prep.rows_read:,}", help="머리글 아래의 빈 행이 아닌 모든 행.")
+    c1, c2, c3, c4, c5 = st.columns(5)
+    c1.metric("읽은 행", f"{prep.rows_read:,}", help="머리글 아래의 데이터 행(빈 행, 합계·소계 행, 반복된 머리글 행 제외).")
     c2.metric("적재할 VOC", f"{prep.rows_kept:,}", help="검사를 통과한 행(같은 접수번호가 여러 번이면 1건).")
-    c3.metric("오류 행", f"{prep.rows_rejected:,}", help="필수 값이 없거나 읽을 수 없는 행. 적재하지 않고 오류 파일로 돌려 드립니다.")
+    c3.metric("같은 번호 병합", f"{prep.merged:,}", help="파일 안에 같은 접수번호가 또 있어 가장 진행된 행에 합친 행.")
+    c4.metric("오류 행", f"{prep.rows_rejected:,}", help="필수 값이 없거나 읽을 수 없는 행. 적재하지 않고 오류 파일로 돌려 드립니다.")
+    c5.metric("처리일시 없음", f"{prep.closed_without_time:,}",
+              help="처리상태는 완료인데 처리일시가 없는 건. 완료로 저장하되 기한 준수 판정에서 뺍니다.")
 
 
 def _load(ctx, prep: voc.Prepared, strict: bool) -> voc.LoadReport:
@@ -140,11 +145,13 @@ def _report(report: voc.LoadReport, prep: voc.Prepared) -> None:
     else:
         b = report.batches[0]
         st.success(f"적재했습니다 (배치 {b.batch_id}번).", icon=":material/check_circle:")
-        cols = st.columns(5)
+        cols = st.columns(6)
         for col, (label, value, help_) in zip(cols, [
-            ("읽음", b.rows_read, "파일의 데이터 행 수"), ("추가", b.inserted, "새 접수번호"),
+            ("읽음", b.rows_read, "파일의 데이터 행 수 = 추가 + 갱신 + 변화 없음 + 같은 번호 병합 + 오류"),
+            ("추가", b.inserted, "새 접수번호"),
             ("갱신", b.updated, "이미 있던 접수번호의 상태·내용이 바뀐 건"),
-            ("변화 없음", b.unchanged, "이미 같은 내용이거나, 더 진행된 상태로 저장돼 있어 되돌리지 않은 건"),
+            ("변화 없음", b.unchanged, "이미 같은 내용이거나, 더 새로운 내보내기의 내용이 저장돼 있어 덮어쓰지 않은 건"),
+            ("같은 번호 병합", b.merged, "파일 안에서 같은 접수번호의 다른 행에 합친 행"),
             ("오류", b.rejected, "적재하지 않은 행"),
         ]):
             col.metric(label, f"{value:,}", help=help_)
