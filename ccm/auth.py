@@ -4,6 +4,8 @@ Pure Python (no Streamlit). Times are passed in by the caller (`now`), so the ru
 """
 from __future__ import annotations
 
+import functools
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -209,17 +211,17 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, n
                  settings: Any = None) -> Account:
     """Check a password; records the attempt (and an audit entry). Raises AuthError with the reason.
 
-    Unknown user and wrong password give the same message (no account discovery)."""
+    Unknown user and wrong password give the same message (no account discovery), and every attempt
+    costs the same work: one argon2 verification, against a dummy hash when there is no usable one
+    (unknown, disabled, password-less or locked account), so timing tells nothing either."""
     username = (username or "").strip()
     until = locked_until(con, username, now, settings)
+    acc = get_account(con, username)
+    usable = until is None and acc is not None and acc.active
+    ok = _verify(con, username, _stored_hash(con, username) if usable else None, password)
     if until is not None:
         audit.record(con, username, "login_locked", "잠긴 계정으로 로그인 시도", at=now)
         raise AuthError(f"로그인 실패가 많아 계정이 잠겼습니다. {until:%H:%M} 이후에 다시 시도하세요.")
-    acc = get_account(con, username)
-    ok = False
-    if acc is not None and acc.active:
-        stored = con.execute("SELECT password_hash FROM users WHERE username = ?", [username]).fetchone()[0]
-        ok = stored is not None and _verify(con, username, stored, password)
     _attempt(con, username, now, ok, "login" if ok else "login_failed")
     if not ok:
         left = rules(settings)["max_failures"] - _failures(con, username, now, settings)[0]
@@ -230,10 +232,24 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, n
     return acc
 
 
-def _verify(con: duckdb.DuckDBPyConnection, username: str, stored: str, password: str) -> bool:
+def _stored_hash(con: duckdb.DuckDBPyConnection, username: str) -> str | None:
+    row = con.execute("SELECT password_hash FROM users WHERE username = ?", [username]).fetchone()
+    return row[0] if row else None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash made with the same parameters as real ones, verified when an account has none."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def _verify(con: duckdb.DuckDBPyConnection, username: str, stored: str | None, password: str) -> bool:
+    """One argon2 verification whatever `stored` is; False when there is no stored hash."""
     try:
-        _hasher.verify(stored, password or "")
+        _hasher.verify(stored or _dummy_hash(), password or "")
     except (VerificationError, InvalidHashError):
+        return False
+    if stored is None:
         return False
     if _hasher.check_needs_rehash(stored):
         con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username])
