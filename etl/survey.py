@@ -192,6 +192,16 @@ def _scale_of(values: pd.Series, missing_codes: tuple) -> int:
     return next(k for k in (3, 4, 5, 7) if k >= top)
 
 
+def _code_of(values: pd.Series, missing_codes: tuple) -> float | None:
+    """A lone high value apart from answers that use every point 1..k (1–4 and 9; 1–7 and 9): a
+    무응답 code, not a point of the scale."""
+    v = values[~values.isin(pcsi.numeric_codes(missing_codes))].dropna()
+    used = sorted(set(v[v.between(0, 10) & (v == np.floor(v))]))
+    high, rest = [x for x in used if x >= 8], [x for x in used if x < 8]
+    full = len(rest) >= 3 and rest == list(range(1, len(rest) + 1))
+    return high[0] if full and len(high) == 1 and high[0] - rest[-1] > 1 else None
+
+
 _INTENSE = r"(?:매우|아주|대단히|전혀)\s*"
 _POLE = r"(불만족|불만|만족하지\s*않|만족스럽지\s*않|만족|그렇지\s*않|그렇다)"
 _LEGENDS = (re.compile(r"(?<![\d.])(10|\d)\s*점?\s*[=:：.)\]-]?\s*" + _INTENSE + _POLE + r"\w*"),
@@ -289,6 +299,8 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
         elif ITEM_CODE.match(c) or _looks_like_item(table.df[c], missing):
             items.append(Item(c, "", c))
     values = pd.concat([pd.to_numeric(table.df[i.column], errors="coerce") for i in items]) if items else pd.Series(dtype=float)
+    code = _code_of(values, missing) if items else None
+    missing = missing if code is None else (*missing, int(code))
     scale = _scale_of(values, missing) if items else base.scale
     direction = direction_hint(table)[0] or base.direction
     return replace(base, items=tuple(items), scale=scale, direction=direction, missing_codes=missing, **singles,

@@ -165,6 +165,15 @@ def test_proposed_spec_infers_the_scale_from_the_answers(env, values, scale):
     assert spec.item_columns == ["문1", "문2"] and spec.scale == scale
 
 
+def test_proposed_spec_takes_a_lone_9_for_a_no_answer_code(env):
+    answers = [1, 2, 3, 4] * 6 + [9] * 3
+    spec = survey.propose_spec(survey.read(xlsx(one_item(answers)), "p.xlsx", None, env), env)
+    assert spec.scale == 4 and 9 in spec.missing_codes
+    load(env, xlsx(one_item(answers)), "p.xlsx", replace(spec, year=2025, items=(Item("Q1", "전반적만족"),)))
+    with db.session(env.db_path) as con:
+        assert con.execute("SELECT count(*) FROM survey_answers WHERE status = 'missing'").fetchone()[0] == 3
+
+
 def test_proposed_spec_ignores_a_means_row(env):
     df = one_item([1, 2, 3, 4, 2, 1, 2.17], ids=["R1", "R2", "R3", "R4", "R5", "R6", "평균"])
     spec = survey.propose_spec(survey.read(xlsx(df), "p.xlsx", None, env), env)
