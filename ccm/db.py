@@ -46,9 +46,34 @@ class DatabaseBusy(RuntimeError):
     """Another process kept the database locked for longer than we were willing to wait."""
 
 
+class DatabaseUnusable(ValueError):
+    """The database path is a folder or a file that is not a DuckDB database (message in Korean)."""
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file (after the header checksum)
+
+
+def check_file(path: str | Path) -> None:
+    """Refuse a path that holds something other than a DuckDB database; a missing file is fine (created)."""
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseUnusable(f"데이터베이스 경로가 파일이 아니라 폴더입니다: {path}")
+    if not path.exists():
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError:
+        return  # unreadable here (e.g. held open by another process on Windows): DuckDB will say why
+    if head[8:12] != DUCKDB_MAGIC:
+        raise DatabaseUnusable(f"DuckDB 데이터베이스 파일이 아닙니다: {path} — 데이터베이스 경로(--db, CCM_DB 또는 "
+                               "설정 [database] path)를 확인하세요.")
+
+
 def connect(path: str | Path, *, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
     """Open the database (creating it and its schema if needed), waiting while it is locked."""
     path = Path(path)
+    check_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05

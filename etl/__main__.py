@@ -1,13 +1,17 @@
-"""Command line: python -m etl {voc,survey,kpi,demo,users} ...
+"""Command line: python -m etl [--db PATH] {voc,survey,kpi,demo,users} ... [--db PATH]
 
 Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`
-(exit 0 = all loaded, 1 = some rows rejected, 2 = file unusable / nothing written).
+(exit 0 = all loaded, 1 = some rows rejected, 2 = file unusable / nothing written). `--db` may come
+before the command or after it (after wins). A failure is one Korean line on stderr, never a traceback
+(etl/common_cli.py).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+
+from etl import common_cli
 
 COMMANDS = {
     "voc": ("etl.voc_cli", "VOC 내보내기 파일 적재"),
@@ -23,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")  # Korean messages on a Windows console
     parser = argparse.ArgumentParser(prog="python -m etl", description="CCM 대시보드 데이터 적재")
+    common_cli.add_db_argument(parser, dest="db_before_command")
     sub = parser.add_subparsers(dest="command", required=True)
     modules = {}
     for name, (module_name, help_text) in COMMANDS.items():
@@ -35,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         modules[name] = module
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     args = parser.parse_args(argv)
-    return modules[args.command].run(args)
+    before = getattr(args, "db_before_command", None)
+    if before and not getattr(args, "db", None):
+        args.db = before
+    return common_cli.run_command(modules[args.command].run, args)
 
 
 if __name__ == "__main__":

@@ -4,19 +4,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ccm.settings import load_settings
-from etl import kpi
+from etl import common_cli, kpi
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="KPI 통합 문서(.xlsx/.xls): 'KPI정의'·'월별실적' 시트")
-    parser.add_argument("--db", help="데이터베이스 경로 (기본: 설정 또는 CCM_DB)")
+    common_cli.add_db_argument(parser)
     parser.add_argument("--user", help="적재한 사람 (적재 이력에 기록)")
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    db_path = Path(args.db) if args.db else settings.db_path
+    settings, db_path = common_cli.settings_and_db(args)
     path = Path(args.file)
     if not path.exists():
         print(f"파일이 없습니다: {path}")

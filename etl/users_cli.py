@@ -9,15 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
 from ccm import auth, db
-from ccm.db import DatabaseBusy
-from ccm.settings import load_settings
+from etl import common_cli
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="데이터베이스 경로 (기본: 설정 또는 CCM_DB)")
+    common_cli.add_db_argument(parser)  # before the action (`users --db X list`) or after it (`users list --db X`)
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="사용자 추가")
     add.add_argument("username")
@@ -33,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, help_text in (("disable", "사용 중지"), ("enable", "다시 사용")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("username")
+    for action in sub.choices.values():
+        common_cli.add_db_argument(action)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -45,15 +45,9 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    db_path = Path(args.db) if args.db else settings.db_path
-    by = f"cli:{_os_user()}"
-    try:
-        with db.session(db_path) as con:
-            return _ACTIONS[args.action](con, args, settings, by)
-    except (auth.AuthError, DatabaseBusy) as exc:
-        print(f"오류: {exc}", file=sys.stderr)
-        return 2
+    settings, db_path = common_cli.settings_and_db(args)
+    with db.session(db_path) as con:
+        return _ACTIONS[args.action](con, args, settings, by=f"cli:{_os_user()}")
 
 
 def _add(con, args, settings, by) -> int:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from ccm.db import DatabaseBusy
-from ccm.settings import load_settings
-from etl import voc
-from etl.mapping import load_mapping
+from ccm.settings import os_reason
+from etl import common_cli, voc
+from etl.mapping import MappingFile, load_mapping
 from etl.readers import ReadError
 
 SHOWN_REJECTS = 20
@@ -20,28 +20,48 @@ SHOWN_REJECTS = 20
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="VOC 내보내기 파일 (CSV, .xlsx, .xls)")
-    parser.add_argument("--db", help="데이터베이스 경로 (기본: 설정 또는 CCM_DB)")
+    common_cli.add_db_argument(parser)
     parser.add_argument("--mapping", help="열·값 매핑 파일 (TOML; README '매핑 파일' 참고)")
     parser.add_argument("--strict", action="store_true", help="오류 행이 하나라도 있으면 아무것도 적재하지 않음")
     parser.add_argument("--rejects-dir", help="오류 행 파일을 쓸 폴더 (기본: 각 입력 파일의 폴더)")
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    db_path = Path(args.db) if args.db else settings.db_path
-    try:
-        mapping = load_mapping(args.mapping) if args.mapping else None
-        missing = [f for f in args.files if not Path(f).is_file()]
-        if missing:
-            raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
-        rejects_dir = Path(args.rejects_dir) if args.rejects_dir else Path(args.files[0]).resolve().parent
-        report = voc.load(db_path, args.files, settings, mapping=mapping, strict=args.strict,
-                          rejects_dir=rejects_dir, progress=progress_line(), keep_rows=False)
-    except (ReadError, DatabaseBusy) as exc:
-        print(f"오류: {exc}", file=sys.stderr)
-        return 2
+    """Every check that needs no reading comes first: a bad mapping, database or folder costs no wait."""
+    settings, db_path = common_cli.settings_and_db(args)
+    mapping = _mapping(args.mapping)
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
+    rejects_dir = _rejects_dir(args.rejects_dir) if args.rejects_dir else Path(args.files[0]).resolve().parent
+    report = voc.load(db_path, args.files, settings, mapping=mapping, strict=args.strict,
+                      rejects_dir=rejects_dir, progress=progress_line(), keep_rows=False)
     print_report(report)
     return report.exit_code
+
+
+def _mapping(path: str | None) -> MappingFile | None:
+    if not path:
+        return None
+    try:
+        return load_mapping(path)
+    except (AttributeError, TypeError) as exc:  # a value where the format expects a table, or the reverse
+        raise ReadError(f"{Path(path).name}: 매핑 파일의 구조가 맞지 않습니다 — [columns] 와 [values.필드] 는 "
+                        f"'원본 = 대상' 줄로 된 표여야 합니다(README '매핑 파일' 참고).") from exc
+
+
+def _rejects_dir(given: str) -> Path:
+    """The folder for rejects files: it must exist and take a new file (checked by writing one)."""
+    folder = Path(given)
+    if not folder.is_dir():
+        what = "폴더가 아닙니다" if folder.exists() else "없습니다"
+        raise ReadError(f"오류 행 파일을 쓸 폴더(--rejects-dir)가 {what}: {folder}")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ReadError(f"오류 행 파일을 쓸 폴더(--rejects-dir)에 쓸 수 없습니다: {folder} ({os_reason(exc)})") from exc
+    return folder
 
 
 def progress_line() -> voc.Progress:
