@@ -15,7 +15,7 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import ParseError
 
-VALIDATOR_MODULES = ["ccm.sla", "ccm.calendar", "ccm.pcsi", "ccm.kpi", "ccm.ranking", "ccm.text", "ccm.voc"]
+VALIDATOR_MODULES = ["ccm.settings", "ccm.sla", "ccm.calendar", "ccm.pcsi", "ccm.kpi", "ccm.ranking", "ccm.text", "ccm.voc"]
 RECOMPUTE_SECTIONS = ("calendar", "sla")  # changes here move VOC deadlines: recompute stored SLA columns
 COUNTING = ("hours", "days")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -122,7 +122,7 @@ def _check_calendar(raw: dict) -> list[str]:
     for key in ("extra_closures", "working_days"):
         for i, entry in enumerate(cal.get(key) or [], start=1):
             if not isinstance(entry, dict) or _as_date(entry.get("date")) is None:
-                errors.append(f"[calendar] {key} {i}번째 항목 {entry!r}: {{ date = \"YYYY-MM-DD\", name = \"...\" }} 형식이어야 합니다.")
+                errors.append(f"[calendar] {key} {i}번째 항목 {entry!r}: {{ date = \"YYYY-MM-DD\", name = \"...\", source = \"근거\" }} 형식이어야 합니다.")
     return errors
 
 

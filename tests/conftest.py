@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ccm.settings import ROOT, Settings, load_settings
+from ccm.settings import ROOT, Settings, load_settings, overlay_path
 
 NOW = "2026-11-25T10:00:00"  # pinned "now" for overdue / at-risk figures in tests
 
@@ -49,7 +49,8 @@ def db_path(env: Settings) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per test run through the real loaders. Copy it before writing."""
+    """The demo database, built once per test run through the real loaders (with the demo's settings
+    overlay written beside it, as `python -m etl demo` does). Copy it before writing."""
     from etl import demo
 
     folder = tmp_path_factory.mktemp("demo")
@@ -67,10 +68,11 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_env(env: Settings, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Like `env`, but the database is a private copy of the demo database."""
+    """Like `env`, but the database is a private copy of the demo database, with its settings overlay."""
     shutil.copy(demo_db, env.db_path)
     shutil.copy(demo_db.parent / "secret.key", Path(env.secret_key_file))
-    return env
+    shutil.copy(overlay_path(demo_db), overlay_path(env.db_path))
+    return load_settings(env.path)
 
 
 @pytest.fixture(autouse=True)

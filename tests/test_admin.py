@@ -131,7 +131,8 @@ def test_settings_syntax_error_names_line_and_nothing_is_written(app_test, env):
     ('"철로자전거" = "관광사업팀"', '"철로자전거" = "없는팀"', "departments 에 없는 부서"),
     ('work_start = "09:00"', 'work_start = "9시"', "HH:MM"),
     ('"고충" = 7', '"고충" = 0', "1 이상의 정수"),
-    ('{ date = "2025-05-20", name = "창립기념일" }', '{ date = "2025-13-20", name = "창립기념일" }', "YYYY-MM-DD"),
+    ("extra_closures = []", 'extra_closures = [{ date = "2025-13-20", name = "휴무", source = "결재" }]', "YYYY-MM-DD"),
+    ("extra_closures = []", 'extra_closures = [{ date = "2025-10-07", name = "임시 휴무" }]', "근거(source)가 없습니다"),
     ('max_failures = 5', 'max_failures = "다섯"', "[auth] max_failures"),
 ])
 def test_settings_validation_refuses_bad_values(app_test, env, old, new, message):
@@ -158,10 +159,7 @@ def test_calendar_change_recomputes_stored_deadlines(app_test, env, tmp_path):
     with db.session(env.db_path) as con:
         due_before = con.execute("SELECT due_at FROM voc_items WHERE voc_id = 'H7-002'").fetchone()[0]
     text = env.path.read_text(encoding="utf-8").replace(
-        "working_days = []", 'working_days = []\nextra_closures_h7 = 1', 1)  # harmless key, then a real change:
-    text = text.replace('{ date = "2026-05-20", name = "창립기념일" },',
-                        '{ date = "2026-05-20", name = "창립기념일" },\n  { date = "2026-10-07", name = "임시 휴무" },')
-    text = text.replace("extra_closures_h7 = 1\n", "")
+        "extra_closures = []", 'extra_closures = [{ date = "2026-10-07", name = "임시 휴무", source = "시험용 결재" }]', 1)
     at = _save_settings(app_test, text)
     assert not at.error and "다시 계산했습니다" in at.success[0].value
     with db.session(env.db_path) as con:

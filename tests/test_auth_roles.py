@@ -1,7 +1,13 @@
 """Each role sees exactly what it should on the real pages with the demo data (AppTest, direct page runs)."""
 import pytest
+from streamlit.proto.Navigation_pb2 import Navigation
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
+from auth_support import sign_in
 from ccm import auth, db
+from ccm.settings import ROOT
+from ui.nav import SECTIONS
 
 DATA_PAGES = ["pages/overview.py", "pages/sla.py", "pages/trends.py", "pages/kpi.py", "pages/pcsi.py",
               "pages/ranking.py", "pages/report.py", "pages/meeting.py"]
@@ -47,7 +53,8 @@ def test_sso_identity_maps_to_the_local_account(env):
 
 @pytest.mark.parametrize("role,hidden", [
     ("관리자", set()), ("분석", {"관리"}), ("열람", {"관리", "데이터 올리기"}),
-    ("부서", {"관리", "반기 VOC 보고서", "회의 화면"}), (None, set()),
+    ("부서", {"관리", "반기 VOC 보고서", "회의 화면"}),
+    (None, {title for entries in SECTIONS.values() for _, title, _ in entries}),
 ])
 def test_the_menu_lists_only_the_pages_a_role_may_open(role, hidden):
     from ui import nav
@@ -56,3 +63,41 @@ def test_the_menu_lists_only_the_pages_a_role_may_open(role, hidden):
     listed = dict(zip(titles, (p.visibility for section in nav.pages(role).values() for p in section)))
     assert len(listed) == 10
     assert {title for title, v in listed.items() if v == "hidden"} == hidden
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The messages the last AppTest run sent to the browser (the menu is one, not an element)."""
+    msgs: list = []
+    real = LocalScriptRunner.forward_msgs
+
+    def capture(self):
+        msgs[:] = real(self)
+        return msgs
+
+    monkeypatch.setattr(LocalScriptRunner, "forward_msgs", capture)
+    return msgs
+
+
+def _menu(msgs) -> tuple[int, list[str]]:
+    """The navigation message's position and the titles it shows (hidden pages left out)."""
+    nav = [m.navigation for m in msgs if m.HasField("navigation")][-1]
+    return nav.position, [p.page_name for p in nav.app_pages if not p.is_hidden]
+
+
+def test_signed_out_visitor_gets_no_page_list(env, sent):
+    with db.session(env.db_path) as con:
+        auth.create_user(con, "kim", "분석", None, "correct-horse", settings=env)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30).run()
+    assert not at.exception and [s.value for s in at.subheader] == ["로그인"]
+    position, shown = _menu(sent)
+    assert position == Navigation.Position.HIDDEN and shown == []
+
+
+def test_signed_in_administrator_gets_the_page_list_with_admin(env, sent):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    sign_in(at, env, "관리자")
+    at.run()
+    assert not at.exception
+    position, shown = _menu(sent)
+    assert position == Navigation.Position.SIDEBAR and "관리" in shown and "개요" in shown

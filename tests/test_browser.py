@@ -29,12 +29,13 @@ def test_deep_link_on_a_fresh_server_gets_the_apps_navigation_and_asks_for_login
     open_url(page, server, "admin")
     page.get_by_label("비밀번호").wait_for()  # the legacy run hands over to the router's run: wait for it
     settle(page)
-    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-    assert "dashboard" not in nav.split() and "처리기한 준수" in nav and "관리" in nav
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0  # signed out: no page list
     assert page.url.rstrip("/").endswith("/admin")
     assert "로그인" in main_text(page) and "사용자 추가" not in main_text(page)
     login(page, "admin")
     _no_exception(page)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "dashboard" not in nav.split() and "처리기한 준수" in nav and "관리" in nav
     assert page.get_by_role("heading", name="관리").count() == 1 and "사용자 추가" in main_text(page)
 
 

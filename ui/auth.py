@@ -70,7 +70,7 @@ def session_role() -> str | None:
     """The signed-in account's role, for the navigation menu (None when signed out); the page's
     own `require` still decides access."""
     state = st.session_state.get(SESSION_KEY)
-    if not state:
+    if not state or accounts.session_expired(state["signed_in_at"], state["last_seen"], clock(), data.settings()):
         return None
     acc = data.run(accounts.get_account, state["username"])
     return acc.role if acc is not None and acc.active else None
@@ -136,7 +136,7 @@ def _sso_user(settings, now: datetime) -> User | None:
     with data.connection() as con:
         accounts.record_sso_login(con, acc.username, email, now)
     sign_in(acc.username, now)
-    return User(acc.username, acc.role, acc.department)
+    st.rerun()  # the router builds the menu before sign-in; run again so it lists the role's pages
 
 
 def _sign_in_screen(settings) -> None:

@@ -38,9 +38,10 @@ ACCESS: dict[str, tuple[str, ...]] = {  # url_path: the roles that may open it (
 
 def pages(role: str | None = None) -> dict[str, list[st.Page]]:
     """The app's pages; those `role` may not open are left out of the menu (their URL still answers,
-    with the page's refusal)."""
+    with the page's refusal). Signed out (`role` None), every page is left out: a deep link still
+    reaches its page, which shows the login form."""
     def visibility(url: str) -> str:
-        return "hidden" if role is not None and url in ACCESS and role not in ACCESS[url] else "visible"
+        return "hidden" if role is None or (url in ACCESS and role not in ACCESS[url]) else "visible"
 
     return {
         section: [st.Page(ROOT / "pages" / f"{url}.py", title=title, icon=icon, url_path=url,
@@ -56,8 +57,14 @@ def _role() -> str | None:
     return auth.session_role()
 
 
+def position(role: str | None) -> str:
+    """No menu at all for a signed-out visitor."""
+    return "sidebar" if role is not None else "hidden"
+
+
 def route() -> None:
-    page = st.navigation(pages(_role()))
+    role = _role()
+    page = st.navigation(pages(role), position=position(role))
     _routing.active = True
     try:
         page.run()
@@ -72,8 +79,9 @@ def ensure_navigation() -> None:
 
     if getattr(_routing, "active", False) or not PagesManager.uses_pages_directory:
         return
-    nav = pages(_role())
-    st.navigation(nav)  # leaves legacy mode for the whole process
+    role = _role()
+    nav = pages(role)
+    st.navigation(nav, position=position(role))  # leaves legacy mode for the whole process
     wanted = st.context.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] if st.context.url else ""
     by_url = {url: page for section, entries in SECTIONS.items()
               for (url, _, _), page in zip(entries, nav[section])}
