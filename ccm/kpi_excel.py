@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ccm.kpi import LABELS, to_display
+from ccm.safe_text import write_cell
 
 STATUS_FILL = {"달성": "C6EFCE", "주의": "FFEB9C", "미달": "FFC7CE", "실적 없음": "EDEDED"}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -29,7 +30,7 @@ def review_workbook(title: str, goals: pd.DataFrame, card: pd.DataFrame, off: pd
     wb = Workbook()
     ws = wb.active
     ws.title = "요약"
-    ws.append([title])
+    write_cell(ws, 1, 1, title)
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["기관 점수", org_score])
     ws["B2"].number_format = "0.0%"
@@ -48,13 +49,13 @@ def review_workbook(title: str, goals: pd.DataFrame, card: pd.DataFrame, off: pd
 
 def _frame(ws, df: pd.DataFrame, start_row: int) -> None:
     for j, col in enumerate(df.columns, start=1):
-        c = ws.cell(start_row, j, col)
+        c = write_cell(ws, start_row, j, col)
         c.font, c.fill = Font(bold=True), HEADER_FILL
         c.alignment = Alignment(horizontal="center", wrap_text=True)
     status_cols = [j for j, col in enumerate(df.columns, start=1) if col in (LABELS["status"], LABELS["status_prev"])]
     for i, rec in enumerate(df.itertuples(index=False), start=start_row + 1):
         for j, v in enumerate(rec, start=1):
-            cell = ws.cell(i, j, None if _blank(v) else (bool(v) if isinstance(v, bool) else v))
+            cell = write_cell(ws, i, j, None if _blank(v) else (bool(v) if isinstance(v, bool) else v))
             if df.columns[j - 1] in PCT_COLUMNS:
                 cell.number_format = "0.0%"
         for j in status_cols:

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ccm import voc_analytics as va
 from ccm.period import Scope, period
+from ccm.safe_text import show_bidi, write_cell
 from ccm.settings import Settings
 
 SHEETS = ("요약", "유형별", "채널별", "부서별", "시설별", "처리기한 준수", "키워드·주제", "경중도×빈도", "재발", "FAQ 후보")
@@ -257,21 +258,19 @@ class TableRef:
 
 
 def _title(ws: Worksheet, title: str, subtitle: str) -> None:
-    ws["A1"] = title
-    ws["A1"].font = Font(name=FONT, bold=True, size=14)
-    ws["A2"] = subtitle
-    ws["A2"].font = Font(name=FONT, color="595959")
+    write_cell(ws, 1, 1, title).font = Font(name=FONT, bold=True, size=14)
+    write_cell(ws, 2, 1, subtitle).font = Font(name=FONT, color="595959")
 
 
 def _write_table(ws: Worksheet, df: pd.DataFrame, row: int, formats: dict[str, str]) -> TableRef:
     cols = tuple(str(c) for c in df.columns)
     for j, name in enumerate(cols, start=1):
-        cell = ws.cell(row, j, name)
+        cell = write_cell(ws, row, j, name)
         cell.font, cell.fill, cell.border = Font(name=FONT, bold=True), HEADER_FILL, Border(bottom=THIN)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for i, rec in enumerate(df.itertuples(index=False), start=row + 1):
         for j, (name, v) in enumerate(zip(cols, rec), start=1):
-            cell = ws.cell(i, j, None if v is None or (not isinstance(v, str) and pd.isna(v)) else _py(v))
+            cell = write_cell(ws, i, j, None if v is None or (not isinstance(v, str) and pd.isna(v)) else _py(v))
             if name in formats:
                 cell.number_format = formats[name]
     for j, name in enumerate(cols, start=1):
@@ -518,7 +517,7 @@ def summary_html(title: str, summ: pd.DataFrame, p: Periods, extras: dict[str, t
 
 def _html_table(df: pd.DataFrame, kinds: dict[str, str]) -> str:
     """kinds: column → count | pct | change (relative, signed) — anything else is shown as text."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    head = "".join(f"<th>{html.escape(show_bidi(str(c)))}</th>" for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v, kinds.get(c, '')))}</td>" for c, v in zip(df.columns, r))
                    + "</tr>" for r in df.itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
@@ -533,7 +532,7 @@ def _cell(v, kind: str) -> str:
         return f"{v * 100:.1f}%"
     if kind == "change":
         return f"{v * 100:+.1f}%"
-    return str(v)
+    return show_bidi(str(v))
 
 
 PRINT_CSS = """
