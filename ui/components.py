@@ -8,9 +8,14 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from ccm.safe_text import BIDI_RE, inert_frame, show_bidi, visible_frame
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
-    """One workbook, a sheet per frame, header bold, columns sized to their content."""
+    """One workbook, a sheet per frame, header bold, columns sized to their content. Text cells
+    are inert (no formulas, bidi controls visible: `ccm.safe_text.inert_frame`)."""
     from openpyxl.styles import Font
 
     if isinstance(sheets, pd.DataFrame):
@@ -18,7 +23,8 @@ def excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         for name, df in sheets.items():
-            sheet = _sheet_name(name)
+            sheet = _sheet_name(show_bidi(name))
+            df = inert_frame(df)
             df.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             for cell in ws[1]:
@@ -31,8 +37,8 @@ def excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV with a BOM so that Excel on Korean Windows opens it as UTF-8."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    """CSV with a BOM so that Excel on Korean Windows opens it as UTF-8; text cells inert."""
+    return inert_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
 def _sheet_name(name: str) -> str:
@@ -44,16 +50,16 @@ def _file_stem(name: str) -> str:
 
 
 def downloads(df: pd.DataFrame, name: str, *, key: str | None = None, audit: bool | None = None) -> None:
-    """CSV and Excel download buttons for one table. Item-level tables (a column named in [auth]
-    item_text_columns, or audit=True) record each download in the audit log."""
+    """CSV and Excel download buttons for one table; the bytes are built only when the user clicks
+    (a rerun builds nothing). Item-level tables (a column named in [auth] item_text_columns, or
+    audit=True) record each download in the audit log."""
     stem = _file_stem(name)
     key = key or stem
     hook = _audit_hook(df, name, audit)
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("CSV 내려받기", csv_bytes(df), f"{stem}.csv", "text/csv", key=f"dl_csv_{key}",
+    c1.download_button("CSV 내려받기", lambda: csv_bytes(df), f"{stem}.csv", "text/csv", key=f"dl_csv_{key}",
                        icon=":material/download:", **hook("CSV"))
-    c2.download_button("Excel 내려받기", excel_bytes({name: df}), f"{stem}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    c2.download_button("Excel 내려받기", lambda: excel_bytes({name: df}), f"{stem}.xlsx", XLSX,
                        key=f"dl_xlsx_{key}", icon=":material/download:", **hook("Excel"))
 
 
@@ -70,7 +76,7 @@ def _audit_hook(df: pd.DataFrame, name: str, audit: bool | None):
 def table(df: pd.DataFrame, name: str, *, key: str | None = None, audit: bool | None = None,
           **dataframe_kwargs) -> None:
     """A table with its downloads (audited when it holds item texts, see `downloads`)."""
-    st.dataframe(df, hide_index=True, width="stretch", **dataframe_kwargs)
+    st.dataframe(visible_frame(df), hide_index=True, width="stretch", **dataframe_kwargs)
     downloads(df, name, key=key, audit=audit)
 
 
@@ -79,11 +85,22 @@ def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
     tab_chart, tab_table = st.tabs(["차트", "표"])
     with tab_chart:
         fig.update_layout(margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif"))
-        st.plotly_chart(fig, width="stretch", key=f"chart_{key or _file_stem(name)}",
+        st.plotly_chart(_visible_labels(fig), width="stretch", key=f"chart_{key or _file_stem(name)}",
                         config={"displaylogo": False})
     with tab_table:
-        st.dataframe(df, hide_index=True, width="stretch")
+        st.dataframe(visible_frame(df), hide_index=True, width="stretch")
     downloads(df, name, key=key)
+
+
+def _visible_labels(fig):
+    """Category labels and hover texts of every trace with bidi controls shown visibly."""
+    for trace in fig.data:
+        for attr in ("x", "y", "labels", "text", "ids"):
+            values = getattr(trace, attr, None)
+            if values is None or isinstance(values, str) or not any(isinstance(v, str) and BIDI_RE.search(v) for v in values):
+                continue
+            setattr(trace, attr, [show_bidi(v) if isinstance(v, str) else v for v in values])
+    return fig
 
 
 def empty_state(message: str, *, upload_hint: bool = True) -> None:
