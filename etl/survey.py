@@ -627,8 +627,7 @@ def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | 
             """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, rows_rejected,
                                          loaded_by, detail)
                VALUES ('survey', ?, ?, ?, ?, 0, ?, ?) RETURNING batch_id""",
-            [file_name, sha256, prep.report["respondents"] + len(prep.report.get("skipped_rows", [])),
-             len(prep.respondents), loaded_by, detail]).fetchone()[0]
+            [file_name, sha256, prep.report["respondents"], len(prep.respondents), loaded_by, detail]).fetchone()[0]
         if current:
             con.execute("UPDATE survey_batches SET active = FALSE, replaced_by = ? WHERE batch_id = ?",
                         [batch_id, current[0]])
