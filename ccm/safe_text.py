@@ -73,8 +73,8 @@ def md(value: Any) -> str:
     """`value` as markdown that renders exactly as the text: every ASCII punctuation mark escaped
     (links, `:red[…]`, `**`, `<tags>`, `$…$` stay literal), shortcodes like `:smile:` broken with an
     invisible word joiner, line breaks as spaces, bidi controls visible."""
-    text = show_bidi(_LINE_BREAK_RE.sub(" ", str(value)))
-    return _MD_PUNCT_RE.sub(r"\\\1", text).replace(":", ":" + WORD_JOINER)
+    text = _MD_PUNCT_RE.sub(r"\\\1", _LINE_BREAK_RE.sub(" ", str(value))).replace(":", ":" + WORD_JOINER)
+    return show_bidi(text)
 
 
 def md_join(values, sep: str = ", ") -> str:

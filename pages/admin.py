@@ -9,6 +9,7 @@ from ccm import audit
 from ccm import auth as accounts
 from ccm import settings_edit
 from ccm.db import DatabaseBusy
+from ccm.safe_text import md, md_join
 from ccm.settings import load_settings, settings_path
 from ui import data
 from ui.auth import clock
@@ -38,7 +39,7 @@ def _flash(message: str) -> None:
 def _show_flash() -> None:
     message = st.session_state.pop("admin_flash", None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(md(message), icon=":material/check_circle:")
 
 
 # ---- users -------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ def _apply(action, success: str) -> None:
         with data.connection() as con:
             action(con)
     except (accounts.AuthError, DatabaseBusy) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     _flash(success)
     st.rerun()
@@ -166,7 +167,7 @@ def _rollback(ctx, batch_id: int, sure: bool) -> None:
         with st.spinner(f"적재 {batch_id} 을(를) 되돌리는 중…"), data.connection() as con:
             result = audit.rollback_batch(con, batch_id, ctx.user.username, ctx.settings)
     except (audit.BatchError, DatabaseBusy) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     summary = ", ".join(f"{k}: {v}" for k, v in result.items() if k != "batch_id")
     _flash(f"적재 {batch_id} 을(를) 되돌렸습니다. {summary}")
@@ -193,11 +194,11 @@ def settings_tab(ctx) -> None:
         return
     raw, errors = settings_edit.check_text(text)
     if errors:
-        st.error("설정을 저장할 수 없습니다:\n\n" + "\n".join(f"- {e}" for e in errors), icon=":material/error:")
+        st.error("설정을 저장할 수 없습니다:\n\n" + "\n".join(f"- {md(e)}" for e in errors), icon=":material/error:")
         return
     changed = settings_edit.changed_sections(ctx.settings.raw, raw)
     if not save:
-        st.success(f"문제 없습니다. 바뀌는 구역: {', '.join(changed) or '없음'}", icon=":material/check:")
+        st.success(f"문제 없습니다. 바뀌는 구역: {md_join(changed) or '없음'}", icon=":material/check:")
         return
     if not changed and text == current:
         st.info("바뀐 내용이 없습니다.")
@@ -226,11 +227,11 @@ def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
                         recomputed = sla.recompute(con, load_settings(path))
             except Exception as exc:
                 settings_edit.save(path, old)
-                st.error(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {exc}", icon=":material/error:")
+                st.error(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {md(exc)}", icon=":material/error:")
                 return
             audit.record(con, ctx.user.username, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
     except DatabaseBusy as exc:
-        st.error(f"{exc} 설정은 저장하지 않았습니다.", icon=":material/error:")
+        st.error(f"{md(exc)} 설정은 저장하지 않았습니다.", icon=":material/error:")
         return
     st.session_state["admin_settings_base"] = text
     extra = f" VOC {recomputed:,}건의 처리기한을 다시 계산했습니다." if recomputed is not None else ""

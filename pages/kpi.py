@@ -8,9 +8,10 @@ import streamlit as st
 
 from ccm import kpi
 from ccm.kpi_excel import review_workbook
+from ccm.safe_text import md
 from ui import data
 from ui.bootstrap import setup
-from ui.components import chart, definition, empty_state, pct, table
+from ui.components import XLSX, chart, definition, empty_state, pct, table
 
 STATUS_COLOR = {"달성": "green", "주의": "orange", "미달": "red", "실적 없음": "gray"}
 STATUS_BG = {"달성": "#C6EFCE", "주의": "#FFEB9C", "미달": "#FFC7CE", "실적 없음": "#EDEDED"}
@@ -70,10 +71,10 @@ def _goals(goals: pd.DataFrame) -> None:
     for col, g in zip(cols, goals.to_dict("records")):
         with col.container(border=True):
             value, target = _num(g["actual"], g["unit"]), _num(g["target"], g["unit"])
-            st.metric(g["indicator"], value, help=f"{g['core_task'] or ''} · 목표(누계) {target}. {ATTAINMENT_HELP}")
+            st.metric(md(g["indicator"]), md(value), help=f"{md(g['core_task'] or '')} · 목표(누계) {md(target)}. {ATTAINMENT_HELP}")
             st.badge(f"{g['status']} · 달성률 {pct(g['attainment'])}", color=STATUS_COLOR[g["status"]])
-            st.caption(f"목표 {target}" + (" (누계)" if g["aggregation"] == "cumulative" else "")
-                       + (f" · 미입력 월: {g['missing_months']}" if g["missing_months"] else ""))
+            st.caption(f"목표 {md(target)}" + (" (누계)" if g["aggregation"] == "cumulative" else "")
+                       + (f" · 미입력 월: {md(g['missing_months'])}" if g["missing_months"] else ""))
 
 
 def _num(v, unit) -> str:
@@ -177,7 +178,7 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
                              format_func=lambda k: f"{k[0]} · {k[1]} ({auto[k]['source']})")]
     m = c2.selectbox("월", list(range(month, 0, -1)), format_func=lambda i: f"{i}월", key="kpi_auto_month")
     sources = ctx.settings.get("kpi", {}).get("sources", {})
-    definition(f"원천: {pick['source']} — {sources.get(pick['source'].split(':')[0], '')}")
+    definition(f"원천: {md(pick['source'])} — {md(sources.get(pick['source'].split(':')[0], ''))}")
     mine = data.run(kpi.trend, year, month, pick["department"], pick["indicator"], rules)
     shown = mine[["month", "auto_value", "manual_value", "value", "origin"]].round(2)
     shown = shown.assign(note=mine["note"].astype("string").fillna(""))
@@ -203,9 +204,10 @@ def _download(year, month, rules, depts, card, off, changes, scores, org) -> Non
     st.subheader("검토 자료 내려받기")
     goals = data.run(kpi.review, year, month, rules, depts)
     goals = goals[goals["is_goal"]]
-    payload = review_workbook(f"KPI 월간 검토 — {year}년 {month}월", goals, card, off, changes, scores, org, rules.cap)
-    st.download_button("KPI 검토 자료 Excel", payload, f"KPI_검토_{year}_{month:02d}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="kpi_review_xlsx",
+    title = f"KPI 월간 검토 — {year}년 {month}월"
+    st.download_button("KPI 검토 자료 Excel",  # built when clicked, not on every rerun
+                       lambda: review_workbook(title, goals, card, off, changes, scores, org, rules.cap),
+                       f"KPI_검토_{year}_{month:02d}.xlsx", XLSX, key="kpi_review_xlsx",
                        icon=":material/download:", on_click="ignore")
 
 

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ccm import pcsi
+from ccm.safe_text import md, md_join
 from ui import data
 from ui.bootstrap import setup
 from ui.components import chart, definition, downloads, empty_state, table
@@ -62,7 +63,7 @@ def _filters(ctx, survey: str, year: int) -> pcsi.Filter:
     if ctx.scope.departments is not None:
         depts = set(ctx.scope.departments)
         facilities = tuple(sorted(f for f, d in ctx.settings.facilities.items() if d in depts))
-        st.caption(f"부서 필터 적용: {', '.join(sorted(depts)) or '없음'}의 시설 응답만 집계합니다.")
+        st.caption(f"부서 필터 적용: {md_join(sorted(depts)) or '없음'}의 시설 응답만 집계합니다.")
     options = data.run(pcsi.demographic_values, year, survey)
     chosen: list[tuple[str, tuple[str, ...]]] = []
     if options:
@@ -167,7 +168,7 @@ def _items(survey: str, year: int, df: pd.DataFrame) -> None:
     fix = pcsi.fix_first(df)
     if len(fix):
         st.warning("우선 개선할 문항(중요도 높음·만족도 낮음): "
-                   + ", ".join(f"{r.item} {r.label} ({r.score:.1f}점)" for r in fix.itertuples()),
+                   + ", ".join(f"{md(r.item)} {md(r.label)} ({r.score:.1f}점)" for r in fix.itertuples()),
                    icon=":material/priority_high:")
     ipa = df.dropna(subset=["importance", "score"])
     out = df.rename(columns={"item": "문항", "area": "영역", "label": "문항 내용", "reverse": "역문항", "n": "유효 응답",

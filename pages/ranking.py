@@ -7,9 +7,10 @@ import streamlit as st
 
 from ccm import ranking
 from ccm.ranking import RankingConfig
+from ccm.safe_text import md
 from ui import data
 from ui.bootstrap import setup
-from ui.components import chart, definition, empty_state, excel_bytes, table
+from ui.components import XLSX, chart, definition, empty_state, excel_bytes, table
 
 
 def weight_inputs(cfg: RankingConfig) -> RankingConfig:
@@ -47,7 +48,7 @@ def main() -> None:
     try:
         base = ranking.config_from_settings(ctx.settings)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     if not base.components:
         empty_state("설정 파일에 [ranking.components] 가 없습니다. 관리자에게 문의하세요.", upload_hint=False)
@@ -62,7 +63,7 @@ def main() -> None:
                 icon=":material/event:")
     with st.expander("산식 (말로 설명)", expanded=False):
         for line in ranking.formula_text(base):
-            st.markdown(line)
+            st.markdown(md(line))
     if out["ranking"]["rank"].isna().all():
         empty_state("이 기간에는 점수를 매길 수 있는 부서가 없습니다. 각 구성요소의 최소 건수를 채우는 데이터가 "
                     "없습니다(VOC·KPI·고객만족도). 기간을 넓히거나 데이터를 올리세요.")
@@ -77,7 +78,7 @@ def main() -> None:
             st.info("가중치를 바꿨지만 순위는 그대로입니다.")
         else:
             st.info("기본 가중치 대비 순위 변동: " + ", ".join(
-                f"{r.department} {int(r.rank_before)}→{int(r.rank_after)}위" for r in changed.itertuples()))
+                f"{md(r.department)} {int(r.rank_before)}→{int(r.rank_after)}위" for r in changed.itertuples()))
     st.subheader("순위")
     definition("종합점수 = Σ(적용 가중치 × 구성요소 점수). '기여'는 그 구성요소가 종합점수에 더한 점수입니다. "
                "미평가 구성요소의 가중치는 나머지에 재배분됩니다. 변동은 기본 가중치 순위 대비입니다.")
@@ -95,14 +96,13 @@ def main() -> None:
     if award_rows.empty:
         st.info("포상 후보를 정할 데이터가 부족합니다.")
     for r in award_rows.itertuples():
-        st.success(f"**{r.포상}: {r.후보}** — {r.근거}", icon=":material/military_tech:")
+        st.success(f"**{md(r.포상)}: {md(r.후보)}** — {md(r.근거)}", icon=":material/military_tech:")
     if not facilities.empty:
         with st.expander("시설별 고객만족도(PCSI) — CS 우수사업장 근거"):
             table(facilities, "시설별 PCSI", key="rk_fac")
-    st.download_button(
-        "평가위원회용 Excel 내려받기", excel_bytes(ranking.committee_sheets(shown, moves, cfg, award_rows, facilities)),
-        f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    st.download_button(  # built when clicked, not on every rerun
+        "평가위원회용 Excel 내려받기", lambda: excel_bytes(ranking.committee_sheets(shown, moves, cfg, award_rows, facilities)),
+        f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"), XLSX,
         key="rk_committee", icon=":material/download:", on_click="ignore")
 
 main()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ccm import sla
 from ccm import voc_analytics as va
+from ccm.safe_text import md
 from ui import data, voc_pages
 from ui.bootstrap import Context, setup
 from ui.components import chart, definition, pct, table
@@ -134,10 +135,10 @@ def explain(ctx: Context, open_df: pd.DataFrame) -> None:
         return
     got = data.run(va.explain_item, ctx.scope, voc_id, ctx.settings, ctx.now)
     if got is None:
-        st.warning(f"접수번호 '{voc_id}' 인 건을 찾을 수 없습니다(부서 필터 안에서 찾습니다).")
+        st.warning(f"접수번호 '{md(voc_id)}' 인 건을 찾을 수 없습니다(부서 필터 안에서 찾습니다).")
         return
     info, item = got["explain"], got["item"]
-    st.markdown("\n".join(f"- {s}" for s in info["sentences"]))
+    st.markdown("\n".join(f"- {md(s)}" for s in info["sentences"]))
     stored = {"접수번호": item["voc_id"], "유형": item["voc_type"], "부서": item["department"], "시설": item["facility"],
               "채널": item["channel"], "처리상태": item["status"], "처리기한(저장값)": item["due_at"],
               "사용 근무시간(분)": item["work_minutes"], "적용 기준(저장값)": item["sla_rule"]}

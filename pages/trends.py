@@ -8,6 +8,7 @@ import streamlit as st
 
 from ccm import text
 from ccm import voc_analytics as va
+from ccm.safe_text import md
 from ui import data, voc_pages
 from ui.bootstrap import Context, setup
 from ui.components import chart, definition, table
@@ -176,11 +177,11 @@ def recurrence(ctx: Context) -> None:
 
 def faq(ctx: Context) -> None:
     faq_type = ctx.settings.get("trends", {}).get("faq_type", "문의")
-    definition(f"FAQ 후보 = 조회 기간 '{faq_type}' 유형 VOC에서 가장 많이 반복된 주제. 비중 = 그 주제 건수 ÷ {faq_type} 건수."
+    definition(f"FAQ 후보 = 조회 기간 '{md(faq_type)}' 유형 VOC에서 가장 많이 반복된 주제. 비중 = 그 주제 건수 ÷ {md(faq_type)} 건수."
                + (" 질문 예시는 최근 제목입니다." if ctx.user.can_see_texts else ""))
     df = data.run(va.faq_candidates, ctx.scope, ctx.settings, ctx.user.can_see_texts)
     if df.empty:
-        st.info(f"조회 기간에 '{faq_type}' 유형 VOC가 없습니다.")
+        st.info(f"조회 기간에 '{md(faq_type)}' 유형 VOC가 없습니다.")
         return
     table(ko(df), "FAQ_후보", key="tr_faq")
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ccm import voc_analytics as va
 from ccm.period import KINDS, UNREGISTERED, Scope, period
+from ccm.safe_text import md
 from ccm.settings import Settings
 from ui import auth, data, nav
 
@@ -97,7 +98,7 @@ def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
                            format_func=lambda d: f"{d} ({unregistered:,}건)" if d == UNREGISTERED else d,
                            help="미등록: 처리부서가 비어 있거나 설정의 부서 목록에 없는 건")
         else:
-            st.caption(f"부서: {user.department}")
+            st.caption(f"부서: {md(user.department)}")
     return _scope_from_state(settings, user)
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from ccm import voc
+from ccm.safe_text import md_join
 from ui import data
 from ui.bootstrap import Context
 from ui.components import empty_state
@@ -16,7 +17,7 @@ def heading(ctx: Context, title: str, what: str) -> bool:
     if not data.run(voc.has_data):
         empty_state(f"아직 VOC 데이터가 없습니다. '데이터 올리기' 화면에서 VOC 내보내기 파일을 올리면 {what} 볼 수 있습니다.")
         return False
-    depts = f" · 부서: {', '.join(ctx.scope.departments)}" if ctx.scope.departments else ""
+    depts = f" · 부서: {md_join(ctx.scope.departments)}" if ctx.scope.departments else ""
     st.caption(f"조회 기간: {ctx.scope.label}{depts}")
     return True
 
