@@ -8,40 +8,60 @@ import re
 import numpy as np
 import pandas as pd
 
-# Resident registration number (주민등록번호): YYMMDD-[1-8]xxxxxx, with or without the hyphen.
-RRN = r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-–]?\s?[1-8](?:\d{6}|\*{6})(?!\d)"
-# Korean phone numbers: mobile 01x, area codes 02/0xx, 070, 1588-style, optional +82, with - . or spaces.
-# A separator may have a space or two around it ("010 - 1234 - 5678").
-_SEP = r"(?:\s{0,2}[-.)]\s{0,2}|\s{1,2})?"
+# Resident registration number (주민등록번호), phone numbers and e-mail addresses, in every spelling people type.
+# Separators between digit groups: - . ) _ / ~ , * (dashes, ㅡ, ー, ·, 、 fold to one of them) or spaces.
+_SEP = r"(?:\s{0,2}[-.)_/~,*]{1,2}\s{0,2}|\s{1,2})?"
+RRN = rf"(?<!\d)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]){_SEP}[1-8](?:\d{{6}}|\*{{6}})(?!\d)"
+# Korean phones: mobile 01x, area codes 02/0xx, 070, 050x with a 7-8 digit subscriber, optional +82 (0);
+# 15xx/16xx/18xx service numbers, but not a year or amount range (1500~2000원).
 PHONE = (
-    rf"(?<!\d)(?:(?:\+?82{_SEP}0?|0)(?:1[016789]|2|[3-6][1-5]|70|50\d?){_SEP}\d{{3,4}}{_SEP}\d{{4}}"
-    rf"|1[5689]\d{{2}}{_SEP}\d{{4}})(?!\d)"
+    rf"(?<!\d)(?:(?:\+?82{_SEP}(?:\(0\){_SEP}|0)?|0)(?:1[016789]|2|[3-6][1-5]|70|50\d?){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)"
+    rf"|1[568]\d{{2}}{_SEP}\d{{4}}(?![\d,]|\s?[원명개년회건%]))"
 )
-EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
+# A phone spelled in Hangul digits (공일공-일이삼사-오육칠팔, 영 일 영 …): 9-11 digits from a 0, any separator
+# between any two; no look-ahead, as a particle (이, 일) is also a digit.
+HANGUL_DIGITS = "영공일이삼사오육칠팔구"
+PHONE_HANGUL = rf"(?<![{HANGUL_DIGITS}\d])[영공](?:{_SEP}[{HANGUL_DIGITS}]){{8,10}}"
+# E-mails: Unicode local parts and domains (홍길동@example.com, x@한국.kr), no TLD (x@example), spaces
+# around @, and spelled forms (x at example dot com, x(at)example.com, x[at]example[dot]com, x 골뱅이 example.com).
+_LOCAL = r"(?<![\w.%+\-])[\w.%+\-]+"
+_LABEL = r"(?:[A-Za-z0-9\-]+|[\w\-]+)"  # an ASCII label stops before a Korean particle (…com으로)
+_WORD_DOT = r"(?:[Dd][Oo][Tt]|점|닷)"
+_DOT = rf"(?:\.|\s*[(\[{{<]\s*{_WORD_DOT}\s*[)\]}}>]\s*|\s+{_WORD_DOT}\s+)"
+_WORD_AT = r"(?:[Aa][Tt]|골뱅이|앳)"
+_SPELLED_AT = rf"(?:\s*[(\[{{<]\s*{_WORD_AT}\s*[)\]}}>]\s*|\s+{_WORD_AT}\s+|\s*골뱅이\s*|\s+@\s*|\s*@\s+)"
+EMAIL = (rf"{_LOCAL}@(?:(?:{_LABEL}{_DOT})+(?:[A-Za-z]{{2,}}|[가-힣]{{2,}})|(?![\d_\-]){_LABEL})"
+         rf"|{_LOCAL}{_SPELLED_AT}(?:{_LABEL}{_DOT})+[A-Za-z]{{2,}}")
 
-MASKS = [(RRN, "[주민번호]"), (EMAIL, "[이메일]"), (PHONE, "[전화번호]")]
-_COMPILED = [(re.compile(p), m) for p, m in MASKS]
+# (pattern, mask, what every match holds: a cheap test that spares the pattern's search on most texts)
+MASKS = [(RRN, "[주민번호]", r"\d"), (EMAIL, "[이메일]", r"@|[Aa][Tt]|골뱅이|앳"), (PHONE, "[전화번호]", r"\d"),
+         (PHONE_HANGUL, "[전화번호]", "[영공]")]
+_COMPILED = [(re.compile(p), m, re.compile(g)) for p, m, g in MASKS]
 
 
-# Characters people type for the ASCII ones the patterns name: full-width forms (０１０－１２３４, ＠) and
-# dashes. Each folds to one ASCII character, so a match in the folded text has the same span in the original.
-DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+# Characters people type for the ASCII ones the patterns name: full-width forms (０１０－１２３４, ＠), dashes
+# and lines (— ― ㅡ ー), middle dots, waves, ideographic commas. Each folds to one ASCII character, so a match
+# in the folded text has the same span in the original.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\u2043\u2500\u2501\u2796\u3161\u30fc\uff70"
 FOLD_SOURCES: dict[str, str] = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
-FOLD_SOURCES["-"] += DASHES
+for ascii_, more in {"-": DASHES, ".": "\u00b7\u2022\u2027\u2219\u30fb\uff65\u318d", "~": "\u223c\u301c",
+                     ",": "\u3001", "/": "\u2044\u2215", "*": "\u2217", "@": "\ufe6b"}.items():
+    FOLD_SOURCES[ascii_] += more
 _FOLD = str.maketrans({src: ascii_ for ascii_, srcs in FOLD_SOURCES.items() for src in srcs})
 
 
 def mask_text(text: str | None) -> str | None:
-    """Mask phone numbers, e-mail addresses and resident registration numbers inside free text,
-    whether typed in ASCII, full-width characters or with other dashes."""
+    """Mask phone numbers, e-mail addresses and resident registration numbers inside free text, whether
+    typed in ASCII, full-width characters, with any separator, Hangul digits or a spelled-out @."""
     if text is None:
         return None
     folded = text.translate(_FOLD)
-    if folded == text:
-        for pattern, mask in _COMPILED:
-            text = pattern.sub(mask, text)
-        return text
-    for pattern, mask in _COMPILED:
+    for pattern, mask, needs in _COMPILED:
+        if not needs.search(folded):
+            continue
+        if folded == text:
+            text = folded = pattern.sub(mask, text)
+            continue
         out, out_folded, pos = [], [], 0
         for m in pattern.finditer(folded):
             out += [text[pos:m.start()], mask]
@@ -62,24 +82,15 @@ WHITESPACE_RE2 = _re2_chars(c for c in map(chr, range(0x3001)) if re.match(r"\s"
 
 def re2_superset(pattern: str) -> str:
     r"""An RE2 (pyarrow) pattern matching wherever `mask_text` finds the Python pattern: the look-arounds
-    are dropped (RE2 has none), \d / \s widened to Python's Unicode classes, and every ASCII character
-    the pattern names (alone, escaped or as a class range) also stands for the characters folding to it."""
+    are dropped (RE2 has none; dropping a condition only widens), \d / \s / \w widened to Python's Unicode
+    classes, and every ASCII character the pattern names (alone, escaped or as a class range) also stands
+    for the characters folding to it. Negated classes are not supported (widening them would narrow)."""
     out, in_class, i = [], False, 0
-    for look in (r"(?<!\d)", r"(?!\d)"):
-        pattern = pattern.replace(look, "")
+    pattern = _without_lookarounds(pattern)
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            esc = pattern[i:i + 2]
-            if esc == r"\d":
-                out.append(r"\p{Nd}")
-            elif esc == r"\s":
-                out.append(WHITESPACE_RE2 if in_class else f"[{WHITESPACE_RE2}]")
-            elif esc[1] in FOLD_SOURCES:  # an escaped literal (\+, \-, \*, \.)
-                srcs = _re2_chars(FOLD_SOURCES[esc[1]])
-                out.append(esc + srcs if in_class else f"[{esc}{srcs}]")
-            else:
-                out.append(esc)
+            out.append(_re2_escape(pattern[i:i + 2], in_class))
             i += 2
             continue
         if ch == "{" and not in_class:  # a quantifier: copied as it is
@@ -88,12 +99,15 @@ def re2_superset(pattern: str) -> str:
             i = end
             continue
         if ch == "[" and not in_class:
+            if pattern[i + 1:i + 2] == "^":
+                raise ValueError("re2_superset: negated character classes cannot be widened")
             in_class = True
         elif ch == "]" and in_class and out[-1] != "[":
             in_class = False
-        elif in_class and ch.isascii() and ch.isalnum() and pattern[i + 1:i + 2] == "-" and pattern[i + 2:i + 3].isalnum():
-            lo, hi = ch, pattern[i + 2]  # a range such as 3-6 or A-Z: add ３-６ / Ａ-Ｚ
-            out.append(f"{lo}-{hi}{_re2_chars(FOLD_SOURCES[lo][-1])}-{_re2_chars(FOLD_SOURCES[hi][-1])}")
+        elif in_class and pattern[i + 1:i + 2] == "-" and pattern[i + 2:i + 3] not in ("", "]"):
+            lo, hi = ch, pattern[i + 2]  # a range: 3-6 or A-Z also stands for ３-６ / Ａ-Ｚ; 가-힣 as it is
+            wide = f"{_re2_chars(FOLD_SOURCES[lo][-1])}-{_re2_chars(FOLD_SOURCES[hi][-1])}" if lo.isascii() else ""
+            out.append(f"{lo}-{hi}{wide}")
             i += 3
             continue
         elif in_class and ch in FOLD_SOURCES:
@@ -109,9 +123,61 @@ def re2_superset(pattern: str) -> str:
     return "".join(out)
 
 
+# Python's \w is str.isalnum() or "_": letters and numbers of every script, within RE2's \p{L}\p{N};
+# "_" also stands for the characters folding to it (＿).
+WORD_RE2 = r"\p{L}\p{N}_" + _re2_chars(FOLD_SOURCES["_"])
+
+
+def _re2_escape(esc: str, in_class: bool) -> str:
+    if esc in (r"\d", r"\s", r"\w"):
+        chars = {r"\d": r"\p{Nd}", r"\s": WHITESPACE_RE2, r"\w": WORD_RE2}[esc]
+        return chars if in_class else f"[{chars}]"
+    if esc[1] in FOLD_SOURCES:  # an escaped literal (\+, \-, \*, \.)
+        srcs = _re2_chars(FOLD_SOURCES[esc[1]])
+        return esc + srcs if in_class else f"[{esc}{srcs}]"
+    return esc
+
+
+def _without_lookarounds(pattern: str) -> str:
+    """The pattern with every (?=…), (?!…), (?<=…) and (?<!…) group removed."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _group_end(pattern, i)
+            continue
+        step = 2 if pattern[i] == "\\" else 1
+        out.append(pattern[i:i + step])
+        i += step
+    return "".join(out)
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """The index just after the group opening at pattern[i] (escapes and character classes skipped)."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 2 if pattern[i + 1:i + 2] == "]" else 1
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
 # A fast (RE2, multi-threaded C++) pre-filter picks the rows where some mask may apply; only those go
 # through the exact patterns, whose look-behinds need Python's re.
-CANDIDATE = "|".join(f"(?:{re2_superset(p)})" for p, _ in MASKS)
+CANDIDATE = "|".join(f"(?:{re2_superset(p)})" for p, _, _ in MASKS)
 
 
 Names = tuple[np.ndarray, list[list[str]]]  # (row positions ascending, the names to mask in each): find_names
