@@ -7,6 +7,7 @@ written); 1 = an unexpected error (the traceback only with the environment varia
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import re
 import sys
@@ -41,6 +42,14 @@ def settings_and_db(args: argparse.Namespace, *, check_db: bool = True) -> tuple
     if check_db:
         db.check_file(path)
     return settings, path
+
+
+def os_user() -> str:
+    """Who runs the command, for the load history: the operating system's login name."""
+    try:
+        return getpass.getuser() or "알 수 없음"
+    except Exception:  # noqa: BLE001 - a service account may have no login name
+        return "알 수 없음"
 
 
 def run_command(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:

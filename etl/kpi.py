@@ -6,12 +6,15 @@ nothing is stored: a KPI workbook is a plan and its figures, and half of it woul
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from ccm import db
 from ccm.kpi import ACT_KEY, DEF_KEY
@@ -56,10 +59,16 @@ class LoadResult:
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     counts: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    file_error: bool = False  # the file itself cannot be used (not a workbook, sheets or columns missing)
 
     @property
     def ok(self) -> bool:
         return self.batch_id is not None
+
+    @property
+    def exit_code(self) -> int:
+        """0 = stored; 1 = rows rejected (nothing stored); 2 = the file cannot be used (nothing stored)."""
+        return 0 if self.ok else 2 if self.file_error else 1
 
 
 REJECT_COLUMNS = ["시트", "행", "열", "값", "사유"]
@@ -114,6 +123,71 @@ def read_workbook(data: bytes, file_name: str) -> tuple[pd.DataFrame, list[int],
     defs, def_rows = _read_sheet(data, file_name, DEF_SHEET, DEF_FIELDS)
     acts, act_rows = _read_sheet(data, file_name, ACT_SHEET, ACT_FIELDS)
     return defs, def_rows, acts, act_rows
+
+
+def unreadable_cells(data: bytes, layout: list[tuple[str, dict, int | None]], rej: Rejects) -> set[tuple]:
+    """Cells of the recognised columns below the header that hold an Excel error value (#DIV/0!, #N/A, …)
+    or a formula saved without its calculated value: the reader sees them as blank, so each is a reject.
+    `layout`: (sheet, fields, header row) per sheet read. Returns the (sheet, row, header) of those cells,
+    so that other checks of the same cells can be left out. .xls files are not checked."""
+    if not data.startswith(b"PK\x03\x04"):
+        return set()
+    found: set[tuple] = set()
+    with _workbook(data, data_only=True) as values, _workbook(data, data_only=False) as formulas:
+        for sheet, fields, header_row in layout:
+            if header_row and sheet in values.sheetnames:
+                found |= _sheet_problems(values[sheet], formulas[sheet], sheet, fields, header_row, rej)
+    return found
+
+
+@contextmanager
+def _workbook(data: bytes, *, data_only: bool):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    try:
+        yield wb
+    finally:
+        wb.close()
+
+
+def _sheet_problems(values, formulas, sheet: str, fields: dict, header_row: int, rej: Rejects) -> set[tuple]:
+    for ws in (values, formulas):
+        ws.reset_dimensions()  # the declared size may be anything: read only the rows present
+    v_rows, f_rows = values.iter_rows(min_row=header_row), formulas.iter_rows(min_row=header_row)
+    columns = _field_columns(next(v_rows, ()), fields)
+    next(f_rows, None)
+    found = set()
+    for row, (v_row, f_row) in enumerate(zip(v_rows, f_rows), start=header_row + 1):
+        for i, name in columns.items():
+            problem = _cell_problem(v_row[i] if i < len(v_row) else None, f_row[i] if i < len(f_row) else None)
+            if problem:
+                rej.add(sheet, row, f"{get_column_letter(i + 1)}열({name})", *problem)
+                found.add((sheet, row, name))
+    return found
+
+
+def _field_columns(header, fields: dict) -> dict[int, str]:
+    """Column index → template header, for the first column recognised as each field."""
+    lookup = known_callable({f: [h, *alts] for f, (h, alts) in fields.items()})
+    out, seen = {}, set()
+    for i, cell in enumerate(header):
+        f = lookup(str(cell.value)) if cell.value is not None else None
+        if f and f not in seen:
+            out[i], _ = fields[f][0], seen.add(f)
+    return out
+
+
+def _cell_problem(value_cell, formula_cell) -> tuple[str, str] | None:
+    """(value shown, Korean reason) for an error value or an uncached formula; None for a usable cell."""
+    if value_cell is not None and value_cell.data_type == "e":
+        return str(value_cell.value), (f"엑셀 오류 값 {value_cell.value}입니다 — 원본의 수식이나 참조를 고친 뒤 "
+                                       "계산 결과를 값으로 붙여넣어 다시 올리세요.")
+    if formula_cell is not None and formula_cell.data_type == "f" and (value_cell is None or value_cell.value is None):
+        text = getattr(formula_cell.value, "text", formula_cell.value)
+        return f"수식 {text}", ("계산된 값이 저장되지 않은 수식입니다 — 엑셀에서 열어 계산·저장하거나 "
+                                 "계산 결과를 값으로 붙여넣어 다시 올리세요.")
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,18 +443,20 @@ def load(data: bytes | str | Path, db_path: str | Path, settings, *, file_name: 
     try:
         d_raw, d_rows, a_raw, a_rows = read_workbook(data, file_name)
     except ReadError as exc:
-        result.message = str(exc)
+        result.message, result.file_error = str(exc), True
         return result
     if d_raw.empty and a_raw.empty:
-        result.message = f"{file_name}: '{DEF_SHEET}'·'{ACT_SHEET}' 시트에 적재할 행이 없습니다."
+        result.message, result.file_error = f"{file_name}: '{DEF_SHEET}'·'{ACT_SHEET}' 시트에 적재할 행이 없습니다.", True
         return result
     rej = Rejects()
     _absent_columns(d_raw, DEF_SHEET, DEF_FIELDS, [*DEF_REQUIRED, "annual_target"], rej)
     _absent_columns(a_raw, ACT_SHEET, ACT_FIELDS, [*ACT_REQUIRED, "actual"], rej)
     if rej.rows:
-        result.rejects = rej.frame()
+        result.rejects, result.file_error = rej.frame(), True
         result.message = f"{file_name}: 필요한 열이 없어 아무것도 저장하지 않았습니다. 서식을 내려받아 머리글을 맞추세요."
         return result
+    unreadable = unreadable_cells(data, [(DEF_SHEET, DEF_FIELDS, d_raw.attrs.get("header_row")),
+                                         (ACT_SHEET, ACT_FIELDS, a_raw.attrs.get("header_row"))], rej)
     with db.session(db_path) as con:
         defs = validate_definitions(d_raw, d_rows, settings, rej, allowed_departments)
         stored = {tuple(r) for r in con.execute("SELECT year, department, indicator FROM kpi_definitions").fetchall()}
@@ -389,6 +465,7 @@ def load(data: bytes | str | Path, db_path: str | Path, settings, *, file_name: 
         blank = a_raw["actual"].isna()
         a_raw, a_rows = a_raw[~blank].reset_index(drop=True), [r for r, b in zip(a_rows, blank) if not b]
         acts = validate_actuals(a_raw, a_rows, settings, rej, defined, allowed_departments)
+        rej.rows = [r for r in rej.rows if (r["시트"], r["행"], r["열"]) not in unreadable]  # said once, as unreadable
         result.rejects = rej.frame().sort_values(["시트", "행"], kind="stable", ignore_index=True)
         if not result.rejects.empty:
             result.message = (f"{file_name}: {len(result.rejects)}건의 오류가 있어 아무것도 저장하지 않았습니다. "

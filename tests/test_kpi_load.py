@@ -270,5 +270,12 @@ def test_cli_loads_and_reports_rejects(env, simple, tmp_path, capsys):
     assert etl_main(["kpi", str(simple), "--db", str(env.db_path)]) == 0
     assert "적재했습니다" in capsys.readouterr().out
     bad = write_workbook(tmp_path / "bad.xlsx", [kpi_row("없는팀", "x", target=1)], [])
-    assert etl_main(["kpi", str(bad), "--db", str(env.db_path)]) == 2
+    assert etl_main(["kpi", str(bad), "--db", str(env.db_path)]) == 1  # rows rejected, nothing stored
     assert "없는팀" in capsys.readouterr().out
+
+
+def test_cli_exits_2_for_a_file_it_cannot_use(env, tmp_path, capsys):
+    memo = tmp_path / "kpi.xlsx"
+    memo.write_text("연도,부서\n2026,문화사업팀\n", encoding="utf-8")
+    assert etl_main(["kpi", str(memo), "--db", str(env.db_path)]) == 2
+    assert "Excel 파일" in capsys.readouterr().out
