@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--survey", help="설문 이름 (명세의 survey 대신)")
     parser.add_argument("--year", type=int, help="조사 연도 (명세의 year 대신)")
     parser.add_argument("--wave", help="차수 (예: 상반기)")
-    parser.add_argument("--user", help="적재한 사람 (기록용)")
+    parser.add_argument("--user", help="적재한 사람 (적재 이력에 기록; 기본: 운영체제 사용자)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         overrides = {k: v for k, v in (("survey", args.survey), ("year", args.year), ("wave", args.wave)) if v}
         spec = replace(spec, **overrides)
         with db.session(db_path) as con:
-            result = survey.load(con, Path(args.file), spec, settings, loaded_by=args.user)
+            result = survey.load(con, Path(args.file), spec, settings, loaded_by=args.user or common_cli.os_user())
     except survey.SurveyError as exc:
         print(f"적재하지 않았습니다: {exc}")
         return 2
