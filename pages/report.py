@@ -7,7 +7,7 @@ import streamlit as st
 
 from ccm import voc
 from ccm.filters_support import latest_received
-from ui import data
+from ui import data, params
 from ui.bootstrap import setup
 from ui.components import empty_state, table
 from ui.nav import ACCESS
@@ -24,14 +24,25 @@ def half_label(year: int, half: int) -> str:
     return f"{year}년 {'상' if half == 1 else '하'}반기"
 
 
-def pick_half(latest: date) -> tuple[int, int]:
-    params = st.query_params
+def report_years(latest: date) -> list[int]:
+    return list(range(latest.year, latest.year - 6, -1))
+
+
+def address_half(latest: date) -> tuple[int, int]:
+    """The half-year the page address asks for (year=…&half=…), checked; the default one otherwise."""
     d_year, d_half = default_half(latest)
-    year = int(params.get("year", d_year))
-    half = int(params.get("half", d_half))
-    years = list(range(latest.year, latest.year - 6, -1))
+    years = report_years(latest)
+    year = params.int_param("year", "연도", d_year, years, f"{years[-1]}~{years[0]}", f"{d_year}년을 보여 줍니다.")
+    half = params.int_param("half", "반기", d_half, (1, 2), "1(상반기) 또는 2(하반기)",
+                            f"{'상' if d_half == 1 else '하'}반기를 보여 줍니다.")
+    return year, half
+
+
+def pick_half(latest: date) -> tuple[int, int]:
+    year, half = address_half(latest)
+    years = report_years(latest)
     c1, c2, _ = st.columns([1, 1, 3])
-    year = c1.selectbox("연도", years, index=years.index(year) if year in years else 0, key="rp_year")
+    year = c1.selectbox("연도", years, index=years.index(year), key="rp_year")
     half = c2.radio("반기", [1, 2], index=half - 1, format_func=lambda h: "상반기(1~6월)" if h == 1 else "하반기(7~12월)",
                     key="rp_half", horizontal=True)
     return year, half
@@ -86,9 +97,9 @@ def main() -> None:
         empty_state("보고서를 만들 VOC 데이터가 없습니다. VOC 내보내기 파일을 먼저 올리세요.")
         return
     latest = data.run(latest_received)
-    if st.query_params.get("print") == "1":
-        d_year, d_half = default_half(latest)
-        print_mode(ctx, int(st.query_params.get("year", d_year)), int(st.query_params.get("half", d_half)))
+    if params.choice_param("print", "인쇄 보기", {"1": "인쇄용 요약", "0": "보통 화면"}, "0",
+                           "보통 화면을 보여 줍니다.") == "1":
+        print_mode(ctx, *address_half(latest))
         return
     st.title("반기 VOC 분석 결과보고서")
     st.caption("매뉴얼 §4.2.1-3⑤·§5.1.2-3: 반기별 접수·처리 건수, 처리기한 준수, 유형·채널·부서·시설별 현황, 불만 내용, "
