@@ -28,8 +28,8 @@ from ccm import db, privacy
 from ccm.voc import ITEM_NAMES
 from etl import diagnose
 from etl import mapping as mp
-from etl.readers import (ReadError, Table, clean_number_text, combine_date_time, filter_rows, matches, read_table,
-                          replace)
+from etl.readers import (DateTimes, ReadError, Table, clean_number_text, combine_date_time_report, filter_rows,
+                          matches, read_table, replace)
 
 STATUS_RANK = {"접수": 0, "처리중": 1, "완료": 2}
 STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
@@ -141,7 +141,7 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     data = source if isinstance(source, bytes) else Path(source).read_bytes()  # read once: hashed and parsed
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib releases the GIL: hashed while being parsed
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-        table = read_table(data, name, known=mp.known_headers(settings, mapping))
+        table = read_table(data, name, known=mp.recognises(settings, mapping))
     sha = digest.result()
     del data
     plan = mp.detect_columns(table.df.columns, settings, mapping, table.df)
@@ -150,7 +150,7 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     if plan.missing():
         raise ReadError(diagnose.missing_fields(name, table, plan, settings))
     prep = Prepared(name, sha, table, plan, pd.DataFrame(), pd.DataFrame())
-    prep.warnings += plan.notes
+    prep.warnings += table.notes + plan.notes
     prep.normalised, prep.rejects, prep.keep = _normalise(prep, settings, mapping, strict)
     pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
@@ -216,15 +216,19 @@ def _normalise_rows(prep: Prepared, settings, done: dict[str, Callable],
     out["voc_id"] = done["voc_id"]()
     rej.add(out["voc_id"].isna(), "voc_id", "접수번호가 비어 있습니다")
 
-    out["received_at"], bad_rt = done["received"]()
+    received = done["received"]()
+    out["received_at"], bad_rt = received.values, received.bad_time
     raw_recv = _col(prep, "received_at")
     rej.add(raw_recv.isna(), "received_at", "접수일시가 비어 있습니다")
     rej.add(raw_recv.notna() & out["received_at"].isna(), "received_at", "접수일시를 날짜로 읽을 수 없습니다")
     if bad_rt.any():
         rej.add(bad_rt, "received_time", "접수시간을 시각으로 읽을 수 없습니다")
 
-    out["completed_at"], bad_ct = done["completed"]()
-    out["completed_at"] = _end_of_day_if_date_only(prep, out["completed_at"], settings)
+    completed = done["completed"]()
+    out["completed_at"], bad_ct = _end_of_day(completed.values, completed.date_only, settings), completed.bad_time
+    for fld, dates in (("received_at", received), ("completed_at", completed)):
+        if dates.note:
+            prep.warnings.append(f"{prep.plan.fields[fld]} 열: {dates.note}")
     raw_done = _col(prep, "completed_at")
     if raw_done is not None:
         rej.add(raw_done.notna() & out["completed_at"].isna(), "completed_at", "처리일시를 날짜로 읽을 수 없습니다")
@@ -276,12 +280,15 @@ def _voc_id(prep: Prepared) -> pd.Series:
     return replace(clean_number_text(_col(prep, "voc_id")), r"\s+", "")
 
 
-def _datetime(prep: Prepared, mapping, date_field: str, time_field: str) -> tuple[pd.Series, pd.Series]:
+def _datetime(prep: Prepared, mapping, date_field: str, time_field: str) -> DateTimes:
+    """A date column (+ its time column) read, in the format the mapping's [formats] forces, if any."""
     d = _col(prep, date_field)
     if d is None:
-        empty = pd.Series(pd.NaT, index=prep.table.df.index, dtype="datetime64[us]")
-        return empty, pd.Series(False, index=prep.table.df.index)
-    return combine_date_time(d, _col(prep, time_field))
+        index = prep.table.df.index
+        return DateTimes(pd.Series(pd.NaT, index=index, dtype="datetime64[us]"), np.zeros(len(index), bool),
+                         bad_time=pd.Series(False, index=index))
+    fmt = mapping.formats.get(date_field) if mapping else None
+    return combine_date_time_report(d, _col(prep, time_field), fmt)
 
 
 def _mapped(prep: Prepared, settings, mapping, fld: str) -> tuple[pd.Series | None, pd.Series | None]:
@@ -361,19 +368,16 @@ def _status(prep: Prepared, out: pd.DataFrame, rej: _Rejects, strict: bool, mapp
     return status.where(~(unknown & ~done), "처리중")
 
 
-def _end_of_day_if_date_only(prep: Prepared, completed: pd.Series, settings) -> pd.Series:
+def _end_of_day(completed: pd.Series, date_only: np.ndarray, settings) -> pd.Series:
     """A completion given as a date alone means the end of that business day (setting
     [voc.load] date_only_completion, default the calendar's work_end), never 00:00."""
-    raw = _col(prep, "completed_at")
-    if raw is None or _col(prep, "completed_time") is not None:
+    if not date_only.any():
         return completed
-    midnight = completed.notna() & (completed == completed.dt.normalize())
-    if not midnight.any():
-        return completed
-    date_only = midnight & ~matches(raw.astype("string"), r"\d:\d|^\s*\d+\.\d*[1-9]|오[전후]|[AaPp][Mm]|\d\s*시")
     at = settings["voc"].get("load", {}).get("date_only_completion") or settings["calendar"]["work_end"]
     hours, minutes = (int(x) for x in str(at).split(":")[:2])
-    return completed.where(~date_only, completed + pd.Timedelta(hours=hours, minutes=minutes))
+    shift = pd.Series(np.where(date_only, (hours * 60 + minutes) * 60_000_000, 0).astype("timedelta64[us]"),
+                      index=completed.index)
+    return completed + shift
 
 
 def _masked(prep: Prepared, fld: str, names: Future) -> pd.Series:
@@ -548,11 +552,15 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
 def write_rejects(preps: Sequence[Prepared], folder: str | Path, settings) -> list[Path]:
     """One `<name>_오류.csv` per file with rejects (UTF-8 with BOM, opens in Excel)."""
     suffix = settings["voc"].get("load", {}).get("rejects_suffix", "_오류")
-    paths = []
+    paths: list[Path] = []
     for p in preps:
         if not p.rows_rejected:
             continue
-        path = Path(folder) / f"{Path(p.file_name).stem}{suffix}.csv"
+        stem = f"{Path(p.file_name).stem}{suffix}"
+        path, n = Path(folder) / f"{stem}.csv", 1
+        while path in paths:  # two inputs with the same name (a/voc.csv, b/voc.csv): one file each
+            n += 1
+            path = Path(folder) / f"{stem}_{n}.csv"
         p.rejected_rows().to_csv(path, index=False, encoding="utf-8-sig")
         paths.append(path)
     return paths

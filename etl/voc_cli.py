@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Every check that needs no reading comes first: a bad mapping, database or folder costs no wait."""
     settings, db_path = common_cli.settings_and_db(args)
-    mapping = _mapping(args.mapping)
+    mapping = _mapping(args.mapping, settings)
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
@@ -40,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _mapping(path: str | None) -> MappingFile | None:
+def _mapping(path: str | None, settings) -> MappingFile | None:
     if not path:
         return None
     try:
-        return load_mapping(path)
+        return load_mapping(path, settings)
     except (AttributeError, TypeError) as exc:  # a value where the format expects a table, or the reverse
         raise ReadError(f"{Path(path).name}: 매핑 파일의 구조가 맞지 않습니다 — [columns] 와 [values.필드] 는 "
                         f"'원본 = 대상' 줄로 된 표여야 합니다(README '매핑 파일' 참고).") from exc
@@ -81,8 +81,9 @@ def progress_line() -> voc.Progress:
 def print_report(report: voc.LoadReport) -> None:
     for prep, b in zip(report.prepared, report.batches):
         enc = prep.table.encoding or f"시트 {prep.table.sheet}"
-        print(f"{b.file_name} ({enc}, 머리글 {prep.table.header_row}행): 읽음 {b.rows_read:,} · 추가 {b.inserted:,} · "
-              f"갱신 {b.updated:,} · 변화 없음 {b.unchanged:,} · 오류 {b.rejected:,}"
+        print(f"{b.file_name} ({enc}, 머리글 {prep.table.header_row}행): 읽음 {b.rows_read:,} = 추가 {b.inserted:,} + "
+              f"갱신 {b.updated:,} + 변화 없음 {b.unchanged:,} + 같은 번호 병합 {b.merged:,} + 오류 {b.rejected:,}"
+              + (f" · 처리일시 없음 {b.closed_without_time:,}" if b.closed_without_time else "")
               + (f" · 배치 {b.batch_id}" if b.batch_id else ""))
         for w in prep.warnings:
             print(f"  주의: {w}")

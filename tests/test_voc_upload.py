@@ -33,7 +33,8 @@ def test_upload_preview_mapping_load_and_rejects(app_test, tmp_path, db_path):
     assert "인코딩 cp949, 머리글 2행, 데이터 2행" in shown
     mapping = at.dataframe[1].value
     assert ("접수일시", "접수일시") in set(zip(mapping["원본 열"], mapping["적재 방식"]))
-    assert [m.value for m in at.metric][:3] == ["2", "1", "1"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert [metrics[k] for k in ("읽은 행", "적재할 VOC", "같은 번호 병합", "오류 행", "처리일시 없음")] == ["2", "1", "0", "1", "0"]
     at.button(key="voc_up_load").click().run()
     assert not at.exception
     assert "적재했습니다 (배치 1번)" in texts(at)
