@@ -18,10 +18,11 @@ PHONE = (
     rf"(?<!\d)(?:(?:\+?82{_SEP}(?:\(0\){_SEP}|0)?|0)(?:1[016789]|2|[3-6][1-5]|70|50\d?){_SEP}\d{{3,4}}{_SEP}\d{{4}}(?!\d)"
     rf"|1[568]\d{{2}}{_SEP}\d{{4}}(?![\d,]|\s?[원명개년회건%]))"
 )
-# A phone spelled in Hangul digits (공일공-일이삼사-오육칠팔, 영 일 영 …): 9-11 digits from a 0, any separator
-# between any two; no look-ahead, as a particle (이, 일) is also a digit.
+# A phone spelled in Hangul digits (공일공-일이삼사-오육칠팔, 영 일 영 …): 9-11 digits from a 0 (12 for 050x),
+# any separator between any two; no look-ahead, as a particle (이, 일) is also a digit.
 HANGUL_DIGITS = "영공일이삼사오육칠팔구"
-PHONE_HANGUL = rf"(?<![{HANGUL_DIGITS}\d])[영공](?:{_SEP}[{HANGUL_DIGITS}]){{8,10}}"
+_H = f"{_SEP}[{HANGUL_DIGITS}]"
+PHONE_HANGUL = rf"(?<![{HANGUL_DIGITS}\d])[영공](?:{_SEP}오{_SEP}[영공](?:{_H}){{8,9}}|(?:{_H}){{8,10}})"
 # E-mails: Unicode local parts and domains (홍길동@example.com, x@한국.kr), no TLD (x@example), spaces
 # around @, and spelled forms (x at example dot com, x(at)example.com, x[at]example[dot]com, x 골뱅이 example.com).
 _LOCAL = r"(?<![\w.%+\-])[\w.%+\-]+"

@@ -58,14 +58,19 @@ def test_mask_series_matches_mask_text_on_random_text():
     digits = "0123456789" * 5 + "０１２３４５６７８９٣۴७"
     tokens = ["010", "02", "+82", "82", "1588", "054", "070", "900101", "-", ".", ")", "(", " ", "\u3000", "\xa0",
               "\t", "\n", "\x0b", "\u2009", "–", "@", "mail", ".co.kr", "_", "%", "가", "년", "*",
-              "０１０", "０２", "＋８２", "１５８８", "－", "‐", "—", "−", "．", "）", "＠", "ｍａｉｌ", "．ｃｏ．ｋｒ", "＊"]
+              "０１０", "０２", "＋８２", "１５８８", "－", "‐", "—", "−", "．", "）", "＠", "ｍａｉｌ", "．ｃｏ．ｋｒ", "＊",
+              # other separators, Hangul digits, spelled and internationalised e-mail parts, characters of other scripts
+              "/", "~", ",", "ㅡ", "ー", "·", "、", "∼", "＿", "﹫", "(0)", "ｰ", "ㆍ", "／", "～", "1500", "1999", "원",
+              "공", "영", "일", "이", "오", "팔", "구", "공일공", "일이삼사", "오육칠팔", "0505",
+              "at", " at ", "AT", "ａｔ", "(at)", "[at]", "{at}", "<at>", "[dot]", "(dot)", " dot ", "골뱅이", " 골뱅이 ",
+              "앳", " 점 ", "닷", "한국", ".kr", "com", "example", "[", "]", "{", "}", "<", ">", "é", "ǅ", "²", "〇", "ⅷ"]
 
     def token():
         if rng.random() < 0.4:
             return "".join(rng.choice(digits) for _ in range(rng.randint(1, 8)))
         return rng.choice(tokens)
 
-    texts = ["".join(token() for _ in range(rng.randint(1, 9))) for _ in range(20000)]
+    texts = ["".join(token() for _ in range(rng.randint(1, 10))) for _ in range(20000)]
     texts += ["010\u30001234\u30005678", "900101\u3000-\u30001234567", "02)123-4567", "+82 10 1234 5678"]
     masked = mask_series(pd.Series(texts))
     assert masked.tolist() == [mask_text(t) for t in texts]
