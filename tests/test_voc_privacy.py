@@ -3,6 +3,7 @@ import re
 import unicodedata
 
 import duckdb
+import pytest
 
 from etl.__main__ import main
 from tests.voc_files import write_csv, write_xlsx
@@ -34,20 +35,24 @@ def needles() -> list[str]:
     return out + [NAME, EMAIL, TEXT_EMAIL, "gildong", "secret.mail", ODD_EMAIL, "ｆｕｌｌ", "full@"]
 
 
-def all_text(db_path) -> str:
-    """Every value of every column of every table, as text."""
+def dump(db_path) -> list[tuple[str, str, str]]:
+    """(table, column, value as text) for every distinct value of every column of every table."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
-        parts = []
+        out = []
         for t in tables:
-            cols = [r[0] for r in con.execute(f'DESCRIBE "{t}"').fetchall()]
-            for c in cols:
-                parts += [str(v[0]) for v in con.execute(f'SELECT DISTINCT "{c}"::VARCHAR FROM "{t}"').fetchall()]
-        return "\n".join(parts)
+            for c in [r[0] for r in con.execute(f'DESCRIBE "{t}"').fetchall()]:
+                out += [(t, c, str(v[0])) for v in con.execute(f'SELECT DISTINCT "{c}"::VARCHAR FROM "{t}"').fetchall()]
+        return out
     finally:
         con.close()
+
+
+def all_text(db_path) -> str:
+    """Every value of every column of every table, as text."""
+    return "\n".join(v for _, _, v in dump(db_path))
 
 
 def test_no_planted_personal_data_in_any_table(tmp_path, db_path):
@@ -84,3 +89,79 @@ def test_vectorised_helpers_match_the_per_value_ones():
     texts = ["2024년 주차 010-1234-5678", "메일 a@b.co.kr", "900101-1234567", "1588 1234", "그냥 문의", None]
     masked = mask_series(pd.Series(texts))
     assert [None if pd.isna(m) else m for m in masked] == [mask_text(t) for t in texts]
+
+
+def test_no_spelling_of_personal_data_reaches_any_table(tmp_path, env):
+    """The generated corpus (tests/privacy_corpus.py: every separator × phone, 주민번호 and e-mail form ×
+    place in the text) in 제목/내용/처리내용, in 시설/처리부서/접수채널 and in 연락처, loaded by the real
+    loader: neither the digits nor the e-mail local part of any of them is in any table or column,
+    load_batches.detail and the keyword tables included, whatever separators the store kept."""
+    from etl import voc
+    from tests import privacy_corpus as corpus
+
+    header, rows, planted = corpus.rows()
+    path = write_csv(tmp_path / "corpus.csv", rows, header=header)
+    assert len(corpus.leaks(path.read_text(encoding="utf-8"), planted)) == len(planted)  # the search does find them
+    report = voc.load(env.db_path, [path], env)
+    assert (report.batches[0].inserted, report.batches[0].rejected) == (len(rows), 0)
+    values = dump(env.db_path)
+    assert _leaks(values, planted) == []
+    text = "\n".join(v for _, _, v in values)
+    assert min(text.count(m) for m in ("[전화번호]", "[이메일]", "[주민번호]")) > 50
+
+
+def _leaks(values: list[tuple[str, str, str]], planted) -> list[tuple[str, str]]:
+    """(table.column, planted value) for every stored value holding a planted value."""
+    from tests import privacy_corpus as corpus
+
+    where: dict[str, set[str]] = {}
+    for t, c, v in values:
+        where.setdefault(v, set()).add(f"{t}.{c}")
+    return sorted((", ".join(sorted(where[v])), typed) for v, typed in corpus.leaks_in(list(where), planted))
+
+
+def _corpus_in_status_and_type(tmp_path, n: int = 120):
+    """The first rows of the corpus export with a corpus value in 처리상태 (every other row) and in 유형
+    (every tenth row, which is then rejected)."""
+    from tests import privacy_corpus as corpus
+
+    header, rows, planted = corpus.rows()
+    rows = [list(r) for r in rows[:n]]
+    for k, r in enumerate(rows):
+        if k % 2:
+            r[header.index("처리상태")] = planted[k].typed
+        if k % 10 == 0:
+            r[header.index("유형")] = planted[k + 1].typed
+    return write_csv(tmp_path / "corpus.csv", rows, header=header), planted
+
+
+# Paths in etl/voc.py (the integrator's) that still carry a value as typed; remove the marks once fixed.
+@pytest.mark.xfail(strict=True, reason="etl/voc.py _status: unknown 처리상태 values are listed unmasked in the "
+                                       "warning stored in load_batches.detail")
+def test_a_status_value_holding_personal_data_is_not_stored(tmp_path, env):
+    from etl import voc
+
+    path, planted = _corpus_in_status_and_type(tmp_path)
+    voc.load(env.db_path, [path], env, enrich=False)
+    assert _leaks(dump(env.db_path), planted) == []
+
+
+@pytest.mark.xfail(strict=True, reason="etl/voc_cli.py prints each rejected cell as typed (_Rejects keeps the raw "
+                                       "값), and the 처리상태 warning unmasked")
+def test_the_cli_prints_no_personal_data(tmp_path, db_path, capsys):
+    from tests import privacy_corpus as corpus
+
+    path, planted = _corpus_in_status_and_type(tmp_path)
+    assert main(["voc", str(path), "--rejects-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    assert corpus.leaks(out.out + out.err, planted) == []
+
+
+@pytest.mark.xfail(strict=True, reason="etl/voc.py write_rejects: the rejects file holds the rejected rows as typed")
+def test_the_rejects_file_holds_no_personal_data(tmp_path, env):
+    from etl import voc
+    from tests import privacy_corpus as corpus
+
+    path, planted = _corpus_in_status_and_type(tmp_path)
+    report = voc.load(env.db_path, [path], env, rejects_dir=tmp_path, enrich=False)
+    assert [corpus.leaks(f.read_text(encoding="utf-8-sig"), planted) for f in report.rejects_files] == [[]]
