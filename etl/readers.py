@@ -40,6 +40,7 @@ class Table:
     encoding: str | None = None      # CSV only
     sheet: str | None = None         # workbook only
     title_rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read (Korean): group rows, skipped rows
 
 
 def normalise_header(text: object) -> str:
@@ -91,16 +92,20 @@ def read_table(
     source: str | Path | bytes,
     name: str | None = None,
     *,
-    known: Iterable[str] = (),
+    known: Iterable[str] | Callable[[str], object] = (),
     sheet: str | int | None = None,
 ) -> Table:
-    """Read a CSV/.xlsx/.xls file (path or bytes) into a Table of strings.
+    """Read a CSV/tab/semicolon text, .xlsx, .xls, or an HTML table saved as .xls (path or bytes) into a
+    Table of strings.
 
-    `known`: normalised header names the caller recognises; the header row is the row (among the
-    first 30) that matches most of them (ties: the earliest), else the first full-width text row.
+    `known`: the header names the caller recognises, or a function telling whether a header text is one
+    it recognises; the header row is the row (among the first 30) that matches most of them (ties: the
+    earliest), else the first full-width text row. A group row above it (merged or blank-separated
+    cells: 접수정보 | | 처리정보) is folded into the names; 합계/소계 rows and repeated header rows are
+    skipped; both are said in `Table.notes`.
     """
     file_name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    known_set = {normalise_header(k) for k in known}
+    known_fn = _known_fn(known)
     if isinstance(source, bytes):
         magic = source[:8]
     else:
@@ -108,19 +113,54 @@ def read_table(
             magic = fh.read(8)
     if magic.startswith(XLSX_MAGIC) or magic.startswith(XLS_MAGIC):
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        return _read_workbook(data, file_name, known_set, sheet)
+        return _read_workbook(data, file_name, known_fn, sheet)
     # a path's bytes are passed without another reference, so _read_csv can free them once transcoded
-    return _read_csv(source if isinstance(source, bytes) else Path(source).read_bytes(), file_name, known_set)
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    kind = _markup(data)
+    if kind == "html":
+        return _read_html(data, file_name, known_fn)
+    if kind == "spreadsheetml":
+        raise ReadError(f"{file_name}: Excel 2003 XML 형식은 읽을 수 없습니다. Excel에서 열어 "
+                        "'Excel 통합 문서(.xlsx)'로 다시 저장해 주세요.")
+    return _read_csv(data, file_name, known_fn)
 
 
 # --- header detection --------------------------------------------------------------------------
 
-def _header_score(cells: list[str], known: set[str]) -> int:
-    return sum(any(k in known for k in header_keys(c)) for c in cells if c)
+Known = Callable[[str], bool]
 
 
-def find_header(rows: list[list[str]], known: set[str]) -> int:
+def _known_fn(known: Iterable[str] | Callable[[str], object] | None) -> Known | None:
+    """Header recognition as one function (a caller's function, or membership by `header_keys`),
+    remembered per text; None when the caller knows no header."""
+    if known is None:
+        return None
+    if callable(known):
+        test = known
+    else:
+        names = {normalise_header(k) for k in known}
+        if not names:
+            return None
+
+        def test(header: str) -> bool:
+            return any(k in names for k in header_keys(header))
+    seen: dict[str, bool] = {}
+
+    def fn(header: str) -> bool:
+        if header not in seen:
+            seen[header] = bool(test(header))
+        return seen[header]
+
+    return fn
+
+
+def _header_score(cells: list[str], known: Known | None) -> int:
+    return sum(bool(known(c)) for c in cells if c) if known else 0
+
+
+def find_header(rows: list[list[str]], known: Iterable[str] | Callable[[str], object] | None) -> int:
     """Index (0-based) of the header among the first rows."""
+    known = known if known is None or callable(known) else _known_fn(known)
     rows = rows[:HEADER_SCAN_ROWS]
     if known:
         scores = [_header_score(r, known) for r in rows]
@@ -140,6 +180,126 @@ def _looks_numeric(s: str) -> bool:
     return bool(re.fullmatch(r"[\d\s.,:/\-]+", s))
 
 
+@dataclass
+class _Header:
+    """The header found: `row` (0-based) of the header itself, the column `names`, its raw `cells`, and
+    when a group row stands above it, that row's label over each column (`groups`) and its index."""
+
+    row: int
+    names: list[str]
+    cells: list[str]
+    groups: list[str] | None = None
+    group_row: int | None = None
+
+    @property
+    def first(self) -> int:
+        return self.row if self.group_row is None else self.group_row
+
+    def notes(self) -> list[str]:
+        if self.group_row is None:
+            return []
+        return [f"2행 머리글(묶음 행 {self.group_row + 1}행 + 머리글 {self.row + 1}행)로 읽었습니다."]
+
+
+Merges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (last row, last col)), 0-based
+
+
+def compose_header(rows: list[list[str]], known: Known | None, merges: Merges | None = None,
+                   whole_rows: bool = False) -> _Header:
+    """The header among the first rows, a group row above it folded in: a blank header cell takes its
+    group's label; a header cell that is ambiguous alone (repeated in the row, or known only with its
+    group) becomes 'group cell' ('접수 일시'). `whole_rows`: every field of the header record is a column
+    (CSV); else the columns up to the last filled header cell."""
+    h = find_header(rows, known)
+    pair = None
+    if h > 0 and _is_group_row(rows, h - 1, h, merges):
+        pair = (h - 1, h)
+    elif h + 1 < len(rows) and _lower_is_header(rows[h + 1], known) and _is_group_row(rows, h, h + 1, merges):
+        pair = (h, h + 1)
+    if pair is None:
+        width = len(rows[h]) if whole_rows else _filled_width(rows[h])
+        return _Header(h, _cells(rows[h], width), _cells(rows[h], width))
+    g, low = pair
+    width = len(rows[low]) if whole_rows else max(_filled_width(rows[low]), _filled_width(rows[g]))
+    lower, groups = _cells(rows[low], width), _group_labels(rows, g, low, merges, width)
+    counts: dict[str, int] = {}
+    for c in lower:
+        counts[normalise_header(c)] = counts.get(normalise_header(c), 0) + 1
+    names = [_folded_name(c, grp, counts, known) for c, grp in zip(lower, groups)]
+    return _Header(low, names, lower, groups, g)
+
+
+def _folded_name(cell: str, group: str, counts: dict[str, int], known: Known | None) -> str:
+    if not cell:
+        return group
+    if group and (counts[normalise_header(cell)] > 1 or (known and not known(cell) and known(f"{group} {cell}"))):
+        return f"{group} {cell}"
+    return cell
+
+
+def _cells(row: list[str], width: int) -> list[str]:
+    return [(row[i].strip() if i < len(row) else "") for i in range(width)]
+
+
+def _filled_width(row: list[str]) -> int:
+    return max((i + 1 for i, c in enumerate(row) if c and c.strip()), default=0)
+
+
+def _is_group_row(rows: list[list[str]], g: int, low: int, merges: Merges | None) -> bool:
+    """A row of short labels over a header: at least two labels, each spanning several columns (merged,
+    or followed by blank cells over named columns) or standing over a blank header cell (merged down).
+    Titles (one cell, or a date, a colon, a long text) and data rows are not group rows."""
+    labels = [(j, c.strip()) for j, c in enumerate(rows[g]) if c and c.strip()]
+    lower = [c.strip() for c in rows[low] if c and c.strip()]
+    if len(labels) < 2 or len(lower) < 2 or any(_looks_numeric(c) for c in lower):
+        return False
+    if any(len(t) > 30 or ":" in t or re.search(r"\d{3}", t) or _looks_numeric(t) for _, t in labels):
+        return False
+    width = max(_filled_width(rows[low]), _filled_width(rows[g]))
+    spans = _group_spans(rows, g, low, merges, width)
+    wide = [s for s in spans if s[2] > s[1] or s[3]]
+    return len(wide) >= 2 or len(wide) == len(spans)
+
+
+def _lower_is_header(row: list[str], known: Known | None) -> bool:
+    """The row below a found header can be the real header (the found one its group row) only if it
+    looks like one: mostly without digits, and matching a known header when the caller knows some."""
+    texts = [c for c in row if c and c.strip()]
+    if not texts or sum(bool(re.search(r"\d", c)) for c in texts) * 2 > len(texts):
+        return False
+    return known is None or _header_score(texts, known) > 0
+
+
+def _group_spans(rows: list[list[str]], g: int, low: int, merges: Merges | None,
+                 width: int) -> list[tuple[str, int, int, bool]]:
+    """(label, first column, last column, merged down over the header) of each group label. Merged cells
+    say it (workbooks, HTML colspan/rowspan); else a label spans the blank cells after it, and one over a
+    blank header cell is merged down."""
+    group, lower = _cells(rows[g], width), _cells(rows[low], width)
+    starts = [j for j in range(width) if group[j]]
+    merges = [m for m in merges or [] if m[0][0] <= g <= m[1][0]]  # only a row that has merges says it
+    spans = []
+    for k, j in enumerate(starts):
+        if merges:
+            box = next((m for m in merges if m[0] == (g, j)), None)
+            last, down = (min(box[1][1], width - 1), box[1][0] >= low) if box else (j, False)
+            down = down or not lower[j]
+        elif not lower[j]:
+            last, down = j, True
+        else:
+            last, down = (starts[k + 1] - 1 if k + 1 < len(starts) else width - 1), False
+        spans.append((group[j], j, last, down))
+    return spans
+
+
+def _group_labels(rows: list[list[str]], g: int, low: int, merges: Merges | None, width: int) -> list[str]:
+    out = [""] * width
+    for label, first, last, _ in _group_spans(rows, g, low, merges, width):
+        for j in range(first, last + 1):
+            out[j] = label
+    return out
+
+
 # --- CSV ----------------------------------------------------------------------------------------
 #
 # UTF-8 and CP949 files are parsed as bytes: no CP949 trail byte is a quote, delimiter or line break, so
@@ -157,7 +317,7 @@ class _Undecodable(Exception):
         self.record, self.column = record, column
 
 
-def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
+def _read_csv(data: bytes, file_name: str, known: Known | None) -> Table:
     if re.search(rb"\S", data[: 1 << 16]) is None and re.search(rb"\S", data) is None:
         raise ReadError(f"{file_name}: 파일이 비어 있습니다.")
     encoding = _sniff_encoding(data)
@@ -172,8 +332,9 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     head, offsets = _head_records(text, delimiter)
     if not head:
         raise ReadError(f"{file_name}: 읽을 수 있는 행이 없습니다.")
-    h = find_header(head, known)
-    names = _unique_names([c.strip() for c in head[h]])
+    hdr = compose_header(head, known, whole_rows=True)
+    h = hdr.row
+    names = _unique_names(hdr.names)
     start = bom + len(text[: offsets[h + 1]].encode(codec)) if h + 1 < len(offsets) else len(data)
     try:
         arrays, encoding = _arrow_columns(memoryview(data)[start:], names, delimiter, encoding)
@@ -187,9 +348,10 @@ def _read_csv(data: bytes, file_name: str, known: set[str]) -> Table:
     shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
     data = None  # parsed: the bytes are not needed any more (peak memory)
     n = len(next(iter(arrays.values()))) if arrays else 0
-    df, rows = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2, trimmed=trimmed)
-    titles = [" ".join(c for c in r if c) for r in head[:h] if any(r)]
-    return Table(df, rows, h + 1, file_name, encoding=shown, title_rows=titles)
+    df, rows, notes = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2, trimmed=trimmed,
+                            header=_header_cells(hdr, names))
+    titles = [" ".join(c for c in r if c) for r in head[:hdr.first] if any(r)]
+    return Table(df, rows, h + 1, file_name, encoding=shown, title_rows=titles, notes=hdr.notes() + notes)
 
 
 def _sniff_encoding(data: bytes) -> str:
@@ -402,8 +564,23 @@ def _decode_head(data: bytes, start: int, codec: str, file_name: str, size: int 
 
 
 def _sniff_delimiter(sample: str) -> str:
-    counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
-    return max(counts, key=counts.get) if max(counts.values()) else ","
+    """The delimiter that splits most of the first records into one same width of two or more columns
+    (ties: the wider): a tab- or semicolon-separated file with commas inside values is not read as CSV."""
+    from collections import Counter
+    from itertools import islice
+
+    lines = sample[: sample.rfind("\n") + 1] or sample
+    best, best_key = ",", (0, 0)
+    for d in (",", "\t", ";", "|"):
+        if d not in lines:
+            continue
+        records = islice(csv.reader(io.StringIO(lines, newline=""), delimiter=d), 2 * HEADER_SCAN_ROWS)
+        widths = Counter(len(r) for r in records if len(r) >= 2 and any(c.strip() for c in r))
+        if widths:
+            width, count = max(widths.items(), key=lambda kv: (kv[1], kv[0]))
+            if (count, width) > best_key:
+                best, best_key = d, (count, width)
+    return best
 
 
 def _head_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
@@ -442,9 +619,12 @@ def _unique_names(header: list[str]) -> list[str]:
     return out
 
 
-def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False,
+          header: dict[str, tuple[str, str]] | None = None) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """Columns of strings (pyarrow) → the table: cells trimmed, blank → NA (unless `trimmed` already),
-    wholly blank rows dropped (their row numbers with them), the rejects file's 오류 column ignored."""
+    wholly blank rows dropped (their row numbers with them), the rejects file's 오류 column ignored.
+    With `header` (column → its header cell and group label): 합계/소계 rows and repeated header rows
+    are dropped too, and said in the notes returned."""
     from concurrent.futures import ThreadPoolExecutor
 
     cols = [c for c in arrays if normalise_header(c) not in IGNORED_COLUMNS]
@@ -455,14 +635,145 @@ def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False) -> tuple[pd.Dat
             tidy = dict(zip(cols, pool.map(_tidy_column, [arrays.pop(c) for c in cols])))
     keep = np.zeros(len(rows), dtype=bool)
     for arr in tidy.values():
-        keep |= arr.is_valid().to_numpy(zero_copy_only=False)
+        keep |= _bools(arr.is_valid())
+    notes: list[str] = []
+    if header and tidy:
+        totals, repeats = _summary_rows(tidy, header)
+        notes = [_skipped("합계·소계 행", rows[totals]), _skipped("반복된 머리글 행", rows[repeats])]
+        notes = [n for n in notes if n]
+        keep &= ~(totals | repeats)
     if not keep.all():
         mask = pa_mask(keep)
         tidy = {c: a.filter(mask) for c, a in tidy.items()}
         rows = rows[keep]
     df = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(a), copy=False) for c, a in tidy.items()},
                       columns=cols)
-    return df, rows
+    return df, rows, notes
+
+
+# A totals row: its first filled cell is a totals word alone (brackets, spaces, marks around it allowed).
+_TOTAL_RE = (r"(?i)^[\s\[\(<【〔（［*※·\-]*(?:총\s*합\s*계|합\s*계|소\s*계|총\s*계|누\s*계|계|합|평\s*균|"
+             r"grand\s*total|sub\s*-?\s*total|total|sum|average|avg)[\s\]\)>】〕）］:：.]*$")
+# An identifier (a data row's number): letters with digits (A-12, 2024민원0012, 민원-0012) or a code of
+# digit groups ending in three or more digits (2024-000123); not a count with its unit (12건) nor a date.
+_ID_RE = (r"^(?:[A-Za-z0-9_\-]*(?:[A-Za-z][A-Za-z0-9_\-]*\d|\d[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]*"
+          r"|[가-힣A-Za-z0-9_\-]*[가-힣][가-힣A-Za-z0-9_\-]*\d[0-9_\-]*|\d{2,}(?:[-_]\d+)*[-_]\d{3,})$")
+
+
+def _summary_rows(tidy: dict, header: dict[str, tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(totals rows, repeated header rows), judged by each row's first filled cell (vectorised, column by
+    column until every row has had one), then confirmed on those few rows: a totals row holds no
+    identifier; a repeated header row holds nothing but the header's (or group row's) own cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(next(iter(tidy.values())))
+    blank_so_far = np.ones(n, bool)
+    totals, repeats = np.zeros(n, bool), np.zeros(n, bool)
+    for name, arr in tidy.items():
+        filled = _bools(arr.is_valid())
+        first = blank_so_far & filled
+        if first.any():
+            idx = np.flatnonzero(first)
+            sub = arr if len(idx) == n else arr.filter(pa.array(first))
+            totals[idx] = _totals_words(sub)
+            for own in {c for c in header.get(name, ("", "")) if c}:
+                repeats[idx] |= _bools(pc.equal(sub, own))
+        blank_so_far &= ~filled
+        if not blank_so_far.any():
+            break
+    if totals.any():
+        totals[totals] = ~_any_cell(tidy, totals, lambda a: pc.and_(pc.match_substring_regex(a, _ID_RE),
+                                                                    pc.less_equal(pc.utf8_length(a), 30)))
+    if repeats.any():
+        repeats[repeats] = _only_header_cells(tidy, repeats, header)
+    return totals, repeats
+
+
+# the first byte (UTF-8) a totals word can start with: spaces, brackets and marks, T/S/A/G, 합소총누계평
+_TOTAL_FIRST = np.zeros(256, bool)
+_TOTAL_FIRST[list(b" \t[(<*-TtSsAaGg")] = True
+_TOTAL_FIRST[[0xC2, 0xE2, 0xE3, 0xEA, 0xEB, 0xEC, 0xED, 0xEF]] = True
+
+
+def _totals_words(arr) -> np.ndarray:
+    """Cells that are a totals word: the pattern is tried only on cells whose first byte can start one
+    (an ID or number column is ruled out by numpy at memory speed; RE2 costs ~80 ns a value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    maybe = np.concatenate([_first_byte_in(c, _TOTAL_FIRST) for c in chunks]) if chunks else np.zeros(0, bool)
+    out = np.zeros(len(maybe), bool)
+    if maybe.any():
+        out[maybe] = _bools(pc.match_substring_regex(arr.filter(pa.array(maybe)), _TOTAL_RE))
+    return out
+
+
+def _first_byte_in(chunk, allowed: np.ndarray) -> np.ndarray:
+    """Whether each non-empty string's first byte is allowed (read off the Arrow buffers)."""
+    n = len(chunk)
+    if not n:
+        return np.zeros(0, bool)
+    import pyarrow as pa
+
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], width, n + 1, chunk.offset * np.dtype(width).itemsize)
+    data = chunk.buffers()[2]
+    if data is None or offsets[-1] == offsets[0]:
+        return np.zeros(n, bool)
+    body = np.frombuffer(data, np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    first = body[np.where(filled, offsets[:-1], 0)]
+    return filled & allowed[first] & _bools(chunk.is_valid())
+
+
+def _any_cell(tidy: dict, rows: np.ndarray, test: Callable) -> np.ndarray:
+    import pyarrow as pa
+
+    mask = pa.array(rows)
+    out = np.zeros(int(rows.sum()), bool)
+    for arr in tidy.values():
+        out |= _bools(test(arr.filter(mask)))
+    return out
+
+
+def _only_header_cells(tidy: dict, rows: np.ndarray, header: dict[str, tuple[str, str]]) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = pa.array(rows)
+    same = np.ones(int(rows.sum()), bool)
+    filled = np.zeros(int(rows.sum()), np.int64)
+    for name, arr in tidy.items():
+        sub = arr.filter(mask)
+        own = pa.array([c for c in header.get(name, ("", "")) if c], pa.string())
+        valid = _bools(sub.is_valid())
+        same &= ~valid | _bools(pc.is_in(sub, own))
+        filled += valid
+    return same & (filled >= 2)
+
+
+def _bools(x) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    x = pc.fill_null(x, False)
+    if isinstance(x, pa.ChunkedArray):
+        x = x.combine_chunks() if x.num_chunks != 1 else x.chunk(0)
+    return x.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _skipped(what: str, rows: np.ndarray) -> str | None:
+    if not len(rows):
+        return None
+    shown = ", ".join(str(int(r)) for r in rows[:10]) + (" 등" if len(rows) > 10 else "")
+    return f"{what} {len(rows)}개({shown}행)를 건너뛰었습니다."
+
+
+def _header_cells(hdr: _Header, names: list[str]) -> dict[str, tuple[str, str]]:
+    groups = hdr.groups or [""] * len(hdr.cells)
+    return {n: (c, g) for n, c, g in zip(names, hdr.cells, groups)}
 
 
 def _tidy_column(arr):
@@ -518,9 +829,9 @@ def _filter(values, mask):
     return pa.array(values).filter(mask)
 
 
-# --- workbooks ------------------------------------------------------------------------------------
+# --- workbooks and HTML tables ----------------------------------------------------------------------
 
-def _read_workbook(data: bytes, file_name: str, known: set[str], sheet: str | int | None) -> Table:
+def _read_workbook(data: bytes, file_name: str, known: Known | None, sheet: str | int | None) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -538,32 +849,36 @@ def _read_workbook(data: bytes, file_name: str, known: set[str], sheet: str | in
         candidates = [sheet]
     else:
         raise ReadError(f"{file_name}: '{sheet}' 시트가 없습니다(있는 시트: {', '.join(names)}).")
-    best: tuple[int, str, list[list]] | None = None
+    best: tuple[int, str, list[list[str]], Merges] | None = None
     for sh in candidates:
-        raw = wb.get_sheet_by_name(sh).to_python(skip_empty_area=False)
-        if not any(any(_cell_text(c) for c in r) for r in raw):
+        ws = wb.get_sheet_by_name(sh)
+        grid = [[_cell_text(c) for c in r] for r in ws.to_python(skip_empty_area=False)]
+        if not any(any(r) for r in grid):
             continue
-        head = [[_cell_text(c) for c in r] for r in raw[:HEADER_SCAN_ROWS]]
-        score = _header_score(head[find_header(head, known)], known) if known else 0
+        head = grid[:HEADER_SCAN_ROWS]
+        score = _header_score(head[find_header(head, known)], known)
         if best is None or score > best[0]:
-            best = (score, sh, raw)
+            best = (score, sh, grid, list(getattr(ws, "merged_cell_ranges", None) or []))
     if best is None:
         raise ReadError(f"{file_name}: 모든 시트가 비어 있습니다.")
-    _, sh, raw = best
-    head = [[_cell_text(c) for c in r] for r in raw[:HEADER_SCAN_ROWS]]
-    h = find_header(head, known)
-    header = head[h]
-    while header and not header[-1]:
-        header.pop()
-    names_ = _unique_names(header)
-    body = raw[h + 1:]
+    _, sh, grid, merges = best
+    return _grid_table(grid, merges, file_name, known, sheet=sh)
+
+
+def _grid_table(grid: list[list[str]], merges: Merges | None, file_name: str, known: Known | None,
+                **meta) -> Table:
+    """A sheet of cell texts (workbook, HTML table) → Table."""
     import pyarrow as pa
 
-    cols = {n: pa.array([_cell_text(r[i]) if i < len(r) else "" for r in body], pa.string())
-            for i, n in enumerate(names_)}
-    df, rows = _tidy(cols, np.arange(len(body), dtype=np.int64) + h + 2)
-    titles = [" ".join(c for c in r if c) for r in head[:h]]
-    return Table(df, rows, h + 1, file_name, sheet=sh, title_rows=titles)
+    head = grid[:HEADER_SCAN_ROWS + 1]
+    hdr = compose_header(head, known, merges)
+    names = _unique_names(hdr.names)
+    body = grid[hdr.row + 1:]
+    cols = {n: pa.array([r[i] if i < len(r) else "" for r in body], pa.string()) for i, n in enumerate(names)}
+    df, rows, notes = _tidy(cols, np.arange(len(body), dtype=np.int64) + hdr.row + 2,
+                            header=_header_cells(hdr, names))
+    titles = [" ".join(c for c in r if c) for r in head[:hdr.first] if any(r)]
+    return Table(df, rows, hdr.row + 1, file_name, title_rows=titles, notes=hdr.notes() + notes, **meta)
 
 
 def _cell_text(v: object) -> str:
@@ -584,6 +899,123 @@ def _cell_text(v: object) -> str:
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     return str(v).strip()
+
+
+# Web pages saved as .xls (Korean public-sector systems do this): parsed by lxml's HTML parser (libxml2:
+# no scripts run, no network, no entity expansion), the table cells taken as text, colspan/rowspan kept
+# as merged cells. Bounded: the file size, spans, and columns.
+HTML_MAX_BYTES = 100 << 20
+HTML_MAX_COLUMNS = 16384  # as Excel
+HTML_MAX_ROWSPAN = 65536
+
+
+def _markup(data: bytes) -> str | None:
+    """'html' for a web page with a table, 'spreadsheetml' for Excel 2003 XML, else None (text)."""
+    head = data[: 1 << 16]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if not head.startswith(b"<"):
+        return None
+    if b"<workbook" in head and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "spreadsheetml"
+    if head.startswith((b"<html", b"<!doctype html", b"<table")) or b"<table" in head:
+        return "html"
+    return None
+
+
+def _read_html(data: bytes, file_name: str, known: Known | None) -> Table:
+    if len(data) > HTML_MAX_BYTES:
+        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식의 파일이 너무 큽니다({len(data) >> 20}MB, 최대 "
+                        f"{HTML_MAX_BYTES >> 20}MB). Excel에서 열어 .xlsx나 CSV로 저장해 주세요.")
+    text, encoding = _html_text(data, file_name)
+    best: tuple[tuple[int, int], list[list[str]], Merges] | None = None
+    for grid, merges in _html_tables(text):
+        head = grid[:HEADER_SCAN_ROWS]
+        key = (_header_score(head[find_header(head, known)], known), sum(1 for r in grid if any(r)))
+        if best is None or key > best[0]:
+            best = (key, grid, merges)
+    if best is None:
+        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식인데 표가 없습니다. Excel에서 열어 .xlsx로 저장해 주세요.")
+    return _grid_table(best[1], best[2], file_name, known, encoding=encoding)
+
+
+def _html_text(data: bytes, file_name: str) -> tuple[str, str]:
+    """The page as text: a BOM, else the charset its meta tag declares (EUC-KR → CP949) if the bytes
+    agree, else UTF-8, else CP949."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decoded_whole(data, "utf-8-sig", file_name), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decoded_whole(data, "utf-16", file_name), "utf-16"
+    tried = ["utf-8", "cp949"]
+    m = re.search(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", data[:8192], re.I)
+    if m:
+        try:
+            declared = codecs.lookup(m.group(1).decode("ascii")).name
+        except LookupError:
+            declared = None
+        declared = "cp949" if declared in ("euc_kr", "cp949", "johab") else declared
+        if declared:
+            tried = [declared] + [e for e in tried if e != declared]
+    for encoding in tried:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise _encoding_error(data, _first_error(data, "cp949") or 0, file_name)
+
+
+def _html_tables(text: str):
+    """Each <table> of the page as (rows of cell texts, merged cells); nested tables are their own."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                              huge_tree=False)
+    root = etree.fromstring(text.encode("utf-8"), parser)
+    if root is None:
+        return
+    etree.strip_elements(root, "script", "style", with_tail=False)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for table in root.iter("table"):
+        grid, merges = _html_grid(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))
+        if any(any(r) for r in grid):
+            yield grid, merges
+
+
+def _html_grid(trs: list) -> tuple[list[list[str]], Merges]:
+    grid: list[list[str]] = []
+    merges: Merges = []
+    busy: dict[int, int] = {}  # column → last row a rowspan from above covers
+    for r, tr in enumerate(trs):
+        row: list[str] = []
+        for cell in tr.iterchildren("td", "th"):
+            while busy.get(len(row), -1) >= r:
+                row.append("")
+            c = len(row)
+            if c >= HTML_MAX_COLUMNS:
+                break
+            cs, rs = _span(cell.get("colspan"), HTML_MAX_COLUMNS - c), _span(cell.get("rowspan"), HTML_MAX_ROWSPAN)
+            row += [_html_cell_text(cell)] + [""] * (cs - 1)
+            if rs > 1:
+                busy.update((k, r + rs - 1) for k in range(c, c + cs))
+            if cs > 1 or rs > 1:
+                merges.append(((r, c), (r + rs - 1, c + cs - 1)))
+        grid.append(row)
+    return grid, merges
+
+
+def _span(value: str | None, most: int) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), most))
+    except ValueError:
+        return 1
+
+
+def _html_cell_text(cell) -> str:
+    """A cell's text as shown: runs of spaces one space, <br> a line break, ends trimmed."""
+    lines = "".join(cell.itertext()).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
 
 
 # --- dates ------------------------------------------------------------------------------------------
