@@ -90,6 +90,13 @@ def test_every_corpus_variant_is_masked_at_every_place():
     assert [t for p, t in texts if corpus.leaks(mask_text(t), [p])] == []  # …and in none once masked
 
 
+def test_masking_a_masked_text_changes_nothing():
+    """A rejects file or a screened value written masked reloads to the same stored text."""
+    rng = random.Random(6)
+    masked = [mask_text(corpus.in_text(p, place, rng)) for p in corpus.variants(seed=6) for place in corpus.PLACES]
+    assert [m for m in masked if mask_text(m) != m] == []
+
+
 def test_mask_series_equals_mask_text_on_the_corpus():
     rng = random.Random(4)
     texts = [corpus.in_text(p, place, rng) for p in corpus.variants(seed=5) for place in corpus.PLACES]
