@@ -639,7 +639,7 @@ def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False,
     notes: list[str] = []
     if header and tidy:
         totals, repeats = _summary_rows(tidy, header)
-        notes = [_skipped("합계·소계 행", rows[totals]), _skipped("반복된 머리글 행", rows[repeats])]
+        notes = [_skipped("합계·소계·평균 행", rows[totals]), _skipped("반복된 머리글 행", rows[repeats])]
         notes = [n for n in notes if n]
         keep &= ~(totals | repeats)
     if not keep.all():
@@ -1045,7 +1045,9 @@ _TEXT_GROUPS = ("ap1", "ap2", "sep", "z")
 EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
 
 FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M", "%Y-%m-%d", "%Y.%m.%d",
-                "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S")
+                "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S",
+                "%Y/%m/%d %p %I:%M:%S", "%Y-%m-%d %p %I:%M:%S", "%Y.%m.%d %p %I:%M:%S",  # 오전/오후 as AM/PM
+                "%Y/%m/%d %p %I:%M", "%Y-%m-%d %p %I:%M", "%Y.%m.%d %p %I:%M")
 _CLOCK_FORMATS = ("", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p")
 
 
@@ -1081,7 +1083,7 @@ def parse_datetimes_report(s: pd.Series, fmt: str | None = None) -> ParsedDates:
     Korean time), month-first '06/26/2018 10:58:54 AM', day-first '26.06.2018 14:00', two-digit years
     '24.03.05', '06/26/18'. `fmt` forces a strptime format ('%m/%d/%Y %I:%M:%S %p'; values it does not
     fit are read as usual, in its day/month order) or an order: 'YMD', 'MDY' or 'DMY'."""
-    st = _Dates.new(_arrow(s))
+    st = _Dates.new(_latin_ampm(_arrow(s)))
     order, note, forced = _order_keyword(fmt), None, fmt is not None
     if fmt and order is None:
         _by_forced_format(st, fmt)
@@ -1397,20 +1399,20 @@ def _exact_strptime(arr, fmt: str) -> np.ndarray:
     import pyarrow.compute as pc
 
     parsed = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
-    if parsed.type.tz is not None:  # %z: UTC
-        values = _utc_to_local(parsed.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False))
-    else:
-        values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    zoned = parsed.type.tz is not None  # %z: the values are UTC
+    if zoned:
+        parsed = parsed.cast(pa.timestamp("us"))
+    values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
     values[(values < _YEARS[0]) | (values >= _YEARS[1])] = NAT
     at = _day_field(fmt)
-    if at is not None:
-        day = (values.astype("datetime64[D]") - values.astype("datetime64[M]")).astype(np.int64)
-        low = np.flatnonzero(day < 3)  # a rolled-over 29-31 lands on day 1-3
+    if at is not None and not zoned and parsed.null_count < len(parsed):
+        day = pc.fill_null(pc.day(parsed), 99).to_numpy(zero_copy_only=False)
+        low = np.flatnonzero(day <= 3)  # a rolled-over 29-31 lands on day 1-3
         if len(low):
             rolled = pc.match_substring_regex(arr.take(pa.array(low)),
                                               r"^\D*" + r"(?:\d+\D+)" * at + r"0*(?:29|30|31)(?:\D|$)")
             values[low[rolled.to_numpy(zero_copy_only=False)]] = NAT
-    return values
+    return _utc_to_local(values) if zoned else values
 
 
 def _day_field(fmt: str) -> int | None:
@@ -1439,11 +1441,28 @@ def _to_local(values: np.ndarray, zone: np.ndarray) -> np.ndarray:
     return out
 
 
-def _arrow(s: pd.Series):
-    import pyarrow as pa
+def _latin_ampm(arr):
+    """오전/오후 written as AM/PM (when a sample shows them), so that strptime's %p reads them."""
+    import pyarrow.compute as pc
 
-    arr = pa.array(s.astype("string").str.strip(), from_pandas=True)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    sample = _sample(arr)
+    if not pc.any(pc.match_substring(sample, "오")).as_py():
+        return arr
+    return pc.replace_substring(pc.replace_substring(arr, "오전", "AM"), "오후", "PM")
+
+
+def _arrow(s: pd.Series):
+    """The values as one trimmed Arrow string array (nulls where NA)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (isinstance(s.dtype, pd.StringDtype) or isinstance(s.array, pd.arrays.ArrowExtensionArray)):
+        s = s.astype("string")
+    arr = pa.array(s, from_pandas=True)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pa.array(s.astype("string"), from_pandas=True)
+    return pc.utf8_trim_whitespace(arr)
 
 
 def _groups(arr, pattern: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:

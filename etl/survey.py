@@ -441,7 +441,7 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     report["skipped_rows"] = skipped
     skip_note = [f"{f}: 합계·평균 행 {len(skipped)}개를 건너뛰었습니다 (행 번호: {', '.join(map(str, skipped[:20]))}"
                  f"{' …' if len(skipped) > 20 else ''})."] if skipped else []
-    report["warnings"] = fit_warnings + skip_note + report["warnings"]
+    report["warnings"] = [f"{f}: {n}" for n in table.notes] + fit_warnings + skip_note + report["warnings"]
     return Prepared(spec, year, respondents, long[["resp_no", "item", "raw", "score", "status"]],
                     demographics, comments, report, content_sha256(table))
 
