@@ -133,6 +133,11 @@ def test_forced_format_with_zone_and_fraction():
     assert r.values[0] == pd.Timestamp("2024-03-05 14:22:10.5")
 
 
+def test_forced_format_with_an_offset_read_by_arrow():
+    r = parse_datetimes_report(pd.Series(["2024-03-31T23:00:00-0500"]), "%Y-%m-%dT%H:%M:%S%z")
+    assert r.values[0] == pd.Timestamp("2024-04-01 13:00")  # 04:00 UTC
+
+
 def test_forced_format_does_not_roll_over_impossible_days():
     assert pd.isna(parse_datetimes(pd.Series(["30/02/2024"]), "%d/%m/%Y")[0])
 
