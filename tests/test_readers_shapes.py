@@ -54,7 +54,7 @@ def test_html_table_saved_as_xls(tmp_path, encoding, charset, bom, shown):
     assert t.df.isna().loc[1, "처리 일시"]
     assert t.header_row == 2 and t.rows.tolist() == [3, 4]
     assert t.notes == ["2행 머리글(묶음 행 1행 + 머리글 2행)로 읽었습니다.",
-                       "합계·소계 행 1개(5행)를 건너뛰었습니다."]
+                       "합계·소계·평균 행 1개(5행)를 건너뛰었습니다."]
     assert not any("실행" in str(v) for v in t.df.to_numpy().ravel())
 
 
@@ -180,7 +180,7 @@ def test_totals_rows_are_skipped_and_reported_but_sentences_kept(tmp_path):
     t = read_table(_text(tmp_path / "x.csv", rows, ",", "cp949"), known=KNOWN)
     assert t.df["접수번호"].fillna("-").tolist() == ["A-1", "A-2", "A-3", "평균"]
     assert t.rows.tolist() == [2, 3, 5, 8]
-    assert t.notes == ["합계·소계 행 4개(4, 6, 7, 9행)를 건너뛰었습니다."]
+    assert t.notes == ["합계·소계·평균 행 4개(4, 6, 7, 9행)를 건너뛰었습니다."]
 
 
 def test_repeated_header_rows_from_page_breaks_are_skipped(tmp_path):
@@ -198,7 +198,7 @@ def test_xls_with_a_totals_row(tmp_path):
 
     total = ["합계", "", "", "", "", "", "", "", ""]
     t = read_table(write_xls(tmp_path / "x.xls", [row("X-1"), row("X-2"), total]), known=KNOWN)
-    assert t.df["접수번호"].tolist() == ["X-1", "X-2"] and t.notes == ["합계·소계 행 1개(4행)를 건너뛰었습니다."]
+    assert t.df["접수번호"].tolist() == ["X-1", "X-2"] and t.notes == ["합계·소계·평균 행 1개(4행)를 건너뛰었습니다."]
 
 
 def test_known_may_be_a_function(tmp_path):
