@@ -907,6 +907,7 @@ def _cell_text(v: object) -> str:
 HTML_MAX_BYTES = 100 << 20
 HTML_MAX_COLUMNS = 16384  # as Excel
 HTML_MAX_ROWSPAN = 65536
+HTML_MAX_CELLS = 20_000_000  # spans included: a page of huge colspans cannot fill the memory
 
 
 def _markup(data: bytes) -> str | None:
@@ -928,13 +929,22 @@ def _read_html(data: bytes, file_name: str, known: Known | None) -> Table:
     if len(data) > HTML_MAX_BYTES:
         raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식의 파일이 너무 큽니다({len(data) >> 20}MB, 최대 "
                         f"{HTML_MAX_BYTES >> 20}MB). Excel에서 열어 .xlsx나 CSV로 저장해 주세요.")
+    from lxml import etree
+
     text, encoding = _html_text(data, file_name)
     best: tuple[tuple[int, int], list[list[str]], Merges] | None = None
-    for grid, merges in _html_tables(text):
-        head = grid[:HEADER_SCAN_ROWS]
-        key = (_header_score(head[find_header(head, known)], known), sum(1 for r in grid if any(r)))
-        if best is None or key > best[0]:
-            best = (key, grid, merges)
+    try:
+        for grid, merges in _html_tables(text):
+            head = grid[:HEADER_SCAN_ROWS]
+            key = (_header_score(head[find_header(head, known)], known), sum(1 for r in grid if any(r)))
+            if best is None or key > best[0]:
+                best = (key, grid, merges)
+    except etree.LxmlError as exc:
+        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식을 읽을 수 없습니다({exc}). "
+                        "Excel에서 열어 .xlsx로 저장해 주세요.") from None
+    except _TooManyCells:
+        raise ReadError(f"{file_name}: 웹 페이지(HTML) 표의 칸이 너무 많습니다(병합 포함 "
+                        f"{HTML_MAX_CELLS:,}칸 초과). Excel에서 열어 .xlsx로 저장해 주세요.") from None
     if best is None:
         raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식인데 표가 없습니다. Excel에서 열어 .xlsx로 저장해 주세요.")
     return _grid_table(best[1], best[2], file_name, known, encoding=encoding)
@@ -983,10 +993,15 @@ def _html_tables(text: str):
             yield grid, merges
 
 
+class _TooManyCells(Exception):
+    pass
+
+
 def _html_grid(trs: list) -> tuple[list[list[str]], Merges]:
     grid: list[list[str]] = []
     merges: Merges = []
     busy: dict[int, int] = {}  # column → last row a rowspan from above covers
+    cells = 0
     for r, tr in enumerate(trs):
         row: list[str] = []
         for cell in tr.iterchildren("td", "th"):
@@ -1001,6 +1016,9 @@ def _html_grid(trs: list) -> tuple[list[list[str]], Merges]:
                 busy.update((k, r + rs - 1) for k in range(c, c + cs))
             if cs > 1 or rs > 1:
                 merges.append(((r, c), (r + rs - 1, c + cs - 1)))
+        cells += len(row)
+        if cells > HTML_MAX_CELLS:
+            raise _TooManyCells
         grid.append(row)
     return grid, merges
 

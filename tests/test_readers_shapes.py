@@ -72,6 +72,17 @@ def test_html_too_large_is_refused_before_parsing(tmp_path, monkeypatch):
         read_table(_html(tmp_path, "utf-8", "utf-8"), known=KNOWN)
 
 
+def test_html_spans_are_bounded(tmp_path, monkeypatch):
+    path = tmp_path / "x.xls"
+    path.write_bytes(b'<table><tr><td colspan="99999999">a</td><td>b</td></tr>'
+                     b'<tr><td rowspan="-3">1</td><td>2</td></tr></table>')
+    t = read_table(path)
+    assert list(t.df.columns) == ["a"] and t.df.iloc[0, 0] == "1"  # 'b' lies beyond the last column
+    monkeypatch.setattr(readers, "HTML_MAX_CELLS", 1000)
+    with pytest.raises(ReadError, match="칸이 너무 많습니다"):
+        read_table(path)
+
+
 def test_html_without_a_table_says_so(tmp_path):
     path = tmp_path / "x.xls"
     path.write_bytes(b"<html><body><p>no data</p></body></html>")
