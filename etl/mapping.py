@@ -29,7 +29,7 @@ FIELD_LABELS = {
     "voc_id": "접수번호", "received_at": "접수일시", "received_time": "접수시간",
     "completed_at": "처리일시", "completed_time": "처리시각", "voc_type": "유형", "channel": "접수채널",
     "department": "처리부서", "facility": "시설", "status": "처리상태", "title": "제목",
-    "content": "내용", "answer": "처리내용",
+    "content": "내용", "answer": "처리내용", "customer_key": "고객키",
 }
 REQUIRED = ("voc_id", "received_at", "voc_type")
 VALUE_FIELDS = ("voc_type", "channel", "department", "facility", "status")
@@ -188,6 +188,8 @@ def _claim(h: str, keys: list[str], aliases, user, drop_names, hash_names) -> tu
     target = next((user[k] for k in keys if k in user), None)
     if target is not None:
         return target, -1
+    if normalise_header(FIELD_LABELS["customer_key"]) in keys:  # the key column of our own rejects file
+        return "customer_key", -1
     hit = next((aliases[k] for k in keys if k in aliases), None)
     if hit:
         return hit

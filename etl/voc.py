@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ccm import db, privacy
+from ccm.safe_text import inert_frame
 from ccm.voc import ITEM_NAMES
 from etl import diagnose
 from etl import mapping as mp
@@ -83,16 +84,28 @@ class Prepared:
         self.normalised = self.normalised.iloc[:0]
 
     def rejected_rows(self) -> pd.DataFrame:
-        """The rejected rows as in the source (all columns) plus an 오류 column: fix and load again."""
+        """The rejected rows with the source's columns plus an 오류 column: fix and load again. Nothing in
+        clear: identity columns are blank and their keyed hash is in a 고객키 column (so the fixed row
+        stores the same customer key), texts are as they would be stored (masked), other cells masked,
+        and no cell starts like a formula (the loader drops that quote again)."""
         if len(self.table.df) != len(self.table.rows):
             raise RuntimeError("release_rows() 뒤에는 오류 행을 다시 만들 수 없습니다.")
         if not len(self.rejects):
             return self.table.df.iloc[:0].assign(**{REJECT_COLUMN: pd.Series(dtype="string")})
         reasons = self.rejects.assign(msg=self.rejects["열"] + ": " + self.rejects["사유"])
         by_row = reasons.groupby("행", sort=True)["msg"].agg(" / ".join)
-        pos = pd.Series(np.arange(len(self.table.rows)), index=self.table.rows)
-        out = self.table.df.iloc[pos.loc[by_row.index].to_numpy()].reset_index(drop=True)
-        return out.assign(**{REJECT_COLUMN: by_row.to_numpy()})
+        pos = pd.Series(np.arange(len(self.table.rows)), index=self.table.rows).loc[by_row.index].to_numpy()
+        out = self.table.df.iloc[pos].reset_index(drop=True)
+        stored = self.normalised.iloc[pos].reset_index(drop=True)
+        texts = {self.plan.fields[f]: f for f in TEXTS if f in self.plan.fields}
+        for c in out.columns:
+            if c in self.plan.drop or c in self.plan.hash:
+                out[c] = pd.Series(pd.NA, index=out.index, dtype="string")
+            else:
+                out[c] = stored[texts[c]] if c in texts else privacy.mask_series(out[c].astype("string"))
+        if self.plan.hash:
+            out[mp.FIELD_LABELS["customer_key"]] = stored["customer_key"]
+        return inert_frame(out.assign(**{REJECT_COLUMN: by_row.to_numpy()}))
 
     def detail(self) -> dict:
         t = self.table
@@ -144,6 +157,7 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
         table = read_table(data, name, known=mp.recognises(settings, mapping))
     sha = digest.result()
     del data
+    _restore_quoted(table)
     plan = mp.detect_columns(table.df.columns, settings, mapping, table.df)
     if not len(table.df):
         raise ReadError(f"{name}: 머리글({table.header_row}행) 아래에 데이터 행이 없습니다.")
@@ -155,6 +169,17 @@ def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None
     pa.default_memory_pool().release_unused()  # the intermediate columns' pages back to the OS before storing
     prep.seconds = time.perf_counter() - t0
     return prep
+
+
+def _restore_quoted(table: Table) -> None:
+    """Drop the quote our own downloads put before a cell that starts like a formula (a fixed rejects
+    file comes back as it went out), so the stored text is the text, not the quote."""
+    for c in table.df.columns:
+        arr = pa.array(table.df[c], from_pandas=True)
+        if pc.any(pc.starts_with(arr, "'")).as_py():
+            fixed = pc.replace_substring_regex(arr, r"^'([=+\-@\t\r])", r"\1")
+            table.df[c] = pd.Series(pd.arrays.ArrowStringArray(pc.cast(fixed, pa.large_string())),
+                                    index=table.df.index, dtype="string")
 
 
 class _Rejects:
@@ -169,7 +194,7 @@ class _Rejects:
         vals = (values if values is not None else self.prep.table.df[src])[mask]
         self.parts.append(pd.DataFrame({
             "파일": self.prep.file_name, "행": self.prep.table.rows[mask.to_numpy()],
-            "열": src, "값": vals.astype("string").fillna("").to_numpy(), "사유": reason,
+            "열": src, "값": privacy.mask_series(vals.astype("string")).fillna("").to_numpy(), "사유": reason,
         }))
 
     def frame(self) -> pd.DataFrame:
@@ -357,6 +382,7 @@ def _status(prep: Prepared, out: pd.DataFrame, rej: _Rejects, strict: bool, mapp
     unknown = mapped.isna() if raw is None else raw.notna() & mapped.isna()
     if unknown_counts is not None:
         listed = ", ".join(f"{k}({v}건)" for k, v in unknown_counts.head(10).items())
+        listed = privacy.mask_text(listed)
         prep.warnings.append(f"알 수 없는 처리상태 값은 처리일시로 판단했습니다: {listed}")
     closed_no_time = (mapped == "완료").fillna(False) & ~done
     if closed_no_time.any():
@@ -387,14 +413,17 @@ def _masked(prep: Prepared, fld: str, names: Future) -> pd.Series:
 
 def _customer_key(prep: Prepared, settings) -> pd.Series:
     """Keyed hash of the identity columns (name, phone…), so repeat customers can be counted."""
+    given = _col(prep, "customer_key")  # a fixed rejects file brings the key its blanked identity columns had
+    given = None if given is None else given.where(matches(given, r"^[0-9a-f]{16,64}$"))
     cols = [pc.cast(pa.array(prep.table.df[c], from_pandas=True), pa.large_string()).fill_null("")
             for c in prep.plan.hash]
     if not cols:
-        return pd.Series(pd.NA, index=prep.table.df.index, dtype="string")
+        return given if given is not None else pd.Series(pd.NA, index=prep.table.df.index, dtype="string")
     joined = pc.binary_join_element_wise(*cols, pa.scalar("|", pa.large_string()))
     ident = pd.Series(pd.arrays.ArrowStringArray(joined), index=prep.table.df.index, dtype="string")
     ident = ident.mask(matches(ident, r"^\|*$"))
-    return privacy.hash_series(ident, settings.secret_key())
+    keys = privacy.hash_series(ident, settings.secret_key())
+    return keys if given is None else keys.fillna(given)
 
 
 def _dedupe(prep: Prepared, out: pd.DataFrame, ok: np.ndarray) -> np.ndarray:

@@ -231,3 +231,27 @@ def test_scope_unregistered_selects_blank_and_unknown_departments():
                 "(SELECT DATE '2025-05-01' AS received_at)")
     got = sorted(con.execute(f"SELECT coalesce(department, '-') FROM voc WHERE {sql}", params).fetchall())
     assert got == [("-",), ("A",), ("C",)]
+
+
+def test_rejects_file_holds_nothing_in_clear_and_reloads_to_the_same_result(tmp_path, env):
+    header = ["접수번호", "접수일시", "유형", "민원인", "연락처", "제목", "내용"]
+    good = ["R1", "2025-03-04 10:00", "불만", "김철수", "010-2345-6789", "=HYPERLINK(\"http://x.example\",\"y\")",
+            "김철수입니다. 회신은 chulsoo@example.com 으로"]
+    bad = good[:2] + ["모름"] + good[3:]
+    voc.load(env.db_path, [write_csv(tmp_path / "a.csv", [bad], header=header)], env, rejects_dir=tmp_path, enrich=False)
+    rejects = tmp_path / "a_오류.csv"
+    text = rejects.read_text(encoding="utf-8-sig")
+    for secret in ("김철수", "2345", "chulsoo"):
+        assert secret not in text
+    assert "'=HYPERLINK" in text
+    fixed = pd.read_csv(rejects, dtype=str, encoding="utf-8-sig")
+    fixed["유형"] = "불만"
+    fixed.to_csv(tmp_path / "fixed.csv", index=False, encoding="utf-8-sig")
+    voc.load(env.db_path, [tmp_path / "fixed.csv"], env, enrich=False)
+    from_fix = items(env.db_path).iloc[0]
+    other = env.db_path.with_name("other.duckdb")
+    voc.load(other, [write_csv(tmp_path / "b.csv", [good], header=header)], env, enrich=False)
+    direct = items(other).iloc[0]
+    for col in ("customer_key", "title", "content", "voc_type"):
+        assert from_fix[col] == direct[col], col
+    assert direct["title"].startswith("=HYPERLINK")

@@ -136,8 +136,6 @@ def _corpus_in_status_and_type(tmp_path, n: int = 120):
 
 
 # Paths in etl/voc.py (the integrator's) that still carry a value as typed; remove the marks once fixed.
-@pytest.mark.xfail(strict=True, reason="etl/voc.py _status: unknown 처리상태 values are listed unmasked in the "
-                                       "warning stored in load_batches.detail")
 def test_a_status_value_holding_personal_data_is_not_stored(tmp_path, env):
     from etl import voc
 
@@ -146,8 +144,6 @@ def test_a_status_value_holding_personal_data_is_not_stored(tmp_path, env):
     assert _leaks(dump(env.db_path), planted) == []
 
 
-@pytest.mark.xfail(strict=True, reason="etl/voc_cli.py prints each rejected cell as typed (_Rejects keeps the raw "
-                                       "값), and the 처리상태 warning unmasked")
 def test_the_cli_prints_no_personal_data(tmp_path, db_path, capsys):
     from tests import privacy_corpus as corpus
 
@@ -157,7 +153,6 @@ def test_the_cli_prints_no_personal_data(tmp_path, db_path, capsys):
     assert corpus.leaks(out.out + out.err, planted) == []
 
 
-@pytest.mark.xfail(strict=True, reason="etl/voc.py write_rejects: the rejects file holds the rejected rows as typed")
 def test_the_rejects_file_holds_no_personal_data(tmp_path, env):
     from etl import voc
     from tests import privacy_corpus as corpus
