@@ -1065,7 +1065,9 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
 FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M", "%Y-%m-%d", "%Y.%m.%d",
                 "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S",
                 "%Y/%m/%d %p %I:%M:%S", "%Y-%m-%d %p %I:%M:%S", "%Y.%m.%d %p %I:%M:%S",  # 오전/오후 as AM/PM
-                "%Y/%m/%d %p %I:%M", "%Y-%m-%d %p %I:%M", "%Y.%m.%d %p %I:%M")
+                "%Y/%m/%d %p %I:%M", "%Y-%m-%d %p %I:%M", "%Y.%m.%d %p %I:%M",
+                "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y %H:%M:%S",  # English month names
+                "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p")
 _CLOCK_FORMATS = ("", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p")
 
 

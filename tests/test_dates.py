@@ -32,12 +32,17 @@ def _one(text: str, fmt: str | None = None) -> pd.Timestamp:
     ("2024/03/05 14:22:00", "2024-03-05 14:22:00"),
     ("45356", "2024-03-05 00:00:00"),
     ("2024-03-05", "2024-03-05 00:00:00"),
+    ("2024. 3. 5. 오후 2:22:00", "2024-03-05 14:22:00"),
+    ("2018-06-26 10:58:54.000", "2018-06-26 10:58:54"),
+    ("05-Mar-2024", "2024-03-05 00:00:00"),
+    ("Mar 5, 2024 2:22:00 PM", "2024-03-05 14:22:00"),
 ])
 def test_each_form_alone(text, expected):
     assert _one(text) == pd.Timestamp(expected)
 
 
-@pytest.mark.parametrize("text", ["2/30/2024", "13/13/2018", "31.04.2018", "24.13.45", "06/26/0018"])
+@pytest.mark.parametrize("text", ["2/30/2024", "13/13/2018", "31.04.2018", "24.13.45", "06/26/0018",
+                                  "30-Feb-2024", "Feb 30, 2024"])
 def test_impossible_dates_are_nat(text):
     assert pd.isna(_one(text))
 
