@@ -685,7 +685,7 @@ def f19_wrong_target() -> None:
 
 MAPPINGS = {
     "02_nyc311.toml": """
-# 311 유형·상태를 표준 값으로
+# 311 민원 유형을 표준 유형으로 (영문 상태 Closed/Open/In Progress/Assigned 와 Lost Property 는 설정이 압니다)
 [values.voc_type]
 "Noise - Residential" = "불만"
 "Illegal Parking" = "불만"
@@ -694,13 +694,6 @@ MAPPINGS = {
 "Noise - Street/Sidewalk" = "불만"
 "Street Condition" = "불만"
 "Water System" = "불만"
-"Lost Property" = "유실물신고"
-
-[values.status]
-"Closed" = "완료"
-"Open" = "접수"
-"In Progress" = "처리중"
-"Assigned" = "처리중"
 """,
     "06_no_type.toml": """
 # 유형 열이 없는 불편신고 대장: 모든 행이 불만
