@@ -169,6 +169,15 @@ def test_group_label_joins_a_header_known_only_with_it(tmp_path):
     assert list(t.df.columns) == ["번호", "접수 일자", "유형", "처리 결과", "처리 부서"]
 
 
+def test_group_row_that_matches_more_known_headers_than_the_header_below(tmp_path):
+    rows = [["접수", "", "처리", ""],
+            ["일시", "유형", "일시", "부서"],
+            ["2024-03-05", "불만", "2024-03-06", "시설팀"]]
+    t = read_table(_text(tmp_path / "x.csv", rows, ","), known=lambda h: h in {"접수", "처리", "유형"})
+    assert list(t.df.columns) == ["접수 일시", "유형", "처리 일시", "부서"]
+    assert t.header_row == 2 and t.rows.tolist() == [3]
+
+
 def test_a_title_with_two_cells_is_not_a_group_row(tmp_path):
     rows = [["민원처리현황", "", "", "총무과"],
             ["접수번호", "접수일시", "유형", "처리부서"],
