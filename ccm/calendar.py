@@ -54,14 +54,14 @@ def _as_date(value: Any) -> date:
     return pd.Timestamp(value).date()
 
 
-def _day_entries(entries: Any, default_name: str) -> list[tuple[date, str]]:
-    """`[{date=..., name=...}]` or plain date strings → [(date, name)]."""
+def _day_entries(entries: Any, default_name: str) -> list[tuple[date, str, str]]:
+    """`[{date=..., name=..., source=...}]` or plain date strings → [(date, name, source)]."""
     out = []
     for entry in entries or []:
         if isinstance(entry, Mapping):
-            out.append((_as_date(entry["date"]), str(entry.get("name") or default_name)))
+            out.append((_as_date(entry["date"]), str(entry.get("name") or default_name), str(entry.get("source") or "")))
         else:
-            out.append((_as_date(entry), default_name))
+            out.append((_as_date(entry), default_name, ""))
     return out
 
 
@@ -88,7 +88,7 @@ class BusinessCalendar:
     """Business days (weekdays minus public holidays and closures, plus designated working days) and hours."""
 
     def __init__(self, country: str, work_start: str, work_end: str, breaks: list[tuple[str, str]],
-                 extra_closures: list[tuple[date, str]], working_days: list[tuple[date, str]],
+                 extra_closures: list[tuple[date, str, str]], working_days: list[tuple[date, str, str]],
                  categories: tuple[str, ...] = ("public",)):
         self.country, self.categories = country, tuple(categories)
         self.work_start, self.work_end = _seconds_of(work_start), _seconds_of(work_end)
@@ -122,7 +122,7 @@ class BusinessCalendar:
             segments.append((cursor, self.work_end))
         return segments
 
-    def _build_days(self, extra: list[tuple[date, str]], working: list[tuple[date, str]]) -> None:
+    def _build_days(self, extra: list[tuple[date, str, str]], working: list[tuple[date, str, str]]) -> None:
         try:
             supported = getattr(holidays_pkg.country_holidays(self.country), "supported_languages", ())
         except NotImplementedError as exc:
@@ -131,10 +131,10 @@ class BusinessCalendar:
                                                language="ko" if "ko" in supported else None,
                                                categories=self.categories)
         closures: dict[date, Closure] = {d: Closure(d, str(n), PUBLIC) for d, n in public.items()}
-        for d, name in extra:
+        for d, name, source in extra:
             prev = closures.get(d)
-            closures[d] = Closure(d, f"{prev.name}; {name}" if prev else name, ADMIN)
-        self.working_days = {d: name for d, name in working}
+            closures[d] = Closure(d, f"{prev.name}; {name}" if prev else name, f"{ADMIN} · {source}" if source else ADMIN)
+        self.working_days = {d: name for d, name, _ in working}
         for d in self.working_days:
             closures.pop(d, None)
         self._closures = dict(sorted(closures.items()))

@@ -555,7 +555,7 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
                           for p in preps]
         return report
     t1 = time.perf_counter()
-    loaded_by = loaded_by or _user()
+    loaded_by = loaded_by or _user() or "알 수 없음"
     with db.session(db_path) as con:
         step = (lambda f, m: progress(0.5 + 0.4 * f, m)) if progress else None
         report.batches = store(con, preps, loaded_by=loaded_by, progress=step)
