@@ -1108,11 +1108,14 @@ def parse_datetimes_report(s: pd.Series, fmt: str | None = None) -> ParsedDates:
     if fmt and order is None:
         _by_forced_format(st, fmt)
         order = _format_order(fmt)
-    if order is None:
+    sampled = order is None
+    if sampled:
         order, note = _order_from_sample(st)
     _by_formats(st, order)
     _by_pattern(st, _DT)
-    order, note = _ordered_stage(st, order, note, forced)
+    order, note = _ordered_stage(st, order, note, recheck=sampled)
+    if sampled and note and note.startswith(_ASSUMED):
+        note = _confirm_assumed(st, note)
     _by_compact_or_serial(st)
     if not forced and not st.ordered.any():
         order, note = None, None
@@ -1191,9 +1194,10 @@ def _put_groups(st: _Dates, idx: np.ndarray, ok: np.ndarray, g: dict, order: str
     st.put(idx, values, np.isnan(g["H"]), ordered=order is not None)
 
 
-def _ordered_stage(st: _Dates, order: str | None, note: str | None, forced: bool) -> tuple[str | None, str | None]:
+def _ordered_stage(st: _Dates, order: str | None, note: str | None,
+                   recheck: bool) -> tuple[str | None, str | None]:
     """Values like 06/26/2018 still unread: read in `order`; with no order yet, the order is decided
-    from all of them; with the sample's order, values it cannot read may overturn it (full-column check)."""
+    from all of them; with a sample's order (`recheck`), values it cannot read may overturn it."""
     import pyarrow as pa
 
     pending = _pending(st)
@@ -1205,9 +1209,10 @@ def _ordered_stage(st: _Dates, order: str | None, note: str | None, forced: bool
         return order, note
     if order is None:
         order, note = _decide_order(_rows(g, ok), sub.filter(pa.array(ok)))
+        recheck = False
     _put_groups(st, idx, ok, g, order)
     failed = ok & np.isnat(st.out[idx])
-    if failed.any() and not forced:
+    if failed.any() and recheck:
         order, note = _recheck(st, order, note, _rows(g, failed), sub.filter(pa.array(failed)))
     return order, note
 
@@ -1257,6 +1262,18 @@ def _recheck(st: _Dates, order: str, note: str | None, failed: dict, texts) -> t
     return best, f"날짜 순서: {ORDER_LABELS[best]}로 읽었습니다({_why_not(failed, texts, i, order)})."
 
 
+def _confirm_assumed(st: _Dates, note: str) -> str:
+    """The sample could not tell the order: the whole column may (a value outside the sample with a
+    part above 12); the order stays (every value was read in it), the note says what settles it."""
+    import pyarrow as pa
+
+    if not st.ordered.any():
+        return note
+    values = st.arr.filter(pa.array(st.ordered))
+    ok, g = _groups(values, _ABC)
+    return _decide_order(_rows(g, ok), values.filter(pa.array(ok)))[1] or note
+
+
 def _unread_abc(st: _Dates) -> np.ndarray:
     """Values still unread that have the a-b-c shape."""
     import pyarrow.compute as pc
@@ -1299,13 +1316,16 @@ def _decide_order(parts: dict, texts) -> tuple[str, str | None]:
     if viable:
         order, sep = viable[0], parts["sep"][0]
         others = "·".join(ORDER_LABELS[o] for o in viable[1:])
-        return order, (f"날짜 순서: 값만으로는 {others}와 구별할 수 없어 {ORDER_LABELS[order]}로 읽었습니다"
+        return order, (f"{_ASSUMED}{others}와 구별할 수 없어 {ORDER_LABELS[order]}로 읽었습니다"
                        f"('{sep}'로 구분한 날짜의 기본값, 예: '{texts[0].as_py()}'). "
                        "다르면 매핑 파일의 [formats]에 형식을 지정하세요.")
     order = max(candidates, key=lambda o: int(valid[o].sum()))
     alt = max((o for o in candidates if o != order), key=lambda o: int(valid[o].sum()))
     bad = readable & ~valid[order]
     return order, _mixed_note(order, alt, int(bad.sum()), texts[int(np.argmax(bad))].as_py())
+
+
+_ASSUMED = "날짜 순서: 값만으로는 "
 
 
 def _mixed_note(order: str, other: str, unread: int, example: str) -> str:

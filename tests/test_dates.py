@@ -116,6 +116,16 @@ def test_the_sample_order_is_checked_against_the_whole_column():
     assert r.note == "날짜 순서: 일/월/연도로 읽었습니다('26/06/2018'은(는) 월/일/연도로 읽으면 26월이 됨)."
 
 
+def test_an_order_the_sample_could_not_tell_is_settled_by_the_whole_column():
+    values = np.array([f"{i % 12 + 1:02d}/{i % 11 + 1:02d}/2018" for i in range(10_000)], dtype=object)
+    sampled = set(np.linspace(0, 9_999, 2_000).astype(int))
+    outside = next(i for i in range(10_000) if i not in sampled)
+    values[outside] = "06/26/2018"
+    r = parse_datetimes_report(pd.Series(values))
+    assert r.order == "MDY" and r.values[outside] == pd.Timestamp("2018-06-26")
+    assert r.note == "날짜 순서: 월/일/연도로 읽었습니다('06/26/2018'은(는) 일/월/연도로 읽으면 26월이 됨)."
+
+
 @pytest.mark.parametrize("fmt, expected", [
     ("DMY", "2018-06-05"), ("MDY", "2018-05-06"), ("일/월/연도", "2018-06-05"),
     ("%d/%m/%Y", "2018-06-05"), ("%m/%d/%Y", "2018-05-06"),
