@@ -1,6 +1,7 @@
 """관리 (관리자 전용): 사용자, 감사 기록, 적재 이력과 되돌리기, 설정 편집."""
 from __future__ import annotations
 
+import tomllib
 from datetime import timedelta
 
 import streamlit as st
@@ -180,6 +181,9 @@ def settings_tab(ctx) -> None:
     path = settings_path()
     current = path.read_text(encoding="utf-8")
     st.caption(f"설정 파일: `{path}` — 주석과 순서는 그대로 보존됩니다. 저장 전에 형식과 값을 검사합니다.")
+    if ctx.settings.overlay:
+        st.caption(f"이 데이터베이스에는 덧씌움 설정 `{ctx.settings.overlay}`도 적용됩니다(예시 데이터의 값). "
+                   "여기서 고치는 것은 위 설정 파일뿐입니다.")
     base = st.session_state.setdefault("admin_settings_base", current)  # the text this editor started from
     text = st.text_area("settings.toml", current, height=520, key="admin_settings_text")
     c1, c2, c3, _ = st.columns([1, 1, 2, 3])
@@ -196,7 +200,7 @@ def settings_tab(ctx) -> None:
     if errors:
         st.error("설정을 저장할 수 없습니다:\n\n" + "\n".join(f"- {md(e)}" for e in errors), icon=":material/error:")
         return
-    changed = settings_edit.changed_sections(ctx.settings.raw, raw)
+    changed = settings_edit.changed_sections(tomllib.loads(current), raw)  # the file, not the overlay on it
     if not save:
         st.success(f"문제 없습니다. 바뀌는 구역: {md_join(changed) or '없음'}", icon=":material/check:")
         return

@@ -13,17 +13,21 @@ import duckdb
 import streamlit as st
 
 from ccm import db
-from ccm.settings import Settings, load_settings, settings_path
+from ccm.settings import Settings, load_settings, overlay_path, settings_path
 
 T = TypeVar("T")
 
 
 def settings() -> Settings:
-    return _settings_cached(str(settings_path()), _mtime(settings_path()))
+    """settings.toml with its database's overlay; reloaded when either file changes."""
+    path = settings_path()
+    plain = _settings_cached(str(path), _mtime(path), 0)
+    overlay = _mtime(overlay_path(plain.db_path))
+    return _settings_cached(str(path), _mtime(path), overlay) if overlay else plain
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _settings_cached(path: str, mtime: int) -> Settings:
+def _settings_cached(path: str, mtime: int, overlay_mtime: int) -> Settings:
     return load_settings(path)
 
 
@@ -41,7 +45,7 @@ def _mtime(path: Path) -> int:
 def data_version() -> tuple:
     """Changes whenever any process writes the database or the settings (no connection needed)."""
     p = db_path()
-    return (str(p), _mtime(p), _mtime(p.with_name(p.name + ".wal")), _mtime(settings_path()))
+    return (str(p), _mtime(p), _mtime(p.with_name(p.name + ".wal")), _mtime(settings_path()), _mtime(overlay_path(p)))
 
 
 @dataclass(eq=False)
