@@ -19,7 +19,7 @@ import pandas as pd
 from ccm import pcsi
 from ccm.db import transaction
 from ccm.privacy import mask_series
-from etl.readers import XLS_MAGIC, XLSX_MAGIC, ReadError, Table, normalise_header, parse_datetimes, read_table
+from etl.readers import ReadError, Table, normalise_header, parse_datetimes, read_table
 
 SPECS = Path(__file__).resolve().parent / "specs"
 DEFAULT_SPEC = SPECS / "pcsi_default.toml"
@@ -148,10 +148,6 @@ def read(source: str | Path | bytes, name: str | None = None, spec: SurveySpec |
     """The file as a Table of strings; the header row found with the spec's and settings' names."""
     data = Path(source).read_bytes() if not isinstance(source, bytes) else source
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    if name.lower().endswith((".xls", ".xlsx")) and not data.startswith((XLSX_MAGIC, XLS_MAGIC)) and data.strip():
-        kind = "웹 페이지(HTML)" if data.lstrip()[:1] == b"<" else "텍스트"
-        raise SurveyError(f"{name}: 이름은 Excel 파일인데 내용은 {kind}입니다. Excel에서 열어 "
-                          "'Excel 통합 문서(.xlsx)'로 다시 저장한 뒤 올려 주세요.")
     known = set(spec.columns()) if spec else set()
     if settings is not None:
         for names in settings.get("pcsi", {}).get("columns", {}).values():

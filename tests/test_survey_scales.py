@@ -192,3 +192,13 @@ def test_legend_contradicting_the_declared_direction_is_reported(env):
     res = load(env, xlsx(REVERSED_4, title=LEGEND_4), "r.xlsx", replace(REVERSED_4_SPEC, direction="high_good"))
     assert any(w.startswith("r.xlsx: 파일에 '1=매우 만족'(이)라고 적혀 있는데 명세의 척도 방향은 '큰 값이 만족")
                for w in res.report["warnings"])
+
+
+def test_html_table_saved_as_xls_is_read_like_any_survey_file():
+    from etl import survey
+
+    html = ("<html><head><meta charset='euc-kr'></head><body><table>"
+            "<tr><td>ID</td><td>A1</td><td>A2</td></tr><tr><td>1</td><td>5</td><td>4</td></tr>"
+            "<tr><td>2</td><td>3</td><td>2</td></tr></table></body></html>").encode("cp949")
+    table = survey.read(html, "설문.xls")
+    assert list(table.df.columns) == ["ID", "A1", "A2"] and table.df["A1"].tolist() == ["5", "3"]

@@ -50,8 +50,8 @@ def test_user_edits_are_what_is_stored(env, app_test):
 
 
 def test_bad_file_shows_message_and_stores_nothing(env, app_test):
-    at = _upload(app_test, frame().to_html().encode(), "export.xls")
-    assert any("HTML" in e.value for e in at.error)
+    at = _upload(app_test, b"<html><body><p>\xec\x84\xa4\xeb\xac\xb8 \xea\xb2\xb0\xea\xb3\xbc</p></body></html>", "export.xls")
+    assert any("HTML" in e.value and "표가 없습니다" in e.value for e in at.error)
     assert not [b for b in at.button if b.label == "확인하고 적재"]
     with db.session(env.db_path) as con:
         assert con.execute("SELECT count(*) FROM load_batches").fetchone()[0] == 0
