@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pandas as pd
@@ -97,6 +98,11 @@ def test_kpi_review_workbook_has_no_live_formula(env, tmp_path):
 # --- markdown -------------------------------------------------------------------------------------
 
 
+def live(markup: str, markdown: str) -> bool:
+    """Does `markup` occur in `markdown` without a backslash escaping its first character?"""
+    return re.search(r"(?<!\\)" + re.escape(markup), markdown) is not None
+
+
 def unescape(markdown: str) -> str:
     """What CommonMark shows for text made only of backslash escapes and plain characters."""
     out, i = [], 0
@@ -113,14 +119,14 @@ def unescape(markdown: str) -> str:
 def test_markdown_escape_leaves_no_markup(value):
     escaped = md(value)
     assert unescape(escaped) == value
-    for markup in ("[", "](", "**", "<", "$", ":red", "`", "#", "."):
-        assert markup not in escaped.replace("\\" + markup[:1], "")
+    for markup in ("[", "](", "**", "<", "$", ":", "`", "#", "1."):
+        assert not live(markup, escaped), markup
     assert ":smile:" not in escaped.replace("\\", "") and "\n" not in md("a\n\nb")
 
 
 def test_bidi_controls_are_shown_visibly():
     assert show_bidi("a\u202eb\u2066c\u200f\u061c") == "a⟨U+202E⟩b⟨U+2066⟩c⟨U+200F⟩⟨U+061C⟩"
-    assert md(RLO) == "invoice⟨U+202E⟩gnp\\.exe"
+    assert md(RLO) == "invoice⟨U+202E⟩gnp.exe"
 
 
 def _hostile_facilities(db_path, suffix: str) -> None:
@@ -138,6 +144,35 @@ def test_ranking_award_line_shows_facility_names_literally(demo_env, app_test):
     award = [s.value for s in at.success if "CS 우수사업장" in s.value]
     assert award, [s.value for s in at.success]
     line = award[0]
-    assert md(HOSTILE_MD) in line and ":red[" not in line and "](javascript" not in line and "<script>" not in line
+    assert md(HOSTILE_MD) in line and not any(live(m, line) for m in (":red[", "](javascript", "<script>", "$x"))
     assert "⟨U+202E⟩" in line and "\u202e" not in line
     assert unescape(line.split("**")[1]).endswith(HOSTILE_MD + " invoice⟨U+202E⟩gnp.exe")
+
+
+def test_rejects_file_round_trip_restores_the_values(tmp_path):
+    """A downloaded file that comes back (fixed rejects, filled template) reads as it was written."""
+    from ccm.safe_text import restore_frame
+
+    df = pd.DataFrame({"내용": [LINK, "- 주차 문의", "-1.5", "'따옴표", "정상"]})
+    back = pd.read_csv(io.BytesIO(csv_bytes(df)), dtype=str, encoding="utf-8-sig")
+    assert back["내용"].tolist()[:2] == ["'" + LINK, "'- 주차 문의"]
+    assert restore_frame(back)["내용"].tolist() == df["내용"].tolist()
+
+
+def test_upload_preview_and_warnings_show_file_values_literally(app_test, tmp_path):
+    from voc_files import row, write_csv
+
+    name = "보고[x](javascript:alert(1)).csv"
+    facility = ":red[시설] **b** <script>"
+    path = write_csv(tmp_path / name, [row("U1", facility=facility), row("U2")], titles=["$x^2$ :smile: 현황"])
+    at = app_test("pages/upload.py").run()
+    next(u for u in at.file_uploader if u.key == "voc_up_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception
+    preview = next(m.value for m in at.markdown if "미리 보기" in m.value)
+    assert md(name) in preview and not live("](javascript", preview)
+    title = next(c.value for c in at.caption if "제목 행" in c.value)
+    assert md("$x^2$ :smile: 현황") in title and not live("$", title)
+    warned = [w.value for w in at.warning if md(facility) in w.value]
+    assert warned, [w.value for w in at.warning]
+    assert not any(live(":red[", w.value) or live("<script>", w.value) for w in at.warning)
