@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ccm import kpi
+from ccm.safe_text import md
 from etl import kpi as kpi_etl
 from etl import kpi_template
 from ui import data
@@ -17,7 +18,7 @@ def render(ctx) -> None:
     own = (ctx.user.department or "",) if ctx.user.role == "부서" else None
     _template(ctx, own)
     if own:
-        st.caption(f"부서 권한: {own[0]}의 행만 올릴 수 있습니다.")
+        st.caption(f"부서 권한: {md(own[0])}의 행만 올릴 수 있습니다.")
     up = st.file_uploader("KPI 통합 문서(.xlsx, .xls)", type=["xlsx", "xls"], key="kpi_upload")
     if up is not None and st.button("적재하기", key="kpi_load", type="primary"):
         with st.spinner("KPI 통합 문서를 검사하고 저장하는 중…"):
@@ -34,7 +35,7 @@ def _template(ctx, own: tuple[str, ...] | None) -> None:
     year = st.selectbox("서식 연도", [ctx.now.year + 1, ctx.now.year, ctx.now.year - 1], index=1, key="kpi_tpl_year")
     defs = data.run(kpi.definitions, year)
     actuals = data.run(kpi.manual_actuals, year)
-    st.download_button(f"{year}년 KPI 서식 내려받기", kpi_template.build(ctx.settings, year, defs, actuals, own),
+    st.download_button(f"{year}년 KPI 서식 내려받기", lambda: kpi_template.build(ctx.settings, year, defs, actuals, own),
                        f"KPI_통합문서_{year}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="kpi_template_dl", icon=":material/download:", on_click="ignore")
@@ -47,8 +48,8 @@ def _template(ctx, own: tuple[str, ...] | None) -> None:
 
 def _report(result: kpi_etl.LoadResult) -> None:
     if result.ok:
-        st.success(result.message, icon=":material/check_circle:")
+        st.success(md(result.message), icon=":material/check_circle:")
         return
-    st.error(result.message, icon=":material/error:")
+    st.error(md(result.message), icon=":material/error:")
     if not result.rejects.empty:
         table(result.rejects, "KPI 적재 오류", key="kpi_rejects")

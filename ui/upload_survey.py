@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ccm import db, pcsi
+from ccm.safe_text import md, md_join, visible_frame
 from etl import survey
 from ui import data as ui_data
 from ui.auth import audit_upload
@@ -34,7 +35,7 @@ def render(ctx) -> None:
         base = _base_spec(base_name, spec_up)
         table, proposed = _read_and_propose(data, up.name, base.to_json(), ui_data.data_version())
     except survey.SurveyError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     tag = hashlib.sha256(data).hexdigest()[:8]
     _preview(table, ctx.settings)
@@ -45,12 +46,12 @@ def render(ctx) -> None:
     with db.session(ctx.settings.db_path) as con:
         current = pcsi.active_batch(con, spec.survey, spec.year, spec.wave)
     if current:
-        st.info(f"같은 조사({spec.survey} {spec.year}{' ' + spec.wave if spec.wave else ''})가 이미 적재되어 있습니다: "
-                f"배치 {current['batch_id']}, {current['file_name']}, 응답자 {current['respondents']:,}명. "
+        st.info(f"같은 조사({md(spec.survey)} {spec.year}{' ' + md(spec.wave) if spec.wave else ''})가 이미 적재되어 있습니다: "
+                f"배치 {current['batch_id']}, {md(current['file_name'])}, 응답자 {current['respondents']:,}명. "
                 "내용이 다르면 적재할 때 이 배치를 대체합니다(관리 화면에서 되돌릴 수 있음).", icon=":material/info:")
     notes = survey.scale_notes(table, spec)
     for note in notes:
-        st.warning(note, icon=":material/warning:")
+        st.warning(md(note), icon=":material/warning:")
     if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:"):
         _load(ctx, data, up.name, spec, shown=set(notes))
 
@@ -78,8 +79,8 @@ def _base_spec(name: str, uploaded) -> survey.SurveySpec:
 def _preview(table, settings) -> None:
     hidden = set(survey.identity_columns(list(table.df.columns), settings))
     with st.expander(f"파일 미리보기 — {len(table.df):,}행, 머리글 {table.header_row}행"
-                     + (f" (개인정보 열 {', '.join(sorted(hidden))}은(는) 숨김·저장 안 함)" if hidden else "")):
-        st.dataframe(table.df.drop(columns=list(hidden)).head(10), hide_index=True)
+                     + (f" (개인정보 열 {md_join(sorted(hidden))}은(는) 숨김·저장 안 함)" if hidden else "")):
+        st.dataframe(visible_frame(table.df.drop(columns=list(hidden)).head(10)), hide_index=True)
 
 
 def _year_guess(proposed: survey.SurveySpec, table, ctx) -> int:
@@ -187,13 +188,13 @@ def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec, shown: set[str] 
         with st.spinner("적재하는 중…", show_time=True), db.session(ctx.settings.db_path) as con:
             result = survey.load(con, data, spec, ctx.settings, name=name, loaded_by=ctx.user.username)
     except survey.SurveyError as exc:
-        st.error(f"적재하지 않았습니다: {exc}", icon=":material/error:")
+        st.error(f"적재하지 않았습니다: {md(exc)}", icon=":material/error:")
         return
     audit_upload("고객만족도", name, result.summary())
-    (st.info if result.status == "unchanged" else st.success)(result.summary())
+    (st.info if result.status == "unchanged" else st.success)(md(result.summary()))
     for w in result.report.get("warnings", []):
         if w not in shown:
-            st.warning(w)
+            st.warning(md(w))
     from ui.components import link
 
     link("pcsi", "고객만족도 화면에서 보기", ":material/sentiment_satisfied:")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ccm import privacy
+from ccm.safe_text import md, visible_frame
 from ccm.settings import ROOT
 from etl import mapping as mp
 from etl import voc
@@ -42,7 +43,7 @@ def render(ctx) -> None:
         strict = bool(st.session_state.get("voc_up_strict"))
         prep = _prepared(content, up.name, mapping, map_up.getvalue() if map_up else b"", ctx.settings, strict)
     except (ReadError, UnicodeDecodeError) as exc:
-        st.error(f"이 파일은 적재할 수 없습니다: {exc}", icon=":material/error:")
+        st.error(f"이 파일은 적재할 수 없습니다: {md(exc)}", icon=":material/error:")
         return
     _preview(prep)
     _mapping(prep, ctx.settings, mapping)
@@ -91,11 +92,11 @@ def _masked_frame(prep: voc.Prepared, df: pd.DataFrame) -> pd.DataFrame:
 def _preview(prep: voc.Prepared) -> None:
     t = prep.table
     where = f"인코딩 {t.encoding}" if t.encoding else f"시트 '{t.sheet}'"
-    st.markdown(f"**미리 보기** — {prep.file_name}: {where}, 머리글 {t.header_row}행, 데이터 {len(t.df):,}행")
+    st.markdown(f"**미리 보기** — {md(prep.file_name)}: {md(where)}, 머리글 {t.header_row}행, 데이터 {len(t.df):,}행")
     if t.title_rows and any(t.title_rows):
-        st.caption("머리글 위의 제목 행(건너뜀): " + " / ".join(x for x in t.title_rows if x))
+        st.caption("머리글 위의 제목 행(건너뜀): " + " / ".join(md(x) for x in t.title_rows if x))
     preview = _masked_frame(prep, t.df.head(PREVIEW_ROWS)).assign(행=t.rows[:PREVIEW_ROWS])
-    st.dataframe(preview.set_index("행"), width="stretch")
+    st.dataframe(visible_frame(preview.set_index("행")), width="stretch")
     definition("개인정보 열은 화면에서 가리고, 저장할 때는 삭제하거나 키 해시(customer_key)로만 남깁니다.")
 
 
@@ -113,11 +114,11 @@ def _mapping(prep: voc.Prepared, settings, mapping) -> None:
             rows.append((mp.FIELD_LABELS[fld], value, lookup(value) or "(알 수 없음)", int(n)))
     if rows:
         st.markdown("**값 매핑** (원본 값 → 표준 값)")
-        st.dataframe(pd.DataFrame(rows, columns=["필드", "원본 값", "표준 값", "행 수"]), hide_index=True, width="stretch")
+        st.dataframe(visible_frame(pd.DataFrame(rows, columns=["필드", "원본 값", "표준 값", "행 수"])), hide_index=True, width="stretch")
         definition("유형을 알 수 없는 행은 적재하지 않습니다(오류). 알 수 없는 채널·시설·부서 값은 그대로 저장하고 알려 드립니다. "
                    "매핑 파일의 [values.voc_type] 등으로 직접 지정할 수 있습니다.")
     for w in prep.warnings:
-        st.warning(w, icon=":material/warning:")
+        st.warning(md(w), icon=":material/warning:")
 
 
 def _validation(prep: voc.Prepared) -> None:
