@@ -80,11 +80,15 @@ def by_dimension(ctx: Context) -> None:
     if decided.empty:
         st.info("처리완료된 건이 없어 준수율을 계산할 수 없습니다.")
         return
+    chart(data.figure(_compliance_bar, decided, dim), ko(df), f"{va.DIMENSIONS[dim]}별_준수율", key=f"sla_by_{dim}")
+
+
+def _compliance_bar(decided: pd.DataFrame, dim: str):
     fig = px.bar(decided, x=dim, y="compliance", text=decided["compliance"].map(pct),
                  hover_data=["decided", "met", "breached"], labels=LABELS,
                  title=f"{va.DIMENSIONS[dim]}별 처리기한 준수율")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    chart(fig, ko(df), f"{va.DIMENSIONS[dim]}별_준수율", key=f"sla_by_{dim}")
+    return fig
 
 
 def processing_time(ctx: Context) -> None:
@@ -98,13 +102,13 @@ def processing_time(ctx: Context) -> None:
     long = df.melt(id_vars="voc_type", value_vars=["median_hours", "p90_hours", "deadline_hours"],
                    var_name="measure", value_name="hours")
     long["measure"] = long["measure"].map({"median_hours": "중앙값", "p90_hours": "90백분위", "deadline_hours": "처리기한"})
-    fig = px.bar(long, x="voc_type", y="hours", color="measure", barmode="group", labels={**LABELS, "hours": "시간", "measure": ""},
-                 title="유형별 처리시간 중앙값·90백분위와 처리기한")
+    fig = data.figure(px.bar, long, x="voc_type", y="hours", color="measure", barmode="group",
+                      labels={**LABELS, "hours": "시간", "measure": ""}, title="유형별 처리시간 중앙값·90백분위와 처리기한")
     chart(fig, ko(df), "유형별_처리시간", key="sla_time")
     dist = data.run(va.processing_time_distribution, ctx.scope)
-    fig = px.bar(dist, x="bucket", y="items", color="voc_type", labels=LABELS,
-                 category_orders={"bucket": [b[2] for b in va.SHARE_BINS]},
-                 title="처리시간 분포 (처리기한 대비, 100% 이하 = 기한 내)")
+    fig = data.figure(px.bar, dist, x="bucket", y="items", color="voc_type", labels=LABELS,
+                      category_orders={"bucket": [b[2] for b in va.SHARE_BINS]},
+                      title="처리시간 분포 (처리기한 대비, 100% 이하 = 기한 내)")
     chart(fig, ko(dist, ["voc_type", "bucket", "items"]), "처리시간_분포", key="sla_dist")
 
 
@@ -115,11 +119,15 @@ def monthly(ctx: Context) -> None:
     if df["decided"].sum() == 0:
         st.info("처리완료된 건이 없습니다.")
         return
+    chart(data.figure(_monthly_line, df, window.label), ko(df), "월별_준수율", key="sla_monthly")
+
+
+def _monthly_line(df: pd.DataFrame, label: str):
     fig = px.line(df, x="month", y="compliance", markers=True, labels=LABELS, hover_data=["decided", "met"],
-                  title=f"월별 처리기한 준수율 (접수월 기준, {window.label})")
+                  title=f"월별 처리기한 준수율 (접수월 기준, {label})")
     voc_pages.month_axis(fig)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    chart(fig, ko(df), "월별_준수율", key="sla_monthly")
+    return fig
 
 
 def explain(ctx: Context, open_df: pd.DataFrame) -> None:
@@ -138,7 +146,7 @@ def explain(ctx: Context, open_df: pd.DataFrame) -> None:
         st.warning(f"접수번호 '{md(voc_id)}' 인 건을 찾을 수 없습니다(부서 필터 안에서 찾습니다).")
         return
     info, item = got["explain"], got["item"]
-    st.markdown("\n".join(f"- {md(s)}" for s in info["sentences"]))
+    st.markdown("\n".join(f"- {s}" for s in info["sentences"]))  # our own sentences (dates, rules)
     stored = {"접수번호": item["voc_id"], "유형": item["voc_type"], "부서": item["department"], "시설": item["facility"],
               "채널": item["channel"], "처리상태": item["status"], "처리기한(저장값)": item["due_at"],
               "사용 근무시간(분)": item["work_minutes"], "적용 기준(저장값)": item["sla_rule"]}

@@ -34,24 +34,31 @@ def counts(ctx: Context) -> None:
                                key="tr_dim") or "voc_type"
     window = ctx.scope.trailing()
     df = voc_pages.tidy(data.run(va.monthly_counts, window, dim))
-    fig = px.bar(df, x="month", y="items", color=dim, labels=LABELS,
-                 title=f"월별 {va.DIMENSIONS[dim]}별 접수 건수 ({window.label})")
-    voc_pages.month_axis(fig)
+    fig = data.figure(_monthly_bar, df, "items", dim, LABELS, f"월별 {va.DIMENSIONS[dim]}별 접수 건수 ({window.label})")
     chart(fig, ko(df), f"월별_{va.DIMENSIONS[dim]}별_건수", key=f"tr_counts_{dim}")
     yoy = voc_pages.tidy(data.run(va.year_over_year, window))
     long = yoy.melt(id_vars="month", value_vars=["items", "last_year"], var_name="which", value_name="n")
     long["which"] = long["which"].map({"items": "올해", "last_year": "전년 동월"})
-    fig = px.bar(long, x="month", y="n", color="which", barmode="group", labels={"month": "월", "n": "건수", "which": ""},
-                 title=f"전년 동월 대비 접수 건수 ({window.label})")
-    voc_pages.month_axis(fig)
+    fig = data.figure(_monthly_bar, long, "n", "which", {"month": "월", "n": "건수", "which": ""},
+                      f"전년 동월 대비 접수 건수 ({window.label})", barmode="group")
     chart(fig, ko(yoy), "전년동월_대비", key="tr_yoy")
     definition("증감률 = (이번 달 − 전년 동월) ÷ 전년 동월. 전년 동월이 0건이면 비워 둡니다.")
     season = data.run(va.seasonality, ctx.scope)
     season["year"] = season["year"].astype(str)
+    chart(data.figure(_season_line, season), ko(season), "계절성", key="tr_season")
+
+
+def _monthly_bar(df: pd.DataFrame, y: str, color: str, labels: dict, title: str, barmode: str = "relative"):
+    fig = px.bar(df, x="month", y=y, color=color, barmode=barmode, labels=labels, title=title)
+    voc_pages.month_axis(fig)
+    return fig
+
+
+def _season_line(season: pd.DataFrame):
     fig = px.line(season, x="month", y="items", color="year", markers=True, labels=LABELS,
                   title="계절성: 연도별 월간 접수 건수 (데이터 전체 기간, 부서 필터 적용)")
     fig.update_xaxes(dtick=1)
-    chart(fig, ko(season), "계절성", key="tr_season")
+    return fig
 
 
 def spikes(ctx: Context) -> None:
@@ -66,10 +73,14 @@ def spikes(ctx: Context) -> None:
         st.success("조회 기간에 급증한 시설×유형이 없습니다.", icon=":material/check_circle:")
         return
     df = df.assign(label=df["facility"] + " · " + df["voc_type"] + " (" + df["month"] + ")")
+    chart(data.figure(_spikes_bar, df), ko(df.drop(columns="label")), "급증_시설유형", key="tr_spikes")
+
+
+def _spikes_bar(df: pd.DataFrame):
     fig = px.bar(df, x="label", y=["baseline", "jump"], labels={"label": "시설 · 유형", "value": "건수", "variable": ""},
                  title="급증한 시설×유형 (과거 평균 + 증가 건수)", hover_data=["month", "ratio"])
     fig.for_each_trace(lambda t: t.update(name={"baseline": "과거 평균", "jump": "증가 건수"}[t.name]))
-    chart(fig, ko(df.drop(columns="label")), "급증_시설유형", key="tr_spikes")
+    return fig
 
 
 def item_list(ctx: Context, frame: pd.DataFrame, name: str, key: str) -> None:
@@ -89,8 +100,7 @@ def keywords(ctx: Context) -> None:
     if top.empty:
         st.info("키워드가 없습니다. VOC를 적재하면 키워드가 계산됩니다.")
         return
-    fig = px.bar(top.head(20).iloc[::-1], x="items", y="keyword", orientation="h", labels=LABELS,
-                 title="많이 나온 키워드 (상위 20)")
+    fig = data.figure(_hbar, top.head(20).iloc[::-1], "items", "keyword", LABELS, "많이 나온 키워드 (상위 20)")
     chart(fig, ko(top), "상위_키워드", key="tr_top_kw")
     rising = va.rising_of(changes, ctx.settings, 20)
     st.markdown("**급상승 키워드**")
@@ -113,19 +123,17 @@ def topics(ctx: Context) -> None:
     if df.empty:
         st.info("주제가 분류된 VOC가 없습니다.")
         return
-    fig = px.bar(df, x="topic", y="items", labels=LABELS, title="주제별 VOC 건수", hover_data=["share"])
+    fig = data.figure(px.bar, df, x="topic", y="items", labels=LABELS, title="주제별 VOC 건수", hover_data=["share"])
     chart(fig, ko(df), "주제별_건수", key="tr_topics")
     facilities = ["전체"] + list(ctx.settings.facilities)
     fac = st.selectbox("시설", facilities, key="tr_topic_fac")
     window = ctx.scope.trailing()
     trend = voc_pages.tidy(data.run(va.topic_trends, window, None if fac == "전체" else fac))
-    fig = px.line(trend, x="month", y="items", color="topic", markers=True, labels=LABELS,
-                  title=f"주제별 월간 추이 ({fac}, {window.label})")
-    voc_pages.month_axis(fig)
+    fig = data.figure(_topic_line, trend, f"주제별 월간 추이 ({fac}, {window.label})")
     chart(fig, ko(trend), f"주제_추이_{fac}", key="tr_topic_trend")
     by_fac = data.run(va.topics_by_facility, ctx.scope)
-    fig = px.density_heatmap(by_fac, x="topic", y="facility", z="items", text_auto=True, labels=LABELS,
-                             title="시설 × 주제 건수")
+    fig = data.figure(px.density_heatmap, by_fac, x="topic", y="facility", z="items", text_auto=True, labels=LABELS,
+                      title="시설 × 주제 건수")
     chart(fig, ko(by_fac), "시설별_주제", key="tr_topic_fac_chart")
     topic = st.selectbox("주제를 고르면 해당 VOC를 보여 줍니다", df["topic"].tolist(), index=None, key="tr_topic_pick",
                          placeholder="주제 선택")
@@ -133,6 +141,21 @@ def topics(ctx: Context) -> None:
         frame = data.run(va.items_with_topic, ctx.scope, topic, ctx.user.can_see_texts, 200,
                          None if fac == "전체" else fac)
         item_list(ctx, frame, f"주제_{topic}", "tr_topic_items")
+
+
+def _topic_line(trend: pd.DataFrame, title: str):
+    fig = px.line(trend, x="month", y="items", color="topic", markers=True, labels=LABELS, title=title)
+    voc_pages.month_axis(fig)
+    return fig
+
+
+def _prevention_scatter(df: pd.DataFrame):
+    fig = px.scatter(df, x="frequency", y="severity", text="label", color="quadrant", size="score", labels=LABELS,
+                     title="경중도 × 발생빈도")
+    fig.add_vline(x=df["frequency"].mean(), line_dash="dot")
+    fig.add_hline(y=df["severity"].mean(), line_dash="dot")
+    fig.update_traces(textposition="top center")
+    return fig
 
 
 def prevention(ctx: Context) -> None:
@@ -146,12 +169,7 @@ def prevention(ctx: Context) -> None:
         st.info("경중도 × 발생빈도를 계산할 VOC가 없습니다.")
         return
     label = (df["facility"] + " · " + df["topic"]) if by_fac else df["topic"]
-    fig = px.scatter(df.assign(label=label), x="frequency", y="severity", text="label", color="quadrant",
-                     size="score", labels=LABELS, title="경중도 × 발생빈도")
-    fig.add_vline(x=df["frequency"].mean(), line_dash="dot")
-    fig.add_hline(y=df["severity"].mean(), line_dash="dot")
-    fig.update_traces(textposition="top center")
-    chart(fig, ko(df), "경중도_발생빈도", key="tr_prev")
+    chart(data.figure(_prevention_scatter, df.assign(label=label)), ko(df), "경중도_발생빈도", key="tr_prev")
     cand = df[df["candidate"]]
     st.markdown("**개선 후보 (발생빈도·경중도 모두 평균 이상)**")
     if cand.empty:
@@ -170,9 +188,12 @@ def recurrence(ctx: Context) -> None:
         st.success("조회 기간에 재발한 시설·주제가 없습니다.", icon=":material/check_circle:")
         return
     top = df.head(20).assign(label=lambda d: d["facility"] + " · " + d["topic"])
-    fig = px.bar(top.iloc[::-1], x="recurrences", y="label", orientation="h",
-                 labels={**LABELS, "label": "시설 · 주제"}, title="재발 건수 (상위 20)")
+    fig = data.figure(_hbar, top.iloc[::-1], "recurrences", "label", {**LABELS, "label": "시설 · 주제"}, "재발 건수 (상위 20)")
     chart(fig, ko(df), "재발", key="tr_recur")
+
+
+def _hbar(df: pd.DataFrame, x: str, y: str, labels: dict, title: str):
+    return px.bar(df, x=x, y=y, orientation="h", labels=labels, title=title)
 
 
 def faq(ctx: Context) -> None:

@@ -84,12 +84,22 @@ def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
     """A chart with its table one click away (tab '표') and downloads of that table."""
     tab_chart, tab_table = st.tabs(["차트", "표"])
     with tab_chart:
-        fig.update_layout(margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif"))
-        st.plotly_chart(_visible_labels(fig), width="stretch", key=f"chart_{key or _file_stem(name)}",
+        st.plotly_chart(finish_figure(fig), width="stretch", key=f"chart_{key or _file_stem(name)}",
                         config={"displaylogo": False})
     with tab_table:
         st.dataframe(visible_frame(df), hide_index=True, width="stretch")
     downloads(df, name, key=key)
+
+
+def finish_figure(fig):
+    """Margins, Korean font, bidi controls visible in labels. A figure already finished (e.g. shared
+    from `ui.data.figure`) is left as it is: sessions may be drawing it at the same time."""
+    if getattr(fig, "_ccm_finished", False):
+        return fig
+    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif"))
+    fig = _visible_labels(fig)
+    fig._ccm_finished = True
+    return fig
 
 
 def _visible_labels(fig):

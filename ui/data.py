@@ -1,8 +1,11 @@
 """Database access for pages: a briefly pooled connection (cursor per query) and results cached per data version."""
 from __future__ import annotations
 
+import hashlib
 import importlib
+import pickle
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -151,13 +154,46 @@ def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         st.stop()
 
 
-@st.cache_data(show_spinner=False, max_entries=1000)
+_digests: dict[int, tuple[weakref.ref, str]] = {}
+_digests_lock = threading.RLock()  # the weakref callback may run inside the lock (garbage collection)
+
+
+def settings_digest(s: Settings) -> str:
+    """A cache key for a Settings object, computed once per object: hashing the whole settings on
+    every cached call cost more than a page's queries once ten sessions share the server."""
+    with _digests_lock:
+        hit = _digests.get(id(s))
+        if hit is not None and hit[0]() is s:
+            return hit[1]
+        digest = hashlib.blake2b(pickle.dumps((s.raw, str(s.path), str(s.overlay)))).hexdigest()
+        _digests[id(s)] = (weakref.ref(s, lambda _, k=id(s): _digests.pop(k, None)), digest)
+        return digest
+
+
+@st.cache_data(show_spinner=False, max_entries=1000, hash_funcs={Settings: settings_digest})
 def _cached(module: str, qualname: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
     fn: Any = importlib.import_module(module)
     for part in qualname.split("."):
         fn = getattr(fn, part)
     with connection() as con:
         return fn(con, *args, **dict(kwargs))
+
+
+def figure(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`build(*args, **kwargs)` → a plotly figure, built once per data version and arguments and shared
+    by every session (building a figure costs more than drawing it; ten sessions would build it ten
+    times per rerun). `build` is a module-level function that only uses its arguments; the figure
+    comes back finished (`ui.components.finish_figure`) and must not be changed."""
+    code = getattr(build, "__code__", None)
+    where = f"{code.co_filename if code else build.__module__}:{build.__qualname__}"
+    return _figure(where, data_version(), args, tuple(sorted(kwargs.items())), build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=300, hash_funcs={Settings: settings_digest})
+def _figure(where: str, version: tuple, args: tuple, kwargs: tuple, _build: Callable[..., Any]) -> Any:
+    from ui.components import finish_figure
+
+    return finish_figure(_build(*args, **dict(kwargs)))
 
 
 def now_minute():
