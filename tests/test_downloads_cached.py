@@ -56,3 +56,18 @@ def test_rerun_with_unchanged_data_does_not_query_again(demo_env, app_test, monk
     at.run()
     assert not at.exception
     assert evaluated[0] == 1, "a weight change or rerun re-ran the cached evaluation"
+
+
+def test_figures_are_built_once_per_data_version_and_filters(demo_env, app_test, monkeypatch):
+    import plotly.express as px
+
+    built = [_count(monkeypatch, px, name) for name in ("bar", "line", "scatter", "density_heatmap")]
+    at = _year(app_test("pages/trends.py")).run()
+    assert not at.exception
+    first = sum(c[0] for c in built)
+    assert first >= 5
+    at.run()
+    assert sum(c[0] for c in built) == first, "a rerun with the same data and filters built figures again"
+    at.session_state["flt_year"] = 2025
+    at.run()
+    assert sum(c[0] for c in built) > first, "other filters must build their own figures"
