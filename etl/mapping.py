@@ -218,9 +218,11 @@ def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None
         elif claim[0] in ("drop", "hash"):
             (drop if claim[0] == "drop" else hash_).append(h)
         else:
-            candidates.setdefault(claim[0], []).append((_checked_rank(claim[0], claim[1], h, df, notes), order, h))
+            candidates.setdefault(claim[0], []).append((claim[1], order, h))
     fields = {}
     for f, cands in candidates.items():
+        if len(cands) > 1:
+            cands = [(_checked_rank(f, r, h, df, notes), o, h) for r, o, h in cands]
         cands.sort()
         fields[f] = cands[0][2]
         unmapped += [h for _, _, h in cands[1:]]
@@ -245,10 +247,18 @@ def _checked_rank(f: str, rank: int, header: str, df: pd.DataFrame | None, notes
 
 
 def _running_numbers(s: pd.Series) -> bool:
-    v = pd.to_numeric(s.dropna(), errors="coerce")
-    if len(v) < 3 or v.isna().any():
+    """1, 2, 3 … n (or n … 1) down the column: a row counter, not an identifier."""
+    head = pd.to_numeric(s.head(50).dropna(), errors="coerce")
+    if len(head) < 3 or head.isna().any() or abs(float(head.iloc[-1] - head.iloc[0])) != len(head) - 1:
         return False
-    return bool((v.to_numpy() == np.arange(1, len(v) + 1)).all() or (v.to_numpy() == np.arange(len(v), 0, -1)).all())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        v = pc.cast(pc.utf8_trim_whitespace(pa.array(s.dropna(), pa.string())), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return len(v) >= 3 and bool((v == np.arange(1, len(v) + 1)).all() or (v == np.arange(len(v), 0, -1)).all())
 
 
 def _mostly_dates(s: pd.Series, sample: int = 200) -> bool:

@@ -348,8 +348,10 @@ def _kept_value(prep: Prepared, fld: str, mapped: pd.Series | None, unknown: pd.
         rows = prep.table.rows[raw.isin(text_like).to_numpy()]
         prep.warnings.append(f"{mp.FIELD_LABELS[fld]} 열에 문장처럼 보이는 값 {len(rows):,}건"
                              f"({_row_list(rows)})은 저장하지 않았습니다: 열이 밀린 행일 수 있습니다")
-    replaced = raw.map({v: s for v, s in screened.items()}, na_action="ignore").astype("string")
-    return mapped.fillna(replaced)
+    todo = (mapped.isna() & raw.notna()).to_numpy()
+    out = mapped.copy()
+    out[todo] = mp.map_values(raw[todo], screened.get).to_numpy()
+    return out
 
 
 def _screen(value: str) -> str | None:
