@@ -113,16 +113,71 @@ def read_table(
             magic = fh.read(8)
     if magic.startswith(XLSX_MAGIC) or magic.startswith(XLS_MAGIC):
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        return _read_workbook(data, file_name, known_fn, sheet)
+        return strip_controls(_read_workbook(data, file_name, known_fn, sheet))
     # a path's bytes are passed without another reference, so _read_csv can free them once transcoded
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     kind = _markup(data)
     if kind == "html":
-        return _read_html(data, file_name, known_fn)
+        return strip_controls(_read_html(data, file_name, known_fn))
     if kind == "spreadsheetml":
         raise ReadError(f"{file_name}: Excel 2003 XML 형식은 읽을 수 없습니다. Excel에서 열어 "
                         "'Excel 통합 문서(.xlsx)'로 다시 저장해 주세요.")
-    return _read_csv(data, file_name, known_fn)
+    c0, utf8_only = _control_bytes(data)
+    table = _read_csv(data, file_name, known_fn)
+    utf = (table.encoding or "").startswith("utf")
+    return strip_controls(table) if c0 or (utf8_only and utf) or table.encoding == "utf-16" else table
+
+
+# --- control characters ------------------------------------------------------------------------
+
+# C0 controls but tab and line breaks, DEL, C1 controls, and the bidi controls that can show gnp.exe as exe.png
+CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{061c}]"
+
+
+def _control_bytes(data: bytes, chunk: int = 1 << 22) -> tuple[bool, bool]:
+    """A cheap look at the raw bytes (numpy, in cache-sized chunks): (a C0 control or DEL other than tab
+    and line breaks, a UTF-8 sequence of a C1 or bidi control). Either true → the columns are checked."""
+    a = np.frombuffer(data, np.uint8)
+    c0 = multi = False
+    for i in range(0, len(a), chunk):
+        part = a[i:i + chunk + 2]
+        low = part[part < 32]
+        c0 = c0 or bool(np.count_nonzero((low != 9) & (low != 10) & (low != 13))) or bool((part == 0x7F).any())
+        if not multi:
+            lead = np.flatnonzero(part[:-2] >= 0xC2)
+            lead = lead[(part[lead] == 0xE2) | (part[lead] == 0xC2) | (part[lead] == 0xD8)]
+            b0, b1, b2 = part[lead], part[lead + 1], part[lead + 2]
+            multi = bool(np.any(((b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F)) | ((b0 == 0xD8) & (b1 == 0x9C))
+                                | ((b0 == 0xE2) & (b1 == 0x80) & (((b2 >= 0xAA) & (b2 <= 0xAE)) | (b2 == 0x8E) | (b2 == 0x8F)))
+                                | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA6) & (b2 <= 0xA9))))
+        if c0 and multi:
+            break
+    return c0, multi
+
+
+def strip_controls(table: Table) -> Table:
+    """Control characters (NUL, other C0/C1 but tab and line breaks, bidi overrides) removed from every
+    cell; where, said in `Table.notes`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found: list[str] = []
+    total = 0
+    for c in list(table.df.columns):
+        arr = pa.array(table.df[c], from_pandas=True)
+        hit = _bools(pc.match_substring_regex(arr, CONTROL_RE))
+        if not hit.any():
+            continue
+        total += int(pc.sum(pc.count_substring_regex(arr.filter(pa.array(hit)), CONTROL_RE)).as_py())
+        fixed = pc.replace_substring_regex(arr, CONTROL_RE, "")
+        fixed = pc.if_else(pc.equal(pc.utf8_length(fixed), 0), pa.scalar(None, fixed.type), fixed)
+        table.df[c] = pd.Series(pd.arrays.ArrowStringArray(pc.cast(fixed, pa.large_string())),
+                                index=table.df.index, dtype="string")
+        rows = table.rows[hit]
+        found.append(f"'{c}' 열 {', '.join(str(int(r)) for r in rows[:5])}행{' 등' if len(rows) > 5 else ''}")
+    if found:
+        table.notes.append(f"제어 문자(NUL·방향 제어 등) {total:,}개를 지웠습니다: {'; '.join(found)}")
+    return table
 
 
 # --- header detection --------------------------------------------------------------------------
