@@ -104,16 +104,20 @@ def _headline(ctx, year: int, result: dict) -> None:
 def _areas(ctx, survey: str, year: int, df: pd.DataFrame) -> None:
     st.subheader("영역별 점수")
     target = float(ctx.settings.get("pcsi", {}).get("target", 90))
+    fig = data.figure(_areas_bar, df, target, pcsi.peer_average(ctx.settings, year))
+    out = df.rename(columns={"area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
+    chart(fig, out.round(2), f"{survey}_{year}_영역별점수", key="pcsi_areas")
+
+
+def _areas_bar(df: pd.DataFrame, target: float, peer: tuple | None):
     fig = go.Figure(go.Bar(x=df["area"], y=df["score"], text=df["score"].round(2), textposition="outside",
                            name="영역 점수"))
     fig.add_hline(y=target, line_dash="dash", line_color="red", annotation_text=f"목표 {target:.0f}점")
-    peer = pcsi.peer_average(ctx.settings, year)
     if peer:
         fig.add_hline(y=peer[0], line_dash="dot", line_color="gray", annotation_text=f"{peer[2]} {peer[0]:.2f}",
                       annotation_position="bottom right")
     fig.update_yaxes(range=[max(0, float(df["score"].min()) - 15), 100], title="점수(100점)")
-    out = df.rename(columns={"area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
-    chart(fig, out.round(2), f"{survey}_{year}_영역별점수", key="pcsi_areas")
+    return fig
 
 
 def _trend(survey, flt, opts) -> None:
@@ -121,14 +125,18 @@ def _trend(survey, flt, opts) -> None:
     if df["year"].nunique() < 2:
         return
     st.subheader("연도별 추이")
+    out = df.rename(columns={"year": "연도", "area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
+    chart(data.figure(_trend_lines, df), out.round(2), f"{survey}_연도별추이", key="pcsi_trend")
+
+
+def _trend_lines(df: pd.DataFrame):
     fig = go.Figure()
     for area, part in df.groupby("area", sort=False):
         fig.add_trace(go.Scatter(x=part["year"], y=part["score"], mode="lines+markers", name=area,
                                  line=dict(width=4 if area == "종합지수" else 2)))
     fig.update_xaxes(dtick=1, title="연도")
     fig.update_yaxes(title="점수(100점)")
-    out = df.rename(columns={"year": "연도", "area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
-    chart(fig, out.round(2), f"{survey}_연도별추이", key="pcsi_trend")
+    return fig
 
 
 def _group_frame(df: pd.DataFrame, label: str, min_n: int) -> pd.DataFrame:
@@ -151,16 +159,21 @@ def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts) 
                 continue
             name = label.removesuffix("별")
             out = _group_frame(df, name, opts.min_n)
-            colors = ["lightgray" if b else "steelblue" for b in df["below_min_n"]]
-            fig = go.Figure(go.Bar(
-                x=df["group"], y=df["score"], marker_color=colors, name="점수",
-                error_y=dict(type="data", symmetric=False, array=df["ci_high"] - df["score"],
-                             arrayminus=df["score"] - df["ci_low"]),
-                hovertext=[f"n={n}" for n in df["n"]]))
-            fig.add_hline(y=float(ctx.settings.get("pcsi", {}).get("target", 90)), line_dash="dash", line_color="red")
-            fig.update_yaxes(range=[max(0, float(df["ci_low"].min(skipna=True) or 0) - 5), 100], title="점수(100점)")
+            fig = data.figure(_group_bar, df, float(ctx.settings.get("pcsi", {}).get("target", 90)))
             chart(fig, out, f"{survey}_{year}_{name}별점수", key=f"pcsi_group_{by}")
     definition(DEF_CI + " 회색 막대 = 표본 부족.")
+
+
+def _group_bar(df: pd.DataFrame, target: float):
+    colors = ["lightgray" if b else "steelblue" for b in df["below_min_n"]]
+    fig = go.Figure(go.Bar(
+        x=df["group"], y=df["score"], marker_color=colors, name="점수",
+        error_y=dict(type="data", symmetric=False, array=df["ci_high"] - df["score"],
+                     arrayminus=df["score"] - df["ci_low"]),
+        hovertext=[f"n={n}" for n in df["n"]]))
+    fig.add_hline(y=target, line_dash="dash", line_color="red")
+    fig.update_yaxes(range=[max(0, float(df["ci_low"].min(skipna=True) or 0) - 5), 100], title="점수(100점)")
+    return fig
 
 
 def _items(survey: str, year: int, df: pd.DataFrame) -> None:
@@ -175,20 +188,24 @@ def _items(survey: str, year: int, df: pd.DataFrame) -> None:
                              "score": "만족도(점수)", "missing": "결측", "invalid": "척도 밖", "importance": "중요도(상관)",
                              "quadrant": "사분면"}).round({"만족도(점수)": 2, "중요도(상관)": 3})
     if len(ipa) >= 2:
-        fig = go.Figure()
-        for quadrant, part in ipa.groupby("quadrant", sort=False):
-            fig.add_trace(go.Scatter(
-                x=part["importance"], y=part["score"], mode="markers+text", text=part["item"], name=quadrant,
-                textposition="top center", hovertext=part["label"],
-                marker=dict(size=12, color=QUADRANT_COLORS.get(quadrant, "gray"))))
-        fig.add_vline(x=float(ipa["importance"].mean()), line_dash="dot")
-        fig.add_hline(y=float(ipa["score"].mean()), line_dash="dot")
-        fig.update_xaxes(title="중요도 (전반적만족과의 상관)")
-        fig.update_yaxes(title="만족도 (100점)")
-        chart(fig, out, f"{survey}_{year}_문항별_IPA", key="pcsi_ipa")
+        chart(data.figure(_ipa_scatter, ipa), out, f"{survey}_{year}_문항별_IPA", key="pcsi_ipa")
     else:
         table(out, f"{survey}_{year}_문항별", key="pcsi_items")
     definition(DEF_IPA)
+
+
+def _ipa_scatter(ipa: pd.DataFrame):
+    fig = go.Figure()
+    for quadrant, part in ipa.groupby("quadrant", sort=False):
+        fig.add_trace(go.Scatter(
+            x=part["importance"], y=part["score"], mode="markers+text", text=part["item"], name=quadrant,
+            textposition="top center", hovertext=part["label"],
+            marker=dict(size=12, color=QUADRANT_COLORS.get(quadrant, "gray"))))
+    fig.add_vline(x=float(ipa["importance"].mean()), line_dash="dot")
+    fig.add_hline(y=float(ipa["score"].mean()), line_dash="dot")
+    fig.update_xaxes(title="중요도 (전반적만족과의 상관)")
+    fig.update_yaxes(title="만족도 (100점)")
+    return fig
 
 
 def _comments(ctx, survey, year, flt) -> None:
