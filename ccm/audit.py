@@ -29,6 +29,7 @@ ACTIONS = {
     "upload": "데이터 올리기",
     "rollback": "적재 되돌리기",
     "settings": "설정 변경",
+    "sla_recompute": "처리기한 재계산",
     "export": "항목 단위 내려받기",
     "user_add": "사용자 추가",
     "user_change": "사용자 변경",

@@ -164,7 +164,9 @@ def _has_source(entry: Any) -> bool:
 
 
 def _refuse_unsourced(raw: dict[str, Any], path: Path) -> None:
-    errors = dated_override_errors(raw)
+    from ccm.sla import rule_table_errors  # the one SLA rule-table check (the editor and recompute run it too)
+
+    errors = dated_override_errors(raw) + rule_table_errors(raw)
     if errors:
         more = f" (그 밖에 {len(errors) - 1}건)" if len(errors) > 1 else ""
         raise SettingsFileError(f"설정 파일 {path.name}: {errors[0]}{more}")

@@ -1,7 +1,9 @@
 """Editing settings.toml from the app: parse with tomlkit (comments kept), validate, atomic save.
 
 `validate(raw)` checks the shared sections; a module may add its own checks by exposing
-`validate_settings(raw: dict) -> list[str]` (Korean messages) — listed in VALIDATOR_MODULES.
+`validate_settings(raw: dict) -> list[str]` (Korean messages) — listed in VALIDATOR_MODULES. The SLA
+rule tables are checked by `ccm.sla.validate_settings`, the same check the settings loader and
+`ccm.sla.recompute` run.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from tomlkit.exceptions import ParseError
 
 VALIDATOR_MODULES = ["ccm.settings", "ccm.sla", "ccm.calendar", "ccm.pcsi", "ccm.kpi", "ccm.ranking", "ccm.text", "ccm.voc"]
 RECOMPUTE_SECTIONS = ("calendar", "sla")  # changes here move VOC deadlines: recompute stored SLA columns
-COUNTING = ("hours", "days")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -36,7 +37,7 @@ def parse(text: str) -> dict[str, Any]:
 def validate(raw: dict[str, Any]) -> list[str]:
     """Every problem found (Korean), empty when the settings are usable."""
     errors: list[str] = []
-    for check in (_check_database, _check_organisation, _check_calendar, _check_sla, _check_auth):
+    for check in (_check_database, _check_organisation, _check_calendar, _check_auth):
         try:
             errors += check(raw)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -123,40 +124,6 @@ def _check_calendar(raw: dict) -> list[str]:
         for i, entry in enumerate(cal.get(key) or [], start=1):
             if not isinstance(entry, dict) or _as_date(entry.get("date")) is None:
                 errors.append(f"[calendar] {key} {i}번째 항목 {entry!r}: {{ date = \"YYYY-MM-DD\", name = \"...\", source = \"근거\" }} 형식이어야 합니다.")
-    return errors
-
-
-def _check_sla(raw: dict) -> list[str]:
-    sla = _section(raw, "sla")
-    types = list((raw.get("voc") or {}).get("types") or {})
-    errors = []
-    share = sla.get("at_risk_share")
-    if share is not None and not (isinstance(share, (int, float)) and 0 < share < 1):
-        errors.append(f"[sla] at_risk_share = {share!r}: 0과 1 사이의 수여야 합니다.")
-    rules = sla.get("rules")
-    if not isinstance(rules, list) or not rules:
-        return errors + ["[sla] rules(처리기한 표)가 하나 이상 있어야 합니다."]
-    seen = set()
-    for i, rule in enumerate(rules, start=1):
-        where = f"[[sla.rules]] {i}번째 표"
-        start = _as_date(rule.get("effective_from"))
-        if start is None:
-            errors.append(f"{where}: effective_from 은 날짜(YYYY-MM-DD)여야 합니다: {rule.get('effective_from')!r}")
-        elif start in seen:
-            errors.append(f"{where}: 시행일 {start} 인 표가 두 개입니다.")
-        seen.add(start)
-        days, counting = rule.get("days") or {}, rule.get("counting") or {}
-        for t in types:
-            if t not in days:
-                errors.append(f"{where}: 유형 '{t}' 의 처리기한(days)이 없습니다.")
-        for t, n in days.items():
-            if types and t not in types:
-                errors.append(f"{where}: days 의 '{t}' 는 [voc.types] 에 없는 유형입니다.")
-            if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-                errors.append(f"{where}: '{t}' 처리기한 {n!r}: 1 이상의 정수(업무일)여야 합니다.")
-        for t, c in counting.items():
-            if c not in COUNTING:
-                errors.append(f"{where}: '{t}' counting = {c!r}: \"hours\" 또는 \"days\" 여야 합니다.")
     return errors
 
 

@@ -9,7 +9,8 @@ used is within the working time it was allowed. Two counting methods, per type i
 """
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -26,20 +27,109 @@ COLUMNS = ["clock_start", "due_at", "deadline_minutes", "work_minutes", "sla_met
 
 
 # ---- rules ------------------------------------------------------------------------------------------
+class RuleTableError(ValueError):
+    """The [sla] rule tables cannot be used; `errors` lists every problem (Korean)."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("처리기한 표를 쓸 수 없습니다:\n" + "\n".join(f"- {e}" for e in self.errors))
+
+
+def rule_table_errors(settings: Any) -> list[str]:
+    """Every problem of the effective-dated tables [[sla.rules]] (Korean; empty = usable).
+
+    The one check of the tables: the settings loader, the in-app editor and `recompute` all run it, and
+    `compute` refuses a table it rejects. A table needs a date no other table has, and a whole number of
+    business days ≥ 1 with a counting method for exactly the types of [voc.types]."""
+    sla, voc = _table(settings, "sla"), _table(settings, "voc")
+    types = list(voc.get("types") or {}) if isinstance(voc.get("types"), dict) else []
+    rules = sla.get("rules")
+    if not isinstance(rules, list) or not rules:
+        return ["[sla] 처리기한 표([[sla.rules]])가 하나 이상 있어야 합니다."]
+    errors: list[str] = []
+    seen: dict[Any, int] = {}
+    for i, rule in enumerate(rules, start=1):
+        where = f"[[sla.rules]] {i}번째 표"
+        if not isinstance(rule, dict):
+            errors.append(f"{where}: 표(effective_from·days·counting)가 아닙니다: {_shown(rule)}")
+            continue
+        start = _as_date(rule.get("effective_from"))
+        if start is None:
+            errors.append(f"{where}: 시행일 effective_from 은 날짜(YYYY-MM-DD)여야 합니다: {_shown(rule.get('effective_from'))}")
+        elif start in seen:
+            errors.append(f"{where}: 시행일 {start}이(가) {seen[start]}번째 표와 같습니다 — 한 시행일에는 표 하나만 둡니다.")
+        else:
+            seen[start] = i
+        errors += _days_errors(where, rule.get("days"), types) + _counting_errors(where, rule.get("counting"), types)
+    return errors
+
+
+def _table(settings: Any, name: str) -> dict:
+    value = settings.get(name) if settings is not None else None
+    return value if isinstance(value, dict) else {}
+
+
+def _days_errors(where: str, days: Any, types: list[str]) -> list[str]:
+    if not isinstance(days, dict) or not days:
+        return [f"{where}: 유형별 처리기한 days 표가 없습니다."]
+    errors = [f"{where}: 유형 '{t}'의 처리기한(days)이 없습니다 — 새 표에도 모든 유형을 적으세요."
+              for t in types if t not in days]
+    for t, n in days.items():
+        if types and t not in types:
+            errors.append(f"{where}: days 의 '{t}'는 [voc.types]에 없는 유형입니다.")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            errors.append(f"{where}: '{t}' 처리기한 {_shown(n)}: 1 이상의 정수(업무일 수)여야 합니다.")
+    return errors
+
+
+def _counting_errors(where: str, counting: Any, types: list[str]) -> list[str]:
+    if counting is None:
+        return []
+    if not isinstance(counting, dict):
+        return [f"{where}: counting 은 유형 → \"hours\"/\"days\" 표여야 합니다: {_shown(counting)}"]
+    errors = []
+    for t, c in counting.items():
+        if types and t not in types:
+            errors.append(f"{where}: counting 의 '{t}'는 [voc.types]에 없는 유형입니다.")
+        if c not in COUNTING_LABEL:
+            errors.append(f"{where}: '{t}' 계산 방식 {_shown(c)}: \"hours\" 또는 \"days\"여야 합니다.")
+    return errors
+
+
+def _shown(value: Any) -> str:
+    """A value as it is written in settings.toml (true, 1.5, "weeks"), not as Python prints it."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def validate_settings(raw: dict) -> list[str]:
+    """The in-app settings editor's hook (ccm.settings_edit): [sla] at_risk_share and the rule tables."""
+    share = _table(raw, "sla").get("at_risk_share")
+    bad_share = share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1)
+    return ([f"[sla] at_risk_share = {_shown(share)}: 0과 1 사이의 수여야 합니다."] if bad_share else []) + rule_table_errors(raw)
+
+
 def _rules(settings: Any) -> list[dict]:
-    """settings.sla.rules sorted by effective date, validated."""
-    rules = []
-    for raw in settings["sla"]["rules"]:
-        counting = dict(raw.get("counting", {}))
-        bad = {t: c for t, c in counting.items() if c not in COUNTING_LABEL}
-        if bad:
-            raise ValueError(f"처리기한 계산 방식은 hours 또는 days 여야 합니다: {bad}")
-        rules.append({
-            "effective_from": pd.Timestamp(str(raw["effective_from"])).normalize(),
-            "days": {t: int(n) for t, n in raw["days"].items()},
-            "counting": counting,
-            "source": raw.get("source", ""),
-        })
+    """settings.sla.rules sorted by effective date; RuleTableError when rule_table_errors finds anything."""
+    errors = rule_table_errors(settings)
+    if errors:
+        raise RuleTableError(errors)
+    rules = [{"effective_from": pd.Timestamp(_as_date(raw["effective_from"])),
+              "days": dict(raw["days"]), "counting": dict(raw.get("counting") or {}),
+              "source": raw.get("source", "")} for raw in settings["sla"]["rules"]]
     return sorted(rules, key=lambda r: r["effective_from"])
 
 
@@ -159,14 +249,21 @@ def open_status(due_at: pd.Series, clock_start: pd.Series, deadline_minutes: pd.
 
 
 # ---- store ------------------------------------------------------------------------------------------
-def recompute(con: duckdb.DuckDBPyConnection, settings: Any) -> int:
+def recompute(con: duckdb.DuckDBPyConnection, settings: Any, *, by: str | None = None) -> int:
     """Recompute the SLA columns of every voc_items row (after the calendar or rules changed), in one
-    transaction. Returns the number of rows."""
-    items = con.execute("SELECT voc_id, received_at, completed_at, voc_type FROM voc_items").df()
-    if items.empty:
-        return 0
+    transaction, and audit what changed (ccm.audit, action sla_recompute: per type the old → new rule
+    with its effective date and deadline, and the items affected). Refuses (RuleTableError) a rule table
+    that rule_table_errors rejects before reading a row. Returns the number of rows."""
+    from ccm.audit import record
+
+    errors = rule_table_errors(settings)
+    if errors:
+        raise RuleTableError(errors)
+    items = con.execute("SELECT voc_id, received_at, completed_at, voc_type, due_at AS old_due, "
+                        "sla_rule AS old_rule, sla_met AS old_met FROM voc_items").df()
     sla = compute(items["received_at"], items["completed_at"], items["voc_type"], settings)
     sla.insert(0, "voc_id", items["voc_id"])
+    detail = change_summary(items, sla)
     con.register("_sla_new", sla)
     try:
         with transaction(con):
@@ -175,9 +272,50 @@ def recompute(con: duckdb.DuckDBPyConnection, settings: Any) -> int:
                        deadline_minutes = n.deadline_minutes, work_minutes = n.work_minutes,
                        sla_met = n.sla_met, sla_rule = n.sla_rule
                 FROM _sla_new AS n WHERE v.voc_id = n.voc_id""")
+            record(con, by, "sla_recompute", detail)
     finally:
         con.unregister("_sla_new")
     return len(sla)
+
+
+def changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """What a recompute changes, grouped by voc_type, old_rule, new_rule: items (any stored SLA value
+    changed), moved (due_at changed), verdicts (sla_met changed). `old`: voc_type, old_due, old_rule,
+    old_met; `new`: compute()'s columns, same order."""
+    moved = _differs(old["old_due"], new["due_at"])
+    verdict = _differs(old["old_met"], new["sla_met"])
+    relabelled = _differs(old["old_rule"], new["sla_rule"])
+    df = pd.DataFrame({"voc_type": old["voc_type"].astype("string").fillna("(유형 없음)").to_numpy(),
+                       "old_rule": old["old_rule"].astype("string").fillna("기한 없음").to_numpy(),
+                       "new_rule": new["sla_rule"].astype("string").fillna("기한 없음").to_numpy(),
+                       "moved": moved, "verdicts": verdict})[moved | verdict | relabelled]
+    out = df.groupby(["voc_type", "old_rule", "new_rule"], as_index=False).agg(
+        items=("moved", "size"), moved=("moved", "sum"), verdicts=("verdicts", "sum"))
+    return out.sort_values(["voc_type", "items"], ascending=[True, False], ignore_index=True)
+
+
+def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
+    a, b = a.reset_index(drop=True), b.reset_index(drop=True)
+    na_a, na_b = a.isna().to_numpy(), b.isna().to_numpy()
+    equal = pd.Series(a == b).fillna(False).to_numpy(dtype=bool)
+    return pd.Series((na_a != na_b) | (~na_a & ~na_b & ~equal))
+
+
+def change_summary(old: pd.DataFrame, new: pd.DataFrame) -> str:
+    """The audit line of a recompute: how many items, and per type old → new rule (effective date,
+    business days, working hours) with the items changed, the deadlines moved and the verdicts changed."""
+    c = changes(old, new)
+    head = f"처리기한 재계산: VOC {len(old):,}건"
+    if c.empty:
+        return head + " — 바뀐 처리기한 없음"
+    parts = []
+    for r in c.itertuples():
+        rule = f"{r.old_rule} → {r.new_rule}" if r.old_rule != r.new_rule else f"{r.old_rule} 그대로(달력 변경)"
+        notes = [f"기한 이동 {r.moved:,}건" if r.moved < r.items else "",
+                 f"준수 판정 바뀜 {r.verdicts:,}건" if r.verdicts else ""]
+        note = ", ".join(n for n in notes if n)
+        parts.append(f"{r.voc_type}: {rule} {r.items:,}건" + (f"({note})" if note else ""))
+    return head + f" 중 {int(c['items'].sum()):,}건 변경 — " + "; ".join(parts)
 
 
 # ---- explain one item -------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
                     from ccm import sla
 
                     with st.spinner("처리기한을 새 설정으로 다시 계산하는 중…"):
-                        recomputed = sla.recompute(con, load_settings(path))
+                        recomputed = sla.recompute(con, load_settings(path), by=ctx.user.username)
             except Exception as exc:
                 settings_edit.save(path, old)
                 st.error(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {md(exc)}", icon=":material/error:")

@@ -11,8 +11,8 @@ from sla_support import Reference, make_settings
 from ccm import sla
 from ccm.db import connect
 
-RULE_2000 = {"effective_from": "2000-01-01", "source": "매뉴얼",
-             "days": {"문의": 1, "불만": 2, "고충": 7}, "counting": {}}
+DAYS_2000 = {"문의": 1, "불만": 2, "칭찬": 2, "건의": 3, "유실물신고": 2, "긴급요청": 1, "고충": 7}
+RULE_2000 = {"effective_from": "2000-01-01", "source": "매뉴얼", "days": DAYS_2000, "counting": {}}
 
 
 def run(rows: list[tuple], settings: dict | None = None, index: list | None = None) -> pd.DataFrame:
@@ -77,7 +77,8 @@ def test_holidays_push_the_deadline():
 
 
 def test_effective_dated_rule_leaves_earlier_items_alone():
-    rule_2025 = {"effective_from": "2025-07-01", "source": "개정", "days": {"문의": 1, "불만": 3}, "counting": {}}
+    rule_2025 = {"effective_from": "2025-07-01", "source": "개정", "days": {**DAYS_2000, "불만": 3, "고충": 5},
+                 "counting": {}}
     before = run([("2025-06-30 17:00", "2025-07-03 10:00", "불만")], make_settings(rules=[RULE_2000]))
     both = make_settings(rules=[rule_2025, RULE_2000])  # order in the file does not matter
     after = run([("2025-06-30 17:00", "2025-07-03 10:00", "불만"), ("2025-07-01 00:00", "2025-07-03 10:00", "불만"),
@@ -86,7 +87,7 @@ def test_effective_dated_rule_leaves_earlier_items_alone():
     assert after["deadline_minutes"].tolist()[:2] == [960, 1440]
     assert after["sla_met"].tolist()[:2] == [False, True]
     assert after["sla_rule"].iloc[1] == "2025-07-01~ · 3업무일 · 시간 기준(24시간)"
-    assert pd.isna(after["due_at"].iloc[2])  # 고충 is not in the 2025-07-01 table
+    assert after["sla_rule"].iloc[2] == "2025-07-01~ · 5업무일 · 시간 기준(40시간)"
 
 
 def test_no_rule_in_force_before_the_first_table():
@@ -107,7 +108,7 @@ def test_day_counting_for_gochung():
 
 
 def test_invalid_counting_is_refused_in_korean():
-    with pytest.raises(ValueError, match="hours 또는 days"):
+    with pytest.raises(sla.RuleTableError, match="\"hours\" 또는 \"days\""):
         run([("2025-03-04 15:00", None, "고충")], make_settings(counting={"고충": "weeks"}))
 
 
