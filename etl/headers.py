@@ -65,6 +65,10 @@ def _event(stem: str, words: tuple[str, ...]) -> int:
 def _when(k: str) -> tuple[str, int] | None:
     if any(p in k for p in PLANNED):
         return None
+    for kind in ("datetime", "date", "time"):  # English word order: Date Received, Date Closed
+        if k.startswith(kind) and k[len(kind):] in (*RECEIVE, *DONE):
+            rest = k[len(kind):]
+            return ("completed" if rest in DONE else "received") + ("_time" if kind == "time" else "_at"), 2
     for kinds, suffix in ((DATE_KINDS, "_at"), (TIME_KINDS, "_time")):
         split = _split(k, kinds)
         if split is None:

@@ -218,13 +218,20 @@ def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None
         elif claim[0] in ("drop", "hash"):
             (drop if claim[0] == "drop" else hash_).append(h)
         else:
-            candidates.setdefault(claim[0], []).append((claim[1], order, h))
+            target = _by_values(claim[0], claim[1], h, df, settings)
+            candidates.setdefault(target, []).append((claim[1], order, h))
     fields = {}
     for f, cands in candidates.items():
         if len(cands) > 1:
             cands = [(_checked_rank(f, r, h, df, notes), o, h) for r, o, h in cands]
         cands.sort()
-        fields[f] = cands[0][2]
+        rank, _, chosen = cands[0]
+        if f in ("received_at", "completed_at") and MEANING_RANK <= rank < DEMOTED and df is not None \
+                and not _mostly_dates(df[chosen]):
+            notes.append(f"'{chosen}' 열은 이름은 {FIELD_LABELS[f]} 같지만 값이 날짜가 아니어서 쓰지 않았습니다")
+            unmapped += [h for _, _, h in cands]
+            continue
+        fields[f] = chosen
         unmapped += [h for _, _, h in cands[1:]]
     for when in ("received", "completed"):  # a lone 접수시각 column holds the whole date and time
         if f"{when}_time" in fields and f"{when}_at" not in fields:
@@ -235,13 +242,29 @@ def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None
     return ColumnPlan(fields, drop, hash_, sorted(unmapped, key=order.get), defaults, notes)
 
 
+CODED = ("voc_type", "channel", "status")
+
+
+def _by_values(f: str, rank: int, header: str, df: pd.DataFrame | None, settings) -> str:
+    """A header understood only by meaning (접수구분, 구분) may name a type, a channel or a status: the
+    column's own values decide when most of them are the standard values of another of the three."""
+    if f not in CODED or rank < MEANING_RANK or df is None or header not in df.columns:
+        return f
+    distinct = df[header].dropna().astype("string").unique()[:200]
+    if not len(distinct):
+        return f
+    hits = {g: sum(value_lookup(settings, g)(v) is not None for v in distinct) for g in CODED}
+    best = max(CODED, key=lambda g: (hits[g], g == f))
+    return best if hits[best] > hits[f] and hits[best] * 2 >= len(distinct) else f
+
+
 def _checked_rank(f: str, rank: int, header: str, df: pd.DataFrame | None, notes: list[str]) -> int:
     if df is None or rank < 0 or header not in df.columns:
         return rank
     if f == "voc_id" and _running_numbers(df[header]):
         notes.append(f"'{header}' 열은 1부터 차례로 매긴 순번이라, 다른 접수번호 열이 있으면 그 열을 씁니다")
         return rank + DEMOTED
-    if f in ("received_at", "completed_at") and rank >= MEANING_RANK and not _mostly_dates(df[header]):
+    if f in ("received_at", "completed_at") and not _mostly_dates(df[header]):
         return rank + DEMOTED
     return rank
 

@@ -255,3 +255,18 @@ def test_rejects_file_holds_nothing_in_clear_and_reloads_to_the_same_result(tmp_
     for col in ("customer_key", "title", "content", "voc_type"):
         assert from_fix[col] == direct[col], col
     assert direct["title"].startswith("=HYPERLINK")
+
+
+def test_values_decide_between_type_channel_and_status(tmp_path, env):
+    header = ["접수번호", "접수일시", "접수구분", "민원구분"]
+    rows = [["A1", "2025-03-04 10:00", "인터넷", "불편"], ["A2", "2025-03-04 11:00", "전화", "질의"]]
+    prep = voc.prepare(write_csv(tmp_path / "a.csv", rows, header=header), env)
+    assert prep.plan.fields["channel"] == "접수구분" and prep.plan.fields["voc_type"] == "민원구분"
+    assert prep.items["channel"].tolist() == ["홈페이지", "대표전화"]
+
+
+def test_date_named_column_without_dates_is_not_used(tmp_path, env):
+    header = ["접수번호", "접수일시", "유형", "처리완료일", "Date Closed"]
+    rows = [["A1", "2025-03-04 10:00", "불만", "예", "2025-03-05 10:00"]]
+    prep = voc.prepare(write_csv(tmp_path / "a.csv", rows, header=header), env)
+    assert prep.plan.fields["completed_at"] == "Date Closed" and prep.rows_rejected == 0
