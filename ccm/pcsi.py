@@ -217,6 +217,7 @@ class Sample:
     areas: list[str]
     overall_area: str | None
     ids: list[int]
+    weighted: bool = False  # a batch's spec names a weight column: every statistic uses the weights
 
 
 BASE = ["batch_id", "resp_no", "facility", "department", "customer_type", "weight"]
@@ -234,6 +235,7 @@ def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: 
     if not ids or meta.empty:
         empty = pd.DataFrame(columns=BASE + area_list + ["overall"])
         return Sample(meta, pd.DataFrame(columns=BASE), empty, area_list, None, ids)
+    weighted = is_weighted(con, ids)
     where, params = _filter_sql(flt)
     cols = ", ".join(f'max(a.score) FILTER (a.item = ?) AS "i{n}"' for n in range(len(meta)))
     wide = con.execute(
@@ -245,6 +247,8 @@ def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: 
             WHERE TRUE {where} ORDER BY r.batch_id, r.resp_no""",
         [*meta["item"], *ids, *params]).df()
     wide = wide.rename(columns={f"i{n}": item for n, item in enumerate(meta["item"])})
+    if not weighted:
+        wide["weight"] = 1.0  # no weight column: nothing is weighted
     wide.insert(3, "department", wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)"))
     wide = _with_demographics(con, wide, ids)
     resp = wide[[c for c in wide.columns if c not in set(meta["item"])]].copy()
@@ -253,7 +257,15 @@ def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: 
     w = pd.Series(area_weights(area_list, opts))
     m = resp[area_list]
     resp["overall"] = (m * w).sum(axis=1, min_count=1) / m.notna().mul(w).sum(axis=1)
-    return Sample(meta, wide, resp, area_list, _overall_area(con, ids, opts, set(area_list)), ids)
+    return Sample(meta, wide, resp, area_list, _overall_area(con, ids, opts, set(area_list)), ids, weighted)
+
+
+def is_weighted(con, ids: list[int]) -> bool:
+    """Whether a weight column was named in the spec of any of these batches."""
+    row = con.execute(
+        f"""SELECT coalesce(bool_or(coalesce(json_extract_string(spec, '$.weight_column'), '') <> ''), FALSE)
+            FROM survey_batches WHERE batch_id IN {_in(ids or [-1])}""", ids or [-1]).fetchone()
+    return bool(row[0])
 
 
 def _with_demographics(con, wide: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
@@ -316,6 +328,60 @@ def _index_of(table: pd.DataFrame) -> float | None:
     return float((t["score"] * t["weight"]).sum() / t["weight"].sum())
 
 
+def kish_n(weights: pd.Series) -> float:
+    """Kish's effective sample size (Σw)² ÷ Σw² (= n when every weight is equal)."""
+    w = weights.astype("float64")
+    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and (w ** 2).sum() > 0 else 0.0
+
+
+def index_variance(resp: pd.DataFrame, area_list: list[str], opts: Options) -> dict:
+    """The index with its design-based variance (Taylor linearisation, respondents as independent
+    draws with replacement): the index is Σ c_a R_a ÷ Σ c_a with R_a = Σ w y_a ÷ Σ w over the
+    respondents who answered area a; each respondent's linearised value is
+    z_i = Σ_a (c_a ÷ Σc) (y_ia − R_a) ÷ W_a, and var = n ÷ (n − 1) · Σ (w_i z_i)².
+    With equal weights and every area answered this is s² ÷ n of the respondents' overall scores.
+    Returns index (None when an area has no answer), var, se, n (respondents), n_eff (Kish)."""
+    table = _area_table(resp, area_list, opts)
+    index = _index_of(table)
+    scored = resp[resp["overall"].notna()] if "overall" in resp.columns else resp
+    n, n_eff = len(scored), kish_n(scored["weight"]) if len(scored) else 0.0
+    out = {"index": index, "var": math.nan, "se": math.nan, "n": n, "n_eff": n_eff}
+    if index is None or n < 2:
+        return out
+    c = table.set_index("area")["weight"]
+    c = c[c > 0] / c[c > 0].sum()
+    w = scored["weight"].astype("float64").to_numpy()
+    z = np.zeros(n)
+    for area, share in c.items():
+        y = scored[area].astype("float64").to_numpy()
+        answered = ~np.isnan(y)
+        r = float(table.set_index("area").at[area, "score"])
+        z += np.where(answered, share * (y - r) / w[answered].sum(), 0.0)
+    var = n / (n - 1) * float(((w * z) ** 2).sum())
+    return {**out, "var": var, "se": math.sqrt(var)}
+
+
+def weighted_sd(values: pd.Series, weights: pd.Series) -> float:
+    """SD of values around their weighted mean, √(n ÷ (n − 1) · Σ w (x − x̄_w)² ÷ Σ w) (ddof = 1 when equal)."""
+    ok = values.notna()
+    x, w = values[ok].astype("float64"), weights[ok].astype("float64")
+    if len(x) < 2 or w.sum() <= 0:
+        return math.nan
+    m = float((w * x).sum() / w.sum())
+    return math.sqrt(len(x) / (len(x) - 1) * float((w * (x - m) ** 2).sum() / w.sum()))
+
+
+def weighted_corr(x: pd.Series, y: pd.Series, weights: pd.Series) -> float:
+    """Pearson correlation with respondent weights over the pairs present (plain Pearson when equal)."""
+    ok = x.notna() & y.notna()
+    a, b, w = x[ok].astype("float64"), y[ok].astype("float64"), weights[ok].astype("float64")
+    if len(a) < 2 or w.sum() <= 0:
+        return math.nan
+    da, db = a - (w * a).sum() / w.sum(), b - (w * b).sum() / w.sum()
+    den = math.sqrt(float((w * da ** 2).sum() * (w * db ** 2).sum()))
+    return float((w * da * db).sum() / den) if den > 0 else math.nan
+
+
 def area_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
                 opts: Options | None = None) -> pd.DataFrame:
     """Area, score (0–100, weighted mean of respondents' area means), n (respondents), weight."""
@@ -331,7 +397,7 @@ def overall_index(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
     return _index_of(area_scores(con, year, survey, flt, opts))
 
 
-GROUP_COLUMNS = ["group", "n", "score", "sd", "ci_low", "ci_high", "below_min_n"]
+GROUP_COLUMNS = ["group", "n", "n_eff", "score", "sd", "se", "ci_low", "ci_high", "below_min_n"]
 
 
 def _groups(s: Sample, by: str, opts: Options) -> pd.DataFrame:
@@ -341,23 +407,23 @@ def _groups(s: Sample, by: str, opts: Options) -> pd.DataFrame:
         return pd.DataFrame(columns=GROUP_COLUMNS)
     rows = []
     for group, part in resp.assign(_g=resp[col].fillna("(미기재)")).groupby("_g", sort=True):
-        scored = part["overall"].dropna()
-        n = int(len(scored))
-        score = _index_of(_area_table(part, s.areas, opts))
-        sd = float(scored.std(ddof=1)) if n > 1 else math.nan
-        half = opts.z * sd / math.sqrt(n) if n > 1 else math.nan
-        rows.append({"group": group, "n": n, "score": score, "sd": sd,
+        v = index_variance(part, s.areas, opts)
+        score, half = v["index"], opts.z * v["se"]
+        rows.append({"group": group, "n": v["n"], "n_eff": v["n_eff"], "score": score,
+                     "sd": weighted_sd(part["overall"], part["weight"]), "se": v["se"],
                      "ci_low": None if score is None else score - half,
                      "ci_high": None if score is None else score + half,
-                     "below_min_n": n < opts.min_n})
-    return pd.DataFrame(rows, columns=GROUP_COLUMNS).astype({"score": "float64", "ci_low": "float64", "ci_high": "float64"})
+                     "below_min_n": v["n"] < opts.min_n})
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS).astype(
+        {"score": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64", "n_eff": "float64"})
 
 
 def group_scores(con, year: int, survey: str = "PCSI", by: str = "facility", flt: Filter = NO_FILTER,
                  opts: Options | None = None) -> pd.DataFrame:
-    """Per group (facility | department | customer_type | a demographic attribute): n, score
-    (the index formula within the group), sd of respondents' overall scores, 95% interval
-    score ± z·sd/√n, and whether n is below the minimum."""
+    """Per group (facility | department | customer_type | a demographic attribute): n, n_eff (Kish),
+    score (the index formula within the group), sd of respondents' overall scores, se (design-based,
+    `index_variance`), 95% interval score ± z·se, and whether n is below the minimum. Weighted when
+    the survey has a weight column (se = sd/√n when it has none and every area is answered)."""
     opts = opts or _default_options()
     return _groups(sample(con, year, survey, flt, opts), by, opts)
 
@@ -387,26 +453,34 @@ def demographic_values(con, year: int, survey: str = "PCSI") -> dict[str, list[s
 # ---------------------------------------------------------------------------------------------
 # Year over year, items, importance–performance, comments
 
-YOY_TEST = "Welch t-검정(등분산 가정 없음, 응답자별 종합점수)"
+YOY_TEST = "Welch t-검정(종합지수의 차이, 설계 기반 선형화 분산)"
+YOY_TEST_WEIGHTED = "가중 Welch t-검정(가중 종합지수의 차이, 설계 기반 선형화 분산, 자유도는 Kish 유효 표본 수)"
 
 
 def _yoy(cur: Sample, prev: Sample, year: int, opts: Options) -> dict:
     from scipy import stats
 
-    a, b = cur.resp["overall"].dropna(), prev.resp["overall"].dropna()
-    out = {"year": year, "index": _index_of(_area_table(cur.resp, cur.areas, opts)),
-           "prev_year": year - 1, "prev_index": _index_of(_area_table(prev.resp, prev.areas, opts)),
-           "n": len(a), "prev_n": len(b), "t": None, "p": None, "df": None, "test": YOY_TEST}
-    out["diff"] = None if out["index"] is None or out["prev_index"] is None else out["index"] - out["prev_index"]
-    if len(a) > 1 and len(b) > 1:
-        res = stats.ttest_ind(a.to_numpy(), b.to_numpy(), equal_var=False)
-        out.update(t=float(res.statistic), p=float(res.pvalue), df=float(res.df))
+    a, b = index_variance(cur.resp, cur.areas, opts), index_variance(prev.resp, prev.areas, opts)
+    weighted = cur.weighted or prev.weighted
+    out = {"year": year, "index": a["index"], "prev_year": year - 1, "prev_index": b["index"],
+           "n": a["n"], "prev_n": b["n"], "n_eff": a["n_eff"], "prev_n_eff": b["n_eff"],
+           "t": None, "p": None, "df": None, "se": None, "weighted": weighted,
+           "test": YOY_TEST_WEIGHTED if weighted else YOY_TEST}
+    out["diff"] = None if a["index"] is None or b["index"] is None else a["index"] - b["index"]
+    va, vb = a["var"], b["var"]
+    if out["diff"] is not None and not (math.isnan(va) or math.isnan(vb)) and va + vb > 0 \
+            and a["n_eff"] > 1 and b["n_eff"] > 1:
+        se = math.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va ** 2 / (a["n_eff"] - 1) + vb ** 2 / (b["n_eff"] - 1))
+        t = out["diff"] / se
+        out.update(t=t, df=df, se=se, p=float(2 * stats.t.sf(abs(t), df)))
     return out
 
 
 def yoy(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> dict:
-    """This year's index against last year's, with Welch's t-test (unequal variances) on the
-    respondents' overall scores of the two years (unweighted)."""
+    """This year's index against last year's: the difference of the two indices (the one reported)
+    tested with Welch's t on their design-based variances (`index_variance`), Welch–Satterthwaite
+    degrees of freedom from Kish's effective n. Weighted when the survey has a weight column."""
     opts = opts or _default_options()
     return _yoy(sample(con, year, survey, flt, opts), sample(con, year - 1, survey, flt, opts), year, opts)
 
@@ -449,7 +523,8 @@ def _items(con, s: Sample, flt: Filter) -> pd.DataFrame:
     if s.overall_area:
         outcome = s.resp[s.overall_area]
         rated = out["area"] != s.overall_area
-        out.loc[rated, "importance"] = [s.wide[i].corr(outcome) for i in out.loc[rated, "item"]]
+        out.loc[rated, "importance"] = [weighted_corr(s.wide[i], outcome, s.wide["weight"])
+                                        for i in out.loc[rated, "item"]]
     ipa = out["importance"].notna() & out["score"].notna()
     mi, mp = out.loc[ipa, "importance"].mean(), out.loc[ipa, "score"].mean()
     out["quadrant"] = None
@@ -460,8 +535,9 @@ def _items(con, s: Sample, flt: Filter) -> pd.DataFrame:
 
 def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> pd.DataFrame:
     """Per item: area, label, n valid, (weighted) mean score, missing and invalid counts,
-    importance (Pearson correlation of the item score with the respondent's 전반적만족 area mean)
-    and the importance–performance quadrant (split at the means over the items)."""
+    importance (Pearson correlation of the item score with the respondent's 전반적만족 area mean,
+    weighted when the survey has a weight column) and the importance–performance quadrant (split at
+    the means over the items)."""
     return _items(con, sample(con, year, survey, flt, opts), flt)
 
 
@@ -478,6 +554,7 @@ def summary(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts:
         "index": _index_of(areas_), "areas": areas_, "yoy": _yoy(cur, prev, year, opts),
         "groups": {b: _groups(cur, b, opts) for b in (*by, *demo)},
         "items": _items(con, cur, flt), "n": int(cur.resp["overall"].notna().sum()),
+        "weighted": cur.weighted,
     }
 
 

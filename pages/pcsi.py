@@ -13,12 +13,29 @@ from ui.bootstrap import setup
 from ui.components import chart, definition, downloads, empty_state, table
 
 DEF_INDEX = ("종합지수 = Σ 영역 가중치 × 영역 점수. 영역 점수 = 응답자별 영역 평균(문항 점수를 100점으로 환산: "
-             "7점 (x−1)/6×100, 5점 (x−1)/4×100, 11점 x×10, 역문항은 뒤집음)의 가중 평균(가중치 열이 있으면). "
+             "7점 (x−1)/6×100, 5점 (x−1)/4×100, 11점 x×10, 역문항은 뒤집음)의 {mean}. "
              "모름·무응답 코드와 척도 밖 값은 점수에 넣지 않습니다.")
-DEF_CI = ("95% 구간 = 점수 ± 1.96 × s ÷ √n (s: 응답자별 종합점수의 표준편차, n: 응답자 수). "
+DEF_CI = ("95% 구간 = 점수 ± 1.96 × 표준오차. 표준오차는 {se}. "
           "응답자가 최소 표본 수보다 적은 집단은 '표본 부족'으로 표시합니다(설정 [pcsi] min_n).")
-DEF_IPA = ("중요도 = 문항 점수와 응답자의 전반적만족 영역 점수의 상관계수(피어슨). 사분면은 문항들의 중요도 평균과 "
+DEF_IPA = ("중요도 = 문항 점수와 응답자의 전반적만족 영역 점수의 {corr}. 사분면은 문항들의 중요도 평균과 "
            "만족도 평균으로 나눕니다. '중점개선(우선 개선)' = 중요도는 높은데 만족도가 낮은 문항.")
+WEIGHTED = {
+    True: {"mean": "가중 평균(응답자 가중치)", "corr": "가중 상관계수(피어슨, 응답자 가중치)",
+           "se": "가중 종합지수의 설계 기반(선형화) 분산에서 구합니다 — 가중치가 모두 같고 모든 영역에 응답했다면 "
+                 "s ÷ √n (s: 응답자별 종합점수의 표준편차, n: 응답자 수)과 같습니다",
+           "note": "이 설문에는 가중치 열이 있어 종합지수·영역·문항 점수, 전년 대비 검정, 95% 구간, 중요도를 "
+                   "모두 응답자 가중치로 계산합니다(가중)."},
+    False: {"mean": "평균(가중치 열 없음: 가중하지 않음)", "corr": "상관계수(피어슨)",
+            "se": "종합지수의 선형화 분산에서 구합니다 — 모든 영역에 응답했다면 s ÷ √n (s: 응답자별 종합점수의 "
+                  "표준편차, n: 응답자 수)",
+            "note": "이 설문에는 가중치 열이 없어 모든 통계를 가중하지 않고 계산합니다."},
+}
+
+
+def _def(template: str, weighted: bool) -> str:
+    return template.format(**WEIGHTED[bool(weighted)])
+
+
 QUADRANT_COLORS = {"중점개선(우선 개선)": "crimson", "유지강화": "seagreen", "점진개선": "darkorange", "현상유지": "steelblue"}
 GROUPS = {"facility": "시설별", "department": "부서별", "customer_type": "고객유형별"}
 
@@ -37,11 +54,12 @@ def main() -> None:
     if result["index"] is None:
         empty_state("선택한 설문·연도·필터에 해당하는 응답이 없습니다. 필터를 넓혀 보세요.", upload_hint=False)
         return
+    st.caption(WEIGHTED[bool(result["weighted"])]["note"])
     _headline(ctx, year, result)
     _areas(ctx, survey, year, result["areas"])
     _trend(survey, flt, opts)
-    _groups(ctx, survey, year, result["groups"], opts)
-    _items(survey, year, result["items"])
+    _groups(ctx, survey, year, result["groups"], opts, result["weighted"])
+    _items(survey, year, result["items"], result["weighted"])
     _comments(ctx, survey, year, flt)
     _problems(survey, year)
     _respondent_download(ctx, survey, year, flt, opts)
@@ -82,7 +100,7 @@ def _headline(ctx, year: int, result: dict) -> None:
     peer = pcsi.peer_average(ctx.settings, year)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(f"{year}년 종합지수", f"{index:.2f}점", delta=f"{index - target:+.2f}점 (목표 대비)",
-              help=DEF_INDEX)
+              help=_def(DEF_INDEX, result["weighted"]))
     c2.metric("목표", f"{target:.0f}점", help="경영목표 '고객만족도 90점 달성' (설정 [pcsi] target).")
     if peer:
         c3.metric(f"{peer[2]} 평균 ({peer[1]}년)", f"{peer[0]:.2f}점", delta=f"{index - peer[0]:+.2f}점 (우리 − 비교)",
@@ -94,11 +112,12 @@ def _headline(ctx, year: int, result: dict) -> None:
     else:
         sig = "유의함" if y["p"] is not None and y["p"] < 0.05 else "유의하지 않음"
         c4.metric("전년 대비", f"{y['diff']:+.2f}점", delta=f"p = {y['p']:.3f} ({sig})" if y["p"] is not None else None,
-                  delta_color="off", help=f"{y['test']}. 올해 n={y['n']:,}, 전년 n={y['prev_n']:,}.")
+                  delta_color="off", help=f"{y['test']}. 올해 n={y['n']:,}, 전년 n={y['prev_n']:,}"
+                  + (f" (유효 표본 수 {y['n_eff']:,.1f} / {y['prev_n_eff']:,.1f})." if y["weighted"] else "."))
         if y["p"] is not None:
             definition(f"전년({y['prev_year']}년 {y['prev_index']:.2f}점) 대비 {y['diff']:+.2f}점 — {y['test']}: "
                        f"t = {y['t']:.2f}, 자유도 {y['df']:.0f}, p = {y['p']:.4f} → 5% 수준에서 {sig}.")
-    definition(DEF_INDEX)
+    definition(_def(DEF_INDEX, result["weighted"]))
 
 
 def _areas(ctx, survey: str, year: int, df: pd.DataFrame) -> None:
@@ -139,15 +158,18 @@ def _trend_lines(df: pd.DataFrame):
     return fig
 
 
-def _group_frame(df: pd.DataFrame, label: str, min_n: int) -> pd.DataFrame:
-    return pd.DataFrame({
+def _group_frame(df: pd.DataFrame, label: str, min_n: int, weighted: bool = False) -> pd.DataFrame:
+    out = pd.DataFrame({
         label: df["group"], "응답자 수": df["n"], "점수": df["score"].round(2),
         "95% 하한": df["ci_low"].round(2), "95% 상한": df["ci_high"].round(2),
         "비고": df["below_min_n"].map({True: f"표본 부족(n<{min_n})", False: ""}),
     })
+    if weighted:
+        out.insert(2, "유효 표본 수(가중)", df["n_eff"].round(1))
+    return out
 
 
-def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts) -> None:
+def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts, weighted: bool) -> None:
     st.subheader("집단별 점수와 95% 구간")
     labels = {by: GROUPS.get(by, f"{by}별") for by in groups}
     tabs = st.tabs(list(labels.values()))
@@ -158,10 +180,10 @@ def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts) 
                 st.caption("이 설문에는 이 구분의 자료가 없습니다.")
                 continue
             name = label.removesuffix("별")
-            out = _group_frame(df, name, opts.min_n)
+            out = _group_frame(df, name, opts.min_n, weighted)
             fig = data.figure(_group_bar, df, float(ctx.settings.get("pcsi", {}).get("target", 90)))
             chart(fig, out, f"{survey}_{year}_{name}별점수", key=f"pcsi_group_{by}")
-    definition(DEF_CI + " 회색 막대 = 표본 부족.")
+    definition(_def(DEF_CI, weighted) + " 회색 막대 = 표본 부족.")
 
 
 def _group_bar(df: pd.DataFrame, target: float):
@@ -176,7 +198,7 @@ def _group_bar(df: pd.DataFrame, target: float):
     return fig
 
 
-def _items(survey: str, year: int, df: pd.DataFrame) -> None:
+def _items(survey: str, year: int, df: pd.DataFrame, weighted: bool) -> None:
     st.subheader("문항별 점수와 중요도-만족도 분석(IPA)")
     fix = pcsi.fix_first(df)
     if len(fix):
@@ -191,7 +213,7 @@ def _items(survey: str, year: int, df: pd.DataFrame) -> None:
         chart(data.figure(_ipa_scatter, ipa), out, f"{survey}_{year}_문항별_IPA", key="pcsi_ipa")
     else:
         table(out, f"{survey}_{year}_문항별", key="pcsi_items")
-    definition(DEF_IPA)
+    definition(_def(DEF_IPA, weighted))
 
 
 def _ipa_scatter(ipa: pd.DataFrame):

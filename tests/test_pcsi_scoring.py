@@ -138,10 +138,11 @@ def test_importance_is_correlation_with_overall_area(loaded):
     with db.session(loaded.db_path) as con:
         items = pcsi.items(con, 2025).set_index("item")
         resp = pcsi.respondents(con, 2025)
-    # A1 scores of R1..R4: 100, 66.667, 50, 83.333; 전반적만족: 100, 83.333, 66.667, 100
+    # A1 scores of R1..R4: 100, 66.667, 50, 83.333; 전반적만족: 100, 83.333, 66.667, 100; weights 1, 2, 1, 1
     import numpy as np
 
-    expected = np.corrcoef([100, 66.6667, 50, 83.3333], [100, 83.3333, 66.6667, 100])[0, 1]
+    c = np.cov([100, 200 / 3, 50, 250 / 3], [100, 250 / 3, 200 / 3, 100], aweights=[1, 2, 1, 1])
+    expected = c[0, 1] / math.sqrt(c[0, 0] * c[1, 1])  # the survey has a weight column: weighted Pearson
     assert items.loc["A1", "importance"] == pytest.approx(expected, abs=1e-4)
     assert math.isnan(items.loc["E1", "importance"])  # the outcome itself is not rated
     assert items.loc["A1", "quadrant"] == "중점개선(우선 개선)"
