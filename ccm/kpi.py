@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
@@ -20,7 +21,7 @@ import pandas as pd
 
 DIRECTIONS = {"higher": "높을수록 좋음", "lower": "낮을수록 좋음", "zero": "0이 목표"}
 AGGREGATIONS = {"cumulative": "누적", "average": "평균", "latest": "최근값"}
-STATUS_ORDER = ["미달", "주의", "달성", "실적 없음"]
+STATUS_ORDER = ["미달", "주의", "달성", "미입력", "목표 없음", "실적 없음"]
 
 DEF_COLUMNS = """
     year INTEGER NOT NULL, department VARCHAR NOT NULL, strategy VARCHAR, task VARCHAR, core_task VARCHAR,
@@ -43,6 +44,9 @@ DEF_KEY = ("year", "department", "indicator")
 ACT_KEY = ("year", "month", "department", "indicator")
 
 
+MISSING = {"flag": "미입력으로 표시", "zero": "0으로 셈", "carry": "직전 달 값으로 채움", "exclude": "빼고 판정"}
+
+
 @dataclass(frozen=True)
 class Rules:
     """The settings the engine needs, hashable so that pages can pass them to cached queries."""
@@ -51,13 +55,43 @@ class Rules:
     achieved: float = 1.0
     warning: float = 0.9
     org_unit: str = "전사"
+    precision: float = 0.1  # %p: attainment is shown and banded at this step
+    missing: str = "flag"   # a month without a manual actual: flag | zero | carry | exclude
 
 
 def rules_from(settings: Any) -> Rules:
     k = settings.get("kpi", {}) if settings is not None else {}
     status = k.get("status", {})
     return Rules(cap=float(k.get("cap", 1.2)), achieved=float(status.get("achieved", 1.0)),
-                 warning=float(status.get("warning", 0.9)), org_unit=str(k.get("org_unit", "전사")))
+                 warning=float(status.get("warning", 0.9)), org_unit=str(k.get("org_unit", "전사")),
+                 precision=float(k.get("precision", 0.1)), missing=str(k.get("missing_months", "flag")))
+
+
+def validate_settings(raw: dict) -> list[str]:
+    """The in-app settings editor's hook (ccm.settings_edit): the [kpi] values the engine relies on."""
+    k = raw.get("kpi") if isinstance(raw.get("kpi"), dict) else {}
+    errors = []
+    precision = k.get("precision", 0.1)
+    if not _is_number(precision) or precision <= 0 or Decimal(repr(float(precision))).normalize() \
+            not in {Decimal(1).scaleb(-e) for e in range(0, 4)}:
+        errors.append(f"[kpi] precision = {precision}: 1, 0.1, 0.01, 0.001 중 하나(%p)여야 합니다.")
+    if k.get("missing_months", "flag") not in MISSING:
+        errors.append(f"[kpi] missing_months = {k.get('missing_months')}: " + ", ".join(f'"{m}"' for m in MISSING)
+                      + " 중 하나여야 합니다.")
+    cap, st = k.get("cap", 1.2), k.get("status") if isinstance(k.get("status"), dict) else {}
+    if not _is_number(cap) or cap < 1:
+        errors.append(f"[kpi] cap = {cap}: 1 이상의 수(1.2 = 120%)여야 합니다.")
+    achieved, warning = st.get("achieved", 1.0), st.get("warning", 0.9)
+    if not (_is_number(achieved) and _is_number(warning) and 0 < warning <= achieved):
+        errors.append(f"[kpi.status] warning({warning}) ≤ achieved({achieved}) 인 양수여야 합니다.")
+    units = k.get("non_negative_units", [])
+    if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
+        errors.append("[kpi] non_negative_units 는 단위 글자의 목록이어야 합니다(예: [\"건\", \"%\"]).")
+    return errors
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _default_rules() -> Rules:
@@ -67,75 +101,228 @@ def _default_rules() -> Rules:
 
 
 # ---------------------------------------------------------------------------------------------
-# Attainment engine (pure)
+# Attainment engine (pure). Sums and ratios are computed in decimal from the figures as entered
+# (4.2 + 4.9 + 5.9 is 15, not 15.000000000000002), and the attainment is rounded to the precision
+# users see before it is banded, so the figure shown and its status always agree.
+
+def _dec(x: float | Decimal) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(repr(float(x)))
+
+
+def quantum(rules: Rules) -> Decimal:
+    """The attainment step users see, as a fraction (precision 0.1 %p → 0.001)."""
+    return Decimal(repr(float(rules.precision))) / 100
+
+
+def rounded(attainment: float | Decimal | None, rules: Rules) -> float | None:
+    """Attainment rounded half-up to the shown precision (None stays None)."""
+    if attainment is None or _nan(attainment):
+        return None
+    return float(_dec(attainment).quantize(quantum(rules), rounding=ROUND_HALF_UP))
+
+
+def fmt_attainment(attainment: float | None, rules: Rules) -> str:
+    """The attainment as shown everywhere: 100.0% at precision 0.1 %p; — without one."""
+    a = rounded(attainment, rules)
+    return "—" if a is None else f"{_dec(a) * 100:.{decimals(rules)}f}%"
+
+
+def decimals(rules: Rules) -> int:
+    """Decimal places of a percentage at the rules' precision (0.1 %p → 1)."""
+    return max(0, -Decimal(repr(float(rules.precision))).normalize().as_tuple().exponent)
+
 
 def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[float] | None,
-             values: dict[int, float], month: int, cap: float) -> dict:
+             values: dict[int, float], month: int, rules: Rules, automatic: bool = False) -> dict:
     """Attainment of one KPI at the end of `month` from its monthly values (missing months absent).
 
-    cumulative: YTD sum vs YTD target (plan of the reported months, else annual × reported/12);
-    average: mean of reported months vs annual target (or mean plan of those months);
-    latest: the latest reported value vs the target for that month. Missing months are neither zero
-    nor part of the target; they are listed.
-    """
-    reported = sorted(m for m, v in values.items() if 1 <= m <= month and v is not None and not _nan(v))
-    missing = [m for m in range(1, month + 1) if m not in reported]
-    out = {"actual": None, "target": None, "attainment": None, "reported": len(reported),
-           "missing_months": missing, "last_month": reported[-1] if reported else None}
-    if not reported:
+    The review period is January..month. 누적: sum vs the period's target (the plan's months, else
+    annual × month ÷ 12); 평균: mean vs annual (or the plan's mean); 최근값: the latest value entered
+    vs annual (or that month's plan). A month without a value is treated by `rules.missing` (flag:
+    the KPI is 미입력; zero; carry; exclude: left out of actual and target) — automatic KPIs always
+    exclude. 0이 목표 is judged on the period's sum. See `rules_text` for the rules in Korean.
+    Returns actual, target, attainment (rounded to rules.precision, None when not judged), state
+    (None, or the status shown instead of a band: 실적 없음 / 미입력 / 목표 없음), reported,
+    missing_months, filled_months, last_month."""
+    given = {m: _dec(v) for m, v in values.items() if 1 <= m <= month and not _nan(v)}
+    missing = [m for m in range(1, month + 1) if m not in given]
+    out = {"actual": None, "target": None, "attainment": None, "state": None, "reported": len(given),
+           "missing_months": missing, "filled_months": [], "last_month": max(given) if given else None}
+    treatment = "exclude" if automatic else rules.missing
+    agg = "cumulative" if direction == "zero" else aggregation
+    if treatment == "zero" and (direction != "higher" or agg == "latest"):
+        treatment = "flag"  # 0 would be the best value of a lower-is-better KPI: never filled with it
+    if not given and treatment != "zero":
+        out["state"] = "실적 없음" if treatment == "exclude" else "미입력"
         return out
-    has_plan = plan is not None and len(plan) == 12 and not any(_nan(p) for p in plan)
-    vals = [float(values[m]) for m in reported]
-    if aggregation == "cumulative":
-        actual = sum(vals)
-        target = sum(plan[m - 1] for m in reported) if has_plan else annual_target * len(reported) / 12
-    elif aggregation == "average":
-        actual = sum(vals) / len(vals)
-        target = sum(plan[m - 1] for m in reported) / len(reported) if has_plan else annual_target
+    plan_d = [_dec(p) for p in plan] if plan is not None and len(plan) == 12 and not any(_nan(p) for p in plan) else None
+    if agg == "latest":
+        vals, months = [given[out["last_month"]]], [out["last_month"]]
     else:
-        actual = vals[-1]
-        target = plan[reported[-1] - 1] if has_plan else annual_target
+        used, months = _fill(given, month, treatment)
+        out["filled_months"] = [m for m in months if m not in given]
+        vals = [used[m] for m in sorted(used)]
+        settled = direction == "zero" and sum(vals, Decimal(0)) > 0  # an incident entered: 0% whatever is missing
+        if any(m not in used for m in months) and not settled:
+            out["state"] = "미입력"  # actual: the months entered; target: the whole period
+    actual, target = _period(agg, vals, months, _dec(annual_target), plan_d)
     if direction == "zero":
-        target = 0.0
-    out.update(actual=actual, target=target, attainment=ratio(direction, actual, target, cap))
+        target = Decimal(0)
+    out.update(actual=float(actual), target=float(target))
+    if out["state"] is None:
+        value = ratio(direction, actual, target, rules.cap)
+        out["state"] = "목표 없음" if value is None else None
+        out["attainment"] = rounded(value, rules)
     return out
 
 
-def ratio(direction: str, actual: float, target: float, cap: float) -> float:
-    """Attainment 0..cap. higher: actual/target; lower: target/actual (actual 0 → cap, the best
-    possible); zero: 1 only when actual is 0, else 0. A target of 0 is met by not exceeding it."""
+def _fill(given: dict[int, Decimal], month: int, treatment: str) -> tuple[dict[int, Decimal], list[int]]:
+    """(month → value used, months of the period) under a missing-month treatment."""
+    if treatment == "exclude":
+        return given, sorted(given)
+    used = dict(given)
+    last = None
+    for m in range(1, month + 1):
+        if m in given:
+            last = given[m]
+        elif treatment == "zero":
+            used[m] = Decimal(0)
+        elif treatment == "carry" and last is not None:
+            used[m] = last
+    return used, list(range(1, month + 1))
+
+
+def _period(agg: str, vals: list[Decimal], months: list[int], annual: Decimal,
+            plan: list[Decimal] | None) -> tuple[Decimal, Decimal]:
+    if agg == "cumulative":
+        target = sum((plan[m - 1] for m in months), Decimal(0)) if plan else annual * len(months) / 12
+        return sum(vals, Decimal(0)), target
+    if agg == "average":
+        target = sum((plan[m - 1] for m in months), Decimal(0)) / len(months) if plan else annual
+        return sum(vals, Decimal(0)) / len(vals), target
+    return vals[-1], plan[months[-1] - 1] if plan else annual
+
+
+def ratio(direction: str, actual: float | Decimal, target: float | Decimal, cap: float) -> float | None:
+    """Attainment 0..cap, exact (decimal). higher: actual ÷ target; lower: target ÷ actual (an actual
+    of 0 or less → cap, the best possible); zero: 1 when actual is 0, else 0. A target of 0 or less
+    for higher/lower gives None: there is nothing to judge against (the loader refuses such targets;
+    a monthly plan can make the period's target 0 — '목표 없음')."""
+    a, t, c = _dec(actual), _dec(target), _dec(cap)
     if direction == "zero":
-        return 1.0 if actual == 0 else 0.0
+        return 1.0 if a == 0 else 0.0
+    if t <= 0:
+        return None
     if direction == "lower":
-        if actual <= 0:
-            return cap if target > 0 else 1.0
-        value = target / actual if target > 0 else 0.0
+        value = c if a <= 0 else t / a
     else:
-        if target <= 0:
-            return 1.0 if actual >= target else 0.0
-        value = actual / target
-    return min(max(value, 0.0), cap)
+        value = a / t
+    return float(min(max(value, Decimal(0)), c))
 
 
 def status(attainment: float | None, rules: Rules) -> str:
-    if attainment is None or _nan(attainment):
+    """달성 / 주의 / 미달 by the bands, compared after rounding to the shown precision."""
+    a = rounded(attainment, rules)
+    if a is None:
         return "실적 없음"
-    if attainment >= rules.achieved:
+    if _dec(a) >= _dec(rounded(rules.achieved, rules)):
         return "달성"
-    return "주의" if attainment >= rules.warning else "미달"
+    return "주의" if _dec(a) >= _dec(rounded(rules.warning, rules)) else "미달"
+
+
+def verdict(result: dict, rules: Rules) -> str:
+    """The status of an `evaluate` result: its state when it is not judged, else the band."""
+    return result["state"] or status(result["attainment"], rules)
 
 
 def gap(direction: str, actual: float | None, target: float | None) -> float | None:
     """Shortfall to the target in the KPI's own unit (0 when met)."""
     if actual is None or target is None or _nan(actual) or _nan(target):
         return None
-    if direction == "higher":
-        return max(target - actual, 0.0)
-    return max(actual - target, 0.0)
+    a, t = _dec(actual), _dec(target)
+    return float(max(t - a, Decimal(0)) if direction == "higher" else max(a - t, Decimal(0)))
 
 
 def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules in words: one text for the README, the template's 안내 sheet, the review workbook and the
+# page (tests/test_kpi_rules.py checks the README against it).
+
+MISSING_TEXT = {
+    "flag": "검토 월까지 실적이 빈 달이 하나라도 있으면 그 KPI는 '미입력'으로 표시하고 달성률을 매기지 않습니다.",
+    "zero": "빈 달은 실적 0으로 셉니다(높을수록 좋음 지표만 — 낮을수록 좋음·0이 목표 지표는 0이 가장 좋은 값이라 '미입력'으로 둡니다).",
+    "carry": "빈 달에는 바로 앞 달의 실적을 씁니다(앞에 입력된 달이 없으면 '미입력').",
+    "exclude": "빈 달은 실적과 목표에서 함께 뺍니다(입력한 달 수에 비례 — 빈 달로 달성률이 지켜지므로 권하지 않습니다).",
+}
+
+
+def rules_text(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """The KPI rules in Korean, by section (values from the settings), for every place they are shown."""
+    pct = lambda x: fmt_attainment(x, rules)  # noqa: E731
+    units = ", ".join(non_negative_units) or "없음"
+    return {
+        "달성률": [
+            "높을수록 좋음 = 실적 ÷ 목표. 낮을수록 좋음 = 목표 ÷ 실적(실적이 0이면 상한). "
+            "0이 목표 = 검토 월까지의 합계가 0이면 100%, 1 이상이면 0%.",
+            f"달성률은 0% 아래로 내려가지 않고 {pct(rules.cap)}를 넘지 않습니다(설정 [kpi] cap).",
+        ],
+        "기간": [
+            "검토 기간은 그해 1월부터 검토 월까지입니다.",
+            "누적: 검토 기간 실적의 합계를 같은 기간 목표와 비교합니다. 같은 기간 목표 = 월별 목표의 합계, "
+            "월별 목표가 없으면 연간목표 × 검토 월 ÷ 12(지난 달 수에 비례).",
+            "평균: 검토 기간 월 실적의 평균을 연간목표(월별 목표가 있으면 그 달들 목표의 평균)와 비교합니다.",
+            "최근값: 검토 월까지 가장 최근에 입력된 값을 연간목표(월별 목표가 있으면 그 달의 목표)와 비교합니다. "
+            "그 뒤의 빈 달은 '미입력 월'로 표시만 합니다.",
+            "월별 목표의 합계가 아직 0인 기간(예: 4월부터 계획한 누적 지표의 1~3월)은 '목표 없음'으로 판정하지 않습니다.",
+        ],
+        "미입력": [
+            f"누적·평균 지표의 빈 달(수기 실적, 설정 [kpi] missing_months = \"{rules.missing}\"): "
+            + MISSING_TEXT[rules.missing],
+            "어떤 처리든 빈 달은 '미입력 월' 열에 모두 표시합니다. "
+            "0이 목표 지표는 입력된 달에 이미 1건 이상이 있으면 빈 달이 있어도 0%입니다.",
+            "최근값 지표는 검토 월까지 입력된 값이 하나도 없을 때 " + ("'실적 없음'" if rules.missing == "exclude"
+                                                                   else "'미입력'") + "입니다.",
+            "자동실적 지표는 원천 자료가 없는 달을 빼고 판정하고(부서가 입력하는 값이 아니므로), "
+            "자료가 하나도 없으면 '실적 없음'으로 두어 부서 점수에서 뺍니다.",
+        ],
+        "판정": [
+            f"달성률은 화면에 보이는 단위({rules.precision:g}%p)로 반올림한 값으로 상태를 정합니다(설정 [kpi] precision): "
+            f"{pct(rules.achieved)} 이상 달성, {pct(rules.warning)} 이상 주의, 그 아래 미달 — 보이는 숫자와 상태가 늘 같습니다.",
+            "합계·평균은 입력한 숫자 그대로 십진수로 계산합니다(예: 4.2, 4.9, 5.9의 평균은 정확히 5).",
+        ],
+        "점수": [
+            "부서 점수 = 부서 KPI 달성률의 가중 평균(가중치). '미입력' KPI는 0%로 넣어 빈 달로 점수가 오르지 않게 하고, "
+            "'목표 없음'·'실적 없음' KPI는 뺍니다. 기관 점수 = 부서 점수의 평균(경영목표 지표는 별도 카드).",
+        ],
+        "적재": [
+            "높을수록 좋음·낮을수록 좋음 지표의 연간목표는 0보다 커야 합니다(0을 목표로 하려면 방향을 '0이 목표'로).",
+            "0이 목표 지표는 연간목표가 0 또는 빈칸이고, 집계방식은 누적이어야 합니다(한 번의 사고도 잊지 않도록).",
+            "월별 목표는 12개월을 모두 적거나 모두 비웁니다. 음수는 안 되고, 평균·최근값 지표는 모든 달이 0보다 커야 하며, "
+            "누적 지표는 12개월 합계가 0보다 커야 합니다.",
+            "실적: 낮을수록 좋음·0이 목표 지표는 음수일 수 없고, 단위가 "
+            f"{units}인 지표도 음수일 수 없습니다(설정 [kpi] non_negative_units).",
+            "규칙에 어긋난 행은 시트·행·열·값·사유와 함께 거부되고, 한 건이라도 있으면 아무것도 저장되지 않습니다.",
+        ],
+    }
+
+
+def rules_lines(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> list[str]:
+    """`rules_text` as one list of lines, each prefixed with its section."""
+    return [f"[{section}] {line}" for section, lines in rules_text(rules, non_negative_units).items() for line in lines]
+
+
+def rules_markdown(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> str:
+    """`rules_text` as the README's block (`python -m ccm.kpi` prints it with the shipped settings)."""
+    return "\n".join(f"- **{section}** " + " ".join(lines)
+                     for section, lines in rules_text(rules, non_negative_units).items())
+
+
+def non_negative_units(settings: Any) -> tuple[str, ...]:
+    k = settings.get("kpi", {}) if settings is not None else {}
+    return tuple(str(u) for u in k.get("non_negative_units", ()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,11 +473,16 @@ def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rule
     for d in defs[off.to_numpy()].to_dict("records"):
         series = values.get((d["department"], d["indicator"]), ({}, {}))[0]
         m = month
-        while m > 1 and status(evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series,
-                                        m - 1, rules.cap)["attainment"], rules) in ("미달", "주의"):
+        while m > 1 and verdict(_evaluate(d, series, m - 1, rules), rules) in ("미달", "주의"):
             m -= 1
         since.append(m)
     return card[off].assign(since=since).sort_values(["attainment", "department"], ignore_index=True)
+
+
+def _evaluate(d: dict, series: dict[int, float], month: int, rules: Rules) -> dict:
+    """`evaluate` for a stored definition (automatic when it names a source)."""
+    return evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, month, rules,
+                    automatic=isinstance(d.get("source"), str))
 
 
 def plan_of(d) -> list[float] | None:
@@ -312,12 +504,14 @@ def _card(defs: pd.DataFrame, values: dict, month: int, rules: Rules) -> pd.Data
     rows = []
     for d in defs.to_dict("records"):
         series, origin = values.get((d["department"], d["indicator"]), ({}, {}))
-        r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, month, rules.cap)
+        r = _evaluate(d, series, month, rules)
         origins = {o for m, o in origin.items() if m <= month}
+        judged = r["attainment"] is not None
         rows.append({**{k: d[k] for k in ("department", "strategy", "task", "core_task", "indicator", "unit",
                                           "direction", "aggregation", "annual_target", "weight", "source")},
                      "actual": r["actual"], "target": r["target"], "attainment": r["attainment"],
-                     "status": status(r["attainment"], rules), "gap": gap(d["direction"], r["actual"], r["target"]),
+                     "status": verdict(r, rules),
+                     "gap": gap(d["direction"], r["actual"], r["target"]) if judged else None,
                      "last_month": r["last_month"], "reported": r["reported"],
                      "missing_months": ", ".join(f"{m}월" for m in r["missing_months"]),
                      "overridden": "수기(자동 대체)" in origins, "is_goal": d["department"] == rules.org_unit})
@@ -330,15 +524,19 @@ REVIEW_COLUMNS = ["department", "strategy", "task", "core_task", "indicator", "u
 
 
 def scores(card: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Weighted attainment per department over its scored KPIs (the organisation unit excluded)."""
-    c = card[(card["department"] != rules.org_unit) & card["attainment"].notna() & (card["weight"] > 0)]
+    """Weighted attainment per department (the organisation unit excluded) over its judged KPIs and its
+    미입력 KPIs, which count as 0% so that leaving a month blank can never raise a score; KPIs without
+    any actual or without a target yet are left out. n_missing = the 미입력 KPIs counted as 0%."""
+    pending = card["status"] == "미입력"
+    c = card[(card["department"] != rules.org_unit) & (card["attainment"].notna() | pending) & (card["weight"] > 0)]
     if c.empty:
         return pd.DataFrame({"department": pd.Series(dtype="str"), "score": pd.Series(dtype="float64"),
-                             "n_kpis": pd.Series(dtype="int64")})
-    c = c.assign(wa=c["attainment"].astype(float) * c["weight"])
-    g = c.groupby("department", as_index=False).agg(wa=("wa", "sum"), w=("weight", "sum"), n_kpis=("indicator", "size"))
+                             "n_kpis": pd.Series(dtype="int64"), "n_missing": pd.Series(dtype="int64")})
+    c = c.assign(wa=c["attainment"].astype("float64").fillna(0.0) * c["weight"], pending=pending[c.index])
+    g = c.groupby("department", as_index=False).agg(wa=("wa", "sum"), w=("weight", "sum"),
+                                                   n_kpis=("indicator", "size"), n_missing=("pending", "sum"))
     g["score"] = g["wa"] / g["w"]
-    return g[["department", "score", "n_kpis"]].sort_values("department", ignore_index=True)
+    return g[["department", "score", "n_kpis", "n_missing"]].sort_values("department", ignore_index=True)
 
 
 def department_scores(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None) -> pd.DataFrame:
@@ -393,7 +591,7 @@ def trend(con: duckdb.DuckDBPyConnection, year: int, month: int, department: str
     series = {int(m): v for m, v in zip(mine["month"], mine["actual"]) if not _nan(v)}
     rows = []
     for m in range(1, month + 1):
-        r = evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, m, rules.cap)
+        r = _evaluate(d.to_dict(), series, m, rules)
         src = mine[mine["month"] == m].iloc[0]
         rows.append({"month": m, "value": series.get(m), "origin": src["origin"], "note": src["note"],
                      "auto_value": src["auto_value"], "manual_value": src["manual_value"],
@@ -431,7 +629,7 @@ LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과
           "attainment": "달성률", "status": "상태", "gap": "목표까지 부족분", "last_month": "최근 실적 월",
           "reported": "실적 월 수", "missing_months": "미입력 월", "overridden": "수기 대체", "since": "미달·주의 시작 월",
           "status_prev": "지난달 상태", "attainment_prev": "지난달 달성률", "delta": "달성률 변화",
-          "score": "점수", "n_kpis": "평가 KPI 수"}
+          "score": "점수", "n_kpis": "평가 KPI 수", "n_missing": "미입력 KPI 수(0%로 계산)"}
 
 
 def to_display(df: pd.DataFrame) -> pd.DataFrame:
@@ -475,3 +673,10 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             counts.update({f"{name}_removed": removed, f"{name}_restored": restored})
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
     return counts
+
+
+if __name__ == "__main__":
+    from ccm.settings import load_settings
+
+    _settings = load_settings()
+    print(rules_markdown(rules_from(_settings), non_negative_units(_settings)))

@@ -268,8 +268,8 @@ def validate_definitions(df: pd.DataFrame, rows: list[int], settings, rej: Rejec
                                      _value_index(AGGREGATIONS, kcfg.get("aggregation_aliases", {})),
                                      rej, " / ".join(AGGREGATIONS.values()))
     target = _check_number(df, rows, S, F, "annual_target", rej)
-    out["annual_target"] = _zero_targets(df, rows, out["direction"], target, rej)
-    out["plan"] = _plans(df, rows, rej)
+    out["annual_target"] = _targets(df, rows, out["direction"], out["aggregation"], target, rej)
+    out["plan"] = _plans(df, rows, out["direction"], out["aggregation"], rej)
     out["weight"] = _check_number(df, rows, S, F, "weight", rej, lo=0, hi=1000)
     out["source"] = _sources(df, rows, settings, rej)
     out["source_row"] = [rows[i] for i in df.index]
@@ -288,18 +288,27 @@ def _departments(df, rows, sheet, fields, settings, org_unit, rej, allowed) -> p
     return mapped
 
 
-def _zero_targets(df, rows, direction: pd.Series, target: pd.Series, rej: Rejects) -> pd.Series:
-    header = DEF_FIELDS["annual_target"][0]
+def _targets(df, rows, direction: pd.Series, aggregation: pd.Series, target: pd.Series, rej: Rejects) -> pd.Series:
+    """연간목표 by direction: 0이 목표 → 0 (blank allowed) and 누적 only; higher/lower → above 0."""
+    header, agg_header = DEF_FIELDS["annual_target"][0], DEF_FIELDS["aggregation"][0]
     zero = direction == "zero"
     target = target.where(~(zero & df["annual_target"].isna()), 0.0)
     for i in df.index[zero & target.notna() & (target != 0)]:
         rej.add(DEF_SHEET, rows[i], header, df.at[i, "annual_target"], "방향이 '0이 목표'인 지표의 연간목표는 0이어야 합니다.")
+    for i in df.index[zero & aggregation.notna() & (aggregation != "cumulative")]:
+        rej.add(DEF_SHEET, rows[i], agg_header, df.at[i, "aggregation"],
+                "방향이 '0이 목표'인 지표는 집계방식이 '누적'이어야 합니다(최근값·평균은 앞선 달의 사고를 잊습니다).")
     for i in df.index[~zero & df["annual_target"].isna()]:
         rej.add(DEF_SHEET, rows[i], header, None, "'연간목표' 값이 비어 있습니다.")
+    for i in df.index[direction.isin(["higher", "lower"]) & target.notna() & (target <= 0)]:
+        rej.add(DEF_SHEET, rows[i], header, df.at[i, "annual_target"],
+                "높을수록 좋음·낮을수록 좋음 지표의 연간목표는 0보다 커야 합니다(0을 목표로 하려면 방향을 '0이 목표'로 적으세요).")
     return target
 
 
-def _plans(df: pd.DataFrame, rows: list[int], rej: Rejects) -> list:
+def _plans(df: pd.DataFrame, rows: list[int], direction: pd.Series, aggregation: pd.Series, rej: Rejects) -> list:
+    """The 12 monthly targets or None. All or none; never negative; above 0 in every month of a 평균/최근값
+    KPI (that month's target divides); a 누적 KPI's plan must add up to more than 0; 0이 목표 takes none."""
     plan_fields = [f"plan_{m}" for m in range(1, 13)]
     nums = {f: _check_number(df, rows, DEF_SHEET, DEF_FIELDS, f, rej) for f in plan_fields}
     out = []
@@ -311,9 +320,28 @@ def _plans(df: pd.DataFrame, rows: list[int], rej: Rejects) -> list:
         if len(given) < 12:
             first = next(f for f in plan_fields if pd.isna(df.at[i, f]))
             rej.add(DEF_SHEET, rows[i], DEF_FIELDS[first][0], None,
-                    "월별 목표는 12개월을 모두 적거나 모두 비워 두세요(비우면 연간목표를 월수로 나눕니다).")
-        out.append([float(nums[f][i]) for f in plan_fields])
+                    "월별 목표는 12개월을 모두 적거나 모두 비워 두세요(비우면 연간목표를 지난 달 수에 비례해 씁니다).")
+        values = [float(nums[f][i]) for f in plan_fields]
+        _plan_rules(df, rows, i, plan_fields, values, direction[i], aggregation[i], rej)
+        out.append(values)
     return out
+
+
+def _plan_rules(df, rows, i, plan_fields, values, direction, aggregation, rej: Rejects) -> None:
+    def reject(f: str, reason: str) -> None:
+        rej.add(DEF_SHEET, rows[i], DEF_FIELDS[f][0], df.at[i, f], reason)
+
+    known = [(f, v) for f, v in zip(plan_fields, values) if not pd.isna(v)]
+    for f, v in known:
+        if v < 0:
+            reject(f, "월별 목표는 음수일 수 없습니다.")
+        elif direction == "zero" and v != 0:
+            reject(f, "방향이 '0이 목표'인 지표에는 월별 목표를 적지 않습니다(모든 달의 목표가 0입니다).")
+        elif direction in ("higher", "lower") and aggregation in ("average", "latest") and v == 0:
+            reject(f, "평균·최근값 지표의 월별 목표는 0보다 커야 합니다(그 달의 목표와 비교합니다).")
+    if direction in ("higher", "lower") and aggregation == "cumulative" and len(known) == 12 \
+            and all(v >= 0 for _, v in known) and sum(v for _, v in known) == 0:
+        reject(plan_fields[-1], "누적 지표의 월별 목표 12개월 합계가 0입니다 — 0을 목표로 하려면 방향을 '0이 목표'로 적으세요.")
 
 
 def _sources(df: pd.DataFrame, rows: list[int], settings, rej: Rejects) -> pd.Series:
@@ -353,9 +381,10 @@ def _text(v: Any) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
-def validate_actuals(df: pd.DataFrame, rows: list[int], settings, rej: Rejects, defined: set[tuple],
+def validate_actuals(df: pd.DataFrame, rows: list[int], settings, rej: Rejects, defined: dict[tuple, tuple],
                      allowed_departments: tuple[str, ...] | None = None) -> pd.DataFrame:
-    from ccm.kpi import rules_from
+    """`defined`: (year, department, indicator) → (direction, unit) of every KPI the actuals may name."""
+    from ccm.kpi import non_negative_units, rules_from
 
     org_unit = rules_from(settings).org_unit
     S, F = ACT_SHEET, ACT_FIELDS
@@ -374,8 +403,21 @@ def validate_actuals(df: pd.DataFrame, rows: list[int], settings, rej: Rejects, 
         if key not in defined:
             rej.add(S, rows[i], F["indicator"][0], out.at[i, "indicator"],
                     f"{key[0]}년 {key[1]}의 KPI 정의(정의 시트 또는 이미 적재된 정의)에 없는 지표입니다.")
+        elif out.at[i, "actual"] < 0:
+            reason = _negative_reason(*defined[key], non_negative_units(settings))
+            if reason:
+                rej.add(S, rows[i], F["actual"][0], df.at[i, "actual"], reason)
     _duplicates(out, rows, S, F, list(ACT_KEY), rej)
     return out
+
+
+def _negative_reason(direction: str, unit: str | None, units: tuple[str, ...]) -> str | None:
+    """Why a negative actual cannot be, or None when the KPI's unit allows it."""
+    if direction in ("lower", "zero"):
+        return "낮을수록 좋음·0이 목표 지표의 실적은 음수일 수 없습니다(목표 ÷ 실적, 건수)."
+    if unit is not None and _norm(unit) in {_norm(u) for u in units}:
+        return f"단위가 '{unit}'인 지표의 실적은 음수일 수 없습니다(설정 [kpi] non_negative_units)."
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,9 +501,11 @@ def load(data: bytes | str | Path, db_path: str | Path, settings, *, file_name: 
                                          (ACT_SHEET, ACT_FIELDS, a_raw.attrs.get("header_row"))], rej)
     with db.session(db_path) as con:
         defs = validate_definitions(d_raw, d_rows, settings, rej, allowed_departments)
-        stored = {tuple(r) for r in con.execute("SELECT year, department, indicator FROM kpi_definitions").fetchall()}
-        defined = stored | {(int(y), dp, i) for y, dp, i in defs[["year", "department", "indicator"]].itertuples(index=False)
-                            if pd.notna(y) and dp is not None and i is not None}
+        defined = {(y, dp, i): (d, u) for y, dp, i, d, u in con.execute(
+            "SELECT year, department, indicator, direction, unit FROM kpi_definitions").fetchall()}
+        defined |= {(int(y), dp, i): (d, u) for y, dp, i, d, u
+                    in defs[["year", "department", "indicator", "direction", "unit"]].itertuples(index=False)
+                    if pd.notna(y) and dp is not None and i is not None}
         blank = a_raw["actual"].isna()
         a_raw, a_rows = a_raw[~blank].reset_index(drop=True), [r for r, b in zip(a_rows, blank) if not b]
         acts = validate_actuals(a_raw, a_rows, settings, rej, defined, allowed_departments)

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ccm.kpi import AGGREGATIONS, DIRECTIONS, plan_of, rules_from
+from ccm.kpi import AGGREGATIONS, DIRECTIONS, non_negative_units, plan_of, rules_from, rules_lines
 from etl.kpi import ACT_FIELDS, ACT_SHEET, DEF_FIELDS, DEF_SHEET
 
 ROWS = 1000  # rows covered by the dropdowns
@@ -79,18 +79,24 @@ INSTRUCTIONS = [
     "KPI 통합 문서 작성 안내",
     "",
     f"1. '{DEF_SHEET}' 시트: 한 행이 한 KPI입니다(연도·부서·지표명이 같으면 같은 KPI). 이미 적재된 올해 KPI가 채워져 있습니다.",
-    "   - 방향: 높을수록 좋음 / 낮을수록 좋음 / 0이 목표 (예: 안전사고 Zero는 0이 목표, 실적 0이면 100%, 1건이라도 있으면 0%).",
+    "   - 방향: 높을수록 좋음 / 낮을수록 좋음 / 0이 목표 (예: 안전사고 Zero는 0이 목표).",
     "   - 집계방식: 누적(연초부터 합계, 예: 건수) / 평균(월 실적의 평균, 예: 점수·비율) / 최근값(가장 최근 달의 값).",
-    "   - 연간목표: 지표의 단위로 적습니다(%는 95처럼 숫자만). 0이 목표인 지표는 0 또는 빈칸.",
-    "   - 1월목표~12월목표(선택): 월별 목표 계획. 적으면 12개월 모두, 안 적으면 연간목표를 지난 달 수에 비례해 나눕니다(누적 지표).",
+    "   - 연간목표: 지표의 단위로 적습니다(%는 95처럼 숫자만). 1월목표~12월목표(선택): 월별 목표 계획.",
     "   - 가중치: 부서 점수에서의 비중(합계가 100이 아니어도 됩니다: 가중 평균).",
     "   - 자동실적(선택): pcsi(고객만족도 종합지수), voc_compliance(VOC 처리기한 준수율 %), voc_count:유형(예: voc_count:칭찬).",
     "     자동실적 지표에 같은 달 수기 실적을 적으면 수기 실적이 자동 값을 대신합니다(화면에 '수기(자동 대체)'로 표시).",
-    f"2. '{ACT_SHEET}' 시트: 한 행이 한 지표의 한 달 실적입니다. 실적 칸이 빈 행은 '미입력 월'로 남습니다(0으로 보지 않음).",
+    f"2. '{ACT_SHEET}' 시트: 한 행이 한 지표의 한 달 실적입니다. 실적 칸이 빈 행은 '미입력 월'로 남습니다(아래 '미입력' 규칙).",
     "3. 부서·방향·집계방식·자동실적 칸은 목록에서 고르세요. 숫자 칸에는 숫자만 적습니다('12건' 대신 12).",
     "4. 오류가 한 건이라도 있으면 아무것도 저장되지 않습니다. 오류 목록(시트·행·열·값·사유)을 보고 고친 뒤 다시 올리세요.",
     "5. 같은 KPI를 다시 올리면 새 값으로 바뀝니다(이전 값은 적재 이력에서 되돌릴 수 있습니다).",
+    "",
+    "달성률·판정 규칙 (README의 'KPI 판정 규칙'과 같은 글입니다)",
 ]
+
+
+def instructions(settings) -> list[str]:
+    """The 안내 sheet: how to fill the workbook, then the rules (ccm.kpi.rules_text, the README's text)."""
+    return INSTRUCTIONS + rules_lines(rules_from(settings), non_negative_units(settings))
 
 
 def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.DataFrame | None = None,
@@ -101,7 +107,7 @@ def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.Dat
         defs = defs[defs["department"].isin(departments)] if defs is not None else None
         actuals = actuals[actuals["department"].isin(departments)] if actuals is not None else None
     wb = Workbook()
-    _instructions(wb.active)
+    _instructions(wb.active, settings)
     lists = _lists_sheet(wb, settings)
     ws = wb.create_sheet(DEF_SHEET)
     _header(ws, [h for h, _ in DEF_FIELDS.values()])
@@ -123,9 +129,9 @@ def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.Dat
     return buf.getvalue()
 
 
-def _instructions(ws) -> None:
+def _instructions(ws, settings) -> None:
     ws.title = "안내"
-    for line in INSTRUCTIONS:
+    for line in instructions(settings):
         ws.append([line])
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 140

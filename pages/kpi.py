@@ -13,10 +13,15 @@ from ui import data
 from ui.bootstrap import setup
 from ui.components import XLSX, chart, definition, empty_state, pct, table
 
-STATUS_COLOR = {"달성": "green", "주의": "orange", "미달": "red", "실적 없음": "gray"}
-STATUS_BG = {"달성": "#C6EFCE", "주의": "#FFEB9C", "미달": "#FFC7CE", "실적 없음": "#EDEDED"}
-ATTAINMENT_HELP = ("달성률: 높을수록 좋음 = 실적÷목표, 낮을수록 좋음 = 목표÷실적(실적 0이면 상한), "
-                   "0이 목표 = 실적이 0일 때만 100%. 누적 지표는 연초~검토 월 합계를 같은 기간 목표와 비교합니다.")
+STATUS_COLOR = {"달성": "green", "주의": "orange", "미달": "red", "미입력": "violet", "목표 없음": "gray", "실적 없음": "gray"}
+STATUS_BG = {"달성": "#C6EFCE", "주의": "#FFEB9C", "미달": "#FFC7CE", "미입력": "#D9D9D9", "목표 없음": "#EDEDED",
+             "실적 없음": "#EDEDED"}
+
+
+def attainment_help(rules: kpi.Rules) -> str:
+    """The attainment rules as the README and the template's 안내 sheet state them (ccm.kpi.rules_text)."""
+    text = kpi.rules_text(rules)
+    return " ".join(text["달성률"] + text["기간"] + text["미입력"] + text["판정"])
 
 
 def main() -> None:
@@ -30,9 +35,11 @@ def main() -> None:
     year, month = _month_picker(ctx)
     depts = ctx.scope.departments
     st.caption(f"{year}년 {month}월 말 기준 · 사이드바의 조회 기간은 이 화면에 쓰지 않고, 부서 선택만 적용합니다. "
-               f"상태: 달성 ≥ {rules.achieved:.0%}, 주의 ≥ {rules.warning:.0%}, 그 아래 미달 · 달성률 상한 {rules.cap:.0%}.")
+               f"상태: 달성 ≥ {kpi.fmt_attainment(rules.achieved, rules)}, 주의 ≥ {kpi.fmt_attainment(rules.warning, rules)}, "
+               f"그 아래 미달(달성률을 {rules.precision:g}%p 단위로 반올림한 값으로 판정) · 달성률 상한 "
+               f"{kpi.fmt_attainment(rules.cap, rules)} · 빈 달: {kpi.MISSING[rules.missing]}.")
     card = data.run(kpi.review, year, month, rules, depts)
-    _goals(card[card["is_goal"]])
+    _goals(card[card["is_goal"]], rules)
     card = card[~card["is_goal"]]
     if card.empty:
         empty_state("선택한 부서에 이 연도의 KPI가 없습니다. 사이드바의 부서 선택을 바꿔 보세요.", upload_hint=False)
@@ -41,7 +48,7 @@ def main() -> None:
     org = kpi.org_from(all_scores)
     scores = all_scores if depts is None else all_scores[all_scores["department"].isin(depts)]
     _scores(scores, org)
-    _scorecard(card)
+    _scorecard(card, rules)
     before = data.run(kpi.review, *kpi.previous_month(year, month), rules, depts)
     changes = kpi.compare(card, before[before["department"] != rules.org_unit])
     _changes(changes)
@@ -62,7 +69,7 @@ def _month_picker(ctx) -> tuple[int, int]:
                         help="기본값은 실적이 입력된 가장 최근 달입니다.")
 
 
-def _goals(goals: pd.DataFrame) -> None:
+def _goals(goals: pd.DataFrame, rules: kpi.Rules) -> None:
     st.subheader("경영목표")
     if goals.empty:
         st.info("경영목표(부서 '전사') KPI가 없습니다. KPI 정의 시트에 부서를 '전사'로 적으면 이곳에 큰 카드로 나옵니다.")
@@ -71,8 +78,11 @@ def _goals(goals: pd.DataFrame) -> None:
     for col, g in zip(cols, goals.to_dict("records")):
         with col.container(border=True):
             value, target = _num(g["actual"], g["unit"]), _num(g["target"], g["unit"])
-            st.metric(md(g["indicator"]), md(value), help=f"{md(g['core_task'] or '')} · 목표(누계) {md(target)}. {ATTAINMENT_HELP}")
-            st.badge(f"{g['status']} · 달성률 {pct(g['attainment'])}", color=STATUS_COLOR[g["status"]])
+            st.metric(md(g["indicator"]), md(value),
+                      help=f"{md(g['core_task'] or '')} · 목표(누계) {md(target)}. {md(attainment_help(rules))}")
+            judged = g["attainment"] is not None and not pd.isna(g["attainment"])
+            st.badge(f"{g['status']} · 달성률 {kpi.fmt_attainment(g['attainment'], rules)}" if judged else g["status"],
+                     color=STATUS_COLOR[g["status"]])
             st.caption(f"목표 {md(target)}" + (" (누계)" if g["aggregation"] == "cumulative" else "")
                        + (f" · 미입력 월: {md(g['missing_months'])}" if g["missing_months"] else ""))
 
@@ -87,7 +97,8 @@ def _scores(scores: pd.DataFrame, org: float | None) -> None:
     st.subheader("부서 점수")
     c1, c2 = st.columns([1, 3])
     c1.metric("기관 점수", pct(org), help="부서 점수의 평균(부서마다 같은 비중). 부서 점수 = 그 부서 KPI 달성률의 "
-                                        "가중 평균(실적이 있는 KPI만, 가중치는 KPI 정의의 값).")
+                                        "가중 평균(가중치는 KPI 정의의 값; '미입력' KPI는 0%로 넣고, '목표 없음'·"
+                                        "'실적 없음' KPI는 뺍니다).")
     with c2:
         if scores.empty:
             st.info("실적이 있는 부서 KPI가 아직 없습니다.")
@@ -97,16 +108,16 @@ def _scores(scores: pd.DataFrame, org: float | None) -> None:
         chart(fig, kpi.to_display(scores), "KPI 부서 점수", key="kpi_scores")
 
 
-def _scorecard(card: pd.DataFrame) -> None:
+def _scorecard(card: pd.DataFrame, rules: kpi.Rules) -> None:
     st.subheader("스코어카드 (부서 × 지표)")
-    cell = card.assign(v=[(f"{s} {pct(a, 0)}" if s != "실적 없음" else s) + (" *" if miss else "")
+    cell = card.assign(v=[(s if a is None or pd.isna(a) else f"{s} {kpi.fmt_attainment(a, rules)}") + (" *" if miss else "")
                           for s, a, miss in zip(card["status"], card["attainment"], card["missing_months"])])
     pivot = cell.pivot_table(index="indicator", columns="department", values="v", aggfunc="first").fillna("")
     pivot = pivot.rename_axis(index="지표", columns="부서")
     styled = pivot.style.map(lambda v: f"background-color: {STATUS_BG.get(v.split(' ')[0], '')}" if v else "")
     st.dataframe(styled, width="stretch")
-    definition(ATTAINMENT_HELP + " 빈 칸은 그 부서의 KPI가 아닙니다. * = 실적이 입력되지 않은 달이 있음"
-               "(0으로 보지 않고 목표에서도 뺌; 아래 '자세히'의 미입력 월).")
+    definition(md(attainment_help(rules)) + " 빈 칸은 그 부서의 KPI가 아닙니다. * = 실적이 입력되지 않은 달이 있음"
+               f"(빈 달: {kpi.MISSING[rules.missing]}; 아래 '자세히'의 미입력 월).")
     with st.expander("스코어카드 자세히 (누계 실적·목표·부족분·미입력 월)"):
         table(kpi.to_display(card), "KPI 스코어카드", key="kpi_card")
 
@@ -164,7 +175,7 @@ def _trend(card: pd.DataFrame, year: int, month: int, rules) -> None:
         "ytd_target": "목표 경로", "attainment": "달성률"})
     chart(fig, shown, f"KPI 추이 {pick['indicator']}", key="kpi_trend")
     definition("출처: 수기 = 통합 문서 실적, 자동 = 저장된 데이터에서 계산, 수기(자동 대체) = 같은 달 자동 값을 수기 실적이 대신함, "
-               "누락 = 실적 없음(0으로 보지 않음).")
+               "누락 = 실적이 입력되지 않은 달(미입력 월, 0으로 보지 않음).")
 
 
 def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
@@ -206,7 +217,7 @@ def _download(year, month, rules, depts, card, off, changes, scores, org) -> Non
     goals = goals[goals["is_goal"]]
     title = f"KPI 월간 검토 — {year}년 {month}월"
     st.download_button("KPI 검토 자료 Excel",  # built when clicked, not on every rerun
-                       lambda: review_workbook(title, goals, card, off, changes, scores, org, rules.cap),
+                       lambda: review_workbook(title, goals, card, off, changes, scores, org, rules.cap, rules),
                        f"KPI_검토_{year}_{month:02d}.xlsx", XLSX, key="kpi_review_xlsx",
                        icon=":material/download:", on_click="ignore")
 

@@ -3,8 +3,10 @@ automatic actuals with visible manual overrides, scores, CLI."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime
 
+import pandas as pd
 import pytest
 from kpi_support import ACT_HEADERS, DEF_HEADERS, kpi_row, monthly, write_workbook
 from openpyxl import load_workbook
@@ -85,12 +87,27 @@ def test_loaded_values_give_hand_computed_scores(env, simple):
         card = kpi.review(con, 2026, 6).set_index("indicator")
         scores = kpi.department_scores(con, 2026, 6)
         org = kpi.org_score(con, 2026, 6)
+    # 안전사고: February's incident settles it at 0% although March–June are blank
     assert card.loc["안전사고", "attainment"] == 0.0 and card.loc["안전사고", "status"] == "미달"
     assert card.loc["전화응대 친절도 평가", "missing_months"] == "3월, 4월, 5월, 6월"
-    assert card.loc["전화응대 친절도 평가", "attainment"] == pytest.approx(0.9)
-    # 문화사업팀: (1.0 × 30 + 0.9 × 10) / 40; the organisation unit (전사) is not a department
-    assert scores.to_dict("records") == [{"department": "문화사업팀", "score": pytest.approx(0.975), "n_kpis": 2}]
-    assert org == pytest.approx(0.975)
+    assert card.loc["전화응대 친절도 평가", "status"] == "미입력"
+    assert pd.isna(card.loc["전화응대 친절도 평가", "attainment"]) and pd.isna(card.loc["전화응대 친절도 평가", "gap"])
+    assert card.loc["보도자료 배포", "attainment"] == 1.0  # 12 of 24 × 6/12
+    # 문화사업팀: (1.0 × 30 + 0% for the 미입력 KPI × 10) / 40; the organisation unit (전사) is not a department
+    assert scores.to_dict("records") == [{"department": "문화사업팀", "score": pytest.approx(0.75), "n_kpis": 2,
+                                          "n_missing": 1}]
+    assert org == pytest.approx(0.75)
+
+
+def test_the_exclude_treatment_judges_the_reported_months_only(env, simple):
+    _load(simple, env)
+    rules = replace(kpi.rules_from(env), missing="exclude")
+    with db.session(env.db_path) as con:
+        card = kpi.review(con, 2026, 6, rules).set_index("indicator")
+        scores = kpi.department_scores(con, 2026, 6, rules)
+    assert card.loc["전화응대 친절도 평가", "attainment"] == pytest.approx(0.9)  # 81 of 90 in January–February
+    assert scores.to_dict("records") == [{"department": "문화사업팀", "score": pytest.approx(0.975), "n_kpis": 2,
+                                          "n_missing": 0}]  # (1.0 × 30 + 0.9 × 10) / 40
 
 
 def test_off_track_list_says_since_when_and_the_gap(env, tmp_path):
@@ -231,7 +248,7 @@ def test_pcsi_source_without_the_survey_module_says_so(env, tmp_path, monkeypatc
         assert kpi.review(con, 2026, 2).iloc[0]["status"] == "실적 없음"
         monkeypatch.setattr(ccm.pcsi, "overall_index", lambda con, year, survey="PCSI": 88.5, raising=False)
         card = kpi.review(con, 2026, 2).iloc[0]
-    assert (card["actual"], card["attainment"]) == (88.5, pytest.approx(88.5 / 90))
+    assert (card["actual"], card["attainment"]) == (88.5, 0.983)  # 98.33…% shown and judged as 98.3%
 
 
 def test_department_user_may_only_load_own_rows(env, simple, tmp_path):
