@@ -1,10 +1,13 @@
-"""Local accounts: argon2 password hashes, roles, lockout after repeated failures, session expiry rules.
+"""Local accounts: argon2 password hashes, roles, lockout after repeated failures, session expiry rules,
+and sign-in sessions (the token a browser keeps so a refresh or a new tab stays signed in).
 
 Pure Python (no Streamlit). Times are passed in by the caller (`now`), so the rules are testable.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +50,15 @@ DDL = [
         username     VARCHAR NOT NULL,
         attempted_at TIMESTAMP NOT NULL,
         success      BOOLEAN NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        token_hash     VARCHAR PRIMARY KEY,   -- HMAC-SHA256 of the token under the server's secret key
+        username       VARCHAR NOT NULL,
+        created_at     TIMESTAMP NOT NULL,
+        last_seen      TIMESTAMP NOT NULL,    -- written now and then, not on every click (see ui.auth)
+        expires_at     TIMESTAMP NOT NULL,    -- created_at + max_session_hours
+        revoked_at     TIMESTAMP,
+        revoked_reason VARCHAR                -- logout | password_change | account_disabled
     )""",
 ]
 
@@ -157,25 +169,33 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, depart
 
 def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, *, settings: Any = None,
                  by: str | None = None, now: datetime | None = None) -> None:
+    """New password; every open session of the account ends (a stolen session must not outlive the reset)."""
     _require_account(con, username)
     validate_password(password, settings)
-    con.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
-                [hash_password(password), now or datetime.now(), username])
-    audit.record(con, by or username, "password_change", username)
+    now = now or datetime.now()
+    with transaction(con):
+        con.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+                    [hash_password(password), now, username])
+        revoke_sessions(con, username, now, "password_change")
+        audit.record(con, by or username, "password_change", username)
 
 
 def update_user(con: duckdb.DuckDBPyConnection, username: str, *, role: str, department: str | None,
-                active: bool, settings: Any = None, by: str | None = None) -> None:
-    """Change role, department or active flag; the last active 관리자 cannot be demoted or disabled."""
+                active: bool, settings: Any = None, by: str | None = None, now: datetime | None = None) -> None:
+    """Change role, department or active flag; the last active 관리자 cannot be demoted or disabled.
+    Disabling an account ends its open sessions."""
     acc = _require_account(con, username)
     validate_account(username, role, department, settings.departments if settings is not None else None)
     losing_admin = acc.role == "관리자" and acc.active and (role != "관리자" or not active)
     if losing_admin and active_admin_count(con) <= 1:
         raise AuthError("마지막 관리자는 권한을 바꾸거나 사용 중지할 수 없습니다.")
-    con.execute("UPDATE users SET role = ?, department = ?, active = ? WHERE username = ?",
-                [role, department or None, active, username])
-    state = "사용" if active else "사용 중지"
-    audit.record(con, by or username, "user_change", f"{username}: {role}, {department or '-'}, {state}")
+    with transaction(con):
+        con.execute("UPDATE users SET role = ?, department = ?, active = ? WHERE username = ?",
+                    [role, department or None, active, username])
+        if not active:
+            revoke_sessions(con, username, now or datetime.now(), "account_disabled")
+        state = "사용" if active else "사용 중지"
+        audit.record(con, by or username, "user_change", f"{username}: {role}, {department or '-'}, {state}")
 
 
 def _require_account(con: duckdb.DuckDBPyConnection, username: str) -> Account:
@@ -274,3 +294,83 @@ def session_expired(signed_in_at: datetime, last_seen: datetime, now: datetime, 
     if now - signed_in_at > timedelta(hours=r["max_session_hours"]):
         return f"로그인한 지 {r['max_session_hours']}시간이 지나 로그아웃되었습니다. 다시 로그인하세요."
     return None
+
+
+# ---- sign-in sessions ---------------------------------------------------------------------------
+# The browser keeps a random 256-bit token; the server keeps only its keyed hash, with the account and
+# the times the [auth] rules need. A token is good while its row exists, is not revoked and passes
+# the idle and absolute limits — checked against the database on every run, never trusted from the
+# browser. A token proves nothing by itself: no user name, role or time is inside it to forge.
+
+TOKEN_BYTES = 32
+REVOKED = {
+    "logout": "로그아웃했습니다.",
+    "password_change": "비밀번호가 바뀌어 로그아웃되었습니다. 새 비밀번호로 다시 로그인하세요.",
+    "account_disabled": "계정이 사용 중지되어 로그아웃되었습니다. 관리자에게 문의하세요.",
+}
+
+
+@dataclass(frozen=True)
+class Session:
+    username: str
+    created_at: datetime
+    last_seen: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+def token_hash(token: str, key: bytes) -> str:
+    """What the database keeps of a token: HMAC-SHA256 under the server's secret key (hex)."""
+    return hmac.new(key, token.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+
+
+def create_session(con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any) -> str:
+    """A new session for an account that has just proved who it is; returns the token (shown to no one
+    but the browser). Sessions past their absolute limit are deleted on the way."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    expires = now + timedelta(hours=rules(settings)["max_session_hours"])
+    with transaction(con):
+        con.execute("DELETE FROM sessions WHERE expires_at < ?", [now])
+        con.execute("INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)",
+                    [token_hash(token, settings.secret_key()), username, now, now, expires])
+    return token
+
+
+def find_session(con: duckdb.DuckDBPyConnection, digest: str) -> Session | None:
+    row = con.execute(
+        """SELECT username, created_at, last_seen, expires_at, revoked_at, revoked_reason
+           FROM sessions WHERE token_hash = ?""", [digest]).fetchone()
+    return Session(*row) if row else None
+
+
+def session_problem(session: Session | None, now: datetime, settings: Any = None,
+                    last_seen: datetime | None = None) -> str | None:
+    """Why a session no longer signs its browser in (Korean), or None while it does. `last_seen` may be
+    a later use than the stored one (the server remembers uses between writes)."""
+    if session is None:
+        return "로그인 정보가 없거나 만료되었습니다. 다시 로그인하세요."
+    if session.revoked_at is not None:
+        return REVOKED.get(session.revoked_reason or "", "로그인이 취소되었습니다. 다시 로그인하세요.")
+    reason = session_expired(session.created_at, max(session.last_seen, last_seen or session.last_seen), now, settings)
+    if reason is None and now >= session.expires_at:  # the limit in force when it began, if settings changed since
+        reason = "로그인 유효 시간이 지나 로그아웃되었습니다. 다시 로그인하세요."
+    return reason
+
+
+def touch_session(con: duckdb.DuckDBPyConnection, digest: str, now: datetime) -> None:
+    con.execute("UPDATE sessions SET last_seen = greatest(last_seen, ?) WHERE token_hash = ? AND revoked_at IS NULL",
+                [now, digest])
+
+
+def revoke_session(con: duckdb.DuckDBPyConnection, digest: str, now: datetime, reason: str) -> None:
+    con.execute("UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                [now, reason, digest])
+
+
+def revoke_sessions(con: duckdb.DuckDBPyConnection, username: str, now: datetime, reason: str) -> int:
+    """End every open session of an account (password change, account disabled); how many ended."""
+    ended = con.execute(
+        """UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE username = ? AND revoked_at IS NULL
+           AND expires_at > ? RETURNING token_hash""", [now, reason, username, now]).fetchall()
+    return len(ended)
