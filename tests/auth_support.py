@@ -34,6 +34,7 @@ def sign_in(at: AppTest, settings: Settings, role: str, department: str | None =
         department = settings.departments[0]
     username = f"test-{role}" + (f"-{department}" if role == "부서" else "")
     ensure_account(settings, username, role, department)
-    now = clock()
-    at.session_state[SESSION_KEY] = {"username": username, "signed_in_at": now, "last_seen": now}
+    with db.session(settings.db_path) as con:
+        token = auth.create_session(con, username, clock(), settings)
+    at.session_state[SESSION_KEY] = {"username": username, "token": token}
     return username

@@ -104,9 +104,9 @@ def test_upload_page_admits_upload_roles(app_test, role):
 
 def test_idle_session_expires_back_to_login(app_test, env):
     at = app_test("pages/overview.py", role="분석")
-    state = at.session_state[SESSION_KEY]
     idle = timedelta(minutes=auth.rules(env)["idle_timeout_minutes"] + 1)
-    at.session_state[SESSION_KEY] = {**state, "last_seen": clock() - idle}
+    with db.session(env.db_path) as con:  # the session's last use, as the server stored it
+        con.execute("UPDATE sessions SET last_seen = ?", [clock() - idle])
     at.run()
     assert [s.value for s in at.subheader] == ["로그인"]
     assert "사용하지 않아" in at.warning[0].value

@@ -5,25 +5,35 @@ login form (or, on an empty users table, the form creating the first administrat
 `require(user, roles)` stops with a refusal. Both run in `ui.bootstrap.setup`, which every page calls
 first — so a page opened by direct URL on a fresh server is protected too.
 
-The signed-in state lives only in the server-side Streamlit session (`st.session_state[SESSION_KEY]`);
-a browser cannot set it. Every run re-reads the account (cached per data version), so a disabled
-account or a changed role takes effect at the user's next click.
+A sign-in creates a session in the database (`ccm.auth.create_session`): a random 256-bit token, of
+which the server keeps only a keyed hash. The Streamlit session holds the token, and the browser gets
+it as a cookie (set by a small inline script: Streamlit cannot set cookies itself), so a refresh, a
+new tab or the print view sends it with the new connection and stays signed in. Every run checks the
+token against the database — revoked at logout, password change and when the account is disabled,
+idle and absolute limits from [auth] — and re-reads the account (both cached per data version, which
+any write changes), so a disabled account or a changed role takes effect at the user's next click.
 """
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import duckdb
 import streamlit as st
 
 from ccm import audit
-from ccm.db import DatabaseBusy
+from ccm.db import DatabaseBusy, transaction
 from ccm import auth as accounts
 from ui import data
 
 ROLES = accounts.ROLES
-SESSION_KEY = "_auth"
+SESSION_KEY = "_auth"  # {"username", "token"} while signed in
 NOTICE_KEY = "_auth_notice"
+ENDED_KEY = "_auth_ended"  # tokens this Streamlit session has seen end (its connection may still send one)
+COOKIE = "ccm_session"
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32); nothing else reaches a query or script
 
 
 @dataclass(frozen=True)
@@ -47,10 +57,15 @@ def clock() -> datetime:
     return datetime.now()
 
 
-def sign_in(username: str, now: datetime | None = None) -> None:
-    """Mark this Streamlit session as signed in (after a password or single sign-on check)."""
+def sign_in(username: str, now: datetime | None = None, con: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Start a session for an account that has just proved who it is (password or single sign-on)."""
     now = now or clock()
-    st.session_state[SESSION_KEY] = {"username": username, "signed_in_at": now, "last_seen": now}
+    if con is None:
+        with data.connection() as own:
+            token = accounts.create_session(own, username, now, data.settings())
+    else:
+        token = accounts.create_session(con, username, now, data.settings())
+    st.session_state[SESSION_KEY] = {"username": username, "token": token}
 
 
 def current_user() -> User:
@@ -69,11 +84,8 @@ def current_user() -> User:
 def session_role() -> str | None:
     """The signed-in account's role, for the navigation menu (None when signed out); the page's
     own `require` still decides access."""
-    state = st.session_state.get(SESSION_KEY)
-    if not state or accounts.session_expired(state["signed_in_at"], state["last_seen"], clock(), data.settings()):
-        return None
-    acc = data.run(accounts.get_account, state["username"])
-    return acc.role if acc is not None and acc.active else None
+    found = _lookup(data.settings(), clock())
+    return found.account.role if found is not None and found.problem is None else None
 
 
 def require(user: User, roles: tuple[str, ...] | None) -> None:
@@ -83,26 +95,112 @@ def require(user: User, roles: tuple[str, ...] | None) -> None:
         st.stop()
 
 
-def _session_user(settings, now: datetime) -> User | None:
+@dataclass(frozen=True)
+class _Found:
+    token: str
+    digest: str
+    session: accounts.Session | None
+    account: accounts.Account | None
+    problem: str | None  # why it does not sign in (Korean), None when it does
+    from_cookie: bool
+
+
+def _lookup(settings, now: datetime) -> _Found | None:
+    """The token this run would use (the session's own, else the browser's cookie), checked against
+    the database and the [auth] rules."""
     state = st.session_state.get(SESSION_KEY)
-    if not state:
+    token, from_cookie = (state.get("token"), False) if state else (_cookie_token(), True)
+    if not token:
         return None
-    reason = accounts.session_expired(state["signed_in_at"], state["last_seen"], now, settings)
-    acc = None if reason else data.run(accounts.get_account, state["username"])
-    if acc is None or not acc.active:
-        reason = reason or "계정이 없거나 사용 중지되었습니다. 관리자에게 문의하세요."
-        _end_session(reason)
+    digest = accounts.token_hash(token, settings.secret_key())
+    session = data.run(accounts.find_session, digest)
+    problem = accounts.session_problem(session, now, settings, _uses().get(digest))
+    account = None if problem else data.run(accounts.get_account, session.username)
+    if problem is None and (account is None or not account.active):
+        problem = "계정이 없거나 사용 중지되었습니다. 관리자에게 문의하세요."
+    return _Found(token, digest, session, account, problem, from_cookie)
+
+
+def _cookie_token() -> str | None:
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not _TOKEN_SHAPE.fullmatch(token) or token in st.session_state.get(ENDED_KEY, ()):
+        return None
+    return token
+
+
+def _session_user(settings, now: datetime) -> User | None:
+    found = _lookup(settings, now)
+    if found is None:
+        return None
+    if found.problem is not None:
+        _end_session(found.token, found.problem)
         if _sso_email():
             st.logout()  # otherwise single sign-on would sign the expired session straight back in
         return None
-    state["last_seen"] = now
+    acc = found.account
+    if found.from_cookie:
+        st.session_state[SESSION_KEY] = {"username": acc.username, "token": found.token}
+    _used(found, now, settings)
     return User(acc.username, acc.role, acc.department)
 
 
-def _end_session(notice: str | None) -> None:
+_USES_LOCK = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _uses() -> dict[str, datetime]:
+    """Token hash → the latest use this server process has seen. The database's last_seen is written
+    only every quarter of the idle limit: each write changes the data version and so empties every
+    session's cached query results."""
+    return {}
+
+
+def _used(found: _Found, now: datetime, settings) -> None:
+    idle = timedelta(minutes=accounts.rules(settings)["idle_timeout_minutes"])
+    uses = _uses()
+    with _USES_LOCK:
+        uses[found.digest] = now
+        if len(uses) > 1000:
+            for digest in [d for d, t in uses.items() if now - t > idle]:
+                del uses[digest]
+    if now - found.session.last_seen >= max(idle / 4, timedelta(minutes=1)):
+        try:  # kept for a restarted server; a busy database only delays it
+            with data.connection() as con:
+                accounts.touch_session(con, found.digest, now)
+        except DatabaseBusy:
+            pass
+
+
+def _end_session(token: str | None, notice: str | None) -> None:
     st.session_state.pop(SESSION_KEY, None)
+    if token:
+        st.session_state[ENDED_KEY] = [*st.session_state.get(ENDED_KEY, [])[-4:], token]
     if notice:
         st.session_state[NOTICE_KEY] = notice
+
+
+def _cookie_path() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else "/"
+
+
+def _keep_in_browser(token: str) -> None:
+    """Give the browser the token as a cookie, for its next connections (a refresh, a new tab): sent
+    only by this site's own pages (SameSite=Strict: another site's page cannot open a connection
+    with it), Secure under https, gone when the browser closes."""
+    if not _TOKEN_SHAPE.fullmatch(token) or st.context.cookies.get(COOKIE) == token:
+        return  # this connection already came with it
+    st.html(f"""<script>document.cookie = "{COOKIE}={token}; Path={_cookie_path()}; SameSite=Strict"
+        + (location.protocol === "https:" ? "; Secure" : "");</script>""", unsafe_allow_javascript=True)
+
+
+def _forget_in_browser(tokens: list[str]) -> None:
+    """Delete the cookie if it still holds an ended token (not a newer sign-in from another tab)."""
+    ended = [t for t in tokens if _TOKEN_SHAPE.fullmatch(t)]
+    if ended:
+        st.html(f"""<script>if ({ended!r}.some(t => document.cookie.split("; ").includes("{COOKIE}=" + t)))
+            document.cookie = "{COOKIE}=; Path={_cookie_path()}; Max-Age=0; SameSite=Strict";</script>""",
+                unsafe_allow_javascript=True)
 
 
 def _sso_configured() -> bool:
@@ -135,7 +233,7 @@ def _sso_user(settings, now: datetime) -> User | None:
         st.stop()
     with data.connection() as con:
         accounts.record_sso_login(con, acc.username, email, now)
-    sign_in(acc.username, now)
+        sign_in(acc.username, now, con)
     st.rerun()  # the router builds the menu before sign-in; run again so it lists the role's pages
 
 
@@ -148,6 +246,7 @@ def _sign_in_screen(settings) -> None:
         _first_admin_form(settings)
     else:
         _login_form(settings)
+    _forget_in_browser(st.session_state.get(ENDED_KEY, []))
 
 
 def _login_form(settings) -> None:
@@ -163,10 +262,10 @@ def _login_form(settings) -> None:
         try:
             with data.connection() as con:
                 acc = accounts.authenticate(con, username, password, now, settings)
+                sign_in(acc.username, now, con)
         except (accounts.AuthError, DatabaseBusy) as exc:
             st.error(str(exc), icon=":material/error:")
             return
-        sign_in(acc.username, now)
         st.rerun()
 
 
@@ -191,10 +290,10 @@ def _first_admin_form(settings) -> None:
                 raise accounts.AuthError("그 사이에 다른 사람이 사용자를 만들었습니다. 로그인하세요.")
             acc = accounts.create_user(con, username, "관리자", None, password, settings=settings)
             audit.record(con, acc.username, "login", "첫 관리자 생성 후 로그인")
+            sign_in(acc.username, con=con)
     except (accounts.AuthError, DatabaseBusy) as exc:
         st.error(str(exc), icon=":material/error:")
         return
-    sign_in(acc.username)
     st.rerun()
 
 
@@ -204,12 +303,18 @@ def _account_box(user: User) -> None:
         st.caption(f":material/person: {user.username} ({user.role}{dept})")
         st.button("로그아웃", key="auth_logout", on_click=_logout, args=(user.username,),
                   icon=":material/logout:")
+        _keep_in_browser(st.session_state[SESSION_KEY]["token"])
 
 
 def _logout(username: str) -> None:
-    with data.connection() as con:
-        audit.record(con, username, "logout", "")
-    _end_session("로그아웃했습니다.")
+    """End the session everywhere its token went (this tab, its refreshes, the print view's tab)."""
+    token = (st.session_state.get(SESSION_KEY) or {}).get("token")
+    now = clock()
+    with data.connection() as con, transaction(con):
+        audit.record(con, username, "logout", "", at=now)
+        if token:
+            accounts.revoke_session(con, accounts.token_hash(token, data.settings().secret_key()), now, "logout")
+    _end_session(token, "로그아웃했습니다.")
     if _sso_email():
         st.logout()
 
