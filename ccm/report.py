@@ -16,21 +16,16 @@ import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ccm import voc_analytics as va
+from ccm import xlsx_style as xs
 from ccm.period import Scope, period
-from ccm.safe_text import show_bidi, write_cell
+from ccm.safe_text import show_bidi
 from ccm.settings import Settings
 
 SHEETS = ("요약", "유형별", "채널별", "부서별", "시설별", "처리기한 준수", "키워드·주제", "경중도×빈도", "재발", "FAQ 후보")
-COUNT, PCT, PP, HOURS, NUM, TEXT = "#,##0", "0.0%", '+0.0"%p";-0.0"%p";0.0"%p"', "0.0", "0.00", "@"
-CHANGE = '+0.0%;-0.0%;0.0%'
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-FONT = "맑은 고딕"  # installed on Korean Windows; Excel substitutes elsewhere
-THIN = Side(style="thin", color="A6A6A6")
+COUNT, PCT, PP, HOURS, NUM = (xs.FORMATS[k] for k in ("count", "pct", "pp", "hours", "num"))
+CHANGE = xs.CHANGE
 ProgressFn = Callable[[float, str], None]
 
 
@@ -216,7 +211,7 @@ def prevention(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -
         return pd.DataFrame(columns=["주제", "발생빈도", "경중도", "점수(빈도×경중도)", "구분", "개선 후보"])
     return pd.DataFrame({"주제": df["topic"], "발생빈도": df["frequency"], "경중도": df["severity"],
                          "점수(빈도×경중도)": df["score"], "구분": df["quadrant"],
-                         "개선 후보": df["candidate"].map({True: "예", False: ""})})
+                         "개선 후보": df["candidate"].astype(bool)})
 
 
 def recurrence(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -> pd.DataFrame:
@@ -225,7 +220,7 @@ def recurrence(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -
         return pd.DataFrame(columns=["시설·주제", "시설", "주제", "건수", "재발 건수", "재발률", "최근 재발"])
     return pd.DataFrame({"시설·주제": df["facility"] + " · " + df["topic"], "시설": df["facility"], "주제": df["topic"],
                          "건수": df["items"], "재발 건수": df["recurrences"], "재발률": df["rate"],
-                         "최근 재발": pd.to_datetime(df["last_recurrence"]).dt.strftime("%Y-%m-%d")})
+                         "최근 재발": pd.to_datetime(df["last_recurrence"]).dt.normalize()})
 
 
 def faq(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings, include_texts: bool) -> pd.DataFrame:
@@ -240,152 +235,113 @@ def faq(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings, include_
 
 
 # ---------------------------------------------------------------------------------------------
-# Writing: tables with formats, native charts
+# Writing: each sheet top to bottom (ccm.xlsx_style.Page) — title, table, its charts below it
 
 
-@dataclass(frozen=True)
-class TableRef:
-    header_row: int
-    last_row: int
-    columns: tuple[str, ...]
-
-    def col(self, name: str) -> int:
-        return self.columns.index(name) + 1
-
-    @property
-    def rows(self) -> int:
-        return self.last_row - self.header_row
+DIM_KINDS = {"접수": "count", "비중": "pct", "직전 반기 접수": "count", "직전 대비": "change", "전년 동기 접수": "count",
+             "전년 대비": "change", "처리 완료": "count", "기한 내 처리": "count", "준수율": "pct",
+             "직전 반기 준수율": "pct", "전년 동기 준수율": "pct"}
+MONTH_KINDS = {"접수": "count", "전년 동월 접수": "count", "준수율": "pct", "전년 동월 준수율": "pct",
+               "처리시간 중앙값(근무시간)": "hours"}
+EMPTY = "이 반기에 해당하는 데이터가 없습니다."
+BAR_CM, MAX_BARS = 0.32, 20
 
 
-def _title(ws: Worksheet, title: str, subtitle: str) -> None:
-    write_cell(ws, 1, 1, title).font = Font(name=FONT, bold=True, size=14)
-    write_cell(ws, 2, 1, subtitle).font = Font(name=FONT, color="595959")
+def _long_labels(df: pd.DataFrame, cat: str) -> bool:
+    return len(df) > 6 or any(xs.text_width(str(v)) > 8 for v in df[cat])
 
 
-def _write_table(ws: Worksheet, df: pd.DataFrame, row: int, formats: dict[str, str]) -> TableRef:
-    cols = tuple(str(c) for c in df.columns)
-    for j, name in enumerate(cols, start=1):
-        cell = write_cell(ws, row, j, name)
-        cell.font, cell.fill, cell.border = Font(name=FONT, bold=True), HEADER_FILL, Border(bottom=THIN)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for i, rec in enumerate(df.itertuples(index=False), start=row + 1):
-        for j, (name, v) in enumerate(zip(cols, rec), start=1):
-            cell = write_cell(ws, i, j, None if v is None or (not isinstance(v, str) and pd.isna(v)) else _py(v))
-            if name in formats:
-                cell.number_format = formats[name]
-    for j, name in enumerate(cols, start=1):
-        width = max([len(name)] + [len(str(v)) for v in df.iloc[:200, j - 1]]) if len(df) else len(name)
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, min(max(width * 1.6, 9), 50))
-    if df.empty:
-        ws.cell(row + 1, 1, "이 반기에 해당하는 데이터가 없습니다.").font = Font(italic=True, color="7F7F7F")
-    return TableRef(row, row + len(df), cols)
-
-
-def _py(v):
-    if hasattr(v, "item"):
-        return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    return v
-
-
-def _anchor(ref: TableRef, gap: int = 2) -> str:
-    return f"{get_column_letter(len(ref.columns) + gap)}{ref.header_row}"
-
-
-def _bar(ws: Worksheet, ref: TableRef, cat: str, values: list[str], title: str, y_title: str,
-         *, horizontal: bool = False, fmt: str | None = None, anchor: str | None = None, limit: int = 20) -> None:
+def _bar(page: xs.Page, ref: xs.Table, df: pd.DataFrame, cat: str, values: list[str], title: str, kind: str,
+         *, horizontal: bool | None = None, limit: int = MAX_BARS) -> None:
+    """Bars of `values` per `cat` from the table's own cells, below the table. Long or many labels
+    lie horizontally (largest on top); the value axis starts at 0."""
     if ref.rows == 0:
         return
+    horizontal = _long_labels(df, cat) if horizontal is None else horizontal
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
-    chart.title, chart.y_axis.title = title, y_title
     last = ref.header_row + min(ref.rows, limit)
     for name in values:
-        chart.add_data(Reference(ws, min_col=ref.col(name), min_row=ref.header_row, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=last))
-    _style(chart, fmt, height=7.5 if not horizontal else 4 + 0.5 * min(ref.rows, limit))
+        chart.add_data(Reference(page.ws, min_col=ref.col(name), min_row=ref.header_row, max_row=last),
+                       titles_from_data=True)
+    chart.set_categories(Reference(page.ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=last))
+    xs.style_chart(chart, title, value_kind=kind)
+    if kind == "pct":
+        chart.y_axis.scaling.max = 1
+    n = min(ref.rows, limit)
     if horizontal:
         chart.x_axis.scaling.orientation = "maxMin"
-    ws.add_chart(chart, anchor or _anchor(ref))
+        chart.gapWidth = 60
+        height = min(max(6.0, 2.5 + n * (BAR_CM * len(values) + 0.25)), 22.0)
+    else:
+        height = 7.5
+    page.chart(chart, height_cm=height)
 
 
-def _line(ws: Worksheet, ref: TableRef, cat: str, values: list[str], title: str, y_title: str,
-          fmt: str | None, anchor: str) -> None:
+def _line(page: xs.Page, ref: xs.Table, cat: str, values: list[str], title: str, kind: str) -> None:
     if ref.rows == 0:
         return
     chart = LineChart()
-    chart.title, chart.y_axis.title = title, y_title
     for name in values:
-        chart.add_data(Reference(ws, min_col=ref.col(name), min_row=ref.header_row, max_row=ref.last_row),
+        chart.add_data(Reference(page.ws, min_col=ref.col(name), min_row=ref.header_row, max_row=ref.last_row),
                        titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=ref.last_row))
-    _style(chart, fmt)
-    ws.add_chart(chart, anchor)
+    chart.set_categories(Reference(page.ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=ref.last_row))
+    xs.style_chart(chart, title, value_kind=kind)
+    if kind == "pct":
+        chart.y_axis.scaling.max = 1
+    page.chart(chart, height_cm=7.5)
 
 
-def _scatter(ws: Worksheet, ref: TableRef, x: str, y: str, title: str) -> None:
+def _scatter(page: xs.Page, ref: xs.Table, x: str, y: str, title: str) -> None:
     if ref.rows == 0:
         return
     chart = ScatterChart()
-    chart.title, chart.style = title, 13
-    chart.x_axis.title, chart.y_axis.title = x, y
-    xs = Reference(ws, min_col=ref.col(x), min_row=ref.header_row + 1, max_row=ref.last_row)
-    ys = Reference(ws, min_col=ref.col(y), min_row=ref.header_row + 1, max_row=ref.last_row)
-    s = Series(ys, xs, title="주제")
+    chart.style = 13
+    xs_ref = Reference(page.ws, min_col=ref.col(x), min_row=ref.header_row + 1, max_row=ref.last_row)
+    ys_ref = Reference(page.ws, min_col=ref.col(y), min_row=ref.header_row + 1, max_row=ref.last_row)
+    s = Series(ys_ref, xs_ref, title="주제")
     s.marker.symbol, s.marker.size = "circle", 8
     s.graphicalProperties.line.noFill = True
     chart.series.append(s)
-    _style(chart, None)
-    ws.add_chart(chart, _anchor(ref))
+    xs.style_chart(chart, title, value_kind="num", value_title=y, category_title=x)
+    chart.x_axis.scaling.min = 0
+    chart.legend = None
+    page.chart(chart, height_cm=9)
 
 
-def _style(chart, fmt: str | None, height: float = 7.5) -> None:
-    chart.height, chart.width = height, 16
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    if fmt:
-        chart.y_axis.number_format = fmt
-
-
-DIM_FORMATS = {"접수": COUNT, "비중": PCT, "직전 반기 접수": COUNT, "직전 대비": CHANGE, "전년 동기 접수": COUNT,
-               "전년 대비": CHANGE, "처리 완료": COUNT, "기한 내 처리": COUNT, "준수율": PCT,
-               "직전 반기 준수율": PCT, "전년 동기 준수율": PCT}
-
-
-def _dimension_sheet(ws: Worksheet, df: pd.DataFrame, p: Periods, what: str) -> None:
-    _title(ws, f"{what} VOC 접수·처리기한 준수", f"{p.current.label} · 비교: 직전 반기({p.previous.label}), "
-           f"전년 동기({p.last_year.label}). 준수율 = 기한 내 처리 ÷ 처리 완료.")
-    ref = _write_table(ws, df, 4, DIM_FORMATS)
+def _dimension_sheet(page: xs.Page, df: pd.DataFrame, p: Periods, what: str) -> None:
+    page.title(f"{what} VOC 접수·처리기한 준수", f"{p.current.label} · 비교: 직전 반기({p.previous.label}), "
+               f"전년 동기({p.last_year.label}). 준수율 = 기한 내 처리 ÷ 처리 완료.")
+    ref = page.table(df, kinds=DIM_KINDS, empty=EMPTY)
     label = ref.columns[0]
-    _bar(ws, ref, label, ["접수", "직전 반기 접수", "전년 동기 접수"], f"{what} 접수 건수 비교", "건수")
-    _bar(ws, ref, label, ["준수율", "전년 동기 준수율"], f"{what} 처리기한 준수율", "준수율", fmt="0%",
-         anchor=f"{get_column_letter(len(ref.columns) + 2)}{ref.header_row + 17}")
+    _bar(page, ref, df, label, ["접수", "직전 반기 접수", "전년 동기 접수"], f"{what} 접수 건수 비교", "count")
+    _bar(page, ref, df, label, ["준수율", "전년 동기 준수율"], f"{what} 처리기한 준수율", "pct")
 
 
-def _summary_sheet(ws: Worksheet, summ: pd.DataFrame, months: pd.DataFrame, p: Periods, open_now: dict,
+def _summary_sheet(page: xs.Page, summ: pd.DataFrame, months: pd.DataFrame, p: Periods, open_now: dict,
                    now: datetime) -> None:
-    _title(ws, f"반기별 VOC 분석 결과보고서 — {p.current.label}",
-           f"비교: 직전 반기 {p.previous.label}, 전년 동기 {p.last_year.label} · 작성 {now:%Y-%m-%d %H:%M}")
+    page.title(f"반기별 VOC 분석 결과보고서 — {p.current.label}",
+               f"비교: 직전 반기 {p.previous.label}, 전년 동기 {p.last_year.label} · 작성 {now:%Y-%m-%d %H:%M}")
     table = summ.rename(columns={"이번": p.current.label, "직전": p.previous.label, "전년": p.last_year.label})
-    ref = _write_table(ws, table.drop(columns=["형식"]), 4, {})
-    fmt = {"count": COUNT, "pct": PCT, "hours": HOURS}
+    kinds = {label: "pct" for label in p.labels} | {"직전 대비": "change", "전년 대비": "change"}
+    ref = page.table(table.drop(columns=["형식"]), kinds=kinds)
+    fmt = {"count": xs.FORMATS["count"], "pct": PCT, "hours": HOURS}
     change = {"count": CHANGE, "pct": PP, "hours": CHANGE}
     for i, kind in enumerate(summ["형식"], start=ref.header_row + 1):
         for j in (2, 3, 4):
-            ws.cell(i, j).number_format = fmt[kind]
+            page.ws.cell(i, j).number_format = fmt[kind]
         for j in (5, 6):
-            ws.cell(i, j).number_format = change[kind]
-    row = ref.last_row + 2
-    ws.cell(row, 1, f"현재({now:%Y-%m-%d %H:%M}) 미처리 {open_now.get('open', 0):,}건 · 기한 초과 "
-                    f"{open_now.get('overdue', 0):,}건 · 임박 {open_now.get('at_risk', 0):,}건").font = Font(bold=True)
-    ws.cell(row + 1, 1, "정의: 준수율 = 기한 내 처리 ÷ 처리 완료(판정) 건, 처리시간 = 접수 후 근무시간(업무일 09~18시, "
-                        "휴게 1시간, 주말·공휴일 제외). 증감: 건수는 증감률, 비율은 %p.").font = Font(color="595959")
-    mref = _write_table(ws, months, row + 3, {"접수": COUNT, "전년 동월 접수": COUNT, "준수율": PCT,
-                                               "전년 동월 준수율": PCT, "처리시간 중앙값(근무시간)": HOURS})
-    _bar(ws, mref, "월", ["접수", "전년 동월 접수"], "월별 접수 건수 (전년 동월 대비)", "건수", anchor="I4")
-    _line(ws, mref, "월", ["준수율", "전년 동월 준수율"], "월별 처리기한 준수율", "준수율", "0%", anchor="I20")
+            page.ws.cell(i, j).number_format = change[kind]
+    page.row -= 1
+    page.text(f"현재({now:%Y-%m-%d %H:%M}) 미처리 {open_now.get('open', 0):,}건 · 기한 초과 "
+              f"{open_now.get('overdue', 0):,}건 · 임박 {open_now.get('at_risk', 0):,}건", bold=True)
+    page.text("정의: 준수율 = 기한 내 처리 ÷ 처리 완료(판정) 건, 처리시간 = 접수 후 근무시간(업무일 09~18시, "
+              "휴게 1시간, 주말·공휴일 제외). 증감: 건수는 증감률, 비율은 %p.", color="595959")
+    page.gap()
+    page.text(f"월별 접수·처리기한 준수 ({p.current.label}, 전년 동월 대비)", bold=True, keep_with_next=True)
+    mref = page.table(months, kinds=MONTH_KINDS)
+    _bar(page, mref, months, "월", ["접수", "전년 동월 접수"], "월별 접수 건수 (전년 동월 대비)", "count", horizontal=False)
+    _line(page, mref, "월", ["준수율", "전년 동월 준수율"], "월별 처리기한 준수율", "pct")
 
 
 def build_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, year: int, half: int, now: datetime,
@@ -394,26 +350,26 @@ def build_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, year: int
     p = periods(year, half)
     wb = Workbook()
     wb.remove(wb.active)
-    steps: list[tuple[str, Callable[[Worksheet], None]]] = [
-        ("요약", lambda ws: _summary_sheet(ws, summary(con, year, half, settings), monthly(con, p), p,
+    doc = f"반기별 VOC 분석 결과보고서 {p.current.label}"
+    steps: list[tuple[str, Callable[[xs.Page], None]]] = [
+        ("요약", lambda pg: _summary_sheet(pg, summary(con, year, half, settings), monthly(con, p), p,
                                          va.open_counts(con, Scope(date(1900, 1, 1), date(9999, 1, 1)), now, settings), now)),
-        ("유형별", lambda ws: _dimension_sheet(ws, dimension(con, p, "voc_type"), p, "유형별")),
-        ("채널별", lambda ws: _dimension_sheet(ws, dimension(con, p, "channel"), p, "채널별")),
-        ("부서별", lambda ws: _dimension_sheet(ws, dimension(con, p, "department"), p, "부서별")),
-        ("시설별", lambda ws: _dimension_sheet(ws, dimension(con, p, "facility"), p, "시설별")),
-        ("처리기한 준수", lambda ws: _compliance_sheet(ws, con, p)),
-        ("키워드·주제", lambda ws: _topic_sheet(ws, con, p, settings)),
-        ("경중도×빈도", lambda ws: _prevention_sheet(ws, con, p, settings)),
-        ("재발", lambda ws: _recurrence_sheet(ws, con, p, settings)),
-        ("FAQ 후보", lambda ws: _faq_sheet(ws, con, p, settings, include_texts)),
+        ("유형별", lambda pg: _dimension_sheet(pg, dimension(con, p, "voc_type"), p, "유형별")),
+        ("채널별", lambda pg: _dimension_sheet(pg, dimension(con, p, "channel"), p, "채널별")),
+        ("부서별", lambda pg: _dimension_sheet(pg, dimension(con, p, "department"), p, "부서별")),
+        ("시설별", lambda pg: _dimension_sheet(pg, dimension(con, p, "facility"), p, "시설별")),
+        ("처리기한 준수", lambda pg: _compliance_sheet(pg, con, p)),
+        ("키워드·주제", lambda pg: _topic_sheet(pg, con, p, settings)),
+        ("경중도×빈도", lambda pg: _prevention_sheet(pg, con, p, settings)),
+        ("재발", lambda pg: _recurrence_sheet(pg, con, p, settings)),
+        ("FAQ 후보", lambda pg: _faq_sheet(pg, con, p, settings, include_texts)),
     ]
     for i, (name, write) in enumerate(steps):
         if progress:
             progress(i / (len(steps) + 1), f"'{name}' 시트 작성 중…")
-        ws = wb.create_sheet(name)
-        write(ws)
-        ws.sheet_view.showGridLines = False
-        _print_setup(ws)
+        page = xs.Page(wb.create_sheet(name), print_title=doc)
+        write(page)
+        page.finish()
     if progress:
         progress(len(steps) / (len(steps) + 1), "파일 저장 중…")
     buf = io.BytesIO()
@@ -423,61 +379,58 @@ def build_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, year: int
     return buf.getvalue()
 
 
-def _print_setup(ws: Worksheet) -> None:
-    """A4 landscape, one page wide, so every sheet prints as it is."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _compliance_sheet(ws: Worksheet, con, p: Periods) -> None:
-    _title(ws, "처리기한 준수", f"{p.current.label} · 월별 준수율(전년 동월 대비)과 유형별 처리시간(근무시간 기준)")
+def _compliance_sheet(page: xs.Page, con, p: Periods) -> None:
+    page.title("처리기한 준수", f"{p.current.label} · 월별 준수율(전년 동월 대비)과 유형별 처리시간(근무시간 기준)")
     months = monthly(con, p)
-    ref = _write_table(ws, months, 4, {"접수": COUNT, "전년 동월 접수": COUNT, "준수율": PCT, "전년 동월 준수율": PCT,
-                                       "처리시간 중앙값(근무시간)": HOURS})
-    _line(ws, ref, "월", ["준수율", "전년 동월 준수율"], "월별 처리기한 준수율", "준수율", "0%", _anchor(ref))
-    pref = _write_table(ws, processing(con, p), ref.last_row + 3, {
-        "처리 완료": COUNT, "중앙값(근무시간)": HOURS, "P90(근무시간)": HOURS, "평균(근무시간)": HOURS,
-        "처리기한(근무시간)": HOURS, "중앙값 ÷ 기한": PCT})
-    _bar(ws, pref, "유형", ["중앙값(근무시간)", "P90(근무시간)", "처리기한(근무시간)"], "유형별 처리시간과 처리기한",
-         "근무시간", anchor=f"{get_column_letter(len(pref.columns) + 2)}{pref.header_row + 2}")
+    ref = page.table(months, kinds=MONTH_KINDS)
+    _line(page, ref, "월", ["준수율", "전년 동월 준수율"], "월별 처리기한 준수율", "pct")
+    proc = processing(con, p)
+    page.text("유형별 처리시간과 처리기한 (근무시간)", bold=True, keep_with_next=True)
+    pref = page.table(proc, kinds={"처리 완료": "count", "중앙값(근무시간)": "hours", "P90(근무시간)": "hours",
+                                   "평균(근무시간)": "hours", "처리기한(근무시간)": "hours", "중앙값 ÷ 기한": "pct"},
+                      empty=EMPTY)
+    _bar(page, pref, proc, "유형", ["중앙값(근무시간)", "P90(근무시간)", "처리기한(근무시간)"], "유형별 처리시간과 처리기한",
+         "hours", horizontal=False)
 
 
-def _topic_sheet(ws: Worksheet, con, p: Periods, settings: Settings) -> None:
-    _title(ws, "키워드·주제", f"{p.current.label} · 주제는 설정의 주제 사전으로 분류(한 건이 여러 주제일 수 있음), "
-           "키워드는 명사(불용어 제외)를 언급한 건수")
+def _topic_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> None:
+    page.title("키워드·주제", f"{p.current.label} · 주제는 설정의 주제 사전으로 분류(한 건이 여러 주제일 수 있음), "
+               "키워드는 명사(불용어 제외)를 언급한 건수")
     ctypes = tuple(settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
-    ref = _write_table(ws, topics(con, p, ctypes), 4, {"건수": COUNT, "비중": PCT, "불만·고충 건수": COUNT,
-                                                       "직전 반기 건수": COUNT, "전년 동기 건수": COUNT})
-    _bar(ws, ref, "주제", ["건수", "불만·고충 건수", "직전 반기 건수", "전년 동기 건수"], "주제별 VOC 건수", "건수",
+    tops = topics(con, p, ctypes)
+    ref = page.table(tops, kinds={"건수": "count", "비중": "pct", "불만·고충 건수": "count", "직전 반기 건수": "count",
+                                  "전년 동기 건수": "count"}, empty=EMPTY)
+    _bar(page, ref, tops, "주제", ["건수", "불만·고충 건수", "직전 반기 건수", "전년 동기 건수"], "주제별 VOC 건수", "count",
          horizontal=True)
-    kref = _write_table(ws, keywords(con, p, settings), max(ref.last_row + 3, 22),
-                        {"건수": COUNT, "직전 반기 건수": COUNT, "증감": "+#,##0;-#,##0;0"})
-    _bar(ws, kref, "키워드", ["건수"], "상위 키워드", "건수", horizontal=True,
-         anchor=f"{get_column_letter(len(ref.columns) + 2)}{kref.header_row}", limit=15)
+    kw = keywords(con, p, settings)
+    page.text("상위 키워드 (직전 반기 대비)", bold=True, keep_with_next=True)
+    kref = page.table(kw, kinds={"건수": "count", "직전 반기 건수": "count", "증감": "signed_count"}, empty=EMPTY)
+    _bar(page, kref, kw, "키워드", ["건수"], "상위 키워드", "count", horizontal=True, limit=15)
 
 
-def _prevention_sheet(ws: Worksheet, con, p: Periods, settings: Settings) -> None:
-    _title(ws, "경중도 × 발생빈도 (잠재 불만 예방, 매뉴얼 §4.3.1)",
-           f"{p.current.label} · 경중도 = 유형별 가중치의 평균(설정), 발생빈도 = 건수. 두 축 모두 평균 이상이면 '개선 우선'.")
-    ref = _write_table(ws, prevention(con, p, settings), 4, {"발생빈도": COUNT, "경중도": NUM, "점수(빈도×경중도)": NUM})
-    _scatter(ws, ref, "발생빈도", "경중도", "주제별 경중도 × 발생빈도")
+def _prevention_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> None:
+    page.title("경중도 × 발생빈도 (잠재 불만 예방, 매뉴얼 §4.3.1)",
+               f"{p.current.label} · 경중도 = 유형별 가중치의 평균(설정), 발생빈도 = 건수. 두 축 모두 평균 이상이면 '개선 우선'.")
+    ref = page.table(prevention(con, p, settings), kinds={"발생빈도": "count", "경중도": "num", "점수(빈도×경중도)": "num",
+                                                          "개선 후보": "bool"}, empty=EMPTY)
+    _scatter(page, ref, "발생빈도", "경중도", "주제별 경중도 × 발생빈도")
 
 
-def _recurrence_sheet(ws: Worksheet, con, p: Periods, settings: Settings) -> None:
+def _recurrence_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> None:
     days = int(settings.get("trends", {}).get("recurrence_days", 90))
-    _title(ws, "재발 (같은 시설의 같은 문제, 매뉴얼 §4.3.1-5)",
-           f"{p.current.label} · 같은 시설·같은 주제의 앞선 건이 처리된 뒤 {days}일 안에 다시 접수되면 재발")
-    ref = _write_table(ws, recurrence(con, p, settings), 4, {"건수": COUNT, "재발 건수": COUNT, "재발률": PCT})
-    _bar(ws, ref, "시설·주제", ["재발 건수"], "재발 건수 상위", "건수", horizontal=True, limit=15)
+    page.title("재발 (같은 시설의 같은 문제, 매뉴얼 §4.3.1-5)",
+               f"{p.current.label} · 같은 시설·같은 주제의 앞선 건이 처리된 뒤 {days}일 안에 다시 접수되면 재발")
+    rec = recurrence(con, p, settings)
+    ref = page.table(rec, kinds={"건수": "count", "재발 건수": "count", "재발률": "pct", "최근 재발": "date"}, empty=EMPTY)
+    _bar(page, ref, rec, "시설·주제", ["재발 건수"], "재발 건수 상위", "count", horizontal=True, limit=15)
 
 
-def _faq_sheet(ws: Worksheet, con, p: Periods, settings: Settings, include_texts: bool) -> None:
+def _faq_sheet(page: xs.Page, con, p: Periods, settings: Settings, include_texts: bool) -> None:
     note = "" if include_texts else " · 예시 문의는 열람 권한에서 제외"
-    _title(ws, "FAQ 후보 (자주 묻는 질문)", f"{p.current.label} · 문의 유형에서 가장 많이 반복된 주제{note}")
-    ref = _write_table(ws, faq(con, p, settings, include_texts), 4, {"문의 건수": COUNT, "문의 중 비중": PCT})
-    _bar(ws, ref, "주제", ["문의 건수"], "FAQ 후보 주제별 문의 건수", "건수", horizontal=True)
+    page.title("FAQ 후보 (자주 묻는 질문)", f"{p.current.label} · 문의 유형에서 가장 많이 반복된 주제{note}")
+    df = faq(con, p, settings, include_texts)
+    ref = page.table(df, kinds={"문의 건수": "count", "문의 중 비중": "pct"}, empty=EMPTY)
+    _bar(page, ref, df, "주제", ["문의 건수"], "FAQ 후보 주제별 문의 건수", "count", horizontal=True)
 
 
 # ---------------------------------------------------------------------------------------------

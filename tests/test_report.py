@@ -16,6 +16,11 @@ from ccm.period import Scope
 NOW = datetime(2026, 1, 10, 10, 0)
 
 
+def approx(expected):
+    """Workbook figures are stored rounded (rates to 6 decimals, others to 4): no 15-digit floats."""
+    return pytest.approx(expected, abs=1e-4)
+
+
 @pytest.fixture
 def filled(env, db_path):
     return h6_data.fill(db_path, env)
@@ -58,16 +63,16 @@ def test_summary_figures_match_the_queries_and_the_raw_rows(filled, env, db_path
     assert summ.loc["접수 건수", "2025년 하반기"] == cur["received"]
     assert summ.loc["접수 건수", "2025년 상반기"] == prev["received"]
     assert summ.loc["접수 건수", "2024년 하반기"] == ly["received"]
-    assert summ.loc["처리기한 준수율", "2025년 하반기"] == pytest.approx(cur["compliance"])
-    assert summ.loc["처리기한 준수율", "직전 대비"] == pytest.approx((cur["compliance"] - prev["compliance"]) * 100)
-    assert summ.loc["접수 건수", "전년 대비"] == pytest.approx(cur["received"] / ly["received"] - 1)
+    assert summ.loc["처리기한 준수율", "2025년 하반기"] == approx(cur["compliance"])
+    assert summ.loc["처리기한 준수율", "직전 대비"] == approx((cur["compliance"] - prev["compliance"]) * 100)
+    assert summ.loc["접수 건수", "전년 대비"] == approx(cur["received"] / ly["received"] - 1)
     # independent of the queries: straight from the rows written
     rows = filled[(filled["received_at"] >= "2025-07-01") & (filled["received_at"] < "2026-01-01")]
     assert cur["received"] == len(rows)
     assert summ.loc["불만·고충 건수", "2025년 하반기"] == rows["voc_type"].isin(["불만", "고충"]).sum()
     assert summ.loc["칭찬 건수", "2025년 하반기"] == (rows["voc_type"] == "칭찬").sum()
     decided = rows["sla_met"].dropna()
-    assert summ.loc["처리기한 준수율", "2025년 하반기"] == pytest.approx(decided.mean())
+    assert summ.loc["처리기한 준수율", "2025년 하반기"] == approx(decided.mean())
 
 
 def test_summary_number_formats(filled, env, db_path):
@@ -89,7 +94,7 @@ def test_dimension_sheets_match_compliance_by(filled, env, db_path, sheet, dim):
     assert set(got.index) == set(cur.index)
     for key in cur.index:
         assert got.loc[key, "접수"] == cur.loc[key, "received"]
-        assert got.loc[key, "준수율"] == pytest.approx(cur.loc[key, "compliance"])
+        assert got.loc[key, "준수율"] == approx(cur.loc[key, "compliance"])
         assert got.loc[key, "전년 동기 접수"] == ly.loc[key, "received"]
     assert list(got["접수"]) == sorted(got["접수"], reverse=True)
 
@@ -100,7 +105,7 @@ def test_compliance_sheet_matches_monthly_compliance(filled, env, db_path):
         m = va.monthly_compliance(con, report.periods(2025, 2).current)
     assert list(got["월"]) == ["7월", "8월", "9월", "10월", "11월", "12월"]
     assert list(got["접수"]) == list(m["received"])
-    assert list(got["준수율"]) == pytest.approx(list(m["compliance"]))
+    assert list(got["준수율"]) == approx(list(m["compliance"]))
 
 
 def test_topic_prevention_recurrence_and_faq_sheets_match_the_queries(filled, env, db_path):
@@ -166,8 +171,8 @@ def test_meeting_figures_match_the_queries_and_the_rows(filled, env, db_path):
         last_year = va.compliance_summary(con, Scope(date(2024, 1, 1), date(2025, 1, 1)))
         open_now = va.open_counts(con, meeting.ALL_TIME, now, env)
     assert f["pcsi"] is None and f["kpi"] is None  # no survey, no KPI workbook in this set
-    assert f["compliance"]["compliance"] == pytest.approx(this_year["compliance"])
-    assert f["compliance"]["previous"] == pytest.approx(last_year["compliance"])
+    assert f["compliance"]["compliance"] == approx(this_year["compliance"])
+    assert f["compliance"]["previous"] == approx(last_year["compliance"])
     assert f["open"] == open_now
     recent = filled[(filled["received_at"] >= "2025-10-02") & filled["voc_type"].isin(["불만", "고충"])]
     expected = recent["title"].str.split(" ").str[0].value_counts()

@@ -14,25 +14,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def excel_bytes(sheets: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
-    """One workbook, a sheet per frame, header bold, columns sized to their content. Text cells
-    are inert (no formulas, bidi controls visible: `ccm.safe_text.inert_frame`)."""
-    from openpyxl.styles import Font
+    """One workbook, a sheet per frame, print-ready (`ccm.xlsx_style`): Korean headers, a number format
+    per kind of figure, 예/아니오, A4 one page wide with the header row repeated and page numbers.
+    Text cells are inert (no formulas, bidi controls visible: `ccm.safe_text.inert_frame`)."""
+    from openpyxl import Workbook
+
+    from ccm.xlsx_style import Page
 
     if isinstance(sheets, pd.DataFrame):
         sheets = {"데이터": sheets}
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in sheets.items():
+        title = show_bidi(str(name))
+        page = Page(wb.create_sheet(_sheet_name(title)), print_title=title)
+        table = page.table(inert_frame(df), empty="내용이 없습니다.")
+        page.ws.freeze_panes = page.ws.cell(table.header_row + 1, 1)
+        page.finish(repeat=table)
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            sheet = _sheet_name(show_bidi(name))
-            df = inert_frame(df)
-            df.to_excel(writer, sheet_name=sheet, index=False)
-            ws = writer.sheets[sheet]
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for i, col in enumerate(df.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) + 2
-                ws.column_dimensions[ws.cell(1, i).column_letter].width = min(max(width * 1.3, 8), 60)
-            ws.freeze_panes = "A2"
+    wb.save(buf)
     return buf.getvalue()
 
 
