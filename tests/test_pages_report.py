@@ -134,18 +134,6 @@ def test_report_page_refuses_department_accounts(demo_env, app_test):
 # --- meeting ---------------------------------------------------------------------------------
 
 
-def test_meeting_view_on_demo_shows_the_big_numbers_without_filters(demo_env, app_test):
-    at = app_test("pages/meeting.py").run()
-    assert not at.exception
-    labels = [m.label for m in at.metric]
-    assert any("PCSI" in x for x in labels) and any("KPI" in x for x in labels)
-    assert any("준수율" in x for x in labels) and any("기한 초과" in x for x in labels)
-    assert not at.sidebar.selectbox and not at.sidebar.multiselect
-    assert "불만 주제" in texts(at)
-    pcsi = next(m for m in at.metric if "PCSI" in m.label)
-    assert pcsi.value.endswith("점") and "목표 90점 대비" in pcsi.delta
-
-
 def test_meeting_view_on_empty_database(app_test):
     at = app_test("pages/meeting.py").run()
     assert not at.exception
