@@ -148,6 +148,13 @@ def nav_to(page, title: str) -> None:
     settle(page)
 
 
+def session_cookie(page) -> dict | None:
+    """The dashboard's sign-in cookie in the page's browser context (None when there is none)."""
+    from ui.auth import COOKIE
+
+    return next((c for c in page.context.cookies() if c["name"] == COOKIE), None)
+
+
 def main_text(page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 

@@ -4,8 +4,8 @@ The first test must be the first page load of the module's fresh server (deep li
 """
 import pytest
 
-from browser_support import (browser, login, main_text, nav_to, open_url, page, screenshot,  # noqa: F401
-                             server, settle)
+from browser_support import (USERS, browser, login, main_text, nav_to, open_url, page, screenshot,  # noqa: F401
+                             server, session_cookie, settle)
 from ccm import audit, db
 from ccm.settings import ROOT
 from h7_files import voc_csv
@@ -165,3 +165,54 @@ def test_cli_load_while_the_dashboard_is_open_shows_new_data_without_restart(pag
     assert views >= 1
     nav_to(page, "개요")
     assert _received(page) == before + 2000
+
+def _signed_in(page) -> bool:
+    """No login form, and the account box (hidden with the sidebar on the meeting and print views) is there."""
+    return page.get_by_label("비밀번호").count() == 0 and page.locator(".st-key-auth_logout").count() == 1
+
+
+def test_a_refresh_keeps_the_login_and_the_cookie_holds_only_a_random_token(page, server):
+    open_url(page, server, "")
+    login(page, "analyst")
+    nav_to(page, "회의 화면")
+    page.reload()
+    settle(page)
+    _no_exception(page)
+    assert _signed_in(page) and page.url.rstrip("/").endswith("/meeting") and "CCM 주요 지표" in main_text(page)
+    cookie = session_cookie(page)
+    assert cookie["sameSite"] == "Strict" and len(cookie["value"]) == 43
+    assert USERS["analyst"][2] not in cookie["value"] and "analyst" not in cookie["value"]
+
+
+def test_the_print_view_opens_from_its_button_in_a_new_tab_without_a_second_login(page, server):
+    open_url(page, server, "report")
+    login(page, "analyst")
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="인쇄용 요약(A4) 열기").click()
+    tab = opened.value
+    tab.set_default_timeout(60_000)
+    settle(tab)
+    _no_exception(tab)
+    assert "print=1" in tab.url and tab.get_by_label("비밀번호").count() == 0
+    assert "반기별 VOC 분석 결과보고서 —" in main_text(tab)
+    screenshot(tab, "report_print_new_tab")
+
+
+def test_logout_ends_the_login_in_every_tab_and_after_a_refresh(page, server):
+    open_url(page, server, "")
+    login(page, "viewer")
+    other = page.context.new_page()
+    open_url(other, server, "sla")
+    assert _signed_in(other)
+    page.get_by_role("button", name="로그아웃").click()
+    settle(page)
+    assert session_cookie(page) is None
+    page.reload()
+    settle(page)
+    assert page.get_by_label("비밀번호").count() == 1
+    other.reload()
+    settle(other)
+    assert other.get_by_label("비밀번호").count() == 1
+    with db.session(server.db_path) as con:
+        assert audit.query(con, actions=("logout",), username="viewer").shape[0] >= 1
+
