@@ -6,22 +6,33 @@ holds the database (DuckDB locks the file per process) only to read the pending 
 results; the morphological analysis runs with the file unlocked, so the dashboard keeps working.
 `enrich(con, settings)` does the same on one open connection (tests, demo build, rollback).
 
-- Keywords: nouns (NNG/NNP) of title + content found by kiwipiepy, at least `[text] min_length`
-  characters. Each distinct text is analysed once (`text_cache`, keyed by an MD5 of the text), so
-  reloading, upserts with unchanged texts and duplicate texts cost nothing. Stop words
-  (`[text] stop_words`) are applied when querying, so editing them needs no re-processing.
-- Topics: the editable dictionary `[text.topics]` (topic → words); an item gets every topic one of
-  whose words occurs in its title or content, and '기타' when none does. When the dictionary changes,
-  every item is re-tagged (pure SQL, no morphological analysis).
+- Boilerplate: fragments that recur on a large share of one source's distinct texts (a file = load
+  batch, or a channel) — bracketed title prefixes like [생활불편신고], labels like "첨부 파일:", greeting,
+  closing and signature lines — are learned at each enrich (`text_boilerplate`) and cut out of the text
+  before analysis, together with the team's own entries (`[text] boilerplate`) and minus the learned
+  ones the team keeps (`[text] boilerplate_keep`). Masks of personal data ([이름] …) are never words.
+- Words: Kiwi morphemes. Keywords are nouns with particles and endings gone; nouns Kiwi splits off a
+  one-character piece (캠핑+장) or a prefix/suffix (불+친절, 입장+권) are joined back; a word Kiwi did not
+  know keeps no particle (단산모노레일가 → 단산모노레일); facility names are in Kiwi's dictionary. Text with
+  no Hangul gets English (or other) words, lower-case, without `[text] english_stop_words`.
+- Topics: each text's content words (nouns, verb/adjective lemmas as 비싸다, adverbs, foreign words)
+  are stored as one space-separated sequence; a topic term (analysed the same way) matches whole words
+  or a run of whole words, never part of a word. '기타' when no term matches.
+- Each distinct cleaned text is analysed once (`text_cache`, keyed by its MD5). Stop words apply when
+  querying; editing the topic dictionary re-tags in SQL without analysis; editing the boilerplate
+  entries re-analyses only the texts whose cleaned form changed.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -32,20 +43,26 @@ from ccm import db
 from ccm.settings import Settings
 
 NO_TOPIC = "기타"
-EXTRACTOR_VERSION = "kiwi-nouns-1"
+EXTRACTOR_VERSION = "kiwi-words-2"
 NOUN_TAGS = frozenset({"NNG", "NNP"})
+RUN_TAGS = frozenset({"NNG", "NNP", "XPN", "XSN"})
+DROP_SUFFIXES = frozenset({"들", "님", "씨", "쯤", "께", "끼리", "네"})
+PARTICLES = ("에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "이", "가", "은", "는", "을", "를", "의",
+             "에", "도", "로", "와", "과", "만")
 KEYWORDS_TYPE = pa.list_(pa.string())
 MAX_TEXT = 2000          # characters analysed per item (titles and the start of the content)
 BATCH = 2000             # texts per kiwipiepy call
+SAMPLE = 2000            # distinct texts per source read to learn its boilerplate
+RUNNING_STALE = 900      # seconds without progress after which a running-analysis marker is ignored
 
 DDL: list[str] = [
     """CREATE TABLE IF NOT EXISTS text_cache (
-        text_hash VARCHAR PRIMARY KEY,     -- md5 of title || LF || content
+        text_hash VARCHAR PRIMARY KEY,     -- md5 of the cleaned title || LF || content
         keywords  VARCHAR[] NOT NULL       -- distinct nouns, in order of appearance
     )""",
     """CREATE TABLE IF NOT EXISTS voc_text_state (
         voc_id    VARCHAR PRIMARY KEY,
-        text_hash VARCHAR NOT NULL         -- the text the item's keywords/topics were made from
+        text_hash VARCHAR NOT NULL         -- the cleaned text the item's keywords/topics were made from
     )""",
     # The item's scope columns are copied next to each keyword/topic (kept in step by enrich through
     # row_sig), so that page queries filter one table instead of joining millions of rows.
@@ -60,57 +77,424 @@ DDL: list[str] = [
     "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS voc_type VARCHAR",
     "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS department VARCHAR",
     "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS facility VARCHAR",
+    "ALTER TABLE text_cache ADD COLUMN IF NOT EXISTS tokens VARCHAR",        # content words, space-separated
+    "ALTER TABLE voc_text_state ADD COLUMN IF NOT EXISTS bp_sig UBIGINT",    # the boilerplate cut from it
+    """CREATE TABLE IF NOT EXISTS text_boilerplate (
+        kind     VARCHAR NOT NULL,         -- batch (a loaded file) | channel
+        source   VARCHAR NOT NULL,         -- batch_id or channel name
+        fragment VARCHAR NOT NULL,         -- normalised: spaces collapsed, every number as #
+        texts    INTEGER NOT NULL,         -- distinct texts of the source's sample holding it
+        total    INTEGER NOT NULL          -- distinct texts in the sample
+    )""",
 ]
 
 TEXT_SQL = "coalesce(title, '') || chr(10) || coalesce(content, '')"
 ATTR_COLUMNS = ("received_at", "completed_at", "voc_type", "department", "facility")
-SIG_SQL = f"hash(title, content, {', '.join(ATTR_COLUMNS)})"  # cheap change detection over every item
+SIG_SQL = f"hash(title, content, {', '.join(ATTR_COLUMNS)}, batch_id, channel)"  # cheap change detection
+_ATTR_LIST = ", ".join(f"i.{c}" for c in ATTR_COLUMNS)
+TOPIC_COLUMNS = "voc_id, topic, " + ", ".join(ATTR_COLUMNS)
 
-_kiwi = None
-_kiwi_lock = threading.Lock()
-
-
-def kiwi(workers: int = 0):
-    """The process's one Kiwi instance (loading the model takes seconds)."""
-    global _kiwi
-    with _kiwi_lock:
-        if _kiwi is None:
-            from kiwipiepy import Kiwi
-
-            n = workers if workers > 0 else max(1, min(os.cpu_count() or 1, 4))
-            _kiwi = Kiwi(num_workers=n)
-        return _kiwi
+# ---------------------------------------------------------------------------------------------
+# Configuration
 
 
-def _config(settings: Settings) -> dict:
+@dataclass(frozen=True)
+class Config:
+    min_length: int
+    workers: int
+    lexicon: tuple[str, ...]            # proper nouns added to Kiwi's dictionary (facilities, aliases)
+    english_stop: frozenset[str]
+    share: float                        # boilerplate: share of a source's distinct texts
+    min_texts: int                      # boilerplate: sources with fewer distinct texts are not learned from
+    manual: tuple[str, ...]             # the team's own boilerplate entries
+    keep: frozenset[str]                # learned fragments the team keeps in the text
+
+    @property
+    def analysis_digest(self) -> str:
+        """Everything that changes what one text's analysis gives (a change re-analyses every text)."""
+        return _digest([EXTRACTOR_VERSION, self.min_length, list(self.lexicon), sorted(self.english_stop)])
+
+    @property
+    def boilerplate_digest(self) -> str:
+        return _digest([self.share, self.min_texts])
+
+
+def config(settings: Settings) -> Config:
+    cfg = _section(settings)
+    org = settings.get("organisation", {}) or {}
+    names = [*(org.get("facilities") or {}), *(org.get("facility_aliases") or {}), *(cfg.get("user_words") or [])]
+    lexicon = tuple(sorted({str(n).strip() for n in names if str(n).strip() and not re.search(r"\s", str(n).strip())}))
+    return Config(
+        min_length=int(cfg.get("min_length", 2)), workers=int(cfg.get("workers", 0)), lexicon=lexicon,
+        english_stop=frozenset(str(w).lower() for w in cfg.get("english_stop_words", []) or []),
+        share=float(cfg.get("boilerplate_share", 0.3)), min_texts=int(cfg.get("boilerplate_min_texts", 20)),
+        manual=tuple(dict.fromkeys(normalise(str(f)) for f in cfg.get("boilerplate", []) or [] if normalise(str(f)))),
+        keep=frozenset(normalise(str(f)) for f in cfg.get("boilerplate_keep", []) or []),
+    )
+
+
+def _section(settings: Settings) -> dict:
     return settings.get("text", {}) or {}
 
 
-def extract_keywords(texts: list[str], *, min_length: int = 2, workers: int = 0) -> list[list[str]]:
-    """Distinct nouns of each text (order of first appearance), batched through one Kiwi instance.
-    Equal words are one string object (a million texts share a vocabulary of thousands)."""
-    if not texts:
-        return []
-    k = kiwi(workers)
-    vocabulary: dict[str, str] = {}
-    out: list[list[str]] = []
-    for tokens in k.tokenize([t[:MAX_TEXT] for t in texts]):
-        seen: dict[str, None] = {}
-        for tok in tokens:
-            if tok.tag in NOUN_TAGS and len(tok.form) >= min_length:
-                seen.setdefault(vocabulary.setdefault(tok.form, tok.form), None)
-        out.append(list(seen))
-    return out
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def topics_of(settings: Settings) -> dict[str, list[str]]:
     """The topic dictionary from settings: topic → words (an empty word list is ignored)."""
-    topics = _config(settings).get("topics", {}) or {}
+    topics = _section(settings).get("topics", {}) or {}
     return {str(t): [str(w) for w in words if str(w).strip()] for t, words in topics.items()}
 
 
 def _topics_version(topics: dict[str, list[str]]) -> str:
-    return hashlib.sha256(json.dumps(topics, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return _digest(topics)
+
+
+# ---------------------------------------------------------------------------------------------
+# Words of one text (Kiwi for Hangul, plain words otherwise)
+
+_kiwi = None
+_kiwi_key: tuple | None = None
+_kiwi_lock = threading.Lock()
+HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
+FOREIGN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def kiwi(workers: int = 0, lexicon: tuple[str, ...] = ()):
+    """The process's one Kiwi instance (loading the model takes seconds); rebuilt only when the
+    dictionary words change."""
+    global _kiwi, _kiwi_key
+    n = workers if workers > 0 else max(1, min(os.cpu_count() or 1, 4))
+    with _kiwi_lock:
+        if _kiwi is None or _kiwi_key != (n, lexicon):
+            from kiwipiepy import Kiwi
+
+            k = Kiwi(num_workers=n)
+            for word in lexicon:
+                k.add_user_word(word, "NNP", 0.0)
+            _kiwi, _kiwi_key = k, (n, lexicon)
+        return _kiwi
+
+
+def _masks() -> tuple[str, ...]:
+    from ccm import privacy
+
+    return tuple(dict.fromkeys([m for _, m, _ in privacy.MASKS] + [privacy.NAME_MASK]))
+
+
+MASK_TEXTS = _masks()
+
+
+def _unmask(text: str) -> str:
+    if "[" in text:
+        for m in MASK_TEXTS:
+            text = text.replace(m, " ")
+    return text
+
+
+def _strip_particle(word: str) -> str:
+    for p in PARTICLES:
+        if word.endswith(p) and len(word) - len(p) >= 2:
+            return word[: -len(p)]
+    return word
+
+
+def _flush(run: list[tuple[str, str, bool]], seq: list[str], nouns: dict[str, None], min_length: int) -> None:
+    """One eojeol's run of nouns and noun affixes → words: a prefix joined to its noun (불친절), a suffix
+    (입장권) or a one-character piece (캠핑장) joined to its neighbour, a particle left on a word Kiwi did
+    not know cut off. In the sequence a joined piece follows a '+' (캠핑+장), so that the term 캠핑 still
+    matches the word while 용도 and 변경 stay two words."""
+    units: list[list[str]] = []
+    prefix = ""
+    for form, tag, oov in run:
+        if tag == "XPN":
+            prefix += form
+        elif tag == "XSN":
+            if units and form not in DROP_SUFFIXES:
+                units[-1].append(form)
+        else:
+            form = prefix + (_strip_particle(form) if oov else form)
+            prefix = ""
+            if units and (len(form) == 1 or len(units[-1]) == 1 and len(units[-1][0]) == 1):
+                units[-1].append(form)
+            else:
+                units.append([form])
+    for pieces in units:
+        word = "".join(pieces)
+        seq.append("+".join(pieces))
+        if len(word) >= min_length:
+            nouns.setdefault(word, None)
+
+
+def korean_words(text: str, tokens, min_length: int) -> tuple[list[str], str]:
+    """(keywords, content-word sequence) of one text from its Kiwi tokens. Sentence ends and line
+    breaks become '|' in the sequence, so a topic term never spans two sentences."""
+    seq: list[str] = []
+    nouns: dict[str, None] = {}
+    run: list[tuple[str, str, bool]] = []
+    end = 0
+    for tok in tokens:
+        start = tok.start
+        if start != end:
+            if run:
+                _flush(run, seq, nouns, min_length)
+                run = []
+            if "\n" in text[end:start]:
+                seq.append("|")
+        end = start + tok.len
+        tag = tok.tag
+        if tag in RUN_TAGS:
+            run.append((tok.form, tag, tag in NOUN_TAGS and tok.oov))
+            continue
+        if run:
+            _flush(run, seq, nouns, min_length)
+            run = []
+        head = tag[:2]
+        if head == "VV" or head == "VA":
+            seq.append(tok.form + "다")
+        elif tag == "MAG" or tag == "XR" or tag == "SH":
+            seq.append(tok.form)
+        elif tag == "SL":
+            seq.append(tok.form.lower())
+        elif tag == "SF":
+            seq.append("|")
+    if run:
+        _flush(run, seq, nouns, min_length)
+    return list(nouns), _sequence(seq)
+
+
+def _sequence(seq: list[str]) -> str:
+    out: list[str] = []
+    for w in seq:
+        if w != "|" or (out and out[-1] != "|"):
+            out.append(w)
+    while out and out[-1] == "|":
+        out.pop()
+    return " ".join(out)
+
+
+def _singular(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("sses", "ches", "shes", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "os")):
+        return w[:-1]
+    return w
+
+
+def foreign_words(text: str, stop: frozenset[str], min_length: int = 3) -> tuple[list[str], str]:
+    """(keywords, word sequence) of a text without Hangul: lower-case words without stop words and
+    numbers, plural -s dropped; keywords of at least `min_length` characters (3: 'is', 'ok' say nothing)."""
+    seq: list[str] = []
+    for w in FOREIGN_WORD.findall(text):
+        w = w.lower().replace("’", "'")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if len(w) < 2 or w in stop:
+            continue
+        seq.append(_singular(w))
+    return list(dict.fromkeys(w for w in seq if len(w) >= max(min_length, 3))), " ".join(seq)
+
+
+def extract(texts: list[str], cfg: Config) -> tuple[list[list[str]], list[str]]:
+    """Keywords and content-word sequences of cleaned texts, batched through one Kiwi instance."""
+    keywords: list[list[str]] = [[] for _ in texts]
+    seqs: list[str] = [""] * len(texts)
+    hangul_at: list[int] = []
+    hangul: list[str] = []
+    for i, t in enumerate(texts):
+        t = _unmask(t[:MAX_TEXT])
+        if HANGUL.search(t):
+            hangul_at.append(i)
+            hangul.append(t)
+        else:
+            keywords[i], seqs[i] = foreign_words(t, cfg.english_stop)
+    if hangul:
+        k = kiwi(cfg.workers, cfg.lexicon)
+        for i, t, tokens in zip(hangul_at, hangul, k.tokenize(hangul)):
+            keywords[i], seqs[i] = korean_words(t, tokens, cfg.min_length)
+    return keywords, seqs
+
+
+def extract_keywords(texts: list[str], *, min_length: int = 2, workers: int = 0) -> list[list[str]]:
+    """Keywords of raw texts with the default dictionary (no boilerplate cut): warm-up and benchmarks."""
+    cfg = Config(min_length, workers, (), frozenset(), 1.0, 1 << 30, (), frozenset())
+    return extract(texts, cfg)[0]
+
+
+def term_sequence(term: str, cfg: Config) -> str:
+    """A topic term as the word sequence it matches ('' when it holds no content word)."""
+    return " ".join(w for w in extract([term], cfg)[1][0].split() if w != "|")
+
+
+# ---------------------------------------------------------------------------------------------
+# Boilerplate: fragments recurring on a large share of one source's texts
+
+BULLETS = "■□○●◎◇◆※▶▷►•·*-–—>"
+BRACKET = re.compile(r"[\[【〔〈《「『<]\s*[^\[\]【】〔〕〈〉《》「」『』<>\n]{1,30}?\s*[\]】〕〉》」』>]")
+LABEL = re.compile(rf"^[\s{re.escape(BULLETS)}]*([^:：\n]{{1,20}}?)\s*[:：]")
+SENTENCE_END = re.compile(r"(?<=[.!?。…~])\s+")
+TRAILING = ".!?。…~"
+LETTERS = re.compile(r"[^\W\d_]")
+FIELD = " (값)"          # key suffix: a form field's label with whatever value follows on its line
+
+
+def normalise(fragment: str) -> str:
+    """The key of a fragment: bullets and end punctuation trimmed, spaces collapsed, numbers as #."""
+    s = re.sub(r"\s+", " ", fragment).strip().strip(BULLETS).strip()
+    s = s.rstrip(TRAILING).strip()
+    return re.sub(r"\d+", "#", s.replace("：", ":"))
+
+
+def _parts(text: str) -> tuple[set[str], dict[str, str]]:
+    """(candidate fragments, label → the value after it) of title LF content. Candidates: bracketed
+    groups and 'label:' prefixes anywhere; sentences and lines of the content, unless the content is a
+    single sentence (then it is the message itself). A whole title is never one (titles are often the
+    category), nor a field's one-sentence value."""
+    found: set[str] = set()
+    sentences: set[str] = set()
+    said_in_content = 0
+    values: dict[str, str] = {}
+    masks = set(MASK_TEXTS)
+    for i, line in enumerate(text.split("\n")):
+        for m in BRACKET.finditer(line):
+            if m.group() not in masks:
+                found.add(normalise(m.group()))
+        for piece in BRACKET.sub(lambda m: m.group() if m.group() in masks else "\n", line).split("\n"):
+            label = LABEL.match(piece)
+            said = SENTENCE_END.split(piece)
+            if label and HANGUL.search(label.group(1)):
+                key = normalise(label.group(1)) + ":"
+                found.add(key)
+                values[key] = normalise(piece[label.end():])
+                said = SENTENCE_END.split(piece[label.end():])
+                if len(said) < 2:
+                    said_in_content += i > 0 and bool(values[key])
+                    continue
+            if i > 0:
+                said = [x for x in (normalise(x) for x in said) if x]
+                sentences.update(said)
+                said_in_content += len(said)
+    if said_in_content > 1:
+        found |= sentences
+    return {f for f in found if len(LETTERS.findall(f)) >= 2}, values
+
+
+def fragments(text: str) -> set[str]:
+    """Candidate boilerplate fragments of one text (see _parts)."""
+    return _parts(text)[0]
+
+
+def _closed_field(values: Counter[str], texts: int) -> bool:
+    """A label whose values are a few short choices (답변 방법: 문자/전화) is a form field: its whole line goes."""
+    short = sum(n for v, n in values.items() if v and len(v) <= 20)
+    return short >= 0.9 * texts and len(values) <= max(5, texts // 5)
+
+
+def learn_fragments(texts: Iterable[str], share: float) -> list[tuple[str, int]]:
+    """(fragment, texts holding it) for fragments on at least `share` of the distinct texts (and two).
+    A learned label whose values are a few short choices is learned with its value ('label: (값)')."""
+    distinct = set(texts)
+    counts: Counter[str] = Counter()
+    values: dict[str, Counter[str]] = {}
+    for t in distinct:
+        found, vals = _parts(t)
+        counts.update(found)
+        for k, v in vals.items():
+            values.setdefault(k, Counter())[v] += 1
+    need = max(2.0, share * len(distinct))
+    out = [(f + FIELD if f in values and _closed_field(values[f], c) else f, c)
+           for f, c in counts.items() if c >= need]
+    return sorted(out, key=lambda fc: (-fc[1], fc[0]))
+
+
+def fragment_regex(fragment: str) -> str:
+    """A fragment key as a regular expression (RE2 and Python): any run of spaces for a space, any number
+    for #, optional end punctuation; 'label: (값)' takes the rest of the line."""
+    field = fragment.endswith(FIELD)
+    out = []
+    for ch in fragment[: -len(FIELD)] if field else fragment:
+        if ch == " ":
+            out.append(r"\s+")
+        elif ch == "#":
+            out.append("[0-9]+")
+        elif ch == ":":
+            out.append(r"\s*[:：]")
+        elif ch in r"\.^$|?*+()[]{}":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out) + (r"[^\n]*" if field else f"[{re.escape(TRAILING)}]*")
+
+
+def boilerplate_pattern(fragment_keys: Iterable[str]) -> str:
+    keys = sorted(set(fragment_keys), key=lambda f: (-len(f), f))
+    return "|".join(fragment_regex(k) for k in keys)
+
+
+def cut_boilerplate(text: str, fragment_keys: Iterable[str]) -> str:
+    """The text without the fragments (each replaced by a line break), as enrich cuts it in SQL."""
+    pattern = boilerplate_pattern(fragment_keys)
+    return re.sub(pattern, "\n", text) if pattern else text
+
+
+def _learn(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None) -> pd.DataFrame:
+    """Learned fragments (kind, source, fragment, texts, total) of every channel and of the batches
+    selected by the SQL `batches` (a subquery of batch ids; None = all), from up to SAMPLE distinct
+    texts per source (the first by MD5: the same data always gives the same sample)."""
+    where = "" if batches is None else f"WHERE batch_id IN ({batches})"
+    rows = con.execute(
+        f"""WITH src AS (SELECT 'batch' AS kind, batch_id::VARCHAR AS source, {TEXT_SQL} AS text FROM voc_items {where}
+                         UNION ALL
+                         SELECT 'channel', channel, {TEXT_SQL} FROM voc_items WHERE channel IS NOT NULL),
+                 d AS (SELECT DISTINCT kind, source, text FROM src)
+            SELECT kind, source, text, count(*) OVER (PARTITION BY kind, source) AS n FROM d
+            QUALIFY n >= ? AND row_number() OVER (PARTITION BY kind, source ORDER BY md5(text)) <= ?""",
+        [cfg.min_texts, SAMPLE],
+    ).fetchall()
+    groups: dict[tuple[str, str], list[str]] = {}
+    for kind, source, text, _ in rows:
+        groups.setdefault((kind, source), []).append(text)
+    out = [(kind, source, f, c, len(texts)) for (kind, source), texts in sorted(groups.items())
+           for f, c in learn_fragments(texts, cfg.share)]
+    return pd.DataFrame(out, columns=["kind", "source", "fragment", "texts", "total"]).astype(
+        {"texts": "int32", "total": "int32"})
+
+
+def _sig(fragments_: list[str]) -> int:
+    return int(hashlib.md5("\x1f".join(fragments_).encode()).hexdigest()[:15], 16)
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, learned: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Per (batch_id, channel) of the items: the boilerplate cut from their texts, as (bp_sig, pattern id)
+    and the patterns by id (id 0 = nothing to cut)."""
+    pairs = con.execute("SELECT DISTINCT batch_id AS p_batch, channel AS p_channel FROM voc_items").df()
+    by_source: dict[tuple[str, str], set[str]] = {}
+    for kind, source, frag in learned[["kind", "source", "fragment"]].itertuples(index=False):
+        if frag not in cfg.keep:
+            by_source.setdefault((kind, str(source)), set()).add(frag)
+    patterns: dict[str, int] = {}
+    sigs, ids = [], []
+    for batch_id, channel in pairs.itertuples(index=False):
+        frags = by_source.get(("batch", str(batch_id)), set()) | set(cfg.manual)
+        if not pd.isna(channel):
+            frags |= by_source.get(("channel", str(channel)), set())
+        pattern = boilerplate_pattern(frags)
+        sigs.append(_sig(sorted(frags)))
+        ids.append(patterns.setdefault(pattern, len(patterns) + 1) if pattern else 0)
+    pairs["bp_sig"] = pd.array(sigs, dtype="UInt64")
+    pairs["pattern_id"] = pd.array(ids, dtype="Int32")
+    return pairs, {i: p for p, i in patterns.items()}
+
+
+def _sql_literal(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------------------------
+# Enrichment: which items changed, what their cleaned texts are, analysis, storing
 
 
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -122,37 +506,72 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO text_meta VALUES (?, ?)", [key, value])
 
 
-def _changed_items(con: duckdb.DuckDBPyConnection) -> int:
-    """Temp table `_enrich_changed(voc_id, row_sig, text_hash, text_changed)`: items that are new or
-    whose text or copied scope columns changed. Returns how many have a new or changed text."""
+def _needs_reset(con: duckdb.DuckDBPyConnection, cfg: Config) -> bool:
+    """The analysis itself changed (version, dictionary words, minimum length): every text again."""
+    return _meta(con, "extractor") != EXTRACTOR_VERSION or _meta(con, "analysis") != cfg.analysis_digest
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, cfg: Config, reset: bool) -> pd.DataFrame | None:
+    """Temp table `_enrich_changed(voc_id, row_sig, bp_sig, text, text_hash, text_changed)`: items that
+    are new, changed, or whose boilerplate changed, with their cleaned text. Boilerplate is learned
+    again when any item changed or went (every channel, the batches of changed items). Returns the
+    newly learned rows (None when nothing had to be learned)."""
+    state = "(SELECT * FROM voc_text_state WHERE FALSE)" if reset else "voc_text_state"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _enrich_base AS
+                    SELECT i.voc_id, i.batch_id FROM voc_items i LEFT JOIN {state} s USING (voc_id)
+                    WHERE s.row_sig IS DISTINCT FROM {SIG_SQL}""")
+    changed = con.execute("SELECT EXISTS (SELECT 1 FROM _enrich_base)").fetchone()[0]
+    gone = con.execute(f"SELECT EXISTS (SELECT 1 FROM {state} ANTI JOIN voc_items USING (voc_id))").fetchone()[0]
+    learn_all = reset or _meta(con, "boilerplate") != cfg.boilerplate_digest
+    effective = con.execute("SELECT kind, source, fragment, texts, total FROM text_boilerplate").df()
+    learned = None
+    if changed or gone or learn_all:
+        learned = _learn(con, cfg, None if learn_all else "SELECT DISTINCT batch_id FROM _enrich_base")
+        kept = effective.iloc[:0]
+        if not learn_all:
+            relearned = {str(r[0]) for r in con.execute("SELECT DISTINCT batch_id FROM _enrich_base").fetchall()}
+            kept = effective[(effective["kind"] == "batch") & ~effective["source"].isin(relearned)]
+        effective = pd.concat([kept, learned], ignore_index=True)
+        learned.attrs["all"] = learn_all
+    pairs, patterns = _pairs(con, effective, cfg)
+    con.register("_enrich_pairs_df", pairs)
+    con.execute("CREATE OR REPLACE TEMP TABLE _enrich_pairs AS SELECT * FROM _enrich_pairs_df")
+    con.unregister("_enrich_pairs_df")
+    cases = " ".join(f"WHEN {i} THEN regexp_replace(raw, {_sql_literal(p)}, chr(10), 'g')" for i, p in patterns.items())
+    cleaned = f"CASE pattern_id {cases} ELSE raw END" if cases else "raw"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _enrich_changed AS
-            WITH cur AS (SELECT voc_id, {SIG_SQL} AS row_sig FROM voc_items),
-                 ch AS (SELECT cur.voc_id, cur.row_sig, s.text_hash AS old_hash
-                        FROM cur LEFT JOIN voc_text_state s USING (voc_id)
-                        WHERE s.row_sig IS DISTINCT FROM cur.row_sig)
-            SELECT ch.voc_id, ch.row_sig, md5({TEXT_SQL}) AS text_hash,
-                   ch.old_hash IS DISTINCT FROM md5({TEXT_SQL}) AS text_changed
-            FROM ch JOIN voc_items USING (voc_id)"""
+            WITH cur AS (SELECT i.voc_id, {SIG_SQL} AS row_sig, p.bp_sig, p.pattern_id, {TEXT_SQL} AS raw,
+                                s.text_hash AS old_hash
+                         FROM voc_items i JOIN _enrich_pairs p
+                              ON p.p_batch = i.batch_id AND p.p_channel IS NOT DISTINCT FROM i.channel
+                         LEFT JOIN {state} s USING (voc_id)
+                         WHERE s.row_sig IS DISTINCT FROM {SIG_SQL} OR s.bp_sig IS DISTINCT FROM p.bp_sig),
+                 c AS (SELECT voc_id, row_sig, bp_sig, old_hash, {cleaned} AS text FROM cur)
+            SELECT voc_id, row_sig, bp_sig, text, md5(text) AS text_hash,
+                   old_hash IS DISTINCT FROM md5(text) AS text_changed
+            FROM c"""
     )
-    return con.execute("SELECT count(*) FILTER (text_changed) FROM _enrich_changed").fetchone()[0]
+    return learned
 
 
-def pending_texts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> pd.DataFrame:
-    """The distinct texts (text_hash, text) of new or changed items that have no cached keywords yet:
-    one short read, no write (all texts when the extractor version changed)."""
-    if _meta(con, "extractor") != EXTRACTOR_VERSION:
-        return con.execute(
-            f"SELECT md5({TEXT_SQL}) AS text_hash, any_value({TEXT_SQL}) AS text FROM voc_items GROUP BY 1"
-        ).df()
-    return con.execute(
-        f"""WITH ch AS (SELECT i.voc_id, md5({TEXT_SQL}) AS text_hash, {TEXT_SQL} AS text
-                        FROM voc_items i LEFT JOIN voc_text_state s USING (voc_id)
-                        WHERE s.row_sig IS DISTINCT FROM {SIG_SQL})
-            SELECT ch.text_hash, any_value(ch.text) AS text
-            FROM ch ANTI JOIN text_cache t ON t.text_hash = ch.text_hash
-            GROUP BY ch.text_hash"""
-    ).df()
+def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
+    for t in ("_enrich_changed", "_enrich_base", "_enrich_pairs"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def pending_texts(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
+    """The distinct cleaned texts (text_hash, text) of new or changed items that have no cached
+    analysis yet: one short read, no write (all texts when the analysis itself changed)."""
+    cfg = config(settings)
+    reset = _needs_reset(con, cfg)
+    try:
+        _prepare(con, cfg, reset)
+        cache = "" if reset else "ANTI JOIN text_cache t ON t.text_hash = c.text_hash"
+        return con.execute(f"SELECT c.text_hash, any_value(c.text) AS text FROM _enrich_changed c {cache} "
+                           "GROUP BY c.text_hash").df()
+    finally:
+        _drop_temps(con)
 
 
 def _pause_hook() -> None:
@@ -169,54 +588,73 @@ def _pause_hook() -> None:
 
 def analyse(texts: pd.DataFrame, settings: Settings,
             progress: Callable[[int, int], None] | None = None) -> pa.Table:
-    """Keywords (text_hash, keywords) of pending texts; needs no database connection.
-    `progress(done, total)` is called after each batch. Each batch's keywords become a compact Arrow
-    list column at once (a million texts' keywords as Python lists took gigabytes)."""
-    cfg = _config(settings)
-    min_length, workers = int(cfg.get("min_length", 2)), int(cfg.get("workers", 0))
+    """Keywords and word sequences (text_hash, keywords, tokens) of pending texts; needs no database
+    connection. `progress(done, total)` is called after each batch. Each batch becomes compact Arrow
+    columns at once (a million texts' keywords as Python lists took gigabytes)."""
+    cfg = config(settings)
     total = len(texts)
     if total:
         _pause_hook()
     words: list[pa.Array] = []
+    seqs: list[pa.Array] = []
     for start in range(0, total, BATCH):
         chunk = texts["text"].iloc[start:start + BATCH].tolist()
-        words.append(pa.array(extract_keywords(chunk, min_length=min_length, workers=workers), KEYWORDS_TYPE))
+        kw, sq = extract(chunk, cfg)
+        words.append(pa.array(kw, KEYWORDS_TYPE))
+        seqs.append(pa.array(sq, pa.string()))
         if progress:
             progress(min(start + BATCH, total), total)
     hashes = pa.array(texts["text_hash"].astype(str).tolist() if total else [], pa.string())
-    return pa.table({"text_hash": hashes, "keywords": pa.chunked_array(words, KEYWORDS_TYPE)})
+    return pa.table({"text_hash": hashes, "keywords": pa.chunked_array(words, KEYWORDS_TYPE),
+                     "tokens": pa.chunked_array(seqs, pa.string())})
 
 
-def _cache_keywords(con: duckdb.DuckDBPyConnection, analysed: pa.Table) -> None:
+def _cache(con: duckdb.DuckDBPyConnection, analysed: pa.Table) -> None:
     if not analysed.num_rows:
         return
     con.register("_enrich_words", analysed)
-    con.execute("""INSERT INTO text_cache SELECT DISTINCT ON (text_hash) text_hash, keywords::VARCHAR[]
+    con.execute("""INSERT INTO text_cache (text_hash, keywords, tokens)
+                   SELECT DISTINCT ON (text_hash) text_hash, keywords::VARCHAR[], tokens
                    FROM _enrich_words ANTI JOIN text_cache USING (text_hash)""")
     con.unregister("_enrich_words")
 
 
-_ATTR_LIST = ", ".join(f"i.{c}" for c in ATTR_COLUMNS)
-TOPIC_COLUMNS = "voc_id, topic, " + ", ".join(ATTR_COLUMNS)
+_term_cache: dict[tuple, str] = {}
 
 
-def _tag_sql(topics: dict[str, list[str]], target: str) -> tuple[str, list]:
-    """SELECT voc_id, topic for the items of `target` (a table of voc_id), '기타' when no word matches."""
-    pairs = [(t, w) for t, words in topics.items() for w in words]
-    if not pairs:
+def _terms(topics: dict[str, list[str]], cfg: Config) -> list[tuple[str, str]]:
+    """(topic, ' word sequence') for every term of the dictionary that holds a content word."""
+    out = []
+    for topic, words in topics.items():
+        for w in words:
+            key = (w, cfg.analysis_digest)
+            if key not in _term_cache:
+                _term_cache[key] = term_sequence(w, cfg)
+            if _term_cache[key]:
+                out.append((topic, f" {_term_cache[key]}"))
+    return sorted(set(out))
+
+
+def _tag_sql(terms: list[tuple[str, str]], target: str) -> tuple[str, list]:
+    """SELECT voc_id, topic, scope columns for the items of `target` (a table of voc_id): every topic
+    one of whose terms occurs as whole words in the item's word sequence (its last word may go on with a
+    joined piece: 휴무 matches 휴무+일), '기타' when none does."""
+    if not terms:
         return (f"SELECT i.voc_id, '{NO_TOPIC}' AS topic, {_ATTR_LIST} FROM voc_items i "
                 f"SEMI JOIN {target} c USING (voc_id)"), []
-    values = ", ".join("(?, ?)" for _ in pairs)
+    values = ", ".join("(?, ?)" for _ in terms)
     return (
         f"""WITH terms(topic, term) AS (VALUES {values}),
-                 items AS (SELECT i.voc_id, {TEXT_SQL} AS text FROM voc_items i SEMI JOIN {target} c USING (voc_id)),
+                 items AS (SELECT i.voc_id, ' ' || coalesce(t.tokens, '') || ' ' AS seq
+                           FROM voc_items i SEMI JOIN {target} c USING (voc_id)
+                           LEFT JOIN voc_text_state s USING (voc_id) LEFT JOIN text_cache t USING (text_hash)),
                  hits AS (SELECT DISTINCT items.voc_id, terms.topic FROM items JOIN terms
-                          ON contains(items.text, terms.term)),
+                          ON contains(items.seq, terms.term || ' ') OR contains(items.seq, terms.term || '+')),
                  tags AS (SELECT voc_id, topic FROM hits
                           UNION ALL
                           SELECT voc_id, '{NO_TOPIC}' FROM items ANTI JOIN hits USING (voc_id))
             SELECT tags.voc_id, tags.topic, {_ATTR_LIST} FROM tags JOIN voc_items i USING (voc_id)""",
-        [x for p in pairs for x in p],
+        [x for p in terms for x in p],
     )
 
 
@@ -231,12 +669,25 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
 def enrich_path(db_path: str | Path, settings: Settings,
                 progress: Callable[[int, int], None] | None = None, *, wait_seconds: float = 60.0) -> int:
     """`enrich` without holding the database during the analysis: read the pending texts (short
-    session), analyse with the file unlocked, then write in one short transaction."""
-    with db.session(db_path, wait_seconds=wait_seconds) as con:
-        texts = pending_texts(con, settings)
-    analysed = analyse(texts, settings, progress)
-    with db.session(db_path, wait_seconds=wait_seconds) as con:
-        return store(con, settings, analysed)
+    session), analyse with the file unlocked, then write in one short transaction. While it runs, a
+    marker beside the database tells the pages that an analysis is under way (`running`)."""
+    marker = running_marker(db_path)
+
+    def step(done: int, total: int) -> None:
+        _write_marker(marker, done, total)
+        if progress:
+            progress(done, total)
+
+    try:
+        _write_marker(marker, 0, 0)
+        with db.session(db_path, wait_seconds=wait_seconds) as con:
+            texts = pending_texts(con, settings)
+        _write_marker(marker, 0, len(texts))
+        analysed = analyse(texts, settings, step)
+        with db.session(db_path, wait_seconds=wait_seconds) as con:
+            return store(con, settings, analysed)
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pa.Table) -> int:
@@ -245,18 +696,24 @@ def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pa.Table
     texts were read gets keywords of its current text (the few texts still missing are analysed
     here). A changed date, type, department or facility only refreshes the copied columns.
     Returns how many items had a new or changed text."""
+    cfg = config(settings)
     topics = topics_of(settings)
     try:
         with db.transaction(con):
-            if _meta(con, "extractor") != EXTRACTOR_VERSION:
-                con.execute("DELETE FROM text_cache")
-                con.execute("DELETE FROM voc_text_state")
+            if _needs_reset(con, cfg):
+                for table in ("text_cache", "voc_text_state", "text_boilerplate"):
+                    con.execute(f"DELETE FROM {table}")
+                con.execute("DELETE FROM text_meta WHERE key IN ('topics', 'boilerplate')")
                 _set_meta(con, "extractor", EXTRACTOR_VERSION)
-            _cache_keywords(con, analysed)
+                _set_meta(con, "analysis", cfg.analysis_digest)
+            _cache(con, analysed)
             retag_all = _meta(con, "topics") != _topics_version(topics)
-            changed = _changed_items(con)
-            _cache_keywords(con, analyse(_missing_texts(con), settings))
+            learned = _prepare(con, cfg, reset=False)
+            _cache(con, analyse(_missing_texts(con), settings))
             _remove_orphans(con)
+            if learned is not None:
+                _store_learned(con, learned)
+            changed = con.execute("SELECT count(*) FILTER (text_changed) FROM _enrich_changed").fetchone()[0]
             con.execute("DELETE FROM voc_keywords WHERE voc_id IN (SELECT voc_id FROM _enrich_changed)")
             con.execute(
                 """INSERT INTO voc_keywords (voc_id, keyword, received_at, department)
@@ -264,26 +721,50 @@ def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pa.Table
                    FROM _enrich_changed c JOIN text_cache t USING (text_hash) JOIN voc_items i USING (voc_id)
                    ORDER BY i.received_at"""  # rows in time order: period filters skip whole row groups
             )
+            con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, row_sig, bp_sig)
+                           SELECT voc_id, text_hash, row_sig, bp_sig FROM _enrich_changed""")
             target = "voc_items" if retag_all else "_enrich_changed"
             con.execute(f"DELETE FROM voc_topics WHERE voc_id IN (SELECT voc_id FROM {target})")
-            sql, params = _tag_sql(topics, target)
+            sql, params = _tag_sql(_terms(topics, cfg), target)
             con.execute(f"INSERT INTO voc_topics ({TOPIC_COLUMNS}) {sql} ORDER BY received_at", params)
-            con.execute("""INSERT OR REPLACE INTO voc_text_state (voc_id, text_hash, row_sig)
-                           SELECT voc_id, text_hash, row_sig FROM _enrich_changed""")
             _set_meta(con, "topics", _topics_version(topics))
+            _set_meta(con, "boilerplate", cfg.boilerplate_digest)
+            _set_meta(con, "boilerplate_entries", _digest([list(cfg.manual), sorted(cfg.keep)]))
     finally:
-        con.execute("DROP TABLE IF EXISTS _enrich_changed")
+        _drop_temps(con)
     return changed
 
 
+def _store_learned(con: duckdb.DuckDBPyConnection, learned: pd.DataFrame) -> None:
+    """Learned rows replace those of every channel and of the batches learned again (all batches after a
+    change of the learning settings); batches whose items are all gone lose theirs."""
+    batches = "TRUE" if learned.attrs.get("all") else "source IN (SELECT DISTINCT batch_id::VARCHAR FROM _enrich_base)"
+    con.execute(f"""DELETE FROM text_boilerplate WHERE kind = 'channel' OR {batches}
+                    OR source NOT IN (SELECT DISTINCT batch_id::VARCHAR FROM voc_items)""")
+    if len(learned):
+        con.register("_enrich_learned", learned)
+        con.execute("INSERT INTO text_boilerplate SELECT kind, source, fragment, texts, total FROM _enrich_learned")
+        con.unregister("_enrich_learned")
+
+
 def _missing_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Texts of changed items still without cached keywords (changed since pending_texts read them)."""
+    """Cleaned texts of changed items still without a cached analysis (changed since pending_texts read them)."""
     return con.execute(
-        f"""SELECT c.text_hash, any_value({TEXT_SQL}) AS text
-            FROM _enrich_changed c JOIN voc_items i USING (voc_id)
-            ANTI JOIN text_cache t ON t.text_hash = c.text_hash
-            GROUP BY c.text_hash"""
+        """SELECT c.text_hash, any_value(c.text) AS text FROM _enrich_changed c
+           ANTI JOIN text_cache t ON t.text_hash = c.text_hash GROUP BY c.text_hash"""
     ).df()
+
+
+def _remove_orphans(con: duckdb.DuckDBPyConnection) -> None:
+    """Items removed from voc_items (e.g. a rolled-back batch) lose their keywords and topics."""
+    if not con.execute("SELECT EXISTS (SELECT 1 FROM voc_text_state ANTI JOIN voc_items USING (voc_id))").fetchone()[0]:
+        return
+    for table in ("voc_keywords", "voc_topics", "voc_text_state"):
+        con.execute(f"DELETE FROM {table} WHERE voc_id NOT IN (SELECT voc_id FROM voc_items)")
+
+
+# ---------------------------------------------------------------------------------------------
+# State for the pages
 
 
 def topics_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
@@ -293,12 +774,54 @@ def topics_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     return stored is not None and stored != _topics_version(topics_of(settings))
 
 
-def _remove_orphans(con: duckdb.DuckDBPyConnection) -> None:
-    """Items removed from voc_items (e.g. a rolled-back batch) lose their keywords and topics."""
-    if not con.execute("SELECT EXISTS (SELECT 1 FROM voc_text_state ANTI JOIN voc_items USING (voc_id))").fetchone()[0]:
-        return
-    for table in ("voc_keywords", "voc_topics", "voc_text_state"):
-        con.execute(f"DELETE FROM {table} WHERE voc_id NOT IN (SELECT voc_id FROM voc_items)")
+def boilerplate_stale(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """True when the team's boilerplate entries changed since the texts were last cut."""
+    cfg = config(settings)
+    stored = _meta(con, "boilerplate_entries")
+    return stored is not None and stored != _digest([list(cfg.manual), sorted(cfg.keep)])
+
+
+def running_marker(db_path: str | Path) -> Path:
+    p = Path(db_path)
+    return p.with_name(p.name + ".analysis.json")
+
+
+def _write_marker(marker: Path, done: int, total: int) -> None:
+    try:
+        marker.write_text(json.dumps({"done": done, "total": total}), encoding="utf-8")
+    except OSError:
+        pass  # a read-only folder: the pages just cannot tell that an analysis runs
+
+
+def running(db_path: str | Path) -> dict | None:
+    """{'done', 'total'} while an enrich_path on this database is analysing (its marker was touched in
+    the last RUNNING_STALE seconds), else None."""
+    marker = running_marker(db_path)
+    try:
+        if time.time() - marker.stat().st_mtime > RUNNING_STALE:
+            return None
+        return json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def boilerplate_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
+    """Every boilerplate entry: learned ones with where they were found (file or channel) and on what
+    share of its texts, and the team's own. Columns: fragment, source, texts, total, share, state
+    (제외 | 유지(팀 결정) | 직접 추가)."""
+    cfg = config(settings)
+    df = con.execute(
+        """SELECT b.fragment, CASE b.kind WHEN 'channel' THEN '채널 ' || b.source
+                                   ELSE '파일 ' || coalesce(l.file_name, '적재 ' || b.source) END AS source,
+                  b.texts, b.total, b.texts / b.total AS share
+           FROM text_boilerplate b LEFT JOIN load_batches l
+                ON b.kind = 'batch' AND l.batch_id::VARCHAR = b.source
+           ORDER BY b.texts / b.total DESC, b.fragment, source"""
+    ).df()
+    df["state"] = ["유지(팀 결정)" if f in cfg.keep else "제외" for f in df["fragment"]]
+    manual = pd.DataFrame({"fragment": list(cfg.manual), "source": "직접 추가", "texts": pd.NA, "total": pd.NA,
+                           "share": float("nan"), "state": "직접 추가"})
+    return pd.concat([manual, df], ignore_index=True) if len(manual) else df
 
 
 def keywords_of(con: duckdb.DuckDBPyConnection, voc_ids: Iterable[str]) -> dict[str, list[str]]:
@@ -312,3 +835,10 @@ def keywords_of(con: duckdb.DuckDBPyConnection, voc_ids: Iterable[str]) -> dict[
         ids,
     ).fetchall()
     return {r[0]: r[1] for r in rows}
+
+
+def tokens_of(con: duckdb.DuckDBPyConnection, voc_id: str) -> str | None:
+    """The stored word sequence topics are matched against (for explanations and tests)."""
+    row = con.execute("""SELECT t.tokens FROM voc_text_state s JOIN text_cache t USING (text_hash)
+                         WHERE s.voc_id = ?""", [voc_id]).fetchone()
+    return row[0] if row else None

@@ -68,13 +68,13 @@ def test_every_item_gets_a_topic(con, env):
 
 
 def test_editing_the_topic_dictionary_retags_without_reanalysis(con, env):
-    add(con, ("T1", "2025-05-01 10:00", "불만", "완료", "셔틀버스 배차", "셔틀버스가 안 와요"))
+    add(con, ("T1", "2025-05-01 10:00", "건의", "완료", "기념품 종류", "기념품 가게에 엽서가 없어요"))
     text.enrich(con, env)
     assert topics(con, "T1") == {text.NO_TOPIC}
-    new_topics = {**env["text"]["topics"], "교통": ["셔틀", "버스"]}
+    new_topics = {**env["text"]["topics"], "기념품": ["기념품", "엽서"]}
     edited = replace(env, raw={**env.raw, "text": {**env["text"], "topics": new_topics}})
     assert text.enrich(con, edited) == 0  # no text re-analysed
-    assert topics(con, "T1") == {"교통"}
+    assert topics(con, "T1") == {"기념품"}
 
 
 def test_removed_items_lose_keywords_and_topics(con, env):
