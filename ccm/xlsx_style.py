@@ -275,14 +275,31 @@ class Page:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def title(self, text: str, subtitle: str | None = None) -> None:
+    def title(self, text: str, subtitle: str | None = None, *, space: bool = True) -> None:
         """The sheet's title (14 pt) and a grey line under it; kept with what follows."""
         start = self.row
         self._line(text, Font(name=FONT, bold=True, size=TITLE_PT), TITLE_PT)
         if subtitle:
             self._line(subtitle, Font(name=FONT, size=BODY_PT, color="595959"), BODY_PT)
         self.blocks.append(_Block(start, self.row - 1, "title", keep_with_next=True))
+        self.row += space
+
+    def facts(self, rows: list[tuple[str, Any, str | None]]) -> int:
+        """Label (bold, column A) and value (column B, in its format) per line; kept with what follows.
+        Returns the first row."""
+        start = self.row
+        for label, value, kind in rows:
+            write_cell(self.ws, self.row, 1, label).font = Font(name=FONT, bold=True, size=BODY_PT)
+            value = cell_value(value, kind or "text")
+            cell = write_cell(self.ws, self.row, 2, value)
+            cell.font = Font(name=FONT, size=BODY_PT)
+            if kind in FORMATS and not isinstance(value, str):
+                cell.number_format = FORMATS[kind]
+            self._wrapped.setdefault(self.row, []).append((1, label))
+            self.row += 1
+        self.blocks.append(_Block(start, self.row - 1, "text", keep_with_next=True))
         self.row += 1
+        return start
 
     def text(self, line: str, *, bold: bool = False, color: str | None = None, keep_with_next: bool = False) -> int:
         """A line of text across the sheet (wrapped over the sheet's width by `finish`)."""
@@ -326,7 +343,7 @@ class Page:
                 value = cell_value(v, kind)
                 cell = write_cell(self.ws, i, j, value)
                 text = isinstance(value, str)
-                key = (j, text, bool(number) and value is not None and not text)
+                key = (j, text, bool(number) and not text)
                 if key in styles:
                     cell._style = copy(styles[key])
                 else:
@@ -404,7 +421,7 @@ class Page:
         return "landscape", min(1.0, PRINTABLE["landscape"][0] / self.content_width())
 
     def _narrow_widest(self) -> bool:
-        cols = sorted(self._text_cols, key=self._width, reverse=True)
+        cols = sorted((j for j in self._text_cols if not self._hidden(j)), key=self._width, reverse=True)
         if not cols or self._width(cols[0]) <= 10:
             return False
         self.ws.column_dimensions[get_column_letter(cols[0])].width = round(self._width(cols[0]) * 0.9, 1)
