@@ -170,7 +170,7 @@ def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[
         target = Decimal(0)
     out.update(actual=float(actual), target=float(target))
     if out["state"] is None:
-        value = ratio(direction, actual, target, rules.cap)
+        value = _ratio(direction, actual, target, _dec(rules.cap))  # exact until rounded to the shown step
         out["state"] = "목표 없음" if value is None else None
         out["attainment"] = rounded(value, rules)
     return out
@@ -208,16 +208,17 @@ def ratio(direction: str, actual: float | Decimal, target: float | Decimal, cap:
     of 0 or less → cap, the best possible); zero: 1 when actual is 0, else 0. A target of 0 or less
     for higher/lower gives None: there is nothing to judge against (the loader refuses such targets;
     a monthly plan can make the period's target 0 — '목표 없음')."""
-    a, t, c = _dec(actual), _dec(target), _dec(cap)
+    value = _ratio(direction, _dec(actual), _dec(target), _dec(cap))
+    return None if value is None else float(value)
+
+
+def _ratio(direction: str, a: Decimal, t: Decimal, cap: Decimal) -> Decimal | None:
     if direction == "zero":
-        return 1.0 if a == 0 else 0.0
+        return Decimal(1) if a == 0 else Decimal(0)
     if t <= 0:
         return None
-    if direction == "lower":
-        value = c if a <= 0 else t / a
-    else:
-        value = a / t
-    return float(min(max(value, Decimal(0)), c))
+    value = (cap if a <= 0 else t / a) if direction == "lower" else a / t
+    return min(max(value, Decimal(0)), cap)
 
 
 def status(attainment: float | None, rules: Rules) -> str:
