@@ -216,3 +216,67 @@ def test_logout_ends_the_login_in_every_tab_and_after_a_refresh(page, server):
     with db.session(server.db_path) as con:
         assert audit.query(con, actions=("logout",), username="viewer").shape[0] >= 1
 
+
+# --- meeting view on a projector -----------------------------------------------------------------
+
+MEETING_LAYOUT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  const all = [...main.querySelectorAll('*')].filter(visible);
+  const px = el => parseFloat(getComputedStyle(el).fontSize);
+  const ownText = el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  return {
+    docHeight: document.scrollingElement.scrollHeight, innerHeight, innerWidth,
+    mainScroll: main.scrollHeight - main.clientHeight,
+    bottom: Math.max(...all.map(el => el.getBoundingClientRect().bottom)),
+    right: Math.max(...all.map(el => el.getBoundingClientRect().right)),
+    values: [...document.querySelectorAll('.mt-value')].map(px),
+    axis: [...main.querySelectorAll('.xtick text, .ytick text')].map(px),
+    smallest: Math.min(...all.filter(ownText).map(px)),
+    cards: [...document.querySelectorAll('.mt-card')].map(el => [el.dataset.status, getComputedStyle(el).backgroundColor]),
+  };
+}"""
+CONTROLS = ["[data-testid='stTabs']", "[data-testid='stDownloadButton']", "[data-testid='stToolbar']",
+            "[data-testid='stHeader']", "[data-testid='stSidebar']", "[data-testid='stExpandSidebarButton']",
+            "[data-testid='stElementToolbar']", ".modebar", "[data-testid='stMain'] button", "[data-testid='stMain'] a",
+            "[data-testid='stMain'] input"]
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_meeting_view_fits_a_projector_screen_without_controls(browser, server, width, height):
+    from ccm import palette
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="ko-KR")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_url(page, server, "meeting")
+        page.get_by_label("비밀번호").wait_for()
+        settle(page)
+        page.get_by_label("사용자 이름").fill("analyst")  # login() waits for the sidebar, hidden here
+        page.get_by_label("비밀번호").fill(USERS["analyst"][2])
+        page.get_by_role("button", name="로그인").click()
+        page.locator(".js-plotly-plot .ytick text").first.wait_for()
+        page.locator("[data-testid='stMain'] .js-plotly-plot").last.hover()  # a hover shows no toolbar either
+        settle(page)
+        _no_exception(page)
+        m = page.evaluate(MEETING_LAYOUT_JS)
+        assert m["docHeight"] <= m["innerHeight"] and m["mainScroll"] <= 0, m
+        assert m["bottom"] <= height and m["right"] <= width, m  # nothing cut off below or beside the screen
+        for selector in CONTROLS:
+            shown = [el for el in page.locator(selector).all() if el.is_visible()]
+            assert not shown, selector
+        assert len(m["values"]) == 4 and min(m["values"]) >= 48, m["values"]
+        assert m["axis"] and min(m["axis"]) >= 16, m["axis"]
+        assert m["smallest"] >= 16, m["smallest"]  # every text on the screen, not only the axes
+        assert {s for s, _ in m["cards"]} <= set(palette.STATUS)
+        assert all(bg == _rgb(palette.STATUS[s]) for s, bg in m["cards"]), m["cards"]
+        assert screenshot(page, f"meeting_{width}x{height}").stat().st_size > 10_000
+    finally:
+        context.close()
