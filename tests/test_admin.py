@@ -16,7 +16,7 @@ def shown_text(markdown: str) -> str:
 
 
 # Bookkeeping, plus text_cache: a content-addressed cache of analysed texts (entries are reusable, never wrong).
-BOOKKEEPING = {"load_batches", "audit_log", "login_attempts", "users", "schema_info", "text_cache"}
+BOOKKEEPING = {"load_batches", "audit_log", "login_attempts", "users", "sessions", "schema_info", "text_cache"}
 
 
 def _snapshot(db_path: Path) -> dict:
