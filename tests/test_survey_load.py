@@ -69,9 +69,14 @@ def test_empty_sheet_is_refused(env):
     assert_rejected(env, xlsx(pd.DataFrame()), "blank.xlsx", "blank.xlsx")
 
 
-def test_html_saved_as_xls_is_refused(env):
+def test_html_saved_as_xls_loads_like_the_workbook(env):
     html = frame().to_html(index=False).encode("utf-8")
-    assert_rejected(env, html, "export.xls", "export.xls", "HTML", ".xlsx")
+    first = load(env, html, "export.xls")
+    assert first.status == "loaded" and first.report["respondents"] == len(frame())
+
+
+def test_html_page_without_a_table_is_refused(env):
+    assert_rejected(env, b"<html><body><p>no table</p></body></html>", "export.xls", "export.xls", "HTML", ".xlsx")
 
 
 def test_bad_weight_is_refused(env):
