@@ -321,8 +321,9 @@ class Session:
 
 
 def token_hash(token: str, key: bytes) -> str:
-    """What the database keeps of a token: HMAC-SHA256 under the server's secret key (hex)."""
-    return hmac.new(key, token.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    """What the database keeps of a token: HMAC-SHA256 under the server's secret key (hex), in its own
+    domain so it can never equal a keyed hash of personal data made with the same key."""
+    return hmac.new(key, b"ccm-session\0" + token.encode("ascii", "replace"), hashlib.sha256).hexdigest()
 
 
 def create_session(con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any) -> str:

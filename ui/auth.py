@@ -180,8 +180,9 @@ def _end_session(token: str | None, notice: str | None) -> None:
 
 
 def _cookie_path() -> str:
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}" if base else "/"
+    """The app's path on the server (server.baseUrlPath), so the cookie goes to no other app on the host."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if re.fullmatch(r"[A-Za-z0-9._~/-]+", base) else "/"
 
 
 def _keep_in_browser(token: str) -> None:
