@@ -124,7 +124,8 @@ def status(direction: str, value: float | None, target: float | None, rules: kpi
         return "실적 없음"
     if target is None or pd.isna(target):
         return "목표 없음"
-    return kpi_engine.status(kpi_engine.ratio(direction, float(value), float(target), rules.cap), rules)
+    attainment = kpi_engine.ratio(direction, float(value), float(target), rules.cap)
+    return "목표 없음" if attainment is None else kpi_engine.status(attainment, rules)
 
 
 def cards(f: dict, settings: Settings, now: datetime) -> tuple[Card, ...]:

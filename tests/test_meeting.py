@@ -19,7 +19,8 @@ BANDS = rules_from({"kpi": {"status": {"achieved": 1.0, "warning": 0.9}}})
 
 @pytest.mark.parametrize("value,target,expected", [(91.0, 90.0, "달성"), (90.0, 90.0, "달성"), (85.0, 90.0, "주의"),
                                                    (81.0, 90.0, "주의"), (80.0, 90.0, "미달"),
-                                                   (None, 90.0, "실적 없음"), (85.0, None, "목표 없음")])
+                                                   (None, 90.0, "실적 없음"), (85.0, None, "목표 없음"),
+                                                   (85.0, 0.0, "목표 없음")])
 def test_a_higher_is_better_card_is_judged_by_value_over_target(value, target, expected):
     # 85/90 = 0.944 ≥ 0.9 → 주의; 81/90 = 0.9 → 주의; 80/90 = 0.889 → 미달
     assert meeting.status("higher", value, target, BANDS) == expected
