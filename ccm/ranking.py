@@ -211,14 +211,15 @@ def weights_frame(cfg: RankingConfig) -> pd.DataFrame:
                          for c in cfg.components])
 
 
-def committee_sheets(result: pd.DataFrame, moves: pd.DataFrame, cfg: RankingConfig, award_rows: pd.DataFrame,
-                     facilities: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The evaluation committee's workbook: ranking, evidence per component, awards, formula, weights."""
-    return {
-        "순위": ranking_frame(result, moves, cfg), "구성요소별 근거": breakdown(result, cfg), "포상 후보": award_rows,
-        "산식·가중치": weights_frame(cfg), "산식 설명": pd.DataFrame({"설명": formula_text(cfg)}),
-        "시설별 PCSI": facilities,
-    }
+def facilities_frame(facilities: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
+    """Facilities' PCSI (ccm.pcsi.facility_scores) in Korean, for the page and the committee workbook;
+    a facility under the award's minimum respondents is marked."""
+    names = {"facility": "시설", "department": "담당 부서", "n": "응답자 수", "score": "PCSI 점수",
+             "ci_low": "95% 신뢰구간 하한", "ci_high": "95% 신뢰구간 상한"}
+    out = facilities[[c for c in names if c in facilities.columns]].rename(columns=names)
+    if "n" in facilities:
+        out[f"포상 제외(응답 {cfg.facility_min_n}명 미만)"] = (facilities["n"] < cfg.facility_min_n).to_numpy()
+    return out.reset_index(drop=True)
 
 
 def formula_text(cfg: RankingConfig) -> list[str]:

@@ -1,4 +1,6 @@
-"""The KPI workbook template (openpyxl): Korean instructions, dropdowns, prefilled with the year's KPIs."""
+"""The KPI workbook template (openpyxl): Korean instructions, dropdowns, prefilled with the year's KPIs.
+Laid out for A4 by ccm.xlsx_style (header row repeated, page numbers); the optional monthly targets
+are folded under an outline + so that the definitions print one page wide at full size."""
 from __future__ import annotations
 
 import io
@@ -6,14 +8,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ccm import xlsx_style as xs
 from ccm.kpi import AGGREGATIONS, DIRECTIONS, non_negative_units, plan_of, rules_from, rules_lines
 from etl.kpi import ACT_FIELDS, ACT_SHEET, DEF_FIELDS, DEF_SHEET
 
 ROWS = 1000  # rows covered by the dropdowns
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+NUMBER = "num"  # entry cells for targets, weights and actuals: #,##0.0#
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ INSTRUCTIONS = [
     f"1. '{DEF_SHEET}' 시트: 한 행이 한 KPI입니다(연도·부서·지표명이 같으면 같은 KPI). 이미 적재된 올해 KPI가 채워져 있습니다.",
     "   - 방향: 높을수록 좋음 / 낮을수록 좋음 / 0이 목표 (예: 안전사고 Zero는 0이 목표).",
     "   - 집계방식: 누적(연초부터 합계, 예: 건수) / 평균(월 실적의 평균, 예: 점수·비율) / 최근값(가장 최근 달의 값).",
-    "   - 연간목표: 지표의 단위로 적습니다(%는 95처럼 숫자만). 1월목표~12월목표(선택): 월별 목표 계획.",
+    "   - 연간목표: 지표의 단위로 적습니다(%는 95처럼 숫자만). 1월목표~12월목표(선택): 월별 목표 계획"
+    " (접혀 있습니다: 열 머리글 위의 + 를 눌러 펼칩니다).",
     "   - 가중치: 부서 점수에서의 비중(합계가 100이 아니어도 됩니다: 가중 평균).",
     "   - 자동실적(선택): pcsi(고객만족도 종합지수), voc_compliance(VOC 처리기한 준수율 %), voc_count:유형(예: voc_count:칭찬).",
     "     자동실적 지표에 같은 달 수기 실적을 적으면 수기 실적이 자동 값을 대신합니다(화면에 '수기(자동 대체)'로 표시).",
@@ -109,15 +112,12 @@ def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.Dat
     wb = Workbook()
     _instructions(wb.active, settings)
     lists = _lists_sheet(wb, settings)
-    ws = wb.create_sheet(DEF_SHEET)
-    _header(ws, [h for h, _ in DEF_FIELDS.values()])
-    for row in _definition_rows(settings, year, defs, departments):
-        ws.append(row)
-    _validate(ws, lists, {"B": "부서", "H": "방향", "I": "집계방식", "X": "자동실적"})
-    wa = wb.create_sheet(ACT_SHEET)
-    _header(wa, [h for h, _ in ACT_FIELDS.values()])
-    for row in _actual_rows(settings, year, defs, actuals, departments):
-        wa.append(row)
+    title = f"{year}년 KPI 통합 문서"
+    _sheet(wb, DEF_SHEET, title, [h for h, _ in DEF_FIELDS.values()], _definition_rows(settings, year, defs, departments),
+           fold=[DEF_FIELDS[f"plan_{m}"][0] for m in range(1, 13)])
+    _validate(wb[DEF_SHEET], lists, {"B": "부서", "H": "방향", "I": "집계방식", "X": "자동실적"})
+    wa = _sheet(wb, ACT_SHEET, title, [h for h, _ in ACT_FIELDS.values()],
+                _actual_rows(settings, year, defs, actuals, departments))
     _validate(wa, lists, {"C": "부서"})
     month = DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True,
                            error="월은 1~12 사이의 정수입니다.", errorTitle="잘못된 월")
@@ -131,10 +131,35 @@ def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.Dat
 
 def _instructions(ws, settings) -> None:
     ws.title = "안내"
-    for line in instructions(settings):
-        ws.append([line])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.column_dimensions["A"].width = 140
+    page = xs.Page(ws, print_title="KPI 통합 문서 작성 안내", orientation="portrait")
+    lines = instructions(settings)
+    page.title(lines[0], space=False)
+    for line in lines[1:]:
+        if line:
+            page.text(line, bold=not line.startswith((" ", "[")) and not line[:1].isdigit())
+        else:
+            page.gap()
+    ws.column_dimensions["A"].width = 98
+    page.finish()
+
+
+def _sheet(wb: Workbook, name: str, title: str, headers: list[str], rows: list[list], fold: list[str] = ()):
+    """A data-entry sheet: the header in row 1 (the loader's), entry formats, widths, A4 setup."""
+    page = xs.Page(wb.create_sheet(name), print_title=f"{title} · {name}")
+    df = pd.DataFrame(rows, columns=headers).astype(object)
+    kinds = {h: ("year" if h == "연도" else "month_no" if h == "월" else "text") for h in headers}
+    for h in headers:
+        if h not in kinds or kinds[h] != "text":
+            continue
+        if h.endswith("목표") or h in ("가중치", "실적"):
+            kinds[h] = NUMBER
+    table = page.table(df.where(df.notna(), None), kinds=kinds, max_width=24)
+    for h in fold:
+        dim = page.ws.column_dimensions[table.letter(h)]
+        dim.hidden, dim.outline_level = True, 1
+    page.ws.freeze_panes = "A2"
+    page.finish(repeat=table)
+    return page.ws
 
 
 def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
@@ -156,16 +181,6 @@ def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
         refs[name] = f"목록!${letter}$2:${letter}${len(values) + 1}"
     ws.sheet_state = "hidden"
     return refs
-
-
-def _header(ws, headers: list[str]) -> None:
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        ws.column_dimensions[cell.column_letter].width = max(10, len(str(cell.value)) * 2.2)
-    ws.freeze_panes = "A2"
 
 
 def _validate(ws, refs: dict[str, str], columns: dict[str, str]) -> None:

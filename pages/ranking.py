@@ -7,10 +7,11 @@ import streamlit as st
 
 from ccm import ranking
 from ccm.ranking import RankingConfig
+from ccm.ranking_excel import committee_workbook
 from ccm.safe_text import md
 from ui import data
 from ui.bootstrap import setup
-from ui.components import XLSX, chart, definition, empty_state, excel_bytes, table
+from ui.components import XLSX, chart, definition, empty_state, table
 
 
 def weight_inputs(cfg: RankingConfig) -> RankingConfig:
@@ -99,9 +100,11 @@ def main() -> None:
         st.success(f"**{md(r.포상)}: {md(r.후보)}** — {md(r.근거)}", icon=":material/military_tech:")
     if not facilities.empty:
         with st.expander("시설별 고객만족도(PCSI) — CS 우수사업장 근거"):
-            table(facilities, "시설별 PCSI", key="rk_fac")
+            table(ranking.facilities_frame(facilities, cfg), "시설별 PCSI", key="rk_fac")
     st.download_button(  # built when clicked, not on every rerun
-        "평가위원회용 Excel 내려받기", lambda: excel_bytes(ranking.committee_sheets(shown, moves, cfg, award_rows, facilities)),
+        "평가위원회용 Excel 내려받기",
+        lambda: committee_workbook(shown, moves, cfg, award_rows, facilities, period=ctx.scope.label or str(year),
+                                   complete=ctx.scope.departments is None),
         f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"), XLSX,
         key="rk_committee", icon=":material/download:", on_click="ignore")
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+import xlsx_support
 from ccm import db, ranking
 from ccm.period import Scope
 from ccm.ranking import Component, RankingConfig
@@ -131,28 +132,64 @@ def test_evaluate_on_empty_database_ranks_nobody(db_path, env):
     assert out["awards"].empty
 
 
-def test_committee_workbook_carries_ranking_evidence_and_formula():
-    import io
+def _committee(result, moves, cfg=CFG) -> bytes:
+    from ccm.ranking_excel import committee_workbook
 
-    import openpyxl
-
-    from ui.components import excel_bytes
-
-    before = ranking.rank(hand_case(), CFG)
-    after = ranking.rank(hand_case(), CFG.with_weights({"compliance": 0.0}))
     fac = pd.DataFrame({"facility": ["A시설", "B시설", "C시설"], "department": ["가", "나", "다"], "n": [120, 10, 80],
                         "score": [91.0, 95.0, 90.0], "ci_low": [89.0, 90.0, 88.5], "ci_high": [93.0, 99.0, 91.5]})
-    awards = ranking.awards(after, fac, CFG)
-    sheets = ranking.committee_sheets(after, ranking.rank_changes(before, after), CFG, awards, fac)
-    wb = openpyxl.load_workbook(io.BytesIO(excel_bytes(sheets)))
-    assert wb.sheetnames == ["순위", "구성요소별 근거", "포상 후보", "산식·가중치", "산식 설명", "시설별 PCSI"]
-    rows = list(wb["순위"].iter_rows(min_row=2, values_only=True))
-    assert [r[2] for r in rows[:2]] == ["나", "가"] and rows[0][1] == "▲3"
-    assert wb["구성요소별 근거"].max_row == 1 + 6 * 3
-    award = {r[0]: r for r in wb["포상 후보"].iter_rows(min_row=2, values_only=True)}
+    return committee_workbook(result, moves, cfg, ranking.awards(result, fac, cfg), fac, period="2026년")
+
+
+def _ranked(values, wb) -> dict[str, tuple]:
+    """부서 → (순위, 종합점수, 변동) as Excel computes them on the '순위' sheet."""
+    ws = wb["순위"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "순위")
+    out = {}
+    for r in range(head + 1, ws.max_row + 1):
+        dept = ws.cell(r, 4).value
+        if not dept:
+            break
+        out[dept] = tuple(xlsx_support.value(values, wb, "순위", f"{c}{r}") for c in "AEC")
+    return out
+
+
+def test_committee_workbook_carries_ranking_evidence_and_awards():
+    before = ranking.rank(hand_case(), CFG)
+    after = ranking.rank(hand_case(), CFG.with_weights({"compliance": 0.0}))
+    wb = xlsx_support.load(_committee(after, ranking.rank_changes(before, after), CFG.with_weights({"compliance": 0.0})))
+    assert wb.sheetnames == ["순위", "구성요소별 근거", "포상 후보", "산식 설명", "시설별 PCSI"]
+    evidence = wb["구성요소별 근거"]
+    assert [c.value for c in evidence[4]][:3] == ["부서", "구성요소", "원값"] and evidence.max_row == 4 + 6 * 3
+    award = {r[0]: r for r in wb["포상 후보"].iter_rows(min_row=4, values_only=True)}
     assert award["우수부서"][1] == "나"
     assert award["CS 우수사업장"][1] == "A시설"  # B시설 scores higher but has fewer respondents than the minimum
     assert award["CS 우수사업장"][2] == "가" and "신뢰구간이 겹쳐" in award["CS 우수사업장"][5]
+    fac = [c.value for c in wb["시설별 PCSI"][3]]
+    assert fac[:3] == ["시설", "담당 부서", "응답자 수"] and "포상 제외(응답 30명 미만)" in fac
+    assert xlsx_support.print_problems(wb) == []
+
+
+def test_committee_workbook_ranks_with_live_formulas_like_the_app(tmp_path):
+    """Recomputed by an independent formula evaluator: the ranks, composites and moves the app shows;
+    then a member sets the 준수율 weight back to 30% in Excel and gets the default ranking — ties
+    broken by 준수율 (라 before 가) and by name (가 before 마), 바 (nothing scored) unranked."""
+    before = ranking.rank(hand_case(), CFG)
+    cfg = CFG.with_weights({"compliance": 0.0})
+    after = ranking.rank(hand_case(), cfg)
+    data = _committee(after, ranking.rank_changes(before, after), cfg)
+    wb = xlsx_support.load(data)
+    ws = wb["순위"]
+    assert ws["A15"].data_type == "f" or any(c.data_type == "f" for c in ws["A"])
+    got = _ranked(xlsx_support.recalc(data, tmp_path), wb)
+    # without compliance: 나 = 90 (kpi only), 가 = 마 = 80, 다 = 78.57, 라 = 75.71
+    assert {d: v[0] for d, v in got.items()} == {"나": 1, "가": 2, "마": 3, "다": 4, "라": 5, "바": None}
+    assert got["라"][1] == pytest.approx(75.71) and got["나"][1] == pytest.approx(90.0)
+    assert got["나"][2] == 3 and got["라"][2] == -4 and got["가"][2] == 0
+    weight_cell = next(f"B{r}" for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "준수율")
+    got = _ranked(xlsx_support.recalc(data, tmp_path, {("순위", weight_cell): 0.3}), wb)
+    assert {d: v[0] for d, v in got.items()} == {"라": 1, "가": 2, "마": 3, "나": 4, "다": 5, "바": None}
+    assert {d: v[1] for d, v in got.items() if v[1] is not None} == pytest.approx(
+        {"라": 83.0, "가": 83.0, "마": 83.0, "나": 82.5, "다": 79.0})
 
 
 def test_unknown_component_in_settings_is_refused_with_a_korean_message(env):
