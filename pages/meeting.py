@@ -37,10 +37,10 @@ PROJECTOR_CSS = """<style>
 .mt-head span { font-size: clamp(18px, 2.6vh, 30px); color: #444; }
 .mt-cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 1.2vw; }
 .mt-card { border-radius: 12px; padding: 1.2vh 1.1vw 1.4vh 1.1vw; display: flex; flex-direction: column; gap: 0.5vh; }
-.mt-card .mt-top { display: flex; justify-content: space-between; align-items: baseline; gap: 0.6vw; }
+.mt-card .mt-row { display: flex; justify-content: space-between; align-items: baseline; gap: 0.6vw; }
 .mt-card .mt-label { font-size: clamp(18px, 2.6vh, 30px); font-weight: 600; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
-.mt-card .mt-status { font-size: clamp(18px, 2.6vh, 30px); font-weight: 800; white-space: nowrap; }
+.mt-card .mt-status { font-size: clamp(20px, 3.2vh, 36px); font-weight: 800; white-space: nowrap; }
 .mt-card .mt-value { font-size: clamp(48px, 9vh, 104px); font-weight: 800; line-height: 1.05; white-space: nowrap; }
 .mt-card .mt-value small { font-size: 0.5em; font-weight: 700; margin-left: 0.1em; }
 .mt-card .mt-line { font-size: clamp(16px, 2.3vh, 26px); font-weight: 600; white-space: nowrap; overflow: hidden;
@@ -78,9 +78,9 @@ def _card(c: meeting.Card) -> str:
     bg, fg = palette.STATUS[c.status], palette.ON_STATUS[c.status]
     lines = [x for x in (_target_line(c), c.note) if x]
     return (f'<div class="mt-card mt-card-{c.key}" data-status="{c.status}" style="background:{bg};color:{fg}">'
-            f'<div class="mt-top"><span class="mt-label">{escape(c.label)}</span>'
+            f'<div class="mt-label">{escape(c.label)}</div>'
+            f'<div class="mt-row"><span class="mt-value">{_value(c.value, c.unit)}</span>'
             f'<span class="mt-status">{c.status}</span></div>'
-            f'<div class="mt-value">{_value(c.value, c.unit)}</div>'
             + "".join(f'<div class="mt-line">{escape(x)}</div>' for x in lines) + "</div>")
 
 
@@ -106,7 +106,8 @@ def _layout(fig: go.Figure, title: str) -> go.Figure:
         title=dict(text=title, font_size=TITLE_PX, x=0, xanchor="left", y=0.98, yanchor="top"),
         template="plotly_white", paper_bgcolor="white", plot_bgcolor="white", showlegend=False,
         font=dict(family=FONT, size=AXIS_PX, color=palette.TEXT),
-        margin=dict(l=8, r=16, t=48, b=8), bargap=0.2)
+        margin=dict(l=8, r=16, t=48, b=8), bargap=0.2,
+        uniformtext=dict(minsize=LABEL_PX, mode="show"))  # bar labels never shrink below LABEL_PX
     fig.update_xaxes(tickfont_size=AXIS_PX, gridcolor=palette.GRID, zeroline=False, automargin=True)
     fig.update_yaxes(tickfont_size=AXIS_PX, gridcolor=palette.GRID, zeroline=False, automargin=True)
     return fig
@@ -120,7 +121,7 @@ def topics_figure(topics: pd.DataFrame, days: int) -> go.Figure:
                            textfont_size=LABEL_PX, cliponaxis=False))
     fig = _layout(fig, title if not topics.empty else f"최근 {days}일 불만 주제: 주제가 있는 불만 VOC 없음")
     fig.update_xaxes(rangemode="tozero", tickformat=",d", title=None)
-    fig.update_yaxes(title=None)
+    fig.update_yaxes(title=None, showgrid=False)
     return fig
 
 
@@ -144,7 +145,7 @@ def monthly_figure(monthly: pd.DataFrame, target: float | None, now) -> go.Figur
     if target is not None:
         fig.add_hline(y=target, line=dict(color=palette.TARGET, dash="dash", width=3))
     fig.update_yaxes(range=[0, 1], tickformat=".0%", dtick=0.2, title=None)
-    fig.update_xaxes(title=None, type="category")
+    fig.update_xaxes(title=None, type="category", showgrid=False)
     return fig
 
 
