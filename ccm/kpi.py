@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from ccm.db import transaction
+from ccm.voc_analytics import pooled_compliance
 import numpy as np
 import pandas as pd
 
@@ -133,7 +134,8 @@ def decimals(rules: Rules) -> int:
 
 
 def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[float] | None,
-             values: dict[int, float], month: int, rules: Rules, automatic: bool = False) -> dict:
+             values: dict[int, float], month: int, rules: Rules, automatic: bool = False,
+             pooled: dict[int, tuple[Decimal, int]] | None = None) -> dict:
     """Attainment of one KPI at the end of `month` from its monthly values (missing months absent).
 
     The review period is January..month. 누적: sum vs the period's target (the plan's months, else
@@ -141,6 +143,8 @@ def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[
     vs annual (or that month's plan). A month without a value is treated by `rules.missing` (flag:
     the KPI is 미입력; zero; carry; exclude: left out of actual and target) — automatic KPIs always
     exclude. 0이 목표 is judged on the period's sum. See `rules_text` for the rules in Korean.
+    `pooled` (month → items met, items decided) makes an average of a rate the pooled rate over the
+    period, 100 × Σ met ÷ Σ decided (VOC deadline compliance), when every month used has its counts.
     Returns actual, target, attainment (rounded to rules.precision, None when not judged), state
     (None, or the status shown instead of a band: 실적 없음 / 미입력 / 목표 없음), reported,
     missing_months, filled_months, last_month."""
@@ -166,6 +170,8 @@ def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[
         if any(m not in used for m in months) and not settled:
             out["state"] = "미입력"  # actual: the months entered; target: the whole period
     actual, target = _period(agg, vals, months, _dec(annual_target), plan_d)
+    if agg == "average" and pooled and months and all(m in pooled for m in months):
+        actual = 100 * sum((_dec(pooled[m][0]) for m in months), Decimal(0)) / sum(Decimal(pooled[m][1]) for m in months)
     if direction == "zero":
         target = Decimal(0)
     out.update(actual=float(actual), target=float(target))
@@ -274,7 +280,9 @@ def rules_text(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> dict[s
             "검토 기간은 그해 1월부터 검토 월까지입니다.",
             "누적: 검토 기간 실적의 합계를 같은 기간 목표와 비교합니다. 같은 기간 목표 = 월별 목표의 합계, "
             "월별 목표가 없으면 연간목표 × 검토 월 ÷ 12(지난 달 수에 비례).",
-            "평균: 검토 기간 월 실적의 평균을 연간목표(월별 목표가 있으면 그 달들 목표의 평균)와 비교합니다.",
+            "평균: 검토 기간 월 실적의 평균을 연간목표(월별 목표가 있으면 그 달들 목표의 평균)와 비교합니다. "
+            "단, 자동실적 VOC 처리기한 준수율은 달마다의 준수율을 평균하지 않고 검토 기간 전체의 기한 내 처리 건수 ÷ "
+            "처리 완료 건수로 셉니다(처리기한 준수 화면·부서 평가와 같은 값).",
             "최근값: 검토 월까지 가장 최근에 입력된 값을 연간목표(월별 목표가 있으면 그 달의 목표)와 비교합니다. "
             "그 뒤의 빈 달은 '미입력 월'로 표시만 합니다.",
             "월별 목표의 합계가 아직 0인 기간(예: 4월부터 계획한 누적 지표의 1~3월)은 '목표 없음'으로 판정하지 않습니다.",
@@ -360,7 +368,8 @@ def monthly(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules 
     from, the automatic value beside it and the note."""
     rules = rules or _default_rules()
     defs = definitions(con, year)
-    cols = ["department", "indicator", "month", "actual", "origin", "auto_value", "manual_value", "note", "source"]
+    cols = ["department", "indicator", "month", "actual", "origin", "auto_value", "manual_value", "note", "source",
+            "auto_met", "auto_decided"]
     if defs.empty:
         return pd.DataFrame(columns=cols)
     grid = defs[["department", "indicator", "source"]].merge(pd.DataFrame({"month": range(1, month + 1)}), how="cross")
@@ -390,12 +399,16 @@ def automatic(con: duckdb.DuckDBPyConnection, defs: pd.DataFrame, year: int, mon
     pcsi: dict[int, float | None] = {}
     for row in auto.itertuples():
         vals = source_values(con, row.source, year, month, row.department, rules, counts, pcsi)
-        frames.append(pd.DataFrame({"department": row.department, "indicator": row.indicator,
-                                    "month": list(vals), "auto_value": list(vals.values())}))
+        shares = source_counts(row.source, row.department, rules, counts)
+        frames.append(pd.DataFrame({"department": row.department, "indicator": row.indicator, "month": list(vals),
+                                    "auto_value": list(vals.values()),
+                                    "auto_met": [shares.get(m, (None, None))[0] for m in vals],
+                                    "auto_decided": [shares.get(m, (None, None))[1] for m in vals]}))
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame({"department": pd.Series(dtype="str"), "indicator": pd.Series(dtype="str"),
-                             "month": pd.Series(dtype="int64"), "auto_value": pd.Series(dtype="float64")})
+                             "month": pd.Series(dtype="int64"), "auto_value": pd.Series(dtype="float64"),
+                             "auto_met": pd.Series(dtype="float64"), "auto_decided": pd.Series(dtype="float64")})
     return pd.concat(frames, ignore_index=True)
 
 
@@ -423,12 +436,25 @@ def source_values(con: duckdb.DuckDBPyConnection, source: str, year: int, month:
     covered = sorted(int(m) for m in counts["month"].unique())
     mine = counts if department == rules.org_unit else counts[counts["department"] == department]
     if kind == "voc_compliance":
-        g = mine.groupby("month")[["met", "decided"]].sum()
-        return {int(m): 100.0 * r.met / r.decided for m, r in g.iterrows() if r.decided}
+        return {m: 100.0 * pooled_compliance(met, decided) for m, (met, decided) in _compliance_counts(mine).items()}
     if kind == "voc_count":
         g = mine[mine["voc_type"] == arg].groupby("month")["received"].sum()
         return {m: float(g.get(m, 0)) for m in covered}
     return {}
+
+
+def _compliance_counts(counts: pd.DataFrame) -> dict[int, tuple[int, int]]:
+    """month → (items met, items decided), months with a decided item only."""
+    g = counts.groupby("month")[["met", "decided"]].sum()
+    return {int(m): (int(r.met), int(r.decided)) for m, r in g.iterrows() if r.decided}
+
+
+def source_counts(source: str, department: str, rules: Rules, counts: pd.DataFrame | None) -> dict[int, tuple[int, int]]:
+    """month → (met, decided) behind a rate source (voc_compliance), so that its period value is pooled
+    like the 처리기한 준수 page's (ccm.voc_analytics.pooled_compliance); {} for other sources."""
+    if source.partition(":")[0] != "voc_compliance" or counts is None:
+        return {}
+    return _compliance_counts(counts if department == rules.org_unit else counts[counts["department"] == department])
 
 
 def pcsi_index(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
@@ -472,18 +498,18 @@ def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rule
     off = card["status"].isin(["미달", "주의"])
     since = []
     for d in defs[off.to_numpy()].to_dict("records"):
-        series = values.get((d["department"], d["indicator"]), ({}, {}))[0]
+        series, _, pooled = values.get((d["department"], d["indicator"]), ({}, {}, {}))
         m = month
-        while m > 1 and verdict(_evaluate(d, series, m - 1, rules), rules) in ("미달", "주의"):
+        while m > 1 and verdict(_evaluate(d, series, m - 1, rules, pooled), rules) in ("미달", "주의"):
             m -= 1
         since.append(m)
     return card[off].assign(since=since).sort_values(["attainment", "department"], ignore_index=True)
 
 
-def _evaluate(d: dict, series: dict[int, float], month: int, rules: Rules) -> dict:
+def _evaluate(d: dict, series: dict[int, float], month: int, rules: Rules, pooled: dict | None = None) -> dict:
     """`evaluate` for a stored definition (automatic when it names a source)."""
     return evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, month, rules,
-                    automatic=isinstance(d.get("source"), str))
+                    automatic=isinstance(d.get("source"), str), pooled=pooled)
 
 
 def plan_of(d) -> list[float] | None:
@@ -492,20 +518,27 @@ def plan_of(d) -> list[float] | None:
     return [float(x) for x in p] if isinstance(p, (list, tuple, np.ndarray)) else None
 
 
-def _prepare(values: pd.DataFrame) -> dict[tuple[str, str], tuple[dict[int, float], dict[int, str]]]:
-    """(department, indicator) → ({month: value} without missing months, {month: origin})."""
+def _prepare(values: pd.DataFrame) -> dict[tuple[str, str], tuple[dict[int, float], dict[int, str], dict]]:
+    """(department, indicator) → ({month: value} without missing months, {month: origin}, {month: (met,
+    decided)} of a rate source: the counts themselves, or for a month whose value was entered by hand,
+    that value's share of the month's decided items)."""
     out = {}
     for key, g in values.groupby(["department", "indicator"]):
         months = [int(m) for m in g["month"]]
-        out[key] = ({m: float(v) for m, v in zip(months, g["actual"]) if not _nan(v)}, dict(zip(months, g["origin"])))
+        series = {m: float(v) for m, v in zip(months, g["actual"]) if not _nan(v)}
+        pooled = {}
+        for m, origin, met, decided in zip(months, g["origin"], g["auto_met"], g["auto_decided"]):
+            if m in series and not _nan(decided) and decided > 0:
+                pooled[m] = (int(met), int(decided)) if origin == "자동" else (_dec(series[m]) * int(decided) / 100, int(decided))
+        out[key] = (series, dict(zip(months, g["origin"])), pooled)
     return out
 
 
 def _card(defs: pd.DataFrame, values: dict, month: int, rules: Rules) -> pd.DataFrame:
     rows = []
     for d in defs.to_dict("records"):
-        series, origin = values.get((d["department"], d["indicator"]), ({}, {}))
-        r = _evaluate(d, series, month, rules)
+        series, origin, pooled = values.get((d["department"], d["indicator"]), ({}, {}, {}))
+        r = _evaluate(d, series, month, rules, pooled)
         origins = {o for m, o in origin.items() if m <= month}
         judged = r["attainment"] is not None
         rows.append({**{k: d[k] for k in ("department", "strategy", "task", "core_task", "indicator", "unit",
@@ -589,10 +622,10 @@ def trend(con: duckdb.DuckDBPyConnection, year: int, month: int, department: str
     d = d.iloc[0]
     values = monthly(con, year, month, rules)
     mine = values[(values["department"] == department) & (values["indicator"] == indicator)]
-    series = {int(m): v for m, v in zip(mine["month"], mine["actual"]) if not _nan(v)}
+    series, _, pooled = _prepare(mine).get((department, indicator), ({}, {}, {}))
     rows = []
     for m in range(1, month + 1):
-        r = _evaluate(d.to_dict(), series, m, rules)
+        r = _evaluate(d.to_dict(), series, m, rules, pooled)
         src = mine[mine["month"] == m].iloc[0]
         rows.append({"month": m, "value": series.get(m), "origin": src["origin"], "note": src["note"],
                      "auto_value": src["auto_value"], "manual_value": src["manual_value"],

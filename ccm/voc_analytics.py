@@ -38,6 +38,18 @@ COMPLIANCE_DEFINITION = (
 )
 
 
+# The one definition of 처리기한 준수율, pooled from items: met ÷ decided over the whole period and scope,
+# never a mean of monthly or departmental rates. SQL (`_MET`, `_DECIDED`, `_RATE`) and Python alike.
+_MET, _DECIDED = "count(*) FILTER (sla_met)", "count(sla_met)"
+_RATE = f"{_MET} / nullif({_DECIDED}, 0)"
+
+
+def pooled_compliance(met: float, decided: float) -> float | None:
+    """처리기한 준수율 as a fraction: items met ÷ items decided (None when nothing was decided). Every
+    page, the KPI engine (automatic actual voc_compliance), the ranking and the reports use this."""
+    return float(met) / float(decided) if decided else None
+
+
 def _dim(dim: str) -> str:
     if dim not in _DIM_SQL:
         raise ValueError(f"unknown dimension: {dim}")
@@ -67,7 +79,7 @@ def compliance_summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
     where, params = scope.where()
     received, completed, no_time, decided, met = con.execute(
         f"""SELECT count(*), count(*) FILTER (completed_at IS NOT NULL OR status = '완료'),
-                   count(*) FILTER (completed_at IS NULL AND status = '완료'), count(sla_met), count(*) FILTER (sla_met)
+                   count(*) FILTER (completed_at IS NULL AND status = '완료'), {_DECIDED}, {_MET}
             FROM voc WHERE {where}""",
         params,
     ).fetchone()
@@ -78,7 +90,7 @@ def compliance_summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
         "decided": decided,
         "met": met,
         "breached": decided - met,
-        "compliance": met / decided if decided else None,
+        "compliance": pooled_compliance(met, decided),
     }
 
 
@@ -90,10 +102,10 @@ def compliance_by(con: duckdb.DuckDBPyConnection, scope: Scope, dim: str) -> pd.
     where, params = scope.where()
     return _df(
         con,
-        f"""SELECT {_dim(dim)} AS {dim}, count(*) AS received, count(sla_met) AS decided,
-                   count(*) FILTER (sla_met) AS met, count(*) FILTER (NOT sla_met) AS breached,
+        f"""SELECT {_dim(dim)} AS {dim}, count(*) AS received, {_DECIDED} AS decided,
+                   {_MET} AS met, count(*) FILTER (NOT sla_met) AS breached,
                    count(*) FILTER (completed_at IS NULL AND status = '완료') AS no_time,
-                   count(*) FILTER (sla_met) / nullif(count(sla_met), 0) AS compliance
+                   {_RATE} AS compliance
             FROM voc WHERE {where} GROUP BY ALL ORDER BY {dim}""",
         params,
     )
@@ -153,8 +165,7 @@ def monthly_compliance(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
     return _df(
         con,
         f"""SELECT date_trunc('month', received_at)::DATE AS month, count(*) AS received,
-                   count(sla_met) AS decided, count(*) FILTER (sla_met) AS met,
-                   count(*) FILTER (sla_met) / nullif(count(sla_met), 0) AS compliance,
+                   {_DECIDED} AS decided, {_MET} AS met, {_RATE} AS compliance,
                    median(work_minutes) / 60.0 AS median_hours
             FROM voc WHERE {where} GROUP BY ALL ORDER BY month""",
         params,

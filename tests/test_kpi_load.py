@@ -232,7 +232,8 @@ def test_automatic_actuals_and_a_visible_manual_override(env, tmp_path):
     praise = m.loc["칭찬 VOC 건수"]
     assert list(praise["actual"][:2]) == [1, 0]  # a month with VOC data but no praise counts 0, not missing
     assert card.loc["VOC 처리기한 준수율", "overridden"]
-    assert card.loc["VOC 처리기한 준수율", "actual"] == pytest.approx((200 / 3 + 100) / 2)
+    # pooled, not a mean of monthly rates: January 2 of 3 met, February's hand-entered 100% of its 1 decided item
+    assert card.loc["VOC 처리기한 준수율", "actual"] == pytest.approx(100 * 3 / 4)
     assert detail.to_dict("records") == [{"유형": "불만", "접수": 2, "처리완료": 2, "기한내처리": 1},
                                          {"유형": "칭찬", "접수": 1, "처리완료": 1, "기한내처리": 1}]
 
