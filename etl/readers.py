@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
+import os
+import posixpath
 import re
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -94,6 +99,7 @@ def read_table(
     *,
     known: Iterable[str] | Callable[[str], object] = (),
     sheet: str | int | None = None,
+    limits: Limits | None = None,
 ) -> Table:
     """Read a CSV/tab/semicolon text, .xlsx, .xls, or an HTML table saved as .xls (path or bytes) into a
     Table of strings.
@@ -103,29 +109,301 @@ def read_table(
     earliest), else the first full-width text row. A group row above it (merged or blank-separated
     cells: 접수정보 | | 처리정보) is folded into the names; 합계/소계 rows and repeated header rows are
     skipped; both are said in `Table.notes`.
+
+    `limits` (default: [limits] in settings): a file beyond them is refused before it is parsed, as far
+    as its size, zip entries and cell references tell, and after. Workbooks and HTML are parsed in a child
+    process with a memory and time limit (etl.sandbox); CSV in this process (the CLI's fast path).
     """
     file_name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     known_fn = _known_fn(known)
+    limits = limits or limits_in_force()
+    size = len(source) if isinstance(source, bytes) else os.stat(source).st_size
+    if size > limits.file_mb * MB:
+        raise too_big(file_name, "파일 크기", _mb(size), _mb(limits.file_mb * MB), "file_mb")
     if isinstance(source, bytes):
         magic = source[:8]
     else:
         with open(source, "rb") as fh:
             magic = fh.read(8)
-    if magic.startswith(XLSX_MAGIC) or magic.startswith(XLS_MAGIC):
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        return strip_controls(_read_workbook(data, file_name, known_fn, sheet))
     # a path's bytes are passed without another reference, so _read_csv can free them once transcoded
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    kind = _markup(data)
-    if kind == "html":
-        return strip_controls(_read_html(data, file_name, known_fn))
+    kind = "workbook" if magic.startswith((XLSX_MAGIC, XLS_MAGIC)) else _markup(data)
     if kind == "spreadsheetml":
         raise ReadError(f"{file_name}: Excel 2003 XML 형식은 읽을 수 없습니다. Excel에서 열어 "
                         "'Excel 통합 문서(.xlsx)'로 다시 저장해 주세요.")
+    if kind == "html" and len(data) > HTML_MAX_BYTES:
+        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식의 파일이 너무 큽니다({len(data) >> 20}MB, 최대 "
+                        f"{HTML_MAX_BYTES >> 20}MB). Excel에서 열어 .xlsx나 CSV로 저장해 주세요.")
+    if kind is not None:
+        from etl import sandbox
+
+        if sandbox.in_child():
+            return _read_markup(kind, data, file_name, known_fn, sheet, limits)
+        remote = sandbox.Remote("known") if known_fn else None
+        return sandbox.run(_read_markup, kind, data, file_name, remote, sheet, limits,
+                           limits=limits, what=file_name, calls={"known": known_fn})
     c0, utf8_only = _control_bytes(data)
-    table = _read_csv(data, file_name, known_fn)
+    table = _read_csv(data, file_name, known_fn, limits)
     utf = (table.encoding or "").startswith("utf")
-    return strip_controls(table) if c0 or (utf8_only and utf) or table.encoding == "utf-16" else table
+    table = strip_controls(table) if c0 or (utf8_only and utf) or table.encoding == "utf-16" else table
+    return check_shape(table, limits)
+
+
+def _read_markup(kind: str, data: bytes, file_name: str, known: Known | None, sheet: str | int | None,
+                 limits: Limits) -> Table:
+    """A workbook ('workbook') or an HTML table ('html'), checked against the limits before and after
+    it is read; run in the parsing child process (etl.sandbox)."""
+    if kind == "html":
+        return check_shape(strip_controls(_read_html(data, file_name, known, limits.cells)), limits)
+    check_workbook(data, file_name, limits)
+    return check_shape(strip_controls(_read_workbook(data, file_name, known, sheet)), limits)
+
+
+# --- limits ----------------------------------------------------------------------------------------
+#
+# A file is measured before it is parsed: its size; for .xlsx the zip entries' sizes and compression
+# ratio, each sheet's declared dimension, and the largest row and column its cells name (a streaming scan
+# of the sheet XML: a dimension may be absent or lie). An .xls grid is bounded by its format (65,536 ×
+# 256). After parsing, every table's rows, columns and cells. Whatever slips through meets the parsing
+# child's memory and time limits (etl.sandbox).
+
+MB = 1 << 20
+RATIO_FLOOR_MB = 64  # the compression ratio is judged only above this many unzipped MB
+SCAN_CHUNK = 1 << 22
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a file may be ([limits] in settings.toml; the defaults are far above a real export)."""
+
+    file_mb: float = 300
+    rows: int = 2_000_000
+    columns: int = 500
+    cells: int = 50_000_000
+    unzipped_mb: float = 1024
+    zip_ratio: float = 200
+    memory_mb: float = 3072
+    seconds: float = 300
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        raw = settings.get("limits") or {}
+        values = {}
+        for f in fields(cls):
+            v = raw.get(f.name, f.default)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                raise ReadError(f"설정 파일 [limits]의 {f.name} 값({v})은 0보다 큰 수여야 합니다.")
+            values[f.name] = v
+        return cls(**values)
+
+    def memory_text(self) -> str:
+        gb = self.memory_mb / 1024
+        return f"{gb:g} GB" if gb >= 1 else f"{self.memory_mb:g} MB"
+
+
+def validate_settings(raw: dict) -> list[str]:
+    """[limits] checked by the in-app settings editor (ccm.settings_edit)."""
+    try:
+        Limits.from_settings(raw)
+    except ReadError as exc:
+        return [str(exc)]
+    return []
+
+
+_IN_FORCE: Limits | None = None
+
+
+def use_limits(limits: Limits | None) -> None:
+    """The limits every read of this process applies when the caller gives none (the parsing child)."""
+    global _IN_FORCE
+    _IN_FORCE = limits
+
+
+def limits_in_force() -> Limits:
+    """The limits set for this process, else [limits] of the current settings, else the defaults."""
+    if _IN_FORCE is not None:
+        return _IN_FORCE
+    from ccm.settings import SettingsFileError, load_settings
+
+    try:
+        settings = load_settings()
+    except (SettingsFileError, OSError):
+        return Limits()
+    return Limits.from_settings(settings)
+
+
+def too_big(file_name: str, what: str, value: str, limit: str, key: str) -> ReadError:
+    return ReadError(f"{file_name}: 파일이 너무 커서 읽지 않았습니다 — {what} {value} (한도 {limit}). "
+                     "빈 행·열을 지우고 다시 저장하거나 파일을 나누어 올려 주세요. "
+                     f"한도는 설정 파일 [limits]의 {key}입니다.")
+
+
+def _mb(size: float) -> str:
+    return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size / MB:,.0f} MB"
+
+
+def check_shape(table: Table, limits: Limits) -> Table:
+    """The table read, refused if it has more rows, columns or cells than the limits."""
+    rows, cols = len(table.df), len(table.df.columns)
+    where = f"'{table.sheet}' 시트의 " if table.sheet else ""
+    if rows > limits.rows:
+        raise too_big(table.file_name, f"{where}데이터 행", f"{rows:,}행", f"{limits.rows:,}행", "rows")
+    if cols > limits.columns:
+        raise too_big(table.file_name, f"{where}열", f"{cols:,}개", f"{limits.columns:,}개", "columns")
+    if rows * cols > limits.cells:
+        raise too_big(table.file_name, f"{where}칸(행 × 열)", f"{rows * cols:,}칸", f"{limits.cells:,}칸", "cells")
+    return table
+
+
+def check_workbook(data: bytes, file_name: str, limits: Limits) -> None:
+    """Refuse an .xlsx whose zip entries or sheets exceed the limits, before a parser allocates for them."""
+    if not data.startswith(XLSX_MAGIC):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            unzipped = sum(i.file_size for i in infos)
+            if unzipped > limits.unzipped_mb * MB:
+                raise too_big(file_name, "압축을 푼 크기", _mb(unzipped), _mb(limits.unzipped_mb * MB), "unzipped_mb")
+            ratio = unzipped / max(1, sum(i.compress_size for i in infos))
+            if unzipped > RATIO_FLOOR_MB * MB and ratio > limits.zip_ratio:
+                raise too_big(file_name, "압축률", f"{ratio:,.0f}배", f"{limits.zip_ratio:,.0f}배", "zip_ratio")
+            for part, sheet in _sheet_parts(zf).items():
+                with zf.open(part) as stream:
+                    _check_sheet(stream, file_name, sheet, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error,
+            ValueError) as exc:
+        raise ReadError(f"{file_name}: Excel 파일을 열 수 없습니다(압축이 손상되었습니다: {exc}).") from None
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """zip entry → sheet name, for every worksheet (named by the workbook, else by the entry)."""
+    names = {i.filename for i in zf.infolist()}
+    parts = {n: posixpath.basename(n) for n in names if re.fullmatch(r"(?i)xl/worksheets/[^/]+\.xml", n)}
+    wb, rels = _small_part(zf, "xl/workbook.xml"), _small_part(zf, "xl/_rels/workbook.xml.rels")
+    targets = {}
+    for tag in re.findall(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>", rels):
+        rid, target = _attr(tag, b"Id"), _attr(tag, b"Target")
+        if rid and target and _attr(tag, b"Type").endswith("/worksheet"):
+            targets[rid] = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+    for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\s[^>]*>", wb):
+        rid = next((v for k, v in re.findall(rb'\s([\w.-]+:)?id\s*=\s*"([^"]*)"', tag) if k), b"")
+        target = targets.get(html.unescape(rid.decode("utf-8", "replace")))
+        if target in names:
+            parts[target] = _attr(tag, b"name") or posixpath.basename(target)
+    return parts
+
+
+def _small_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return b""
+    return zf.read(info) if info.file_size <= 4 * MB else b""
+
+
+def _attr(tag: bytes, name: bytes) -> str:
+    m = re.search(rb"\s" + name + rb'\s*=\s*"([^"]*)"', tag)
+    return html.unescape(m.group(1).decode("utf-8", "replace")) if m else ""
+
+
+_ROOT = re.compile(rb"<([\w.-]+:)?worksheet[\s>]")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)")
+_REF = re.compile(r"\$?([A-Za-z]{1,4})?\$?(\d{1,12})?")
+
+
+@dataclass
+class _Tags:
+    """The sheet's row and cell tags as the writer spelled them (`<row r="…"`, `<x:c r="…"`: fast, with a
+    literal start) and in any spelling (attributes in another order or quoted otherwise: slower)."""
+
+    prefix: bytes = b""
+
+    def __post_init__(self) -> None:
+        p = re.escape(self.prefix)
+        self.row_any = re.compile(rb"<" + p + rb"row[\s/>]")
+        self.row_r = re.compile(rb"<" + p + rb'row r="(\d{1,12})"')
+        self.row_general = re.compile(rb"<" + p + rb"row(?=[\s/>])(?:[^>]*?\sr\s*=\s*[\"'](\d{1,12}))?")
+        self.cell_r = b"<" + self.prefix + b'c r="'
+
+    def cells_beyond(self, col: int, plain: bool) -> re.Pattern[bytes]:
+        """A cell whose reference names a column after `col` (letters compared as numbers)."""
+        letters = _column_letters(col)
+        n = len(letters)
+        alts = [f"[A-Z]{{{n + 1},}}"] + [f"{letters[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{n - 1 - i}}}"
+                                          for i, ch in enumerate(letters) if ch != "Z"]
+        start = re.escape(self.cell_r) if plain else b"<" + re.escape(self.prefix) + rb"c\s[^>]*?\sr\s*=\s*[\"']"
+        return re.compile(start + b"(" + "|".join(alts).encode() + rb")(\d+)")
+
+
+def _check_sheet(stream, file_name: str, sheet: str, limits: Limits) -> None:
+    """Stream one sheet's XML: its declared dimension, then the largest row (row elements, counted and
+    numbered) and column (cell references, found by a search for a column beyond the largest so far)."""
+    carry, tags = b"", None
+    rows = seen = cols = 0
+    while True:
+        chunk = stream.read(SCAN_CHUNK)
+        buf = carry + chunk
+        cut = buf.rfind(b"<") if chunk else len(buf)
+        cut = len(buf) if cut < 0 else cut
+        part, carry = buf[:cut], buf[cut:]
+        carry = carry if len(carry) <= 4096 else b""  # longer than any tag looked at: text
+        if tags is None:
+            root = _ROOT.search(part)
+            tags = _Tags(root.group(1) or b"" if root else b"")
+            _check_dimension(part, file_name, sheet, limits)
+        numbered = tags.row_r.findall(part)
+        count = len(tags.row_any.findall(part))
+        if len(numbered) < count:
+            numbered = [r for r in tags.row_general.findall(part) if r]
+        seen += count
+        rows = max([rows, seen, *map(int, numbered)])
+        plain = tags.cell_r in part
+        beyond, at = tags.cells_beyond(cols, plain), 0
+        while m := beyond.search(part, at):
+            cols, at = _column_number(m.group(1).decode()), m.end()
+            beyond = tags.cells_beyond(cols, plain)
+            _check_extent(file_name, sheet, rows, cols, limits, f"{m.group(1).decode()}{m.group(2).decode()}")
+        _check_extent(file_name, sheet, rows, cols, limits, None)
+        if not chunk:
+            return
+
+
+def _check_dimension(head: bytes, file_name: str, sheet: str, limits: Limits) -> None:
+    m = _DIMENSION.search(head)
+    if not m:
+        return
+    ref = m.group(1).decode("ascii", "replace").split(":")[-1]
+    parts = _REF.fullmatch(ref)
+    if parts and parts.group(1) and parts.group(2):
+        rows, cols = int(parts.group(2)), _column_number(parts.group(1).upper())
+        _check_extent(file_name, sheet, rows, cols, limits, ref, declared=m.group(1).decode("ascii", "replace"))
+
+
+def _check_extent(file_name: str, sheet: str, rows: int, cols: int, limits: Limits, cell: str | None,
+                  declared: str | None = None) -> None:
+    where = f"'{sheet}' 시트" + (f"의 크기 표시 {declared}" if declared else f"의 칸 {cell}" if cell else "")
+    if cols > limits.columns:
+        raise too_big(file_name, f"{where}: 열", f"{cols:,}개", f"{limits.columns:,}개", "columns")
+    if rows > limits.rows:
+        raise too_big(file_name, f"{where}: 행", f"{rows:,}행", f"{limits.rows:,}행", "rows")
+    if rows * cols > limits.cells:
+        raise too_big(file_name, f"{where}: 칸(행 × 열)", f"{rows * cols:,}칸", f"{limits.cells:,}칸", "cells")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 # --- control characters ------------------------------------------------------------------------
@@ -372,7 +650,7 @@ class _Undecodable(Exception):
         self.record, self.column = record, column
 
 
-def _read_csv(data: bytes, file_name: str, known: Known | None) -> Table:
+def _read_csv(data: bytes, file_name: str, known: Known | None, limits: Limits | None = None) -> Table:
     if re.search(rb"\S", data[: 1 << 16]) is None and re.search(rb"\S", data) is None:
         raise ReadError(f"{file_name}: 파일이 비어 있습니다.")
     encoding = _sniff_encoding(data)
@@ -390,6 +668,8 @@ def _read_csv(data: bytes, file_name: str, known: Known | None) -> Table:
     hdr = compose_header(head, known, whole_rows=True)
     h = hdr.row
     names = _unique_names(hdr.names)
+    if limits and len(names) > limits.columns:
+        raise too_big(file_name, f"머리글({h + 1}행)의 열", f"{len(names):,}개", f"{limits.columns:,}개", "columns")
     start = bom + len(text[: offsets[h + 1]].encode(codec)) if h + 1 < len(offsets) else len(data)
     try:
         arrays, encoding = _arrow_columns(memoryview(data)[start:], names, delimiter, encoding)
@@ -958,11 +1238,10 @@ def _cell_text(v: object) -> str:
 
 # Web pages saved as .xls (Korean public-sector systems do this): parsed by lxml's HTML parser (libxml2:
 # no scripts run, no network, no entity expansion), the table cells taken as text, colspan/rowspan kept
-# as merged cells. Bounded: the file size, spans, and columns.
+# as merged cells. Bounded: the file size, spans, columns, and cells ([limits] cells).
 HTML_MAX_BYTES = 100 << 20
 HTML_MAX_COLUMNS = 16384  # as Excel
 HTML_MAX_ROWSPAN = 65536
-HTML_MAX_CELLS = 20_000_000  # spans included: a page of huge colspans cannot fill the memory
 
 
 def _markup(data: bytes) -> str | None:
@@ -980,16 +1259,15 @@ def _markup(data: bytes) -> str | None:
     return None
 
 
-def _read_html(data: bytes, file_name: str, known: Known | None) -> Table:
-    if len(data) > HTML_MAX_BYTES:
-        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식의 파일이 너무 큽니다({len(data) >> 20}MB, 최대 "
-                        f"{HTML_MAX_BYTES >> 20}MB). Excel에서 열어 .xlsx나 CSV로 저장해 주세요.")
+def _read_html(data: bytes, file_name: str, known: Known | None, max_cells: int) -> Table:
+    """The page's best table; `max_cells` bounds its grid, spans included (a page of huge colspans cannot
+    fill the memory). Its size is checked by read_table, before the parsing child is started."""
     from lxml import etree
 
     text, encoding = _html_text(data, file_name)
     best: tuple[tuple[int, int], list[list[str]], Merges] | None = None
     try:
-        for grid, merges in _html_tables(text):
+        for grid, merges in _html_tables(text, max_cells):
             head = grid[:HEADER_SCAN_ROWS]
             key = (_header_score(head[find_header(head, known)], known), sum(1 for r in grid if any(r)))
             if best is None or key > best[0]:
@@ -999,7 +1277,8 @@ def _read_html(data: bytes, file_name: str, known: Known | None) -> Table:
                         "Excel에서 열어 .xlsx로 저장해 주세요.") from None
     except _TooManyCells:
         raise ReadError(f"{file_name}: 웹 페이지(HTML) 표의 칸이 너무 많습니다(병합 포함 "
-                        f"{HTML_MAX_CELLS:,}칸 초과). Excel에서 열어 .xlsx로 저장해 주세요.") from None
+                        f"{max_cells:,}칸 초과). Excel에서 열어 .xlsx로 저장해 주세요. "
+                        "한도는 설정 파일 [limits]의 cells입니다.") from None
     if best is None:
         raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식인데 표가 없습니다. Excel에서 열어 .xlsx로 저장해 주세요.")
     return _grid_table(best[1], best[2], file_name, known, encoding=encoding)
@@ -1030,7 +1309,7 @@ def _html_text(data: bytes, file_name: str) -> tuple[str, str]:
     raise _encoding_error(data, _first_error(data, "cp949") or 0, file_name)
 
 
-def _html_tables(text: str):
+def _html_tables(text: str, max_cells: int):
     """Each <table> of the page as (rows of cell texts, merged cells); nested tables are their own."""
     from lxml import etree
 
@@ -1043,7 +1322,7 @@ def _html_tables(text: str):
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
     for table in root.iter("table"):
-        grid, merges = _html_grid(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))
+        grid, merges = _html_grid(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"), max_cells)
         if any(any(r) for r in grid):
             yield grid, merges
 
@@ -1052,7 +1331,7 @@ class _TooManyCells(Exception):
     pass
 
 
-def _html_grid(trs: list) -> tuple[list[list[str]], Merges]:
+def _html_grid(trs: list, max_cells: int) -> tuple[list[list[str]], Merges]:
     grid: list[list[str]] = []
     merges: Merges = []
     busy: dict[int, int] = {}  # column → last row a rowspan from above covers
@@ -1072,7 +1351,7 @@ def _html_grid(trs: list) -> tuple[list[list[str]], Merges]:
             if cs > 1 or rs > 1:
                 merges.append(((r, c), (r + rs - 1, c + cs - 1)))
         cells += len(row)
-        if cells > HTML_MAX_CELLS:
+        if cells > max_cells:
             raise _TooManyCells
         grid.append(row)
     return grid, merges

@@ -78,9 +78,8 @@ def test_html_spans_are_bounded(tmp_path, monkeypatch):
                      b'<tr><td rowspan="-3">1</td><td>2</td></tr></table>')
     t = read_table(path)
     assert list(t.df.columns) == ["a"] and t.df.iloc[0, 0] == "1"  # 'b' lies beyond the last column
-    monkeypatch.setattr(readers, "HTML_MAX_CELLS", 1000)
     with pytest.raises(ReadError, match="칸이 너무 많습니다"):
-        read_table(path)
+        read_table(path, limits=readers.Limits(cells=1000))
 
 
 def test_html_without_a_table_says_so(tmp_path):
