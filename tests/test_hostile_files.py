@@ -255,3 +255,48 @@ def test_what_the_child_raises_is_raised_in_the_parent():
 def test_the_child_sees_the_callers_environment(monkeypatch):
     monkeypatch.setenv("CCM_SANDBOX_PROBE", "보임")
     assert sandbox.run(os.getenv, "CCM_SANDBOX_PROBE", limits=Limits(), what="x") == "보임"
+
+
+# --- the upload page -----------------------------------------------------------------------------------
+
+PAGE = "pages/upload.py"
+
+
+def _errors(at) -> str:
+    """The error boxes' text as shown (markdown escapes undone)."""
+    return "\n".join(re.sub(r"\\(.)", r"\1", e.value).replace("\u2060", "") for e in at.error)
+
+
+def test_upload_page_shows_the_refusal_and_stays_usable(app_test, sparse, tmp_path):
+    at = app_test(PAGE).run()
+    at.file_uploader(key="voc_up_file").set_value((sparse.name, sparse.read_bytes(), XLSX)).run()
+    assert not at.exception
+    assert "이 파일은 적재할 수 없습니다: sparse.xlsx: 파일이 너무 커서 읽지 않았습니다" in _errors(at)
+    assert "열 16,384개 (한도 500개)" in _errors(at)
+    good = write_csv(tmp_path / "good.csv", [row("G1")])
+    at.file_uploader(key="voc_up_file").set_value((good.name, good.read_bytes(), "text/csv")).run()
+    assert not at.exception and not at.error
+    at.button(key="voc_up_load").click().run()
+    assert any("적재했습니다" in s.value for s in at.success)
+
+
+def test_upload_page_reports_a_child_out_of_memory(app_test, env, sparse):
+    text = env.path.read_text(encoding="utf-8")
+    for key, value in {"columns": 10**9, "cells": 10**15, "memory_mb": 1024}.items():
+        text = re.sub(rf"(?m)^{key} = [\d_]+", f"{key} = {value}", text)
+    env.path.write_text(text, encoding="utf-8")
+    at = app_test(PAGE).run()
+    at.file_uploader(key="voc_up_file").set_value((sparse.name, sparse.read_bytes(), XLSX)).run()
+    assert not at.exception
+    assert "sparse.xlsx: 파일을 읽다가 메모리 한도(1 GB)를 넘었습니다" in _errors(at)
+
+
+def test_survey_and_kpi_tabs_refuse_the_sparse_workbook(app_test, sparse):
+    at = app_test(PAGE).run()
+    at.file_uploader(key="survey_file").set_value((sparse.name, sparse.read_bytes(), XLSX)).run()
+    assert not at.exception
+    assert "열 16,384개 (한도 500개)" in _errors(at)
+    at.file_uploader(key="kpi_upload").set_value((sparse.name, sparse.read_bytes(), XLSX)).run()
+    at.button(key="kpi_load").click().run()
+    assert not at.exception
+    assert sum("열 16,384개 (한도 500개)" in e.value for e in at.error) == 2

@@ -12,7 +12,8 @@ import streamlit as st
 
 from ccm import db, pcsi
 from ccm.safe_text import md, md_join, visible_frame
-from etl import survey
+from etl import sandbox, survey
+from etl.readers import Limits, ReadError
 from ui import data as ui_data
 from ui.auth import audit_upload
 
@@ -34,7 +35,7 @@ def render(ctx) -> None:
     try:
         base = _base_spec(base_name, spec_up)
         table, proposed = _read_and_propose(data, up.name, base.to_json(), ui_data.data_version())
-    except survey.SurveyError as exc:
+    except (survey.SurveyError, ReadError) as exc:
         st.error(md(exc), icon=":material/error:")
         return
     tag = hashlib.sha256(data).hexdigest()[:8]
@@ -61,7 +62,8 @@ def _read_and_propose(data: bytes, name: str, base_json: str, version: tuple):
     """Read once per file (widgets rerun the page on every change); errors are not cached."""
     settings = ui_data.settings()
     base = survey.SurveySpec.from_dict(json.loads(base_json))
-    table = survey.read(data, name, base, settings)
+    # parsed in a child process: no file can take the server down
+    table = sandbox.run(survey.read, data, name, base, settings, limits=Limits.from_settings(settings), what=name)
     return table, survey.propose_spec(table, settings, base)
 
 
@@ -185,9 +187,13 @@ def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
 
 def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec, shown: set[str] = frozenset()) -> None:
     try:
-        with st.spinner("적재하는 중…", show_time=True), db.session(ctx.settings.db_path) as con:
-            result = survey.load(con, data, spec, ctx.settings, name=name, loaded_by=ctx.user.username)
-    except survey.SurveyError as exc:
+        with st.spinner("적재하는 중…", show_time=True):
+            limits = Limits.from_settings(ctx.settings)
+            table = sandbox.run(survey.read, data, name, spec, ctx.settings, limits=limits, what=name)
+            prep = survey.prepare(table, spec, ctx.settings)
+            with db.session(ctx.settings.db_path) as con:
+                result = survey.store(con, prep, name, survey.file_sha256(data), loaded_by=ctx.user.username)
+    except (survey.SurveyError, ReadError) as exc:
         st.error(f"적재하지 않았습니다: {md(exc)}", icon=":material/error:")
         return
     audit_upload("고객만족도", name, result.summary())

@@ -14,8 +14,8 @@ from ccm import privacy
 from ccm.safe_text import md, visible_frame
 from ccm.settings import ROOT
 from etl import mapping as mp
-from etl import voc
-from etl.readers import ReadError
+from etl import sandbox, voc
+from etl.readers import Limits, ReadError
 from ui import data
 from ui.auth import audit_upload
 from ui.components import definition, downloads, table
@@ -71,8 +71,9 @@ def _prepared(content: bytes, name: str, mapping, mapping_bytes: bytes, settings
     """Prepare once per (file, mapping, strict): reruns of the page do not re-read the file."""
     key = "voc_prepared_" + hashlib.sha256(content + b"\0" + mapping_bytes + name.encode() + bytes([strict])).hexdigest()
     if key not in st.session_state:
-        with st.spinner("파일을 읽고 검사하는 중…"):
-            st.session_state[key] = voc.prepare(content, settings, mapping, name=name, strict=strict)
+        with st.spinner("파일을 읽고 검사하는 중…"):  # in a child process: no file can take the server down
+            st.session_state[key] = sandbox.run(voc.prepare, content, settings, mapping, name=name, strict=strict,
+                                                limits=Limits.from_settings(settings), what=name)
     return st.session_state[key]
 
 
