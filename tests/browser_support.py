@@ -105,14 +105,24 @@ def browser(server: Server):
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser context (no Streamlit session, no cookies) per test."""
+def _fresh_page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="ko-KR", accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no Streamlit session, no cookies) per test."""
+    yield from _fresh_page(browser)
+
+
+@pytest.fixture
+def other_page(browser):
+    """A second fresh context beside `page`: another user's session on the same server."""
+    yield from _fresh_page(browser)
 
 
 def settle(page) -> None:

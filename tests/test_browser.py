@@ -4,8 +4,8 @@ The first test must be the first page load of the module's fresh server (deep li
 """
 import pytest
 
-from browser_support import (USERS, browser, login, main_text, nav_to, open_url, page, screenshot,  # noqa: F401
-                             server, session_cookie, settle)
+from browser_support import (USERS, browser, login, main_text, nav_to, open_url, other_page, page,  # noqa: F401
+                             screenshot, server, session_cookie, settle)
 from ccm import audit, db
 from ccm.settings import ROOT
 from h7_files import voc_csv
@@ -124,6 +124,43 @@ def test_survey_upload_flow(page, server):
     with db.session(server.db_path) as con:
         log = audit.query(con, actions=("upload",), username="admin")
     assert log["상세"].str.contains("survey_pcsi_2025.xlsx").any()
+
+
+def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_another_session(page, other_page, server,
+                                                                                        tmp_path):
+    # a 5 KB workbook with one cell at XFD1048576 made the Excel reader ask for 512 GB and abort the server
+    import urllib.request
+
+    from test_hostile_files import hidden_far_cell, sparse_workbook
+
+    path = sparse_workbook(tmp_path / "sparse.xlsx")
+    open_url(page, server, "upload")
+    login(page, "dept")  # any account that may upload: a 부서 account loads surveys and KPIs
+    page.get_by_role("tab", name="고객만족도 설문").click()
+    settle(page)
+    page.locator(".st-key-survey_file input[type=file]").set_input_files(str(path))
+    settle(page)
+    _no_exception(page)
+    shown = main_text(page)
+    assert "sparse.xlsx" in shown and "열 16,384개 (한도 500개)" in shown
+    screenshot(page, "upload_sparse_refused")
+    # the same far cell hidden from the checks before parsing: the parsing child dies, not the server
+    page.locator(".st-key-survey_file input[type=file]").set_input_files(str(hidden_far_cell(tmp_path / "hidden.xlsx")))
+    settle(page)
+    _no_exception(page)
+    assert "hidden.xlsx: 파일을 읽다가 메모리 한도(3 GB)를 넘었습니다" in main_text(page)
+    screenshot(page, "upload_sparse_child_out_of_memory")
+    with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=10) as r:
+        assert r.status == 200
+    open_url(other_page, server, "")
+    login(other_page, "viewer")
+    _no_exception(other_page)
+    assert other_page.locator("[data-testid='stMetric']").count() > 0
+    screenshot(other_page, "upload_sparse_other_session")
+    page.get_by_role("tab", name="KPI 실적").click()  # the refusing session itself goes on working
+    settle(page)
+    _no_exception(page)
+    assert "KPI 통합 문서" in main_text(page)
 
 
 def test_download_of_a_table(page, server):
