@@ -139,12 +139,12 @@ def _ranking_table(page: xs.Page, result: pd.DataFrame, moves: pd.DataFrame, cfg
     page.text("순위 (가중치를 바꾸면 다시 계산)", bold=True, keep_with_next=True)
     before = moves.set_index("department")["rank_before"]
     tie = [cfg.component(k) for k in cfg.tie_break if any(c.key == k for c in cfg.components)]
-    df = pd.DataFrame({"순위": result["rank"].astype("Float64"),
-                       "기본 가중치 순위": [before.get(d) for d in result["department"]],
-                       "변동": (pd.Series([before.get(d) for d in result["department"]], dtype="Float64")
-                              - result["rank"].astype("Float64")).to_numpy(),
-                       "부서": result["department"].astype(str).to_numpy(),
-                       "종합점수": result["composite"].round(cfg.decimals).to_numpy()})
+    result = result.reset_index(drop=True)
+    default = pd.Series([before.get(d) for d in result["department"]], dtype="Float64")
+    rank = result["rank"].astype("Float64")
+    df = pd.DataFrame({"순위": rank, "기본 가중치 순위": default, "변동": default - rank,
+                       "부서": result["department"].astype(str),
+                       "종합점수": result["composite"].round(cfg.decimals)})
     for c in cfg.components:
         df[f"{c.label} 기여"] = result[f"{c.key}_contrib"].where(result[f"{c.key}_scored"]).to_numpy()
     df["동점"] = result["tied"].map({True: TIED, False: ""}).to_numpy()

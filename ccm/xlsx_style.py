@@ -422,7 +422,7 @@ class Page:
 
     def _narrow_widest(self) -> bool:
         cols = sorted((j for j in self._text_cols if not self._hidden(j)), key=self._width, reverse=True)
-        if not cols or self._width(cols[0]) <= 10:
+        if not cols or self._width(cols[0]) <= 8:
             return False
         self.ws.column_dimensions[get_column_letter(cols[0])].width = round(self._width(cols[0]) * 0.9, 1)
         return True
