@@ -42,11 +42,12 @@ def test_small_blocks_give_the_same_table_as_one_block(cp949_file, monkeypatch, 
     assert blocks.df["접수일시"].tolist()[:2] == ["2025/3/1 오후 2:00:00", "2025-03-04 10:01"]  # mostly ASCII
 
 
-def test_a_nul_byte_inside_a_value_is_kept(tmp_path):
+def test_a_nul_byte_inside_a_value_is_removed_and_the_rows_stay_aligned(tmp_path):
     rows = _rows(30)
     rows[7][8] = "널\x00문자"
     t = read_table(write_csv(tmp_path / "v.csv", rows, encoding="cp949"), known=KNOWN)
-    assert t.df.loc[7, "내용"] == "널\x00문자" and t.df.loc[8, "내용"] == "안내 요청 8"
+    assert t.df.loc[7, "내용"] == "널문자" and t.df.loc[8, "내용"] == "안내 요청 8"
+    assert any("제어 문자" in n for n in t.notes)
     path = tmp_path / "v.csv"
     data = path.read_bytes()
     path.write_bytes(data.replace("안내 요청 11".encode("cp949"), b"\xff" + "안내 요청 11".encode("cp949")))
