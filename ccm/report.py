@@ -455,17 +455,37 @@ def summary_display(summ: pd.DataFrame, p: Periods) -> pd.DataFrame:
     return out
 
 
+APPROVAL = ("담당", "팀장", "CCO", "이사장")  # 결재란: CCM 담당자 → 주관부서장 → CCO → 최고경영자 (manual §3.1.1)
+
+
+def approval_line(settings: Settings) -> tuple[str, ...]:
+    """The 결재란's positions: [report] approval_line in settings, the manual's line by default."""
+    return tuple(settings.get("report", {}).get("approval_line", APPROVAL))
+
+
 def summary_html(title: str, summ: pd.DataFrame, p: Periods, extras: dict[str, tuple[pd.DataFrame, dict[str, str]]],
-                 now: datetime) -> str:
-    """Self-contained A4 HTML of the summary; local fonts only (Malgun Gothic / Noto Sans CJK)."""
-    blocks = "".join(f"<h2>{html.escape(name)}</h2>{_html_table(df, kinds)}"
+                 now: datetime, approval: tuple[str, ...] = APPROVAL) -> str:
+    """Self-contained A4 HTML of the summary; local fonts only (Malgun Gothic / Noto Sans CJK). A 결재란
+    beside the title; each table with its heading is one block a page break never splits, and the
+    page margin shows page n / N (PRINT_CSS)."""
+    blocks = "".join(f'<section class="block"><h2>{html.escape(name)}</h2>{_html_table(df, kinds)}</section>'
                      for name, (df, kinds) in extras.items() if not df.empty)
     return f"""<div class="ccm-print">
-<h1>{html.escape(title)}</h1>
-<p class="sub">비교: 직전 반기 {html.escape(p.previous.label)} · 전년 동기 {html.escape(p.last_year.label)} · 작성 {now:%Y-%m-%d %H:%M}</p>
-{_html_table(summary_display(summ, p), {})}
-<p class="note">준수율 = 기한 내 처리 ÷ 처리 완료 건. 처리시간 = 접수 후 근무시간(주말·공휴일·휴게 제외). 증감: 건수는 증감률, 비율은 %p.</p>
+<div class="head"><div><h1>{html.escape(title)}</h1>
+<p class="sub">비교: 직전 반기 {html.escape(p.previous.label)} · 전년 동기 {html.escape(p.last_year.label)} · 작성 {now:%Y-%m-%d %H:%M}</p></div>
+{_approval_box(approval)}</div>
+<section class="block">{_html_table(summary_display(summ, p), {})}
+<p class="note">준수율 = 기한 내 처리 ÷ 처리 완료 건. 처리시간 = 접수 후 근무시간(주말·공휴일·휴게 제외). 증감: 건수는 증감률, 비율은 %p.</p></section>
 {blocks}</div>"""
+
+
+def _approval_box(positions: tuple[str, ...]) -> str:
+    if not positions:
+        return ""
+    names = "".join(f"<th>{html.escape(str(n))}</th>" for n in positions)
+    signs = "<td></td>" * len(positions)
+    return (f'<table class="approval"><tr><th class="label" rowspan="2">결<br>재</th>{names}</tr>'
+            f"<tr>{signs}</tr></table>")
 
 
 def _html_table(df: pd.DataFrame, kinds: dict[str, str]) -> str:
@@ -496,7 +516,17 @@ PRINT_CSS = """
 .ccm-print table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
 .ccm-print th, .ccm-print td { border: 1px solid #999; padding: 1.2mm 2mm; text-align: right; }
 .ccm-print th { background: #dce6f1; text-align: center; } .ccm-print td:first-child { text-align: left; }
-@page { size: A4 portrait; margin: 15mm; }
+.ccm-print .head { display: flex; justify-content: space-between; align-items: flex-start; gap: 6mm; margin-bottom: 3mm; }
+.ccm-print table.approval { width: auto; flex: none; font-size: 9pt; }
+.ccm-print table.approval th { min-width: 16mm; padding: 0.8mm 1mm; }
+.ccm-print table.approval th.label { min-width: 0; width: 6mm; line-height: 1.3; }
+.ccm-print table.approval td { height: 15mm; }
+.ccm-print section.block, .ccm-print .head { break-inside: avoid; page-break-inside: avoid; }
+.ccm-print h1, .ccm-print h2 { break-after: avoid; page-break-after: avoid; }
+.ccm-print thead { display: table-header-group; }
+.ccm-print tr { break-inside: avoid; page-break-inside: avoid; }
+@page { size: A4 portrait; margin: 15mm 15mm 18mm;
+  @bottom-center { content: counter(page) " / " counter(pages) " 쪽"; font-size: 9pt; color: #444; } }
 @media print {
   header, footer, [data-testid="stSidebar"], [data-testid="stToolbar"], [data-testid="stHeader"],
   [data-testid="stDecoration"], .ccm-noprint, .stButton, .stDownloadButton, .stSelectbox, .stRadio
@@ -505,6 +535,5 @@ PRINT_CSS = """
   html, body, #root, .stApp, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"],
   [data-testid="stAppScrollToBottomContainer"], section.main
     { height: auto !important; min-height: 0 !important; overflow: visible !important; position: static !important; }
-  .ccm-print tr { page-break-inside: avoid; }
 }
 """

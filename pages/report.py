@@ -80,9 +80,11 @@ def print_mode(ctx, year: int, half: int) -> None:
 
     p, summ, extras = summary_view(ctx, year, half)
     st.html(f"<style>{report.PRINT_CSS} [data-testid='stSidebar'] {{display: none;}}</style>")
-    st.html(report.summary_html(f"반기별 VOC 분석 결과보고서 — {p.current.label}", summ, p, extras, ctx.now))
+    st.html(report.summary_html(f"반기별 VOC 분석 결과보고서 — {p.current.label}", summ, p, extras, ctx.now,
+                                report.approval_line(ctx.settings)))
     st.html('<p class="ccm-noprint" style="color:#666">브라우저의 인쇄(Ctrl+P)에서 용지 A4, 대상 \'PDF로 저장\'을 고르면 '
-            "PDF로 저장됩니다. 글꼴은 PC에 설치된 맑은 고딕 / Noto Sans CJK를 씁니다(웹 글꼴 없음).</p>")
+            "PDF로 저장됩니다. 쪽 번호는 아래 여백에 찍힙니다(인쇄 창의 '머리글과 바닥글'은 끄세요). "
+            "글꼴은 PC에 설치된 맑은 고딕 / Noto Sans CJK를 씁니다(웹 글꼴 없음).</p>")
 
 
 def main() -> None:

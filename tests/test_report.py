@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
 import openpyxl
@@ -153,6 +154,16 @@ def test_summary_html_is_a4_with_local_fonts(filled, env, db_path):
     assert "2025년 하반기" in page and "처리기한 준수율" in page
     assert "size: A4" in report.PRINT_CSS and "Malgun Gothic" in report.PRINT_CSS
     assert "http" not in report.PRINT_CSS and "@import" not in report.PRINT_CSS
+    assert 'counter(page) " / " counter(pages)' in report.PRINT_CSS  # page n / N in the bottom margin
+
+
+def test_summary_html_has_an_approval_box_from_the_settings(filled, env, db_path):
+    with db.session(db_path) as con:
+        summ = report.summary(con, 2025, 2, env)
+    page = report.summary_html("보고서", summ, report.periods(2025, 2), {}, NOW, report.approval_line(env))
+    assert re.search(r'class="approval".*<th>담당</th><th>팀장</th><th>CCO</th><th>이사장</th>', page, re.S)
+    custom = report.approval_line({**env.raw, "report": {"approval_line": ["담당", "팀장", "본부장", "사장"]}})
+    assert "<th>본부장</th><th>사장</th>" in report.summary_html("보고서", summ, report.periods(2025, 2), {}, NOW, custom)
 
 
 def test_topic_sheet_counts_complaints_per_topic_from_the_rows(filled, env, db_path):
