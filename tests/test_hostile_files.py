@@ -236,7 +236,7 @@ def hidden_far_cell(path: Path) -> Path:
 
 
 def test_a_far_cell_the_checks_miss_meets_the_childs_memory_limit(tmp_path):
-    with pytest.raises(ReadError, match=re.escape("hidden.xlsx: 파일을 읽다가 메모리 한도(3 GB)를 넘었습니다")):
+    with pytest.raises(ReadError, match=re.escape("hidden.xlsx: 파일을 읽다가 메모리 한도(4 GB)를 넘었습니다")):
         read_table(hidden_far_cell(tmp_path / "hidden.xlsx"))
 
 
