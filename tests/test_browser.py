@@ -148,7 +148,7 @@ def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_anothe
     page.locator(".st-key-survey_file input[type=file]").set_input_files(str(hidden_far_cell(tmp_path / "hidden.xlsx")))
     settle(page)
     _no_exception(page)
-    assert "hidden.xlsx: 파일을 읽다가 메모리 한도(3 GB)를 넘었습니다" in main_text(page)
+    assert "hidden.xlsx: 파일을 읽다가 메모리 한도(4 GB)를 넘었습니다" in main_text(page)
     screenshot(page, "upload_sparse_child_out_of_memory")
     with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=10) as r:
         assert r.status == 200
@@ -202,6 +202,7 @@ def test_cli_load_while_the_dashboard_is_open_shows_new_data_without_restart(pag
     assert views >= 1
     nav_to(page, "개요")
     assert _received(page) == before + 2000
+
 
 def _signed_in(page) -> bool:
     """No login form, and the account box (hidden with the sidebar on the meeting and print views) is there."""
