@@ -10,8 +10,10 @@ import hashlib
 import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -606,39 +608,201 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | None = None) -> LoadResult:
-    """Write one prepared file in one transaction; same file + spec again → nothing changes; a new
-    file for the same survey (name, year, wave) replaces the active batch (kept for rollback)."""
+# ---------------------------------------------------------------------------------------------
+# Who may load what, and what a load would change
+
+CORPORATE_ROLES = ("관리자", "분석")
+DEPARTMENT_ROLE = "부서"
+CORPORATE_OWNER = "공단(관리자·분석)"
+ANY_BATCH = object()
+
+
+class Uploader(Protocol):
+    username: str
+    role: str
+    department: str | None
+
+
+def corporate_survey(settings) -> str:
+    """The corporation's own survey name ([pcsi] corporate_survey, default PCSI): 관리자·분석 only."""
+    p = settings.get("pcsi", {}) if settings is not None else {}
+    return str(p.get("corporate_survey", "PCSI"))
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", name)).casefold()
+
+
+def survey_owners(con, survey: str) -> set[str]:
+    """The departments that loaded a survey ('' for a 관리자·분석 load); empty when it is new."""
+    rows = con.execute(
+        """SELECT DISTINCT coalesce(json_extract_string(l.detail, '$.department'), '')
+           FROM survey_batches b JOIN load_batches l USING (batch_id) WHERE b.survey = ?""", [survey]).fetchall()
+    return {r[0] for r in rows}
+
+
+def check_permission(con, survey: str, user: Uploader, settings=None) -> None:
+    """Raise SurveyError (Korean) unless `user` may create or replace `survey`: 관리자·분석 may load
+    any survey; a 부서 account only a survey that is not the corporate one and that no one else loaded."""
+    if user.role in CORPORATE_ROLES:
+        return
+    dept = (user.department or "").strip()
+    if user.role != DEPARTMENT_ROLE or not dept:
+        raise SurveyError("이 계정은 설문을 올릴 수 없습니다: 관리자·분석 계정이나 부서가 지정된 부서 계정만 올릴 수 있습니다.")
+    if _name_key(survey) == _name_key(corporate_survey(settings)):
+        raise SurveyError(f"'{survey}'은(는) 공단 전체 고객만족도 조사라서 관리자·분석 계정만 올리거나 바꿀 수 있습니다. "
+                          f"{dept}의 설문은 다른 이름(예: '{dept} 만족도')으로 올리세요.")
+    others = sorted(o or CORPORATE_OWNER for o in survey_owners(con, survey) if o != dept)
+    if others:
+        raise SurveyError(f"'{survey}'은(는) {', '.join(others)}이(가) 올린 설문이라 {dept} 계정으로는 바꿀 수 없습니다. "
+                          "부서 설문은 새 이름으로 올리세요.")
+
+
+def _what(survey: str, year: int, wave: str) -> str:
+    return f"{survey} {year}{' ' + wave if wave else ''}"
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What loading a prepared file would change, computed without keeping anything."""
+
+    survey: str
+    year: int
+    wave: str
+    replaces: int | None            # the active batch a load would replace
+    unchanged: bool                 # the same file and spec are already loaded
+    n_before: int | None            # respondents of that batch
+    n_after: int
+    index_before: float | None      # the survey-year's overall index now
+    index_after: float | None       # … and after the load
+    missing: int
+    invalid: int
+
+    @property
+    def what(self) -> str:
+        return _what(self.survey, self.year, self.wave)
+
+    def replacement(self) -> str:
+        """'PCSI 2026 응답자 700명을 61명으로 바꿉니다 (종합지수 91.0 → 82.8)' ('' for a new survey)."""
+        if self.replaces is None or self.unchanged:
+            return ""
+        text = f"{self.what} 응답자 {self.n_before or 0:,}명을 {self.n_after:,}명으로 바꿉니다"
+        return text + f" (종합지수 {fmt_index(self.index_before)} → {fmt_index(self.index_after)})"
+
+
+def fmt_index(value: float | None) -> str:
+    return "없음" if value is None else f"{value:.1f}점"
+
+
+def dry_run(con, prep: Prepared, settings=None) -> DryRun:
+    """Respondents and the overall index before → after, from the prepared file written in a
+    transaction that is always rolled back (the index is read by ccm.pcsi exactly as pages read it)."""
     spec = replace(prep.spec, year=prep.year)
+    opts = pcsi.options_from(settings)
+    digest = file_sha256((prep.content_sha256 + spec.to_json()).encode())
+    current = con.execute(
+        "SELECT batch_id, sha256 FROM survey_batches WHERE active AND survey = ? AND year = ? AND wave = ?",
+        [spec.survey, prep.year, spec.wave]).fetchone()
+    n_before = None if current is None else con.execute(
+        "SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [current[0]]).fetchone()[0]
+    before = pcsi.overall_index(con, prep.year, spec.survey, opts=opts)
+    unchanged = bool(current) and current[1] == digest
+    after = before
+    if not unchanged:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _write(con, prep, spec, "(미리보기)", "", None, None, current, digest)
+            after = pcsi.overall_index(con, prep.year, spec.survey, opts=opts)
+        finally:
+            con.execute("ROLLBACK")
+    return DryRun(spec.survey, prep.year, spec.wave, current[0] if current else None, unchanged, n_before,
+                  len(prep.respondents), before, after, sum(prep.report["missing"].values()),
+                  sum(prep.report["invalid"].values()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk area assignment
+
+_CODE_PARTS = re.compile(r"^(\D*?)(\d+)(.*)$")
+
+
+def _code(item: str) -> tuple[str, int, str] | None:
+    m = _CODE_PARTS.match(unicodedata.normalize("NFKC", item).strip())
+    return (m.group(1).casefold(), int(m.group(2)), m.group(3)) if m else None
+
+
+def match_items(pattern: str, items: list[str]) -> list[str]:
+    """Items a pattern names, in their order: 'A*' (a prefix), 'A1-A3' / 'A1–A3' / 'A1~A3' (a range
+    within one prefix), 'B2' (one item), several separated by commas."""
+    chosen: set[str] = set()
+    for part in (p.strip() for p in unicodedata.normalize("NFKC", pattern).split(",")):
+        if not part:
+            continue
+        if part.endswith("*"):
+            prefix = part[:-1].strip().casefold()
+            letters = not re.search(r"\d", prefix)   # 'A*' is A1…A9, not AB1
+            chosen.update(i for i in items if (_code(i) or ("",))[0] == prefix
+                          or (not letters and i.casefold().startswith(prefix)))
+            continue
+        ends = [e.strip() for e in re.split(r"\s*[-–~]\s*", part, maxsplit=1)]
+        lo, hi = _code(ends[0]), _code(ends[-1])
+        if len(ends) == 2 and lo and hi and lo[0] == hi[0]:
+            low, high = sorted((lo[1], hi[1]))
+            chosen.update(i for i in items if (c := _code(i)) and c[0] == lo[0] and low <= c[1] <= high)
+        else:
+            chosen.update(i for i in items if i.casefold() == part.casefold())
+    return [i for i in items if i in chosen]
+
+
+def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | None = None,
+          user: Uploader | None = None, settings=None, confirmed_batch: int | None | object = ANY_BATCH) -> LoadResult:
+    """Write one prepared file in one transaction; same file + spec again → nothing changes; a new
+    file for the same survey (name, year, wave) replaces the active batch (kept for rollback).
+    With `user`, a 부서 account may only write its own department's surveys (check_permission);
+    with `confirmed_batch`, the batch the user agreed to replace must still be the active one."""
+    spec = replace(prep.spec, year=prep.year)
+    if user is not None:
+        check_permission(con, spec.survey, user, settings)
+        loaded_by = loaded_by or user.username
     digest = file_sha256((prep.content_sha256 + spec.to_json()).encode())
     current = con.execute(
         "SELECT batch_id, sha256 FROM survey_batches WHERE active AND survey = ? AND year = ? AND wave = ?",
         [spec.survey, prep.year, spec.wave]).fetchone()
     if current and current[1] == digest:
         return LoadResult("unchanged", current[0], spec.survey, prep.year, spec.wave, prep.report)
-    detail = json.dumps({"survey": spec.survey, "year": prep.year, "wave": spec.wave, "spec": spec.to_dict(),
-                         "report": prep.report}, ensure_ascii=False)
+    if confirmed_batch is not ANY_BATCH and (current[0] if current else None) != confirmed_batch:
+        raise SurveyError(f"{_what(spec.survey, prep.year, spec.wave)}: 확인한 뒤에 다른 사용자가 이 설문을 바꿨습니다. "
+                          "화면을 새로 고쳐 바뀔 내용을 다시 확인하세요.")
     with transaction(con):
-        batch_id = con.execute(
-            """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, rows_rejected,
-                                         loaded_by, detail)
-               VALUES ('survey', ?, ?, ?, ?, 0, ?, ?) RETURNING batch_id""",
-            [file_name, sha256, prep.report["respondents"], len(prep.respondents), loaded_by, detail]).fetchone()[0]
-        if current:
-            con.execute("UPDATE survey_batches SET active = FALSE, replaced_by = ? WHERE batch_id = ?",
-                        [batch_id, current[0]])
-        con.execute("INSERT INTO survey_batches (batch_id, survey, year, wave, scale, overall_area, spec, sha256)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [batch_id, spec.survey, prep.year, spec.wave, spec.scale, spec.overall_area, spec.to_json(), digest])
-        items = pd.DataFrame([{"item": i.column, "area": i.area, "label": i.label, "reverse": i.reverse,
-                               "position": n} for n, i in enumerate(spec.items)])
-        _insert(con, "survey_items", items, batch_id)
-        _insert(con, "survey_respondents", prep.respondents, batch_id)
-        _insert(con, "survey_answers", prep.answers, batch_id)
-        _insert(con, "survey_demographics", prep.demographics, batch_id)
-        _insert(con, "survey_comments", prep.comments, batch_id)
+        batch_id = _write(con, prep, spec, file_name, sha256, loaded_by, user, current, digest)
     return LoadResult("replaced" if current else "loaded", batch_id, spec.survey, prep.year, spec.wave,
                       prep.report, current[0] if current else None)
+
+
+def _write(con, prep: Prepared, spec: SurveySpec, file_name: str, sha256: str, loaded_by: str | None,
+           user: Uploader | None, current: tuple | None, digest: str) -> int:
+    department = (user.department or None) if user is not None and user.role == DEPARTMENT_ROLE else None
+    detail = json.dumps({"survey": spec.survey, "year": prep.year, "wave": spec.wave, "spec": spec.to_dict(),
+                         "report": prep.report, "department": department}, ensure_ascii=False)
+    batch_id = con.execute(
+        """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, rows_rejected,
+                                     loaded_by, detail)
+           VALUES ('survey', ?, ?, ?, ?, 0, ?, ?) RETURNING batch_id""",
+        [file_name, sha256, prep.report["respondents"], len(prep.respondents), loaded_by, detail]).fetchone()[0]
+    if current:
+        con.execute("UPDATE survey_batches SET active = FALSE, replaced_by = ? WHERE batch_id = ?",
+                    [batch_id, current[0]])
+    con.execute("INSERT INTO survey_batches (batch_id, survey, year, wave, scale, overall_area, spec, sha256)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, spec.survey, prep.year, spec.wave, spec.scale, spec.overall_area, spec.to_json(), digest])
+    items = pd.DataFrame([{"item": i.column, "area": i.area, "label": i.label, "reverse": i.reverse,
+                           "position": n} for n, i in enumerate(spec.items)])
+    _insert(con, "survey_items", items, batch_id)
+    _insert(con, "survey_respondents", prep.respondents, batch_id)
+    _insert(con, "survey_answers", prep.answers, batch_id)
+    _insert(con, "survey_demographics", prep.demographics, batch_id)
+    _insert(con, "survey_comments", prep.comments, batch_id)
+    return batch_id
 
 
 def _insert(con, table: str, df: pd.DataFrame, batch_id: int) -> None:
@@ -655,11 +819,13 @@ def _insert(con, table: str, df: pd.DataFrame, batch_id: int) -> None:
 
 
 def load(con, source: str | Path | bytes, spec: SurveySpec | None = None, settings=None, *,
-         name: str | None = None, loaded_by: str | None = None) -> LoadResult:
+         name: str | None = None, loaded_by: str | None = None, user: Uploader | None = None) -> LoadResult:
     """Read, validate and store one file. Raises SurveyError (nothing stored) when unusable."""
     data = Path(source).read_bytes() if not isinstance(source, bytes) else source
     file_name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     spec = spec or load_spec()
     table = read(data, file_name, spec, settings)
+    if user is not None:  # refused before the file is validated: nothing to read for a survey one may not touch
+        check_permission(con, spec.survey, user, settings)
     prep = prepare(table, spec, settings)
-    return store(con, prep, file_name, file_sha256(data), loaded_by=loaded_by)
+    return store(con, prep, file_name, file_sha256(data), loaded_by=loaded_by, user=user, settings=settings)

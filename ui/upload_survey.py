@@ -19,6 +19,7 @@ from ui.auth import audit_upload
 
 BASES = {"지방공기업 고객만족도(PCSI) 기본": "pcsi_default.toml", "교육만족도 기본": "training_default.toml"}
 NONE = "(없음)"
+NEW_SURVEY = "새 설문(이름 입력)"
 
 
 def render(ctx) -> None:
@@ -41,20 +42,55 @@ def render(ctx) -> None:
     tag = hashlib.sha256(data).hexdigest()[:8]
     _preview(table, ctx.settings)
     spec = _edit_spec(proposed, table, ctx, tag)
-    st.download_button("이 명세를 파일로 저장(.toml)", survey.spec_toml(spec), f"{spec.survey}_명세.toml",
+    st.download_button("이 명세를 파일로 저장(.toml)", survey.spec_toml(spec), f"{spec.survey or '설문'}_명세.toml",
                        "application/toml", key=f"survey_spec_dl_{tag}", on_click="ignore",
                        icon=":material/download:")
-    with db.session(ctx.settings.db_path) as con:
-        current = pcsi.active_batch(con, spec.survey, spec.year, spec.wave)
-    if current:
-        st.info(f"같은 조사({md(spec.survey)} {spec.year}{' ' + md(spec.wave) if spec.wave else ''})가 이미 적재되어 있습니다: "
-                f"배치 {current['batch_id']}, {md(current['file_name'])}, 응답자 {current['respondents']:,}명. "
-                "내용이 다르면 적재할 때 이 배치를 대체합니다(관리 화면에서 되돌릴 수 있음).", icon=":material/info:")
     notes = survey.scale_notes(table, spec)
     for note in notes:
         st.warning(md(note), icon=":material/warning:")
-    if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:"):
-        _load(ctx, data, up.name, spec, shown=set(notes))
+    plan = _plan(ctx, table, spec)
+    confirmed = plan is not None and (not plan.replacement() or _confirm(plan, tag))
+    if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:",
+                 disabled=not confirmed):
+        _load(ctx, data, up.name, spec, shown=set(notes), confirmed_batch=plan.replaces)
+
+
+def _plan(ctx, table, spec: survey.SurveySpec) -> survey.DryRun | None:
+    """The dry run shown before loading, or None (with the reason on the page) when it cannot load."""
+    if not spec.survey:
+        st.info("설문 이름을 고르거나 새 설문 이름을 입력하세요. 그러면 적재하면 바뀌는 내용을 보여 드립니다.",
+                icon=":material/info:")
+        return None
+    try:
+        with db.session(ctx.settings.db_path) as con:
+            survey.check_permission(con, spec.survey, ctx.user, ctx.settings)
+            plan = survey.dry_run(con, survey.prepare(table, spec, ctx.settings), ctx.settings)
+    except survey.SurveyError as exc:
+        st.error(f"적재할 수 없습니다: {md(exc)}", icon=":material/block:")
+        return None
+    _show_plan(plan)
+    return plan
+
+
+def _show_plan(plan: survey.DryRun) -> None:
+    st.markdown(f"**적재하면 바뀌는 내용 — {md(plan.what)}**")
+    if plan.unchanged:
+        st.info(f"같은 파일·명세가 이미 적재되어 있습니다(배치 {plan.replaces}). 적재해도 바뀌는 것이 없습니다.",
+                icon=":material/info:")
+        return
+    before_n = "없음(새 설문)" if plan.n_before is None else f"{plan.n_before:,}명"
+    rows = [("응답자", before_n, f"{plan.n_after:,}명"),
+            (f"{plan.year}년 종합지수", survey.fmt_index(plan.index_before), survey.fmt_index(plan.index_after)),
+            ("결측 응답(빈 칸·모름·무응답)", "", f"{plan.missing:,}개"),
+            ("척도 밖 값(점수 제외)", "", f"{plan.invalid:,}개")]
+    st.table(pd.DataFrame(rows, columns=["항목", "지금", "적재 후"]).set_index("항목"))
+
+
+def _confirm(plan: survey.DryRun, tag: str) -> bool:
+    """Replacing a loaded survey needs a tick on a red sentence saying exactly what goes."""
+    st.markdown(f":red[**주의: 이미 적재된 {md(plan.what)}(배치 {plan.replaces})를 대체합니다.**] "
+                "대체한 배치는 관리 화면에서 되돌릴 수 있습니다.")
+    return st.checkbox(f":red[{md(plan.replacement())}]", key=f"survey_confirm_{tag}_{plan.replaces}")
 
 
 @st.cache_data(show_spinner="파일을 읽는 중…", max_entries=4)
@@ -102,7 +138,8 @@ def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
     cols = list(table.df.columns)
     st.markdown("**설문 명세 확인**")
     c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 3])
-    name = c1.text_input("설문 이름", p.survey, key=f"survey_name_{tag}")
+    with c1:
+        name = _survey_name(ctx, tag)
     year = c2.number_input("조사 연도", 2000, 2100, _year_guess(p, table, ctx), key=f"survey_year_{tag}")
     wave = c3.text_input("차수(선택)", p.wave, key=f"survey_wave_{tag}", placeholder="예: 상반기")
     scale = c4.selectbox("척도", list(pcsi.SCALES), index=list(pcsi.SCALES).index(p.scale),
@@ -140,12 +177,23 @@ def _edit_spec(p: survey.SurveySpec, table, ctx, tag: str) -> survey.SurveySpec:
     chosen = {i.column for i in items}
     ignore = tuple(c for c in cols if survey.ITEM_CODE.match(c) and c not in chosen)
     value = lambda v: "" if v == NONE else v  # noqa: E731
-    return replace(p, survey=name.strip() or p.survey, year=int(year), wave=wave.strip(), scale=int(scale),
+    return replace(p, survey=name, year=int(year), wave=wave.strip(), scale=int(scale),
                    direction=str(direction),
                    missing_codes=_codes(missing), items=items, facility_column=value(facility),
                    customer_type_column=value(ctype), weight_column=value(weight), date_column=value(date),
                    respondent_id_column=value(rid), comment_columns=tuple(comments),
                    demographic_columns=tuple(demos), ignore_columns=ignore)
+
+
+def _survey_name(ctx, tag: str) -> str:
+    """No default: a stored survey picked from the list, or a new name typed in ('' until then)."""
+    with db.session(ctx.settings.db_path) as con:
+        stored = pcsi.surveys(con)
+    choice = st.selectbox("설문 이름", [*stored, NEW_SURVEY], index=None, key=f"survey_pick_{tag}",
+                          placeholder="설문을 고르세요", help="이미 적재된 설문을 고르거나 맨 아래에서 새 설문을 고르세요.")
+    if choice != NEW_SURVEY:
+        return choice or ""
+    return st.text_input("새 설문 이름", "", key=f"survey_name_{tag}", placeholder="예: 관광사업팀 시설 만족도").strip()
 
 
 def _codes(text: str) -> tuple[float | str, ...]:
@@ -168,11 +216,16 @@ def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
     extra = st.text_input("영역 추가(쉼표로 구분, 선택)", key=f"survey_areas_{tag}",
                           help="기본 영역에 없는 영역 이름을 쓰면 아래 표의 영역 목록에 추가됩니다.")
     areas += [a.strip() for a in extra.split(",") if a.strip() and a.strip() not in areas]
-    df = pd.DataFrame({"문항 열": [i.column for i in p.items], "영역": [i.area for i in p.items],
-                       "문항 내용": [i.label for i in p.items], "점수에 포함": [True] * len(p.items)})
+    df = st.session_state.get(f"survey_itembase_{tag}")
+    if df is None:
+        df = pd.DataFrame({"문항 열": [i.column for i in p.items], "영역": [i.area for i in p.items],
+                           "문항 내용": [i.label for i in p.items], "점수에 포함": [True] * len(p.items)})
+    _bulk_controls(areas, tag)
     st.caption("문항 열로 보이는 열과 영역을 제안했습니다. 영역이 빈 문항은 지정해 주세요.")
+    generation = st.session_state.get(f"survey_itemgen_{tag}", 0)
     edited = st.data_editor(
-        df, hide_index=True, width="stretch", key=f"survey_items_{tag}", num_rows="fixed",
+        df, hide_index=True, width="stretch", num_rows="fixed",
+        key=f"survey_items_{tag}" + (f"_{generation}" if generation else ""),
         height=min(36 * (len(df) + 1) + 3, 800),
         column_config={
             "문항 열": st.column_config.TextColumn(disabled=True),
@@ -180,19 +233,54 @@ def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
             "문항 내용": st.column_config.TextColumn(),
             "점수에 포함": st.column_config.CheckboxColumn(),
         })
+    st.session_state[f"survey_itemview_{tag}"] = edited
     return tuple(survey.Item(str(r["문항 열"]), "" if pd.isna(r["영역"]) else str(r["영역"]),
                              "" if pd.isna(r["문항 내용"]) else str(r["문항 내용"]))
                  for _, r in edited.iterrows() if bool(r["점수에 포함"]))
 
 
-def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec, shown: set[str] = frozenset()) -> None:
+def _bulk_controls(areas: list[str], tag: str) -> None:
+    """Assign one area to many items at once: a prefix (A*), a range (A1–A3) or a list (A1, B2)."""
+    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    pattern = c1.text_input("문항 일괄 지정", key=f"survey_bulk_pattern_{tag}", placeholder="예: A* 또는 A1–A3",
+                            help="A*는 A로 시작하는 문항(A1, A2 …), A1–A3은 A1부터 A3까지, 쉼표로 여럿을 씁니다.")
+    area = c2.selectbox("지정할 영역", areas, index=None, key=f"survey_bulk_area_{tag}", placeholder="영역을 고르세요")
+    c3.button("영역 일괄 지정", key=f"survey_bulk_{tag}", on_click=_bulk_assign, args=(tag,),
+              disabled=not (pattern.strip() and area), icon=":material/done_all:")
+    said = st.session_state.pop(f"survey_bulk_said_{tag}", None)
+    if said:
+        (st.success if said[0] else st.warning)(md(said[1]))
+
+
+def _bulk_assign(tag: str) -> None:
+    """Button callback: the table as last shown, with the matched items' area set, becomes the
+    editor's new starting table (a new editor key, so earlier cell edits are kept in it, not replayed)."""
+    view = st.session_state.get(f"survey_itemview_{tag}")
+    pattern = st.session_state.get(f"survey_bulk_pattern_{tag}", "")
+    area = st.session_state.get(f"survey_bulk_area_{tag}")
+    if view is None or not area:
+        return
+    hit = survey.match_items(pattern, [str(c) for c in view["문항 열"]])
+    if not hit:
+        st.session_state[f"survey_bulk_said_{tag}"] = (False, f"'{pattern}'에 맞는 문항이 없습니다.")
+        return
+    base = view.copy()
+    base.loc[base["문항 열"].isin(hit), "영역"] = area
+    st.session_state[f"survey_itembase_{tag}"] = base
+    st.session_state[f"survey_itemgen_{tag}"] = st.session_state.get(f"survey_itemgen_{tag}", 0) + 1
+    st.session_state[f"survey_bulk_said_{tag}"] = (True, f"{', '.join(hit)} → {area} ({len(hit)}개 문항)")
+
+
+def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec, shown: set[str] = frozenset(),
+          confirmed_batch: int | None = None) -> None:
     try:
         with st.spinner("적재하는 중…", show_time=True):
             limits = Limits.from_settings(ctx.settings)
             table = sandbox.run(survey.read, data, name, spec, ctx.settings, limits=limits, what=name)
             prep = survey.prepare(table, spec, ctx.settings)
             with db.session(ctx.settings.db_path) as con:
-                result = survey.store(con, prep, name, survey.file_sha256(data), loaded_by=ctx.user.username)
+                result = survey.store(con, prep, name, survey.file_sha256(data), user=ctx.user, settings=ctx.settings,
+                                      confirmed_batch=confirmed_batch)
     except (survey.SurveyError, ReadError) as exc:
         st.error(f"적재하지 않았습니다: {md(exc)}", icon=":material/error:")
         return
