@@ -35,6 +35,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ccm import formats
 from ccm.safe_text import write_cell
 
 FONT = "맑은 고딕"  # installed on Korean Windows; Excel substitutes elsewhere
@@ -49,13 +50,12 @@ MARGIN_LR_IN, MARGIN_TB_IN = 0.5, 0.75
 PRINTABLE = {"portrait": (A4_PT[0] - 2 * 72 * MARGIN_LR_IN, A4_PT[1] - 2 * 72 * MARGIN_TB_IN),
              "landscape": (A4_PT[1] - 2 * 72 * MARGIN_LR_IN, A4_PT[0] - 2 * 72 * MARGIN_TB_IN)}
 
-YES, NO = "예", "아니오"
-PP = '+0.0"%p";-0.0"%p";0.0"%p"'
-CHANGE = "+0.0%;-0.0%;0.0%"
-FORMATS = {
-    "count": "#,##0", "signed_count": "+#,##0;-#,##0;0", "pct": "0.0%", "pp": PP, "pp_points": PP,
-    "change": CHANGE, "score": "0.0", "hours": "#,##0.0", "num": "#,##0.0#", "time": "yyyy-mm-dd hh:mm",
-    "date": "yyyy-mm-dd", "month": 'yyyy"년" m"월"', "month_no": '0"월"', "year": "0", "id": "0",
+YES, NO = formats.YES, formats.NO
+PP = formats.EXCEL["pp"]
+CHANGE = "+0.0%;-0.0%;0.0%"  # a relative change (증감률)
+FORMATS = {  # one format per kind (ccm.formats.EXCEL) and the kinds only a workbook needs
+    **formats.EXCEL, "signed_count": "+#,##0;-#,##0;0", "pp_points": PP, "change": CHANGE, "num": "#,##0.0#",
+    "month_no": '0"월"', "year": "0", "id": "0",
 }
 DIGITS = {"pct": 6, "change": 6, "pp": 4, "pp_points": 4, "score": 4, "hours": 4, "num": 4}
 NUMERIC_KINDS = set(FORMATS) - {"time", "date", "month"}
@@ -176,7 +176,18 @@ def infer_kind(name: Any, s: pd.Series) -> str:
 def kinds_of(df: pd.DataFrame, given: Mapping[str, str] | None = None) -> dict[str, str]:
     """Kind per column: `given`, then `df.attrs["kinds"]`, then `infer_kind`."""
     given = {**df.attrs.get("kinds", {}), **(given or {})}
-    return {str(c): given.get(str(c)) or infer_kind(c, df[c]) for c in df.columns}
+    return {str(c): given.get(str(c)) or infer_kind(c, df.iloc[:, i]) for i, c in enumerate(df.columns)}
+
+
+def korean_columns(columns) -> list[str]:
+    """`korean_header` of each column; a name met again is numbered (부서, 부서 (2))."""
+    out: list[str] = []
+    for c in columns:
+        name, k = korean_header(c), 2
+        while name in out:
+            name, k = f"{korean_header(c)} ({k})", k + 1
+        out.append(name)
+    return out
 
 
 def cell_value(v: Any, kind: str) -> Any:
@@ -321,7 +332,7 @@ class Page:
               max_width: float = MAX_TEXT_WIDTH) -> Table:
         """Header and rows at the current row: Korean headers, values by kind, number formats, grid."""
         attrs = dict(df.attrs)
-        df = df.rename(columns=korean_header)
+        df = df.set_axis(korean_columns(df.columns), axis=1)
         df.attrs = {"kinds": {korean_header(k): v for k, v in attrs.get("kinds", {}).items()}}
         kinds = kinds_of(df, kinds)
         cols = tuple(str(c) for c in df.columns)

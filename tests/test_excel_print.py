@@ -244,3 +244,8 @@ def test_the_print_check_sees_what_it_is_for():
     for words in ("leaves 1 row(s) alone", "no page numbers", "B2 holds True", "B3 reads 'None'", "more than 6 decimals",
                   "'count' is not Korean", "not below its table"):
         assert words in found, words
+
+
+def test_repeated_or_translated_column_names_stay_distinct():
+    ws = xl.load(components.excel_bytes(pd.DataFrame([[1, 2, 3]], columns=["부서", "department", "부서"])))["데이터"]
+    assert [c.value for c in ws[1]] == ["부서", "부서 (2)", "부서 (3)"]
