@@ -17,7 +17,6 @@ pages share it; `ccm.xlsx_style.FORMATS` holds the same Excel formats (tests/tes
 """
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import Any
 
@@ -39,9 +38,9 @@ def missing(x: Any) -> bool:
     if x is None:
         return True
     try:
-        return bool(x != x) or (isinstance(x, float) and math.isnan(x))
-    except (TypeError, ValueError):
-        return False
+        return bool(x != x)
+    except (TypeError, ValueError):  # pandas NA: its comparisons are NA, and NA has no truth value
+        return type(x).__name__ == "NAType"
 
 
 def score(x: float | None, unit: str = "점") -> str:

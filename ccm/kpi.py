@@ -358,6 +358,16 @@ def review_months(con: duckdb.DuckDBPyConnection, now_year: int, now_month: int)
     return [(y, m) for y in years for m in range(12, 0, -1) if (y, m) <= (now_year, now_month)]
 
 
+def notes(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
+    """The department's latest 비고 (note of a monthly actual) per KPI up to `month`: department, indicator,
+    note_month, note."""
+    return con.execute(
+        """SELECT department, indicator, month AS note_month, note FROM kpi_actuals
+           WHERE year = ? AND month <= ? AND nullif(trim(note), '') IS NOT NULL
+           QUALIFY row_number() OVER (PARTITION BY department, indicator ORDER BY month DESC) = 1""",
+        [year, month]).df()
+
+
 def latest_actual_month(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
     row = con.execute("SELECT year, month FROM kpi_actuals ORDER BY year DESC, month DESC LIMIT 1").fetchone()
     return (row[0], row[1]) if row else None
@@ -666,6 +676,18 @@ LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과
           "score": "점수", "n_kpis": "평가 KPI 수", "n_missing": "미입력 KPI 수(0%로 계산)"}
 
 
+SOURCE_LABELS = {"pcsi": "고객만족도(PCSI)", "voc_compliance": "VOC 처리기한 준수율", "voc_count": "VOC 건수"}
+
+
+def source_label(source: Any) -> str | None:
+    """An automatic source in words: voc_count:칭찬 → VOC 건수(칭찬); a label already in words stays."""
+    if not isinstance(source, str) or not source:
+        return None
+    key, _, arg = source.partition(":")
+    label = SOURCE_LABELS.get(key, source)
+    return f"{label}({arg})" if arg and key in SOURCE_LABELS else label
+
+
 def to_display(df: pd.DataFrame) -> pd.DataFrame:
     """Korean column names and labels; attainment stays a fraction (0.95 = 95%)."""
     out = df.drop(columns=[c for c in ("is_goal",) if c in df.columns]).copy()
@@ -673,6 +695,8 @@ def to_display(df: pd.DataFrame) -> pd.DataFrame:
         out["direction"] = out["direction"].map(DIRECTIONS)
     if "aggregation" in out:
         out["aggregation"] = out["aggregation"].map(AGGREGATIONS)
+    if "source" in out:
+        out["source"] = out["source"].map(source_label)
     for c in ("actual", "target", "gap"):
         if c in out:
             out[c] = out[c].astype("float64").round(2)

@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ccm import formats
 from ccm.period import Scope
 
 SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend")  # components `inputs` has data for
@@ -363,12 +364,12 @@ def awards(result: pd.DataFrame, facilities: pd.DataFrame, cfg: RankingConfig) -
     f = f[f["n"] >= cfg.facility_min_n].sort_values(["score", "n", "facility"], ascending=[False, False, True])
     if not f.empty:
         top = f.iloc[0]
-        ev = (f"PCSI {top['score']:.2f}점 (응답 {int(top['n'])}명, 95% 신뢰구간 "
-              f"{top['ci_low']:.2f}~{top['ci_high']:.2f}), 담당 {top['department']}")
+        ev = (f"PCSI {formats.score(top['score'])} (응답 {int(top['n'])}명, 95% 신뢰구간 "
+              f"{formats.score(top['ci_low'], '')}~{formats.score(top['ci_high'])}), 담당 {top['department']}")
         if len(f) > 1:
             second = f.iloc[1]
             overlap = top["ci_low"] <= second["ci_high"]
-            ev += (f"; 2위 {second['facility']} {second['score']:.2f}점"
+            ev += (f"; 2위 {second['facility']} {formats.score(second['score'])}"
                    + (" — 신뢰구간이 겹쳐 차이가 통계적으로 뚜렷하지 않음" if overlap else " — 신뢰구간이 겹치지 않음"))
         rows.append({"포상": cfg.facility_award, "후보": top["facility"], "부서": top["department"], "순위": 1,
                      "점수": round(float(top["score"]), 2), "근거": ev})

@@ -6,11 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ccm import pcsi
+from ccm import formats, kpi, meeting, palette, pcsi
 from ccm.safe_text import md, md_join
 from ui import data
 from ui.bootstrap import setup
-from ui.components import chart, definition, downloads, empty_state, table
+from ui.components import chart, definition, downloads, empty_state, headline, table, target_line
 
 DEF_INDEX = ("종합지수 = Σ 영역 가중치 × 영역 점수. 영역 점수 = 응답자별 영역 평균(문항 점수를 100점으로 환산: "
              "7점 (x−1)/6×100, 5점 (x−1)/4×100, 11점 x×10, 역문항은 뒤집음)의 {mean}. "
@@ -36,7 +36,7 @@ def _def(template: str, weighted: bool) -> str:
     return template.format(**WEIGHTED[bool(weighted)])
 
 
-QUADRANT_COLORS = {"중점개선(우선 개선)": "crimson", "유지강화": "seagreen", "점진개선": "darkorange", "현상유지": "steelblue"}
+SCORE_AXIS = "점수 축은 영역·집단 사이의 차이가 보이도록 0점이 아닌 곳에서 시작합니다(100점 만점)."
 GROUPS = {"facility": "시설별", "department": "부서별", "customer_type": "고객유형별"}
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     st.caption(WEIGHTED[bool(result["weighted"])]["note"])
     _headline(ctx, year, result)
     _areas(ctx, survey, year, result["areas"])
-    _trend(survey, flt, opts)
+    _trend(survey, flt, opts, float(ctx.settings.get("pcsi", {}).get("target", 90)))
     _groups(ctx, survey, year, result["groups"], opts, result["weighted"])
     _items(survey, year, result["items"], result["weighted"])
     _comments(ctx, survey, year, flt)
@@ -98,25 +98,30 @@ def _headline(ctx, year: int, result: dict) -> None:
     index, y = result["index"], result["yoy"]
     target = float(ctx.settings.get("pcsi", {}).get("target", 90))
     peer = pcsi.peer_average(ctx.settings, year)
+    status = meeting.status("higher", index, target, kpi.rules_from(ctx.settings))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(f"{year}년 종합지수", f"{index:.2f}점", delta=f"{index - target:+.2f}점 (목표 대비)",
-              help=_def(DEF_INDEX, result["weighted"]))
-    c2.metric("목표", f"{target:.0f}점", help="경영목표 '고객만족도 90점 달성' (설정 [pcsi] target).")
+    headline(f"{year}년 종합지수", formats.score(index), where=c1, against="전년 대비",
+             change=formats.score_change(y["diff"]) if y["diff"] is not None else None,
+             target=f"목표 {formats.score(target)} · {status} ({formats.score_change(index - target)})", status=status,
+             help=_def(DEF_INDEX, result["weighted"]))
+    c2.metric("목표", formats.score(target), help="경영목표 '고객만족도 90점 달성' (설정 [pcsi] target).")
     if peer:
-        c3.metric(f"{peer[2]} 평균 ({peer[1]}년)", f"{peer[0]:.2f}점", delta=f"{index - peer[0]:+.2f}점 (우리 − 비교)",
-                  help="비교 집단 평균(설정 [pcsi.peer_average]); 그 해 값이 없으면 가장 가까운 이전 연도 값.")
+        headline(f"{peer[2]} 평균 ({peer[1]}년)", formats.score(peer[0]), change=formats.score_change(index - peer[0]),
+                 against="우리 − 비교 집단", where=c3,
+                 help="비교 집단 평균(설정 [pcsi.peer_average]); 그 해 값이 없으면 가장 가까운 이전 연도 값.")
     else:
-        c3.metric("비교 집단 평균", "—", help="설정 [pcsi.peer_average]에 값이 없습니다.")
+        c3.metric("비교 집단 평균", formats.MISSING, help="설정 [pcsi.peer_average]에 값이 없습니다.")
     if y["diff"] is None:
-        c4.metric("전년 대비", "—", help=f"{year - 1}년 자료가 없습니다.")
+        c4.metric("전년 대비", formats.MISSING, help=f"{year - 1}년 자료가 없습니다.")
     else:
         sig = "유의함" if y["p"] is not None and y["p"] < 0.05 else "유의하지 않음"
-        c4.metric("전년 대비", f"{y['diff']:+.2f}점", delta=f"p = {y['p']:.3f} ({sig})" if y["p"] is not None else None,
-                  delta_color="off", help=f"{y['test']}. 올해 n={y['n']:,}, 전년 n={y['prev_n']:,}"
-                  + (f" (유효 표본 수 {y['n_eff']:,.1f} / {y['prev_n_eff']:,.1f})." if y["weighted"] else "."))
+        headline("전년 대비", formats.score_change(y["diff"]), where=c4, neutral=True,
+                 change=f"p = {y['p']:.3f} ({sig})" if y["p"] is not None else None, against="차이 검정",
+                 help=f"{y['test']}. 올해 n={y['n']:,}, 전년 n={y['prev_n']:,}"
+                 + (f" (유효 표본 수 {y['n_eff']:,.1f} / {y['prev_n_eff']:,.1f})." if y["weighted"] else "."))
         if y["p"] is not None:
-            definition(f"전년({y['prev_year']}년 {y['prev_index']:.2f}점) 대비 {y['diff']:+.2f}점 — {y['test']}: "
-                       f"t = {y['t']:.2f}, 자유도 {y['df']:.0f}, p = {y['p']:.4f} → 5% 수준에서 {sig}.")
+            definition(f"전년({y['prev_year']}년 {formats.score(y['prev_index'])}) 대비 {formats.score_change(y['diff'])} — "
+                       f"{y['test']}: t = {y['t']:.2f}, 자유도 {y['df']:.0f}, p = {y['p']:.4f} → 5% 수준에서 {sig}.")
     definition(_def(DEF_INDEX, result["weighted"]))
 
 
@@ -125,34 +130,40 @@ def _areas(ctx, survey: str, year: int, df: pd.DataFrame) -> None:
     target = float(ctx.settings.get("pcsi", {}).get("target", 90))
     fig = data.figure(_areas_bar, df, target, pcsi.peer_average(ctx.settings, year))
     out = df.rename(columns={"area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
-    chart(fig, out.round(2), f"{survey}_{year}_영역별점수", key="pcsi_areas")
+    chart(fig, out.round({"점수": 1}), f"{survey}_{year}_영역별점수", key="pcsi_areas")
+    definition(f"막대 색: 목표 이상 = 달성 색. 점선 = 목표, 점 줄 = 비교 집단 평균. {SCORE_AXIS}")
 
 
 def _areas_bar(df: pd.DataFrame, target: float, peer: tuple | None):
-    fig = go.Figure(go.Bar(x=df["area"], y=df["score"], text=df["score"].round(2), textposition="outside",
-                           name="영역 점수"))
-    fig.add_hline(y=target, line_dash="dash", line_color="red", annotation_text=f"목표 {target:.0f}점")
+    colours = [palette.STATUS["달성"] if s >= target else palette.NEUTRAL for s in df["score"]]
+    fig = go.Figure(go.Bar(x=df["area"], y=df["score"], text=[formats.score(s, "") for s in df["score"]],
+                           textposition="outside", name="영역 점수", marker_color=colours, cliponaxis=False))
+    target_line(fig, target, f"목표 {formats.score(target)}")
     if peer:
-        fig.add_hline(y=peer[0], line_dash="dot", line_color="gray", annotation_text=f"{peer[2]} {peer[0]:.2f}",
-                      annotation_position="bottom right")
+        fig.add_hline(y=peer[0], line_dash="dot", line_color=palette.PEER, annotation_position="bottom right",
+                      annotation_text=f"{peer[2]} {formats.score(peer[0])}", annotation_font_color=palette.PEER)
     fig.update_yaxes(range=[max(0, float(df["score"].min()) - 15), 100], title="점수(100점)")
     return fig
 
 
-def _trend(survey, flt, opts) -> None:
+def _trend(survey, flt, opts, target: float) -> None:
     df = data.run(pcsi.trend, survey, flt, opts)
     if df["year"].nunique() < 2:
         return
     st.subheader("연도별 추이")
     out = df.rename(columns={"year": "연도", "area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
-    chart(data.figure(_trend_lines, df), out.round(2), f"{survey}_연도별추이", key="pcsi_trend")
+    chart(data.figure(_trend_lines, df, target), out.round({"점수": 1}), f"{survey}_연도별추이", key="pcsi_trend")
+    definition(f"굵은 선 = 종합지수, 점선 = 목표. {SCORE_AXIS}")
 
 
-def _trend_lines(df: pd.DataFrame):
+def _trend_lines(df: pd.DataFrame, target: float):
     fig = go.Figure()
+    others = iter(palette.OTHER * 2)
     for area, part in df.groupby("area", sort=False):
+        index = area == "종합지수"
         fig.add_trace(go.Scatter(x=part["year"], y=part["score"], mode="lines+markers", name=area,
-                                 line=dict(width=4 if area == "종합지수" else 2)))
+                                 line=dict(width=4 if index else 2, color=palette.NEUTRAL if index else next(others))))
+    target_line(fig, target, f"목표 {formats.score(target)}")
     fig.update_xaxes(dtick=1, title="연도")
     fig.update_yaxes(title="점수(100점)")
     return fig
@@ -160,8 +171,8 @@ def _trend_lines(df: pd.DataFrame):
 
 def _group_frame(df: pd.DataFrame, label: str, min_n: int, weighted: bool = False) -> pd.DataFrame:
     out = pd.DataFrame({
-        label: df["group"], "응답자 수": df["n"], "점수": df["score"].round(2),
-        "95% 하한": df["ci_low"].round(2), "95% 상한": df["ci_high"].round(2),
+        label: df["group"], "응답자 수": df["n"], "점수": df["score"].round(1),
+        "95% 하한": df["ci_low"].round(1), "95% 상한": df["ci_high"].round(1),
         "비고": df["below_min_n"].map({True: f"표본 부족(n<{min_n})", False: ""}),
     })
     if weighted:
@@ -183,17 +194,17 @@ def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts, 
             out = _group_frame(df, name, opts.min_n, weighted)
             fig = data.figure(_group_bar, df, float(ctx.settings.get("pcsi", {}).get("target", 90)))
             chart(fig, out, f"{survey}_{year}_{name}별점수", key=f"pcsi_group_{by}")
-    definition(_def(DEF_CI, weighted) + " 회색 막대 = 표본 부족.")
+    definition(_def(DEF_CI, weighted) + f" 회색 막대 = 표본 부족. 점선 = 목표. {SCORE_AXIS}")
 
 
 def _group_bar(df: pd.DataFrame, target: float):
-    colors = ["lightgray" if b else "steelblue" for b in df["below_min_n"]]
+    colors = [palette.PREVIOUS if b else palette.NEUTRAL for b in df["below_min_n"]]
     fig = go.Figure(go.Bar(
         x=df["group"], y=df["score"], marker_color=colors, name="점수",
         error_y=dict(type="data", symmetric=False, array=df["ci_high"] - df["score"],
                      arrayminus=df["score"] - df["ci_low"]),
         hovertext=[f"n={n}" for n in df["n"]]))
-    fig.add_hline(y=target, line_dash="dash", line_color="red")
+    target_line(fig, target, f"목표 {formats.score(target)}")
     fig.update_yaxes(range=[max(0, float(df["ci_low"].min(skipna=True) or 0) - 5), 100], title="점수(100점)")
     return fig
 
@@ -208,7 +219,7 @@ def _items(survey: str, year: int, df: pd.DataFrame, weighted: bool) -> None:
     ipa = df.dropna(subset=["importance", "score"])
     out = df.rename(columns={"item": "문항", "area": "영역", "label": "문항 내용", "reverse": "역문항", "n": "유효 응답",
                              "score": "만족도(점수)", "missing": "결측", "invalid": "척도 밖", "importance": "중요도(상관)",
-                             "quadrant": "사분면"}).round({"만족도(점수)": 2, "중요도(상관)": 3})
+                             "quadrant": "사분면"}).round({"만족도(점수)": 1, "중요도(상관)": 3})
     if len(ipa) >= 2:
         chart(data.figure(_ipa_scatter, ipa), out, f"{survey}_{year}_문항별_IPA", key="pcsi_ipa")
     else:
@@ -222,7 +233,7 @@ def _ipa_scatter(ipa: pd.DataFrame):
         fig.add_trace(go.Scatter(
             x=part["importance"], y=part["score"], mode="markers+text", text=part["item"], name=quadrant,
             textposition="top center", hovertext=part["label"],
-            marker=dict(size=12, color=QUADRANT_COLORS.get(quadrant, "gray"))))
+            marker=dict(size=12, color=palette.QUADRANT.get(quadrant, palette.PREVIOUS))))
     fig.add_vline(x=float(ipa["importance"].mean()), line_dash="dot")
     fig.add_hline(y=float(ipa["score"].mean()), line_dash="dot")
     fig.update_xaxes(title="중요도 (전반적만족과의 상관)")
@@ -263,7 +274,7 @@ def _respondent_download(ctx, survey, year, flt, opts) -> None:
         st.caption("응답자 1행: 시설·부서·고객유형·가중치, 영역별 점수, 종합점수(영역 가중, 응답한 영역 기준).")
         out = df.drop(columns=["batch_id"]).rename(columns={
             "resp_no": "파일 행", "facility": "시설", "department": "부서", "customer_type": "고객유형",
-            "weight": "가중치", "overall": "종합점수"}).round(2)
+            "weight": "가중치", "overall": "종합점수"}).round(1)
         downloads(out, f"{survey}_{year}_응답자별점수", key="pcsi_respondents")
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ccm import ranking
+from ccm import palette, ranking
 from ccm.ranking import RankingConfig
 from ccm.ranking_excel import committee_workbook
 from ccm.safe_text import md
@@ -35,16 +35,18 @@ def weight_inputs(cfg: RankingConfig) -> RankingConfig:
 def contribution_chart(result: pd.DataFrame, cfg: RankingConfig) -> go.Figure:
     ranked = result.dropna(subset=["rank"]).iloc[::-1]
     fig = go.Figure()
-    for c in cfg.components:
+    for i, c in enumerate(cfg.components):
         fig.add_bar(y=ranked["department"], x=ranked[f"{c.key}_contrib"], name=c.label, orientation="h",
+                    marker_color=palette.OTHER[i % len(palette.OTHER)],
                     hovertemplate=f"{c.label}: %{{x:.1f}}점<extra></extra>")
     fig.update_layout(barmode="stack", title="구성요소별 기여 점수 (합계 = 종합점수, 0~100점)",
                       legend=dict(orientation="h", y=-0.15), height=160 + 45 * len(ranked))
+    fig.update_xaxes(range=[0, 100], title="점수")
     return fig
 
 
 def main() -> None:
-    ctx = setup("부서 평가·포상")
+    ctx = setup("부서 평가·포상", period_kind="year")
     st.title("부서 평가·포상")
     try:
         base = ranking.config_from_settings(ctx.settings)
@@ -57,7 +59,7 @@ def main() -> None:
     departments = tuple(ctx.settings.departments)
     year, month = ranking.evaluation_month(ctx.scope, ctx.now)
     out = data.run(ranking.evaluate, ctx.scope, ctx.now, base, departments)
-    st.caption(f"평가 기간: {ctx.scope.label} (VOC 지표) · KPI: {year}년 {month}월까지 누계 · PCSI: {year}년 조사 "
+    st.caption(f"평가 기간: {ctx.period_label} (VOC 지표) · KPI: {year}년 {month}월까지 누계 · PCSI: {year}년 조사 "
                "· 순위는 전체 부서를 대상으로 매깁니다.")
     if ctx.scope.days < 360:
         st.info("포상 평가는 연 1회입니다(매뉴얼 §3.2.1). 연간 순위는 사이드바에서 기간 단위 '연도'를 고르세요.",

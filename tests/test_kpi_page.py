@@ -17,12 +17,12 @@ def test_kpi_page_on_empty_database(app_test):
 def test_kpi_page_on_demo_shows_goals_scorecard_and_review(demo_env, app_test):
     at = app_test("pages/kpi.py").run()
     assert not at.exception
-    assert at.selectbox(key="kpi_month").value == (2026, 11)  # latest month with actuals
+    assert at.selectbox(key="kpi_month").value == (2026, 10)  # the last complete month (now is 2026-11-25)
     assert {"고객만족도", "사업수지", "사회공헌실적", "안전사고"} <= {m.label for m in at.metric}
     heads = {h.value for h in at.subheader}
     assert {"경영목표", "스코어카드 (부서 × 지표)", "지난달 대비 변화", "미달·주의 KPI", "자동 실적의 근거"} <= heads
     assert at.get("download_button"), "review Excel download"
-    off = [d.value for d in at.dataframe if "미달·주의 시작 월" in d.value.columns]
+    off = [d.value for d in at.dataframe if "언제부터" in d.value.columns]
     assert off and (off[0]["달성률"] < 1).all()
     pivot = [d.value for d in at.dataframe if "농특산물홍보팀" in d.value.columns][0]
     late = pivot["농특산물홍보팀"][pivot["농특산물홍보팀"] != ""]

@@ -158,7 +158,7 @@ def test_overview_badge_counts_overdue_and_at_risk(app_test, fixture_db):
     assert not at.exception
     badge = next(m for m in at.metric if m.label == "기한 초과 미처리")
     assert badge.value == "1건"
-    assert "임박 1건" in badge.delta and "미처리 전체 4건" in badge.delta
+    assert any("임박 1건" in c.value and "미처리 전체 4건" in c.value for c in at.caption)
 
 
 def test_trends_page_warns_when_topic_dictionary_changed(app_test, fixture_db, env):
@@ -183,4 +183,4 @@ def test_trends_page_shows_a_spike(app_test, env):
     assert not at.exception
     spikes = next(df.value for df in at.dataframe if "증가 건수" in df.value.columns)
     assert spikes[["월", "시설", "유형", "건수", "과거 평균", "증가 건수"]].values.tolist() == [
-        ["2026-01", "철로자전거", "불만", 6, 1.0, 5.0]]
+        ["2026년 1월", "철로자전거", "불만", 6, 1.0, 5.0]]

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import streamlit as st
 
 from ccm import voc_analytics as va
-from ccm.period import KINDS, UNREGISTERED, Scope, period
+from ccm.period import KINDS, MONTHS_OF, UNREGISTERED, Scope, index_of, last_complete, period, running_note
 from ccm.safe_text import md
 from ccm.settings import Settings
 from ui import auth, data, nav
@@ -20,9 +20,25 @@ class Context:
     scope: Scope
     now: datetime
 
+    @property
+    def running(self) -> str:
+        """'진행 중 (25일째)' while the selected period is still running, else ''."""
+        return running_note(self.scope, self.now.date())
 
-def setup(title: str, *, roles: tuple[str, ...] | None = None, filters: bool = True, wide: bool = True) -> Context:
-    """Settings, login, role check and the shared sidebar filters; returns what the page needs."""
+    @property
+    def period_label(self) -> str:
+        """The selected period as a page states it: '2026년 11월 · 진행 중 (25일째)' or '2026년 10월'."""
+        return " · ".join(p for p in (self.scope.label, self.running) if p)
+
+
+PERIOD_KEYS = ("kind", "year", "index", "start", "end")
+
+
+def setup(title: str, *, roles: tuple[str, ...] | None = None, filters: bool = True, wide: bool = True,
+          period_kind: str = "month") -> Context:
+    """Settings, login, role check and the shared sidebar filters; returns what the page needs.
+    Until the user picks a period, a page opens on the last complete period of `period_kind` (month;
+    the ranking page a year); once picked, the period follows the user from page to page."""
     try:
         st.set_page_config(page_title=f"{title} · CCM 대시보드", layout="wide" if wide else "centered")
     except st.errors.StreamlitAPIException:
@@ -31,28 +47,44 @@ def setup(title: str, *, roles: tuple[str, ...] | None = None, filters: bool = T
     settings = data.settings()
     user = auth.current_user()
     auth.require(user, roles)
+    _apply_defaults(period_kind)
     scope = _sidebar_filters(settings, user) if filters else _scope_from_state(settings, user)
     return Context(settings=settings, user=user, scope=scope, now=data.now_minute())
 
 
-def _latest_month() -> date:
+def _latest_day() -> date | None:
     from ccm.filters_support import latest_received
 
     latest = data.run(latest_received)
-    d = latest or data.now_minute().date()
-    return date(d.year, d.month, 1)
+    return None if latest is None else (latest.date() if isinstance(latest, datetime) else latest)
 
 
-def _defaults() -> dict:
-    m = _latest_month()
-    return {"kind": "month", "year": m.year, "index": m.month, "start": m, "end": m, "depts": []}
+def _defaults(kind: str) -> dict:
+    """The last complete period of `kind` (by today, or the period of the latest data if it ends earlier)."""
+    scope = last_complete(kind if kind in MONTHS_OF else "month", data.now_minute().date(), _latest_day())
+    return {"kind": kind, "year": scope.start.year, "index": index_of(kind, scope.start) if kind in MONTHS_OF else 1,
+            "start": scope.start, "end": scope.end - timedelta(days=1), "depts": []}
+
+
+def _apply_defaults(kind: str) -> None:
+    """Write the page's default period unless the user (or a link) chose one; `flt_auto` marks a period
+    that is only a default, so the next page may replace it with its own."""
+    ss = st.session_state
+    chosen = ss.get("flt_auto") is None and any(f"flt_{k}" in ss for k in PERIOD_KEYS)
+    if not chosen and ss.get("flt_auto") != kind:
+        defaults = _defaults(kind)
+        for k in PERIOD_KEYS:
+            ss[f"flt_{k}"] = defaults[k]
+        ss["flt_auto"] = kind
+    elif any(f"flt_{k}" not in ss for k in PERIOD_KEYS):
+        defaults = _defaults(ss.get("flt_kind", kind))
+        for k in PERIOD_KEYS:
+            ss.setdefault(f"flt_{k}", defaults[k])
+    ss.setdefault("flt_depts", [])
 
 
 def _state(key: str):
-    full = f"flt_{key}"
-    if full not in st.session_state:
-        st.session_state[full] = _defaults()[key]
-    return st.session_state[full]
+    return st.session_state[f"flt_{key}"]
 
 
 def _widget(key: str) -> str:
@@ -64,6 +96,8 @@ def _widget(key: str) -> str:
 
 def _keep(key: str) -> None:
     st.session_state[f"flt_{key}"] = st.session_state[f"_w_{key}"]
+    if key in PERIOD_KEYS:
+        st.session_state.pop("flt_auto", None)
 
 
 def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
@@ -86,8 +120,11 @@ def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
                     st.session_state["flt_index"] = 1
                 fmt = {"month": "{}월", "quarter": "{}분기", "half": "{}반기"}[kind]
                 labels = {"half": {1: "상반기", 2: "하반기"}}.get(kind, {})
-                st.selectbox(KINDS[kind], list(options), key=_widget("index"), on_change=_keep,
-                             args=("index",), format_func=lambda i: labels.get(i, fmt.format(i)))
+                now = data.now_minute().date()
+                year = _state("year")
+                running = {i for i in options if running_note(period(kind, year, i), now)}
+                st.selectbox(KINDS[kind], list(options), key=_widget("index"), on_change=_keep, args=("index",),
+                             format_func=lambda i: labels.get(i, fmt.format(i)) + (" (진행 중)" if i in running else ""))
         if user.role != "부서":
             registered = tuple(settings.departments)
             unregistered = data.run(va.unregistered_count, registered)
@@ -99,7 +136,17 @@ def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
                            help="미등록: 처리부서가 비어 있거나 설정의 부서 목록에 없는 건")
         else:
             st.caption(f"부서: {md(user.department)}")
-    return _scope_from_state(settings, user)
+        scope = _scope_from_state(settings, user)
+        st.caption(_period_state(scope, data.now_minute().date()))
+    return scope
+
+
+def _period_state(scope: Scope, today: date) -> str:
+    """The sidebar's line under the period: running (with its day count), not started, or complete."""
+    note = running_note(scope, today)
+    if note:
+        return f"{scope.label} · {note}"
+    return f"{scope.label} · 아직 시작 전" if scope.start > today else f"{scope.label} · 마감된 기간"
 
 
 def _scope_from_state(settings: Settings, user: auth.User) -> Scope:
@@ -116,4 +163,4 @@ def _scope_from_state(settings: Settings, user: auth.User) -> Scope:
     depts: tuple[str, ...] | None = tuple(_state("depts")) or None
     if user.role == "부서":
         depts = (user.department or "",)
-    return Scope(scope.start, scope.end, depts, scope.label, tuple(settings.departments))
+    return Scope(scope.start, scope.end, depts, scope.label, tuple(settings.departments), kind)

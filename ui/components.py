@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from ccm import formats, palette
 from ccm.safe_text import BIDI_RE, inert_frame, show_bidi, visible_frame
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,21 +75,163 @@ def _audit_hook(df: pd.DataFrame, name: str, audit: bool | None):
 
 
 def table(df: pd.DataFrame, name: str, *, key: str | None = None, audit: bool | None = None,
-          **dataframe_kwargs) -> None:
-    """A table with its downloads (audited when it holds item texts, see `downloads`)."""
-    st.dataframe(visible_frame(df), hide_index=True, width="stretch", **dataframe_kwargs)
+          kinds: Mapping[str, str] | None = None, **dataframe_kwargs) -> None:
+    """A table with its downloads (audited when it holds item texts, see `downloads`); each column shown
+    in its kind's one format (`shown`)."""
+    show(df, kinds, **dataframe_kwargs)
     downloads(df, name, key=key, audit=audit)
 
 
-def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+def show(df: pd.DataFrame, kinds: Mapping[str, str] | None = None, **dataframe_kwargs) -> None:
+    """st.dataframe of `shown(df)`: one format per kind, missing cells as —, no index."""
+    frame, config = shown(df, kinds)
+    config.update(dataframe_kwargs.pop("column_config", None) or {})
+    st.dataframe(visible_frame(frame), hide_index=True, width="stretch", column_config=config,
+                 placeholder=formats.MISSING, **dataframe_kwargs)
+
+
+_TEXT_MISSING = {"None", "none", "nan", "NaN", "<NA>", "NaT"}
+
+
+def shown(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """A display copy and its column_config, each column by its kind as Excel reads it
+    (`ccm.xlsx_style.kinds_of`: the column's Korean name and values, `kinds` overriding): rates 87.6%,
+    changes of a rate +1.2%p, scores 91.0, counts 1,234, times to the minute, months 2026년 1월,
+    예/아니오 for yes/no; a missing value is shown as — (never None or nan)."""
+    from ccm.xlsx_style import kinds_of
+
+    out = df.copy()
+    config: dict = {}
+    for col, kind in kinds_of(df, kinds).items():
+        s = out[col]
+        if kind == "bool":
+            out[col] = s.map(formats.yes_no).astype("object")
+        elif kind in ("time", "date", "month") and not pd.api.types.is_numeric_dtype(s.dtype):
+            fmt = {"time": formats.minute, "date": formats.day, "month": formats.month}[kind]
+            values = pd.to_datetime(s, errors="coerce") if kind != "month" or not _month_texts(s) else \
+                pd.to_datetime(s + "-01", errors="coerce")
+            out[col] = [None if pd.isna(v) else fmt(v) for v in values]
+        elif kind == "pct":
+            config[col] = st.column_config.NumberColumn(col, format="percent", step=0.001)
+        elif kind == "pp":
+            out[col] = s.astype("float64") * 100
+            config[col] = st.column_config.NumberColumn(col, format=formats.PRINTF["pp"])
+        elif kind in ("pp_points",):
+            config[col] = st.column_config.NumberColumn(col, format=formats.PRINTF["pp"])
+        elif kind in ("score", "hours"):
+            config[col] = st.column_config.NumberColumn(col, format=formats.PRINTF[kind])
+        elif kind == "count":
+            config[col] = st.column_config.NumberColumn(col, format="localized")
+        elif kind == "month_no":
+            config[col] = st.column_config.NumberColumn(col, format="%d월")
+        elif kind in ("id", "year"):
+            config[col] = st.column_config.NumberColumn(col, format="%d")
+        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            out[col] = s.astype("object").where(~s.astype("object").isin(_TEXT_MISSING) & s.notna(), None)
+    return out, config
+
+
+def _month_texts(s: pd.Series) -> bool:
+    values = s.dropna()
+    return len(values) > 0 and all(isinstance(v, str) and len(v) == 7 and v[4] == "-" for v in values)
+
+
+def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None, kinds: Mapping[str, str] | None = None) -> None:
     """A chart with its table one click away (tab '표') and downloads of that table."""
     tab_chart, tab_table = st.tabs(["차트", "표"])
     with tab_chart:
         st.plotly_chart(finish_figure(fig), width="stretch", key=f"chart_{key or _file_stem(name)}",
                         config={"displaylogo": False})
     with tab_table:
-        st.dataframe(visible_frame(df), hide_index=True, width="stretch")
+        show(df, kinds)
     downloads(df, name, key=key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chart helpers: one look for every page (palette colours, target lines, axes from 0, empty months)
+
+
+def target_line(fig, value: float, text: str, *, axis: str = "y"):
+    """A dashed target line (palette.TARGET) with its label, e.g. '목표 95.0%'; vertical for axis='x'."""
+    line = dict(line_dash="dash", line_color=palette.TARGET, line_width=1.5, annotation_text=text,
+                annotation_font_color=palette.TARGET)
+    if axis == "x":
+        fig.add_vline(x=value, annotation_position="top", **line)
+    else:
+        fig.add_hline(y=value, annotation_position="top left", **line)
+    return fig
+
+
+def from_zero(fig, *, rate: bool = False, axis: str = "y", top: float | None = None):
+    """A count or rate axis starting at 0 (rates as 0%…100%: `rate`), up to `top` if given."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    if rate:
+        update(tickformat=".0%", range=[0, top if top is not None else 1.05])
+    elif top is not None:
+        update(range=[0, top])
+    else:
+        update(rangemode="tozero")
+    return fig
+
+
+def month_frame(df: pd.DataFrame, months: list, *, counts: tuple[str, ...] = (), col: str = "month") -> pd.DataFrame:
+    """`df` (one row per month in `col`) on every month of `months`: a month without rows gets 0 in the
+    count columns and stays empty (NaN) elsewhere, so a line breaks there instead of bridging it."""
+    idx = pd.Index(pd.to_datetime(pd.Series(months)), name=col)
+    got = df.assign(**{col: pd.to_datetime(df[col])}).set_index(col) if len(df) else pd.DataFrame(index=idx[:0])
+    out = got.reindex(idx)
+    for c in counts:
+        out[c] = out[c].fillna(0).astype("int64") if c in out else 0
+    return out.reset_index()
+
+
+def category_bar(df: pd.DataFrame, category: str, value: str, *, title: str, color: str | list | None = None,
+                 text: list[str] | None = None, labels: Mapping[str, str] | None = None, hover: list[str] | None = None):
+    """A bar per category, sorted by value (largest first); horizontal when the labels are long or
+    many, so that they read without tilting."""
+    import plotly.graph_objects as go
+
+    d = df.sort_values(value, ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+    cats = d[category].astype(str)
+    horizontal = len(d) > 8 or (cats.str.len().max() if len(d) else 0) > 6
+    names = dict(labels or {})
+    custom = d[hover].to_numpy() if hover else None
+    hovertemplate = "<br>".join([f"%{{{'y' if horizontal else 'x'}}}"]
+                                + [f"{names.get(h, h)}: %{{customdata[{i}]}}" for i, h in enumerate(hover or [])])
+    bar = go.Bar(x=d[value] if horizontal else cats, y=cats if horizontal else d[value], orientation="h" if horizontal else "v",
+                 marker_color=color if color is not None else palette.NEUTRAL, text=text, textposition="outside",
+                 customdata=custom, hovertemplate=hovertemplate + "<extra></extra>" if hover else None, cliponaxis=False)
+    fig = go.Figure(bar)
+    fig.update_layout(title=title, showlegend=False, height=max(300, 40 + 32 * len(d)) if horizontal else 380)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title=names.get(category, category))
+        fig.update_xaxes(title=names.get(value, value))
+    else:
+        fig.update_xaxes(title=names.get(category, category))
+        fig.update_yaxes(title=names.get(value, value))
+    fig._ccm_horizontal = horizontal
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Headlines: the answer first, each against the period before and its target
+
+
+def headline(label: str, value: str, *, change: str | None = None, against: str | None = None,
+             target: str | None = None, status: str | None = None, help: str | None = None,
+             lower_is_better: bool = False, neutral: bool = False, where=None) -> None:
+    """One headline figure: its value, its change against the period before (`change`, e.g. '+1.2%p',
+    described by `against`, e.g. '전월 대비') and its target with the status colour (`target`, e.g.
+    '목표 95.0% · 미달'). A change of a count without judgement is `neutral` (grey)."""
+    box = where if where is not None else st
+    shown = bool(change) and change != formats.MISSING
+    unchanged = shown and change[0] not in "+-"  # '0.0%p': grey, no arrow (a string delta is never zero to Streamlit)
+    colour = "off" if neutral or not shown or unchanged else ("inverse" if lower_is_better else "normal")
+    box.metric(label, value, delta=change if shown else None, delta_color=colour,
+               delta_arrow="off" if unchanged else "auto", delta_description=against if shown else None, help=help)
+    if target:
+        named = palette.STATUS_NAMED.get(status or "", "gray")
+        box.caption(f":{named}[{target}]" if status else target)
 
 
 def finish_figure(fig):
@@ -134,5 +277,6 @@ def definition(text: str) -> None:
     st.caption(text)
 
 
-def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x * 100:.{digits}f}%"
+def pct(x: float | None) -> str:
+    """A rate (fraction) as every page shows it: 87.6% (`ccm.formats.pct`)."""
+    return formats.pct(x)
