@@ -58,7 +58,6 @@ FORMATS = {  # one format per kind (ccm.formats.EXCEL) and the kinds only a work
     "month_no": '0"월"', "year": "0", "id": "0",
 }
 DIGITS = {"pct": 6, "change": 6, "pp": 4, "pp_points": 4, "score": 4, "hours": 4, "num": 4}
-NUMERIC_KINDS = set(FORMATS) - {"time", "date", "month"}
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -79,7 +78,6 @@ GLOSSARY = {
     "due_at": "처리기한", "note": "비고", "source": "자동실적", "value": "값", "label": "구분",
 }
 
-_WORD_RE = re.compile(r"[A-Za-z_]+")
 _RATE_RE = re.compile(r"(율|률|비중|비율|÷|share|rate|ratio)", re.I)
 _NOT_RATE_RE = re.compile(r"(배율|배수)")
 _RATE_CHANGE_RE = re.compile(r"((율|률|비중|비율)\s*(변화|차이)|%p\)?)$")

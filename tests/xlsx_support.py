@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
 HANGUL = re.compile("[가-힣]")
 NOT_FOR_USERS = {"None", "none", "nan", "NaN", "NaT", "<NA>", "TRUE", "FALSE", "True", "False", "null"}
@@ -261,7 +261,3 @@ def value(values: Mapping[tuple[str, str], object], wb: openpyxl.Workbook, sheet
         v = values[(sheet, coord)]
         return None if v == "" or type(v).__name__ == "XlError" else v
     return wb[sheet][coord].value
-
-
-def col_index(letter: str) -> int:
-    return column_index_from_string(letter)
