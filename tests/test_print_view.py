@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS
+from browser_support import CHROMIUM, CHROMIUM_ARGS, browser, login, open_url, page, server, settle  # noqa: F401
 from ccm import db, report
 
 NOW = datetime(2026, 11, 25, 10, 0)
@@ -19,19 +19,24 @@ NOW = datetime(2026, 11, 25, 10, 0)
 def _pdf_pages(body: str) -> list[str]:
     """The text of each A4 page chromium prints for `body` with the print view's CSS."""
     from playwright.sync_api import sync_playwright
-    from pypdf import PdfReader
 
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium fonts-noto-cjk)")
     doc = f"<!doctype html><html lang='ko'><head><meta charset='utf-8'><style>{report.PRINT_CSS}</style></head><body>{body}</body></html>"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
-            page.set_content(doc)
-            pdf = page.pdf(prefer_css_page_size=True)
+            tab = chromium.new_page()
+            tab.set_content(doc)
+            pdf = tab.pdf(prefer_css_page_size=True)
         finally:
-            browser.close()
+            chromium.close()
+    return _read(pdf)
+
+
+def _read(pdf: bytes) -> list[str]:
+    from pypdf import PdfReader
+
     reader = PdfReader(io.BytesIO(pdf))
     assert all(round(float(pg.mediabox.width)) == 595 and round(float(pg.mediabox.height)) == 842 for pg in reader.pages)
     return [pg.extract_text() for pg in reader.pages]
@@ -82,3 +87,24 @@ def test_no_table_is_split_however_the_tables_fall(demo_summary):
         assert sorted(rows)[-1] == 8 and sum(rows) == 8, f"표 {k}: rows per page {rows}"
         heading = [i for i, text in enumerate(pages) if re.search(rf"(^|\n)표 {k}(\n|$)", text)]
         assert heading == [rows.index(8)], f"표 {k}: heading on {heading}, rows on page {rows.index(8)}"
+
+
+@pytest.mark.browser
+def test_the_apps_print_view_prints_only_the_report(page, server):  # noqa: F811
+    """The page the 인쇄용 요약 button opens, printed by chromium from the running app: the report only
+    (no sidebar, buttons or hint), numbered pages, the 결재란, and its tables whole."""
+    open_url(page, server, "report")
+    login(page, "analyst")
+    open_url(page, server, "report?print=1&year=2026&half=1")
+    page.locator(".ccm-print table.approval").wait_for()
+    settle(page)
+    pages = _read(page.pdf(prefer_css_page_size=True))
+    _numbered(pages)
+    text = "\n".join(pages)
+    first = re.sub(r"\s+", "", pages[0])  # the title may wrap beside the 결재란
+    assert "반기별VOC분석결과보고서—2026년상반기" in first and "담당팀장CCO이사장" in first
+    for chrome in ("로그아웃", "데이터 올리기", "Ctrl+P", "Deploy"):
+        assert chrome not in text, chrome
+    for heading in ("유형별 접수·준수율", "많이 접수된 주제"):
+        holding = [i for i, t in enumerate(pages) if heading in t]
+        assert len(holding) == 1, heading
