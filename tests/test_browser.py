@@ -116,6 +116,12 @@ def test_survey_upload_flow(page, server):
     page.locator(".st-key-survey_file input[type=file]").set_input_files(str(sample))
     settle(page)
     _no_exception(page)
+    _pick_survey(page, "PCSI")
+    assert "적재하면 바뀌는 내용" in main_text(page)
+    confirm = page.locator("[class*='st-key-survey_confirm_'] label")
+    if confirm.count():  # the demo already holds this survey: replacing it needs the red confirmation
+        confirm.click()
+        settle(page)
     page.locator("[class*='st-key-survey_load_'] button").click()
     settle(page)
     _no_exception(page)
@@ -124,6 +130,38 @@ def test_survey_upload_flow(page, server):
     with db.session(server.db_path) as con:
         log = audit.query(con, actions=("upload",), username="admin")
     assert log["상세"].str.contains("survey_pcsi_2025.xlsx").any()
+
+
+def _pick_survey(page, name: str) -> None:
+    page.locator("[class*='st-key-survey_pick_']").get_by_role("combobox").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    settle(page)
+
+
+def test_a_department_account_is_refused_replacing_the_corporate_pcsi(page, server):
+    sample = ROOT / "data" / "samples" / "survey_pcsi_2025.xlsx"
+    count = ("SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) "
+             "WHERE active AND survey = 'PCSI'")
+    with db.session(server.db_path) as con:
+        before = con.execute(count).fetchone()[0]
+    open_url(page, server, "upload")
+    login(page, "dept")
+    page.get_by_role("tab", name="고객만족도 설문").click()
+    settle(page)
+    page.locator(".st-key-survey_file input[type=file]").set_input_files(str(sample))
+    settle(page)
+    _no_exception(page)
+    load = page.locator("[class*='st-key-survey_load_'] button")
+    assert load.is_disabled()  # no survey name is proposed
+    _pick_survey(page, "PCSI")
+    _no_exception(page)
+    shown = main_text(page)
+    assert "적재할 수 없습니다" in shown and "관리자·분석 계정만 올리거나 바꿀 수 있습니다" in shown
+    assert load.is_disabled() and "적재하면 바뀌는 내용" not in shown
+    page.get_by_text("적재할 수 없습니다").scroll_into_view_if_needed()
+    screenshot(page, "upload_survey_department_refused")
+    with db.session(server.db_path) as con:
+        assert con.execute(count).fetchone()[0] == before
 
 
 def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_another_session(page, other_page, server,
