@@ -31,7 +31,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +45,13 @@ from ccm.settings import Settings
 NO_TOPIC = "기타"
 EXTRACTOR_VERSION = "kiwi-words-2"
 NOUN_TAGS = frozenset({"NNG", "NNP"})
-RUN_TAGS = frozenset({"NNG", "NNP", "XPN", "XSN"})
 DROP_SUFFIXES = frozenset({"들", "님", "씨", "쯤", "께", "끼리", "네"})
 PARTICLES = ("에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "이", "가", "은", "는", "을", "를", "의",
              "에", "도", "로", "와", "과", "만")
 KEYWORDS_TYPE = pa.list_(pa.string())
 MAX_TEXT = 2000          # characters analysed per item (titles and the start of the content)
 BATCH = 2000             # texts per kiwipiepy call
-SAMPLE = 2000            # distinct texts per source read to learn its boilerplate
+SAMPLE = 1000            # distinct texts per source read to learn its boilerplate
 RUNNING_STALE = 900      # seconds without progress after which a running-analysis marker is ignored
 
 DDL: list[str] = [
@@ -159,6 +158,7 @@ _kiwi_key: tuple | None = None
 _kiwi_lock = threading.Lock()
 HANGUL = re.compile(r"[가-힣ㄱ-ㅎㅏ-ㅣ]")
 FOREIGN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+LATIN = re.compile(r"[A-Za-z]")
 
 
 def kiwi(workers: int = 0, lexicon: tuple[str, ...] = ()):
@@ -205,6 +205,13 @@ def _flush(run: list[tuple[str, str, bool]], seq: list[str], nouns: dict[str, No
     (입장권) or a one-character piece (캠핑장) joined to its neighbour, a particle left on a word Kiwi did
     not know cut off. In the sequence a joined piece follows a '+' (캠핑+장), so that the term 캠핑 still
     matches the word while 용도 and 변경 stay two words."""
+    if len(run) == 1 and run[0][1] in NOUN_TAGS:  # most runs: one plain noun
+        form, _, oov = run[0]
+        word = _strip_particle(form) if oov else form
+        seq.append(word)
+        if len(word) >= min_length:
+            nouns.setdefault(word, None)
+        return
     units: list[list[str]] = []
     prefix = ""
     for form, tag, oov in run:
@@ -227,37 +234,50 @@ def _flush(run: list[tuple[str, str, bool]], seq: list[str], nouns: dict[str, No
             nouns.setdefault(word, None)
 
 
+# What a token is to the analysis: 1 noun or noun affix (a word's piece), 2 verb/adjective (its lemma),
+# 3 adverb, root or Chinese characters, 4 a foreign word, 5 a sentence end; anything else is skipped.
+KINDS = {"NNG": 1, "NNP": 1, "XPN": 1, "XSN": 1, "MAG": 3, "XR": 3, "SH": 3, "SL": 4, "SF": 5,
+         **{t: 2 for t in ("VV", "VA", "VV-R", "VV-I", "VA-R", "VA-I")}}
+
+
 def korean_words(text: str, tokens, min_length: int) -> tuple[list[str], str]:
     """(keywords, content-word sequence) of one text from its Kiwi tokens. Sentence ends and line
-    breaks become '|' in the sequence, so a topic term never spans two sentences."""
+    breaks become '|' in the sequence, so a topic term never spans two sentences. (Hot loop: positions
+    are read only for the tokens kept.)"""
     seq: list[str] = []
     nouns: dict[str, None] = {}
     run: list[tuple[str, str, bool]] = []
     end = 0
+    kind_of = KINDS.get
     for tok in tokens:
+        tag = tok.tag
+        kind = kind_of(tag, 0)
+        if not kind:
+            if run:
+                _flush(run, seq, nouns, min_length)
+                run = []
+            continue
         start = tok.start
         if start != end:
             if run:
                 _flush(run, seq, nouns, min_length)
                 run = []
-            if "\n" in text[end:start]:
+            if text.find("\n", end, start) >= 0:
                 seq.append("|")
         end = start + tok.len
-        tag = tok.tag
-        if tag in RUN_TAGS:
+        if kind == 1:
             run.append((tok.form, tag, tag in NOUN_TAGS and tok.oov))
             continue
         if run:
             _flush(run, seq, nouns, min_length)
             run = []
-        head = tag[:2]
-        if head == "VV" or head == "VA":
+        if kind == 2:
             seq.append(tok.form + "다")
-        elif tag == "MAG" or tag == "XR" or tag == "SH":
+        elif kind == 3:
             seq.append(tok.form)
-        elif tag == "SL":
+        elif kind == 4:
             seq.append(tok.form.lower())
-        elif tag == "SF":
+        else:
             seq.append("|")
     if run:
         _flush(run, seq, nouns, min_length)
@@ -298,24 +318,29 @@ def foreign_words(text: str, stop: frozenset[str], min_length: int = 3) -> tuple
     return list(dict.fromkeys(w for w in seq if len(w) >= max(min_length, 3))), " ".join(seq)
 
 
+def words_of(texts: list[str], cfg: Config) -> Iterator[tuple[list[str], str]]:
+    """(keywords, word sequence) of each cleaned text, in order. The Hangul texts stream through one
+    Kiwi call, so its threads never wait at a batch boundary; the others get foreign_words. A text
+    with Hangul but mostly Latin letters (an English complaint in a Korean form) also keeps its
+    foreign words as keywords."""
+    prepared = [_unmask(t[:MAX_TEXT]) for t in texts]
+    hangul = [bool(HANGUL.search(t)) for t in prepared]
+    tokens = iter(kiwi(cfg.workers, cfg.lexicon).tokenize(t for t, h in zip(prepared, hangul) if h)) \
+        if any(hangul) else iter(())
+    for t, h in zip(prepared, hangul):
+        if not h:
+            yield foreign_words(t, cfg.english_stop)
+            continue
+        keywords, seq = korean_words(t, next(tokens), cfg.min_length)
+        if LATIN.search(t) and len(LATIN.findall(t)) > len(HANGUL.findall(t)):
+            keywords = list(dict.fromkeys(keywords + foreign_words(t, cfg.english_stop)[0]))
+        yield keywords, seq
+
+
 def extract(texts: list[str], cfg: Config) -> tuple[list[list[str]], list[str]]:
-    """Keywords and content-word sequences of cleaned texts, batched through one Kiwi instance."""
-    keywords: list[list[str]] = [[] for _ in texts]
-    seqs: list[str] = [""] * len(texts)
-    hangul_at: list[int] = []
-    hangul: list[str] = []
-    for i, t in enumerate(texts):
-        t = _unmask(t[:MAX_TEXT])
-        if HANGUL.search(t):
-            hangul_at.append(i)
-            hangul.append(t)
-        else:
-            keywords[i], seqs[i] = foreign_words(t, cfg.english_stop)
-    if hangul:
-        k = kiwi(cfg.workers, cfg.lexicon)
-        for i, t, tokens in zip(hangul_at, hangul, k.tokenize(hangul)):
-            keywords[i], seqs[i] = korean_words(t, tokens, cfg.min_length)
-    return keywords, seqs
+    """Keywords and word sequences of cleaned texts (see words_of)."""
+    out = list(words_of(texts, cfg))
+    return [k for k, _ in out], [q for _, q in out]
 
 
 def extract_keywords(texts: list[str], *, min_length: int = 2, workers: int = 0) -> list[list[str]]:
@@ -457,10 +482,30 @@ def _learn(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None) -> 
     groups: dict[tuple[str, str], list[str]] = {}
     for kind, source, text, _ in rows:
         groups.setdefault((kind, source), []).append(text)
-    out = [(kind, source, f, c, len(texts)) for (kind, source), texts in sorted(groups.items())
-           for f, c in learn_fragments(texts, cfg.share)]
+    by_sample: dict[bytes, list[tuple[str, int]]] = {}  # a batch of one channel is that channel's sample
+    out = []
+    for (kind, source), texts in sorted(groups.items()):
+        key = hashlib.md5("\x1e".join(texts).encode()).digest()
+        if key not in by_sample:
+            by_sample[key] = learn_fragments(texts, cfg.share)
+        out += [(kind, source, f, c, len(texts)) for f, c in by_sample[key]]
     return pd.DataFrame(out, columns=["kind", "source", "fragment", "texts", "total"]).astype(
         {"texts": "int32", "total": "int32"})
+
+
+_learned_memo: dict[str, pd.DataFrame] = {}
+
+
+def _learn_once(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None, state: str) -> pd.DataFrame:
+    """_learn, remembered for the same items and state: enrich_path's read and write steps learn once."""
+    items = con.execute(f"SELECT count(*), bit_xor(hash(voc_id, {SIG_SQL})) FROM voc_items").fetchone()
+    done = con.execute(f"SELECT count(*), bit_xor(hash(voc_id, row_sig)) FROM {state}").fetchone()
+    key = _digest([list(items), list(done), cfg.boilerplate_digest, batches])
+    if key not in _learned_memo:
+        while len(_learned_memo) >= 4:
+            _learned_memo.pop(next(iter(_learned_memo)))
+        _learned_memo[key] = _learn(con, cfg, batches)
+    return _learned_memo[key].copy()
 
 
 def _sig(fragments_: list[str]) -> int:
@@ -526,7 +571,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, cfg: Config, reset: bool) -> pd.Dat
     effective = con.execute("SELECT kind, source, fragment, texts, total FROM text_boilerplate").df()
     learned = None
     if changed or gone or learn_all:
-        learned = _learn(con, cfg, None if learn_all else "SELECT DISTINCT batch_id FROM _enrich_base")
+        learned = _learn_once(con, cfg, None if learn_all else "SELECT DISTINCT batch_id FROM _enrich_base", state)
         kept = effective.iloc[:0]
         if not learn_all:
             relearned = {str(r[0]) for r in con.execute("SELECT DISTINCT batch_id FROM _enrich_base").fetchall()}
@@ -589,7 +634,7 @@ def _pause_hook() -> None:
 def analyse(texts: pd.DataFrame, settings: Settings,
             progress: Callable[[int, int], None] | None = None) -> pa.Table:
     """Keywords and word sequences (text_hash, keywords, tokens) of pending texts; needs no database
-    connection. `progress(done, total)` is called after each batch. Each batch becomes compact Arrow
+    connection. `progress(done, total)` is called after each BATCH texts, which become compact Arrow
     columns at once (a million texts' keywords as Python lists took gigabytes)."""
     cfg = config(settings)
     total = len(texts)
@@ -597,13 +642,22 @@ def analyse(texts: pd.DataFrame, settings: Settings,
         _pause_hook()
     words: list[pa.Array] = []
     seqs: list[pa.Array] = []
-    for start in range(0, total, BATCH):
-        chunk = texts["text"].iloc[start:start + BATCH].tolist()
-        kw, sq = extract(chunk, cfg)
+    kw: list[list[str]] = []
+    sq: list[str] = []
+    for keywords, seq in words_of(texts["text"].tolist() if total else [], cfg):
+        kw.append(keywords)
+        sq.append(seq)
+        if len(kw) == BATCH:
+            words.append(pa.array(kw, KEYWORDS_TYPE))
+            seqs.append(pa.array(sq, pa.string()))
+            kw, sq = [], []
+            if progress:
+                progress(len(words) * BATCH, total)
+    if kw or not words:
         words.append(pa.array(kw, KEYWORDS_TYPE))
         seqs.append(pa.array(sq, pa.string()))
-        if progress:
-            progress(min(start + BATCH, total), total)
+    if progress and total and total % BATCH:
+        progress(total, total)
     hashes = pa.array(texts["text_hash"].astype(str).tolist() if total else [], pa.string())
     return pa.table({"text_hash": hashes, "keywords": pa.chunked_array(words, KEYWORDS_TYPE),
                      "tokens": pa.chunked_array(seqs, pa.string())})
@@ -622,37 +676,50 @@ def _cache(con: duckdb.DuckDBPyConnection, analysed: pa.Table) -> None:
 _term_cache: dict[tuple, str] = {}
 
 
-def _terms(topics: dict[str, list[str]], cfg: Config) -> list[tuple[str, str]]:
-    """(topic, ' word sequence') for every term of the dictionary that holds a content word."""
-    out = []
+def _terms(topics: dict[str, list[str]], cfg: Config) -> list[tuple[str, str, str, bool]]:
+    """(topic, word sequence, its first word, several words?) for every term of the dictionary that
+    holds a content word."""
+    out = set()
     for topic, words in topics.items():
         for w in words:
             key = (w, cfg.analysis_digest)
             if key not in _term_cache:
                 _term_cache[key] = term_sequence(w, cfg)
-            if _term_cache[key]:
-                out.append((topic, f" {_term_cache[key]}"))
-    return sorted(set(out))
+            seq = _term_cache[key]
+            if seq:
+                out.add((topic, seq, seq.split(" ")[0], " " in seq))
+    return sorted(out)
 
 
-def _tag_sql(terms: list[tuple[str, str]], target: str) -> tuple[str, list]:
+def _tag_sql(terms: list[tuple[str, str, str, bool]], target: str) -> tuple[str, list]:
     """SELECT voc_id, topic, scope columns for the items of `target` (a table of voc_id): every topic
-    one of whose terms occurs as whole words in the item's word sequence (its last word may go on with a
-    joined piece: 휴무 matches 휴무+일), '기타' when none does."""
+    one of whose terms occurs as whole words in the item's word sequence (a word may go on with a joined
+    piece: 휴무 matches 휴무+일), '기타' when none does. Per distinct text: its words are joined to the
+    terms' first words; only texts holding the first word of a several-word term are searched for it."""
+    items = f"SELECT s.voc_id, s.text_hash FROM voc_text_state s SEMI JOIN {target} c USING (voc_id)"
     if not terms:
         return (f"SELECT i.voc_id, '{NO_TOPIC}' AS topic, {_ATTR_LIST} FROM voc_items i "
                 f"SEMI JOIN {target} c USING (voc_id)"), []
-    values = ", ".join("(?, ?)" for _ in terms)
+    values = ", ".join("(?, ?, ?, ?)" for _ in terms)
     return (
-        f"""WITH terms(topic, term) AS (VALUES {values}),
-                 items AS (SELECT i.voc_id, ' ' || coalesce(t.tokens, '') || ' ' AS seq
-                           FROM voc_items i SEMI JOIN {target} c USING (voc_id)
-                           LEFT JOIN voc_text_state s USING (voc_id) LEFT JOIN text_cache t USING (text_hash)),
-                 hits AS (SELECT DISTINCT items.voc_id, terms.topic FROM items JOIN terms
-                          ON contains(items.seq, terms.term || ' ') OR contains(items.seq, terms.term || '+')),
-                 tags AS (SELECT voc_id, topic FROM hits
+        f"""WITH terms(topic, term, head, multi) AS (VALUES {values}),
+                 items AS ({items}),
+                 seqs AS (SELECT text_hash, ' ' || coalesce(tokens, '') || ' ' AS seq FROM text_cache
+                          SEMI JOIN items USING (text_hash)),
+                 words AS (SELECT DISTINCT text_hash, unnest(string_split(trim(seq), ' ')) AS w FROM seqs),
+                 heads AS (SELECT text_hash, w FROM words
+                           UNION SELECT text_hash, split_part(w, '+', 1) FROM words WHERE contains(w, '+')),
+                 cand AS (SELECT h.text_hash, t.topic, t.term, t.multi FROM heads h JOIN terms t ON t.head = h.w),
+                 hits AS (SELECT DISTINCT text_hash, topic FROM cand WHERE NOT multi
+                          UNION
+                          SELECT DISTINCT c.text_hash, c.topic FROM cand c JOIN seqs USING (text_hash)
+                          WHERE c.multi AND (contains(seqs.seq, ' ' || c.term || ' ')
+                                             OR contains(seqs.seq, ' ' || c.term || '+'))),
+                 tags AS (SELECT items.voc_id, hits.topic FROM items JOIN hits USING (text_hash)
                           UNION ALL
-                          SELECT voc_id, '{NO_TOPIC}' FROM items ANTI JOIN hits USING (voc_id))
+                          SELECT c.voc_id, '{NO_TOPIC}' FROM {target} c
+                          ANTI JOIN (SELECT voc_id FROM items JOIN hits USING (text_hash)) USING (voc_id)
+                          SEMI JOIN voc_items USING (voc_id))
             SELECT tags.voc_id, tags.topic, {_ATTR_LIST} FROM tags JOIN voc_items i USING (voc_id)""",
         [x for p in terms for x in p],
     )
