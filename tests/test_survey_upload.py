@@ -266,3 +266,38 @@ def test_dry_run_is_shown_on_the_page(env, app_test):
     shown = at.table[0].value
     assert list(shown.loc["응답자"]) == ["4명", "3명"]
     assert shown.loc["결측 응답(빈 칸·모름·무응답)", "적재 후"] == "2개"  # R1 D1 = 99, R2 A2 = 98 (R4 is not in the file)
+
+
+def test_areas_are_assigned_in_bulk_by_prefix_or_range(env, app_test):
+    import hashlib
+
+    import pandas as pd
+
+    df = pd.DataFrame({"사업장": ["철로자전거"] * 4, "S1": [5, 4, 3, 2], "S2": [5, 5, 5, 5], "T1": [1, 2, 3, 4],
+                       "T2": [2, 2, 2, 2], "T3": [3, 3, 3, 3]})
+    data = xlsx(df)
+    at = _upload(app_test, data, "bulk_2025.xlsx")
+    tag = hashlib.sha256(data).hexdigest()[:8]
+    assert at.button(key=f"survey_bulk_{tag}").disabled  # nothing to assign yet
+    at.text_input(key=f"survey_bulk_pattern_{tag}").input("S*")
+    at.selectbox(key=f"survey_bulk_area_{tag}").select("서비스환경").run()
+    at.button(key=f"survey_bulk_{tag}").click().run()
+    assert any("S1, S2 → 서비스환경 (2개 문항)" in s.value for s in at.success)
+    at.text_input(key=f"survey_bulk_pattern_{tag}").input("T1–T2")
+    at.selectbox(key=f"survey_bulk_area_{tag}").select("전반적만족").run()
+    at.button(key=f"survey_bulk_{tag}").click().run()
+    at.text_input(key=f"survey_bulk_pattern_{tag}").input("U*").run()
+    at.button(key=f"survey_bulk_{tag}").click().run()
+    assert any("'U\\*'에 맞는 문항이 없습니다" in w.value for w in at.warning)  # * escaped: shown as typed
+    assert list(at.session_state[f"survey_itemview_{tag}"]["영역"]) == ["서비스환경", "서비스환경", "전반적만족",
+                                                                      "전반적만족", ""]
+    _name(at, "시설 만족도")
+    assert any("T3" in e.value and "영역이 지정되지 않았습니다" in e.value for e in at.error)  # T3 still open
+    at.text_input(key=f"survey_bulk_pattern_{tag}").input("T3").run()
+    at.button(key=f"survey_bulk_{tag}").click().run()
+    _load_button(at).click().run()
+    assert at.success and not at.error, [e.value for e in at.error]
+    with db.session(env.db_path) as con:
+        items = con.execute("SELECT item, area FROM survey_items ORDER BY position").fetchall()
+    assert items == [("S1", "서비스환경"), ("S2", "서비스환경"), ("T1", "전반적만족"), ("T2", "전반적만족"),
+                     ("T3", "전반적만족")]
