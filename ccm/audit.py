@@ -73,10 +73,29 @@ def query(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date |
     return df.rename(columns={"at_time": "일시", "username": "사용자", "action": "작업", "detail": "상세"})
 
 
+KIND_LABELS = {"voc": "VOC", "survey": "고객만족도 설문", "kpi": "KPI 실적"}
+RESULT_LABELS = {"removed": "지운 건", "restored": "되살린 건", "respondents_removed": "지운 응답자",
+                 "restored_batches": "다시 쓰는 이전 적재", "definitions_removed": "지운 KPI 정의",
+                 "definitions_restored": "되살린 KPI 정의", "actuals_removed": "지운 월별 실적",
+                 "actuals_restored": "되살린 월별 실적"}
+
+
+def describe(result: dict) -> str:
+    """A loader's rollback result in words: '지운 응답자 61, 다시 쓰는 이전 적재 8번'."""
+    parts = []
+    for key, value in (result or {}).items():
+        if key == "batch_id":
+            continue
+        shown = ", ".join(f"{v}번" for v in value) or "없음" if isinstance(value, (list, tuple)) else f"{value:,}"
+        parts.append(f"{RESULT_LABELS.get(key, key.replace('_', ' '))} {shown}")
+    return ", ".join(parts)
+
+
 def batch_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every load of every loader, newest first, with its counts."""
+    kinds = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in KIND_LABELS.items())
     return con.execute(
-        """SELECT batch_id AS 적재번호, kind AS 종류, file_name AS 파일, loaded_at AS 적재일시,
+        f"""SELECT batch_id AS 적재번호, CASE kind {kinds} ELSE kind END AS 종류, file_name AS 파일, loaded_at AS 적재일시,
                   loaded_by AS 적재자, rows_read AS 읽은_행, rows_inserted AS 추가, rows_updated AS 갱신,
                   rows_unchanged AS 변경없음, rows_rejected AS 거부,
                   CASE status WHEN 'rolled_back' THEN '되돌림' ELSE '적재됨' END AS 상태
@@ -102,8 +121,8 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, username: str,
         from ccm import text
 
         text.enrich(con, settings)  # drops keywords/topics of removed items, re-tags restored ones
-    summary = ", ".join(f"{k}={v}" for k, v in (result or {}).items())
-    record(con, username, "rollback", f"적재번호 {batch_id} ({kind}, {file_name}) {summary}".strip())
+    record(con, username, "rollback",
+           f"적재번호 {batch_id} ({KIND_LABELS.get(kind, kind)}, {file_name}) {describe(result)}".strip())
     return result or {}
 
 

@@ -170,7 +170,7 @@ def _rollback(ctx, batch_id: int, sure: bool) -> None:
     except (audit.BatchError, DatabaseBusy) as exc:
         st.error(md(exc), icon=":material/error:")
         return
-    summary = ", ".join(f"{k}: {v}" for k, v in result.items() if k != "batch_id")
+    summary = audit.describe(result)
     _flash(f"적재 {batch_id} 을(를) 되돌렸습니다. {summary}")
     st.rerun()
 
