@@ -677,6 +677,7 @@ class DryRun:
     index_after: float | None       # … and after the load
     missing: int
     invalid: int
+    warnings: tuple[str, ...] = ()  # what the loader will say (skipped totals rows, unknown facilities …)
 
     @property
     def what(self) -> str:
@@ -717,7 +718,7 @@ def dry_run(con, prep: Prepared, settings=None) -> DryRun:
             con.execute("ROLLBACK")
     return DryRun(spec.survey, prep.year, spec.wave, current[0] if current else None, unchanged, n_before,
                   len(prep.respondents), before, after, sum(prep.report["missing"].values()),
-                  sum(prep.report["invalid"].values()))
+                  sum(prep.report["invalid"].values()), tuple(prep.report.get("warnings", ())))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -301,3 +301,18 @@ def test_areas_are_assigned_in_bulk_by_prefix_or_range(env, app_test):
         items = con.execute("SELECT item, area FROM survey_items ORDER BY position").fetchall()
     assert items == [("S1", "서비스환경"), ("S2", "서비스환경"), ("T1", "전반적만족"), ("T2", "전반적만족"),
                      ("T3", "전반적만족")]
+
+
+def test_a_means_row_at_the_bottom_is_not_counted_as_a_respondent(env, app_test):
+    import pandas as pd
+
+    df = frame()
+    means = {c: (df[c].mean() if c in ("A1", "B1", "C1", "E1") else "") for c in df.columns}
+    means["ID"] = "평균"
+    at = _name(_upload(app_test, xlsx(pd.concat([df, pd.DataFrame([means])], ignore_index=True)), "with_mean_2025.xlsx"),
+               "PCSI")
+    assert list(at.table[0].value.loc["응답자"]) == ["없음(새 설문)", "4명"]
+    assert any("평균 행 1개(6행)를 건너뛰었습니다" in w.value for w in at.warning)  # said before loading
+    _load_button(at).click().run()
+    assert any("응답자 4명" in s.value for s in at.success)
+    assert _active_respondents(env) == 4

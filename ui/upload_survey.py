@@ -49,6 +49,11 @@ def render(ctx) -> None:
     for note in notes:
         st.warning(md(note), icon=":material/warning:")
     plan = _plan(ctx, table, spec)
+    if plan is not None:
+        for note in plan.warnings:
+            if note not in notes:
+                st.warning(md(note), icon=":material/warning:")
+        notes = [*notes, *plan.warnings]
     confirmed = plan is not None and (not plan.replacement() or _confirm(plan, tag))
     if st.button("확인하고 적재", type="primary", key=f"survey_load_{tag}", icon=":material/upload:",
                  disabled=not confirmed):
