@@ -143,6 +143,7 @@ def _areas_bar(df: pd.DataFrame, target: float, peer: tuple | None):
         fig.add_hline(y=peer[0], line_dash="dot", line_color=palette.PEER, annotation_position="bottom right",
                       annotation_text=f"{peer[2]} {formats.score(peer[0])}", annotation_font_color=palette.PEER)
     fig.update_yaxes(range=[max(0, float(df["score"].min()) - 15), 100], title="점수(100점)")
+    fig.update_layout(title="영역별 점수와 목표")
     return fig
 
 
@@ -166,6 +167,7 @@ def _trend_lines(df: pd.DataFrame, target: float):
     target_line(fig, target, f"목표 {formats.score(target)}")
     fig.update_xaxes(dtick=1, title="연도")
     fig.update_yaxes(title="점수(100점)")
+    fig.update_layout(title="연도별 종합지수와 영역 점수")
     return fig
 
 
@@ -198,14 +200,24 @@ def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts, 
 
 
 def _group_bar(df: pd.DataFrame, target: float):
+    """Groups best first with their 95% intervals; horizontal when the names are long or many."""
     colors = [palette.PREVIOUS if b else palette.NEUTRAL for b in df["below_min_n"]]
-    fig = go.Figure(go.Bar(
-        x=df["group"], y=df["score"], marker_color=colors, name="점수",
-        error_y=dict(type="data", symmetric=False, array=df["ci_high"] - df["score"],
-                     arrayminus=df["score"] - df["ci_low"]),
-        hovertext=[f"n={n}" for n in df["n"]]))
-    target_line(fig, target, f"목표 {formats.score(target)}")
-    fig.update_yaxes(range=[max(0, float(df["ci_low"].min(skipna=True) or 0) - 5), 100], title="점수(100점)")
+    names = df["group"].astype(str)
+    horizontal = len(df) > 8 or (names.str.len().max() if len(df) else 0) > 6
+    error = dict(type="data", symmetric=False, array=df["ci_high"] - df["score"], arrayminus=df["score"] - df["ci_low"])
+    bar = dict(x=df["score"], y=names, orientation="h", error_x=error) if horizontal else \
+        dict(x=names, y=df["score"], error_y=error)
+    fig = go.Figure(go.Bar(marker_color=colors, name="점수", hovertext=[f"n={n}" for n in df["n"]], **bar))
+    axis = "x" if horizontal else "y"
+    target_line(fig, target, f"목표 {formats.score(target)}", axis=axis)
+    low = [max(0, float(df["ci_low"].min(skipna=True) or 0) - 5), 100]
+    if horizontal:
+        fig.update_xaxes(range=low, title="점수(100점)")
+        fig.update_yaxes(autorange="reversed")
+        fig.update_layout(height=max(300, 60 + 32 * len(df)))
+    else:
+        fig.update_yaxes(range=low, title="점수(100점)")
+    fig.update_layout(title="집단별 점수와 95% 구간")
     return fig
 
 
@@ -236,6 +248,7 @@ def _ipa_scatter(ipa: pd.DataFrame):
             marker=dict(size=12, color=palette.QUADRANT.get(quadrant, palette.PREVIOUS))))
     fig.add_vline(x=float(ipa["importance"].mean()), line_dash="dot")
     fig.add_hline(y=float(ipa["score"].mean()), line_dash="dot")
+    fig.update_layout(title="중요도-만족도 분석 (점선 = 평균)")
     fig.update_xaxes(title="중요도 (전반적만족과의 상관)")
     fig.update_yaxes(title="만족도 (100점)")
     return fig

@@ -51,3 +51,56 @@ def test_kpi_compliance_is_pooled_from_items_not_a_mean_of_monthly_rates():
     assert r["actual"] == pytest.approx(90.0) and r["attainment"] == pytest.approx(0.947)
     plain = kpi_engine.evaluate("higher", "average", 95, None, values, 3, rules, automatic=True)
     assert plain["actual"] == pytest.approx(200 / 3)
+
+
+def _run(app_test, page: str, **state):
+    at = app_test(page)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, page
+    return at
+
+
+def _frame(at, *columns):
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+@pytest.mark.slow
+def test_a_departments_compliance_reads_the_same_on_the_kpi_sla_and_ranking_pages(demo_env, app_test):
+    """관광사업팀, 2025: the KPI page's December review (Jan–Dec), the SLA page and the ranking for the year
+    all show the pooled rate, items met ÷ items decided, counted here by hand from the store."""
+    from ccm import db
+
+    with db.session(demo_env.db_path) as con:
+        met, decided = con.execute(
+            "SELECT count(*) FILTER (sla_met), count(sla_met) FROM voc WHERE department = '관광사업팀' "
+            "AND received_at >= DATE '2025-01-01' AND received_at < DATE '2026-01-01'").fetchone()
+    expected = formats.pct(met / decided)
+    year = {"flt_kind": "year", "flt_year": 2025}
+    kpi_page = _run(app_test, "pages/kpi.py", kpi_month=(2025, 12))
+    card = _frame(kpi_page, "누계 실적", "자동실적").set_index(["부서", "지표"])
+    on_kpi = card.loc[("관광사업팀", "VOC 처리기한 준수율"), "누계 실적"]
+    sla = _run(app_test, "pages/sla.py", **year, flt_depts=["관광사업팀"])
+    on_sla = next(m.value for m in sla.metric if m.label == "처리기한 준수율")
+    ranking = _run(app_test, "pages/ranking.py", **year)
+    evidence = _frame(ranking, "구성요소", "원값").set_index(["부서", "구성요소"])
+    on_ranking = evidence.loc[("관광사업팀", "VOC 처리기한 준수율"), "원값"]
+    assert on_sla == expected
+    assert formats.pct(on_kpi / 100) == expected and formats.pct(on_ranking / 100) == expected
+    assert on_kpi == pytest.approx(100 * met / decided, abs=0.005) and on_ranking == pytest.approx(on_kpi, abs=0.005)
+
+
+@pytest.mark.slow
+def test_the_pcsi_index_has_one_decimal_on_every_page(demo_env, app_test):
+    from ccm import db, pcsi
+
+    with db.session(demo_env.db_path) as con:
+        expected = formats.score(pcsi.overall_index(con, 2026))
+    overview = _run(app_test, "pages/overview.py")
+    shown = {"개요": next(m.value for m in overview.metric if m.label.startswith("고객만족도(PCSI)"))}
+    page = _run(app_test, "pages/pcsi.py")
+    shown["고객만족도"] = next(m.value for m in page.metric if m.label == "2026년 종합지수")
+    kpi_page = _run(app_test, "pages/kpi.py")
+    shown["KPI 경영목표"] = next(m.value for m in kpi_page.metric if m.label == "고객만족도").replace("\\", "")
+    assert shown == {k: expected for k in shown}, shown
