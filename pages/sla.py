@@ -12,7 +12,7 @@ from ccm.period import comparison
 from ccm.safe_text import md
 from ui import data, voc_pages
 from ui.bootstrap import Context, setup
-from ui.components import category_bar, chart, definition, from_zero, headline, month_frame, table, target_line
+from ui.components import category_bar, chart, definition, from_zero, headline, month_frame, show, table, target_line
 
 LABELS = {
     "voc_id": "접수번호", "received_at": "접수일시", "voc_type": "유형", "department": "부서", "facility": "시설",
@@ -213,7 +213,7 @@ def explain(ctx: Context, open_df: pd.DataFrame) -> None:
     stored = {"접수번호": item["voc_id"], "유형": item["voc_type"], "부서": item["department"], "시설": item["facility"],
               "채널": item["channel"], "처리상태": item["status"], "처리기한(저장값)": item["due_at"],
               "사용 근무시간(분)": item["work_minutes"], "적용 기준(저장값)": item["sla_rule"]}
-    st.dataframe(pd.DataFrame([stored]), hide_index=True, width="stretch")
+    show(pd.DataFrame([stored]))
     definition("저장값은 적재할 때 계산해 둔 값입니다. 위 설명은 지금 설정(달력·처리기한 기준표)으로 다시 계산한 것이며, "
                "설정이 바뀌었다면 둘이 다를 수 있습니다(관리 화면에서 다시 계산).")
 
