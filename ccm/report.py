@@ -198,6 +198,19 @@ def topics(con: duckdb.DuckDBPyConnection, p: Periods, complaint_types: tuple[st
                          "전년 동기 건수": [int(lm.get(t, 0)) for t in cur["topic"]]})
 
 
+def other_share_line(con: duckdb.DuckDBPyConnection, p: Periods) -> str:
+    """The half-year's '기타' share in one sentence (what the topic dictionary leaves unclassified)."""
+    try:
+        cov = va.text_coverage(con, p.current)
+    except duckdb.CatalogException:
+        return "기타 비중: 키워드·주제 분석 전"
+    if not cov["analysed"]:
+        return f"기타 비중: 키워드·주제 분석 전 (접수 {cov['items']:,}건)"
+    line = (f"기타(어느 주제에도 맞지 않음) 비중 {cov['other_share'] * 100:.1f}% — 분석한 {cov['analysed']:,}건 중 "
+            f"{cov['other']:,}건")
+    return line + (f" (분석 전 {cov['items'] - cov['analysed']:,}건 제외)" if cov["items"] > cov["analysed"] else "")
+
+
 def keywords(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -> pd.DataFrame:
     df = _safe(lambda: va.top_keywords(con, p.current, settings, 30))
     if df.empty:
@@ -394,14 +407,15 @@ def _compliance_sheet(page: xs.Page, con, p: Periods) -> None:
 
 
 def _topic_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> None:
-    page.title("키워드·주제", f"{p.current.label} · 주제는 설정의 주제 사전으로 분류(한 건이 여러 주제일 수 있음), "
-               "키워드는 명사(불용어 제외)를 언급한 건수")
+    page.title("키워드·주제", f"{p.current.label} · 주제는 설정의 주제 사전으로 분류(낱말 단위, 한 건이 여러 주제일 수 "
+               "있음), 키워드는 명사(불용어·상용구 제외)를 언급한 건수")
     ctypes = tuple(settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
     tops = topics(con, p, ctypes)
     ref = page.table(tops, kinds={"건수": "count", "비중": "pct", "불만·고충 건수": "count", "직전 반기 건수": "count",
                                   "전년 동기 건수": "count"}, empty=EMPTY)
     _bar(page, ref, tops, "주제", ["건수", "불만·고충 건수", "직전 반기 건수", "전년 동기 건수"], "주제별 VOC 건수", "count",
          horizontal=True)
+    page.text(other_share_line(con, p), bold=True)
     kw = keywords(con, p, settings)
     page.text("상위 키워드 (직전 반기 대비)", bold=True, keep_with_next=True)
     kref = page.table(kw, kinds={"건수": "count", "직전 반기 건수": "count", "증감": "signed_count"}, empty=EMPTY)

@@ -891,6 +891,134 @@ def boilerplate_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.
     return pd.concat([manual, df], ignore_index=True) if len(manual) else df
 
 
+# ---------------------------------------------------------------------------------------------
+# The CCM team's edits of [text] (from the trends page), and their check in the settings editor
+
+
+def _edit(toml_text: str, change: Callable[[dict], None]) -> str:
+    import tomlkit
+
+    doc = tomlkit.parse(toml_text)
+    if "text" not in doc:
+        doc["text"] = tomlkit.table()
+    change(doc["text"])
+    return tomlkit.dumps(doc)
+
+
+def _list(section, key: str):
+    import tomlkit
+
+    if key not in section:
+        section[key] = tomlkit.array()
+    return section[key]
+
+
+def cut_fragment(toml_text: str, fragment: str) -> str:
+    """settings.toml text in which `fragment` is cut as boilerplate: taken off `boilerplate_keep` if the
+    team had kept it, else added to the team's own `boilerplate` entries. Comments and layout stay."""
+    key = normalise(fragment)
+
+    def change(section) -> None:
+        keep = _list(section, "boilerplate_keep")
+        kept = [i for i, v in enumerate(keep) if normalise(str(v)) == key]
+        for i in reversed(kept):
+            del keep[i]
+        own = _list(section, "boilerplate")
+        if not kept and key not in {normalise(str(v)) for v in own}:
+            own.append(key)
+
+    return _edit(toml_text, change)
+
+
+def keep_fragment(toml_text: str, fragment: str) -> str:
+    """settings.toml text in which `fragment` stays in the texts: taken off the team's own `boilerplate`
+    entries if it is one, else added to `boilerplate_keep` (a learned fragment is not cut)."""
+    key = normalise(fragment)
+
+    def change(section) -> None:
+        own = _list(section, "boilerplate")
+        mine = [i for i, v in enumerate(own) if normalise(str(v)) == key]
+        for i in reversed(mine):
+            del own[i]
+        keep = _list(section, "boilerplate_keep")
+        if not mine and key not in {normalise(str(v)) for v in keep}:
+            keep.append(key)
+
+    return _edit(toml_text, change)
+
+
+def add_topic(toml_text: str, topic: str, words: Iterable[str]) -> str:
+    """settings.toml text with `topic` in [text.topics] defined by `words` (added to its words if the
+    topic exists)."""
+    import tomlkit
+
+    def change(section) -> None:
+        if "topics" not in section:
+            section["topics"] = tomlkit.table()
+        topics = section["topics"]
+        if topic in topics:
+            for w in words:
+                if w not in topics[topic]:
+                    topics[topic].append(w)
+        else:
+            topics[topic] = list(dict.fromkeys(words))
+
+    return _edit(toml_text, change)
+
+
+def validate_settings(raw: dict) -> list[str]:
+    """[text] checks for the settings editor (ccm.settings_edit), in Korean."""
+    cfg = raw.get("text")
+    if not isinstance(cfg, dict):
+        return []
+    errors = []
+    for key in ("stop_words", "english_stop_words", "boilerplate", "boilerplate_keep", "user_words"):
+        value = cfg.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            errors.append(f"[text] {key} 는 글자(따옴표로 감싼 말)의 목록이어야 합니다.")
+    for key in ("min_length", "boilerplate_min_texts", "candidate_min_items"):
+        value = cfg.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            errors.append(f"[text] {key} = {value!r}: 1 이상의 정수여야 합니다.")
+    share = cfg.get("boilerplate_share")
+    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1):
+        errors.append(f"[text] boilerplate_share = {share!r}: 0보다 크고 1 이하인 수여야 합니다.")
+    topics = cfg.get("topics", {})
+    if not isinstance(topics, dict):
+        return errors + ["[text.topics] 는 주제 = [\"말\", …] 의 표여야 합니다."]
+    for topic, words in topics.items():
+        if not str(topic).strip():
+            errors.append("[text.topics] 에 이름이 빈 주제가 있습니다.")
+        if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
+            errors.append(f"[text.topics] '{topic}' 의 말은 글자(따옴표로 감싼 말)의 목록이어야 합니다.")
+    return errors
+
+
+def keyword_groups(pairs: pd.DataFrame, min_items: int, limit: int, max_words: int = 5) -> list[tuple[list[str], int]]:
+    """Groups of keywords from (voc_id, keyword) pairs, largest first: each group starts at the most
+    frequent keyword not yet used (its seed) and takes the keywords that mostly (in more than half their
+    items) occur with the seed, up to `max_words`. A group counts the items holding any of its words that
+    no earlier group took; groups under `min_items` items are dropped. Returns (words, items)."""
+    if pairs.empty:
+        return []
+    items_of = {k: frozenset(v) for k, v in pairs.groupby("keyword")["voc_id"]}
+    order = sorted(items_of, key=lambda k: (-len(items_of[k]), k))
+    covered: set = set()
+    used: set[str] = set()
+    groups: list[tuple[list[str], int]] = []
+    for seed in order:
+        seed_items = items_of[seed]
+        if seed in used or len(seed_items - covered) < min_items:
+            continue
+        words = [seed] + [w for w in order if w not in used and w != seed
+                          and len(items_of[w] & seed_items) > 0.5 * len(items_of[w])][: max_words - 1]
+        members = frozenset().union(*(items_of[w] for w in words)) - covered
+        groups.append((words, len(members)))
+        covered |= members
+        used |= set(words)
+    return sorted(groups, key=lambda g: (-g[1], g[0]))[:limit]
+
+
 def keywords_of(con: duckdb.DuckDBPyConnection, voc_ids: Iterable[str]) -> dict[str, list[str]]:
     """Stored keywords of some items (for display and tests)."""
     ids = list(voc_ids)

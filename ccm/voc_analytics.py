@@ -401,6 +401,58 @@ def topic_counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     )
 
 
+def text_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str | None = None) -> dict:
+    """How far the scope's items (optionally of one type) have been analysed: items, analysed (tagged,
+    '기타' included), topical (a topic of the dictionary), other (only '기타'), with_keywords, and
+    other_share = other ÷ analysed (None before any analysis). Pages use it to say what is true when a
+    table is empty."""
+    where, params = scope.where()
+    typed, tparams = ("AND voc_type = ?", [voc_type]) if voc_type is not None else ("", [])
+    items = con.execute(f"SELECT count(*) FROM voc WHERE {where} {typed}", [*params, *tparams]).fetchone()[0]
+    analysed, topical = con.execute(
+        f"""SELECT count(DISTINCT voc_id), count(DISTINCT voc_id) FILTER (topic <> ?)
+            FROM voc_topics WHERE {where} {typed}""", [NO_TOPIC, *params, *tparams]).fetchone()
+    kw_where = f"{where} AND voc_id IN (SELECT voc_id FROM voc WHERE {where} {typed})" if voc_type else where
+    kw_params = [*params, *params, *tparams] if voc_type else params
+    with_keywords = con.execute(f"SELECT count(DISTINCT voc_id) FROM voc_keywords WHERE {kw_where}",
+                                kw_params).fetchone()[0]
+    other = analysed - topical
+    return {"items": items, "analysed": analysed, "topical": topical, "other": other,
+            "with_keywords": with_keywords, "other_share": other / analysed if analysed else None}
+
+
+def topic_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 8) -> pd.DataFrame:
+    """The largest groups of keywords among the scope's '기타' items — topics the dictionary misses.
+    A group is a frequent keyword (in at least `[text] candidate_min_items` such items) with the keywords
+    (in two such items or more) that mostly occur alongside it (ccm.text.keyword_groups); stop words are
+    left out.
+    Columns: topic (suggested name: the group's first keyword), words (list), items ('기타' items holding
+    one of the words, each item counted in one group only), share (of the scope's '기타' items)."""
+    from ccm import text
+
+    min_items = int(settings.get("text", {}).get("candidate_min_items", 3))
+    stop = _stop_words(settings)
+    where, params = scope.where()
+    stop_sql = f"AND keyword NOT IN ({', '.join('?' * len(stop))})" if stop else ""
+    pairs = _df(
+        con,
+        f"""WITH other AS (SELECT voc_id FROM voc_topics WHERE {where} AND topic = ?),
+                 kw AS (SELECT voc_id, keyword FROM voc_keywords
+                        WHERE {where} {stop_sql} AND voc_id IN (SELECT voc_id FROM other)),
+                 top AS (SELECT keyword FROM kw GROUP BY keyword HAVING count(*) >= 2
+                         ORDER BY count(*) DESC, keyword LIMIT 80)
+            SELECT voc_id, keyword FROM kw SEMI JOIN top USING (keyword)""",
+        [*params, NO_TOPIC, *params, *stop],
+    )
+    groups = text.keyword_groups(pairs, min_items, limit)
+    other = con.execute(f"SELECT count(DISTINCT voc_id) FROM voc_topics WHERE {where} AND topic = ?",
+                        [*params, NO_TOPIC]).fetchone()[0]
+    return pd.DataFrame({"topic": [g[0][0] for g in groups], "words": [g[0] for g in groups],
+                         "items": [g[1] for g in groups],
+                         "share": [g[1] / other if other else float("nan") for g in groups]},
+                        columns=["topic", "words", "items", "share"])
+
+
 def topic_trends(con: duckdb.DuckDBPyConnection, scope: Scope, facility: str | None = None) -> pd.DataFrame:
     """Items per month and topic (optionally for one facility). Columns: month, topic, items."""
     where, params = scope.where()

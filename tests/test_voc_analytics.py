@@ -158,6 +158,18 @@ def test_topics_tag_every_item(con):
     assert tagged == len(voc_fixture.ROWS)
 
 
+def test_text_coverage_of_the_fixture(con):
+    """Every October item is analysed and has a topic; the 문의 of the scope is A1."""
+    assert va.text_coverage(con, OCT25) == {"items": 5, "analysed": 5, "topical": 5, "other": 0, "with_keywords": 5,
+                                            "other_share": 0.0}
+    assert va.text_coverage(con, OCT25, "문의")["items"] == 1
+
+
+def test_topic_candidates_need_items_left_in_other(con, env):
+    assert va.topic_candidates(con, H2_25, env).empty
+    assert list(va.topic_candidates(con, H2_25, env).columns) == ["topic", "words", "items", "share"]
+
+
 def test_topic_trends_by_facility(con):
     df = va.topic_trends(con, H2_25, facility="철로자전거")
     assert df.groupby("topic")["items"].sum().to_dict() == {"주차": 2, "요금·환불": 2}
