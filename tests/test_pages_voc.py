@@ -162,8 +162,9 @@ def test_overview_badge_counts_overdue_and_at_risk(app_test, fixture_db):
 
 
 def test_trends_page_warns_when_topic_dictionary_changed(app_test, fixture_db, env):
-    text = env.path.read_text(encoding="utf-8").replace('"주차" = ["주차", "주차장", "차량", "주차요금"]',
-                                                         '"주차" = ["주차", "주차장"]')
+    import re
+
+    text = re.sub(r'(?m)^"주차" = \[.*\]$', '"주차" = ["주차", "주차장"]', env.path.read_text(encoding="utf-8"), count=1)
     env.path.write_text(text, encoding="utf-8")
     at = run_month(app_test(TRENDS), 2025, 11)
     assert not at.exception
@@ -184,3 +185,106 @@ def test_trends_page_shows_a_spike(app_test, env):
     spikes = next(df.value for df in at.dataframe if "증가 건수" in df.value.columns)
     assert spikes[["월", "시설", "유형", "건수", "과거 평균", "증가 건수"]].values.tolist() == [
         ["2026년 1월", "철로자전거", "불만", 6, 1.0, 5.0]]
+
+
+# ---- keyword/topic tabs: what is true when they are empty (issue 13) -------------------------------
+
+UNTOPICAL = [  # May 2025: 문의 items and others no topic of the dictionary names
+    ("N1", "2025-05-02 10:00", "문의", "완료", "기념품 문의", "기념품 가게에 엽서가 있나요"),
+    ("N2", "2025-05-03 10:00", "문의", "완료", "기념품 종류", "기념품 가게 엽서 종류가 궁금해요"),
+    ("N3", "2025-05-04 10:00", "건의", "완료", "엽서 건의", "기념품 엽서를 더 만들어 주세요"),
+    ("N4", "2025-05-05 10:00", "칭찬", "완료", "경치", "정상 경치가 아름다웠어요"),
+]
+COLS6 = ("voc_id", "received_at", "voc_type", "status", "title", "content")
+
+
+def _trends_may(app_test, role="분석"):
+    at = app_test(TRENDS, role=role)
+    return run_month(at, 2025, 5)
+
+
+def test_trends_page_on_items_never_analysed_says_so(app_test, env):
+    from ccm import db
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+    at = _trends_may(app_test)
+    assert not at.exception
+    shown = texts(at)
+    assert "4건은 아직 키워드·주제 분석 전입니다" in shown
+    assert "VOC를 적재하면 키워드가 계산됩니다" not in shown
+    assert "유형 VOC가 없습니다" not in shown  # there are two 문의 items
+
+
+def test_trends_page_with_items_but_no_topics_counts_them_in_other(app_test, env):
+    from ccm import db, text
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        text.enrich(con, env)
+    at = _trends_may(app_test, role="열람")
+    assert not at.exception
+    shown = texts(at)
+    assert "주제가 분류된 건이 없습니다 (기타 4건)" in shown
+    assert "'문의' 2건 중 주제가 분류된 건이 없습니다 (기타 2건)" in shown
+    assert "기타(어느 주제에도 맞지 않음) 비중: 100.0% — 분석한 VOC 4건 중 4건" in shown
+    top = next(df.value for df in at.dataframe if "키워드" in df.value.columns)
+    assert {"기념품", "엽서"} <= set(top["키워드"])
+    candidates = next(df.value for df in at.dataframe if "정의할 말" in df.value.columns)
+    assert candidates["주제"].tolist() == ["기념품"] and candidates["건수"].tolist() == [3]
+    assert not [b for b in at.button if b.key and b.key.startswith("tr_accept")]  # 열람 cannot edit
+
+
+def test_trends_page_keywords_tab_says_when_texts_gave_no_keywords(app_test, env):
+    from ccm import db, text
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, [("E1", "2025-05-02 10:00", "문의", "완료", None, None)], COLS6)
+        text.enrich(con, env)
+    shown = texts(_trends_may(app_test))
+    assert "분석한 VOC 1건에서 키워드가 나오지 않았습니다" in shown
+
+
+def test_trends_page_says_an_analysis_is_running(app_test, env):
+    from ccm import db, text
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+    text.running_marker(env.db_path).write_text('{"done": 2000, "total": 6000}', encoding="utf-8")
+    shown = texts(_trends_may(app_test))
+    assert "키워드·주제를 분석하는 중입니다 (2,000/6,000건)" in shown
+    assert "분석 전입니다" not in shown
+
+
+def test_analyse_now_button_analyses_items_left_unanalysed(app_test, env):
+    from ccm import db
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+    at = _trends_may(app_test)
+    at.button(key="tr_analyse_키워드").click().run()
+    assert not at.exception
+    assert "키워드·주제 분석을 마쳤습니다." in texts(at)
+    with db.session(env.db_path) as con:
+        assert con.execute("SELECT count(DISTINCT voc_id) FROM voc_topics").fetchone()[0] == 4
+
+
+def test_a_candidate_topic_is_accepted_in_one_click(app_test, env):
+    from ccm import audit, db, text
+    from ccm.settings import load_settings
+
+    with db.session(env.db_path) as con:
+        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        text.enrich(con, env)
+    at = _trends_may(app_test)
+    accept = next(b for b in at.button if b.key == "tr_accept_0")
+    assert "'기념품' 주제로 추가" in accept.label
+    accept.click().run()
+    assert not at.exception and not at.error
+    assert text.topics_of(load_settings(env.path))["기념품"][:2] == ["기념품", "엽서"]
+    assert "주제 '기념품'을(를) 추가하고 모든 건을 다시 분류했습니다." in texts(at)
+    with db.session(env.db_path) as con:
+        tagged = dict(con.execute("SELECT voc_id, topic FROM voc_topics").fetchall())
+        log = audit.query(con, actions=("settings",))
+    assert tagged == {"N1": "기념품", "N2": "기념품", "N3": "기념품", "N4": "기타"}
+    assert "주제 추가: 기념품 = 기념품, 엽서" in log["상세"].iloc[0]
