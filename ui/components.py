@@ -102,33 +102,44 @@ def shown(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> tuple[pd.
 
     out = df.copy()
     config: dict = {}
-    for col, kind in kinds_of(df, kinds).items():
-        s = out[col]
+    if df.columns.has_duplicates:
+        return out, config
+    kinds = kinds_of(df, kinds)
+    for col in df.columns:
+        kind, s = kinds[str(col)], out[col]
         if kind == "bool":
             out[col] = s.map(formats.yes_no).astype("object")
         elif kind in ("time", "date", "month") and not pd.api.types.is_numeric_dtype(s.dtype):
-            fmt = {"time": formats.minute, "date": formats.day, "month": formats.month}[kind]
-            values = pd.to_datetime(s, errors="coerce") if kind != "month" or not _month_texts(s) else \
-                pd.to_datetime(s + "-01", errors="coerce")
-            out[col] = [None if pd.isna(v) else fmt(v) for v in values]
-        elif kind == "pct":
-            config[col] = st.column_config.NumberColumn(col, format="percent", step=0.001)
+            out[col] = _dates(s, kind)
         elif kind == "pp":
             out[col] = s.astype("float64") * 100
-            config[col] = st.column_config.NumberColumn(col, format=formats.PRINTF["pp"])
-        elif kind in ("pp_points",):
-            config[col] = st.column_config.NumberColumn(col, format=formats.PRINTF["pp"])
-        elif kind in ("score", "hours"):
-            config[col] = st.column_config.NumberColumn(col, format=formats.PRINTF[kind])
-        elif kind == "count":
-            config[col] = st.column_config.NumberColumn(col, format="localized")
-        elif kind == "month_no":
-            config[col] = st.column_config.NumberColumn(col, format="%d월")
-        elif kind in ("id", "year"):
-            config[col] = st.column_config.NumberColumn(col, format="%d")
+            config[col] = st.column_config.NumberColumn(str(col), format=formats.PRINTF["pp"])
+        elif kind in NUMBER_COLUMNS:
+            config[col] = st.column_config.NumberColumn(str(col), **NUMBER_COLUMNS[kind])
         elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
             out[col] = s.astype("object").where(~s.astype("object").isin(_TEXT_MISSING) & s.notna(), None)
     return out, config
+
+
+NUMBER_COLUMNS = {
+    "pct": {"format": "percent", "step": 0.001},  # a fraction shown with one decimal: 87.6%
+    "pp_points": {"format": formats.PRINTF["pp"]}, "score": {"format": formats.PRINTF["score"]},
+    "hours": {"format": formats.PRINTF["hours"]}, "count": {"format": "localized"}, "month_no": {"format": "%d월"},
+    "id": {"format": "%d"}, "year": {"format": "%d"},
+}
+
+
+def _dates(s: pd.Series, kind: str) -> pd.Series:
+    """Times to the minute (2026-01-05 14:22), dates (2026-01-05), months (2026년 1월); missing → None."""
+    text = s.astype("object").where(s.notna(), None)
+    values = pd.to_datetime(text + "-01" if kind == "month" and _month_texts(s) else text, errors="coerce")
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    if kind == "month":
+        shown = values.dt.year.astype("Int64").astype(str) + "년 " + values.dt.month.astype("Int64").astype(str) + "월"
+    else:
+        shown = values.dt.strftime("%Y-%m-%d %H:%M" if kind == "time" else "%Y-%m-%d")
+    return shown.astype("object").where(values.notna(), None)
 
 
 def _month_texts(s: pd.Series) -> bool:
