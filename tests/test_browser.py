@@ -225,8 +225,8 @@ def test_cli_load_while_the_dashboard_is_open_shows_new_data_without_restart(pag
 
     open_url(page, server, "")
     login(page, "analyst")
-    before = _received(page)  # the demo's latest month, 2026-11
-    path = voc_csv(tmp_path, "cli_during_view.csv", many_rows("HTTP", 2000, day="2026-11-10"))
+    before = _received(page)  # the overview opens on the last complete month: 2026-10 (now is 2026-11-25)
+    path = voc_csv(tmp_path, "cli_during_view.csv", many_rows("HTTP", 2000, day="2026-10-14"))
     env = {**__import__("os").environ, "CCM_SETTINGS": str(server.settings_path), "CCM_DB": str(server.db_path)}
     proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(path)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
