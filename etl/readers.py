@@ -142,10 +142,10 @@ def read_table(
         remote = sandbox.Remote("known") if known_fn else None
         return sandbox.run(_read_markup, kind, data, file_name, remote, sheet, limits,
                            limits=limits, what=file_name, calls={"known": known_fn})
-    c0, utf8_only = _control_bytes(data)
     table = _read_csv(data, file_name, known_fn, limits)
-    utf = (table.encoding or "").startswith("utf")
-    table = strip_controls(table) if c0 or (utf8_only and utf) or table.encoding == "utf-16" else table
+    encoding = table.encoding or ""
+    if encoding == "utf-16" or _control_bytes(data, encoding.startswith("utf")):
+        table = strip_controls(table)
     return check_shape(table, limits)
 
 
@@ -412,25 +412,23 @@ def _column_letters(n: int) -> str:
 CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{061c}]"
 
 
-def _control_bytes(data: bytes, chunk: int = 1 << 22) -> tuple[bool, bool]:
-    """A cheap look at the raw bytes (numpy, in cache-sized chunks): (a C0 control or DEL other than tab
-    and line breaks, a UTF-8 sequence of a C1 or bidi control). Either true → the columns are checked."""
+def _control_bytes(data: bytes, utf8: bool, chunk: int = 1 << 22) -> bool:
+    """A cheap look at the raw bytes (numpy, in cache-sized chunks): a C0 control or DEL other than tab
+    and line breaks, or — in UTF-8 — the sequence of a C1 or bidi control. True → the columns are checked."""
     a = np.frombuffer(data, np.uint8)
-    c0 = multi = False
     for i in range(0, len(a), chunk):
         part = a[i:i + chunk + 2]
         low = part[part < 32]
-        c0 = c0 or bool(np.count_nonzero((low != 9) & (low != 10) & (low != 13))) or bool((part == 0x7F).any())
-        if not multi:
-            lead = np.flatnonzero(part[:-2] >= 0xC2)
-            lead = lead[(part[lead] == 0xE2) | (part[lead] == 0xC2) | (part[lead] == 0xD8)]
+        if np.count_nonzero((low != 9) & (low != 10) & (low != 13)) or (part == 0x7F).any():
+            return True
+        if utf8:  # lead bytes E2 / C2 / D8 are rare in Korean text (syllables are EA–ED)
+            lead = np.flatnonzero((part[:-2] == 0xE2) | (part[:-2] == 0xC2) | (part[:-2] == 0xD8))
             b0, b1, b2 = part[lead], part[lead + 1], part[lead + 2]
-            multi = bool(np.any(((b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F)) | ((b0 == 0xD8) & (b1 == 0x9C))
-                                | ((b0 == 0xE2) & (b1 == 0x80) & (((b2 >= 0xAA) & (b2 <= 0xAE)) | (b2 == 0x8E) | (b2 == 0x8F)))
-                                | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA6) & (b2 <= 0xA9))))
-        if c0 and multi:
-            break
-    return c0, multi
+            if np.any(((b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F)) | ((b0 == 0xD8) & (b1 == 0x9C))
+                      | ((b0 == 0xE2) & (b1 == 0x80) & (((b2 >= 0xAA) & (b2 <= 0xAE)) | (b2 == 0x8E) | (b2 == 0x8F)))
+                      | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA6) & (b2 <= 0xA9))):
+                return True
+    return False
 
 
 def strip_controls(table: Table) -> Table:
