@@ -468,19 +468,23 @@ def cut_boilerplate(text: str, fragment_keys: Iterable[str]) -> str:
 def _learn(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None) -> pd.DataFrame:
     """Learned fragments (kind, source, fragment, texts, total) of every channel and of the batches
     selected by the SQL `batches` (a subquery of batch ids; None = all), from up to SAMPLE distinct
-    texts per source (the first by MD5: the same data always gives the same sample)."""
+    texts per source (chosen by their hash: the same data always gives the same sample)."""
     where = "" if batches is None else f"WHERE batch_id IN ({batches})"
+    src = f"""SELECT 'batch' AS kind, batch_id::VARCHAR AS source, {TEXT_SQL} AS text FROM voc_items {where}
+              UNION ALL
+              SELECT 'channel', channel, {TEXT_SQL} FROM voc_items WHERE channel IS NOT NULL"""
+    # every m-th hash value first (m per source, so ~4 × SAMPLE texts are left), then the SAMPLE smallest
     rows = con.execute(
-        f"""WITH src AS (SELECT 'batch' AS kind, batch_id::VARCHAR AS source, {TEXT_SQL} AS text FROM voc_items {where}
-                         UNION ALL
-                         SELECT 'channel', channel, {TEXT_SQL} FROM voc_items WHERE channel IS NOT NULL),
-                 d AS (SELECT DISTINCT kind, source, text FROM src)
-            SELECT kind, source, text, count(*) OVER (PARTITION BY kind, source) AS n FROM d
-            QUALIFY n >= ? AND row_number() OVER (PARTITION BY kind, source ORDER BY md5(text)) <= ?""",
-        [cfg.min_texts, SAMPLE],
+        f"""WITH src AS ({src}),
+                 n AS (SELECT kind, source, greatest(1, count(*) // ?)::UBIGINT AS m FROM src GROUP BY ALL
+                       HAVING approx_count_distinct(text) >= ?),
+                 d AS (SELECT DISTINCT kind, source, text FROM src JOIN n USING (kind, source) WHERE hash(text) % m = 0)
+            SELECT kind, source, text FROM d
+            QUALIFY row_number() OVER (PARTITION BY kind, source ORDER BY hash(text), text) <= ?""",
+        [4 * SAMPLE, cfg.min_texts, SAMPLE],
     ).fetchall()
     groups: dict[tuple[str, str], list[str]] = {}
-    for kind, source, text, _ in rows:
+    for kind, source, text in rows:
         groups.setdefault((kind, source), []).append(text)
     by_sample: dict[bytes, list[tuple[str, int]]] = {}  # a batch of one channel is that channel's sample
     out = []
@@ -592,10 +596,10 @@ def _prepare(con: duckdb.DuckDBPyConnection, cfg: Config, reset: bool) -> pd.Dat
                               ON p.p_batch = i.batch_id AND p.p_channel IS NOT DISTINCT FROM i.channel
                          LEFT JOIN {state} s USING (voc_id)
                          WHERE s.row_sig IS DISTINCT FROM {SIG_SQL} OR s.bp_sig IS DISTINCT FROM p.bp_sig),
-                 c AS (SELECT voc_id, row_sig, bp_sig, old_hash, {cleaned} AS text FROM cur)
-            SELECT voc_id, row_sig, bp_sig, text, md5(text) AS text_hash,
-                   old_hash IS DISTINCT FROM md5(text) AS text_changed
-            FROM c"""
+                 c AS (SELECT voc_id, row_sig, bp_sig, old_hash, {cleaned} AS text FROM cur),
+                 h AS (SELECT *, md5(text) AS text_hash FROM c)
+            SELECT voc_id, row_sig, bp_sig, text, text_hash, old_hash IS DISTINCT FROM text_hash AS text_changed
+            FROM h"""
     )
     return learned
 

@@ -150,3 +150,40 @@ def test_enrich_path_matches_enrich(env):
     with db.session(env.db_path) as c:
         assert topics(c, "E1") == {"주차"} and "주차장" in text.keywords_of(c, ["E1"])["E1"]
         assert text.enrich(c, env) == 0
+
+
+def test_running_marker_while_enrich_path_analyses(env, tmp_path, monkeypatch):
+    """Pages can tell an analysis is under way: the marker beside the database exists from the read to the
+    write, counts the texts, and is gone afterwards."""
+    import threading
+
+    with db.session(env.db_path) as c:
+        add(c, ("R1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 좁아요"),
+            ("R2", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"))
+    monkeypatch.setenv("CCM_ENRICH_PAUSE", str(tmp_path))
+    worker = threading.Thread(target=text.enrich_path, args=(env.db_path, env))
+    worker.start()
+    try:
+        for _ in range(600):
+            if (tmp_path / "started").exists():
+                break
+            threading.Event().wait(0.05)
+        assert text.running(env.db_path) == {"done": 0, "total": 2}
+        with db.session(env.db_path, wait_seconds=5) as c:  # the file is not held during the analysis
+            assert c.execute("SELECT count(*) FROM voc_items").fetchone()[0] == 2
+    finally:
+        (tmp_path / "resume").touch()
+        worker.join(60)
+    assert text.running(env.db_path) is None and not text.running_marker(env.db_path).exists()
+
+
+def test_a_stale_running_marker_is_ignored(env):
+    import os
+    import time
+
+    marker = text.running_marker(env.db_path)
+    marker.write_text('{"done": 1, "total": 9}', encoding="utf-8")
+    assert text.running(env.db_path) == {"done": 1, "total": 9}
+    old = time.time() - text.RUNNING_STALE - 60
+    os.utime(marker, (old, old))
+    assert text.running(env.db_path) is None
