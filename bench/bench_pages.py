@@ -185,10 +185,12 @@ def enrich_throughput(folder: Path, settings) -> None:
         print(f"{items:>9,} {distinct:>15,} {dt:9.2f} {items / dt:9,.0f} {distinct / dt:8,.0f}", flush=True)
     path = folder / f"pages_{SIZES[-1]}.duckdb"
     with db.session(path) as con:
-        con.execute(f"""INSERT INTO voc_text_state (voc_id, text_hash, row_sig)
-                        SELECT voc_id, md5({text.TEXT_SQL}), {text.SIG_SQL} FROM voc_items""")
-        con.execute("INSERT INTO text_meta VALUES ('extractor', ?), ('topics', ?)",
-                    [text.EXTRACTOR_VERSION, text._topics_version(text.topics_of(settings))])
+        cfg = text.config(settings)  # as a finished enrich leaves it (no boilerplate in these texts)
+        con.execute(f"""INSERT INTO voc_text_state (voc_id, text_hash, row_sig, bp_sig)
+                        SELECT voc_id, md5({text.TEXT_SQL}), {text.SIG_SQL}, ? FROM voc_items""", [text._sig(sorted(cfg.manual))])
+        con.execute("INSERT INTO text_meta VALUES ('extractor', ?), ('topics', ?), ('analysis', ?), ('boilerplate', ?)",
+                    [text.EXTRACTOR_VERSION, text._topics_version(text.topics_of(settings)), cfg.analysis_digest,
+                     cfg.boilerplate_digest])
         t0 = time.perf_counter()
         changed = text.enrich(con, settings)
         print(f"re-run with nothing changed on {SIZES[-1]:,} items: {time.perf_counter() - t0:.2f} s ({changed} analysed)")
