@@ -369,8 +369,8 @@ FIELD = " (값)"          # key suffix: a form field's label with whatever value
 def normalise(fragment: str) -> str:
     """The key of a fragment: bullets and end punctuation trimmed, spaces collapsed, numbers as #."""
     s = re.sub(r"\s+", " ", fragment).strip().strip(BULLETS).strip()
-    s = s.rstrip(TRAILING).strip()
-    return re.sub(r"\d+", "#", s.replace("：", ":"))
+    s = re.sub(r"\s*[:：]", ":", s.rstrip(TRAILING).strip())
+    return re.sub(r"\d+", "#", s)
 
 
 def _parts(text: str) -> tuple[set[str], dict[str, str]]:
@@ -477,7 +477,7 @@ def _learn(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None) -> 
     rows = con.execute(
         f"""WITH src AS ({src}),
                  n AS (SELECT kind, source, greatest(1, count(*) // ?)::UBIGINT AS m FROM src GROUP BY ALL
-                       HAVING approx_count_distinct(text) >= ?),
+                       HAVING count(*) >= ?),
                  d AS (SELECT DISTINCT kind, source, text FROM src JOIN n USING (kind, source) WHERE hash(text) % m = 0)
             SELECT kind, source, text FROM d
             QUALIFY row_number() OVER (PARTITION BY kind, source ORDER BY hash(text), text) <= ?""",
@@ -489,6 +489,8 @@ def _learn(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None) -> 
     by_sample: dict[bytes, list[tuple[str, int]]] = {}  # a batch of one channel is that channel's sample
     out = []
     for (kind, source), texts in sorted(groups.items()):
+        if len(texts) < cfg.min_texts:  # fewer distinct texts than items (a sample is never smaller than that)
+            continue
         key = hashlib.md5("\x1e".join(texts).encode()).digest()
         if key not in by_sample:
             by_sample[key] = learn_fragments(texts, cfg.share)

@@ -10,7 +10,7 @@ from ccm import audit, settings_edit, text
 from ccm import voc_analytics as va
 from ccm.db import DatabaseBusy
 from ccm.safe_text import md
-from ccm.settings import settings_path
+from ccm.settings import os_reason, settings_path
 from ui import data, voc_pages
 from ui.bootstrap import Context, setup
 from ui.components import chart, definition, pct, table
@@ -164,6 +164,9 @@ def _save_text_settings(ctx: Context, new_text: str, detail: str, done: str) -> 
             audit.record(con, ctx.user.username, "settings", detail)
     except DatabaseBusy as exc:
         st.error(f"{md(exc)} 설정은 저장하지 않았습니다.", icon=":material/error:")
+        return
+    except OSError as exc:
+        st.error(f"설정 파일을 저장할 수 없습니다({md(os_reason(exc))}): {md(settings_path())}", icon=":material/error:")
         return
     if _reanalyse(data.settings()):
         st.session_state["tr_flash"] = done
