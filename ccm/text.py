@@ -358,9 +358,10 @@ def term_sequence(term: str, cfg: Config) -> str:
 # Boilerplate: fragments recurring on a large share of one source's texts
 
 BULLETS = "■□○●◎◇◆※▶▷►•·*-–—>"
-BRACKET = re.compile(r"[\[【〔〈《「『<]\s*[^\[\]【】〔〕〈〉《》「」『』<>\n]{1,30}?\s*[\]】〕〉》」』>]")
+BRACKET = re.compile(r"[\[【〔〈《「『<(（]\s*[^\[\]【】〔〕〈〉《》「」『』<>()（）\n]{1,30}?\s*[\]】〕〉》」』>)）]")
 LABEL = re.compile(rf"^[\s{re.escape(BULLETS)}]*([^:：\n]{{1,20}}?)\s*[:：]")
-SENTENCE_END = re.compile(r"(?<=[.!?。…~])\s+")
+TITLE_SEP = re.compile(r"^\s*(\S.{0,18}?)\s+[-–—|>/]\s+")   # 생활불편신고 - 가로등 고장
+SENTENCE_END = re.compile(r"(?<=[.!?。…~])(?=[^\d.!?。…~])\s*")
 TRAILING = ".!?。…~"
 LETTERS = re.compile(r"[^\W\d_]")
 FIELD = " (값)"          # key suffix: a form field's label with whatever value follows on its line
@@ -375,9 +376,10 @@ def normalise(fragment: str) -> str:
 
 def _parts(text: str) -> tuple[set[str], dict[str, str]]:
     """(candidate fragments, label → the value after it) of title LF content. Candidates: bracketed
-    groups and 'label:' prefixes anywhere; sentences and lines of the content, unless the content is a
-    single sentence (then it is the message itself). A whole title is never one (titles are often the
-    category), nor a field's one-sentence value."""
+    groups and 'label:' prefixes anywhere, a title's prefix before ' - ' (or | > /); sentences and lines
+    of the content, unless the content is a single sentence (then it is the message itself); the last
+    word and the last two words of a content of three words or more. A whole title is never one (titles
+    are often the category), nor a field's one-sentence value."""
     found: set[str] = set()
     sentences: set[str] = set()
     said_in_content = 0
@@ -387,7 +389,9 @@ def _parts(text: str) -> tuple[set[str], dict[str, str]]:
         for m in BRACKET.finditer(line):
             if m.group() not in masks:
                 found.add(normalise(m.group()))
-        for piece in BRACKET.sub(lambda m: m.group() if m.group() in masks else "\n", line).split("\n"):
+        if i == 0 and (sep := TITLE_SEP.match(line)) and HANGUL.search(sep.group(1)):
+            found.add(normalise(sep.group()))
+        for piece in [BRACKET.sub(lambda m: m.group() if m.group() in masks else " ", line)]:
             label = LABEL.match(piece)
             said = SENTENCE_END.split(piece)
             if label and HANGUL.search(label.group(1)):
@@ -404,6 +408,10 @@ def _parts(text: str) -> tuple[set[str], dict[str, str]]:
                 said_in_content += len(said)
     if said_in_content > 1:
         found |= sentences
+    content = text.partition("\n")[2]
+    if len(content.split()) >= 3:  # how the content ends, inline as often as on its own line: 첨부 파일, 감사합니다
+        last = SENTENCE_END.split(content.strip())[-1].split()
+        found |= {normalise(" ".join(last[-n:])) for n in (1, 2) if len(last) >= n}
     return {f for f in found if len(LETTERS.findall(f)) >= 2}, values
 
 
@@ -430,8 +438,10 @@ def learn_fragments(texts: Iterable[str], share: float) -> list[tuple[str, int]]
         for k, v in vals.items():
             values.setdefault(k, Counter())[v] += 1
     need = max(2.0, share * len(distinct))
-    out = [(f + FIELD if f in values and _closed_field(values[f], c) else f, c)
-           for f, c in counts.items() if c >= need]
+    found = {f: c for f, c in counts.items() if c >= need}
+    # a fragment inside a longer one found on (nearly) the same texts is that one's part: 파일 of 첨부 파일
+    found = {f: c for f, c in found.items() if not any(f != g and f in g and d >= 0.8 * c for g, d in found.items())}
+    out = [(f + FIELD if f in values and _closed_field(values[f], c) else f, c) for f, c in found.items()]
     return sorted(out, key=lambda fc: (-fc[1], fc[0]))
 
 

@@ -82,6 +82,24 @@ def test_attachment_greeting_and_closing_lines_are_learned():
     assert found["안녕하세요"] == found["수고 많으십니다"] == 16  # 2 of 3 web texts, split at the sentence end
 
 
+def test_an_attachment_line_run_into_the_sentence_is_learned_from_how_texts_end():
+    texts = [f"{t}\n{c} 첨부 파일" for t, c in BODIES]
+    assert ("첨부 파일", 24) in text.learn_fragments(texts, 0.3)
+    assert "파일" not in dict(text.learn_fragments(texts, 0.3))  # part of 첨부 파일, on the same texts
+
+
+def test_prefixes_in_parentheses_or_before_a_dash_are_learned():
+    found = dict(text.learn_fragments([f"(생활불편) {t}\n{c}" for t, c in BODIES], 0.3))
+    assert found["(생활불편)"] == 24
+    found = dict(text.learn_fragments([f"생활불편신고 - {t}\n{c}" for t, c in BODIES], 0.3))
+    assert found["생활불편신고"] == 24
+
+
+def test_sentences_split_without_a_space_after_the_stop_but_not_inside_numbers():
+    assert text.SENTENCE_END.split("안녕하세요.주차장이 좁아요. 3.5km 떨어졌어요") == ["안녕하세요.", "주차장이 좁아요.",
+                                                                                 "3.5km 떨어졌어요"]
+
+
 def test_a_fragment_under_the_share_is_not_learned():
     texts = [f"{t}\n{c}" for t, c in web_form()]  # 감사합니다 on 12 of 24 texts
     assert "감사합니다" in dict(text.learn_fragments(texts, 0.5))
