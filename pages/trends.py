@@ -176,7 +176,6 @@ def _save_text_settings(ctx: Context, new_text: str, detail: str, done: str) -> 
 
 
 def keywords(ctx: Context) -> None:
-    _show_flash()
     definition("키워드 = 제목·내용의 명사(형태소 분석 kiwipiepy, 조사·어미는 떼고 복합명사는 붙여서; 한글이 없는 글은 영어 낱말). "
                "적재할 때 계산하며 상용구('상용구' 탭)는 빼고 봅니다. 건수는 그 말이 나온 VOC 건수이며 불용어(설정 "
                "text.stop_words)는 뺍니다. 직전 기간 = 같은 길이의 바로 앞 기간.")
@@ -211,7 +210,6 @@ def _other_line(cov: dict) -> str:
 
 
 def topics(ctx: Context) -> None:
-    _show_flash()
     definition("주제 = 설정의 주제 사전(text.topics)에 있는 말이 제목·내용에 낱말 그대로 나오면 그 주제로 분류합니다(낱말의 "
                "일부는 맞지 않음, 여러 주제 가능, 어느 것에도 해당하지 않으면 '기타'). 사전을 고치면 모든 건을 다시 분류합니다.")
     cov = data.run(va.text_coverage, ctx.scope)
@@ -275,7 +273,6 @@ def candidates(ctx: Context) -> None:
 
 def boilerplate(ctx: Context) -> None:
     """What was cut from the texts as boilerplate, where it was found, and the team's edits of it."""
-    _show_flash()
     cfg = ctx.settings.get("text", {})
     definition(f"상용구 = 한 출처(적재한 파일 하나, 또는 접수채널 하나)의 서로 다른 글 중 {pct(cfg.get('boilerplate_share', 0.3))} "
                "이상에 되풀이되는 조각(제목의 대괄호 머리말, '첨부 파일:' 같은 항목 이름, 인사·맺음말·서명)입니다. 적재할 때마다 "
@@ -402,6 +399,7 @@ def main() -> None:
     if data.run(va.compliance_summary, ctx.scope)["received"] == 0:
         voc_pages.nothing_in_scope()
         return
+    _show_flash()  # what the last edit of [text] did, above whichever tab the edit came from
     if data.run(text.topics_stale, ctx.settings):
         st.warning("설정의 주제 사전이 바뀌었습니다. 주제 분류는 다음 VOC 적재 때 새 사전으로 다시 계산됩니다.",
                    icon=":material/sync_problem:")
