@@ -86,6 +86,11 @@ def test_every_page_after_login_with_a_screenshot(page, server):
         _no_exception(page)
         assert page.url.rstrip("/") == f"{server.url}/{path}".rstrip("/")
         assert screenshot(page, f"{i:02d}_{path or 'overview'}").stat().st_size > 10_000
+        for width, height in ((1366, 768), (1920, 1080)):  # a common projector and a full-HD screen
+            page.set_viewport_size({"width": width, "height": height})
+            settle(page)
+            assert screenshot(page, f"{i:02d}_{path or 'overview'}_{width}x{height}").stat().st_size > 10_000
+        page.set_viewport_size({"width": 1400, "height": 1400})
 
 
 def test_voc_upload_flow(page, server, tmp_path):
