@@ -164,7 +164,7 @@ def test_overview_badge_counts_overdue_and_at_risk(app_test, fixture_db):
 def test_trends_page_warns_when_topic_dictionary_changed(app_test, fixture_db, env):
     import re
 
-    text = re.sub(r'(?m)^"주차" = \[.*\]$', '"주차" = ["주차", "주차장"]', env.path.read_text(encoding="utf-8"), count=1)
+    text = re.sub(r'(?ms)^"주차" = \[.*?\]', '"주차" = ["주차", "주차장"]', env.path.read_text(encoding="utf-8"), count=1)
     env.path.write_text(text, encoding="utf-8")
     at = run_month(app_test(TRENDS), 2025, 11)
     assert not at.exception
