@@ -2,6 +2,9 @@
 
 The first test must be the first page load of the module's fresh server (deep link before the router ran).
 """
+import io
+from pathlib import Path
+
 import pytest
 
 from browser_support import (USERS, browser, login, main_text, nav_to, open_url, other_page, page,  # noqa: F401
@@ -361,3 +364,37 @@ def test_meeting_view_fits_a_projector_screen_without_controls(browser, server, 
         assert screenshot(page, f"meeting_{width}x{height}").stat().st_size > 10_000
     finally:
         context.close()
+
+
+def test_cco_monthly_review_downloads_the_kpi_workbook(page, server):
+    """The CCO's journey: KPI page, the answer at the top, the review workbook in one click."""
+    import openpyxl
+
+    open_url(page, server, "kpi")
+    login(page, "admin")
+    _no_exception(page)
+    assert "미달·주의 KPI" in main_text(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="KPI 검토 자료 Excel").click()
+    download = info.value
+    assert download.suggested_filename.startswith("KPI_검토_") and download.suggested_filename.endswith(".xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert len(wb.sheetnames) >= 3 and all(ws.page_setup.paperSize in (9, "9") for ws in wb.worksheets)
+    screenshot(page, "journey_cco_kpi")
+
+
+def test_ccm_team_half_year_workbook_and_print_view(page, server):
+    """The CCM team's journey: the semiannual workbook, then the print view from its button."""
+    import openpyxl
+
+    open_url(page, server, "report")
+    login(page, "admin")
+    page.get_by_role("button", name="보고서(Excel) 만들기").click()
+    settle(page)
+    _no_exception(page)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="보고서 내려받기 (.xlsx)").click()
+    assert info.value.suggested_filename.startswith("VOC_반기보고서_")
+    wb = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert len(wb.sheetnames) == 10
+    screenshot(page, "journey_ccm_report")
