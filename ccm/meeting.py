@@ -48,12 +48,15 @@ def pcsi(con: duckdb.DuckDBPyConnection, now: datetime) -> dict | None:
     return None
 
 
-def kpi(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """The organisation's KPI score at the latest month with actuals (ccm.kpi.org_score)."""
+def kpi(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> dict | None:
+    """The organisation's KPI score (ccm.kpi.org_score) at the latest month with actuals that has ended
+    by `now` — a running month, not yet reported by every department, is not judged (as on the overview)."""
     try:
         latest = kpi_engine.latest_actual_month(con)
         if latest is None:
             return None
+        if now is not None and latest >= (now.year, now.month):
+            latest = kpi_engine.previous_month(now.year, now.month)
         score = kpi_engine.org_score(con, *latest)
     except duckdb.CatalogException:
         return None
@@ -108,7 +111,7 @@ def figures(con: duckdb.DuckDBPyConnection, now: datetime, settings: Settings) -
     start = date.fromordinal(now.date().toordinal() - days)
     return {
         "pcsi": pcsi(con, now),
-        "kpi": kpi(con),
+        "kpi": kpi(con, now),
         "compliance": compliance(con, now),
         "compliance_target": compliance_target(con, now.year, kpi_engine.rules_from(settings).org_unit),
         "monthly": monthly_compliance(con, now),
