@@ -10,17 +10,6 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-DDL = [
-    "CREATE SEQUENCE IF NOT EXISTS audit_seq START 1",
-    """CREATE TABLE IF NOT EXISTS audit_log (
-        audit_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
-        at_time   TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-        username  VARCHAR,
-        action    VARCHAR NOT NULL,
-        detail    VARCHAR
-    )""",
-]
-
 ACTIONS = {
     "login": "로그인",
     "login_failed": "로그인 실패",

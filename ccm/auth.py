@@ -35,33 +35,6 @@ DEFAULTS = {
     "min_password_length": 10,
 }
 
-DDL = [
-    """CREATE TABLE IF NOT EXISTS users (
-        username      VARCHAR PRIMARY KEY,
-        role          VARCHAR NOT NULL,       -- 관리자 | 분석 | 열람 | 부서
-        department    VARCHAR,                -- required for 부서
-        password_hash VARCHAR,                -- argon2id; NULL = no password (single sign-on only)
-        oidc_email    VARCHAR,                -- single sign-on identity mapped to this account
-        active        BOOLEAN NOT NULL DEFAULT TRUE,
-        created_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-        password_changed_at TIMESTAMP
-    )""",
-    """CREATE TABLE IF NOT EXISTS login_attempts (
-        username     VARCHAR NOT NULL,
-        attempted_at TIMESTAMP NOT NULL,
-        success      BOOLEAN NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS sessions (
-        token_hash     VARCHAR PRIMARY KEY,   -- HMAC-SHA256 of the token under the server's secret key
-        username       VARCHAR NOT NULL,
-        created_at     TIMESTAMP NOT NULL,
-        last_seen      TIMESTAMP NOT NULL,    -- written now and then, not on every click (see ui.auth)
-        expires_at     TIMESTAMP NOT NULL,    -- created_at + max_session_hours
-        revoked_at     TIMESTAMP,
-        revoked_reason VARCHAR                -- logout | password_change | account_disabled
-    )""",
-]
-
 _hasher = PasswordHasher()
 
 

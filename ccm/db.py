@@ -7,7 +7,6 @@ holds the lock instead of failing.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import threading
 import time
 from collections.abc import Iterator
@@ -16,27 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-# Modules that own part of the schema: each exposes DDL (a list of idempotent statements).
-SCHEMA_MODULES = ["ccm.db", "ccm.voc", "ccm.text", "ccm.pcsi", "ccm.kpi", "ccm.audit", "ccm.auth"]
-
-DDL = [
-    "CREATE SEQUENCE IF NOT EXISTS batch_seq START 1",
-    """CREATE TABLE IF NOT EXISTS load_batches (
-        batch_id      INTEGER PRIMARY KEY DEFAULT nextval('batch_seq'),
-        kind          VARCHAR NOT NULL,          -- voc | survey | kpi
-        file_name     VARCHAR NOT NULL,
-        sha256        VARCHAR NOT NULL,
-        rows_read     INTEGER NOT NULL DEFAULT 0,
-        rows_inserted INTEGER NOT NULL DEFAULT 0,
-        rows_updated  INTEGER NOT NULL DEFAULT 0,
-        rows_unchanged INTEGER NOT NULL DEFAULT 0,
-        rows_rejected INTEGER NOT NULL DEFAULT 0,
-        loaded_at     TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-        loaded_by     VARCHAR,
-        status        VARCHAR NOT NULL DEFAULT 'loaded',  -- loaded | rolled_back
-        detail        JSON                       -- loader-specific: mapping, spec, warnings
-    )""",
-]
+from ccm import schema
 
 LOCK_MESSAGE = "Could not set lock"
 _SCHEMA_LOCK = threading.Lock()  # two threads opening a new database must not both create the schema
@@ -119,16 +98,12 @@ def session(path: str | Path, *, wait_seconds: float = 60.0) -> Iterator[duckdb.
         con.close()
 
 
-def _all_ddl() -> list[str]:
-    return [stmt for name in SCHEMA_MODULES for stmt in getattr(importlib.import_module(name), "DDL", [])]
-
-
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create or upgrade the schema, writing only when the code's DDL differs from the stored one.
 
     (Writing on every open would change the file and so invalidate every cached query result.)
     """
-    statements = _all_ddl()
+    statements = schema.ddl()
     digest = hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()
     with _SCHEMA_LOCK:
         _apply_schema(con, statements, digest)

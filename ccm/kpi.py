@@ -24,23 +24,6 @@ DIRECTIONS = {"higher": "높을수록 좋음", "lower": "낮을수록 좋음", "
 AGGREGATIONS = {"cumulative": "누적", "average": "평균", "latest": "최근값"}
 STATUS_ORDER = ["미달", "주의", "달성", "미입력", "목표 없음", "실적 없음"]
 
-DEF_COLUMNS = """
-    year INTEGER NOT NULL, department VARCHAR NOT NULL, strategy VARCHAR, task VARCHAR, core_task VARCHAR,
-    indicator VARCHAR NOT NULL, unit VARCHAR, direction VARCHAR NOT NULL, aggregation VARCHAR NOT NULL,
-    annual_target DOUBLE NOT NULL, plan DOUBLE[], weight DOUBLE NOT NULL, source VARCHAR,
-    source_row INTEGER, batch_id INTEGER NOT NULL, updated_batch_id INTEGER NOT NULL
-"""
-ACT_COLUMNS = """
-    year INTEGER NOT NULL, month INTEGER NOT NULL, department VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
-    actual DOUBLE NOT NULL, note VARCHAR, source_row INTEGER, batch_id INTEGER NOT NULL,
-    updated_batch_id INTEGER NOT NULL
-"""
-DDL = [
-    f"CREATE TABLE IF NOT EXISTS kpi_definitions ({DEF_COLUMNS})",
-    f"CREATE TABLE IF NOT EXISTS kpi_definitions_replaced ({DEF_COLUMNS}, replaced_by_batch INTEGER NOT NULL)",
-    f"CREATE TABLE IF NOT EXISTS kpi_actuals ({ACT_COLUMNS})",
-    f"CREATE TABLE IF NOT EXISTS kpi_actuals_replaced ({ACT_COLUMNS}, replaced_by_batch INTEGER NOT NULL)",
-]
 DEF_KEY = ("year", "department", "indicator")
 ACT_KEY = ("year", "month", "department", "indicator")
 

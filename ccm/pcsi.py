@@ -19,47 +19,6 @@ from ccm.db import transaction
 import numpy as np
 import pandas as pd
 
-DDL = [
-    """CREATE TABLE IF NOT EXISTS survey_batches (
-        batch_id    INTEGER PRIMARY KEY,       -- = load_batches.batch_id
-        survey      VARCHAR NOT NULL,          -- PCSI | 교육만족도 | 전화친절도 ...
-        year        INTEGER NOT NULL,
-        wave        VARCHAR NOT NULL DEFAULT '',
-        scale       INTEGER NOT NULL,          -- 3 | 4 | 5 | 7 | 10 (1–10) | 11 (0–10)
-        overall_area VARCHAR,                  -- the area holding 전반적만족 (outcome of the IPA)
-        spec        JSON NOT NULL,             -- the confirmed survey spec
-        sha256      VARCHAR NOT NULL,
-        active      BOOLEAN NOT NULL DEFAULT TRUE,
-        replaced_by INTEGER                    -- batch that replaced this one (same survey/year/wave)
-    )""",
-    """CREATE TABLE IF NOT EXISTS survey_items (
-        batch_id INTEGER NOT NULL, item VARCHAR NOT NULL, area VARCHAR NOT NULL, label VARCHAR,
-        reverse BOOLEAN NOT NULL DEFAULT FALSE, position INTEGER NOT NULL,
-        PRIMARY KEY (batch_id, item)
-    )""",
-    """CREATE TABLE IF NOT EXISTS survey_respondents (
-        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL,   -- resp_no = row number in the file
-        respondent_id VARCHAR,                                  -- survey firm's ID, personal data masked
-        survey_date DATE, facility VARCHAR, customer_type VARCHAR,
-        weight DOUBLE NOT NULL DEFAULT 1.0,
-        PRIMARY KEY (batch_id, resp_no)
-    )""",
-    """CREATE TABLE IF NOT EXISTS survey_answers (
-        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL, item VARCHAR NOT NULL,
-        raw VARCHAR,                 -- the answer as written in the file
-        score DOUBLE,                -- 0–100; NULL unless status = 'ok'
-        status VARCHAR NOT NULL,     -- ok | missing (blank or missing code) | invalid (out of scale)
-        PRIMARY KEY (batch_id, resp_no, item)
-    )""",
-    """CREATE TABLE IF NOT EXISTS survey_demographics (
-        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL, attribute VARCHAR NOT NULL, value VARCHAR
-    )""",
-    """CREATE TABLE IF NOT EXISTS survey_comments (
-        batch_id INTEGER NOT NULL, resp_no INTEGER NOT NULL, question VARCHAR NOT NULL,
-        text VARCHAR                 -- personal data masked
-    )""",
-]
-
 SURVEY_TABLES = ("survey_answers", "survey_demographics", "survey_comments", "survey_respondents", "survey_items")
 SCALES = {3: "3점", 4: "4점", 5: "5점", 7: "7점", 10: "10점(1–10)", 11: "11점(0–10)"}
 Z95 = 1.96

@@ -54,39 +54,6 @@ BATCH = 2000             # texts per kiwipiepy call
 SAMPLE = 1000            # distinct texts per source read to learn its boilerplate
 RUNNING_STALE = 900      # seconds without progress after which a running-analysis marker is ignored
 
-DDL: list[str] = [
-    """CREATE TABLE IF NOT EXISTS text_cache (
-        text_hash VARCHAR PRIMARY KEY,     -- md5 of the cleaned title || LF || content
-        keywords  VARCHAR[] NOT NULL       -- distinct nouns, in order of appearance
-    )""",
-    """CREATE TABLE IF NOT EXISTS voc_text_state (
-        voc_id    VARCHAR PRIMARY KEY,
-        text_hash VARCHAR NOT NULL         -- the cleaned text the item's keywords/topics were made from
-    )""",
-    # The item's scope columns are copied next to each keyword/topic (kept in step by enrich through
-    # row_sig), so that page queries filter one table instead of joining millions of rows.
-    "CREATE TABLE IF NOT EXISTS voc_keywords (voc_id VARCHAR NOT NULL, keyword VARCHAR NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS voc_topics (voc_id VARCHAR NOT NULL, topic VARCHAR NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS text_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
-    "ALTER TABLE voc_text_state ADD COLUMN IF NOT EXISTS row_sig UBIGINT",  # hash of text + copied columns
-    "ALTER TABLE voc_keywords ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
-    "ALTER TABLE voc_keywords ADD COLUMN IF NOT EXISTS department VARCHAR",
-    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS received_at TIMESTAMP",
-    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS completed_at TIMESTAMP",
-    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS voc_type VARCHAR",
-    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS department VARCHAR",
-    "ALTER TABLE voc_topics ADD COLUMN IF NOT EXISTS facility VARCHAR",
-    "ALTER TABLE text_cache ADD COLUMN IF NOT EXISTS tokens VARCHAR",        # content words, space-separated
-    "ALTER TABLE voc_text_state ADD COLUMN IF NOT EXISTS bp_sig UBIGINT",    # the boilerplate cut from it
-    """CREATE TABLE IF NOT EXISTS text_boilerplate (
-        kind     VARCHAR NOT NULL,         -- batch (a loaded file) | channel
-        source   VARCHAR NOT NULL,         -- batch_id or channel name
-        fragment VARCHAR NOT NULL,         -- normalised: spaces collapsed, every number as #
-        texts    INTEGER NOT NULL,         -- distinct texts of the source's sample holding it
-        total    INTEGER NOT NULL          -- distinct texts in the sample
-    )""",
-]
-
 TEXT_SQL = "coalesce(title, '') || chr(10) || coalesce(content, '')"
 ATTR_COLUMNS = ("received_at", "completed_at", "voc_type", "department", "facility")
 SIG_SQL = f"hash(title, content, {', '.join(ATTR_COLUMNS)}, batch_id, channel)"  # cheap change detection

@@ -3,51 +3,10 @@ from __future__ import annotations
 
 import duckdb
 
+from ccm import schema
 from ccm.db import transaction
 
-# Columns shared by voc_items and its history of replaced versions.
-ITEM_COLUMNS = """
-    voc_id          VARCHAR NOT NULL,
-    received_at     TIMESTAMP NOT NULL,
-    completed_at    TIMESTAMP,
-    voc_type        VARCHAR NOT NULL,   -- one of the 7 canonical types
-    channel         VARCHAR,            -- canonical channel, or the raw value if unknown
-    department      VARCHAR,
-    facility        VARCHAR,
-    status          VARCHAR NOT NULL,   -- 접수 | 처리중 | 완료
-    title           VARCHAR,            -- personal data masked
-    content         VARCHAR,            -- personal data masked
-    answer          VARCHAR,            -- 처리내용 (masked), if the export has it
-    customer_key    VARCHAR,            -- keyed hash (HMAC-SHA256) of the customer's identity, never clear
-    clock_start     TIMESTAMP,          -- first business minute at or after received_at
-    due_at          TIMESTAMP,
-    deadline_minutes INTEGER,           -- working minutes allowed
-    work_minutes    INTEGER,            -- working minutes from clock_start to completed_at (NULL while open)
-    sla_met         BOOLEAN,            -- NULL while open
-    sla_rule        VARCHAR,            -- which rule applied: effective date, days, counting
-    source_row      INTEGER,            -- row number in the source file
-    batch_id        INTEGER NOT NULL,   -- batch that inserted the item
-    updated_batch_id INTEGER,           -- batch that last changed it
-    export_as_of    TIMESTAMP           -- the export's as-of time: its latest receipt or completion time
-"""
-ITEM_NAMES = [line.split()[0] for line in ITEM_COLUMNS.strip().splitlines() if line.strip()]
-
-DDL = [
-    # voc_id is unique: the loader upserts by it, one writer at a time (etl.voc.store). No PRIMARY KEY:
-    # maintaining its index took a third of the time of a 1M-row load.
-    f"CREATE TABLE IF NOT EXISTS voc_items ({ITEM_COLUMNS})",
-    # Versions replaced by a later batch, so that a batch can be rolled back exactly.
-    f"CREATE TABLE IF NOT EXISTS voc_items_replaced ({ITEM_COLUMNS}, replaced_by_batch INTEGER NOT NULL)",
-    # databases made before export_as_of existed
-    "ALTER TABLE voc_items ADD COLUMN IF NOT EXISTS export_as_of TIMESTAMP",
-    "ALTER TABLE voc_items_replaced ADD COLUMN IF NOT EXISTS export_as_of TIMESTAMP",
-    """CREATE OR REPLACE VIEW voc AS
-       SELECT voc_id, received_at, completed_at, voc_type, channel, department, facility, status,
-              title, content, due_at, work_minutes, sla_met, clock_start, deadline_minutes, sla_rule,
-              customer_key, batch_id
-       FROM voc_items""",
-]
-
+ITEM_NAMES = schema.VOC_ITEMS.names  # the columns of voc_items and voc_items_replaced (ccm/schema.py)
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT EXISTS (SELECT 1 FROM voc_items)").fetchone()[0]
