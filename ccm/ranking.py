@@ -25,7 +25,7 @@ import pandas as pd
 from ccm import formats
 from ccm.period import Scope
 
-SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend")  # components `inputs` has data for
+SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend", "phone")  # components `inputs` has data for
 
 
 @dataclass(frozen=True)
@@ -316,6 +316,14 @@ def pcsi_by_department(facilities: pd.DataFrame) -> pd.DataFrame:
     return g[["department", "pcsi", "pcsi_n"]]
 
 
+def phone_scores(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Phone-courtesy score (100-point) and calls monitored per department in the period (ccm.phone)."""
+    df = _call("ccm.phone", "department_totals", con, Scope(scope.start, scope.end, None))
+    if df is None or df.empty:
+        return pd.DataFrame(columns=["department", "phone", "phone_n"])
+    return pd.DataFrame({"department": df["department"], "phone": df["score"], "phone_n": df["n"]})
+
+
 def _call(module: str, name: str, *args):
     import importlib
 
@@ -342,6 +350,7 @@ def inputs(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: Ran
     df = df.merge(voc[cols].astype({"department": "object"}), on="department", how="left")
     df = df.merge(kpi.astype({"department": "object"}), on="department", how="left")
     df = df.merge(pcsi.astype({"department": "object"}), on="department", how="left")
+    df = df.merge(phone_scores(con, scope).astype({"department": "object"}), on="department", how="left")
     for c in cfg.components:
         if f"{c.key}_n" not in df:
             df[c.key], df[f"{c.key}_n"] = math.nan, 0

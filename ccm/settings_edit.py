@@ -17,7 +17,7 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import ParseError
 
-VALIDATOR_MODULES = ["ccm.settings", "ccm.sla", "ccm.calendar", "ccm.pcsi", "ccm.kpi", "ccm.ranking", "ccm.text", "ccm.voc",
+VALIDATOR_MODULES = ["ccm.settings", "ccm.sla", "ccm.calendar", "ccm.pcsi", "ccm.kpi", "ccm.ranking", "ccm.text", "ccm.voc", "ccm.phone",
                      "etl.readers"]
 RECOMPUTE_SECTIONS = ("calendar", "sla")  # changes here move VOC deadlines: recompute stored SLA columns
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -1,0 +1,39 @@
+"""python -m etl phone FILE [--db PATH] [--user NAME]: load phone-courtesy monitoring results, all or nothing.
+
+Exit codes: 0 = loaded (or the same file already loaded); 1 = rows rejected (each named by file, row, column
+and value), nothing stored; 2 = the file cannot be used (not found, unreadable, a required column missing).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ccm import db
+from etl import common_cli, phone
+from etl.readers import ReadError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="전화친절도 모니터링 결과 파일 (.xlsx, .xls, .csv)")
+    common_cli.add_db_argument(parser)
+    parser.add_argument("--user", help="적재한 사람 (적재 이력에 기록; 기본: 운영체제 사용자)")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings, db_path = common_cli.settings_and_db(args)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"적재하지 않았습니다: 파일이 없습니다({path}).")
+        return 2
+    try:
+        with db.session(db_path) as con:
+            result = phone.load(con, path, settings, loaded_by=args.user or common_cli.os_user())
+    except (phone.PhoneError, ReadError) as exc:
+        print(f"적재하지 않았습니다: {exc}")
+        return 2
+    print(result.summary())
+    for w in result.warnings:
+        print(f"  주의: {w}")
+    if not result.rejects.empty:
+        print(result.rejects.to_string(index=False))
+    return result.exit_code
