@@ -220,7 +220,7 @@ def test_stored_definitions_decide_for_an_actuals_only_workbook(env, tmp_path):
 
 # ---- 4. one text ----------------------------------------------------------------------------------------
 def _readme_block() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
     return re.search(r"<!-- kpi-rules:[^>]*-->\n(.*?)\n<!-- /kpi-rules -->", text, re.S)[1]
 
 
