@@ -46,11 +46,12 @@ class View:
 SEQUENCES = [
     "CREATE SEQUENCE IF NOT EXISTS batch_seq START 1",
     "CREATE SEQUENCE IF NOT EXISTS audit_seq START 1",
+    "CREATE SEQUENCE IF NOT EXISTS action_seq START 1",
 ]
 
 LOAD_BATCHES = Table("load_batches", "One row per loaded file (VOC export, survey, KPI workbook).", (
     ("batch_id", "INTEGER PRIMARY KEY DEFAULT nextval('batch_seq')", "Batch number; rows of every table point to it"),
-    ("kind", "VARCHAR NOT NULL", "voc | survey | kpi"),
+    ("kind", "VARCHAR NOT NULL", "voc | survey | kpi | phone | training | actions (the loader; rollback dispatches on it)"),
     ("file_name", "VARCHAR NOT NULL", "Name of the uploaded file"),
     ("sha256", "VARCHAR NOT NULL", "SHA-256 of the file's bytes (the same file loaded twice is recognised)"),
     ("rows_read", "INTEGER NOT NULL DEFAULT 0", "Data rows read from the file"),
@@ -252,6 +253,54 @@ TRAINING_TABLES = [
           TRAINING_COLUMNS + (("replaced_by_batch", "INTEGER NOT NULL", "Batch whose load replaced this version"),)),
 ]
 
+ACTION_TABLES = [
+    Table("improvement_actions", "개선과제 (ccm.actions; manual §4.2.1-3⑥, §4.3.2-4): the register and its status flow.", (
+        ("action_id", "INTEGER PRIMARY KEY DEFAULT nextval('action_seq')", "과제번호"),
+        ("title", "VARCHAR NOT NULL", "과제명"),
+        ("cause", "VARCHAR", "발생원인 (manual §4.3.2-4)"),
+        ("direction", "VARCHAR", "개선방향"),
+        ("department", "VARCHAR NOT NULL", "개선시행 부서: the owner (a 부서 account sees and changes only its own)"),
+        ("schedule", "VARCHAR", "세부 일정 (free text)"),
+        ("due_date", "DATE", "완료 예정일 (required from the second stage, 계획, on)"),
+        ("status", "VARCHAR NOT NULL", "진행 상태, one of [actions] statuses: 발굴 → 계획 → 시행 → 완료 → 효과 확인"),
+        ("topic", "VARCHAR", "Targeted VOC topic (voc_topics.topic); NULL = any topic"),
+        ("facility", "VARCHAR", "Targeted facility; NULL = any (both NULL: no effect is measured)"),
+        ("customer_told", "BOOLEAN NOT NULL DEFAULT FALSE", "고객 피드백 여부: the result was told to the customer"),
+        ("completed_on", "DATE", "완료일: set when the status reaches 완료, cleared if it is moved back"),
+        ("origin", "VARCHAR", "Where it was made: 경중도×빈도 | 재발 | 선택한 VOC | 엑셀 | 직접 입력"),
+        ("created_at", "TIMESTAMP NOT NULL", "When it was registered (ccm.period.now)"),
+        ("created_by", "VARCHAR", "Account that registered it"),
+        ("updated_at", "TIMESTAMP NOT NULL", "Last change"),
+        ("updated_by", "VARCHAR", "Account of the last change"),
+        ("batch_id", "INTEGER", "load_batches row (kind 'actions') of the Excel import that made it; NULL otherwise"),
+    )),
+    Table("action_voc", "The VOC items that triggered an improvement action (action ↔ voc_id).", (
+        ("action_id", "INTEGER NOT NULL", "improvement_actions.action_id"),
+        ("voc_id", "VARCHAR NOT NULL", "voc_items.voc_id (접수번호)"),
+    )),
+]
+
+PHONE_TABLES = [
+    Table("phone_calls", "전화친절도 모니터링 (ccm.phone; manual §1.3-13, §5.1.1): one row per monitored call.", (
+        ("call_id", "BIGINT NOT NULL", "batch_id × 1,000,000 + row of the file: unique per call"),
+        ("batch_id", "INTEGER NOT NULL", "load_batches row (kind 'phone') that loaded the call"),
+        ("source_row", "INTEGER", "Row of the file (as Excel shows it)"),
+        ("call_date", "DATE NOT NULL", "통화일: date of the monitored call"),
+        ("department", "VARCHAR NOT NULL", "Department that answered (configured name, aliases applied)"),
+        ("evaluator_id", "VARCHAR", "평가자: a code as given, or '평가자-' + keyed hash of a person's name"),
+        ("evaluator_type", "VARCHAR NOT NULL", "평가자 구분: 내부 | 교차기관 | 외부기관 ([phone] evaluator_types)"),
+        ("total", "DOUBLE NOT NULL", "Σ item scores, recomputed (a differing total in the file is only warned about)"),
+        ("total_max", "DOUBLE NOT NULL", "Σ item maxima of the checklist at load time (score = total ÷ total_max × 100)"),
+        ("note", "VARCHAR", "비고, phones/e-mails/주민번호 and the evaluator's name masked"),
+    )),
+    Table("phone_scores", "Item scores of each monitored call (checklist of [phone] items at load time).", (
+        ("call_id", "BIGINT NOT NULL", "phone_calls.call_id"),
+        ("item", "VARCHAR NOT NULL", "점검 항목 (인사, 응대, 정확성, 종결 …)"),
+        ("score", "DOUBLE NOT NULL", "The item's score"),
+        ("max_score", "DOUBLE NOT NULL", "The item's maximum (배점) at load time"),
+    )),
+]
+
 AUDIT_LOG = Table("audit_log", "Who did what, when (ccm.audit.record).", (
     ("audit_id", "BIGINT PRIMARY KEY DEFAULT nextval('audit_seq')", "Entry number"),
     ("at_time", "TIMESTAMP NOT NULL DEFAULT current_localtimestamp()", "When (local time)"),
@@ -288,7 +337,7 @@ AUTH_TABLES = [
 ]
 
 TABLES: list[Table] = [
-    LOAD_BATCHES, VOC_ITEMS, VOC_ITEMS_REPLACED, *TEXT_TABLES, *SURVEY_TABLES, *KPI_TABLES, *TRAINING_TABLES, AUDIT_LOG, *AUTH_TABLES,
+    LOAD_BATCHES, VOC_ITEMS, VOC_ITEMS_REPLACED, *TEXT_TABLES, *SURVEY_TABLES, *KPI_TABLES, *TRAINING_TABLES, *ACTION_TABLES, *PHONE_TABLES, AUDIT_LOG, *AUTH_TABLES,
 ]
 
 # Databases made by earlier versions: columns added since (idempotent).
@@ -327,3 +376,72 @@ def ddl() -> list[str]:
     """Every statement, in the order they must run; each is idempotent."""
     return [*SEQUENCES, *(t.ddl() for t in TABLES), *MIGRATIONS, *INDEXES, *(v.ddl() for v in VIEWS)]
 
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _table_doc(t: Table) -> list[str]:
+    lines = [f"### {t.name}", "", t.comment, "", "| Column | Type | Comment |", "|---|---|---|"]
+    lines += [f"| `{name}` | `{_cell(sql_type)}` | {_cell(comment)} |" for name, sql_type, comment in t.columns]
+    if t.constraints:
+        lines += ["", "Constraints: " + ", ".join(f"`{c}`" for c in t.constraints)]
+    return lines + [""]
+
+
+def _view_doc(v: View, described: list[tuple[str, str]]) -> list[str]:
+    comments = {name: comment for name, _, comment in table(v.source).columns}
+    lines = [f"### {v.name}", "", f"{v.comment} Reads `{v.source}`.", "", "| Column | Type | Comment |", "|---|---|---|"]
+    lines += [f"| `{name}` | `{sql_type}` | {_cell(comments.get(name, ''))} |" for name, sql_type in described]
+    return lines + [""]
+
+
+def doc() -> str:
+    """docs/data-model.md: every table and view with its columns, types and comments."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    for stmt in ddl():
+        con.execute(stmt)
+    views = {v.name: con.execute(f"DESCRIBE {v.name}").fetchall() for v in VIEWS}
+    con.close()
+    lines = ["# Data model", "",
+             "Generated from `ccm/schema.py` by `python -m ccm.schema > docs/data-model.md` (or `--write`); do not "
+             "edit by hand: a test checks that this file equals the generated text. Data checks (unique keys, "
+             "allowed values, batches of every row): `python -m ccm.data_checks`.", "",
+             "## Tables", "", " · ".join(f"[{t.name}](#{t.name})" for t in TABLES), ""]
+    for t in TABLES:
+        lines += _table_doc(t)
+    lines += ["## Views", ""]
+    for v in VIEWS:
+        lines += _view_doc(v, [(r[0], r[1]) for r in views[v.name]])
+    lines += ["## Sequences, indexes and migrations", "", "Applied by `ccm.db.connect` when the schema changed, in "
+              "this order: sequences, tables, migrations (databases made by earlier versions), indexes, views.", ""]
+    lines += [f"- `{stmt}`" for stmt in [*SEQUENCES, *MIGRATIONS, *INDEXES]]
+    return "\n".join(lines) + "\n"
+
+
+DOC_PATH = "docs/data-model.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m ccm.schema", description="데이터 모델 문서(docs/data-model.md) 만들기")
+    parser.add_argument("--write", action="store_true", help=f"표준 출력 대신 {DOC_PATH} 에 씀(UTF-8)")
+    args = parser.parse_args(argv)
+    text = doc()
+    if args.write:
+        Path(__file__).resolve().parent.parent.joinpath(DOC_PATH).write_text(text, encoding="utf-8")
+        return 0
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8", newline="\n")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
