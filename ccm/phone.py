@@ -120,7 +120,7 @@ def scores(con: duckdb.DuckDBPyConnection, scope: Scope, period: str = "month", 
             FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY department, period_start""", params).df()
     items = con.execute(
         f"""SELECT c.department, {key.replace('call_date', 'c.call_date')} AS period_start, s.item,
-                   avg(s.score / s.max_score * 100) AS pct
+                   avg(s.score / s.max_score) AS pct
             FROM phone_calls c JOIN phone_scores s USING (call_id) WHERE {where} GROUP BY ALL""", params).df()
     cols = ["department", "period", "period_start", "n", "score", "change", "weakest_item", "weakest_pct", "small_n"]
     if calls.empty:
@@ -144,12 +144,13 @@ def _weakest(items: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def item_scores(con: duckdb.DuckDBPyConnection, scope: Scope, by_department: bool = True) -> pd.DataFrame:
-    """Per item (and department): n calls scored, mean score, max, % of max and its rank (1 = weakest)."""
+    """Per item (and department): n calls scored, mean score, max, share of max (pct, 0..1) and its rank
+    (1 = weakest)."""
     where, params = _where(scope)
     dept = "c.department, " if by_department else ""
     df = con.execute(
         f"""SELECT {dept}s.item, count(*) AS n, avg(s.score) AS mean_score, avg(s.max_score) AS max_score,
-                   avg(s.score / s.max_score * 100) AS pct
+                   avg(s.score / s.max_score) AS pct
             FROM phone_calls c JOIN phone_scores s USING (call_id) WHERE {where} GROUP BY ALL""", params).df()
     by = ["department"] if by_department else []
     if df.empty:
@@ -220,26 +221,31 @@ def monthly_score(con: duckdb.DuckDBPyConnection, year: int, month: int,
     return {int(m): (float(s), int(n)) for m, s, n in con.execute(sql + " GROUP BY 1", params).fetchall()}
 
 
-def report_frame(con: duckdb.DuckDBPyConnection, scope: Scope, now: Any = None) -> pd.DataFrame:
-    """The semiannual workbook's sheet: per department n, score, change, weakest item (Korean columns)."""
-    return to_display(by_department(con, scope))
+def report_frame(con: duckdb.DuckDBPyConnection, scope: Scope, now: Any = None, min_n_: int = 5) -> pd.DataFrame:
+    """The semiannual workbook's sheet: per department n, score, change vs the previous half, weakest
+    item (Korean columns); empty when nothing was monitored in the scope."""
+    return to_display(by_department(con, scope, min_n_), min_n_)
 
 
-LABELS = {"department": "부서", "period": "기간", "n": "모니터링 건수", "score": "점수(100점)",
-          "previous": "직전 기간 점수", "change": "직전 대비", "weakest_item": "가장 약한 항목",
-          "weakest_pct": "가장 약한 항목 득점률(%)", "small_n": "표본 부족", "item": "항목", "mean_score": "평균 점수",
-          "max_score": "배점", "pct": "득점률(%)", "rank": "약한 순위", "evaluator_type": "평가자 구분",
+LABELS = {"department": "부서", "period": "기간", "n": "모니터링 건수", "score": "점수",
+          "previous": "직전 기간 점수", "change": "직전 대비 변화", "weakest_item": "가장 약한 항목",
+          "weakest_pct": "가장 약한 항목 득점률", "small_n": "표본", "item": "항목", "mean_score": "평균 점수",
+          "max_score": "배점", "pct": "득점률", "rank": "약한 순위", "evaluator_type": "평가자 구분",
           "call_date": "통화일", "evaluator_id": "평가자", "total": "합계", "total_max": "만점", "note": "비고"}
+KINDS = {"score": "score", "previous": "score", "change": "score", "mean_score": "score", "max_score": "score",
+         "total": "score", "total_max": "score", "weakest_pct": "pct", "pct": "pct", "n": "count", "rank": "count",
+         "call_date": "date"}
 
 
-def to_display(df: pd.DataFrame) -> pd.DataFrame:
+def to_display(df: pd.DataFrame, min_n_: int | None = None) -> pd.DataFrame:
+    """Korean column names, '표본 부족' for small samples, formats by kind (df.attrs["kinds"])."""
     out = df.drop(columns=[c for c in ("period_start",) if c in df.columns]).copy()
     if "small_n" in out:
-        out["small_n"] = out["small_n"].map(lambda b: "표본 부족" if bool(b) else "")
-    for c in ("score", "previous", "change", "weakest_pct", "pct", "mean_score"):
-        if c in out:
-            out[c] = out[c].astype("float64").round(1)
-    return out.rename(columns=LABELS)
+        short = f"표본 부족({min_n_}건 미만)" if min_n_ else "표본 부족"
+        out["small_n"] = out["small_n"].map(lambda b: short if bool(b) else "충분")
+    out = out.rename(columns=LABELS)
+    out.attrs["kinds"] = {LABELS[c]: k for c, k in KINDS.items() if LABELS[c] in out.columns}
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def prepare(table: Table, settings) -> Prepared:
         rej.add(table.header_row, header, None, f"'{header}' 열이 없습니다(머리글에서 찾은 이름: {spellings} 중 하나여야 합니다).")
     if missing:
         raise PhoneError(f"{table.file_name}: 필요한 열이 없어 아무것도 저장하지 않았습니다 — "
-                         + "; ".join(f"{r['열']}" for r in rej.rows) + ". 서식을 내려받아 머리글을 맞추세요.")
+                         + " ".join(r["사유"] for r in rej.rows) + " 서식을 내려받아 머리글을 맞추세요.")
     df = table.df.reset_index(drop=True)
     rows = [int(r) for r in table.rows]
     if df.empty:
@@ -181,7 +181,7 @@ def _mapped(s: pd.Series, rows: list[int], column: str, index: dict[str, str], r
     for i in range(len(s)):
         if pd.isna(s.iloc[i]):
             rej.add(rows[i], column, None, f"'{column}' 값이 비어 있습니다.")
-        elif mapped.iloc[i] is None:
+        elif pd.isna(mapped.iloc[i]):
             rej.add(rows[i], column, s.iloc[i], f"알 수 없는 값입니다. 허용: {allowed}")
     return mapped
 

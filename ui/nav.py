@@ -21,6 +21,8 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {  # section: [(url_path, titl
                 ("trends", "유형별 추이", ":material/trending_up:")],
     "성과": [("kpi", "KPI 달성", ":material/flag:"),
            ("pcsi", "고객만족도(PCSI)", ":material/sentiment_satisfied:"),
+           ("phone", "전화친절도", ":material/call:"),
+           ("training", "교육 이수", ":material/school:"),
            ("ranking", "부서 평가·포상", ":material/military_tech:")],
     "보고": [("report", "반기 VOC 보고서", ":material/description:"),
            ("meeting", "회의 화면", ":material/co_present:")],
