@@ -23,6 +23,9 @@ ACTIONS = {
     "user_add": "사용자 추가",
     "user_change": "사용자 변경",
     "password_change": "비밀번호 변경",
+    "action_create": "개선과제 등록",
+    "action_update": "개선과제 수정",
+    "action_status": "개선과제 단계 변경",
 }
 
 # load_batches.kind → module providing rollback(con, batch_id) -> dict

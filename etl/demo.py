@@ -16,7 +16,7 @@ from pathlib import Path
 from ccm.settings import Settings, load_settings, overlay_path
 from etl import common_cli
 
-PARTS = ["etl.demo_voc", "etl.demo_survey", "etl.demo_kpi", "etl.demo_phone", "etl.demo_training"]
+PARTS = ["etl.demo_voc", "etl.demo_survey", "etl.demo_kpi", "etl.demo_phone", "etl.demo_training", "etl.demo_actions"]
 DEMO_SETTINGS = Path(__file__).with_name("demo_settings.toml")
 
 

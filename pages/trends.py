@@ -11,6 +11,7 @@ from ccm import voc_analytics as va
 from ccm.db import DatabaseBusy
 from ccm.safe_text import md
 from ccm.settings import os_reason, settings_path
+from ui import actions as ui_actions
 from ui import data, voc_pages
 from ui.bootstrap import Context, setup
 from ui.components import chart, definition, pct, table
@@ -350,6 +351,7 @@ def prevention(ctx: Context) -> None:
         st.info("개선 후보가 없습니다.")
     else:
         table(ko(cand.drop(columns=["candidate"])), "개선_후보", key="tr_prev_cand")
+    ui_actions.from_trends(ctx, df, "경중도×빈도", "tr_act_prev")
 
 
 def recurrence(ctx: Context) -> None:
@@ -370,6 +372,7 @@ def recurrence(ctx: Context) -> None:
     top = df.head(20).assign(label=lambda d: d["facility"] + " · " + d["topic"])
     fig = data.figure(_hbar, top.iloc[::-1], "recurrences", "label", {**LABELS, "label": "시설 · 주제"}, "재발 건수 (상위 20)")
     chart(fig, ko(df), "재발", key="tr_recur")
+    ui_actions.from_trends(ctx, df, "재발", "tr_act_rec")
 
 
 def _hbar(df: pd.DataFrame, x: str, y: str, labels: dict, title: str):

@@ -18,7 +18,8 @@ _routing = threading.local()
 SECTIONS: dict[str, list[tuple[str, str, str]]] = {  # section: [(url_path, title, icon)]
     "": [("overview", "개요", ":material/home:")],
     "VOC 분석": [("sla", "처리기한 준수", ":material/timer:"),
-                ("trends", "유형별 추이", ":material/trending_up:")],
+                ("trends", "유형별 추이", ":material/trending_up:"),
+                ("actions", "개선과제", ":material/task_alt:")],
     "성과": [("kpi", "KPI 달성", ":material/flag:"),
            ("pcsi", "고객만족도(PCSI)", ":material/sentiment_satisfied:"),
            ("phone", "전화친절도", ":material/call:"),
