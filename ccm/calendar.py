@@ -10,8 +10,6 @@ handful of numpy array operations, so 1M timestamps take tens of milliseconds.
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -20,6 +18,9 @@ from typing import Any
 import holidays as holidays_pkg
 import numpy as np
 import pandas as pd
+
+from ccm.settings import Settings, typed
+from ccm.settings_sections import CalendarSettings
 
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 PUBLIC = "공휴일"
@@ -52,17 +53,6 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return pd.Timestamp(value).date()
-
-
-def _day_entries(entries: Any, default_name: str) -> list[tuple[date, str, str]]:
-    """`[{date=..., name=..., source=...}]` or plain date strings → [(date, name, source)]."""
-    out = []
-    for entry in entries or []:
-        if isinstance(entry, Mapping):
-            out.append((_as_date(entry["date"]), str(entry.get("name") or default_name), str(entry.get("source") or "")))
-        else:
-            out.append((_as_date(entry), default_name, ""))
-    return out
 
 
 def to_seconds(ts: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -104,10 +94,9 @@ class BusinessCalendar:
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
-    def from_settings(cls, settings: Any) -> "BusinessCalendar":
-        """The calendar described by settings["calendar"] (cached per distinct calendar section)."""
-        section = dict(settings["calendar"])
-        return _cached(json.dumps(section, sort_keys=True, default=str, ensure_ascii=False))
+    def from_settings(cls, settings: Settings | dict) -> "BusinessCalendar":
+        """The calendar described by settings.calendar (cached per distinct calendar section)."""
+        return _cached(typed(settings).calendar)
 
     def _make_segments(self, breaks: list[tuple[str, str]]) -> list[tuple[int, int]]:
         segments, cursor = [], self.work_start
@@ -270,17 +259,13 @@ def _hhmm(seconds: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _cached(section_json: str) -> BusinessCalendar:
-    section = json.loads(section_json)
-    breaks = [tuple(b) for b in section.get("breaks", [])]
-    if section.get("break_start") and section.get("break_end"):
-        breaks.append((section["break_start"], section["break_end"]))
+def _cached(section: CalendarSettings) -> BusinessCalendar:
+    breaks = list(section.breaks)
+    if section.break_start and section.break_end:
+        breaks.append((section.break_start, section.break_end))
     return BusinessCalendar(
-        country=section.get("country", "KR"),
-        categories=tuple(section.get("categories", ["public"])),
-        work_start=section.get("work_start", "09:00"),
-        work_end=section.get("work_end", "18:00"),
-        breaks=breaks,
-        extra_closures=_day_entries(section.get("extra_closures"), "관리자 지정 휴무일"),
-        working_days=_day_entries(section.get("working_days"), "근무일 지정"),
+        country=section.country, categories=section.categories, work_start=section.work_start,
+        work_end=section.work_end, breaks=breaks,
+        extra_closures=[(e.day, e.name, e.source) for e in section.extra_closures],
+        working_days=[(e.day, e.name, e.source) for e in section.working_days],
     )

@@ -1,26 +1,24 @@
-"""Editing settings.toml from the app: parse with tomlkit (comments kept), validate, atomic save.
+"""Editing settings.toml from the app: parse with tomlkit (comments kept), validate, atomic save, and
+apply (save → recompute stored deadlines when the calendar or SLA tables changed → restore the old file
+if that fails → audit).
 
-`validate(raw)` checks the shared sections; a module may add its own checks by exposing
-`validate_settings(raw: dict) -> list[str]` (Korean messages) — listed in VALIDATOR_MODULES. The SLA
-rule tables are checked by `ccm.sla.validate_settings`, the same check the settings loader and
-`ccm.sla.recompute` run.
+`validate(raw)` is the typed settings' check (ccm.settings.settings_problems: every section, the SLA rule
+tables, sources of dated facts) plus the checks of modules not yet folded into the typed sections.
 """
 from __future__ import annotations
 
 import importlib
 import os
-import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import ParseError
 
-VALIDATOR_MODULES = ["ccm.settings", "ccm.sla", "ccm.calendar", "ccm.pcsi", "ccm.kpi", "ccm.ranking", "ccm.text", "ccm.voc", "ccm.phone",
-                     "etl.readers"]
+from ccm.settings import settings_problems
+
+VALIDATOR_MODULES = ["ccm.phone"]  # modules whose [section] is not yet a typed section of ccm.settings
 RECOMPUTE_SECTIONS = ("calendar", "sla")  # changes here move VOC deadlines: recompute stored SLA columns
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class SettingsError(ValueError):
@@ -37,19 +35,9 @@ def parse(text: str) -> dict[str, Any]:
 
 def validate(raw: dict[str, Any]) -> list[str]:
     """Every problem found (Korean), empty when the settings are usable."""
-    errors: list[str] = []
-    for check in (_check_database, _check_organisation, _check_calendar, _check_auth):
-        try:
-            errors += check(raw)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            errors.append(f"{check.__name__[7:]} 구역을 읽을 수 없습니다: {exc!r}")
+    errors = settings_problems(raw)
     for name in VALIDATOR_MODULES:
-        try:
-            fn = getattr(importlib.import_module(name), "validate_settings", None)
-        except ImportError:
-            continue
-        if fn is not None:
-            errors += list(fn(raw))
+        errors += list(importlib.import_module(name).validate_settings(raw))
     return errors
 
 
@@ -75,71 +63,3 @@ def save(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8", newline="\n")
     os.replace(tmp, path)
-
-
-# ---- checks -------------------------------------------------------------------------------------
-def _section(raw: dict, name: str) -> dict:
-    value = raw.get(name)
-    if not isinstance(value, dict):
-        raise KeyError(f"[{name}] 구역이 없습니다")
-    return value
-
-
-def _check_database(raw: dict) -> list[str]:
-    path = _section(raw, "database").get("path")
-    return [] if isinstance(path, str) and path.strip() else ["[database] path 는 비어 있지 않은 문자열이어야 합니다."]
-
-
-def _check_organisation(raw: dict) -> list[str]:
-    org = _section(raw, "organisation")
-    depts = org.get("departments")
-    if not isinstance(depts, list) or not depts or not all(isinstance(d, str) and d.strip() for d in depts):
-        return ["[organisation] departments 는 부서 이름(문자열)의 목록이어야 하고 비어 있으면 안 됩니다."]
-    errors = []
-    dupes = sorted({d for d in depts if depts.count(d) > 1})
-    if dupes:
-        errors.append(f"[organisation] departments 에 같은 부서가 두 번 있습니다: {', '.join(dupes)}")
-    if org.get("ccm_department") and org["ccm_department"] not in depts:
-        errors.append(f"[organisation] ccm_department '{org['ccm_department']}' 가 departments 에 없습니다.")
-    for table in ("facilities", "department_aliases"):
-        for key, dept in (org.get(table) or {}).items():
-            if dept not in depts:
-                errors.append(f"[organisation.{table}] '{key}' → '{dept}': departments 에 없는 부서입니다.")
-    return errors
-
-
-def _check_calendar(raw: dict) -> list[str]:
-    cal = _section(raw, "calendar")
-    errors = []
-    times = {}
-    for key in ("work_start", "work_end", "break_start", "break_end"):
-        value = cal.get(key)
-        if not isinstance(value, str) or not _HHMM.match(value):
-            errors.append(f"[calendar] {key} = {value!r}: 'HH:MM' 형식(예: \"09:00\")이어야 합니다.")
-        else:
-            times[key] = value
-    if len(times) == 4 and not (times["work_start"] <= times["break_start"] <= times["break_end"] <= times["work_end"]
-                                and times["work_start"] < times["work_end"]):
-        errors.append("[calendar] 시각 순서는 work_start ≤ break_start ≤ break_end ≤ work_end 여야 합니다.")
-    for key in ("extra_closures", "working_days"):
-        for i, entry in enumerate(cal.get(key) or [], start=1):
-            if not isinstance(entry, dict) or _as_date(entry.get("date")) is None:
-                errors.append(f"[calendar] {key} {i}번째 항목 {entry!r}: {{ date = \"YYYY-MM-DD\", name = \"...\", source = \"근거\" }} 형식이어야 합니다.")
-    return errors
-
-
-def _check_auth(raw: dict) -> list[str]:
-    from ccm.auth import DEFAULTS
-
-    section = raw.get("auth") or {}
-    return [f"[auth] {k} = {section[k]!r}: 1 이상의 정수여야 합니다." for k in DEFAULTS
-            if k in section and (isinstance(section[k], bool) or not isinstance(section[k], int) or section[k] < 1)]
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None

@@ -9,7 +9,6 @@ used is within the working time it was allowed. Two counting methods, per type i
 """
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ import pandas as pd
 from ccm.calendar import BusinessCalendar, from_seconds, to_seconds
 from ccm.db import transaction
 from ccm.period import now as period_now
+from ccm.settings import Settings, rule_table_errors, typed  # noqa: F401 (rule_table_errors: the one check, used via ccm.sla too)
 
 HOURS, DAYS = "hours", "days"
 COUNTING_LABEL = {HOURS: "시간 기준", DAYS: "일 기준(접수일 산입)"}
@@ -35,102 +35,13 @@ class RuleTableError(ValueError):
         super().__init__("처리기한 표를 쓸 수 없습니다:\n" + "\n".join(f"- {e}" for e in self.errors))
 
 
-def rule_table_errors(settings: Any) -> list[str]:
-    """Every problem of the effective-dated tables [[sla.rules]] (Korean; empty = usable).
-
-    The one check of the tables: the settings loader, the in-app editor and `recompute` all run it, and
-    `compute` refuses a table it rejects. A table needs a date no other table has, and a whole number of
-    business days ≥ 1 with a counting method for exactly the types of [voc.types]."""
-    sla, voc = _table(settings, "sla"), _table(settings, "voc")
-    types = list(voc.get("types") or {}) if isinstance(voc.get("types"), dict) else []
-    rules = sla.get("rules")
-    if not isinstance(rules, list) or not rules:
-        return ["[sla] 처리기한 표([[sla.rules]])가 하나 이상 있어야 합니다."]
-    errors: list[str] = []
-    seen: dict[Any, int] = {}
-    for i, rule in enumerate(rules, start=1):
-        where = f"[[sla.rules]] {i}번째 표"
-        if not isinstance(rule, dict):
-            errors.append(f"{where}: 표(effective_from·days·counting)가 아닙니다: {_shown(rule)}")
-            continue
-        start = _as_date(rule.get("effective_from"))
-        if start is None:
-            errors.append(f"{where}: 시행일 effective_from 은 날짜(YYYY-MM-DD)여야 합니다: {_shown(rule.get('effective_from'))}")
-        elif start in seen:
-            errors.append(f"{where}: 시행일 {start}이(가) {seen[start]}번째 표와 같습니다 — 한 시행일에는 표 하나만 둡니다.")
-        else:
-            seen[start] = i
-        errors += _days_errors(where, rule.get("days"), types) + _counting_errors(where, rule.get("counting"), types)
-    return errors
-
-
-def _table(settings: Any, name: str) -> dict:
-    value = settings.get(name) if settings is not None else None
-    return value if isinstance(value, dict) else {}
-
-
-def _days_errors(where: str, days: Any, types: list[str]) -> list[str]:
-    if not isinstance(days, dict) or not days:
-        return [f"{where}: 유형별 처리기한 days 표가 없습니다."]
-    errors = [f"{where}: 유형 '{t}'의 처리기한(days)이 없습니다 — 새 표에도 모든 유형을 적으세요."
-              for t in types if t not in days]
-    for t, n in days.items():
-        if types and t not in types:
-            errors.append(f"{where}: days 의 '{t}'는 [voc.types]에 없는 유형입니다.")
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            errors.append(f"{where}: '{t}' 처리기한 {_shown(n)}: 1 이상의 정수(업무일 수)여야 합니다.")
-    return errors
-
-
-def _counting_errors(where: str, counting: Any, types: list[str]) -> list[str]:
-    if counting is None:
-        return []
-    if not isinstance(counting, dict):
-        return [f"{where}: counting 은 유형 → \"hours\"/\"days\" 표여야 합니다: {_shown(counting)}"]
-    errors = []
-    for t, c in counting.items():
-        if types and t not in types:
-            errors.append(f"{where}: counting 의 '{t}'는 [voc.types]에 없는 유형입니다.")
-        if c not in COUNTING_LABEL:
-            errors.append(f"{where}: '{t}' 계산 방식 {_shown(c)}: \"hours\" 또는 \"days\"여야 합니다.")
-    return errors
-
-
-def _shown(value: Any) -> str:
-    """A value as it is written in settings.toml (true, 1.5, "weeks"), not as Python prints it."""
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def validate_settings(raw: dict) -> list[str]:
-    """The in-app settings editor's hook (ccm.settings_edit): [sla] at_risk_share and the rule tables."""
-    share = _table(raw, "sla").get("at_risk_share")
-    bad_share = share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1)
-    return ([f"[sla] at_risk_share = {_shown(share)}: 0과 1 사이의 수여야 합니다."] if bad_share else []) + rule_table_errors(raw)
-
-
-def _rules(settings: Any) -> list[dict]:
+def _rules(settings: Settings | dict) -> list[dict]:
     """settings.sla.rules sorted by effective date; RuleTableError when rule_table_errors finds anything."""
-    errors = rule_table_errors(settings)
+    errors = settings.sla_rule_errors
     if errors:
         raise RuleTableError(errors)
-    rules = [{"effective_from": pd.Timestamp(_as_date(raw["effective_from"])),
-              "days": dict(raw["days"]), "counting": dict(raw.get("counting") or {}),
-              "source": raw.get("source", "")} for raw in settings["sla"]["rules"]]
-    return sorted(rules, key=lambda r: r["effective_from"])
+    return [{"effective_from": pd.Timestamp(r.effective_from), "days": dict(r.days), "counting": dict(r.counting),
+             "source": r.source} for r in settings.sla.rules]
 
 
 def rule_label(effective_from: pd.Timestamp, days: int, counting: str, day_hours: float) -> str:
@@ -141,8 +52,9 @@ def rule_label(effective_from: pd.Timestamp, days: int, counting: str, day_hours
     return head + f"시간 기준({days * day_hours:g}시간)"
 
 
-def rules_table(settings: Any) -> pd.DataFrame:
+def rules_table(settings: Settings | dict) -> pd.DataFrame:
     """Every rule of every table, for display: effective_from, voc_type, days, hours, counting, rule, source."""
+    settings = typed(settings)
     cal = BusinessCalendar.from_settings(settings)
     day_hours = cal.day_seconds / 3600
     rows = []
@@ -163,7 +75,7 @@ def rules_table(settings: Any) -> pd.DataFrame:
                                        "counting_label", "rule", "source"])
 
 
-def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, settings: Any,
+def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, settings: Settings | dict,
              day_hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per item: days (0 = no rule), counting is "days" (bool), index into the returned rule labels
     (-1 = no rule). Loops run over rules × distinct types only; items are handled as arrays."""
@@ -193,7 +105,7 @@ def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, setting
 
 
 # ---- compute ----------------------------------------------------------------------------------------
-def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings: Any) -> pd.DataFrame:
+def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings: Settings | dict) -> pd.DataFrame:
     """clock_start, due_at, deadline_minutes, work_minutes, sla_met, sla_rule for every item (same index).
 
     Open items (completed_at NaT): work_minutes and sla_met NA. Unknown type / no rule in force: no
@@ -201,6 +113,7 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     calendar (before 1950, from 2100 on) gets no figures at all, a completed_at outside it is treated as
     missing; the loader is expected to reject such rows with a message.
     """
+    settings = typed(settings)
     cal = BusinessCalendar.from_settings(settings)
     rec, rec_nat = to_seconds(received_at)
     done, open_ = to_seconds(completed_at)
@@ -228,17 +141,18 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
 
 
 def open_status(due_at: pd.Series, clock_start: pd.Series, deadline_minutes: pd.Series, now: Any,
-                settings: Any) -> pd.DataFrame:
+                settings: Settings | dict) -> pd.DataFrame:
     """For open items as of `now`: remaining_minutes (working minutes to due; negative when overdue),
     overdue (working time used beyond the deadline), at_risk (not overdue, remaining < at_risk_share ×
     deadline). Items without a deadline get NA."""
+    settings = typed(settings)
     cal = BusinessCalendar.from_settings(settings)
     due, no_due = to_seconds(due_at)
     now_s, _ = to_seconds(pd.Timestamp(now))
     remaining_s = cal.business_seconds_int(due) - cal.business_seconds_int(np.full(len(due), now_s[0]))
     deadline = pd.array(deadline_minutes, dtype="Int64")
     no_due |= np.asarray(deadline.isna())
-    share = float(settings["sla"]["at_risk_share"])
+    share = settings.sla.at_risk_share
     limit = np.where(no_due, 0, deadline.fillna(0).to_numpy(dtype=np.int64)) * 60 * share
     out = pd.DataFrame(index=due_at.index)
     out["remaining_minutes"] = pd.array(remaining_s // 60, dtype="Int64")
@@ -249,14 +163,15 @@ def open_status(due_at: pd.Series, clock_start: pd.Series, deadline_minutes: pd.
 
 
 # ---- store ------------------------------------------------------------------------------------------
-def recompute(con: duckdb.DuckDBPyConnection, settings: Any, *, by: str | None = None) -> int:
+def recompute(con: duckdb.DuckDBPyConnection, settings: Settings | dict, *, by: str | None = None) -> int:
     """Recompute the SLA columns of every voc_items row (after the calendar or rules changed), in one
     transaction, and audit what changed (ccm.audit, action sla_recompute: per type the old → new rule
     with its effective date and deadline, and the items affected). Refuses (RuleTableError) a rule table
     that rule_table_errors rejects before reading a row. Returns the number of rows."""
+    settings = typed(settings)
     from ccm.audit import record
 
-    errors = rule_table_errors(settings)
+    errors = settings.sla_rule_errors
     if errors:
         raise RuleTableError(errors)
     items = con.execute("SELECT voc_id, received_at, completed_at, voc_type, due_at AS old_due, "
@@ -359,8 +274,9 @@ def _why_moved(cal: BusinessCalendar, received: pd.Timestamp, start: pd.Timestam
     return reasons
 
 
-def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Any, now: Any = None) -> dict:
+def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Settings | dict, now: Any = None) -> dict:
     """Everything about one item's deadline, with Korean sentences ready to show."""
+    settings = typed(settings)
     cal = BusinessCalendar.from_settings(settings)
     received = pd.Timestamp(received_at)
     completed = pd.Timestamp(completed_at) if completed_at is not None and not pd.isna(completed_at) else None
@@ -418,6 +334,6 @@ def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Any, n
     return {**info, "sentences": sentences}
 
 
-def _rule_for(received: pd.Timestamp, voc_type: str, settings: Any) -> dict | None:
+def _rule_for(received: pd.Timestamp, voc_type: str, settings: Settings | dict) -> dict | None:
     in_force = [r for r in _rules(settings) if r["effective_from"] <= received]
     return in_force[-1] if in_force and voc_type in in_force[-1]["days"] else None
