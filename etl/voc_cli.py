@@ -21,7 +21,7 @@ SHOWN_REJECTS = 20
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="VOC 내보내기 파일 (CSV, .xlsx, .xls)")
     common_cli.add_db_argument(parser)
-    parser.add_argument("--mapping", help="열·값 매핑 파일 (TOML; README '매핑 파일' 참고)")
+    parser.add_argument("--mapping", help="열·값 매핑 파일 (TOML; docs/loading.md '매핑 파일' 참고)")
     parser.add_argument("--strict", action="store_true", help="오류 행이 하나라도 있으면 아무것도 적재하지 않음")
     parser.add_argument("--rejects-dir", help="오류 행 파일을 쓸 폴더 (기본: 각 입력 파일의 폴더)")
 
@@ -47,7 +47,7 @@ def _mapping(path: str | None, settings) -> MappingFile | None:
         return load_mapping(path, settings)
     except (AttributeError, TypeError) as exc:  # a value where the format expects a table, or the reverse
         raise ReadError(f"{Path(path).name}: 매핑 파일의 구조가 맞지 않습니다 — [columns] 와 [values.필드] 는 "
-                        f"'원본 = 대상' 줄로 된 표여야 합니다(README '매핑 파일' 참고).") from exc
+                        f"'원본 = 대상' 줄로 된 표여야 합니다(docs/loading.md '매핑 파일' 참고).") from exc
 
 
 def _rejects_dir(given: str) -> Path:

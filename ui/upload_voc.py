@@ -32,7 +32,7 @@ def render(ctx) -> None:
     _samples()
     up = st.file_uploader("VOC 파일", type=["csv", "txt", "xlsx", "xls"], key="voc_up_file")
     map_up = st.file_uploader("매핑 파일 (선택: 머리글·값을 직접 지정하는 TOML)", type=["toml"], key="voc_up_mapping",
-                              help="README '매핑 파일' 절 참고. 예: [columns] \"민원 No\" = \"voc_id\"")
+                              help="docs/loading.md '매핑 파일' 절 참고. 예: [columns] \"민원 No\" = \"voc_id\"")
     if up is None:
         st.info("파일을 올리면 처음 몇 행과 인식한 열 매핑을 먼저 보여 드립니다. 적재는 확인 후 '적재' 단추로 합니다.",
                 icon=":material/upload_file:")
