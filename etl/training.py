@@ -350,3 +350,8 @@ def finish(prep: Prepared, data: bytes, db_path: str | Path, loaded_by: str | No
                       f"적재했습니다(새로 {c['inserted']}, 변경 {c['updated']}, 그대로 {c['unchanged']}; "
                       f"적재 번호 {result.batch_id}).")
     return result
+
+
+def read_prepared(data: bytes, file_name: str, settings) -> Prepared:
+    """Read and validate (the upload page runs this in etl.sandbox's child process)."""
+    return prepare(read(data, file_name), settings)
