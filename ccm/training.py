@@ -360,7 +360,7 @@ def has_data(con) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# rollback (ccm.audit.rollback_batch dispatches kind 'training' here)
+# rollback (ccm.batches.rollback_batch dispatches kind 'training' here)
 
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo one training batch exactly: remove the versions it wrote, restore those it replaced.

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from ccm import audit
+from ccm import audit, batches
 from ccm import auth as accounts
 from ccm import settings_edit
 from ccm.db import DatabaseBusy
@@ -141,7 +141,7 @@ def audit_tab(ctx) -> None:
 # ---- batches -----------------------------------------------------------------------------------
 def batches_tab(ctx) -> None:
     _show_flash()
-    history = data.run(audit.batch_history)
+    history = data.run(batches.batch_history)
     if history.empty:
         empty_state("아직 적재한 데이터가 없습니다.")
         return
@@ -166,11 +166,11 @@ def _rollback(ctx, batch_id: int, sure: bool) -> None:
         return
     try:
         with st.spinner(f"적재 {batch_id} 을(를) 되돌리는 중…"), data.connection() as con:
-            result = audit.rollback_batch(con, batch_id, ctx.user.username, ctx.settings)
-    except (audit.BatchError, DatabaseBusy) as exc:
+            result = batches.rollback_batch(con, batch_id, ctx.user.username, ctx.settings)
+    except (batches.BatchError, DatabaseBusy) as exc:
         st.error(md(exc), icon=":material/error:")
         return
-    summary = audit.describe(result)
+    summary = batches.describe(result)
     _flash(f"적재 {batch_id} 을(를) 되돌렸습니다. {summary}")
     st.rerun()
 

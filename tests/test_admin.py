@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ccm import audit, auth, db
+from ccm import audit, auth, batches, db
 from ccm.settings import load_settings
 from etl import voc
 from h7_files import EXPORT_A, EXPORT_B, voc_csv
@@ -79,7 +79,7 @@ def test_batch_history_lists_every_load_with_counts(app_test, env, tmp_path):
     _load(env, tmp_path, "a.csv", EXPORT_A)
     _load(env, tmp_path, "b.csv", EXPORT_B)
     with db.session(env.db_path) as con:
-        history = audit.batch_history(con)
+        history = batches.batch_history(con)
     assert history[["파일", "읽은_행", "추가", "갱신"]].values.tolist() == [["b.csv", 2, 1, 1], ["a.csv", 3, 3, 0]]
     at = app_test("pages/admin.py").run()
     assert set(_frame_with(at, "파일")["파일"]) == {"a.csv", "b.csv"}
@@ -183,7 +183,7 @@ def test_rollback_dispatches_survey_batches_to_the_survey_loader(env):
     with db.session(env.db_path) as con:
         result = survey.load(con, (samples / "survey_pcsi_2025.xlsx").read_bytes(), spec, env,
                              name="survey_pcsi_2025.xlsx", loaded_by="pytest")
-        assert audit.rollback_batch(con, result.batch_id, "kim", env)["batch_id"] == result.batch_id
+        assert batches.rollback_batch(con, result.batch_id, "kim", env)["batch_id"] == result.batch_id
     assert _snapshot(env.db_path) == before
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ccm import audit, db, phone
+from ccm import batches, db, phone
 from ccm.period import Scope
 from etl import phone as phone_etl
 from etl import phone_template
@@ -166,7 +166,7 @@ def test_same_file_twice_changes_nothing_and_rollback(env, db_path, tmp_path):
     again = _load(db_path, env, path)
     assert again.status == "unchanged" and again.batch_id == first.batch_id
     with db.session(db_path) as con:
-        assert audit.ROLLBACK_MODULES["phone"] == "ccm.phone"
+        assert batches.ROLLBACK["phone"].__name__ == "ccm.phone"
         assert phone.rollback(con, first.batch_id) == {"removed": 5}
         assert con.execute("SELECT count(*) FROM phone_scores").fetchone()[0] == 0
         assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [first.batch_id]).fetchone()[0] == \

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ccm import audit, db, training
+from ccm import batches, db, training
 from ccm.period import period
 from etl import training as training_etl
 from etl import training_template
@@ -156,9 +156,9 @@ def test_same_file_twice_changes_nothing_and_a_correction_rolls_back(env, tmp_pa
     corrected = _load(env, _csv(tmp_path, fixed, "고친파일.csv"))
     assert corrected.counts == {"inserted": 0, "updated": 1, "unchanged": 1}
     with db.session(env.db_path) as con:
-        with pytest.raises(audit.BatchError, match="먼저 되돌려야"):
-            audit.rollback_batch(con, first.batch_id, "tester")
-        assert audit.rollback_batch(con, corrected.batch_id, "tester") == {"removed": 1, "restored": 1}
+        with pytest.raises(batches.BatchError, match="먼저 되돌려야"):
+            batches.rollback_batch(con, first.batch_id, "tester")
+        assert batches.rollback_batch(con, corrected.batch_id, "tester") == {"removed": 1, "restored": 1}
         assert con.execute("SELECT hours FROM training_records WHERE emp_no = 'S01'").fetchone()[0] == 2.0
         assert "교육 실적" in con.execute("SELECT detail FROM audit_log WHERE action = 'rollback'").fetchone()[0]
 

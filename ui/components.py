@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from ccm import formats, palette
-from ccm.safe_text import BIDI_RE, inert_frame, show_bidi, visible_frame
+from ccm.safe_text import inert_frame, show_bidi, visible_frame
+from ui.figures import finish_figure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -243,28 +244,6 @@ def headline(label: str, value: str, *, change: str | None = None, against: str 
     if target:
         named = palette.STATUS_NAMED.get(status or "", "gray")
         box.caption(f":{named}[{target}]" if status else target)
-
-
-def finish_figure(fig):
-    """Margins, Korean font, bidi controls visible in labels. A figure already finished (e.g. shared
-    from `ui.data.figure`) is left as it is: sessions may be drawing it at the same time."""
-    if getattr(fig, "_ccm_finished", False):
-        return fig
-    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif"))
-    fig = _visible_labels(fig)
-    fig._ccm_finished = True
-    return fig
-
-
-def _visible_labels(fig):
-    """Category labels and hover texts of every trace with bidi controls shown visibly."""
-    for trace in fig.data:
-        for attr in ("x", "y", "labels", "text", "ids"):
-            values = getattr(trace, attr, None)
-            if values is None or isinstance(values, str) or not any(isinstance(v, str) and BIDI_RE.search(v) for v in values):
-                continue
-            setattr(trace, attr, [show_bidi(v) if isinstance(v, str) else v for v in values])
-    return fig
 
 
 def empty_state(message: str, *, upload_hint: bool = True) -> None:

@@ -183,7 +183,7 @@ def figure(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`build(*args, **kwargs)` → a plotly figure, built once per data version and arguments and shared
     by every session (building a figure costs more than drawing it; ten sessions would build it ten
     times per rerun). `build` is a module-level function that only uses its arguments; the figure
-    comes back finished (`ui.components.finish_figure`) and must not be changed."""
+    comes back finished (`ui.figures.finish_figure`) and must not be changed."""
     code = getattr(build, "__code__", None)
     where = f"{code.co_filename if code else build.__module__}:{build.__qualname__}"
     return _figure(where, data_version(), args, tuple(sorted(kwargs.items())), build)
@@ -191,7 +191,7 @@ def figure(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 @st.cache_resource(show_spinner=False, max_entries=300, hash_funcs={Settings: settings_digest})
 def _figure(where: str, version: tuple, args: tuple, kwargs: tuple, _build: Callable[..., Any]) -> Any:
-    from ui.components import finish_figure
+    from ui.figures import finish_figure
 
     return finish_figure(_build(*args, **dict(kwargs)))
 
