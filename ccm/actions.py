@@ -406,17 +406,24 @@ def _judge(df: pd.DataFrame, now: datetime, rules: Rules) -> pd.DataFrame:
     significant = p < rules.alpha
     verdict = np.select([~targeted, ~ended, small, significant & (a < b), significant & (a > b)],
                         ["판단 보류", "판단 보류", "판단 보류", "개선됨", "악화"], "변화 없음")
-    until = pd.to_datetime(df["after_end"]).dt.strftime("%Y-%m-%d")
-    reason = np.select(
-        [~targeted, ~ended, small, significant],
-        ["대상 주제·시설이 없어 측정하지 않음",
-         "관찰 중: 완료 후 " + str(rules.window_days) + "일이 " + until + "에 끝남",
-         "건수 부족: 전후 합계 " + (a + b).astype(str) + "건 (기준 " + str(rules.min_items) + "건)",
-         "건수 차이가 우연으로 보기 어려움 (p " + pd.Series(p).map(lambda x: f"{x:.3f}") + ")"],
-        "차이가 우연의 범위 안 (p " + pd.Series(p).map(lambda x: "—" if pd.isna(x) else f"{x:.3f}") + ")")
-    df["verdict"], df["reason"] = verdict, reason
+    reason = [_reason(t, e, sm, sg, u, n, pv, rules) for t, e, sm, sg, u, n, pv in
+              zip(targeted, ended, small, significant, df["after_end"], a + b, p)]
+    df["verdict"], df["reason"] = verdict, pd.Series(reason, index=df.index, dtype="object")
     df["observing"] = targeted & ~ended
     return df
+
+
+def _reason(targeted: bool, ended: bool, small: bool, significant: bool, after_end: date, total: int, p: float,
+            rules: Rules) -> str:
+    if not targeted:
+        return "대상 주제·시설이 없어 측정하지 않음"
+    if not ended:
+        return f"관찰 중: 완료 후 {rules.window_days}일이 {after_end:%Y-%m-%d}에 끝남"
+    if small:
+        return f"건수 부족: 전후 합계 {total}건 (기준 {rules.min_items}건)"
+    if significant:
+        return f"건수 차이가 우연으로 보기 어려움 (p {p:.3f})"
+    return f"차이가 우연의 범위 안 (p {p:.3f})"
 
 
 def cco_list(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, rules: Rules) -> pd.DataFrame:

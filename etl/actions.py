@@ -245,6 +245,8 @@ def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str],
                 v[f] = _date(v[f])
             except ValueError:
                 rej.add(row, f, v[f], "날짜로 읽을 수 없습니다(예: 2026-12-31).")
+    if v["status"] in rules.statuses[1:] and _blank(r["due_date"]):
+        rej.add(row, "due_date", None, f"'{rules.statuses[1]}' 단계부터는 완료 예정일이 있어야 합니다 (매뉴얼 §4.3.2-4).")
     if v["topic"] is not None and topics and v["topic"] not in topics:
         rej.add(row, "topic", v["topic"], "주제 사전(설정 text.topics)에 없는 주제입니다.")
     if v["facility"] is not None and v["facility"] not in settings.facilities:
