@@ -122,8 +122,11 @@ def _etl_problems(args: list[str]) -> list[str]:
     rc, text = etl_help(command_path)
     if rc != 0:
         return [f"python -m etl {' '.join(command_path)} --help 실패 ({rc})"]
-    return [f"python -m etl {' '.join(command_path)}에 없는 옵션: {o}"
-            for o in _options(args) if not re.search(rf"{re.escape(o)}\b", text)]
+    name = f"python -m etl {' '.join(command_path)}"
+    out = [f"{name}에 없는 옵션: {o}" for o in _options(args) if not re.search(rf"{re.escape(o)}\b", text)]
+    choices = {o: c.split(",") for o, c in re.findall(r"(--[\w-]+) \{([^}]*)\}", text)}
+    wrong = [(o, v) for o, v in zip(args, args[1:]) if o in choices and v not in choices[o]]
+    return out + [f"{name} {o}에 없는 값: {v}" for o, v in wrong]
 
 
 def _etl_command_path(args: list[str]) -> tuple[str, ...]:
@@ -262,6 +265,7 @@ def test_the_readme_shows_a_screenshot():
     ("python -m etl voc a.csv --no-such-option", "없는 옵션: --no-such-option"),
     ("python -m etl users add 김 --role 분석 --colour red", "없는 옵션: --colour"),
     ("python -m etl nosuchcommand x.csv", "--help 실패"),
+    ("python -m etl users add 김 --role 손님", "--role에 없는 값: 손님"),
     ("make nosuchtarget", "make 대상 없음"),
     (".venv/bin/python -m pytest tests/test_nothing_here.py -q", "시험 경로 없음"),
     (".venv/bin/python -m pytest -m 'not snail'", "표시: snail"),
