@@ -190,10 +190,11 @@ def shortfall(rule: RoleRule, courses: int, ccm_courses: int, hours: float, ccm_
 # KPI actuals (item 5) — wired into the KPI automatic actuals by ccm.kpi
 
 def training_completion(con: duckdb.DuckDBPyConnection, year: int, department: str | None = None,
-                        rules: Rules | None = None) -> tuple[int, int]:
+                        rules: Rules | None = None, *, until: date | None = None) -> tuple[int, int]:
     """(people meeting their role's required training, people with a requirement) in `year`
-    for one department or the whole organisation. Completion rate = numerator ÷ denominator."""
-    p = people(con, year, (department,) if department else None, rules, names=False)
+    for one department or the whole organisation; `until` counts only records before that day (year to
+    date). Completion rate = numerator ÷ denominator."""
+    p = people(con, year, (department,) if department else None, rules, names=False, until=until)
     req = p[p["required"]]
     return int(req["meets"].astype(bool).sum()), int(len(req))
 

@@ -101,6 +101,9 @@ def test_kpi_completion_and_hours(loaded):
         # required: C01, S01, S02, G01, G02, G03 = 6; meeting: C01, S02, G01 = 3
         assert training.training_completion(con, 2026) == (3, 6)
         assert training.training_completion(con, 2026, "문화사업팀") == (1, 2)
+        # up to 2026-06-01: S02's CCM course (06-01) not yet counted, G01 (first record 06-15) not yet known
+        # → required C01, S01, S02, G02, G03 = 5; only C01 meets
+        assert training.training_completion(con, 2026, until=date(2026, 6, 1)) == (1, 5)
         # CCM hours 2026: 3 (C01) + 5 (S02) + 2 (G01) = 10; all hours add 2 (S01) + 2 (G02) = 14
         assert training.training_hours(con, 2026) == 10.0
         assert training.training_hours(con, 2026, ccm_only=False) == 14.0
