@@ -1,4 +1,4 @@
-"""Command line: python -m etl [--db PATH] {voc,survey,kpi,demo,users} ... [--db PATH]
+"""Command line: python -m etl [--db PATH] {voc,survey,kpi,training,demo,users} ... [--db PATH]
 
 Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`
 (exit 0 = all loaded, 1 = some rows rejected, 2 = file unusable / nothing written). `--db` may come
@@ -17,6 +17,7 @@ COMMANDS = {
     "voc": ("etl.voc_cli", "VOC 내보내기 파일 적재"),
     "survey": ("etl.survey_cli", "고객만족도 설문 응답 파일 적재"),
     "kpi": ("etl.kpi_cli", "KPI 통합 문서(목표·실적) 적재"),
+    "training": ("etl.training_cli", "교육 실적(개인별 교육이수 결과) 적재"),
     "phone": ("etl.phone_cli", "전화친절도 모니터링 결과 적재"),
     "demo": ("etl.demo", "데모 데이터베이스 생성"),
     "users": ("etl.users_cli", "사용자 계정 관리"),
