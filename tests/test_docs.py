@@ -21,7 +21,8 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINKED_PAGES = [*PAGES, ROOT / "ARCHITECTURE.md"]
 FENCE = re.compile(r"^([ \t]*)```(\w*)[^\n]*\n(.*?)^[ \t]*```", re.S | re.M)
 SHELLS = {"sh", "console", "powershell"}
-INLINE = re.compile(r"`((?:\.venv/bin/)?python3? -m [^`]+|make [a-z]+)`")
+CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+INLINE = re.compile(r"(?:\.venv/bin/)?python3? -m \S.*|make [a-z]+")
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 INTERPRETERS = {"python", "python3", "py", ".venv/bin/python", ".venv/Scripts/python"}
 SHELL_BUILTINS = {"printf", "echo", "cd"}
@@ -48,7 +49,8 @@ def commands(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
     found = [line for m in FENCE.finditer(text) if m[2] in SHELLS for line in _shell_lines(m[3], m[2])]
     prose = FENCE.sub("", text)
-    found += [re.sub(r"…|\.\.\.", "", m[1]).strip() for m in INLINE.finditer(prose)]
+    spans = (m[2].strip() for m in CODE_SPAN.finditer(prose))
+    found += [re.sub(r"…|\.\.\.", "", span).strip() for span in spans if INLINE.fullmatch(span)]
     return found
 
 
@@ -291,3 +293,14 @@ def test_a_link_to_a_missing_file_or_heading_is_found():
     assert "없는 파일" in link_problem(readme, "docs/nowhere.md")
     assert "없는 제목" in link_problem(readme, "docs/sla.md#없는-제목")
     assert link_problem(readme, "docs/sla.md#준수-판정") is None
+
+
+def test_commands_are_read_from_fenced_blocks_and_inline_code(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("설명 `python -m etl voc a.csv --strict` 과 ``make demo``.\n\n"
+                    "```sh\nmake run    # 주석\n\n# 줄 주석\n```\n\n"
+                    "```console\n$ make test\n출력 줄\n```\n\n"
+                    "```powershell\n.venv\\Scripts\\python -m pytest\n```\n\n"
+                    "```toml\n[columns]\n```\n", encoding="utf-8")
+    assert commands(page) == ["make run", "make test", ".venv/Scripts/python -m pytest",
+                              "python -m etl voc a.csv --strict", "make demo"]
