@@ -19,6 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ccm import audit
 from ccm.db import transaction
+from ccm.settings import Settings
+from ccm.settings_sections import AuthSettings
 
 ROLES = ("관리자", "분석", "열람", "부서")
 ROLE_HELP = {
@@ -27,13 +29,7 @@ ROLE_HELP = {
     "열람": "집계만 (VOC 제목·내용·의견은 볼 수 없음)",
     "부서": "자기 부서의 항목만",
 }
-DEFAULTS = {
-    "idle_timeout_minutes": 60,
-    "max_session_hours": 12,
-    "max_failures": 5,
-    "lockout_minutes": 15,
-    "min_password_length": 10,
-}
+RULES = ("idle_timeout_minutes", "max_session_hours", "max_failures", "lockout_minutes", "min_password_length")
 
 _hasher = PasswordHasher()
 
@@ -51,10 +47,10 @@ class Account:
     has_password: bool
 
 
-def rules(settings: Any) -> dict[str, int]:
-    """The [auth] settings section merged over the defaults."""
-    section = dict(settings.get("auth", {}) or {}) if settings is not None else {}
-    return {k: int(section.get(k, v)) for k, v in DEFAULTS.items()}
+def rules(settings: Settings | None) -> dict[str, int]:
+    """The [auth] login and session rules (their defaults without settings)."""
+    section = settings.auth if settings is not None else AuthSettings()
+    return {k: getattr(section, k) for k in RULES}
 
 
 def hash_password(password: str) -> str:

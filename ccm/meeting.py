@@ -106,8 +106,7 @@ def _tomorrow(now: datetime) -> date:
 
 def figures(con: duckdb.DuckDBPyConnection, now: datetime, settings: Settings) -> dict:
     """Everything the meeting view shows, in one cached call."""
-    days = int(settings.get("meeting", {}).get("topic_days", 90))
-    types = tuple(settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
+    days, types = settings.meeting.topic_days, settings.complaint_types
     start = date.fromordinal(now.date().toordinal() - days)
     return {
         "pcsi": pcsi(con, now),
@@ -135,7 +134,7 @@ def cards(f: dict, settings: Settings, now: datetime) -> tuple[Card, ...]:
     """The four headline cards of `figures(...)`, each judged against its target."""
     rules = kpi_engine.rules_from(settings)
     p, k, c, o = f["pcsi"], f["kpi"], f["compliance"], f["open"]
-    pcsi_target = float(settings.get("pcsi", {}).get("target", 90.0))
+    pcsi_target = settings.pcsi.target
     pcsi_value = p["score"] if p else None
     kpi_value = k["score"] if k else None
     c_value, c_target = c["compliance"], f.get("compliance_target")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import duckdb
 
 from ccm.db import transaction
+from ccm.settings import Settings
+from ccm.settings_sections import PcsiSettings
 import numpy as np
 import pandas as pd
 
@@ -111,14 +113,11 @@ class Options:
     z: float = Z95
 
 
-def options_from(settings) -> Options:
-    p = settings.get("pcsi", {}) if settings is not None else {}
-    return Options(
-        area_weights=tuple((str(k), float(v)) for k, v in p.get("area_weights", {}).items()),
-        facilities=tuple(settings.facilities.items()) if settings is not None else (),
-        min_n=int(p.get("min_n", 30)),
-        overall_area=str(p.get("overall_area", "전반적만족")),
-    )
+def options_from(settings: Settings | None) -> Options:
+    p = settings.pcsi if settings is not None else PcsiSettings()
+    return Options(area_weights=tuple(p.area_weights.items()),
+                   facilities=tuple(settings.facilities.items()) if settings is not None else (),
+                   min_n=p.min_n, overall_area=p.overall_area)
 
 
 def _default_options() -> Options:
@@ -602,12 +601,11 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     return {"batch_id": batch_id, "respondents_removed": int(removed), "restored_batches": restored}
 
 
-def peer_average(settings, year: int) -> tuple[float, int, str] | None:
+def peer_average(settings: Settings | None, year: int) -> tuple[float, int, str] | None:
     """The configured peer-group average for `year` (or the closest earlier year): value, year, label."""
-    table = (settings.get("pcsi", {}) if settings is not None else {}).get("peer_average", {})
-    known = sorted((int(k), float(v)) for k, v in table.items() if str(k).isdigit())
-    earlier = [(y, v) for y, v in known if y <= year]
+    peer = settings.pcsi.peer_average if settings is not None else PcsiSettings().peer_average
+    earlier = sorted((y, v) for y, v in peer.by_year.items() if y <= year)
     if not earlier:
         return None
     y, v = earlier[-1]
-    return v, y, str(table.get("label", "비교 집단"))
+    return v, y, peer.label

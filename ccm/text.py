@@ -86,21 +86,16 @@ class Config:
 
 
 def config(settings: Settings) -> Config:
-    cfg = _section(settings)
-    org = settings.get("organisation", {}) or {}
-    names = [*(org.get("facilities") or {}), *(org.get("facility_aliases") or {}), *(cfg.get("user_words") or [])]
-    lexicon = tuple(sorted({str(n).strip() for n in names if str(n).strip() and not re.search(r"\s", str(n).strip())}))
+    cfg, org = settings.text, settings.organisation
+    names = [*org.facilities, *org.facility_aliases, *cfg.user_words]
+    lexicon = tuple(sorted({n.strip() for n in names if n.strip() and not re.search(r"\s", n.strip())}))
     return Config(
-        min_length=int(cfg.get("min_length", 2)), workers=int(cfg.get("workers", 0)), lexicon=lexicon,
-        english_stop=frozenset(str(w).lower() for w in cfg.get("english_stop_words", []) or []),
-        share=float(cfg.get("boilerplate_share", 0.3)), min_texts=int(cfg.get("boilerplate_min_texts", 20)),
-        manual=tuple(dict.fromkeys(normalise(str(f)) for f in cfg.get("boilerplate", []) or [] if normalise(str(f)))),
-        keep=frozenset(normalise(str(f)) for f in cfg.get("boilerplate_keep", []) or []),
+        min_length=cfg.min_length, workers=cfg.workers, lexicon=lexicon,
+        english_stop=frozenset(w.lower() for w in cfg.english_stop_words),
+        share=cfg.boilerplate_share, min_texts=cfg.boilerplate_min_texts,
+        manual=tuple(dict.fromkeys(normalise(f) for f in cfg.boilerplate if normalise(f))),
+        keep=frozenset(normalise(f) for f in cfg.boilerplate_keep),
     )
-
-
-def _section(settings: Settings) -> dict:
-    return settings.get("text", {}) or {}
 
 
 def _digest(value) -> str:
@@ -109,8 +104,7 @@ def _digest(value) -> str:
 
 def topics_of(settings: Settings) -> dict[str, list[str]]:
     """The topic dictionary from settings: topic → words (an empty word list is ignored)."""
-    topics = _section(settings).get("topics", {}) or {}
-    return {str(t): [str(w) for w in words if str(w).strip()] for t, words in topics.items()}
+    return {t: [w for w in words if w.strip()] for t, words in settings.text.topics.items()}
 
 
 def _topics_version(topics: dict[str, list[str]]) -> str:
@@ -947,34 +941,6 @@ def add_topic(toml_text: str, topic: str, words: Iterable[str]) -> str:
             topics[topic] = list(dict.fromkeys(words))
 
     return _edit(toml_text, change)
-
-
-def validate_settings(raw: dict) -> list[str]:
-    """[text] checks for the settings editor (ccm.settings_edit), in Korean."""
-    cfg = raw.get("text")
-    if not isinstance(cfg, dict):
-        return []
-    errors = []
-    for key in ("stop_words", "english_stop_words", "boilerplate", "boilerplate_keep", "user_words"):
-        value = cfg.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            errors.append(f"[text] {key} 는 글자(따옴표로 감싼 말)의 목록이어야 합니다.")
-    for key in ("min_length", "boilerplate_min_texts", "candidate_min_items"):
-        value = cfg.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            errors.append(f"[text] {key} = {value!r}: 1 이상의 정수여야 합니다.")
-    share = cfg.get("boilerplate_share")
-    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1):
-        errors.append(f"[text] boilerplate_share = {share!r}: 0보다 크고 1 이하인 수여야 합니다.")
-    topics = cfg.get("topics", {})
-    if not isinstance(topics, dict):
-        return errors + ["[text.topics] 는 주제 = [\"말\", …] 의 표여야 합니다."]
-    for topic, words in topics.items():
-        if not str(topic).strip():
-            errors.append("[text.topics] 에 이름이 빈 주제가 있습니다.")
-        if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
-            errors.append(f"[text.topics] '{topic}' 의 말은 글자(따옴표로 감싼 말)의 목록이어야 합니다.")
-    return errors
 
 
 def keyword_groups(pairs: pd.DataFrame, min_items: int, limit: int, max_words: int = 5) -> list[tuple[list[str], int]]:

@@ -66,7 +66,7 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
 
 
 def _sla_settings_key(settings: Settings) -> float:
-    return float(settings["sla"].get("at_risk_share", 0.25))
+    return settings.sla.at_risk_share
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,11 +303,8 @@ def spikes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> 
     Columns: month, facility, voc_type, items, baseline (mean), sd, jump (items − baseline),
     ratio (items ÷ baseline), z.
     """
-    cfg = settings.get("trends", {}).get("spikes", {})
-    hist = int(cfg.get("history_months", 12))
-    z = float(cfg.get("z", 2.0))
-    min_hist = int(cfg.get("min_history", 6))
-    min_excess = float(cfg.get("min_excess", 3))
+    cfg = settings.trends.spikes
+    hist, z, min_hist, min_excess = cfg.history_months, cfg.z, cfg.min_history, cfg.min_excess
     where, params = _all_time(scope).where()
     return _df(
         con,
@@ -342,7 +339,7 @@ def spikes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> 
 
 
 def _stop_words(settings: Settings) -> tuple[str, ...]:
-    return tuple(settings.get("text", {}).get("stop_words", []))
+    return settings.text.stop_words
 
 
 def keyword_changes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
@@ -374,7 +371,7 @@ def top_of(changes: pd.DataFrame, limit: int = 30) -> pd.DataFrame:
 def rising_of(changes: pd.DataFrame, settings: Settings, limit: int = 20) -> pd.DataFrame:
     """Keywords of a keyword_changes frame growing fastest: at least `rising_min_items` items now
     (settings [trends]) and more than before, ordered by growth then by change."""
-    min_items = int(settings.get("trends", {}).get("rising_min_items", 5))
+    min_items = settings.trends.rising_min_items
     df = changes[(changes["items"] >= min_items) & (changes["change"] > 0)]
     return df.sort_values(["growth", "change", "keyword"], ascending=[False, False, True]).head(limit).reset_index(drop=True)
 
@@ -430,7 +427,7 @@ def topic_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Set
     one of the words, each item counted in one group only), share (of the scope's '기타' items)."""
     from ccm import text
 
-    min_items = int(settings.get("text", {}).get("candidate_min_items", 3))
+    min_items = settings.text.candidate_min_items
     stop = _stop_words(settings)
     where, params = scope.where()
     stop_sql = f"AND keyword NOT IN ({', '.join('?' * len(stop))})" if stop else ""
@@ -514,7 +511,7 @@ def items_with_topic(con: duckdb.DuckDBPyConnection, scope: Scope, topic: str, w
 
 
 def _severity_sql(settings: Settings) -> tuple[str, list]:
-    weights = settings.get("trends", {}).get("severity", {})
+    weights = settings.trends.severity
     if not weights:
         return "1.0", []
     cases = " ".join("WHEN ? THEN ?" for _ in weights)
@@ -562,9 +559,7 @@ def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings
     `recurrence_days` days before (settings [trends]); only types listed in `recurrence_types`,
     '기타' left out. Per facility × topic: items, recurrences, rate, last_handled_before (the most
     recent handling an item came back after), last_recurrence. Ordered by recurrences."""
-    cfg = settings.get("trends", {})
-    days = int(cfg.get("recurrence_days", 90))
-    types = tuple(cfg.get("recurrence_types", ["불만", "고충", "긴급요청", "건의"]))
+    days, types = settings.trends.recurrence_days, settings.trends.recurrence_types
     where, params = scope.where()
     since = datetime.combine(scope.start, datetime.min.time()) - timedelta(days=days)  # oldest handling that counts
     tmarks = ", ".join("?" * len(types)) or "NULL"
@@ -594,7 +589,7 @@ def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Setti
     """The most repeated inquiry topics (type `faq_type` of settings [trends], default 문의) — FAQ
     candidates. Columns: topic, items, share (of the scope's inquiries), facilities (where they were
     asked, by name), [examples: the newest titles, when with_text]."""
-    faq_type = settings.get("trends", {}).get("faq_type", "문의")
+    faq_type = settings.trends.faq_type
     where, params = scope.where()
     df = _df(
         con,

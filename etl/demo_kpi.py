@@ -71,7 +71,7 @@ def _current_year_extras(settings, df: pd.DataFrame, last_month: int) -> pd.Data
     actual (visible on the page as '수기(자동 대체)')."""
     late = settings.departments[-2] if len(settings.departments) > 1 else settings.departments[0]
     df = df[~((df["department"] == late) & (df["month"] == last_month))]
-    lead = settings["organisation"].get("ccm_department") or settings.departments[0]
+    lead = settings.organisation.ccm_department or settings.departments[0]
     override = {"month": max(last_month - 1, 1), "department": lead, "indicator": "VOC 처리기한 준수율",
                 "actual": 97.5, "note": "접수 시스템 장애 기간 수기 집계분 반영"}
     return pd.concat([df, pd.DataFrame([override])], ignore_index=True)

@@ -164,7 +164,7 @@ def generate(settings, now: datetime, seed: int = SEED) -> pd.DataFrame:
     voc_type[spike], topic[spike] = "불만", "시설고장"
 
     dept_of = settings.facilities
-    department = np.array([dept_of.get(f, settings["organisation"]["ccm_department"]) for f in facility])
+    department = np.array([dept_of.get(f, settings.organisation.ccm_department) for f in facility])
     completed = _completion(rng, settings, received, voc_type, department)
     still_open = (rng.random(n) < 0.004) & (received >= np.datetime64(now - timedelta(days=90)))
     completed[still_open] = np.datetime64("NaT")
@@ -210,7 +210,7 @@ def _topics(rng: np.random.Generator, voc_type: np.ndarray, facility: np.ndarray
 def _completion(rng, settings, received: np.ndarray, voc_type: np.ndarray, department: np.ndarray) -> np.ndarray:
     """Working time used = a lognormal share of the deadline (department-specific), ~10% late."""
     cal = BusinessCalendar.from_settings(settings)
-    days = settings["sla"]["rules"][-1]["days"]
+    days = settings.sla.rules[-1].days
     deadline_s = np.array([days[t] for t in voc_type]) * cal.day_seconds
     speed = np.array([DEPT_SPEED.get(d, 1.0) for d in department])
     share = rng.lognormal(np.log(0.33 * speed), 0.75)

@@ -21,6 +21,7 @@ import pandas as pd
 from ccm import pcsi
 from ccm.db import transaction
 from ccm.privacy import mask_series
+from ccm.settings_sections import PcsiSettings
 from etl.readers import ReadError, Table, normalise_header, parse_datetimes, read_table
 
 SPECS = Path(__file__).resolve().parent / "specs"
@@ -152,7 +153,7 @@ def read(source: str | Path | bytes, name: str | None = None, spec: SurveySpec |
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     known = set(spec.columns()) if spec else set()
     if settings is not None:
-        for names in settings.get("pcsi", {}).get("columns", {}).values():
+        for names in settings.pcsi.columns.values():
             known.update(names)
     try:
         table = read_table(data, name, known=known)
@@ -268,9 +269,8 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
     be confirmed by the user); facility, weight, date … columns by their usual names (settings);
     the scale from the answers (totals rows left out), the direction from a legend ('1 = 매우 만족')."""
     base = base or load_spec()
-    p = settings.get("pcsi", {}) if settings is not None else {}
-    aliases = p.get("columns", {})
-    missing = tuple(p.get("missing_codes", base.missing_codes))
+    aliases = settings.pcsi.columns if settings is not None else {}
+    missing = settings.pcsi.missing_codes if settings is not None else base.missing_codes
     cols = list(table.df.columns)
     known_items = {normalise_header(i.column): i for i in base.items}
     singles = {
@@ -309,8 +309,7 @@ def identity_columns(cols: list[str], settings) -> list[str]:
     """Columns holding names/contacts (settings [privacy]): never read, never stored."""
     if settings is None:
         return []
-    priv = settings.get("privacy", {})
-    names = [*priv.get("drop_columns", []), *priv.get("hash_columns", [])]
+    names = [*settings.privacy.drop_columns, *settings.privacy.hash_columns]
     return [c for c in cols if _find([c], names)]
 
 
@@ -403,8 +402,7 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     if df.empty:
         raise SurveyError(f"{f}: 응답 행이 없습니다(합계·평균 행 {len(skipped)}개뿐입니다).")
     resp_no = pd.Series(table.rows, index=df.index, dtype="int64")
-    p = settings.get("pcsi", {}) if settings is not None else {}
-    long = _answers(table, spec, float(p.get("max_invalid_share", 0.05)))
+    long = _answers(table, spec, (settings.pcsi if settings is not None else PcsiSettings()).max_invalid_share)
 
     weight = pd.Series(1.0, index=df.index)
     if spec.weight_column:
@@ -531,7 +529,7 @@ def content_sha256(table: Table) -> str:
 def _facilities(df: pd.DataFrame, spec: SurveySpec, settings) -> pd.Series:
     if not spec.facility_column:
         return pd.Series(pd.NA, index=df.index, dtype="string")
-    aliases = dict(settings["organisation"].get("facility_aliases", {})) if settings is not None else {}
+    aliases = dict(settings.organisation.facility_aliases) if settings is not None else {}
     s = df[spec.facility_column].astype("string").str.strip()
     return s.replace(aliases)
 
@@ -561,7 +559,7 @@ def _report(long: pd.DataFrame, table: Table, spec: SurveySpec, facility: pd.Ser
     if unknown:
         warnings.append(f"설정에 없는 시설 {len(unknown)}개(담당 부서 미지정): {', '.join(unknown[:10])}")
     ignored = [c for c in table.df.columns if c not in set(spec.columns())]
-    aliases = settings.get("pcsi", {}).get("columns", {}).get("weight", []) if settings is not None else []
+    aliases = list(settings.pcsi.columns.get("weight", ())) if settings is not None else []
     unused_weight = _find(ignored, aliases) if not spec.weight_column else ""
     if unused_weight:
         warnings.append(f"가중치로 보이는 열 '{unused_weight}'이(가) 있지만 명세에 가중치 열(weight_column)이 없어 "
@@ -625,8 +623,7 @@ class Uploader(Protocol):
 
 def corporate_survey(settings) -> str:
     """The corporation's own survey name ([pcsi] corporate_survey, default PCSI): 관리자·분석 only."""
-    p = settings.get("pcsi", {}) if settings is not None else {}
-    return str(p.get("corporate_survey", "PCSI"))
+    return (settings.pcsi if settings is not None else PcsiSettings()).corporate_survey
 
 
 def _name_key(name: str) -> str:

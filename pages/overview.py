@@ -57,7 +57,7 @@ def _scores(ctx, rules: kpi.Rules) -> None:
     """The latest PCSI index against its target and last year's; the organisation's KPI score at the last
     complete month against 100% and the month before (the KPI page's default month)."""
     p = data.run(meeting.pcsi, ctx.now)
-    target = float(ctx.settings.get("pcsi", {}).get("target", 90.0))
+    target = ctx.settings.pcsi.target
     c1, c2, _ = st.columns(3)
     if p:
         last = data.run(pcsi.overall_index, p["year"] - 1)

@@ -57,7 +57,7 @@ def main() -> None:
     st.caption(WEIGHTED[bool(result["weighted"])]["note"])
     _headline(ctx, year, result)
     _areas(ctx, survey, year, result["areas"])
-    _trend(survey, flt, opts, float(ctx.settings.get("pcsi", {}).get("target", 90)))
+    _trend(survey, flt, opts, ctx.settings.pcsi.target)
     _groups(ctx, survey, year, result["groups"], opts, result["weighted"])
     _items(survey, year, result["items"], result["weighted"])
     _comments(ctx, survey, year, flt)
@@ -96,7 +96,7 @@ def _filters(ctx, survey: str, year: int) -> pcsi.Filter:
 
 def _headline(ctx, year: int, result: dict) -> None:
     index, y = result["index"], result["yoy"]
-    target = float(ctx.settings.get("pcsi", {}).get("target", 90))
+    target = ctx.settings.pcsi.target
     peer = pcsi.peer_average(ctx.settings, year)
     status = meeting.status("higher", index, target, kpi.rules_from(ctx.settings))
     c1, c2, c3, c4 = st.columns(4)
@@ -127,7 +127,7 @@ def _headline(ctx, year: int, result: dict) -> None:
 
 def _areas(ctx, survey: str, year: int, df: pd.DataFrame) -> None:
     st.subheader("영역별 점수")
-    target = float(ctx.settings.get("pcsi", {}).get("target", 90))
+    target = ctx.settings.pcsi.target
     fig = data.figure(_areas_bar, df, target, pcsi.peer_average(ctx.settings, year))
     out = df.rename(columns={"area": "영역", "score": "점수", "n": "응답자 수", "weight": "가중치"})
     chart(fig, out.round({"점수": 1}), f"{survey}_{year}_영역별점수", key="pcsi_areas")
@@ -194,7 +194,7 @@ def _groups(ctx, survey: str, year: int, groups: dict[str, pd.DataFrame], opts, 
                 continue
             name = label.removesuffix("별")
             out = _group_frame(df, name, opts.min_n, weighted)
-            fig = data.figure(_group_bar, df, float(ctx.settings.get("pcsi", {}).get("target", 90)))
+            fig = data.figure(_group_bar, df, ctx.settings.pcsi.target)
             chart(fig, out, f"{survey}_{year}_{name}별점수", key=f"pcsi_group_{by}")
     definition(_def(DEF_CI, weighted) + f" 회색 막대 = 표본 부족. 점선 = 목표. {SCORE_AXIS}")
 

@@ -65,7 +65,7 @@ def summary_view(ctx, year: int, half: int) -> tuple:
     p = report.periods(year, half)
     summ = data.run(report.summary, year, half, ctx.settings)
     types = data.run(report.dimension, p, "voc_type")[["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]]
-    ctypes = tuple(ctx.settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
+    ctypes = ctx.settings.complaint_types
     topics = data.run(report.topics, p, ctypes).head(8)
     return p, summ, {
         "유형별 접수·준수율": (types, {"접수": "count", "비중": "pct", "직전 대비": "change", "전년 대비": "change",

@@ -74,7 +74,7 @@ def summary(ctx: Context) -> dict:
 
 def open_now(ctx: Context) -> pd.DataFrame:
     st.subheader("지금 미처리 건")
-    share = float(ctx.settings["sla"].get("at_risk_share", 0.25))
+    share = ctx.settings.sla.at_risk_share
     df = data.run(va.open_items, ctx.scope, ctx.now, ctx.settings, ctx.user.can_see_texts)
     c1, c2, c3 = st.columns(3)
     overdue = int(df["overdue"].sum())

@@ -69,11 +69,11 @@ def _season_line(season: pd.DataFrame):
 
 
 def spikes(ctx: Context) -> None:
-    cfg = ctx.settings.get("trends", {}).get("spikes", {})
+    cfg = ctx.settings.trends.spikes
     definition(
-        f"급증 판정: 시설×유형별 월 접수 건수를 그 시설·유형의 직전 {cfg.get('history_months', 12)}개월(건이 없던 달은 0건)과 "
-        f"비교합니다. 과거가 {cfg.get('min_history', 6)}개월 이상이고, 건수가 과거 평균 + {cfg.get('z', 2.0)} × 표준편차"
-        f"(최소 1) 이상이며, 평균보다 {cfg.get('min_excess', 3)}건 이상 많으면 급증으로 표시합니다. "
+        f"급증 판정: 시설×유형별 월 접수 건수를 그 시설·유형의 직전 {cfg.history_months}개월(건이 없던 달은 0건)과 "
+        f"비교합니다. 과거가 {cfg.min_history}개월 이상이고, 건수가 과거 평균 + {cfg.z:g} × 표준편차"
+        f"(최소 1) 이상이며, 평균보다 {cfg.min_excess:g}건 이상 많으면 급증으로 표시합니다. "
         "'증가 건수' = 건수 − 과거 평균, '배수' = 건수 ÷ 과거 평균. (설정 trends.spikes)")
     df = voc_pages.tidy(data.run(va.spikes, ctx.scope, ctx.settings))
     if df.empty:
@@ -193,7 +193,7 @@ def keywords(ctx: Context) -> None:
     chart(fig, ko(top), "상위_키워드", key="tr_top_kw")
     rising = va.rising_of(changes, ctx.settings, 20)
     st.markdown("**급상승 키워드**")
-    definition(f"이번 기간 {ctx.settings.get('trends', {}).get('rising_min_items', 5)}건 이상이고 직전 기간보다 늘어난 "
+    definition(f"이번 기간 {ctx.settings.trends.rising_min_items}건 이상이고 직전 기간보다 늘어난 "
                "키워드를 증가 배율((이번+1)÷(직전+1)) 순으로 보여 줍니다.")
     if rising.empty:
         st.info("급상승 키워드가 없습니다.")
@@ -250,7 +250,7 @@ def _topic_figures(ctx: Context) -> None:
 def candidates(ctx: Context) -> None:
     """The largest keyword groups inside '기타', each one click from being a topic of the dictionary."""
     st.markdown("**기타 안의 주제 후보**")
-    n = ctx.settings.get("text", {}).get("candidate_min_items", 3)
+    n = ctx.settings.text.candidate_min_items
     definition(f"'기타' 건에 {n}건 이상 나온 키워드를, 함께 나오는 키워드와 묶었습니다(건수 = 묶음의 말 중 하나가 나온 '기타' "
                "건수, 한 건은 한 묶음에만 셈). 주제로 추가하면 그 말들이 주제 사전에 들어가고 모든 건을 다시 분류합니다.")
     df = data.run(va.topic_candidates, ctx.scope, ctx.settings)
@@ -274,10 +274,10 @@ def candidates(ctx: Context) -> None:
 
 def boilerplate(ctx: Context) -> None:
     """What was cut from the texts as boilerplate, where it was found, and the team's edits of it."""
-    cfg = ctx.settings.get("text", {})
-    definition(f"상용구 = 한 출처(적재한 파일 하나, 또는 접수채널 하나)의 서로 다른 글 중 {pct(cfg.get('boilerplate_share', 0.3))} "
+    cfg = ctx.settings.text
+    definition(f"상용구 = 한 출처(적재한 파일 하나, 또는 접수채널 하나)의 서로 다른 글 중 {pct(cfg.boilerplate_share)} "
                "이상에 되풀이되는 조각(제목의 대괄호 머리말, '첨부 파일:' 같은 항목 이름, 인사·맺음말·서명)입니다. 적재할 때마다 "
-               f"찾으며(서로 다른 글이 {cfg.get('boilerplate_min_texts', 20)}개 이상인 출처만), 키워드·주제 분석에서 뺍니다. "
+               f"찾으며(서로 다른 글이 {cfg.boilerplate_min_texts}개 이상인 출처만), 키워드·주제 분석에서 뺍니다. "
                "'#'은 아무 숫자, '(값)'은 그 항목 뒤의 값까지를 뜻합니다.")
     if data.run(text.boilerplate_stale, ctx.settings):
         st.warning("설정의 상용구 목록이 바뀌었습니다. 다음 분석(적재) 때 반영됩니다.", icon=":material/sync_problem:")
@@ -331,9 +331,9 @@ def _prevention_scatter(df: pd.DataFrame):
 
 
 def prevention(ctx: Context) -> None:
-    weights = ctx.settings.get("trends", {}).get("severity", {})
+    weights = ctx.settings.trends.severity
     definition("경중도 × 발생빈도 (매뉴얼 §4.3.1): 발생빈도 = 주제가 나온 VOC 건수, 경중도 = 그 건들의 유형 가중치 평균 "
-               f"({', '.join(f'{k} {v}' for k, v in weights.items())}; 설정 trends.severity, 0인 유형과 '기타'는 제외). "
+               f"({', '.join(f'{k} {v:g}' for k, v in weights.items())}; 설정 trends.severity, 0인 유형과 '기타'는 제외). "
                "두 축을 각 평균에서 나누어, 둘 다 평균 이상인 '개선 우선' 칸을 개선 후보로 봅니다.")
     by_fac = st.toggle("시설 × 주제로 보기", key="tr_prev_fac")
     df = data.run(va.prevention_matrix, ctx.scope, ctx.settings, by_fac)
@@ -355,9 +355,9 @@ def prevention(ctx: Context) -> None:
 
 
 def recurrence(ctx: Context) -> None:
-    cfg = ctx.settings.get("trends", {})
-    definition(f"재발 = 같은 시설·같은 주제의 건이, 앞선 건이 처리완료된 뒤 {cfg.get('recurrence_days', 90)}일 안에 다시 "
-               f"접수된 경우 (유형: {', '.join(cfg.get('recurrence_types', []))}; '기타' 주제 제외; 설정 trends). "
+    cfg = ctx.settings.trends
+    definition(f"재발 = 같은 시설·같은 주제의 건이, 앞선 건이 처리완료된 뒤 {cfg.recurrence_days}일 안에 다시 "
+               f"접수된 경우 (유형: {', '.join(cfg.recurrence_types)}; '기타' 주제 제외; 설정 trends). "
                "재발률 = 재발 건수 ÷ 조회 기간의 그 시설·주제 건수.")
     df = data.run(va.recurrences, ctx.scope, ctx.settings)
     if df.empty:
@@ -380,7 +380,7 @@ def _hbar(df: pd.DataFrame, x: str, y: str, labels: dict, title: str):
 
 
 def faq(ctx: Context) -> None:
-    faq_type = ctx.settings.get("trends", {}).get("faq_type", "문의")
+    faq_type = ctx.settings.trends.faq_type
     definition(f"FAQ 후보 = 조회 기간 '{md(faq_type)}' 유형 VOC에서 가장 많이 반복된 주제. 비중 = 그 주제 건수 ÷ {md(faq_type)} 건수."
                + (" 질문 예시는 최근 제목입니다." if ctx.user.can_see_texts else ""))
     df = data.run(va.faq_candidates, ctx.scope, ctx.settings, ctx.user.can_see_texts)

@@ -243,8 +243,9 @@ def test_settings_edits_keep_comments_and_pass_the_settings_check(env):
 
 def test_bad_text_settings_are_refused_in_korean(env):
     raw = {**env.raw, "text": {**env["text"], "boilerplate": "첨부 파일", "boilerplate_share": 1.5}}
-    errors = text.validate_settings(raw)
-    assert any("boilerplate 는 글자" in e for e in errors) and any("boilerplate_share" in e for e in errors)
+    errors = settings_edit.validate(raw)
+    assert any(e.startswith("[text] boilerplate = \"첨부 파일\": 글자") for e in errors), errors
+    assert "[text] boilerplate_share = 1.5: 0보다 크고 1 이하인 수여야 합니다." in errors
 
 
 # ---- the page ------------------------------------------------------------------------------------

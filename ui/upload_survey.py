@@ -216,7 +216,7 @@ def _codes(text: str) -> tuple[float | str, ...]:
 
 
 def _edit_items(p: survey.SurveySpec, ctx, tag: str) -> tuple[survey.Item, ...]:
-    configured = list(ctx.settings.get("pcsi", {}).get("area_weights", {}))
+    configured = list(ctx.settings.pcsi.area_weights)
     areas = list(dict.fromkeys([*p.areas, *configured]))
     extra = st.text_input("영역 추가(쉼표로 구분, 선택)", key=f"survey_areas_{tag}",
                           help="기본 영역에 없는 영역 이름을 쓰면 아래 표의 영역 목록에 추가됩니다.")
