@@ -382,3 +382,39 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
         con.execute("DELETE FROM training_records_replaced WHERE replaced_by_batch = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
     return {"removed": int(removed), "restored": int(restored)}
+
+
+def validate_settings(raw: dict) -> list[str]:
+    """Problems in [training] (Korean), for the in-app settings editor (ccm.settings_edit)."""
+    cfg = raw.get("training")
+    if cfg is None:
+        return []
+    if not isinstance(cfg, dict):
+        return ["[training] 은 표여야 합니다."]
+    errors = []
+    for i, r in enumerate(cfg.get("rules", []) or [], start=1):
+        if not isinstance(r, dict) or r.get("role") not in ROLES:
+            errors.append(f"[[training.rules]] {i}번째 규칙의 role 은 {' / '.join(ROLES)} 중 하나여야 합니다.")
+            continue
+        for key in ("ccm_courses", "ccm_hours", "hours"):
+            v = r.get(key, 0)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                errors.append(f"[[training.rules]] {r['role']} 규칙의 {key} 는 0 이상의 숫자여야 합니다.")
+    if not all(isinstance(k, str) and k.strip() for k in cfg.get("ccm_keywords", ["CCM"])):
+        errors.append("[training] ccm_keywords 는 비어 있지 않은 글자 목록이어야 합니다.")
+    for key, value in (cfg.get("members") or {}).items():
+        if not isinstance(value, list):
+            errors.append(f"[training.members] {key} 는 사번 목록이어야 합니다(예: [\"A1001\"]).")
+    cert = cfg.get("certification") or {}
+    hours, days = cert.get("hours", 10), cert.get("window_days", 365)
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0:
+        errors.append("[training.certification] hours 는 0보다 큰 숫자여야 합니다.")
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        errors.append("[training.certification] window_days 는 0보다 큰 정수여야 합니다.")
+    when = cert.get("application_date", "")
+    if when:
+        try:
+            date.fromisoformat(str(when))
+        except ValueError:
+            errors.append(f"[training.certification] application_date '{when}' 는 YYYY-MM-DD 날짜여야 합니다.")
+    return errors

@@ -218,3 +218,15 @@ def test_cli_loads_and_reports_rejects(env, tmp_path, capsys):
     bad = _csv(tmp_path, [_row("A1", "가나", "혁신안전팀", "일반", "CCM 세미나", "2026-03-05", -1)], "bad.csv")
     assert main(["training", str(bad), "--db", str(env.db_path)]) == 1
     assert "교육시간은 0보다 커야 합니다" in capsys.readouterr().out
+
+
+def test_settings_checks_for_the_editor(env):
+    from ccm import settings_edit
+
+    assert training.validate_settings(env.raw) == []
+    raw = {"training": {"rules": [{"role": "팀장", "ccm_courses": 1}, {"role": "CCO", "hours": -1}],
+                        "certification": {"hours": 0, "application_date": "2026-13-01"}}}
+    problems = settings_edit.validate({**env.raw, **raw})
+    assert any("1번째 규칙의 role" in p for p in problems)
+    assert any("CCO 규칙의 hours" in p for p in problems)
+    assert any("hours 는 0보다 큰" in p for p in problems) and any("application_date" in p for p in problems)
