@@ -12,14 +12,14 @@ from functools import lru_cache
 
 import holidays
 
-from ccm.settings import DEFAULT_SETTINGS
+from tests.support.settings_copy import BASELINE
 
 WINDOWS = [(time(9), time(12)), (time(13), time(18))]  # the shipped work hours less the break
 
 
 @lru_cache(maxsize=1)
 def _shipped() -> dict:
-    with open(DEFAULT_SETTINGS, "rb") as fh:
+    with open(BASELINE, "rb") as fh:
         return tomllib.load(fh)
 
 
