@@ -17,21 +17,19 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from etl.limits import Limits, ReadError, limits_in_force, use_limits  # noqa: F401 - the readers' API
+
 HEADER_SCAN_ROWS = 30
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 IGNORED_COLUMNS = ("오류",)  # the column a rejects file adds; ignored when the file is loaded again
-
-
-class ReadError(Exception):
-    """The file cannot be used at all; the message (Korean) says what and where."""
 
 
 @dataclass
@@ -172,35 +170,6 @@ RATIO_FLOOR_MB = 64  # the compression ratio is judged only above this many unzi
 SCAN_CHUNK = 1 << 22
 
 
-@dataclass(frozen=True)
-class Limits:
-    """How big a file may be ([limits] in settings.toml; the defaults are far above a real export)."""
-
-    file_mb: float = 300
-    rows: int = 2_000_000
-    columns: int = 500
-    cells: int = 50_000_000
-    unzipped_mb: float = 1024
-    zip_ratio: float = 200
-    memory_mb: float = 3072
-    seconds: float = 300
-
-    @classmethod
-    def from_settings(cls, settings) -> Limits:
-        raw = settings.get("limits") or {}
-        values = {}
-        for f in fields(cls):
-            v = raw.get(f.name, f.default)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise ReadError(f"설정 파일 [limits]의 {f.name} 값({v})은 0보다 큰 수여야 합니다.")
-            values[f.name] = v
-        return cls(**values)
-
-    def memory_text(self) -> str:
-        gb = self.memory_mb / 1024
-        return f"{gb:g} GB" if gb >= 1 else f"{self.memory_mb:g} MB"
-
-
 def validate_settings(raw: dict) -> list[str]:
     """[limits] checked by the in-app settings editor (ccm.settings_edit)."""
     try:
@@ -208,28 +177,6 @@ def validate_settings(raw: dict) -> list[str]:
     except ReadError as exc:
         return [str(exc)]
     return []
-
-
-_IN_FORCE: Limits | None = None
-
-
-def use_limits(limits: Limits | None) -> None:
-    """The limits every read of this process applies when the caller gives none (the parsing child)."""
-    global _IN_FORCE
-    _IN_FORCE = limits
-
-
-def limits_in_force() -> Limits:
-    """The limits set for this process, else [limits] of the current settings, else the defaults."""
-    if _IN_FORCE is not None:
-        return _IN_FORCE
-    from ccm.settings import SettingsFileError, load_settings
-
-    try:
-        settings = load_settings()
-    except (SettingsFileError, OSError):
-        return Limits()
-    return Limits.from_settings(settings)
 
 
 def too_big(file_name: str, what: str, value: str, limit: str, key: str) -> ReadError:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from etl.readers import Limits, ReadError
+from etl.limits import Limits, ReadError, use_limits
 
 T = TypeVar("T")
 WATCH_SECONDS = 0.05        # how often the parent looks at the child's resident memory
@@ -212,9 +212,7 @@ def _child_main(conn, limits: Limits, env: dict[str, str], cwd: str) -> None:
         pass
     _quiet_stderr()
     _limit_address_space(limits.memory_mb * ADDRESS_SPACE_FACTOR)
-    from etl import readers
-
-    readers.use_limits(limits)
+    use_limits(limits)
     outcome = _outcome(conn)  # the job's arguments are freed before the result is pickled
     try:
         _send_large(conn, outcome)

@@ -1,0 +1,60 @@
+"""What every read may not exceed, and the error a read raises: below etl.readers and etl.sandbox (both
+use them; the sandbox runs readers in a child process, so neither may import the other for these)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+class ReadError(Exception):
+    """The file cannot be used at all; the message (Korean) says what and where."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a file may be ([limits] in settings.toml; the defaults are far above a real export)."""
+
+    file_mb: float = 300
+    rows: int = 2_000_000
+    columns: int = 500
+    cells: int = 50_000_000
+    unzipped_mb: float = 1024
+    zip_ratio: float = 200
+    memory_mb: float = 3072
+    seconds: float = 300
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        raw = settings.get("limits") or {}
+        values = {}
+        for f in fields(cls):
+            v = raw.get(f.name, f.default)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                raise ReadError(f"설정 파일 [limits]의 {f.name} 값({v})은 0보다 큰 수여야 합니다.")
+            values[f.name] = v
+        return cls(**values)
+
+    def memory_text(self) -> str:
+        gb = self.memory_mb / 1024
+        return f"{gb:g} GB" if gb >= 1 else f"{self.memory_mb:g} MB"
+
+
+_IN_FORCE: Limits | None = None
+
+
+def use_limits(limits: Limits | None) -> None:
+    """The limits every read of this process applies when the caller gives none (the parsing child)."""
+    global _IN_FORCE
+    _IN_FORCE = limits
+
+
+def limits_in_force() -> Limits:
+    """The limits set for this process, else [limits] of the current settings, else the defaults."""
+    if _IN_FORCE is not None:
+        return _IN_FORCE
+    from ccm.settings import SettingsFileError, load_settings
+
+    try:
+        settings = load_settings()
+    except (SettingsFileError, OSError):
+        return Limits()
+    return Limits.from_settings(settings)
