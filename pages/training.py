@@ -59,12 +59,12 @@ def main() -> None:
         if below.empty:
             st.success("요건이 있는 사람이 모두 요건을 채웠습니다.", icon=":material/check_circle:")
         else:
-            table(below, f"{year}년 교육 요건 미달자", key="training_below")
+            table(below, f"{year}년 교육 요건 미달자", key="training_below", audit=names)
     with tabs[1]:
         _departments(dept, year)
     with tabs[2]:
         table(data.run(training.person_table, year, depts, rules, names=names), f"{year}년 개인별 교육 이수",
-              key="training_people")
+              key="training_people", audit=names)  # a download with names is recorded in the audit log
     with tabs[3]:
         st.caption(DEF_SATISFACTION.format(suffixes="·".join(f"'{s}'" for s in rules.survey_suffixes),
                                            surveys="·".join(f"'{s}'" for s in rules.survey_names)))
@@ -121,7 +121,7 @@ def _certification(ctx, rules: training.Rules, names: bool) -> None:
         return
     short = int((~cert["충족"]).sum())
     st.markdown(f"**대상 {len(cert):,}명 중 {short:,}명이 {rules.cert_hours:g}시간에 못 미칩니다.**")
-    table(cert, "인증 신청 전 CCM 교육시간", key="training_cert")
+    table(cert, "인증 신청 전 CCM 교육시간", key="training_cert", audit=names)
 
 
 def _template_and_upload(ctx, names: bool) -> None:

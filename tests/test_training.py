@@ -230,3 +230,22 @@ def test_settings_checks_for_the_editor(env):
     assert any("1번째 규칙의 role" in p for p in problems)
     assert any("CCO 규칙의 hours" in p for p in problems)
     assert any("hours 는 0보다 큰" in p for p in problems) and any("application_date" in p for p in problems)
+
+
+def test_an_hr_export_is_read_by_header_meaning(env, tmp_path):
+    path = tmp_path / "인사시스템_교육이력.csv"
+    pd.DataFrame([["H1", "소속 없음", "혁신안전", "CS 리더", "친절서비스교육", "2026.07.01", "3시간", "Y"]],
+                 columns=["직원번호", "교육생명", "소속부서", "CCM 역할", "교육과정명", "교육일자", "이수시간", "환급여부"]).to_csv(
+        path, index=False, encoding="cp949")
+    result = _load(env, path)
+    assert result.ok, result.rejects
+    with db.session(env.db_path) as con:
+        row = con.execute("SELECT emp_no, department, role, course, start_date, hours, refund FROM training_records").fetchone()
+    # 혁신안전 → 혁신안전팀 ([organisation.department_aliases]); CS 리더 → CCM 리더; '3시간' → 3.0
+    assert row == ("H1", "혁신안전팀", "CCM 리더", "친절서비스교육", date(2026, 7, 1), 3.0, True)
+
+
+def test_report_frame_on_an_empty_database(env):
+    with db.session(env.db_path) as con:
+        out = training.report_frame(con, period("half", 2026, 2), datetime(2026, 11, 25))
+    assert out.empty and list(out.columns[:2]) == ["기간", "부서"]
