@@ -325,9 +325,8 @@ def certification(con, application: date, rules: Rules | None = None, *, names: 
     rules = rules or default_rules()
     start = application - timedelta(days=rules.cert_days)
     r = records(con, start, application, rules)
-    p = people(con, application.year, None, rules, names=True)
-    if application.year - 1 >= 1:
-        p = pd.concat([people(con, application.year - 1, None, rules, names=True), p]).drop_duplicates("emp_no", keep="last")
+    p = pd.concat([people(con, application.year - 1, None, rules, names=True),
+                   people(con, application.year, None, rules, names=True)]).drop_duplicates("emp_no", keep="last")
     p = p[p["role"].isin(rules.cert_roles)]
     hours = r[r["is_ccm"]].groupby("emp_no")["hours"].sum()
     got = p["emp_no"].map(hours).fillna(0.0).astype(float)
