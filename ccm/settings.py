@@ -20,9 +20,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ccm.settings_sections import (AuthSettings, CalendarSettings, DatabaseSettings, KpiSettings, LimitSettings,
-                                   MeetingSettings, OrganisationSettings, PcsiSettings, PrivacySettings, RankingSettings,
-                                   ReportSettings, SlaSettings, TextSettings, TrendSettings, VocSettings, as_date,
+from ccm.settings_sections import (ActionSettings, AuthSettings, CalendarSettings, DatabaseSettings, KpiSettings, LimitSettings,
+                                   MeetingSettings, OrganisationSettings, PcsiSettings, PhoneSettings, PrivacySettings, RankingSettings,
+                                   ReportSettings, SlaSettings, TextSettings, TrainingSettings, TrendSettings, VocSettings, as_date,
                                    dated_override_errors, parse, rule_table_errors)
 
 __all__ = ["Settings", "SettingsFileError", "load_settings", "settings_path", "overlay_path", "as_date",
@@ -67,6 +67,9 @@ class Settings:
     meeting: MeetingSettings = _section()
     limits: LimitSettings = _section()
     report: ReportSettings = _section()
+    phone: PhoneSettings = _section()
+    training: TrainingSettings = _section()
+    actions: ActionSettings = _section()
     problems: tuple[str, ...] = _section()
 
     def __post_init__(self) -> None:

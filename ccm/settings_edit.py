@@ -124,8 +124,8 @@ def _save_and_recompute(con: duckdb.DuckDBPyConnection, path: Path, text: str, o
     save(path, text)
     try:
         recomputed = sla.recompute(con, load_settings(path), by=user) if needs_recompute(list(changed)) else None
-        audit.record(con, user, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
-    except Exception as exc:  # whatever stopped it, the old file comes back  # noqa: BLE001
+    except Exception as exc:  # whatever stopped the recompute, the old file comes back  # noqa: BLE001
         save(path, old)
         return Applied(False, changed, errors=(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {exc}",))
+    audit.record(con, user, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
     return Applied(True, changed, recomputed)

@@ -300,6 +300,79 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class PhoneItem:
+    """One item of the phone-courtesy checklist ([[phone.items]]); ccm.phone checks names and maxima."""
+
+    name: str = ""
+    max: float = 25.0
+    aliases: Words = ()
+
+
+@dataclass(frozen=True)
+class PhoneSettings:
+    min_n: int = 5  # checked by ccm.phone.validate_settings
+    evaluator_types: Words = ("내부", "교차기관", "외부기관")
+    items: tuple[PhoneItem, ...] = (PhoneItem("인사"), PhoneItem("응대"), PhoneItem("정확성"), PhoneItem("종결"))
+
+
+@dataclass(frozen=True)
+class TrainingRule:
+    """A role's yearly training requirement ([[training.rules]])."""
+
+    role: str = ""
+    ccm_courses: int = rule(_not_negative, "0 이상의 정수여야 합니다", 0)
+    ccm_hours: float = rule(_not_negative, "0 이상의 수여야 합니다", 0.0)
+    hours: float = rule(_not_negative, "0 이상의 수여야 합니다", 0.0)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class TrainingMembers:
+    """Role rosters by employee number (사번)."""
+
+    cco: tuple[str | int, ...] = ()
+    ccm_staff: tuple[str | int, ...] = ()
+    ccm_leaders: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CertificationSettings:
+    hours: float = rule(_not_negative, "0 이상의 수여야 합니다", 10.0)
+    window_days: int = rule(_at_least_one, "1 이상의 정수여야 합니다", 365)
+    roles: Words = ("CCM 담당자",)
+    application_date: str | date = rule(lambda v: v == "" or as_date(v) is not None, "비우거나 날짜(YYYY-MM-DD)여야 합니다", "")
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SatisfactionSettings:
+    surveys: Words = ("교육만족도",)
+    name_suffixes: Words = ("만족도", "설문", "조사")
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    ccm_keywords: Words = ("CCM",)
+    series: Words = ()
+    grades: Words = ()
+    courses: Words = ()
+    rules: tuple[TrainingRule, ...] = ()
+    members: TrainingMembers = field(default_factory=TrainingMembers)
+    certification: CertificationSettings = field(default_factory=CertificationSettings)
+    satisfaction: SatisfactionSettings = field(default_factory=SatisfactionSettings)
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    statuses: Words = ("발굴", "계획", "시행", "완료", "효과 확인")
+    effect_window_days: int = rule(_at_least_one, "1 이상의 정수여야 합니다", 90)
+    min_items: int = rule(_not_negative, "0 이상의 정수여야 합니다", 10)
+    alpha: float = rule(lambda v: 0 < v < 1, "0과 1 사이의 수여야 합니다", 0.05)
+    complaint_types: Words = ("불만", "고충")
+    due_days: int = rule(_at_least_one, "1 이상의 정수여야 합니다", 60)
+
+
+@dataclass(frozen=True)
 class ReportSettings:
     approval_line: Words = ("담당", "팀장", "CCO", "이사장")  # 결재란 (manual §3.1.1); optional in settings.toml
 
@@ -309,6 +382,7 @@ SECTIONS: dict[str, type] = {
     "voc": VocSettings, "sla": SlaSettings, "privacy": PrivacySettings, "ranking": RankingSettings,
     "kpi": KpiSettings, "text": TextSettings, "trends": TrendSettings, "pcsi": PcsiSettings,
     "auth": AuthSettings, "meeting": MeetingSettings, "limits": LimitSettings, "report": ReportSettings,
+    "phone": PhoneSettings, "training": TrainingSettings, "actions": ActionSettings,
 }
 
 
@@ -499,6 +573,8 @@ def _unread(cls: type, table: dict[str, Any], where: str) -> list[str]:
             out += _unread(tp, v, f"{where}.{k}")
         elif get_origin(tp) is dict and is_dataclass(get_args(tp)[1]) and isinstance(v, dict):
             out += [x for key, sub in v.items() if isinstance(sub, dict) for x in _unread(get_args(tp)[1], sub, f"{where}.{k}.{key}")]
+        elif get_origin(tp) is tuple and is_dataclass(get_args(tp)[0]) and isinstance(v, list):
+            out += [x for sub in v if isinstance(sub, dict) for x in _unread(get_args(tp)[0], sub, f"{where}.{k}")]
     return out
 
 

@@ -1,7 +1,6 @@
 """관리 (관리자 전용): 사용자, 감사 기록, 적재 이력과 되돌리기, 설정 편집."""
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 
 import streamlit as st
@@ -11,7 +10,7 @@ from ccm import auth as accounts
 from ccm import settings_edit
 from ccm.db import DatabaseBusy
 from ccm.safe_text import md, md_join
-from ccm.settings import load_settings, settings_path
+from ccm.settings import settings_path
 from ui import data
 from ui.auth import clock
 from ui.bootstrap import setup
@@ -192,22 +191,18 @@ def settings_tab(ctx) -> None:
     c3.button("파일에서 다시 불러오기", key="admin_settings_reload", on_click=_reload_settings_text, args=(current,))
     if not (check or save):
         return
-    if save and base != current:
-        st.error("편집을 시작한 뒤 다른 곳에서 설정 파일이 바뀌었습니다. 덮어쓰지 않도록 저장하지 않았습니다. "
-                 "'파일에서 다시 불러오기'로 최신 내용을 불러와 다시 고치세요.", icon=":material/sync_problem:")
+    if save:
+        _save_settings(ctx, path, text, base)
         return
-    raw, errors = settings_edit.check_text(text)
+    errors, changed = settings_edit.review(current, text)
     if errors:
-        st.error("설정을 저장할 수 없습니다:\n\n" + "\n".join(f"- {md(e)}" for e in errors), icon=":material/error:")
+        _refused(errors)
         return
-    changed = settings_edit.changed_sections(tomllib.loads(current), raw)  # the file, not the overlay on it
-    if not save:
-        st.success(f"문제 없습니다. 바뀌는 구역: {md_join(changed) or '없음'}", icon=":material/check:")
-        return
-    if not changed and text == current:
-        st.info("바뀐 내용이 없습니다.")
-        return
-    _save_settings(ctx, path, text, changed)
+    st.success(f"문제 없습니다. 바뀌는 구역: {md_join(changed) or '없음'}", icon=":material/check:")
+
+
+def _refused(errors) -> None:
+    st.error("설정을 저장할 수 없습니다:\n\n" + "\n".join(f"- {md(e)}" for e in errors), icon=":material/error:")
 
 
 def _reload_settings_text(current: str) -> None:
@@ -215,32 +210,19 @@ def _reload_settings_text(current: str) -> None:
     st.session_state["admin_settings_base"] = current
 
 
-def _save_settings(ctx, path, text: str, changed: list[str]) -> None:
-    """Save, audit and (for calendar/SLA changes) recompute stored deadlines; the old file comes back
-    if the recompute fails, so settings and stored deadlines never disagree."""
-    old = path.read_text(encoding="utf-8")
-    recomputed = None
-    try:
-        with data.connection() as con:
-            settings_edit.save(path, text)
-            try:
-                if settings_edit.needs_recompute(changed):
-                    from ccm import sla
-
-                    with st.spinner("처리기한을 새 설정으로 다시 계산하는 중…"):
-                        recomputed = sla.recompute(con, load_settings(path), by=ctx.user.username)
-            except Exception as exc:
-                settings_edit.save(path, old)
-                st.error(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {md(exc)}", icon=":material/error:")
-                return
-            audit.record(con, ctx.user.username, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
-    except DatabaseBusy as exc:
-        st.error(f"{md(exc)} 설정은 저장하지 않았습니다.", icon=":material/error:")
-        return
-    st.session_state["admin_settings_base"] = text
-    extra = f" VOC {recomputed:,}건의 처리기한을 다시 계산했습니다." if recomputed is not None else ""
-    _flash(f"설정을 저장했습니다 (바뀐 구역: {', '.join(changed) or '주석·서식'}).{extra}")
-    st.rerun()
+def _save_settings(ctx, path, text: str, base: str) -> None:
+    """Save through ccm.settings_edit.apply_settings (validate, recompute deadlines, restore on failure,
+    audit) and show what happened."""
+    with st.spinner("설정을 저장하는 중… (달력·처리기한이 바뀌면 저장된 VOC의 처리기한도 다시 계산합니다)"):
+        result = settings_edit.apply_settings(path, text, data.connection, ctx.user.username, base=base)
+    if result.unchanged:
+        st.info("바뀐 내용이 없습니다.")
+    elif not result.saved:
+        _refused(result.errors)
+    else:
+        st.session_state["admin_settings_base"] = text
+        _flash(result.message)
+        st.rerun()
 
 
 main()
