@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from ccm import kpi_sources
 from ccm.db import transaction
 from ccm.voc_analytics import pooled_compliance
 import numpy as np
@@ -425,6 +426,8 @@ def source_values(con: duckdb.DuckDBPyConnection, source: str, year: int, month:
         if year not in pcsi:
             pcsi[year] = pcsi_index(con, year)
         return {m: pcsi[year] for m in range(1, month + 1)} if pcsi[year] is not None else {}
+    if kind in kpi_sources.KINDS:  # the CCM loop: phone courtesy, training, improvement actions
+        return kpi_sources.values(con, kind, year, month, None if department == rules.org_unit else department)
     counts = voc_month_counts(con, year, month) if counts is None else counts
     covered = sorted(int(m) for m in counts["month"].unique())
     mine = counts if department == rules.org_unit else counts[counts["department"] == department]
@@ -634,6 +637,8 @@ def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: i
     kind, _, arg = source.partition(":")
     if kind == "pcsi":
         return pd.DataFrame({"연도": [year], "PCSI 종합지수": [pcsi_index(con, year)]})
+    if kind in kpi_sources.KINDS:
+        return kpi_sources.detail(con, kind, year, month, None if department == rules.org_unit else department)
     dept_sql, params = ("TRUE", []) if department == rules.org_unit else ("department = ?", [department])
     type_sql = " AND voc_type = ?" if kind == "voc_count" else ""
     params = [year, month, *params] + ([arg] if kind == "voc_count" else [])
@@ -659,7 +664,8 @@ LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과
           "score": "점수", "n_kpis": "평가 KPI 수", "n_missing": "미입력 KPI 수(0%로 계산)"}
 
 
-SOURCE_LABELS = {"pcsi": "고객만족도(PCSI)", "voc_compliance": "VOC 처리기한 준수율", "voc_count": "VOC 건수"}
+SOURCE_LABELS = {"pcsi": "고객만족도(PCSI)", "voc_compliance": "VOC 처리기한 준수율", "voc_count": "VOC 건수",
+                 **kpi_sources.LABELS}
 
 
 def source_label(source: Any) -> str | None:

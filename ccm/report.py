@@ -18,12 +18,14 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 
 from ccm import voc_analytics as va
+from ccm import report_loop
 from ccm import xlsx_style as xs
 from ccm.period import Scope, period
 from ccm.safe_text import show_bidi
 from ccm.settings import Settings
 
-SHEETS = ("요약", "유형별", "채널별", "부서별", "시설별", "처리기한 준수", "키워드·주제", "경중도×빈도", "재발", "FAQ 후보")
+SHEETS = ("요약", "유형별", "채널별", "부서별", "시설별", "처리기한 준수", "키워드·주제", "경중도×빈도", "재발", "FAQ 후보",
+          *report_loop.SHEETS)
 COUNT, PCT, PP, HOURS, NUM = (xs.FORMATS[k] for k in ("count", "pct", "pp", "hours", "num"))
 CHANGE = xs.CHANGE
 ProgressFn = Callable[[float, str], None]
@@ -376,6 +378,9 @@ def build_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, year: int
         ("경중도×빈도", lambda pg: _prevention_sheet(pg, con, p, settings)),
         ("재발", lambda pg: _recurrence_sheet(pg, con, p, settings)),
         ("FAQ 후보", lambda pg: _faq_sheet(pg, con, p, settings, include_texts)),
+        ("개선과제", lambda pg: report_loop.actions_sheet(pg, con, p.current, now, settings)),
+        ("교육 이수", lambda pg: report_loop.training_sheet(pg, con, p.current, now)),
+        ("전화친절도", lambda pg: report_loop.phone_sheet(pg, con, p.current, now, settings)),
     ]
     for i, (name, write) in enumerate(steps):
         if progress:

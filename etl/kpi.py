@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from ccm import db
+from ccm import db, kpi_sources
 from ccm.kpi import ACT_KEY, DEF_KEY
 from ccm.db import transaction
 from etl.readers import ReadError, clean_number_text, known_callable, read_table
@@ -354,16 +354,12 @@ def _sources(df: pd.DataFrame, rows: list[int], settings, rej: Rejects) -> pd.Se
         if pd.isna(v):
             out.append(None)
             continue
-        kind, _, arg = str(v).strip().partition(":")
-        kind = kind.strip().lower()
-        if kind in ("pcsi", "voc_compliance") and not arg:
-            out.append(kind)
-        elif kind == "voc_count" and arg.strip() in types:
-            out.append(f"voc_count:{types[arg.strip()]}")
-        else:
-            out.append(None)
+        code = kpi_sources.parse(v, types)
+        out.append(code)
+        if code is None:
             rej.add(DEF_SHEET, rows[i], DEF_FIELDS["source"][0], v,
-                    "알 수 없는 자동실적 원천입니다. 허용: pcsi, voc_compliance, voc_count:유형(예: voc_count:칭찬)")
+                    "알 수 없는 자동실적 원천입니다. 허용(목록에서 고르세요): 고객만족도(PCSI), VOC 처리기한 준수율, "
+                    "VOC 건수(유형)(예: VOC 건수(칭찬)), " + ", ".join(kpi_sources.LABELS.values()))
     return pd.Series(out, index=df.index, dtype="object")
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ccm import kpi_sources
 from ccm import xlsx_style as xs
-from ccm.kpi import AGGREGATIONS, DIRECTIONS, non_negative_units, plan_of, rules_from, rules_lines
+from ccm.kpi import AGGREGATIONS, DIRECTIONS, non_negative_units, plan_of, rules_from, rules_lines, source_label
 from etl.kpi import ACT_FIELDS, ACT_SHEET, DEF_FIELDS, DEF_SHEET
 
 ROWS = 1000  # rows covered by the dropdowns
@@ -86,7 +87,8 @@ INSTRUCTIONS = [
     "   - 연간목표: 지표의 단위로 적습니다(%는 95처럼 숫자만). 1월목표~12월목표(선택): 월별 목표 계획"
     " (접혀 있습니다: 열 머리글 위의 + 를 눌러 펼칩니다).",
     "   - 가중치: 부서 점수에서의 비중(합계가 100이 아니어도 됩니다: 가중 평균).",
-    "   - 자동실적(선택): pcsi(고객만족도 종합지수), voc_compliance(VOC 처리기한 준수율 %), voc_count:유형(예: voc_count:칭찬).",
+    "   - 자동실적(선택, 목록에서 고름): 고객만족도(PCSI) 종합지수, VOC 처리기한 준수율(%), VOC 건수(유형)(예: VOC 건수(칭찬)),",
+    "     전화친절도 점수(월 평균, 100점), 교육 이수율(%, 연초부터), CCM 교육시간(월 합계), 개선과제 기한 내 완료율(%, 연초부터).",
     "     자동실적 지표에 같은 달 수기 실적을 적으면 수기 실적이 자동 값을 대신합니다(화면에 '수기(자동 대체)'로 표시).",
     f"2. '{ACT_SHEET}' 시트: 한 행이 한 지표의 한 달 실적입니다. 실적 칸이 빈 행은 '미입력 월'로 남습니다(아래 '미입력' 규칙).",
     "3. 부서·방향·집계방식·자동실적 칸은 목록에서 고르세요. 숫자 칸에는 숫자만 적습니다('12건' 대신 12).",
@@ -170,7 +172,7 @@ def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
         "부서": [*settings.departments, rules_from(settings).org_unit],
         "방향": list(DIRECTIONS.values()),
         "집계방식": list(AGGREGATIONS.values()),
-        "자동실적": ["pcsi", "voc_compliance", *[f"voc_count:{t}" for t in types]],
+        "자동실적": kpi_sources.choices(types),
     }
     refs = {}
     for c, (name, values) in enumerate(columns.items(), start=1):
@@ -202,10 +204,11 @@ def _definition_rows(settings, year: int, defs: pd.DataFrame | None, departments
             plan = plan_of(d) or [None] * 12
             rows.append([year, d["department"], d["strategy"], d["task"], d["core_task"], d["indicator"], d["unit"],
                          DIRECTIONS[d["direction"]], AGGREGATIONS[d["aggregation"]], d["annual_target"], *plan,
-                         d["weight"], d["source"]])
+                         d["weight"], source_label(d["source"])])
         return [[None if isinstance(v, float) and pd.isna(v) else v for v in r] for r in rows]
     return [[year, dept, it.strategy, it.task, it.core_task, it.indicator, it.unit, DIRECTIONS[it.direction],
-             AGGREGATIONS[it.aggregation], 0 if it.direction == "zero" else None, *[None] * 12, it.weight, it.source]
+             AGGREGATIONS[it.aggregation], 0 if it.direction == "zero" else None, *[None] * 12, it.weight,
+             source_label(it.source)]
             for dept, it in _catalogue(settings, departments)]
 
 

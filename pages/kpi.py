@@ -273,7 +273,7 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
         st.caption(f"{m}월 접수 {formats.count(len(detail))} · 처리 완료 {formats.count(decided)} · 기한 내 "
                    f"{formats.count(met)}" + (f" → 준수율 {formats.pct(pooled_compliance(met, decided))}" if decided else "")
                    + " (기한을 넘긴 건이 먼저 나옵니다)")
-    if not ctx.user.can_see_texts and pick["source"] != "pcsi":
+    if not ctx.user.can_see_texts and pick["source"].partition(":")[0] in ("voc_compliance", "voc_count"):
         st.caption("열람 권한에서는 건별 목록 대신 유형별 집계만 보입니다.")
     table(detail, f"KPI 자동실적 근거 {pick['indicator']} {m}월", key="kpi_auto_detail")
 

@@ -396,5 +396,5 @@ def test_ccm_team_half_year_workbook_and_print_view(page, server):
         page.get_by_role("button", name="보고서 내려받기 (.xlsx)").click()
     assert info.value.suggested_filename.startswith("VOC_반기보고서_")
     wb = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
-    assert len(wb.sheetnames) == 10
+    assert len(wb.sheetnames) == 13  # ten VOC sheets and three of the CCM loop
     screenshot(page, "journey_ccm_report")

@@ -88,7 +88,7 @@ def test_report_page_generates_a_workbook_to_download(demo_env, app_test):
     buttons = [b for b in at.get("download_button") if "rp_download" in (b.proto.id or "")]
     assert buttons, "download button missing"
     wb = openpyxl.load_workbook(io.BytesIO(at.session_state["rp_file"]["bytes"]))
-    assert wb.sheetnames[0] == "요약" and len(wb.sheetnames) == 10
+    assert wb.sheetnames[0] == "요약" and len(wb.sheetnames) == 13  # ten VOC sheets and three of the CCM loop
     assert wb["요약"]["A1"].value.endswith("2026년 상반기")
     faq_head = [c.value for c in wb["FAQ 후보"][4]]
     assert "예시 문의(개인정보 가림)" in faq_head

@@ -11,7 +11,7 @@ import pytest
 
 import h6_data
 import xlsx_support
-from ccm import db, meeting, report
+from ccm import db, meeting, report, report_loop
 from ccm import voc_analytics as va
 from ccm.period import Scope
 
@@ -49,6 +49,8 @@ def test_every_sheet_in_order_with_a_native_chart(filled, env, db_path):
     wb = build(db_path, env)
     assert wb.sheetnames == list(report.SHEETS)
     for ws in wb:
+        if ws.title in report_loop.SHEETS:
+            continue  # no actions, training or phone monitoring in this VOC history: their sheets say so (test_phone_report.py)
         assert ws._charts, f"{ws.title} has no chart"
         for chart in ws._charts:
             for s in chart.series:
