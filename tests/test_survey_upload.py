@@ -1,6 +1,6 @@
-"""The upload flow in the real app: file → proposed spec → confirm (with edits) → stored."""
 from ccm import db, pcsi
-from survey_support import frame, pcsi_ministry_frame, xlsx
+from tests.support.survey_files import frame, pcsi_ministry_frame, xlsx
+"""The upload flow in the real app: file → proposed spec → confirm (with edits) → stored."""
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,6 +68,15 @@ def test_bad_file_shows_message_and_stores_nothing(env, app_test):
     assert not [b for b in at.button if b.label == "확인하고 적재"]
     with db.session(env.db_path) as con:
         assert con.execute("SELECT count(*) FROM load_batches").fetchone()[0] == 0
+
+
+def test_a_refused_upload_is_audited_once(env, app_test):
+    at = _upload(app_test, b"<html><body><p>no table</p></body></html>", "refused.xls")
+    at.run()  # widgets rerun the page: still one entry
+    with db.session(env.db_path) as con:
+        rows = con.execute("SELECT username, detail FROM audit_log WHERE action = 'upload'").fetchall()
+    assert len(rows) == 1 and rows[0][0] == "test-관리자"
+    assert rows[0][1].startswith("고객만족도: refused.xls 거부:") and "표가 없습니다" in rows[0][1]
 
 
 def test_unassigned_area_is_refused_on_confirm(env, app_test):
@@ -172,7 +181,7 @@ def _load_as_admin(env, df, survey_name: str = "PCSI") -> None:
 
     from ccm.settings import load_settings
     from etl import survey
-    from survey_support import SMALL_SPEC
+    from tests.support.survey_files import SMALL_SPEC
 
     with db.session(env.db_path) as con:
         survey.load(con, xlsx(df), replace(SMALL_SPEC, survey=survey_name), load_settings(env.path),
@@ -212,7 +221,7 @@ def test_the_store_refuses_a_department_account_whatever_the_page_does(env):
 
     from ccm.settings import load_settings
     from etl import survey
-    from survey_support import SMALL_SPEC
+    from tests.support.survey_files import SMALL_SPEC
     from ui.auth import User
 
     _load_as_admin(env, frame())

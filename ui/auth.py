@@ -25,6 +25,7 @@ import streamlit as st
 
 from ccm import audit
 from ccm.db import DatabaseBusy, transaction
+from ccm.safe_text import md
 from ccm import auth as accounts
 from ui import data
 
@@ -300,8 +301,8 @@ def _first_admin_form(settings) -> None:
 
 def _account_box(user: User) -> None:
     with st.sidebar:
-        dept = f" · {user.department}" if user.department else ""
-        st.caption(f":material/person: {user.username} ({user.role}{dept})")
+        dept = f" · {md(user.department)}" if user.department else ""
+        st.caption(f":material/person: {md(user.username)} ({md(user.role)}{dept})")
         st.button("로그아웃", key="auth_logout", on_click=_logout, args=(user.username,),
                   icon=":material/logout:")
         _keep_in_browser(st.session_state[SESSION_KEY]["token"])

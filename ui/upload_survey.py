@@ -33,13 +33,14 @@ def render(ctx) -> None:
         st.caption("이름·연락처 열은 저장하지 않고, 자유 의견 속 전화번호·이메일은 가려서 저장합니다.")
         return
     data = up.getvalue()
+    tag = hashlib.sha256(data).hexdigest()[:8]
     try:
         base = _base_spec(base_name, spec_up)
         table, proposed = _read_and_propose(data, up.name, base.to_json(), ui_data.data_version())
     except (survey.SurveyError, ReadError) as exc:
+        _audit_refusal(up.name, tag, str(exc))
         st.error(md(exc), icon=":material/error:")
         return
-    tag = hashlib.sha256(data).hexdigest()[:8]
     _preview(table, ctx.settings)
     spec = _edit_spec(proposed, table, ctx, tag)
     st.download_button("이 명세를 파일로 저장(.toml)", survey.spec_toml(spec), f"{spec.survey or '설문'}_명세.toml",
@@ -48,7 +49,7 @@ def render(ctx) -> None:
     notes = survey.scale_notes(table, spec)
     for note in notes:
         st.warning(md(note), icon=":material/warning:")
-    plan = _plan(ctx, table, spec)
+    plan = _plan(ctx, table, spec, up.name, tag)
     if plan is not None:
         for note in plan.warnings:
             if note not in notes:
@@ -60,7 +61,15 @@ def render(ctx) -> None:
         _load(ctx, data, up.name, spec, shown=set(notes), confirmed_batch=plan.replaces)
 
 
-def _plan(ctx, table, spec: survey.SurveySpec) -> survey.DryRun | None:
+def _audit_refusal(name: str, tag: str, reason: str) -> None:
+    """A refused upload is audited once per file and reason (the page reruns on every widget change)."""
+    key = f"survey_refused_{tag}_{hashlib.sha256(reason.encode()).hexdigest()[:8]}"
+    if not st.session_state.get(key):
+        st.session_state[key] = True
+        audit_upload("고객만족도", name, f"거부: {reason[:300]}")
+
+
+def _plan(ctx, table, spec: survey.SurveySpec, name: str, tag: str) -> survey.DryRun | None:
     """The dry run shown before loading, or None (with the reason on the page) when it cannot load."""
     if not spec.survey:
         st.info("설문 이름을 고르거나 새 설문 이름을 입력하세요. 그러면 적재하면 바뀌는 내용을 보여 드립니다.",
@@ -71,6 +80,7 @@ def _plan(ctx, table, spec: survey.SurveySpec) -> survey.DryRun | None:
             survey.check_permission(con, spec.survey, ctx.user, ctx.settings)
             plan = survey.dry_run(con, survey.prepare(table, spec, ctx.settings), ctx.settings)
     except survey.SurveyError as exc:
+        _audit_refusal(name, tag, str(exc))
         st.error(f"적재할 수 없습니다: {md(exc)}", icon=":material/block:")
         return None
     _show_plan(plan)
@@ -287,6 +297,7 @@ def _load(ctx, data: bytes, name: str, spec: survey.SurveySpec, shown: set[str] 
                 result = survey.store(con, prep, name, survey.file_sha256(data), user=ctx.user, settings=ctx.settings,
                                       confirmed_batch=confirmed_batch)
     except (survey.SurveyError, ReadError) as exc:
+        audit_upload("고객만족도", name, f"거부: {str(exc)[:300]}")  # a click: once by nature
         st.error(f"적재하지 않았습니다: {md(exc)}", icon=":material/error:")
         return
     audit_upload("고객만족도", name, result.summary())
