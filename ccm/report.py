@@ -22,7 +22,8 @@ from ccm import report_loop
 from ccm import xlsx_style as xs
 from ccm.period import Scope, period
 from ccm.safe_text import show_bidi
-from ccm.settings import Settings
+from ccm.settings import Settings, typed
+from ccm.settings_sections import RankingSettings, ReportSettings
 
 SHEETS = ("요약", "유형별", "채널별", "부서별", "시설별", "처리기한 준수", "키워드·주제", "경중도×빈도", "재발", "FAQ 후보",
           *report_loop.SHEETS)
@@ -78,8 +79,7 @@ def summary(con: duckdb.DuckDBPyConnection, year: int, half: int, settings: Sett
     Columns: 지표, 이번, 직전, 전년, 직전 대비, 전년 대비, 형식 (count | pct | hours). Changes are relative
     (증감률) for counts and hours and in percentage points for rates."""
     p = periods(year, half)
-    complaint = tuple(settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
-    praise = settings.get("ranking", {}).get("praise_type", "칭찬")
+    complaint, praise = settings.complaint_types, settings.ranking.praise_type
     rows: dict[str, list] = {}
     for scope in (p.current, p.previous, p.last_year):
         s = va.compliance_summary(con, scope)
@@ -182,7 +182,8 @@ def complaint_topics(con: duckdb.DuckDBPyConnection, start: date, end: date, typ
         return pd.DataFrame(columns=["주제", "건수"])
 
 
-def topics(con: duckdb.DuckDBPyConnection, p: Periods, complaint_types: tuple[str, ...] = ("불만", "고충")) -> pd.DataFrame:
+def topics(con: duckdb.DuckDBPyConnection, p: Periods,
+           complaint_types: tuple[str, ...] = RankingSettings.complaint_types) -> pd.DataFrame:
     """Items per topic in the half-year (with the previous half and last year) and how many of them
     are complaints (불만·고충)."""
     cur = _safe(lambda: va.topic_counts(con, p.current))
@@ -414,7 +415,7 @@ def _compliance_sheet(page: xs.Page, con, p: Periods) -> None:
 def _topic_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> None:
     page.title("키워드·주제", f"{p.current.label} · 주제는 설정의 주제 사전으로 분류(낱말 단위, 한 건이 여러 주제일 수 "
                "있음), 키워드는 명사(불용어·상용구 제외)를 언급한 건수")
-    ctypes = tuple(settings.get("ranking", {}).get("complaint_types", ("불만", "고충")))
+    ctypes = settings.complaint_types
     tops = topics(con, p, ctypes)
     ref = page.table(tops, kinds={"건수": "count", "비중": "pct", "불만·고충 건수": "count", "직전 반기 건수": "count",
                                   "전년 동기 건수": "count"}, empty=EMPTY)
@@ -436,7 +437,7 @@ def _prevention_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> Non
 
 
 def _recurrence_sheet(page: xs.Page, con, p: Periods, settings: Settings) -> None:
-    days = int(settings.get("trends", {}).get("recurrence_days", 90))
+    days = settings.trends.recurrence_days
     page.title("재발 (같은 시설의 같은 문제, 매뉴얼 §4.3.1-5)",
                f"{p.current.label} · 같은 시설·같은 주제의 앞선 건이 처리된 뒤 {days}일 안에 다시 접수되면 재발")
     rec = recurrence(con, p, settings)
@@ -474,12 +475,12 @@ def summary_display(summ: pd.DataFrame, p: Periods) -> pd.DataFrame:
     return out
 
 
-APPROVAL = ("담당", "팀장", "CCO", "이사장")  # 결재란: CCM 담당자 → 주관부서장 → CCO → 최고경영자 (manual §3.1.1)
+APPROVAL = ReportSettings().approval_line  # 결재란: CCM 담당자 → 주관부서장 → CCO → 최고경영자 (manual §3.1.1)
 
 
-def approval_line(settings: Settings) -> tuple[str, ...]:
+def approval_line(settings: Settings | dict) -> tuple[str, ...]:
     """The 결재란's positions: [report] approval_line in settings, the manual's line by default."""
-    return tuple(settings.get("report", {}).get("approval_line", APPROVAL))
+    return typed(settings).report.approval_line
 
 
 def summary_html(title: str, summ: pd.DataFrame, p: Periods, extras: dict[str, tuple[pd.DataFrame, dict[str, str]]],

@@ -211,7 +211,7 @@ def _norm(v: Any) -> str:
 
 def _department_index(settings, org_unit: str) -> dict[str, str]:
     index = {d: d for d in settings.departments}
-    index.update(settings["organisation"].get("department_aliases", {}))
+    index.update(settings.organisation.department_aliases)
     index[org_unit] = org_unit
     return {_norm(k): v for k, v in index.items()}
 
@@ -253,7 +253,7 @@ def validate_definitions(df: pd.DataFrame, rows: list[int], settings, rej: Rejec
                          allowed_departments: tuple[str, ...] | None = None) -> pd.DataFrame:
     from ccm.kpi import AGGREGATIONS, DIRECTIONS, rules_from
 
-    kcfg = settings.get("kpi", {})
+    kcfg = settings.kpi
     org_unit = rules_from(settings).org_unit
     S, F = DEF_SHEET, DEF_FIELDS
     _check_required(df, rows, S, F, DEF_REQUIRED, rej)
@@ -262,10 +262,10 @@ def validate_definitions(df: pd.DataFrame, rows: list[int], settings, rej: Rejec
     out["department"] = _departments(df, rows, S, F, settings, org_unit, rej, allowed_departments)
     for f in ("strategy", "task", "core_task", "indicator", "unit"):
         out[f] = df[f].astype("object").where(df[f].notna(), None)
-    out["direction"] = _map_values(df, rows, S, F, "direction", _value_index(DIRECTIONS, kcfg.get("direction_aliases", {})),
+    out["direction"] = _map_values(df, rows, S, F, "direction", _value_index(DIRECTIONS, kcfg.direction_aliases),
                                    rej, " / ".join(DIRECTIONS.values()))
     out["aggregation"] = _map_values(df, rows, S, F, "aggregation",
-                                     _value_index(AGGREGATIONS, kcfg.get("aggregation_aliases", {})),
+                                     _value_index(AGGREGATIONS, kcfg.aggregation_aliases),
                                      rej, " / ".join(AGGREGATIONS.values()))
     target = _check_number(df, rows, S, F, "annual_target", rej)
     out["annual_target"] = _targets(df, rows, out["direction"], out["aggregation"], target, rej)
@@ -345,8 +345,8 @@ def _plan_rules(df, rows, i, plan_fields, values, direction, aggregation, rej: R
 
 
 def _sources(df: pd.DataFrame, rows: list[int], settings, rej: Rejects) -> pd.Series:
-    types = {t: t for t in settings["voc"]["types"]}
-    for t, aliases in settings["voc"]["types"].items():
+    types = {t: t for t in settings.voc.types}
+    for t, aliases in settings.voc.types.items():
         types.update({a: t for a in aliases})
     out = []
     for i in df.index:

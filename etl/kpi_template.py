@@ -71,7 +71,7 @@ BUSINESS = [
 
 def catalogue(settings) -> list[tuple[str, Item]]:
     """(department, item) for every department: the goals, the lead department's and business lists."""
-    lead = settings["organisation"].get("ccm_department")
+    lead = settings.organisation.ccm_department
     out = [(rules_from(settings).org_unit, g) for g in GOALS]
     for dept in settings.departments:
         out += [(dept, it) for it in (LEAD if dept == lead else BUSINESS)]
@@ -167,7 +167,7 @@ def _sheet(wb: Workbook, name: str, title: str, headers: list[str], rows: list[l
 def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
     """A hidden sheet with the dropdown values; returns list name → range formula."""
     ws = wb.create_sheet("목록")
-    types = list(settings["voc"]["types"])
+    types = list(settings.voc_types)
     columns = {
         "부서": [*settings.departments, rules_from(settings).org_unit],
         "방향": list(DIRECTIONS.values()),
