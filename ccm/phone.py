@@ -31,21 +31,28 @@ class Item:
     aliases: tuple[str, ...] = ()
 
 
+def _section(settings: Any):
+    """The typed [phone] section (ccm.settings_sections.PhoneSettings); its defaults without settings."""
+    from ccm.settings import typed
+    from ccm.settings_sections import PhoneSettings
+
+    return typed(settings).phone if settings is not None else PhoneSettings()
+
+
 def checklist(settings: Any) -> tuple[Item, ...]:
     """The checklist items with their maxima (설정 [phone] items; the product default when absent)."""
-    raw = (settings.get("phone", {}) if settings is not None else {}).get("items")
-    if not raw:
+    items = _section(settings).items
+    if not items:
         return tuple(Item(n, m) for n, m in DEFAULT_ITEMS)
-    return tuple(Item(str(i["name"]), float(i["max"]), tuple(str(a) for a in i.get("aliases", ()))) for i in raw)
+    return tuple(Item(str(i.name), float(i.max), tuple(str(a) for a in i.aliases)) for i in items)
 
 
 def min_n(settings: Any) -> int:
-    return int((settings.get("phone", {}) if settings is not None else {}).get("min_n", 5))
+    return int(_section(settings).min_n)
 
 
 def evaluator_types(settings: Any) -> tuple[str, ...]:
-    got = (settings.get("phone", {}) if settings is not None else {}).get("evaluator_types")
-    return tuple(got) if got else EVALUATOR_TYPES
+    return tuple(_section(settings).evaluator_types) or EVALUATOR_TYPES
 
 
 def validate_settings(raw: dict) -> list[str]:

@@ -107,7 +107,7 @@ def _norm(v: Any) -> str:
 
 def _department_index(settings) -> dict[str, str]:
     index = {d: d for d in settings.departments}
-    index.update(settings["organisation"].get("department_aliases", {}))
+    index.update(settings.organisation.department_aliases)
     return {_norm(k): v for k, v in index.items()}
 
 
@@ -223,7 +223,7 @@ def _evaluators(s: pd.Series, settings) -> list[str | None]:
     """A name-like value (2–4 Hangul syllables, a Latin name) → '평가자-' + keyed hash; codes stay."""
     key = settings.secret_key()
     pattern = re.compile(NAME_LIKE)
-    not_names = set(settings.get("privacy", {}).get("not_names", []))
+    not_names = set(settings.privacy.not_names)
     out = []
     for v in s:
         if pd.isna(v) or not str(v).strip():
@@ -239,7 +239,7 @@ def _notes(df: pd.DataFrame, cols: dict[str, str], settings) -> pd.Series:
     if "note" not in cols:
         return pd.Series([None] * len(df), dtype="object")
     names = [df[cols["evaluator"]]] if "evaluator" in cols else []
-    masked = mask_texts({"note": df[cols["note"]]}, names, settings.get("privacy", {}).get("not_names", []))["note"]
+    masked = mask_texts({"note": df[cols["note"]]}, names, list(settings.privacy.not_names))["note"]
     return masked.astype("object").where(masked.notna(), None)
 
 
