@@ -298,39 +298,44 @@ def _window_counts(con: duckdb.DuckDBPyConnection, where: str, params: list, rul
     w = rules.window_days
     types = list(rules.recurrence_types) or [""]
     ctypes = list(rules.complaint_types) or [""]
-    return con.execute(
-        f"""WITH acts AS (
+    rmarks, cmarks = ", ".join("?" * len(types)), ", ".join("?" * len(ctypes))
+    sql = _EFFECT_SQL.replace("{where}", where).replace("{rtypes}", rmarks).replace("{ctypes}", cmarks)
+    return con.execute(sql, [*params, *types, *ctypes, rules.recurrence_days, *ctypes, w, w + 1]).df()
+
+
+_EFFECT_SQL = """WITH acts AS (
                 SELECT action_id, topic, facility, completed_on::TIMESTAMP AS c,
                        coalesce(topic, '') || chr(31) || coalesce(facility, '') AS key
                 FROM improvement_actions a
                 WHERE completed_on IS NOT NULL AND (topic IS NOT NULL OR facility IS NOT NULL) AND {where}),
             keys AS (SELECT DISTINCT topic, facility, key FROM acts),
-            tt AS (SELECT voc_id, topic, facility, voc_type, received_at, completed_at FROM voc_topics
-                   WHERE topic IN (SELECT topic FROM keys) OR facility IN (SELECT facility FROM keys)),
-            base AS (SELECT voc_id, topic, received_at, hash(facility, topic) AS cell, completed_at FROM tt
-                     WHERE facility IS NOT NULL AND topic <> '기타' AND voc_type IN ({', '.join('?' * len(types))})),
-            done AS (SELECT cell, completed_at FROM base WHERE completed_at IS NOT NULL),
-            rec AS (SELECT base.voc_id, base.topic,
-                           done.completed_at IS NOT NULL AND base.received_at <= done.completed_at + INTERVAL (?) DAY
-                               AS is_rec
-                    FROM base ASOF LEFT JOIN done ON base.cell = done.cell AND base.received_at >= done.completed_at),
-            rec_item AS (SELECT voc_id, bool_or(is_rec) AS is_rec FROM rec GROUP BY voc_id),
-            items AS (
-                SELECT k.key, t.received_at::DATE AS day, t.voc_type, coalesce(r.is_rec, FALSE) AS is_rec
-                FROM keys k JOIN tt t ON t.topic = k.topic AND t.facility = k.facility
-                LEFT JOIN rec r ON r.voc_id = t.voc_id AND r.topic = t.topic
-                UNION ALL
-                SELECT k.key, t.received_at::DATE, t.voc_type, coalesce(r.is_rec, FALSE)
-                FROM keys k JOIN tt t ON k.facility IS NULL AND t.topic = k.topic
-                LEFT JOIN rec r ON r.voc_id = t.voc_id AND r.topic = t.topic
-                UNION ALL
-                SELECT k.key, v.received_at::DATE, v.voc_type, coalesce(r.is_rec, FALSE)
-                FROM keys k JOIN voc v ON k.topic IS NULL AND v.facility = k.facility
-                LEFT JOIN rec_item r ON r.voc_id = v.voc_id),
-            daily AS (SELECT key, day, count(*) AS n,
-                             count(*) FILTER (voc_type IN ({', '.join('?' * len(ctypes))})) AS cm,
+            tt AS (SELECT voc_id, topic, facility, voc_type, received_at, completed_at,
+                          hash(facility, topic) AS cell,
+                          voc_type IN ({rtypes}) AND facility IS NOT NULL AND topic <> '기타' AS rec_type
+                   FROM voc_topics
+                   WHERE topic IN (SELECT topic FROM keys) OR facility IN (SELECT facility FROM keys WHERE topic IS NULL)),
+            done AS (SELECT cell, completed_at FROM tt WHERE rec_type AND completed_at IS NOT NULL),
+            -- each row with its recurrence flag: the cell's latest handled item before it, within the days
+            flagged AS (
+                SELECT tt.voc_id, tt.topic, tt.facility, tt.received_at::DATE AS day,
+                       tt.voc_type IN ({ctypes}) AS complaint,
+                       coalesce(tt.rec_type AND tt.received_at <= done.completed_at + INTERVAL (?) DAY, FALSE) AS is_rec
+                FROM tt ASOF LEFT JOIN done ON tt.cell = done.cell AND tt.received_at >= done.completed_at),
+            cells AS (SELECT topic, facility, day, count(*) AS n, count(*) FILTER (complaint) AS cm,
                              count(*) FILTER (is_rec) AS r
-                      FROM items GROUP BY ALL),
+                      FROM flagged GROUP BY ALL),
+            item_rec AS (SELECT voc_id, bool_or(is_rec) AS is_rec FROM flagged
+                         WHERE facility IN (SELECT facility FROM keys WHERE topic IS NULL) GROUP BY voc_id),
+            daily AS (
+                SELECT k.key, c.day, c.n, c.cm, c.r FROM keys k JOIN cells c ON c.topic = k.topic AND c.facility = k.facility
+                UNION ALL
+                SELECT k.key, c.day, sum(c.n), sum(c.cm), sum(c.r) FROM keys k JOIN cells c
+                    ON k.facility IS NULL AND c.topic = k.topic GROUP BY ALL
+                UNION ALL
+                SELECT k.key, v.received_at::DATE, count(*), count(*) FILTER (v.voc_type IN ({ctypes})),
+                       count(*) FILTER (r.is_rec)
+                FROM keys k JOIN voc v ON k.topic IS NULL AND v.facility = k.facility
+                LEFT JOIN item_rec r ON r.voc_id = v.voc_id GROUP BY ALL),
             cum AS (SELECT key, day, sum(n) OVER w AS n, sum(cm) OVER w AS cm, sum(r) OVER w AS r FROM daily
                     WINDOW w AS (PARTITION BY key ORDER BY day ROWS UNBOUNDED PRECEDING)),
             bounds AS (SELECT action_id, key, unnest([0, 1, 2, 3]) AS i,
@@ -345,9 +350,7 @@ def _window_counts(con: duckdb.DuckDBPyConnection, where: str, params: list, rul
                    (max(cm) FILTER (i = 3) - max(cm) FILTER (i = 2))::BIGINT AS after_complaints,
                    (max(r) FILTER (i = 1) - max(r) FILTER (i = 0))::BIGINT AS before_recurrences,
                    (max(r) FILTER (i = 3) - max(r) FILTER (i = 2))::BIGINT AS after_recurrences
-            FROM j GROUP BY action_id""",
-        [*params, *types, rules.recurrence_days, *ctypes, w, w + 1],
-    ).df()
+            FROM j GROUP BY action_id"""
 
 
 def rate_test(before: np.ndarray, after: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
