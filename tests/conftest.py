@@ -12,24 +12,16 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ccm.settings import ROOT, Settings, load_settings, overlay_path
-
-NOW = "2026-11-25T10:00:00"  # pinned "now" for overdue / at-risk figures in tests
-
-
-def _write_settings(folder: Path, db: Path) -> Path:
-    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
-    text = text.replace('path = "data/ccm.duckdb"', f'path = "{db.as_posix()}"', 1)
-    text = text.replace('secret_key_file = "data/secret.key"', f'secret_key_file = "{(folder / "secret.key").as_posix()}"', 1)
-    path = folder / "settings.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.support.accounts import sign_in
+from tests.support.constants import NOW
+from tests.support.settings_copy import write_settings
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings pointing at a fresh database in tmp_path; CCM_* variables set for the app and CLI."""
     db = tmp_path / "ccm.duckdb"
-    path = _write_settings(tmp_path, db)
+    path = write_settings(tmp_path, db)
     # No pooled dashboard connection in AppTest tests: a test may open the file in another mode right after
     # a page ran (the pool is tested in test_coexistence.py and used by the browser tests' server).
     path.write_text(re.sub(r"pool_idle_seconds = [0-9.]+", "pool_idle_seconds = 0", path.read_text(encoding="utf-8"), count=1),
@@ -59,7 +51,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp.setenv("CCM_SECRET_KEY_FILE", str(folder / "secret.key"))
     mp.setenv("CCM_NOW", NOW)
     try:
-        settings = load_settings(_write_settings(folder, db))
+        settings = load_settings(write_settings(folder, db))
         demo.build(db, settings)
     finally:
         mp.undo()
@@ -90,13 +82,18 @@ def app_test(env: Settings) -> Callable[..., AppTest]:
 
     Signs in as a user of the given role (the only supported way for page tests to get a user): the
     account is created in the test database and the session is marked signed in exactly as the login
-    form does (tests/auth_support.py). A 부서 user without a department gets the first configured one.
+    form does (tests/support/accounts.py). A 부서 user without a department gets the first configured one.
     """
-    from auth_support import sign_in
-
     def make(page: str, *, role: str = "관리자", department: str | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / page), default_timeout=30)
         sign_in(at, env, role, department)
         return at
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs the demo database (directly or through demo_env or the browser server) is `slow`."""
+    for item in items:
+        if "demo_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

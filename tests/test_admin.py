@@ -7,7 +7,7 @@ import pytest
 from ccm import audit, auth, batches, db
 from ccm.settings import load_settings
 from etl import voc
-from h7_files import EXPORT_A, EXPORT_B, voc_csv
+from tests.support.overlapping_exports import EXPORT_A, EXPORT_B, voc_csv
 
 
 def shown_text(markdown: str) -> str:

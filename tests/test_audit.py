@@ -54,7 +54,7 @@ def test_downloading_an_aggregate_table_is_not_audited(app_test, env, tmp_path):
 
 
 def test_voc_upload_in_the_page_is_audited(app_test, env, tmp_path):
-    from h7_files import EXPORT_A, voc_csv
+    from tests.support.overlapping_exports import EXPORT_A, voc_csv
 
     path = voc_csv(tmp_path, "a.csv", EXPORT_A)
     at = app_test("pages/upload.py", role="분석").run()

@@ -4,9 +4,9 @@ from streamlit.proto.Navigation_pb2 import Navigation
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
-from auth_support import sign_in
 from ccm import auth, db
 from ccm.settings import ROOT
+from tests.support.accounts import sign_in
 from ui.nav import SECTIONS
 
 DATA_PAGES = ["pages/overview.py", "pages/sla.py", "pages/trends.py", "pages/kpi.py", "pages/pcsi.py",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (USERS, browser, login, main_text, nav_to, open_url, other_page, page,  # noqa: F401
-                             screenshot, server, session_cookie, settle)
 from ccm import audit, db
 from ccm.settings import ROOT
-from h7_files import voc_csv
+from tests.support.live_browser import (USERS, browser, login, main_text, nav_to, open_url, other_page, page,  # noqa: F401
+                                 screenshot, server, session_cookie, settle)
+from tests.support.overlapping_exports import voc_csv
 
 pytestmark = pytest.mark.browser
 
@@ -229,7 +229,7 @@ def test_cli_load_while_the_dashboard_is_open_shows_new_data_without_restart(pag
     import subprocess
     import sys
 
-    from h7_files import many_rows
+    from tests.support.overlapping_exports import many_rows
 
     open_url(page, server, "")
     login(page, "analyst")

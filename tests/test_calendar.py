@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from sla_support import Reference, make_settings, minute_walk_seconds
 
 from ccm.calendar import BusinessCalendar
 from ccm.settings import load_settings
+from tests.support.calendar_reference import Reference, make_settings, minute_walk_seconds
 
 
 @pytest.fixture(scope="module")

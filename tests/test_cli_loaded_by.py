@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from kpi_support import kpi_row, monthly, write_workbook
-from survey_support import SMALL_SPEC, frame, xlsx
 
 from ccm import db
 from etl import survey
 from etl.__main__ import main as etl_main
+from tests.support.kpi_workbooks import kpi_row, monthly, write_workbook
+from tests.support.survey_files import SMALL_SPEC, frame, xlsx
 
 VOC_CSV = "접수번호,접수일시,유형,제목\nA-1,2025-03-05 10:00,문의,주차 문의\n"
 

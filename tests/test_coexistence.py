@@ -9,7 +9,7 @@ import pytest
 
 from ccm.settings import ROOT
 from etl import voc
-from h7_files import EXPORT_A, many_rows, voc_csv
+from tests.support.overlapping_exports import EXPORT_A, many_rows, voc_csv
 
 BIG = 4_000
 
@@ -19,24 +19,32 @@ def _received(at) -> str:
 
 
 def test_cli_load_while_pages_are_viewed(app_test, env, tmp_path):
+    """Pages are viewed while the loader runs, however fast the machine: it is held at its analysis stage
+    (CCM_ENRICH_PAUSE) until two views have happened during that stage."""
     voc.load(env.db_path, [voc_csv(tmp_path, "a.csv", EXPORT_A)], env)
     big = voc_csv(tmp_path, "big.csv", many_rows("BIG", BIG))  # same month (2026-10) as export A
     at = app_test("pages/overview.py", role="분석").run()
     assert _received(at) == "3건"
+    pause = tmp_path / "pause"
+    pause.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(big)], cwd=ROOT,
+                            env={**os.environ, "CCM_ENRICH_PAUSE": str(pause)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    views_during_load, seen = 0, set()
+    views_while_held, seen = 0, set()
     try:
-        while proc.poll() is None:
+        while views_while_held < 2:
+            assert proc.poll() is None, proc.communicate()
             at.run()
             assert not at.exception and not at.error, (at.exception, at.error)
             seen.add(_received(at))
-            views_during_load += proc.poll() is None
+            views_while_held += (pause / "started").exists()
             time.sleep(0.2)
-    finally:
+        (pause / "resume").touch()
         out, err = proc.communicate(timeout=120)
+    finally:
+        (pause / "resume").touch()
+        proc.wait(timeout=120)
     assert proc.returncode == 0, err
-    assert views_during_load >= 2, "the load finished before pages could be viewed during it"
     assert seen <= {"3건", f"{BIG + 3:,}건"}  # old or new data, never a half-written state
     at.run()
     assert not at.exception and _received(at) == f"{BIG + 3:,}건"

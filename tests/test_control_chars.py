@@ -7,7 +7,7 @@ import pandas as pd
 from ccm import db, report
 from etl import voc
 from etl.readers import read_table
-from tests.voc_files import write_csv, write_xlsx
+from tests.support.voc_files import write_csv, write_xlsx
 
 HEADER = ["접수번호", "접수일시", "유형", "접수채널", "시설", "처리일시", "제목"]
 ROWS = [["N1", "2025-08-04 10:00", "불만", "앞\x00뒤", "단산모노레일", "2025-08-04 15:00", "gnp\u202eexe.png"],

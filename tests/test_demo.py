@@ -7,7 +7,7 @@ import pytest
 
 from ccm.settings import load_settings
 from etl import demo_voc
-from tests.conftest import NOW
+from tests.support.constants import NOW
 
 
 @pytest.fixture(scope="module")

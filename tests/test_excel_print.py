@@ -11,16 +11,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import xlsx_support as xl
 from ccm import db, kpi, ranking, report
 from ccm import voc_analytics as va
 from ccm.kpi_excel import review_workbook
 from ccm.period import period
 from ccm.ranking_excel import committee_workbook
 from etl import kpi_template
+from tests.support import workbook_inspect as xl
+from tests.support.constants import NOW_AT as NOW
 from ui import components
 
-NOW = datetime(2026, 11, 25, 10, 0)
 PAGES = ("overview", "sla", "trends", "kpi", "pcsi", "ranking", "report", "meeting", "upload", "admin")
 
 

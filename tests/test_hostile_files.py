@@ -19,7 +19,7 @@ import pytest
 from ccm.settings import ROOT, load_settings
 from etl import sandbox, voc
 from etl.readers import Limits, ReadError, read_table
-from tests.voc_files import HEADER, row, write_csv, write_xlsx
+from tests.support.voc_files import HEADER, row, write_csv, write_xlsx
 
 NO_CHECK = Limits(rows=10**12, columns=10**9, cells=10**15, unzipped_mb=10**9, zip_ratio=10**9)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

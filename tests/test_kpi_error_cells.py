@@ -5,12 +5,12 @@ formula without a cached value, exactly like a workbook never opened in Excel)."
 from __future__ import annotations
 
 import pytest
-from kpi_support import ACT_SHEET, kpi_row, monthly, write_workbook
 from openpyxl import load_workbook
 
 from ccm import db
 from etl import kpi as kpi_etl
 from etl.__main__ import main as etl_main
+from tests.support.kpi_workbooks import ACT_SHEET, kpi_row, monthly, write_workbook
 
 ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
 

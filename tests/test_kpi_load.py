@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from kpi_support import ACT_HEADERS, DEF_HEADERS, kpi_row, monthly, write_workbook
 from openpyxl import load_workbook
 
 import ccm.pcsi
@@ -16,6 +15,7 @@ from ccm import db, kpi
 from etl import kpi as kpi_etl
 from etl import kpi_template
 from etl.__main__ import main as etl_main
+from tests.support.kpi_workbooks import ACT_HEADERS, DEF_HEADERS, kpi_row, monthly, write_workbook
 
 
 def _state(con) -> dict:
@@ -238,8 +238,7 @@ def test_automatic_actuals_and_a_visible_manual_override(env, tmp_path):
                                          {"유형": "칭찬", "접수": 1, "처리완료": 1, "기한내처리": 1}]
 
 
-def test_pcsi_source_without_the_survey_module_says_so(env, tmp_path, monkeypatch):
-    monkeypatch.delattr(ccm.pcsi, "overall_index", raising=False)
+def test_pcsi_source_has_no_actual_until_a_survey_gives_the_index(env, tmp_path, monkeypatch):
     path = write_workbook(tmp_path / "p.xlsx", [kpi_row("전사", "고객만족도", unit="점", aggregation="최근값",
                                                          target=90, source="pcsi")], [])
     assert _load(path, env).ok
@@ -247,7 +246,7 @@ def test_pcsi_source_without_the_survey_module_says_so(env, tmp_path, monkeypatc
         m = kpi.monthly(con, 2026, 2)
         assert set(m["origin"]) == {"자동 실적 없음"}
         assert kpi.review(con, 2026, 2).iloc[0]["status"] == "실적 없음"
-        monkeypatch.setattr(ccm.pcsi, "overall_index", lambda con, year, survey="PCSI": 88.5, raising=False)
+        monkeypatch.setattr(ccm.pcsi, "overall_index", lambda con, year, survey="PCSI": 88.5)
         card = kpi.review(con, 2026, 2).iloc[0]
     assert (card["actual"], card["attainment"]) == (88.5, 0.983)  # 98.33…% shown and judged as 98.3%
 

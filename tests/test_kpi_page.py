@@ -1,9 +1,9 @@
 """The KPI page (CCO monthly review) and the KPI upload tab, run as the real app."""
 from __future__ import annotations
 
-from kpi_support import kpi_row, monthly, write_workbook
 
 from ccm import db
+from tests.support.kpi_workbooks import kpi_row, monthly, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

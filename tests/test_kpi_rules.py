@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from kpi_support import kpi_row, monthly, write_workbook
 from openpyxl import load_workbook
 
 from ccm import db, kpi, settings_edit
@@ -19,6 +18,7 @@ from ccm.kpi_excel import review_workbook
 from ccm.settings import ROOT, load_settings
 from etl import kpi as kpi_etl
 from etl import kpi_template
+from tests.support.kpi_workbooks import kpi_row, monthly, write_workbook
 
 RULES = kpi.Rules()  # shipped defaults: precision 0.1 %p, 달성 ≥ 100%, 주의 ≥ 90%, cap 120%, blank months flagged
 

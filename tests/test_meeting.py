@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 
 import pytest
 
 from ccm import db, meeting, palette
 from ccm.kpi import rules_from
 from etl import kpi as kpi_etl
-from kpi_support import kpi_row, write_workbook
+from tests.support.constants import NOW_AT as NOW
+from tests.support.kpi_workbooks import kpi_row, write_workbook
 
-NOW = datetime(2026, 11, 25, 10, 0)
 BANDS = rules_from({"kpi": {"status": {"achieved": 1.0, "warning": 0.9}}})
 
 

@@ -10,13 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import kpi_support
 from ccm import db, kpi, report
 from ccm.kpi_excel import review_workbook
 from ccm.safe_text import WORD_JOINER, inert_cell, md, show_bidi
 from etl import kpi as kpi_etl
+from tests.support import kpi_workbooks
+from tests.support.voc_database import COLUMNS, insert_rows
 from ui.components import csv_bytes, excel_bytes
-from voc_fixture import COLUMNS, insert_rows
 
 LINK = '=HYPERLINK("http://x.example","y")'
 DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
@@ -80,8 +80,8 @@ def test_semiannual_report_workbook_has_no_live_formula(env, db_path):
 
 def test_kpi_review_workbook_has_no_live_formula(env, tmp_path):
     path = tmp_path / "kpi.xlsx"
-    defs = [kpi_support.kpi_row(env.departments[0], DDE, target=100)]
-    kpi_support.write_workbook(path, defs, kpi_support.monthly(2026, env.departments[0], DDE, {1: 5, 2: 7}))
+    defs = [kpi_workbooks.kpi_row(env.departments[0], DDE, target=100)]
+    kpi_workbooks.write_workbook(path, defs, kpi_workbooks.monthly(2026, env.departments[0], DDE, {1: 5, 2: 7}))
     result = kpi_etl.load(path, env.db_path, env)
     assert result.ok, result.rejects
     with db.session(env.db_path) as con:
@@ -160,7 +160,7 @@ def test_rejects_file_round_trip_restores_the_values(tmp_path):
 
 
 def test_upload_preview_and_warnings_show_file_values_literally(app_test, tmp_path):
-    from voc_files import row, write_csv
+    from tests.support.voc_files import row, write_csv
 
     name = "보고[x](javascript:alert(1)).csv"
     facility = ":red[시설] **b** <script>"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from kpi_support import kpi_row, write_workbook
 
-import korean_support
 from ccm import db
 from etl import kpi as kpi_etl
+from tests.support import page_text
+from tests.support.kpi_workbooks import kpi_row, write_workbook
 
 KPI = "pages/kpi.py"
 NOTE = "지역 행사 취소로 보도자료 배포 지연"
@@ -108,4 +108,4 @@ def test_every_page_speaks_korean_on_the_demo(demo_env, app_test, page):
     with db.session(demo_env.db_path) as con:
         names = [r[0] for r in con.execute("SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
                                            "WHERE loaded_by IS NOT NULL").fetchall()]
-    assert korean_support.problems(at, names + ["pytest"]) == []
+    assert page_text.problems(at, names + ["pytest"]) == []

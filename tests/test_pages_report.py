@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import openpyxl
 import pytest
 
 from ccm import db, ranking
 from ccm.period import period
-
-NOW = datetime(2026, 11, 25, 10, 0)  # conftest pins CCM_NOW to this
+from tests.support.constants import NOW_AT as NOW
 
 
 def texts(at) -> str:

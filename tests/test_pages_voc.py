@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-import voc_fixture
+from tests.support import voc_database
+
 
 SLA = "pages/sla.py"
 TRENDS = "pages/trends.py"
@@ -28,7 +29,7 @@ def run_month(at, year: int, month: int, depts: list[str] | None = None):
 
 @pytest.fixture
 def fixture_db(env):
-    return voc_fixture.build(env.db_path, env)
+    return voc_database.build(env.db_path, env)
 
 
 @pytest.mark.parametrize("page", [SLA, TRENDS])
@@ -175,7 +176,7 @@ def test_trends_page_shows_a_spike(app_test, env):
     from ccm import db
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, voc_fixture.spike_rows(), voc_fixture.SPIKE_COLUMNS)
+        voc_database.insert_rows(con, voc_database.spike_rows(), voc_database.SPIKE_COLUMNS)
     at = app_test(TRENDS)
     at.session_state["flt_kind"] = "quarter"
     at.session_state["flt_year"] = 2026
@@ -207,7 +208,7 @@ def test_trends_page_on_items_never_analysed_says_so(app_test, env):
     from ccm import db
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        voc_database.insert_rows(con, UNTOPICAL, COLS6)
     at = _trends_may(app_test)
     assert not at.exception
     shown = texts(at)
@@ -220,7 +221,7 @@ def test_trends_page_with_items_but_no_topics_counts_them_in_other(app_test, env
     from ccm import db, text
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        voc_database.insert_rows(con, UNTOPICAL, COLS6)
         text.enrich(con, env)
     at = _trends_may(app_test, role="열람")
     assert not at.exception
@@ -239,7 +240,7 @@ def test_trends_page_keywords_tab_says_when_texts_gave_no_keywords(app_test, env
     from ccm import db, text
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, [("E1", "2025-05-02 10:00", "문의", "완료", None, None)], COLS6)
+        voc_database.insert_rows(con, [("E1", "2025-05-02 10:00", "문의", "완료", None, None)], COLS6)
         text.enrich(con, env)
     shown = texts(_trends_may(app_test))
     assert "분석한 VOC 1건에서 키워드가 나오지 않았습니다" in shown
@@ -249,7 +250,7 @@ def test_trends_page_says_an_analysis_is_running(app_test, env):
     from ccm import db, text
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        voc_database.insert_rows(con, UNTOPICAL, COLS6)
     text.running_marker(env.db_path).write_text('{"done": 2000, "total": 6000}', encoding="utf-8")
     shown = texts(_trends_may(app_test))
     assert "키워드·주제를 분석하는 중입니다 (2,000/6,000건)" in shown
@@ -260,7 +261,7 @@ def test_analyse_now_button_analyses_items_left_unanalysed(app_test, env):
     from ccm import db
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        voc_database.insert_rows(con, UNTOPICAL, COLS6)
     at = _trends_may(app_test)
     at.button(key="tr_analyse_키워드").click().run()
     assert not at.exception
@@ -274,7 +275,7 @@ def test_a_candidate_topic_is_accepted_in_one_click(app_test, env):
     from ccm.settings import load_settings
 
     with db.session(env.db_path) as con:
-        voc_fixture.insert_rows(con, UNTOPICAL, COLS6)
+        voc_database.insert_rows(con, UNTOPICAL, COLS6)
         text.enrich(con, env)
     at = _trends_may(app_test)
     accept = next(b for b in at.button if b.key == "tr_accept_0")

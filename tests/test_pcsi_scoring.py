@@ -8,7 +8,7 @@ from scipy import stats
 from ccm import db, pcsi
 from ccm.settings import Settings
 from etl import survey
-from survey_support import SMALL_SPEC, frame, xlsx
+from tests.support.survey_files import SMALL_SPEC, frame, xlsx
 
 # Hand calculation (7-point: s(x) = (x−1)/6×100; A2 reversed: x → 8 − x; 98/99 missing):
 #   R1 w1 단산모노레일: 환경 (100 + s(6)=83.33)/2 = 91.667, 과정 83.333, 결과 66.667, 사회 —, 전반 100
@@ -100,7 +100,7 @@ def test_missing_and_invalid_are_reported_per_item(env):
 
 
 def test_interval_is_mean_plus_minus_196_sd_over_sqrt_n(env):
-    from survey_support import pcsi_ministry_frame
+    from tests.support.survey_files import pcsi_ministry_frame
 
     with db.session(env.db_path) as con:
         survey.load(con, xlsx(pcsi_ministry_frame()), survey.load_spec(), env, name="m.xlsx")
@@ -117,7 +117,7 @@ def test_interval_is_mean_plus_minus_196_sd_over_sqrt_n(env):
 
 
 def test_yoy_is_welch_t_test(env):
-    from survey_support import pcsi_ministry_frame
+    from tests.support.survey_files import pcsi_ministry_frame
 
     with db.session(env.db_path) as con:
         spec = survey.load_spec()

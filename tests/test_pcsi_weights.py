@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from survey_support import xlsx
 
 from ccm import db, pcsi
 from etl import survey
 from etl.demo_survey import _pcsi_frame
+from tests.support.survey_files import xlsx
 
 AREAS = {"A": "서비스환경", "B": "서비스과정", "C": "서비스결과", "D": "사회적만족", "E": "전반적만족"}
 SHARE = {"A": 0.1, "B": 0.2, "C": 0.2, "D": 0.2, "E": 0.3}

@@ -10,8 +10,8 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, browser, login, open_url, page, server, settle  # noqa: F401
 from ccm import db, report
+from tests.support.live_browser import CHROMIUM, CHROMIUM_ARGS, browser, login, open_url, page, server, settle  # noqa: F401
 
 NOW = datetime(2026, 11, 25, 10, 0)
 

@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 import pytest
 
 from ccm.privacy import CANDIDATE, WHITESPACE_RE2, WORD_RE2, _FOLD, mask_series, mask_text, re2_superset
-from tests import privacy_corpus as corpus
+from tests.support import privacy_corpus as corpus
 
 SEPARATORS = ["_", "/", ".", "~", ",", "*", "—", "–", "―", "ㅡ", "ー", " ", "  ", "－", "·", " / ", "-_", ""]
 

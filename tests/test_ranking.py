@@ -7,10 +7,10 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-import xlsx_support
 from ccm import db, ranking
 from ccm.period import Scope
 from ccm.ranking import Component, RankingConfig
+from tests.support import workbook_inspect
 
 CFG = RankingConfig(
     components=(
@@ -149,14 +149,14 @@ def _ranked(values, wb) -> dict[str, tuple]:
         dept = ws.cell(r, 4).value
         if not dept:
             break
-        out[dept] = tuple(xlsx_support.value(values, wb, "순위", f"{c}{r}") for c in "AEC")
+        out[dept] = tuple(workbook_inspect.value(values, wb, "순위", f"{c}{r}") for c in "AEC")
     return out
 
 
 def test_committee_workbook_carries_ranking_evidence_and_awards():
     before = ranking.rank(hand_case(), CFG)
     after = ranking.rank(hand_case(), CFG.with_weights({"compliance": 0.0}))
-    wb = xlsx_support.load(_committee(after, ranking.rank_changes(before, after), CFG.with_weights({"compliance": 0.0})))
+    wb = workbook_inspect.load(_committee(after, ranking.rank_changes(before, after), CFG.with_weights({"compliance": 0.0})))
     assert wb.sheetnames == ["순위", "구성요소별 근거", "포상 후보", "산식 설명", "시설별 PCSI"]
     evidence = wb["구성요소별 근거"]
     assert [c.value for c in evidence[4]][:3] == ["부서", "구성요소", "원값"] and evidence.max_row == 4 + 6 * 3
@@ -166,7 +166,7 @@ def test_committee_workbook_carries_ranking_evidence_and_awards():
     assert award["CS 우수사업장"][2] == "가" and "신뢰구간이 겹쳐" in award["CS 우수사업장"][5]
     fac = [c.value for c in wb["시설별 PCSI"][3]]
     assert fac[:3] == ["시설", "담당 부서", "응답자 수"] and "포상 제외(응답 30명 미만)" in fac
-    assert xlsx_support.print_problems(wb) == []
+    assert workbook_inspect.print_problems(wb) == []
 
 
 def test_committee_workbook_ranks_with_live_formulas_like_the_app(tmp_path):
@@ -177,16 +177,16 @@ def test_committee_workbook_ranks_with_live_formulas_like_the_app(tmp_path):
     cfg = CFG.with_weights({"compliance": 0.0})
     after = ranking.rank(hand_case(), cfg)
     data = _committee(after, ranking.rank_changes(before, after), cfg)
-    wb = xlsx_support.load(data)
+    wb = workbook_inspect.load(data)
     ws = wb["순위"]
     assert ws["A15"].data_type == "f" or any(c.data_type == "f" for c in ws["A"])
-    got = _ranked(xlsx_support.recalc(data, tmp_path), wb)
+    got = _ranked(workbook_inspect.recalc(data, tmp_path), wb)
     # without compliance: 나 = 90 (kpi only), 가 = 마 = 80, 다 = 78.57, 라 = 75.71
     assert {d: v[0] for d, v in got.items()} == {"나": 1, "가": 2, "마": 3, "다": 4, "라": 5, "바": None}
     assert got["라"][1] == pytest.approx(75.71) and got["나"][1] == pytest.approx(90.0)
     assert got["나"][2] == 3 and got["라"][2] == -4 and got["가"][2] == 0
     weight_cell = next(f"B{r}" for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "준수율")
-    got = _ranked(xlsx_support.recalc(data, tmp_path, {("순위", weight_cell): 0.3}), wb)
+    got = _ranked(workbook_inspect.recalc(data, tmp_path, {("순위", weight_cell): 0.3}), wb)
     assert {d: v[0] for d, v in got.items()} == {"라": 1, "가": 2, "마": 3, "나": 4, "다": 5, "바": None}
     assert {d: v[1] for d, v in got.items() if v[1] is not None} == pytest.approx(
         {"라": 83.0, "가": 83.0, "마": 83.0, "나": 82.5, "다": 79.0})

@@ -4,9 +4,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from etl.readers import (ReadError, combine_date_time, detect_encoding, normalise_header, parse_datetimes,
-                         read_table)
-from tests.voc_files import HEADER, row, write_csv, write_xls, write_xlsx
+from etl.parsing import combine_date_time, parse_datetimes
+from etl.readers import ReadError, detect_encoding, normalise_header, read_table
+from tests.support.voc_files import HEADER, row, write_csv, write_xls, write_xlsx
 
 KNOWN = ["접수번호", "접수일시", "유형", "제목"]
 ROWS = [row("A-1", content="여러 줄\n내용입니다"), row("A-2", title="요금 문의  ")]

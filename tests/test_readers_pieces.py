@@ -6,7 +6,7 @@ import pytest
 
 from etl import readers
 from etl.readers import read_table
-from tests.voc_files import HEADER, row, write_csv
+from tests.support.voc_files import HEADER, row, write_csv
 
 KNOWN = HEADER
 

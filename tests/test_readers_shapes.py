@@ -203,7 +203,7 @@ def test_totals_rows_are_skipped_and_reported_but_sentences_kept(tmp_path):
 
 
 def test_repeated_header_rows_from_page_breaks_are_skipped(tmp_path):
-    from tests.voc_files import HEADER, row, write_xlsx
+    from tests.support.voc_files import HEADER, row, write_xlsx
 
     path = write_xlsx(tmp_path / "x.xlsx", [row("A-1"), HEADER, row("A-2"), row("A-3"), HEADER, row("A-4")],
                       titles=["VOC 현황"])
@@ -213,7 +213,7 @@ def test_repeated_header_rows_from_page_breaks_are_skipped(tmp_path):
 
 
 def test_xls_with_a_totals_row(tmp_path):
-    from tests.voc_files import row, write_xls
+    from tests.support.voc_files import row, write_xls
 
     total = ["합계", "", "", "", "", "", "", "", ""]
     t = read_table(write_xls(tmp_path / "x.xls", [row("X-1"), row("X-2"), total]), known=KNOWN)

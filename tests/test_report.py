@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import h6_data
-import xlsx_support
 from ccm import db, meeting, report, report_loop
 from ccm import voc_analytics as va
 from ccm.period import Scope
+from tests.support import voc_history
+from tests.support import workbook_inspect
 
 NOW = datetime(2026, 1, 10, 10, 0)
 
@@ -25,7 +25,7 @@ def approx(expected):
 
 @pytest.fixture
 def filled(env, db_path):
-    return h6_data.fill(db_path, env)
+    return voc_history.fill(db_path, env)
 
 
 def build(db_path, settings, include_texts=True, progress=None):
@@ -56,7 +56,7 @@ def test_every_sheet_in_order_with_a_native_chart(filled, env, db_path):
             for s in chart.series:
                 ref = (s.val or s.yVal).numRef.f
                 assert ref.startswith(f"'{ws.title}'!"), f"{ws.title}: chart must point at its own table, not {ref}"
-    assert xlsx_support.print_problems(wb) == []  # below its table, readable, axis from 0; A4 set up
+    assert workbook_inspect.print_problems(wb) == []  # below its table, readable, axis from 0; A4 set up
 
 
 def test_summary_figures_match_the_queries_and_the_raw_rows(filled, env, db_path):
@@ -148,7 +148,7 @@ def test_empty_database_still_gives_every_sheet(env, db_path):
     wb = build(db_path, env)
     assert wb.sheetnames == list(report.SHEETS)
     assert wb["유형별"].cell(5, 1).value == "이 반기에 해당하는 데이터가 없습니다."
-    assert xlsx_support.print_problems(wb) == []
+    assert workbook_inspect.print_problems(wb) == []
     assert table(wb["요약"]).set_index("지표").loc["접수 건수", "2025년 하반기"] == 0
 
 

@@ -8,9 +8,9 @@ import pytest
 from streamlit.runtime.context import ContextProxy, StreamlitCookies
 from streamlit.testing.v1 import AppTest
 
-from auth_support import TEST_PASSWORD, ensure_account, sign_in
 from ccm import audit, auth, db
 from ccm.settings import ROOT
+from tests.support.accounts import TEST_PASSWORD, ensure_account, sign_in
 from ui.auth import COOKIE, NOTICE_KEY, SESSION_KEY, clock
 
 T0 = datetime(2026, 3, 2, 9, 0)

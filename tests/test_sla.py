@@ -6,10 +6,10 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import pytest
-from sla_support import Reference, make_settings
 
 from ccm import sla
 from ccm.db import connect
+from tests.support.calendar_reference import Reference, make_settings
 
 DAYS_2000 = {"문의": 1, "불만": 2, "칭찬": 2, "건의": 3, "유실물신고": 2, "긴급요청": 1, "고충": 7}
 RULE_2000 = {"effective_from": "2000-01-01", "source": "매뉴얼", "days": DAYS_2000, "counting": {}}

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sla_support import Reference
 
 from ccm import sla
 from ccm.db import connect
+from tests.support.calendar_reference import Reference
 
 pytestmark = pytest.mark.slow
 COLUMNS = "voc_id, received_at, completed_at, voc_type, clock_start, due_at, deadline_minutes, work_minutes, sla_met, sla_rule"

@@ -8,11 +8,11 @@ import re
 import pandas as pd
 import pytest
 import tomlkit
-from sla_support import make_settings
 
 from ccm import audit, settings_edit, sla
 from ccm.db import connect
 from ccm.settings import SettingsFileError, load_settings
+from tests.support.calendar_reference import make_settings
 
 NEW_TABLE = {"effective_from": "2025-07-01", "source": "개정 결재",
              "days": {"문의": 1, "불만": 3, "칭찬": 2, "건의": 3, "유실물신고": 2, "긴급요청": 1, "고충": 7}}

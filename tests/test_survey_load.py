@@ -6,7 +6,7 @@ import pytest
 
 from ccm import db, pcsi
 from etl import survey
-from survey_support import SMALL_SPEC, csv, frame, pcsi_ministry_frame, xls, xlsx
+from tests.support.survey_files import SMALL_SPEC, csv, frame, pcsi_ministry_frame, xls, xlsx
 
 SURVEY_TABLES = ["survey_batches", *pcsi.SURVEY_TABLES, "load_batches"]
 

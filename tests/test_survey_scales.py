@@ -9,7 +9,7 @@ import pytest
 from ccm import db, pcsi
 from etl import survey
 from etl.survey import Item, SurveySpec
-from survey_support import csv, xlsx
+from tests.support.survey_files import csv, xlsx
 
 ONE_ITEM = SurveySpec(survey="만족도", year=2025, scale=5, missing_codes=(98, 99),
                       items=(Item("Q1", "전반적만족"),), respondent_id_column="ID")

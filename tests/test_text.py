@@ -5,14 +5,14 @@ from dataclasses import replace
 
 import pytest
 
-import voc_fixture
 from ccm import db, text
+from tests.support import voc_database
 
 COLS = ("voc_id", "received_at", "voc_type", "status", "title", "content")
 
 
 def add(con, *rows):
-    voc_fixture.insert_rows(con, list(rows), COLS)
+    voc_database.insert_rows(con, list(rows), COLS)
 
 
 def topics(con, voc_id: str) -> set[str]:
@@ -86,8 +86,21 @@ def test_removed_items_lose_keywords_and_topics(con, env):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
 
 
-def test_one_kiwi_instance_per_process():
-    assert text.kiwi() is text.kiwi()
+def test_the_kiwi_model_is_loaded_once_per_process(monkeypatch):
+    import kiwipiepy
+
+    loads = []
+
+    class CountingKiwi(kiwipiepy.Kiwi):
+        def __init__(self, *args, **kwargs):
+            loads.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(kiwipiepy, "Kiwi", CountingKiwi)
+    monkeypatch.setattr(text, "_kiwi", None)
+    text.kiwi()
+    text.kiwi()
+    assert len(loads) == 1
 
 
 def test_loader_enriches_after_load(env):

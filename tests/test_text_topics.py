@@ -3,10 +3,8 @@ topics inside '기타', the '기타' share, English texts, and the evaluation se
 from __future__ import annotations
 
 import io
-import sys
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -15,9 +13,8 @@ import pytest
 from ccm import db, report, text
 from ccm import voc_analytics as va
 from ccm.period import Scope
+from tests.text_eval import evaluate
 
-sys.path.insert(0, str(Path(__file__).parent / "text_eval"))
-import evaluate  # noqa: E402  (tests/text_eval/evaluate.py)
 
 COLS = "voc_id, received_at, voc_type, channel, status, title, content, batch_id"
 MAY = Scope(date(2025, 5, 1), date(2025, 6, 1))

@@ -1,4 +1,4 @@
-"""VOC analytics queries against hand-computed values on a small fixture database (tests/voc_fixture.py)."""
+"""VOC analytics queries against hand-computed values on a small fixture database (tests/voc_database.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,10 +7,10 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-import voc_fixture
 from ccm import db, sla
 from ccm import voc_analytics as va
 from ccm.period import Scope, period
+from tests.support import voc_database
 
 NOW = datetime(2026, 11, 25, 10, 0)
 OCT25 = period("month", 2025, 10)
@@ -20,7 +20,7 @@ H2_25 = period("half", 2025, 2)
 
 @pytest.fixture
 def con(env):
-    path = voc_fixture.build(env.db_path, env)
+    path = voc_database.build(env.db_path, env)
     c = db.connect(path)
     yield c
     c.close()
@@ -31,7 +31,7 @@ def depts(scope: Scope, *names: str) -> Scope:
 
 
 def test_fixture_deadlines_agree_with_the_sla_engine(env):
-    df = pd.DataFrame(voc_fixture.ROWS, columns=voc_fixture.COLUMNS)
+    df = pd.DataFrame(voc_database.ROWS, columns=voc_database.COLUMNS)
     out = sla.compute(pd.to_datetime(df.received_at), pd.to_datetime(df.completed_at), df.voc_type, env)
     assert out["due_at"].tolist() == pd.to_datetime(df.due_at).tolist()
     assert out["work_minutes"].astype("Float64").fillna(-1).tolist() == df.work_minutes.fillna(-1).tolist()
@@ -155,7 +155,7 @@ def test_topics_tag_every_item(con):
     assert df["items"].to_dict() == {"주차": 1, "요금·환불": 1, "친절": 1, "청결": 1, "시설고장": 1, "안전": 1}
     assert df.loc["주차", "share"] == pytest.approx(0.2)
     tagged = con.execute("SELECT count(DISTINCT voc_id) FROM voc_topics").fetchone()[0]
-    assert tagged == len(voc_fixture.ROWS)
+    assert tagged == len(voc_database.ROWS)
 
 
 def test_text_coverage_of_the_fixture(con):
@@ -243,7 +243,7 @@ def test_faq_candidates(con, env):
 
 def test_spikes_flag_a_jump_against_own_history(env):
     with db.session(env.db_path) as c:
-        voc_fixture.insert_rows(c, voc_fixture.spike_rows(), voc_fixture.SPIKE_COLUMNS)
+        voc_database.insert_rows(c, voc_database.spike_rows(), voc_database.SPIKE_COLUMNS)
         df = va.spikes(c, period("quarter", 2026, 1), env)
         none_2025 = va.spikes(c, period("year", 2025), env)
     assert df[["month", "facility", "voc_type", "items"]].values.tolist() == [

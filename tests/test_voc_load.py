@@ -7,7 +7,7 @@ import pytest
 from ccm import db
 from etl import voc
 from etl.__main__ import main
-from tests.voc_files import row, state, write_csv, write_xlsx
+from tests.support.voc_files import row, state, write_csv, write_xlsx
 
 
 def items(db_path: Path) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from etl import mapping as mp
 from etl import voc
 from etl.headers import classify
 from etl.readers import ReadError
-from tests.voc_files import write_csv
+from tests.support.voc_files import write_csv
 
 
 def items(db_path: Path) -> pd.DataFrame:

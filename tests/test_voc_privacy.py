@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from etl.__main__ import main
-from tests.voc_files import write_csv, write_xlsx
+from tests.support.voc_files import write_csv, write_xlsx
 
 NAME, PHONE, EMAIL, RRN = "홍길동", "010-2345-6789", "gildong.hong@example.com", "900101-1234567"
 TEXT_PHONE, TEXT_EMAIL, TEXT_RRN = "010-9876-5432", "secret.mail@test.co.kr", "851215-2345678"
@@ -97,7 +97,7 @@ def test_no_spelling_of_personal_data_reaches_any_table(tmp_path, env):
     loader: neither the digits nor the e-mail local part of any of them is in any table or column,
     load_batches.detail and the keyword tables included, whatever separators the store kept."""
     from etl import voc
-    from tests import privacy_corpus as corpus
+    from tests.support import privacy_corpus as corpus
 
     header, rows, planted = corpus.rows()
     path = write_csv(tmp_path / "corpus.csv", rows, header=header)
@@ -112,7 +112,7 @@ def test_no_spelling_of_personal_data_reaches_any_table(tmp_path, env):
 
 def _leaks(values: list[tuple[str, str, str]], planted) -> list[tuple[str, str]]:
     """(table.column, planted value) for every stored value holding a planted value."""
-    from tests import privacy_corpus as corpus
+    from tests.support import privacy_corpus as corpus
 
     where: dict[str, set[str]] = {}
     for t, c, v in values:
@@ -123,7 +123,7 @@ def _leaks(values: list[tuple[str, str, str]], planted) -> list[tuple[str, str]]
 def _corpus_in_status_and_type(tmp_path, n: int = 120):
     """The first rows of the corpus export with a corpus value in 처리상태 (every other row) and in 유형
     (every tenth row, which is then rejected)."""
-    from tests import privacy_corpus as corpus
+    from tests.support import privacy_corpus as corpus
 
     header, rows, planted = corpus.rows()
     rows = [list(r) for r in rows[:n]]
@@ -145,7 +145,7 @@ def test_a_status_value_holding_personal_data_is_not_stored(tmp_path, env):
 
 
 def test_the_cli_prints_no_personal_data(tmp_path, db_path, capsys):
-    from tests import privacy_corpus as corpus
+    from tests.support import privacy_corpus as corpus
 
     path, planted = _corpus_in_status_and_type(tmp_path)
     assert main(["voc", str(path), "--rejects-dir", str(tmp_path)]) == 1
@@ -155,7 +155,7 @@ def test_the_cli_prints_no_personal_data(tmp_path, db_path, capsys):
 
 def test_the_rejects_file_holds_no_personal_data(tmp_path, env):
     from etl import voc
-    from tests import privacy_corpus as corpus
+    from tests.support import privacy_corpus as corpus
 
     path, planted = _corpus_in_status_and_type(tmp_path)
     report = voc.load(env.db_path, [path], env, rejects_dir=tmp_path, enrich=False)

@@ -3,7 +3,7 @@ import pytest
 
 from ccm import db, voc
 from etl.__main__ import main
-from tests.voc_files import row, state, write_csv
+from tests.support.voc_files import row, state, write_csv
 
 
 def load(path) -> None:

@@ -1,7 +1,8 @@
 """The upload page's VOC tab, run for real with AppTest (file_uploader included)."""
 import duckdb
 
-from tests.voc_files import row, write_csv
+from tests.support.voc_files import row, write_csv
+
 
 PAGE = "pages/upload.py"
 

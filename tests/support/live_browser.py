@@ -17,7 +17,8 @@ import pytest
 
 from ccm import auth, db
 from ccm.settings import ROOT, load_settings
-from conftest import NOW, _write_settings
+from tests.support.constants import NOW
+from tests.support.settings_copy import write_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -67,7 +68,7 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     db_path = folder / "ccm.duckdb"
     shutil.copy(demo_db, db_path)
     shutil.copy(demo_db.parent / "secret.key", folder / "secret.key")
-    settings_path = _write_settings(folder, db_path)
+    settings_path = write_settings(folder, db_path)
     settings = load_settings(settings_path)
     with db.session(db_path) as con:
         for name, (role, dept, password) in USERS.items():

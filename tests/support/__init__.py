@@ -1,0 +1,1 @@
+"""Helpers the tests import: files, databases and checks they build (`from tests.support.<module> import ...`)."""
