@@ -293,8 +293,8 @@ def status_counts(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime) -
 def _window_counts(con: duckdb.DuckDBPyConnection, where: str, params: list, rules: Rules) -> pd.DataFrame:
     """Per completed action with a target: n/c/r (items, complaints, recurrences) before and after.
 
-    Daily counts per target are summed cumulatively, and each window is read at its two ends (an ASOF
-    join): the cost grows with the targeted cells' items, not with actions × items."""
+    Items are flagged and counted per facility × topic × day once; each action then sums the days of its
+    target inside its windows (at most 2 × window days per action)."""
     w = rules.window_days
     types = list(rules.recurrence_types) or [""]
     ctypes = list(rules.complaint_types) or [""]
@@ -329,28 +329,24 @@ _EFFECT_SQL = """WITH acts AS (
             daily AS (
                 SELECT k.key, c.day, c.n, c.cm, c.r FROM keys k JOIN cells c ON c.topic = k.topic AND c.facility = k.facility
                 UNION ALL
-                SELECT k.key, c.day, sum(c.n), sum(c.cm), sum(c.r) FROM keys k JOIN cells c
-                    ON k.facility IS NULL AND c.topic = k.topic GROUP BY ALL
+                SELECT k.key, c.day, sum(c.n), sum(c.cm), sum(c.r)
+                FROM (SELECT * FROM keys WHERE facility IS NULL) k JOIN cells c ON c.topic = k.topic GROUP BY ALL
                 UNION ALL
                 SELECT k.key, v.received_at::DATE, count(*), count(*) FILTER (v.voc_type IN ({ctypes})),
                        count(*) FILTER (r.is_rec)
-                FROM keys k JOIN voc v ON k.topic IS NULL AND v.facility = k.facility
+                FROM (SELECT * FROM keys WHERE topic IS NULL) k JOIN voc v ON v.facility = k.facility
                 LEFT JOIN item_rec r ON r.voc_id = v.voc_id GROUP BY ALL),
-            cum AS (SELECT key, day, sum(n) OVER w AS n, sum(cm) OVER w AS cm, sum(r) OVER w AS r FROM daily
-                    WINDOW w AS (PARTITION BY key ORDER BY day ROWS UNBOUNDED PRECEDING)),
-            bounds AS (SELECT action_id, key, unnest([0, 1, 2, 3]) AS i,
-                              unnest([c - INTERVAL (?) DAY, c, c + INTERVAL 1 DAY, c + INTERVAL (?) DAY])::DATE AS t
-                       FROM acts),
-            j AS (SELECT b.action_id, b.i, coalesce(cum.n, 0) AS n, coalesce(cum.cm, 0) AS cm, coalesce(cum.r, 0) AS r
-                  FROM bounds b ASOF LEFT JOIN cum ON b.key = cum.key AND b.t > cum.day)
-            SELECT action_id,
-                   (max(n) FILTER (i = 1) - max(n) FILTER (i = 0))::BIGINT AS before_items,
-                   (max(n) FILTER (i = 3) - max(n) FILTER (i = 2))::BIGINT AS after_items,
-                   (max(cm) FILTER (i = 1) - max(cm) FILTER (i = 0))::BIGINT AS before_complaints,
-                   (max(cm) FILTER (i = 3) - max(cm) FILTER (i = 2))::BIGINT AS after_complaints,
-                   (max(r) FILTER (i = 1) - max(r) FILTER (i = 0))::BIGINT AS before_recurrences,
-                   (max(r) FILTER (i = 3) - max(r) FILTER (i = 2))::BIGINT AS after_recurrences
-            FROM j GROUP BY action_id"""
+            win AS (SELECT action_id, key, (c - INTERVAL (?) DAY)::DATE AS b0, c::DATE AS b1,
+                           (c + INTERVAL 1 DAY)::DATE AS a0, (c + INTERVAL (?) DAY)::DATE AS a1 FROM acts)
+            SELECT w.action_id,
+                   coalesce(sum(d.n) FILTER (d.day < w.b1), 0)::BIGINT AS before_items,
+                   coalesce(sum(d.n) FILTER (d.day >= w.a0), 0)::BIGINT AS after_items,
+                   coalesce(sum(d.cm) FILTER (d.day < w.b1), 0)::BIGINT AS before_complaints,
+                   coalesce(sum(d.cm) FILTER (d.day >= w.a0), 0)::BIGINT AS after_complaints,
+                   coalesce(sum(d.r) FILTER (d.day < w.b1), 0)::BIGINT AS before_recurrences,
+                   coalesce(sum(d.r) FILTER (d.day >= w.a0), 0)::BIGINT AS after_recurrences
+            FROM win w LEFT JOIN daily d ON d.key = w.key AND d.day >= w.b0 AND d.day < w.a1
+            GROUP BY w.action_id"""
 
 
 def rate_test(before: np.ndarray, after: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
