@@ -102,3 +102,35 @@ def test_upload_with_errors_lists_them_and_cannot_load(env, app_test, db_path):
     rejects = next(d.value for d in at.dataframe if "사유" in d.value.columns)
     assert list(rejects["열"]) == ["부서"] and list(rejects["값"]) == ["없는팀"]
     assert next(b for b in at.button if b.label == "확인하고 적재").disabled
+
+
+def test_phone_page_speaks_korean_on_the_demo(demo_env, app_test):
+    from tests.support import page_text
+
+    at = app_test("pages/phone.py").run()
+    assert not at.exception
+    with db.session(demo_env.db_path) as con:
+        names = [r[0] for r in con.execute("SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
+                                           "WHERE loaded_by IS NOT NULL").fetchall()]
+    assert page_text.problems(at, names + ["pytest"]) == []
+
+
+def test_phone_page_downloads_print_on_a4(demo_env, app_test, monkeypatch):
+    from etl import phone_template
+    from tests.support import workbook_inspect as xl
+    from ui import components
+
+    offered = []
+    original = components.downloads
+
+    def record(df, name, **kwargs):
+        offered.append((name, df))
+        return original(df, name, **kwargs)
+
+    monkeypatch.setattr(components, "downloads", record)
+    assert not app_test("pages/phone.py").run().exception
+    assert {"전화친절도_부서별", "전화친절도_항목별", "전화친절도_추이"} <= {n for n, _ in offered}
+    problems = {n: xl.print_problems(xl.load(components.excel_bytes({n: df}))) for n, df in offered}
+    assert {n: p for n, p in problems.items() if p} == {}
+    template = xl.load(phone_template.build(demo_env))
+    assert xl.print_problems(template) == []
