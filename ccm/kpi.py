@@ -7,7 +7,6 @@ batch can be rolled back exactly.
 """
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +15,7 @@ from typing import Any
 import duckdb
 
 from ccm import kpi_sources
+from ccm import pcsi as surveys
 from ccm.db import transaction
 from ccm.voc_analytics import pooled_compliance
 import numpy as np
@@ -454,13 +454,8 @@ def source_counts(source: str, department: str, rules: Rules, counts: pd.DataFra
 
 
 def pcsi_index(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
-    """The PCSI overall index of the year, or None when the survey module or its data is not there."""
-    fn = getattr(importlib.import_module("ccm.pcsi"), "overall_index", None)
-    return fn(con, year) if fn is not None else None
-
-
-def pcsi_available() -> bool:
-    return getattr(importlib.import_module("ccm.pcsi"), "overall_index", None) is not None
+    """The PCSI overall index of the year, or None without survey data for it."""
+    return surveys.overall_index(con, year)
 
 
 def review(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ccm import kpi as kpi_engine
 from ccm import voc_analytics as va
+from ccm.pcsi import overall_index
 from ccm.report import complaint_topics
 from ccm.period import Scope
 from ccm.settings import Settings
@@ -34,15 +35,8 @@ class Card:
 
 def pcsi(con: duckdb.DuckDBPyConnection, now: datetime) -> dict | None:
     """The latest PCSI overall index (this year's survey, else last year's)."""
-    try:
-        from ccm.pcsi import overall_index
-    except ImportError:
-        return None
     for year in (now.year, now.year - 1):
-        try:
-            score = overall_index(con, year)
-        except duckdb.CatalogException:
-            return None
+        score = overall_index(con, year)
         if score is not None:
             return {"year": year, "score": float(score)}
     return None

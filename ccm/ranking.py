@@ -22,7 +22,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ccm import formats
+from ccm import formats, phone
+from ccm import kpi as kpi_engine
+from ccm import pcsi as surveys
 from ccm.period import Scope
 
 SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend", "phone")  # components `inputs` has data for
@@ -290,19 +292,16 @@ def _type_counts(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: RankingConfi
 
 
 def kpi_scores(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
-    """KPI attainment (%) per department from ccm.kpi.department_scores (empty if not available)."""
-    df = _call("ccm.kpi", "department_scores", con, year, month)
-    if df is None or df.empty:
+    """KPI attainment (%) per department from ccm.kpi.department_scores."""
+    df = kpi_engine.department_scores(con, year, month)
+    if df.empty:
         return pd.DataFrame(columns=["department", "kpi", "kpi_n"])
     return pd.DataFrame({"department": df["department"], "kpi": df["score"] * 100, "kpi_n": df["n_kpis"]})
 
 
 def facility_scores(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
-    """PCSI per facility from ccm.pcsi.facility_scores (empty if not available)."""
-    df = _call("ccm.pcsi", "facility_scores", con, year)
-    if df is None:
-        return pd.DataFrame(columns=["facility", "department", "n", "score", "ci_low", "ci_high"])
-    return df
+    """PCSI per facility from ccm.pcsi.facility_scores."""
+    return surveys.facility_scores(con, year)
 
 
 def pcsi_by_department(facilities: pd.DataFrame) -> pd.DataFrame:
@@ -318,23 +317,10 @@ def pcsi_by_department(facilities: pd.DataFrame) -> pd.DataFrame:
 
 def phone_scores(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Phone-courtesy score (100-point) and calls monitored per department in the period (ccm.phone)."""
-    df = _call("ccm.phone", "department_totals", con, Scope(scope.start, scope.end, None))
-    if df is None or df.empty:
+    df = phone.department_totals(con, Scope(scope.start, scope.end, None))
+    if df.empty:
         return pd.DataFrame(columns=["department", "phone", "phone_n"])
     return pd.DataFrame({"department": df["department"], "phone": df["score"], "phone_n": df["n"]})
-
-
-def _call(module: str, name: str, *args):
-    import importlib
-
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    try:
-        return fn(*args)
-    except duckdb.CatalogException:
-        return None
 
 
 def inputs(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,

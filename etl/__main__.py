@@ -8,19 +8,18 @@ before the command or after it (after wins). A failure is one Korean line on std
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from etl import common_cli
+from etl import common_cli, demo, kpi_cli, phone_cli, survey_cli, training_cli, users_cli, voc_cli
 
 COMMANDS = {
-    "voc": ("etl.voc_cli", "VOC 내보내기 파일 적재"),
-    "survey": ("etl.survey_cli", "고객만족도 설문 응답 파일 적재"),
-    "kpi": ("etl.kpi_cli", "KPI 통합 문서(목표·실적) 적재"),
-    "training": ("etl.training_cli", "교육 실적(개인별 교육이수 결과) 적재"),
-    "phone": ("etl.phone_cli", "전화친절도 모니터링 결과 적재"),
-    "demo": ("etl.demo", "데모 데이터베이스 생성"),
-    "users": ("etl.users_cli", "사용자 계정 관리"),
+    "voc": (voc_cli, "VOC 내보내기 파일 적재"),
+    "survey": (survey_cli, "고객만족도 설문 응답 파일 적재"),
+    "kpi": (kpi_cli, "KPI 통합 문서(목표·실적) 적재"),
+    "training": (training_cli, "교육 실적(개인별 교육이수 결과) 적재"),
+    "phone": (phone_cli, "전화친절도 모니터링 결과 적재"),
+    "demo": (demo, "데모 데이터베이스 생성"),
+    "users": (users_cli, "사용자 계정 관리"),
 }
 
 
@@ -31,21 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="CCM 대시보드 데이터 적재")
     common_cli.add_db_argument(parser, dest="db_before_command")
     sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, (module_name, help_text) in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        modules[name] = module
+    for name, (module, help_text) in COMMANDS.items():
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     args = parser.parse_args(argv)
     before = getattr(args, "db_before_command", None)
     if before and not getattr(args, "db", None):
         args.db = before
-    return common_cli.run_command(modules[args.command].run, args)
+    return common_cli.run_command(COMMANDS[args.command][0].run, args)
 
 
 if __name__ == "__main__":

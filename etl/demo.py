@@ -8,15 +8,14 @@ settings overlay, so the dashboard on that database shows what the demo was buil
 from __future__ import annotations
 
 import argparse
-import importlib
 import shutil
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 from ccm.settings import Settings, load_settings, overlay_path
 from etl import common_cli
 
-PARTS = ["etl.demo_voc", "etl.demo_survey", "etl.demo_kpi", "etl.demo_phone", "etl.demo_training", "etl.demo_actions"]
 DEMO_SETTINGS = Path(__file__).with_name("demo_settings.toml")
 
 
@@ -34,18 +33,19 @@ def with_demo_overlay(db_path: Path, settings: Settings) -> Settings:
     return settings.with_overlay(target)
 
 
-def build(db_path: Path, settings: Settings | None = None, parts: list[str] | None = None) -> Settings:
+def all_parts() -> list[ModuleType]:
+    """The demo's parts, in build order (imported here: some load scipy, which `python -m etl --help` need not)."""
+    from etl import demo_actions, demo_kpi, demo_phone, demo_survey, demo_training, demo_voc
+
+    return [demo_voc, demo_survey, demo_kpi, demo_phone, demo_training, demo_actions]
+
+
+def build(db_path: Path, settings: Settings | None = None, parts: list[ModuleType] | None = None) -> Settings:
     """Build the demo database; returns the settings it was built with (the demo overlay applied)."""
     settings = with_demo_overlay(Path(db_path), settings or load_settings(db=db_path))
     with tempfile.TemporaryDirectory(prefix="ccm-demo-") as tmp:
-        for name in parts or PARTS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
-            print(f"데모 데이터 생성: {name.rsplit('_', 1)[-1]}", flush=True)
+        for module in all_parts() if parts is None else parts:
+            print(f"데모 데이터 생성: {module.__name__.rsplit('_', 1)[-1]}", flush=True)
             module.build(db_path, settings, Path(tmp))
     return settings
 

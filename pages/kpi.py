@@ -261,9 +261,6 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     shown = shown.assign(note=mine["note"].astype("object").where(mine["note"].notna(), ""))
     show(shown.rename(columns={"month": "월", "auto_value": "자동 값", "manual_value": "수기 값", "value": "사용한 값",
                                "origin": "출처", "note": "비고"}))
-    if pick["source"] == "pcsi" and not kpi.pcsi_available():
-        st.warning("자동 실적 없음: 고객만족도(PCSI) 모듈이 아직 없습니다.")
-        return
     detail = data.run(kpi.auto_detail, pick["source"], year, m, pick["department"], ctx.user.can_see_texts, rules)
     if detail.empty:
         st.info(f"{year}년 {m}월에는 이 원천의 데이터가 없습니다(자동 실적 없음).")

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from ccm import voc
+from ccm import report, voc
 from ccm.filters_support import latest_received
 from ui import data, params
 from ui.bootstrap import setup
@@ -50,8 +50,6 @@ def pick_half(latest: date) -> tuple[int, int]:
 
 def generate(ctx, year: int, half: int) -> None:
     """Build the workbook with a progress bar and keep it for the download button."""
-    from ccm import report
-
     bar = st.progress(0.0, text="보고서를 만드는 중…")
     with data.connection() as con:
         content = report.build_workbook(con, ctx.settings, year, half, ctx.now, include_texts=ctx.user.can_see_texts,
@@ -60,8 +58,6 @@ def generate(ctx, year: int, half: int) -> None:
 
 
 def summary_view(ctx, year: int, half: int) -> tuple:
-    from ccm import report
-
     p = report.periods(year, half)
     summ = data.run(report.summary, year, half, ctx.settings)
     types = data.run(report.dimension, p, "voc_type")[["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]]
@@ -76,8 +72,6 @@ def summary_view(ctx, year: int, half: int) -> tuple:
 
 
 def print_mode(ctx, year: int, half: int) -> None:
-    from ccm import report
-
     p, summ, extras = summary_view(ctx, year, half)
     st.html(f"<style>{report.PRINT_CSS} [data-testid='stSidebar'] {{display: none;}}</style>")
     st.html(report.summary_html(f"반기별 VOC 분석 결과보고서 — {p.current.label}", summ, p, extras, ctx.now,
@@ -89,11 +83,6 @@ def print_mode(ctx, year: int, half: int) -> None:
 
 def main() -> None:
     ctx = setup("반기 VOC 보고서", roles=ACCESS["report"], filters=False)
-    try:
-        from ccm import report
-    except ImportError:
-        empty_state("보고서 모듈을 불러올 수 없습니다. 관리자에게 문의하세요.", upload_hint=False)
-        return
     if not data.run(voc.has_data):
         st.title("반기 VOC 보고서")
         empty_state("보고서를 만들 VOC 데이터가 없습니다. VOC 내보내기 파일을 먼저 올리세요.")
