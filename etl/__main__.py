@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from etl import common_cli, demo, kpi_cli, phone_cli, survey_cli, training_cli, users_cli, voc_cli
+from etl import actions_cli, common_cli, demo, kpi_cli, phone_cli, survey_cli, training_cli, users_cli, voc_cli
 
 COMMANDS = {
     "voc": (voc_cli, "VOC 내보내기 파일 적재"),
@@ -18,6 +18,7 @@ COMMANDS = {
     "kpi": (kpi_cli, "KPI 통합 문서(목표·실적) 적재"),
     "training": (training_cli, "교육 실적(개인별 교육이수 결과) 적재"),
     "phone": (phone_cli, "전화친절도 모니터링 결과 적재"),
+    "actions": (actions_cli, "개선과제 서식 적재 (--template: 서식 만들기)"),
     "demo": (demo, "데모 데이터베이스 생성"),
     "users": (users_cli, "사용자 계정 관리"),
 }

@@ -35,7 +35,7 @@ EFFECT_COLS = ["action_id", "title", "department", "topic", "facility", "complet
                "change", "change_rate", "p_value", "ratio_low", "ratio_high", "before_complaint_share",
                "after_complaint_share", "complaint_share_change", "before_recurrences", "after_recurrences", "verdict",
                "reason"]
-VERDICT_COLOUR = {"개선됨": palette.MET, "변화 없음": palette.NEUTRAL, "악화": palette.OVERDUE, "판단 보류": palette.PREVIOUS}
+VERDICT_COLOUR = {"개선됨": palette.MET, "변화 없음": palette.NEUTRAL, "악화": palette.OVERDUE, "판단 보류": palette.STATUS["실적 없음"]}
 
 
 def ko(df: pd.DataFrame) -> pd.DataFrame:
@@ -108,8 +108,8 @@ def _effect_bars(df: pd.DataFrame):
                                                                           for v in df["verdict"]],
                text=df["verdict"], textposition="outside"),
     ])
-    fig.update_layout(barmode="group", title="완료 전·후 같은 기간의 대상 VOC 건수 (막대 위: 효과 판정)",
-                      yaxis_title="건수", xaxis_title="개선과제")
+    fig.update_layout(barmode="group", showlegend=False, yaxis_title="건수", xaxis_title="개선과제",
+                      title="완료 전(옅은 회색)·후(판정 색) 같은 길이 기간의 대상 VOC 건수 — 막대 위: 효과 판정")
     return fig
 
 

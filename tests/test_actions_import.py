@@ -123,3 +123,19 @@ def test_a_file_without_the_title_column_is_one_message(env):
         assert "틀림.xlsx" in str(exc)
     else:
         raise AssertionError("a file without 과제명 must be refused")
+
+
+def test_command_line_template_and_load(env, tmp_path, capsys):
+    from etl.__main__ import main
+
+    template = tmp_path / "서식.xlsx"
+    assert main(["actions", "--template", str(template)]) == 0
+    assert openpyxl.load_workbook(template)["개선과제"]["A1"].value == "과제명"
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    good.write_bytes(_workbook([GOOD]))
+    bad.write_bytes(_workbook([["", None, None, "관광사업팀"] + [None] * 8]))
+    assert main(["actions", str(good), "--user", "홍길동"]) == 0
+    assert main(["actions", str(bad)]) == 1
+    assert "과제명을(를) 적어야 합니다." in capsys.readouterr().out
+    with db.session(env.db_path) as con:
+        assert con.execute("SELECT username FROM audit_log WHERE action = 'action_create'").fetchall() == [("홍길동",)]
