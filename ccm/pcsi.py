@@ -108,8 +108,8 @@ class Options:
 
     area_weights: tuple[tuple[str, float], ...] = ()
     facilities: tuple[tuple[str, str], ...] = ()   # facility → department
-    min_n: int = 30
-    overall_area: str = "전반적만족"
+    min_n: int = PcsiSettings.min_n
+    overall_area: str = PcsiSettings.overall_area
     z: float = Z95
 
 

@@ -1,6 +1,10 @@
 """The one editable settings file (settings.toml), an optional overlay beside the database, and the
 paths derived from them.
 
+Each section is a typed, frozen dataclass of ccm.settings_sections (`settings.sla.at_risk_share`,
+`settings.calendar.extra_closures`, `settings.voc.types` …) whose field defaults are the only defaults;
+values are checked when the file loads (Korean messages naming the file, key, value and why).
+
 settings.toml holds facts (each dated one with its `source`) and product defaults. Values that only
 make sense for one database — the demo's invented closure days — live in that database's overlay,
 `<database name>.overlay.toml` in the database's folder (`python -m etl demo` writes it). Tables merge
