@@ -26,6 +26,8 @@ from ccm import formats, phone
 from ccm import kpi as kpi_engine
 from ccm import pcsi as surveys
 from ccm.period import Scope
+from ccm.settings import Settings
+from ccm.settings_sections import AwardSettings, RankingSettings
 
 SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend", "phone")  # components `inputs` has data for
 
@@ -55,14 +57,14 @@ class Component:
 @dataclass(frozen=True)
 class RankingConfig:
     components: tuple[Component, ...]
-    tie_break: tuple[str, ...] = ("compliance", "pcsi")
-    decimals: int = 2
-    complaint_types: tuple[str, ...] = ("불만", "고충")
-    praise_type: str = "칭찬"
-    department_award: str = "우수부서"
-    facility_award: str = "CS 우수사업장"
-    top_departments: int = 1
-    facility_min_n: int = 30
+    tie_break: tuple[str, ...] = RankingSettings.tie_break  # defaults: the [ranking] section's (ccm.settings_sections)
+    decimals: int = RankingSettings.decimals
+    complaint_types: tuple[str, ...] = RankingSettings.complaint_types
+    praise_type: str = RankingSettings.praise_type
+    department_award: str = AwardSettings.department
+    facility_award: str = AwardSettings.facility
+    top_departments: int = AwardSettings.top_departments
+    facility_min_n: int = AwardSettings.facility_min_n
 
     def with_weights(self, weights: Mapping[str, float]) -> "RankingConfig":
         comps = tuple(replace(c, weight=float(weights.get(c.key, c.weight))) for c in self.components)
@@ -72,31 +74,21 @@ class RankingConfig:
         return next(c for c in self.components if c.key == key)
 
 
-def config_from_settings(settings) -> RankingConfig:
+def config_from_settings(settings: Settings) -> RankingConfig:
     """The [ranking] section of settings.toml as a hashable config."""
-    sec = settings.get("ranking", {})
+    sec = settings.ranking
     comps = []
-    for key, c in sec.get("components", {}).items():
-        if key not in SOURCES or float(c.get("hi", 1)) == float(c.get("lo", 0)):
+    for key, c in sec.components.items():
+        if key not in SOURCES or c.hi == c.lo:
             raise ValueError(f"설정 [ranking.components.{key}]: 알 수 없는 구성요소이거나 lo와 hi가 같습니다 "
                              f"(가능한 구성요소: {', '.join(SOURCES)}).")
-        comps.append(Component(
-            key=key, label=c.get("label", key), weight=float(c.get("weight", 0)),
-            min_count=int(c.get("min_count", 0)), lo=float(c.get("lo", 0)), hi=float(c.get("hi", 1)),
-            unit=c.get("unit", ""), count_label=c.get("count_label", "건수"),
-            definition=c.get("definition", ""),
-        ))
-    awards = sec.get("awards", {})
+        comps.append(Component(key=key, label=c.label or key, weight=c.weight, min_count=c.min_count, lo=c.lo, hi=c.hi,
+                               unit=c.unit, count_label=c.count_label, definition=c.definition))
     return RankingConfig(
-        components=tuple(comps),
-        tie_break=tuple(sec.get("tie_break", ("compliance", "pcsi"))),
-        decimals=int(sec.get("decimals", 2)),
-        complaint_types=tuple(sec.get("complaint_types", ("불만", "고충"))),
-        praise_type=sec.get("praise_type", "칭찬"),
-        department_award=awards.get("department", "우수부서"),
-        facility_award=awards.get("facility", "CS 우수사업장"),
-        top_departments=int(awards.get("top_departments", 1)),
-        facility_min_n=int(awards.get("facility_min_n", 30)),
+        components=tuple(comps), tie_break=sec.tie_break, decimals=sec.decimals,
+        complaint_types=settings.complaint_types, praise_type=sec.praise_type,
+        department_award=sec.awards.department, facility_award=sec.awards.facility,
+        top_departments=sec.awards.top_departments, facility_min_n=sec.awards.facility_min_n,
     )
 
 
