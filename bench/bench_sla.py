@@ -1,23 +1,23 @@
 """SLA engine on 1,000,000 items: ccm.sla.compute / open_status vs. numpy passes over the same arrays.
 
-Baselines, measured in the same run:
+Baselines, measured in the same run and alternating with the measured side (medians of at least 3 rounds):
 - `naive`: calendar-time SLA — datetime arrays to int, completed − received, compare with N × 24 h;
 - `busday`: numpy's own business-day count with the holiday list (np.busday_count), no hours.
 Reported as ratios (compute time / baseline time) so the figures survive a slower or faster machine.
 """
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import numpy as np
 import pandas as pd
 
+from bench.common import QUICK, alternate, record
 from ccm import sla
 from ccm.calendar import BusinessCalendar
 from ccm.settings import load_settings
 
-N = 1_000_000
+N = 100_000 if QUICK else 1_000_000
 TYPES = np.array(["문의", "불만", "칭찬", "건의", "유실물신고", "긴급요청", "고충"])
 
 
@@ -27,15 +27,6 @@ def make_items(n: int = N, seed: int = 1) -> tuple[pd.Series, pd.Series, pd.Seri
     completed = pd.Series(received + pd.to_timedelta(rng.exponential(2 * 86400, n).astype(np.int64), unit="s"))
     completed[rng.random(n) < 0.05] = pd.NaT  # open items
     return pd.Series(received), completed, pd.Series(rng.choice(TYPES, n))
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def naive(received: pd.Series, completed: pd.Series, kinds: pd.Series) -> np.ndarray:
@@ -59,23 +50,30 @@ def main() -> None:
     received, completed, kinds = make_items()
     sla.compute(received.head(1000), completed.head(1000), kinds.head(1000), settings)  # warm the cache
 
-    t_naive = best_of(lambda: naive(received, completed, kinds))
-    t_busday = best_of(lambda: busday(received, completed, holidays))
-    t_compute = best_of(lambda: sla.compute(received, completed, kinds, settings))
-    out = sla.compute(received, completed, kinds, settings)
-    t_open = best_of(lambda: sla.open_status(out["due_at"], out["clock_start"], out["deadline_minutes"],
-                                             pd.Timestamp("2025-12-31 10:00"), settings))
+    compute = lambda: sla.compute(received, completed, kinds, settings)  # noqa: E731
+    vs_naive = alternate(lambda: naive(received, completed, kinds), compute)
+    vs_busday = alternate(lambda: busday(received, completed, holidays), compute)
+    out = compute()
+    status = alternate(lambda: naive(received, completed, kinds),
+                       lambda: sla.open_status(out["due_at"], out["clock_start"], out["deadline_minutes"],
+                                               pd.Timestamp("2025-12-31 10:00"), settings))
     tracemalloc.start()
-    sla.compute(received, completed, kinds, settings)
+    compute()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
     print(f"items: {N:,}")
-    print(f"baseline naive calendar-time SLA: {t_naive:.3f} s; np.busday_count pass: {t_busday:.3f} s")
-    print(f"sla.compute: {t_compute:.3f} s = {t_compute / t_naive:.1f}× naive, {t_compute / t_busday:.1f}× busday_count")
-    print(f"sla.open_status: {t_open:.3f} s = {t_open / t_naive:.1f}× naive")
+    print(f"sla.compute: {vs_naive.ratio:.1f}× naive calendar-time SLA ({vs_naive.measured:.3f} s vs "
+          f"{vs_naive.baseline:.3f} s), {vs_busday.ratio:.1f}× np.busday_count ({vs_busday.baseline:.3f} s)")
+    print(f"sla.open_status: {status.ratio:.1f}× naive ({status.measured:.3f} s)")
     print(f"sla.compute peak traced memory: {peak / 2**20:.0f} MiB")
-
+    size = f"{N:,} items"
+    record(f"sla: compute deadlines ({size})", vs_naive.measured, vs_naive.baseline, vs_naive.ratio, "-", None,
+           baseline_name="naive calendar time")
+    record(f"sla: compute vs busday_count ({size})", vs_busday.measured, vs_busday.baseline, vs_busday.ratio, "-",
+           None, baseline_name="np.busday_count")
+    record(f"sla: open items' status ({size})", status.measured, status.baseline, status.ratio, "-", None,
+           baseline_name="naive calendar time")
 
 if __name__ == "__main__":
     main()
