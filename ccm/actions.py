@@ -21,7 +21,6 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ccm.audit import record
 from ccm.db import transaction
@@ -353,6 +352,8 @@ def rate_test(before: np.ndarray, after: np.ndarray, alpha: float = 0.05) -> tup
     """Two Poisson counts over equal time: exact conditional test (after | total ~ Binomial(total, ½)).
     Returns (two-sided p, lower, upper) with the (1 − alpha) Clopper–Pearson interval of the rate ratio
     after ÷ before. Same p as scipy.stats.binomtest(after, before + after, 0.5) (symmetric), vectorised."""
+    from scipy import stats  # only where the test runs (opening a database must not load scipy)
+
     a = np.asarray(after, dtype=float)
     n = a + np.asarray(before, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -439,6 +440,30 @@ def cco_list(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, rules:
     weak = weak.assign(kind="효과 미확인", reason=weak["verdict"] + ": " + weak["reason"])
     cols = ["action_id", "title", "department", "status", "due_date", "completed_on", "kind", "reason"]
     return pd.concat([late[cols], weak[cols]], ignore_index=True)
+
+
+def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
+    """Undo an Excel import (load_batches kind 'actions'): remove the actions it registered and their
+    VOC links. Refused when the import changed actions that already existed (their earlier values are
+    not kept) or when an action it registered was changed since."""
+    row = con.execute("SELECT kind, status, rows_updated + rows_unchanged FROM load_batches WHERE batch_id = ?",
+                      [batch_id]).fetchone()
+    if row is None or row[0] != "actions":
+        raise ActionError(f"개선과제 적재 {batch_id}번이 없습니다.")
+    if row[1] == "rolled_back":
+        raise ActionError(f"적재 {batch_id}번은 이미 되돌렸습니다.")
+    if row[2]:
+        raise ActionError(f"적재 {batch_id}번은 이미 있던 개선과제를 고쳤습니다(이전 값은 남아 있지 않음). 개선과제 화면에서 직접 고치세요.")
+    changed = con.execute("SELECT count(*) FROM improvement_actions WHERE batch_id = ? AND updated_at > created_at",
+                          [batch_id]).fetchone()[0]
+    if changed:
+        raise ActionError(f"적재 {batch_id}번이 만든 개선과제 중 {changed}건이 그 뒤에 바뀌었습니다. 개선과제 화면에서 직접 고치세요.")
+    with transaction(con):
+        con.execute("DELETE FROM action_voc WHERE action_id IN (SELECT action_id FROM improvement_actions WHERE batch_id = ?)",
+                    [batch_id])
+        removed = con.execute("DELETE FROM improvement_actions WHERE batch_id = ? RETURNING action_id", [batch_id]).fetchall()
+        con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
+    return {"removed": len(removed)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,17 +5,17 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ccm import audit, kpi, pcsi, phone, training, voc
+from ccm import actions, audit, kpi, pcsi, phone, training, voc
 
 # load_batches.kind → the module whose rollback(con, batch_id) -> dict undoes a batch of that kind
-ROLLBACK = {"voc": voc, "survey": pcsi, "pcsi": pcsi, "kpi": kpi, "phone": phone, "training": training}
+ROLLBACK = {"voc": voc, "survey": pcsi, "pcsi": pcsi, "kpi": kpi, "phone": phone, "training": training, "actions": actions}
 
 
 class BatchError(ValueError):
     """A user-facing (Korean) reason why a batch cannot be rolled back."""
 
 
-KIND_LABELS = {"voc": "VOC", "survey": "고객만족도 설문", "kpi": "KPI 실적", "phone": "전화친절도 모니터링", "training": "교육 실적"}
+KIND_LABELS = {"voc": "VOC", "survey": "고객만족도 설문", "kpi": "KPI 실적", "phone": "전화친절도 모니터링", "training": "교육 실적", "actions": "개선과제"}
 RESULT_LABELS = {"removed": "지운 건", "restored": "되살린 건", "respondents_removed": "지운 응답자",
                  "restored_batches": "다시 쓰는 이전 적재", "definitions_removed": "지운 KPI 정의",
                  "definitions_restored": "되살린 KPI 정의", "actuals_removed": "지운 월별 실적",

@@ -139,3 +139,24 @@ def test_command_line_template_and_load(env, tmp_path, capsys):
     assert "과제명을(를) 적어야 합니다." in capsys.readouterr().out
     with db.session(env.db_path) as con:
         assert con.execute("SELECT username FROM audit_log WHERE action = 'action_create'").fetchall() == [("홍길동",)]
+
+
+def test_an_import_is_rolled_back_from_the_load_history(env):
+    from ccm import batches
+
+    actions.load(_workbook([GOOD]), env.db_path, env, file_name="a.xlsx", now=NOW)
+    again = actions.load(_workbook([GOOD[:6] + ["시행"] + GOOD[7:]]), env.db_path, env, file_name="b.xlsx", now=NOW)
+    with db.session(env.db_path) as con:
+        try:
+            batches.rollback_batch(con, again.batch_id, "admin")
+        except batches.BatchError as exc:
+            assert "이미 있던 개선과제를 고쳤습니다" in str(exc)
+        else:
+            raise AssertionError("an import that changed existing actions cannot be undone exactly")
+    fresh = actions.load(_workbook([["새 과제", None, None, "관광사업팀"] + [None] * 8]), env.db_path, env,
+                         file_name="c.xlsx", now=NOW)
+    with db.session(env.db_path) as con:
+        assert batches.rollback_batch(con, fresh.batch_id, "admin") == {"removed": 1}
+        assert con.execute("SELECT title FROM improvement_actions").fetchall() == [("주차 안내 개선",)]
+        assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [fresh.batch_id]).fetchone() == (
+            "rolled_back",)
