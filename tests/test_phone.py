@@ -166,8 +166,9 @@ def test_same_file_twice_changes_nothing_and_rollback(env, db_path, tmp_path):
     again = _load(db_path, env, path)
     assert again.status == "unchanged" and again.batch_id == first.batch_id
     with db.session(db_path) as con:
-        assert batches.ROLLBACK["phone"].__name__ == "ccm.phone"
-        assert phone.rollback(con, first.batch_id) == {"removed": 5}
+        assert batches.rollback_batch(con, first.batch_id, "관리자") == {"removed": 5}  # the admin page's dispatch
+        assert con.execute("SELECT detail FROM audit_log WHERE action = 'rollback'").fetchone()[0] == \
+            f"적재번호 {first.batch_id} (전화친절도 모니터링, calls.xlsx) 지운 건 5"
         assert con.execute("SELECT count(*) FROM phone_scores").fetchone()[0] == 0
         assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [first.batch_id]).fetchone()[0] == \
             "rolled_back"
@@ -196,3 +197,23 @@ def test_template_round_trips_through_the_loader(env, db_path, tmp_path):
 def test_checklist_setting_is_validated():
     assert phone.validate_settings({"phone": {"items": [{"name": "인사", "max": 0}, {"name": "인사", "max": 5}]}}) == [
         "[phone] items '인사': 배점(max)은 0보다 큰 수여야 합니다.", "[phone] items: 같은 항목 이름이 두 번 있습니다(인사)."]
+
+
+def test_command_line_exit_codes_and_korean_lines(env, db_path, tmp_path, capsys):
+    from etl.__main__ import main
+
+    good = _xlsx(tmp_path / "good.xlsx", ROWS)
+    assert main(["phone", str(good), "--db", str(db_path), "--user", "cli"]) == 0
+    assert "전화친절도 모니터링 5건을 적재했습니다" in capsys.readouterr().out
+    assert main(["phone", str(good), "--db", str(db_path)]) == 0
+    assert "같은 파일이 이미 적재되어 있습니다" in capsys.readouterr().out
+    bad = [r.copy() for r in ROWS]
+    bad[0][1] = "없는팀"
+    assert main(["phone", str(_xlsx(tmp_path / "bad.xlsx", bad)), "--db", str(db_path)]) == 1
+    out = capsys.readouterr().out
+    assert "1건의 오류가 있어 아무것도 저장하지 않았습니다" in out and "없는팀" in out
+    head = [h for h in HEAD if h != "부서"]
+    assert main(["phone", str(_xlsx(tmp_path / "x.xlsx", [r[:1] + r[2:] for r in ROWS], head)), "--db", str(db_path)]) == 2
+    assert "'부서' 열이 없습니다" in capsys.readouterr().out
+    with db.session(db_path) as con:
+        assert con.execute("SELECT count(*), min(loaded_by) FROM load_batches WHERE kind = 'phone'").fetchone() == (1, "cli")

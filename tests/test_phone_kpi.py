@@ -185,3 +185,22 @@ def test_ranking_phone_weight_zero_is_todays_ranking_and_a_weight_counts(store):
     row = weighted.set_index("department").loc["문화사업팀"]
     assert row["composite"] == pytest.approx(50.0)  # (80 − 60) ÷ (100 − 60) × 100
     assert weighted.iloc[0]["department"] == "문화사업팀"
+
+
+def test_kpi_page_shows_the_phone_source_in_korean_with_its_figures(env, tmp_path, app_test):
+    _defs(tmp_path, env)
+    with db.session(env.db_path) as con:
+        _phone(con, env, tmp_path)
+    at = app_test("pages/kpi.py").run()
+    assert not at.exception
+    pick = at.selectbox(key="kpi_auto_pick")
+    key = ("문화사업팀", INDICATORS["phone"])
+    assert pick.format_func(key) == "문화사업팀 · 전화응대 친절도 평가 (전화친절도 점수)"
+    pick.set_value(key).run()
+    at.selectbox(key="kpi_auto_month").set_value(1).run()
+    assert not at.exception
+    assert any(c.value.startswith("원천: 전화친절도 점수 — 전화친절도 점수 = 그 달에 모니터링한") for c in at.caption)
+    detail = next(d.value for d in at.dataframe if "모니터링건수" in d.value.columns)
+    assert detail.to_dict("records") == [{"부서": "문화사업팀", "모니터링건수": 2, "평균점수": 90.0}]
+    shown = " ".join(str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel())
+    assert "phone" not in shown and "training_" not in shown and "actions_on_time" not in shown
