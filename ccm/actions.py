@@ -81,18 +81,10 @@ class Rules:
 
 
 def rules_from(settings) -> Rules:
-    cfg, tr = settings.get("actions", {}) or {}, settings.get("trends", {}) or {}
-    base = Rules()
-    return Rules(
-        statuses=tuple(cfg.get("statuses", base.statuses)),
-        window_days=int(cfg.get("effect_window_days", base.window_days)),
-        min_items=int(cfg.get("min_items", base.min_items)),
-        alpha=float(cfg.get("alpha", base.alpha)),
-        complaint_types=tuple(cfg.get("complaint_types", base.complaint_types)),
-        recurrence_days=int(tr.get("recurrence_days", base.recurrence_days)),
-        recurrence_types=tuple(tr.get("recurrence_types", base.recurrence_types)),
-        departments=tuple(settings.departments),
-    )
+    cfg, tr = settings.actions, settings.trends
+    return Rules(statuses=cfg.statuses, window_days=cfg.effect_window_days, min_items=cfg.min_items, alpha=cfg.alpha,
+                 complaint_types=cfg.complaint_types, recurrence_days=tr.recurrence_days,
+                 recurrence_types=tr.recurrence_types, departments=tuple(settings.departments))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +391,8 @@ def _judge(df: pd.DataFrame, now: datetime, rules: Rules) -> pd.DataFrame:
         df["before_complaint_share"] = np.where(b > 0, df["before_complaints"] / np.where(b > 0, b, 1), np.nan)
         df["after_complaint_share"] = np.where(a > 0, df["after_complaints"] / np.where(a > 0, a, 1), np.nan)
     df["complaint_share_change"] = df["after_complaint_share"] - df["before_complaint_share"]
-    df["p_value"], df["ratio_low"], df["ratio_high"] = p, lo, hi
+    df["p_value"], df["ratio_low"] = p, lo
+    df["ratio_high"] = np.where(np.isinf(hi), np.nan, hi)  # no upper bound when nothing came before
     ended = pd.to_datetime(df["after_end"]) + pd.Timedelta(days=1) <= pd.Timestamp(now)  # the window's last day is over
     targeted = df["topic"].notna() | df["facility"].notna()
     small = (a + b) < rules.min_items

@@ -94,10 +94,11 @@ def effect_tab(ctx: Context) -> None:
     if df.empty:
         st.info("완료한 개선과제가 없어 효과를 잴 과제가 없습니다.", icon=":material/info:")
         return
-    shown = df[EFFECT_COLS]
+    shown = df[EFFECT_COLS].assign(p_value=df["p_value"].round(3), ratio_low=df["ratio_low"].round(2),
+                                   ratio_high=df["ratio_high"].round(2))
     chart(data.figure(_effect_bars, shown), ko(shown), "개선과제_효과", key="act_effect",
           kinds={"과제번호": "id", "증감률": "pct", "완료 전 불만 비중": "pct", "완료 후 불만 비중": "pct",
-                 "불만 비중 변화": "pp", "유의확률": "score", "건수 비 하한": "score", "건수 비 상한": "score"})
+                 "불만 비중 변화": "pp", "유의확률": "num", "건수 비 하한": "num", "건수 비 상한": "num"})
 
 
 def _effect_bars(df: pd.DataFrame):

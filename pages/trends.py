@@ -245,6 +245,7 @@ def _topic_figures(ctx: Context) -> None:
         frame = data.run(va.items_with_topic, ctx.scope, topic, ctx.user.can_see_texts, 200,
                          None if fac == "전체" else fac)
         item_list(ctx, frame, f"주제_{topic}", "tr_topic_items")
+        ui_actions.from_items(ctx, frame, topic, None if fac == "전체" else fac)
 
 
 def candidates(ctx: Context) -> None:

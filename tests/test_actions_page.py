@@ -86,3 +86,21 @@ def test_trends_matrix_cell_becomes_an_action(demo_env, app_test):
     assert row[1] == title and row[2] == "경중도×빈도" and row[3] and row[4]
     assert linked > 0
     assert any("만들었습니다" in s.value for s in at.success)
+
+
+def test_selected_items_of_a_topic_become_an_action(demo_env, app_test):
+    at = app_test("pages/trends.py", role="분석").run()
+    at.selectbox(key="tr_topic_pick").select_index(0).run()
+    topic = at.selectbox(key="tr_topic_pick").value
+    pick = at.multiselect(key="tr_act_items_pick")
+    chosen = pick.options[:2]
+    ids = [o.split(" · ")[0] for o in chosen]
+    pick.select(ids[0]).select(ids[1]).run()
+    at.button(key="FormSubmitter:tr_act_items_form-개선과제 만들기").click().run()
+    assert not at.exception, at.exception
+    with db.session(demo_env.db_path) as con:
+        row = con.execute("SELECT action_id, origin, topic, facility FROM improvement_actions "
+                          "ORDER BY action_id DESC LIMIT 1").fetchone()
+        linked = sorted(r[0] for r in con.execute("SELECT voc_id FROM action_voc WHERE action_id = ?", [row[0]]).fetchall())
+    assert row[1:] == ("선택한 VOC", topic, None)
+    assert linked == sorted(ids)

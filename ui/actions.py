@@ -56,8 +56,8 @@ def create_form(ctx: Context, key: str, *, title: str = "", topic: str | None = 
         c1, c2 = st.columns(2)
         dept = c1.selectbox("개선시행 부서", depts, index=depts.index(default_dept) if default_dept in depts else 0,
                             key=f"{key}_dept")
-        due = c2.date_input("완료 예정일", value=ctx.now.date() + timedelta(days=int(
-            ctx.settings.get("actions", {}).get("due_days", 60))), key=f"{key}_due")
+        due = c2.date_input("완료 예정일", value=ctx.now.date() + timedelta(days=ctx.settings.actions.due_days),
+                            key=f"{key}_due")
         cause = st.text_area("발생원인", key=f"{key}_cause", height=68)
         direction = st.text_area("개선방향", key=f"{key}_direction", height=68)
         target = " · ".join(x for x in (facility, topic) if x) or "없음(효과를 재지 않음)"
@@ -103,6 +103,24 @@ def from_trends(ctx: Context, cells: pd.DataFrame, origin: str, key: str) -> Non
         title = f"{facility + ' ' if facility else ''}{r['topic']} 개선"
         create_form(ctx, f"{key}_form_{pick}", title=title, topic=r["topic"], facility=facility,
                     voc_ids=tuple(items["voc_id"]), origin=origin, flash_key="tr_flash")
+
+
+def from_items(ctx: Context, items: pd.DataFrame, topic: str, facility: str | None, key: str = "tr_act_items") -> None:
+    """'선택한 VOC로 개선과제 만들기' under a list of items of one topic (and facility)."""
+    if not may_create(ctx) or items.empty:
+        return
+    with st.expander("선택한 VOC로 개선과제 만들기", icon=":material/add_task:"):
+        rows = {r.voc_id: f"{r.voc_id} · {r.received_at:%Y-%m-%d} · {r.facility or '시설 없음'} · {r.voc_type}"
+                for r in items.itertuples()}
+        picked = st.multiselect("과제의 근거가 되는 VOC", list(rows), format_func=rows.get, key=f"{key}_pick",
+                                placeholder="접수번호 선택")
+        if not picked:
+            st.caption("VOC를 고르면 그 건들을 관련 VOC로 묶어 개선과제를 만듭니다 (대상: 이 주제"
+                       + (f" · {md(facility)})." if facility else ")."))
+            return
+        title = f"{facility + ' ' if facility else ''}{topic} 개선"
+        create_form(ctx, f"{key}_form", title=title, topic=topic, facility=facility, voc_ids=tuple(picked),
+                    origin="선택한 VOC", flash_key="tr_flash")
 
 
 def show_flash(key: str = FLASH) -> None:
