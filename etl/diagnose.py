@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from etl import mapping as mp
-from etl.readers import Table, parse_datetimes
+from etl.parsing import parse_datetimes
+from etl.readers import Table
 
 SAMPLE = 200
 

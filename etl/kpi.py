@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 from ccm import db, kpi_sources
 from ccm.kpi import ACT_KEY, DEF_KEY
 from ccm.db import transaction
-from etl.readers import ReadError, clean_number_text, known_callable, read_table
+from etl.parsing import clean_number_text
+from etl.readers import ReadError, known_callable, read_table
 
 DEF_SHEET = "KPI정의"
 ACT_SHEET = "월별실적"

@@ -51,10 +51,12 @@ def limits_in_force() -> Limits:
     """The limits set for this process, else [limits] of the current settings, else the defaults."""
     if _IN_FORCE is not None:
         return _IN_FORCE
-    from ccm.settings import SettingsFileError, load_settings
+    from ccm.settings import SettingsFileError, load_settings, settings_path
 
     try:
         settings = load_settings()
-    except (SettingsFileError, OSError):
+    except (SettingsFileError, OSError) as exc:
+        if isinstance(exc, SettingsFileError) and settings_path().is_file():  # a wrong value is said, not ignored
+            raise ReadError(str(exc)) from None
         return Limits()
     return Limits.from_settings(settings)

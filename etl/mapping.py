@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from etl.headers import classify
-from etl.readers import ReadError, header_keys, normalise_header, parse_datetimes
+from etl.parsing import parse_datetimes
+from etl.readers import ReadError, header_keys, normalise_header
 
 FIELD_LABELS = {
     "voc_id": "접수번호", "received_at": "접수일시", "received_time": "접수시간",

@@ -21,7 +21,8 @@ import pandas as pd
 from ccm import phone
 from ccm.db import transaction
 from ccm.privacy import NAME_LIKE, keyed_hash, mask_texts
-from etl.readers import ReadError, Table, clean_number_text, known_callable, parse_datetimes, read_table
+from etl.parsing import clean_number_text, parse_datetimes
+from etl.readers import ReadError, Table, known_callable, read_table
 
 # field → (header shown in the template, other spellings accepted)
 FIELDS: dict[str, tuple[str, list[str]]] = {

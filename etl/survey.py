@@ -22,7 +22,8 @@ from ccm import pcsi
 from ccm.db import transaction
 from ccm.privacy import mask_series
 from ccm.settings_sections import PcsiSettings
-from etl.readers import ReadError, Table, normalise_header, parse_datetimes, read_table
+from etl.parsing import parse_datetimes
+from etl.readers import ReadError, Table, normalise_header, read_table
 
 SPECS = Path(__file__).resolve().parent / "specs"
 DEFAULT_SPEC = SPECS / "pcsi_default.toml"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from etl.readers import combine_date_time_report, parse_datetimes, parse_datetimes_report
+from etl.parsing import combine_date_time_report, parse_datetimes, parse_datetimes_report
 
 
 def _one(text: str, fmt: str | None = None) -> pd.Timestamp:

@@ -140,7 +140,7 @@ def _year_guess(proposed: survey.SurveySpec, table, ctx) -> int:
     if proposed.year:
         return proposed.year
     if proposed.date_column:
-        from etl.readers import parse_datetimes
+        from etl.parsing import parse_datetimes
 
         d = parse_datetimes(table.df[proposed.date_column]).dropna()
         if len(d):
