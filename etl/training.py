@@ -18,7 +18,8 @@ import pandas as pd
 from ccm import db, privacy
 from ccm.db import transaction
 from ccm.training import ROLES, norm, role_of
-from etl.readers import ReadError, Table, clean_number_text, known_callable, parse_datetimes, read_table
+from etl.parsing import clean_number_text, parse_datetimes
+from etl.readers import ReadError, Table, known_callable, read_table
 
 # field → (header in the template, other spellings accepted; compared by meaning)
 FIELDS: dict[str, tuple[str, list[str]]] = {
