@@ -659,17 +659,7 @@ LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과
           "score": "점수", "n_kpis": "평가 KPI 수", "n_missing": "미입력 KPI 수(0%로 계산)"}
 
 
-SOURCE_LABELS = {"pcsi": "고객만족도(PCSI)", "voc_compliance": "VOC 처리기한 준수율", "voc_count": "VOC 건수",
-                 **kpi_sources.LABELS}
-
-
-def source_label(source: Any) -> str | None:
-    """An automatic source in words: voc_count:칭찬 → VOC 건수(칭찬); a label already in words stays."""
-    if not isinstance(source, str) or not source:
-        return None
-    key, _, arg = source.partition(":")
-    label = SOURCE_LABELS.get(key, source)
-    return f"{label}({arg})" if arg and key in SOURCE_LABELS else label
+SOURCE_LABELS, source_label = kpi_sources.SOURCE_LABELS, kpi_sources.source_label  # every automatic source in words
 
 
 def to_display(df: pd.DataFrame) -> pd.DataFrame:

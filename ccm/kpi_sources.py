@@ -15,24 +15,20 @@ Monthly values, `department` None = the whole organisation:
 """
 from __future__ import annotations
 
-import importlib
-import inspect
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
 
+from ccm import actions, phone, training
+
 KINDS = ("phone", "training_completion", "training_hours", "actions_on_time")
 LABELS = {"phone": "전화친절도 점수", "training_completion": "교육 이수율", "training_hours": "CCM 교육시간",
           "actions_on_time": "개선과제 기한 내 완료율"}
+# Every automatic source in words (ccm.kpi re-exports these): the store's own sources, then the CCM loop's.
+SOURCE_LABELS = {"pcsi": "고객만족도(PCSI)", "voc_compliance": "VOC 처리기한 준수율", "voc_count": "VOC 건수", **LABELS}
 UNITS = {"phone": "점", "training_completion": "%", "training_hours": "시간", "actions_on_time": "%"}
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def _next_month(year: int, m: int) -> date:
@@ -41,18 +37,14 @@ def _next_month(year: int, m: int) -> date:
 
 def values(con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, department: str | None) -> dict[int, float]:
     """month (1..month) → value of one source; missing months absent."""
-    try:
-        if kind == "phone":
-            phone = _module("ccm.phone")
-            return {m: s for m, (s, _) in phone.monthly_score(con, year, month, department).items()} if phone else {}
-        if kind == "training_completion":
-            return _training_completion(con, year, month, department)
-        if kind == "training_hours":
-            return _training_hours(con, year, month, department)
-        if kind == "actions_on_time":
-            return _actions_on_time(con, year, month, department)
-    except duckdb.CatalogException:
-        return {}  # the part's tables are not in this database yet
+    if kind == "phone":
+        return {m: s for m, (s, _) in phone.monthly_score(con, year, month, department).items()}
+    if kind == "training_completion":
+        return _training_completion(con, year, month, department)
+    if kind == "training_hours":
+        return _training_hours(con, year, month, department)
+    if kind == "actions_on_time":
+        return _actions_on_time(con, year, month, department)
     return {}
 
 
@@ -66,18 +58,10 @@ def _training_last_month(con, year: int) -> int:
 
 def completion_counts(con, year: int, department: str | None, until: date) -> tuple[int, int]:
     """(meeting, required) of `year` counting records before `until` (ccm.training)."""
-    training = _module("ccm.training")
-    fn = training.training_completion
-    if "until" in inspect.signature(fn).parameters:
-        return fn(con, year, department, until=until)
-    p = training.people(con, year, (department,) if department else None, names=False, until=until)
-    req = p[p["required"]]
-    return int(req["meets"].astype(bool).sum()), int(len(req))
+    return training.training_completion(con, year, department, until=until)
 
 
 def _training_completion(con, year: int, month: int, department: str | None) -> dict[int, float]:
-    if _module("ccm.training") is None:
-        return {}
     out = {}
     for m in range(1, min(month, _training_last_month(con, year)) + 1):
         num, den = completion_counts(con, year, department, _next_month(year, m))
@@ -87,9 +71,8 @@ def _training_completion(con, year: int, month: int, department: str | None) -> 
 
 
 def _training_hours(con, year: int, month: int, department: str | None) -> dict[int, float]:
-    training = _module("ccm.training")
     last = min(month, _training_last_month(con, year))
-    if training is None or last == 0:
+    if last == 0:
         return {}
     r = training.records(con, date(year, 1, 1), _next_month(year, last))
     if department is not None:
@@ -100,9 +83,6 @@ def _training_hours(con, year: int, month: int, department: str | None) -> dict[
 
 
 def _actions_on_time(con, year: int, month: int, department: str | None) -> dict[int, float]:
-    actions = _module("ccm.actions")
-    if actions is None:
-        return {}
     out = {}
     for m in range(1, month + 1):
         num, den = actions.on_time_completion_rate(con, year, department, until=_next_month(year, m))
@@ -122,7 +102,7 @@ def detail(con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, dep
             params.append(department)
         return con.execute(sql + " GROUP BY 1 ORDER BY 1", params).df()
     if kind == "training_completion":
-        num, den = completion_counts(con, year, department, _next_month(year, month)) if _module("ccm.training") else (0, 0)
+        num, den = completion_counts(con, year, department, _next_month(year, month))
         return pd.DataFrame() if not den else pd.DataFrame(
             {"기준일": [_next_month(year, month)], "요건 대상(명)": [den], "요건 충족(명)": [num], "이수율(%)": [100.0 * num / den]})
     if kind == "training_hours":
@@ -130,8 +110,7 @@ def detail(con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, dep
         return pd.DataFrame() if month not in hours else pd.DataFrame(
             {"월": [month], "CCM 교육시간": [hours[month]], "연초부터 합계": [sum(hours.values())]})
     if kind == "actions_on_time":
-        actions = _module("ccm.actions")
-        num, den = actions.on_time_completion_rate(con, year, department, until=_next_month(year, month)) if actions else (0, 0)
+        num, den = actions.on_time_completion_rate(con, year, department, until=_next_month(year, month))
         return pd.DataFrame() if not den else pd.DataFrame(
             {"기준일": [_next_month(year, month)], "기한 도래 과제": [den], "기한 내 완료": [num], "완료율(%)": [100.0 * num / den]})
     return pd.DataFrame()
@@ -141,10 +120,17 @@ def _norm(text: object) -> str:
     return "".join(str(text).split()).lower()
 
 
+def source_label(source: Any) -> str | None:
+    """An automatic source in words: voc_count:칭찬 → VOC 건수(칭찬); a label already in words stays."""
+    if not isinstance(source, str) or not source:
+        return None
+    key, _, arg = source.partition(":")
+    label = SOURCE_LABELS.get(key, source)
+    return f"{label}({arg})" if arg and key in SOURCE_LABELS else label
+
+
 def choices(voc_types: list[str]) -> list[str]:
     """Every automatic source in words, as the KPI template's dropdown lists them."""
-    from ccm.kpi import source_label
-
     codes = ["pcsi", "voc_compliance", *[f"voc_count:{t}" for t in voc_types], *KINDS]
     return [source_label(c) for c in codes]
 
@@ -152,8 +138,6 @@ def choices(voc_types: list[str]) -> list[str]:
 def parse(text: object, voc_types: dict[str, str]) -> str | None:
     """A source as written in the 자동실적 column — its words (VOC 건수(칭찬), 전화친절도 점수) or its code
     (voc_count:칭찬, phone) — as its code; None when unknown. `voc_types`: any spelling of a type → the type."""
-    from ccm.kpi import SOURCE_LABELS
-
     raw = str(text).strip()
     kind, _, arg = raw.partition(":")
     words = {_norm(label): code for code, label in SOURCE_LABELS.items()}

@@ -15,7 +15,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart import LineChart, Reference, ScatterChart, Series
 
 from ccm import voc_analytics as va
 from ccm import report_loop
@@ -260,38 +260,7 @@ DIM_KINDS = {"접수": "count", "비중": "pct", "직전 반기 접수": "count"
 MONTH_KINDS = {"접수": "count", "전년 동월 접수": "count", "준수율": "pct", "전년 동월 준수율": "pct",
                "처리시간 중앙값(근무시간)": "hours"}
 EMPTY = "이 반기에 해당하는 데이터가 없습니다."
-BAR_CM, MAX_BARS = 0.32, 20
-
-
-def _long_labels(df: pd.DataFrame, cat: str) -> bool:
-    return len(df) > 6 or any(xs.text_width(str(v)) > 8 for v in df[cat])
-
-
-def _bar(page: xs.Page, ref: xs.Table, df: pd.DataFrame, cat: str, values: list[str], title: str, kind: str,
-         *, horizontal: bool | None = None, limit: int = MAX_BARS) -> None:
-    """Bars of `values` per `cat` from the table's own cells, below the table. Long or many labels
-    lie horizontally (largest on top); the value axis starts at 0."""
-    if ref.rows == 0:
-        return
-    horizontal = _long_labels(df, cat) if horizontal is None else horizontal
-    chart = BarChart()
-    chart.type = "bar" if horizontal else "col"
-    last = ref.header_row + min(ref.rows, limit)
-    for name in values:
-        chart.add_data(Reference(page.ws, min_col=ref.col(name), min_row=ref.header_row, max_row=last),
-                       titles_from_data=True)
-    chart.set_categories(Reference(page.ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=last))
-    xs.style_chart(chart, title, value_kind=kind)
-    if kind == "pct":
-        chart.y_axis.scaling.max = 1
-    n = min(ref.rows, limit)
-    if horizontal:
-        chart.x_axis.scaling.orientation = "maxMin"
-        chart.gapWidth = 60
-        height = min(max(6.0, 2.5 + n * (BAR_CM * len(values) + 0.25)), 22.0)
-    else:
-        height = 7.5
-    page.chart(chart, height_cm=height)
+_bar = xs.bar_chart  # the one bar chart of every sheet (ccm.xlsx_style)
 
 
 def _line(page: xs.Page, ref: xs.Table, cat: str, values: list[str], title: str, kind: str) -> None:

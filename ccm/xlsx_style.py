@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.text import RichText
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
@@ -591,3 +592,37 @@ def style_chart(chart, title: str, *, value_kind: str | None, value_title: str |
     if chart.legend is not None:
         chart.legend.position = "b"
         chart.legend.txPr = _rich(CHART_PT)
+
+
+BAR_CM, MAX_BARS = 0.32, 20
+
+
+def long_labels(df: pd.DataFrame, cat: str) -> bool:
+    return len(df) > 6 or any(text_width(str(v)) > 8 for v in df[cat])
+
+
+def bar_chart(page: Page, ref: Table, df: pd.DataFrame, cat: str, values: list[str], title: str, kind: str,
+              *, horizontal: bool | None = None, limit: int = MAX_BARS) -> None:
+    """Bars of `values` per `cat` from the table's own cells, below the table. Long or many labels
+    lie horizontally (largest on top); the value axis starts at 0."""
+    if ref.rows == 0:
+        return
+    horizontal = long_labels(df, cat) if horizontal is None else horizontal
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    last = ref.header_row + min(ref.rows, limit)
+    for name in values:
+        chart.add_data(Reference(page.ws, min_col=ref.col(name), min_row=ref.header_row, max_row=last),
+                       titles_from_data=True)
+    chart.set_categories(Reference(page.ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=last))
+    style_chart(chart, title, value_kind=kind)
+    if kind == "pct":
+        chart.y_axis.scaling.max = 1
+    n = min(ref.rows, limit)
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.gapWidth = 60
+        height = min(max(6.0, 2.5 + n * (BAR_CM * len(values) + 0.25)), 22.0)
+    else:
+        height = 7.5
+    page.chart(chart, height_cm=height)
