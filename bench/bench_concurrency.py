@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import record
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25T10:00:00"
 PAGES = ["overview", "sla", "trends", "kpi", "pcsi", "ranking", "report", "meeting"]
@@ -243,15 +245,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_settings(folder: Path, db: Path) -> Path:
-    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
-    text = text.replace('path = "data/ccm.duckdb"', f'path = "{db.as_posix()}"', 1)
-    text = text.replace('secret_key_file = "data/secret.key"', f'secret_key_file = "{(folder / "secret.key").as_posix()}"', 1)
-    path = folder / "settings.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def environment(folder: Path, db: Path) -> dict[str, str]:
     env = {**os.environ, "CCM_SETTINGS": str(folder / "settings.toml"), "CCM_DB": str(db),
            "CCM_SECRET_KEY_FILE": str(folder / "secret.key"), "CCM_NOW": NOW}
@@ -262,12 +255,12 @@ def environment(folder: Path, db: Path) -> dict[str, str]:
 def build_demo(folder: Path, users: int) -> Path:
     """The demo database built through the real loaders, with `users` accounts (role 분석)."""
     from ccm import auth, db
-    from ccm.settings import load_settings
+    from ccm.settings import load_settings, write_copy
     from etl import demo
 
     path = folder / "demo.duckdb"
     os.environ.update({"CCM_SECRET_KEY_FILE": str(folder / "secret.key"), "CCM_NOW": NOW})
-    settings = demo.build(path, load_settings(write_settings(folder, path)))
+    settings = demo.build(path, load_settings(write_copy(folder, path)))
     password_hash = auth.hash_password(PASSWORD)
     with db.session(path) as con:
         for i in range(1, users + 1):
@@ -413,6 +406,9 @@ def main(plan: Plan) -> int:
             failed |= not ok
             print(f"p95(N={hi}) / p95(N={lo}) {'CLI 적재 중' if loading else '적재 없음'}: {ratio:.2f}배 "
                   f"(목표 ≤ 3, 세션 오류 0) {'달성' if ok else '미달'}", flush=True)
+            record(f"concurrency: p95 page view, {hi} vs {lo} sessions{', CLI load running' if loading else ''}"
+                   f"{f' ({errors} errors)' if errors else ''}", pct(b["views"], 95), pct(a["views"], 95), ratio,
+                   "≤ 3×, 0 errors", ok, baseline_name=f"{lo} session{'s' if lo > 1 else ''}")
         return 1 if failed else 0
 
 
