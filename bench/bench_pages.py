@@ -136,7 +136,7 @@ def breakdown(calls: list[tuple]) -> list[tuple[str, float]]:
     out = []
     for fn, *args in calls:
         with data.connection() as cur:
-            out.append((fn.__name__, timed(lambda: fn(cur, *args))[0]))
+            out.append((fn.__name__, timed(lambda fn=fn, cur=cur, args=args: fn(cur, *args))[0]))
     total = sum(t for _, t in out)
     return sorted(((n, t / total) for n, t in out), key=lambda x: -x[1])
 
@@ -157,12 +157,13 @@ def pages(folder: Path, settings) -> None:
                 for name, make in PAGES.items():
                     calls = make(scope, settings)
                     run_as_ui(calls)  # warm the OS cache once
-                    res[(n, label, name)] = (alternate(scan, lambda: run_as_ui(calls), baseline_repeat=5), len(calls))
+                    pair = alternate(scan, lambda calls=calls: run_as_ui(calls), baseline_repeat=5)
+                    res[(n, label, name)] = (pair, len(calls))
             if n == SIZES[-1]:
                 shares = breakdown(trends_calls(scopes["연(2025)"], settings))
     small, big = SIZES
-    print(f"\npage = its first-view queries, each on a cursor of ui.data's pooled connection; "
-          f"scan = one full scan on the same pool (medians of alternating rounds)")
+    print("\npage = its first-view queries, each on a cursor of ui.data's pooled connection; "
+          "scan = one full scan on the same pool (medians of alternating rounds)")
     print(f"{'page':<8} {'scope':<10} {'n':>2} {f'{small:,} ÷scan':>12} {f'{big:,} ÷scan':>14} {f'{big:,} s':>12} "
           f"{'growth':>7}  target ≤ 1 s")
     for label in scopes:
@@ -191,7 +192,9 @@ def change_detection(folder: Path, settings) -> None:
                      cfg.boilerplate_digest])
         topics = {**settings["text"]["topics"], "교통": ["셔틀", "버스", "교통"]}
         edited = replace(settings, raw={**settings.raw, "text": {**settings["text"], "topics": topics}})
-        scan_ = lambda: con.execute(SCAN).fetchall()  # noqa: E731
+        def scan_() -> None:
+            con.execute(SCAN).fetchall()
+
         same = alternate(scan_, lambda: text.enrich(con, settings), baseline_repeat=5)
         changed = text.enrich(con, settings)
         retag = alternate(scan_, lambda: (text.enrich(con, edited), text.enrich(con, settings)), baseline_repeat=5)

@@ -50,7 +50,9 @@ def main() -> None:
     received, completed, kinds = make_items()
     sla.compute(received.head(1000), completed.head(1000), kinds.head(1000), settings)  # warm the cache
 
-    compute = lambda: sla.compute(received, completed, kinds, settings)  # noqa: E731
+    def compute():
+        return sla.compute(received, completed, kinds, settings)
+
     vs_naive = alternate(lambda: naive(received, completed, kinds), compute)
     vs_busday = alternate(lambda: busday(received, completed, holidays), compute)
     out = compute()

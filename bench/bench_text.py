@@ -128,7 +128,7 @@ def main() -> int:
             rounds = []
             for _ in range(ROUNDS):
                 rounds.append((*bare(pairs, settings), *enrich(template, folder, settings)))
-            bw, bc, ew, ec, held = (statistics.median(x) for x in zip(*rounds))
+            bw, _, ew, _, held = (statistics.median(x) for x in zip(*rounds))
             ratio = statistics.median(r[0] / r[2] for r in rounds)
             cpu_ratio = statistics.median(r[1] / r[3] for r in rounds)
             worst = min(worst, ratio)

@@ -60,7 +60,7 @@ def scale(ws) -> float:
     charts (1 at most)."""
     content = sum(width_pt(ws, j) for j in range(1, ws.max_column + 1) if not hidden(ws, j))
     for chart in ws._charts:
-        row, col, w, _ = chart_box(chart)
+        _, col, w, _ = chart_box(chart)
         content = max(content, sum(width_pt(ws, j) for j in range(1, col)) + w)
     return min(1.0, printable(ws)[0] / content)
 
