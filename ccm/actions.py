@@ -15,7 +15,7 @@ Pure Python (no Streamlit).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import duckdb
@@ -344,7 +344,8 @@ def rate_test(before: np.ndarray, after: np.ndarray, alpha: float = 0.05) -> tup
     """Two Poisson counts over equal time: exact conditional test (after | total ~ Binomial(total, ½)).
     Returns (two-sided p, lower, upper) with the (1 − alpha) Clopper–Pearson interval of the rate ratio
     after ÷ before. Same p as scipy.stats.binomtest(after, before + after, 0.5) (symmetric), vectorised."""
-    from scipy import stats  # only where the test runs (opening a database must not load scipy)
+    # imported here: opening a database (ccm.batches imports this module) must not load scipy
+    from scipy import stats
 
     a = np.asarray(after, dtype=float)
     n = a + np.asarray(before, dtype=float)

@@ -9,7 +9,6 @@ used is within the working time it was allowed. Two counting methods, per type i
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import duckdb

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from ccm.db import transaction
+from ccm.settings_sections import TrainingSettings
 
 # Tables: training_records, training_records_replaced (ccm/schema.py TRAINING_TABLES).
 
@@ -62,17 +63,13 @@ class Rules:
 
 
 def rules_from(settings) -> Rules:
-    cfg = settings.get("training", {}) if settings is not None else {}
-    rules = tuple(RoleRule(str(r["role"]), int(r.get("ccm_courses", 0)), float(r.get("ccm_hours", 0)),
-                           float(r.get("hours", 0)), str(r.get("source", ""))) for r in cfg.get("rules", []))
+    cfg = settings.training if settings is not None else TrainingSettings()
+    rules = tuple(RoleRule(r.role, r.ccm_courses, r.ccm_hours, r.hours, r.source) for r in cfg.rules)
     members = tuple((str(e), role) for role, key in zip(ROLES, ("cco", "ccm_staff", "ccm_leaders"))
-                    for e in cfg.get("members", {}).get(key, []))
-    cert = cfg.get("certification", {})
-    sat = cfg.get("satisfaction", {})
-    return Rules(rules, tuple(cfg.get("ccm_keywords", ["CCM"])), members,
-                 float(cert.get("hours", 10)), int(cert.get("window_days", 365)),
-                 tuple(cert.get("roles", ["CCM 담당자"])), str(cert.get("source", "")),
-                 tuple(sat.get("surveys", ["교육만족도"])), tuple(sat.get("name_suffixes", ["만족도", "설문", "조사"])))
+                    for e in getattr(cfg.members, key))
+    cert, sat = cfg.certification, cfg.satisfaction
+    return Rules(rules, cfg.ccm_keywords, members, cert.hours, cert.window_days, cert.roles, cert.source,
+                 sat.surveys, sat.name_suffixes)
 
 
 def default_rules() -> Rules:

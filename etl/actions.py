@@ -185,7 +185,7 @@ def _blank(v: Any) -> bool:
 
 def read(data: bytes, file_name: str) -> tuple[pd.DataFrame, list[int], int]:
     """The sheet's rows as strings by field (absent fields are all blank), their row numbers, the header row."""
-    if not (data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0")):
+    if not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise ReadError(f"{file_name}: 개선과제 서식은 Excel 파일(.xlsx 또는 .xls)이어야 합니다.")
     aliases = {f: [h, *alts] for f, (h, alts) in FIELDS.items()}
     try:
@@ -232,7 +232,7 @@ def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str],
         if v[f] is None:
             rej.add(row, f, None, f"{FIELDS[f][0]}을(를) 적어야 합니다.")
     if v["department"] is not None and v["department"] not in rules.departments:
-        alias = settings["organisation"].get("department_aliases", {}).get(v["department"])
+        alias = settings.organisation.department_aliases.get(v["department"])
         if alias:
             v["department"] = alias
         else:
@@ -250,7 +250,7 @@ def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str],
     if v["topic"] is not None and topics and v["topic"] not in topics:
         rej.add(row, "topic", v["topic"], "주제 사전(설정 text.topics)에 없는 주제입니다.")
     if v["facility"] is not None and v["facility"] not in settings.facilities:
-        alias = settings["organisation"].get("facility_aliases", {}).get(v["facility"])
+        alias = settings.organisation.facility_aliases.get(v["facility"])
         if alias:
             v["facility"] = alias
         else:
@@ -279,7 +279,7 @@ def load(data: bytes | str | Path, db_path: str | Path, settings, user: act.Acto
     df, rows, header_row = read(data, file_name)
     rej = _Rejects(file_name)
     res = ImportResult(file_name)
-    topics = set((settings.get("text", {}) or {}).get("topics", {}))
+    topics = set(settings.text.topics)
     with db.session(db_path) as con:
         known_voc = _known_voc(con, df)
         prepared = []

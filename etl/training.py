@@ -154,7 +154,7 @@ def _text(s: pd.Series) -> pd.Series:
 
 def _departments(df, rows, settings, rej: _Rejects) -> pd.Series:
     known = {norm(d): d for d in settings.departments}
-    known.update({norm(k): v for k, v in settings["organisation"].get("department_aliases", {}).items()})
+    known.update({norm(k): v for k, v in settings.organisation.department_aliases.items()})
     out = []
     for i, v in df["department"].items():
         if pd.isna(v):

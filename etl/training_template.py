@@ -46,12 +46,12 @@ def instructions(settings) -> list[str]:
 
 def build(settings, courses: list[str] | None = None) -> bytes:
     """The template as .xlsx bytes; `courses` (e.g. the stored course names) join the settings' list."""
-    cfg = settings.get("training", {})
+    cfg = settings.training
     wb = Workbook()
     _instructions(wb.active, settings)
     lists = _lists(wb, {
-        "부서": list(settings.departments), "직렬": list(cfg.get("series", [])), "직급": list(cfg.get("grades", [])),
-        "역할": list(ROLES), "과정명": list(dict.fromkeys([*cfg.get("courses", []), *(courses or [])])),
+        "부서": list(settings.departments), "직렬": list(cfg.series), "직급": list(cfg.grades),
+        "역할": list(ROLES), "과정명": list(dict.fromkeys([*cfg.courses, *(courses or [])])),
         "예/아니오": ["예", "아니오"]})
     page = xs.Page(wb.create_sheet(SHEET), print_title="교육 실적")
     df = pd.DataFrame(columns=HEADERS).astype(object)

@@ -4,13 +4,13 @@ template and (관리자/분석) the upload of training records (§3.3.1-7)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from ccm import db, formats, training
 from ccm.safe_text import md
+from ccm.settings import as_date
 from etl import sandbox, training_template
 from etl import training as training_etl
 from etl.readers import Limits, ReadError
@@ -105,11 +105,7 @@ def _rate_figure(rated: pd.DataFrame, year: int):
 
 
 def _certification(ctx, rules: training.Rules, names: bool) -> None:
-    configured = ctx.settings.get("training", {}).get("certification", {}).get("application_date") or ""
-    try:
-        default = date.fromisoformat(configured) if configured else ctx.now.date()
-    except ValueError:
-        default = ctx.now.date()
+    default = as_date(ctx.settings.training.certification.application_date) or ctx.now.date()
     application = st.date_input("인증 신청(예정)일", default, key="training_cert_date", format="YYYY-MM-DD")
     st.caption(f"신청일 전 {rules.cert_days}일 안의 CCM 교육시간이 {rules.cert_hours:g}시간 이상인지 봅니다"
                f"(대상 역할: {', '.join(rules.cert_roles)}). 근거: {md(rules.cert_source)}")
