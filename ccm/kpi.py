@@ -17,6 +17,8 @@ import duckdb
 from ccm import kpi_sources
 from ccm import pcsi as surveys
 from ccm.db import transaction
+from ccm.settings import Settings, typed
+from ccm.settings_sections import KpiSettings, KpiStatusSettings
 from ccm.voc_analytics import pooled_compliance
 import numpy as np
 import pandas as pd
@@ -36,47 +38,19 @@ MISSING = {"flag": "미입력으로 표시", "zero": "0으로 셈", "carry": "�
 class Rules:
     """The settings the engine needs, hashable so that pages can pass them to cached queries."""
 
-    cap: float = 1.2
-    achieved: float = 1.0
-    warning: float = 0.9
-    org_unit: str = "전사"
-    precision: float = 0.1  # %p: attainment is shown and banded at this step
-    missing: str = "flag"   # a month without a manual actual: flag | zero | carry | exclude
+    cap: float = KpiSettings.cap  # defaults: the [kpi] section's (ccm.settings_sections)
+    achieved: float = KpiStatusSettings.achieved
+    warning: float = KpiStatusSettings.warning
+    org_unit: str = KpiSettings.org_unit
+    precision: float = KpiSettings.precision  # %p: attainment is shown and banded at this step
+    missing: str = KpiSettings.missing_months  # a month without a manual actual: flag | zero | carry | exclude
 
 
-def rules_from(settings: Any) -> Rules:
-    k = settings.get("kpi", {}) if settings is not None else {}
-    status = k.get("status", {})
-    return Rules(cap=float(k.get("cap", 1.2)), achieved=float(status.get("achieved", 1.0)),
-                 warning=float(status.get("warning", 0.9)), org_unit=str(k.get("org_unit", "전사")),
-                 precision=float(k.get("precision", 0.1)), missing=str(k.get("missing_months", "flag")))
-
-
-def validate_settings(raw: dict) -> list[str]:
-    """The in-app settings editor's hook (ccm.settings_edit): the [kpi] values the engine relies on."""
-    k = raw.get("kpi") if isinstance(raw.get("kpi"), dict) else {}
-    errors = []
-    precision = k.get("precision", 0.1)
-    if not _is_number(precision) or precision <= 0 or Decimal(repr(float(precision))).normalize() \
-            not in {Decimal(1).scaleb(-e) for e in range(0, 4)}:
-        errors.append(f"[kpi] precision = {precision}: 1, 0.1, 0.01, 0.001 중 하나(%p)여야 합니다.")
-    if k.get("missing_months", "flag") not in MISSING:
-        errors.append(f"[kpi] missing_months = {k.get('missing_months')}: " + ", ".join(f'"{m}"' for m in MISSING)
-                      + " 중 하나여야 합니다.")
-    cap, st = k.get("cap", 1.2), k.get("status") if isinstance(k.get("status"), dict) else {}
-    if not _is_number(cap) or cap < 1:
-        errors.append(f"[kpi] cap = {cap}: 1 이상의 수(1.2 = 120%)여야 합니다.")
-    achieved, warning = st.get("achieved", 1.0), st.get("warning", 0.9)
-    if not (_is_number(achieved) and _is_number(warning) and 0 < warning <= achieved):
-        errors.append(f"[kpi.status] warning({warning}) ≤ achieved({achieved}) 인 양수여야 합니다.")
-    units = k.get("non_negative_units", [])
-    if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
-        errors.append("[kpi] non_negative_units 는 단위 글자의 목록이어야 합니다(예: [\"건\", \"%\"]).")
-    return errors
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+def rules_from(settings: Settings | dict | None) -> Rules:
+    """The engine's rules from [kpi] (checked when the settings load; the defaults without settings)."""
+    k = typed(settings).kpi if settings is not None else KpiSettings()
+    return Rules(cap=k.cap, achieved=k.status.achieved, warning=k.status.warning, org_unit=k.org_unit,
+                 precision=k.precision, missing=k.missing_months)
 
 
 def _default_rules() -> Rules:
@@ -314,8 +288,7 @@ def rules_markdown(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> st
 
 
 def non_negative_units(settings: Any) -> tuple[str, ...]:
-    k = settings.get("kpi", {}) if settings is not None else {}
-    return tuple(str(u) for u in k.get("non_negative_units", ()))
+    return settings.kpi.non_negative_units if settings is not None else ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -648,6 +621,22 @@ def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: i
                    facility AS 시설, status AS 처리상태, due_at AS 처리기한, completed_at AS 처리일시,
                    sla_met AS 기한준수, title AS 제목
             FROM voc WHERE {where} ORDER BY sla_met NULLS FIRST, received_at""", params).df()
+
+
+@dataclass(frozen=True)
+class DetailCompliance:
+    received: int
+    decided: int  # completed items (with a deadline verdict)
+    met: int
+    rate: float | None  # pooled_compliance(met, decided): the automatic actual's own figure
+
+
+def detail_compliance(detail: pd.DataFrame) -> DetailCompliance | None:
+    """The deadline compliance of an `auto_detail` item listing (None when it does not list VOC items)."""
+    if "기한준수" not in detail.columns:
+        return None
+    met, decided = int(detail["기한준수"].fillna(False).sum()), int(detail["기한준수"].notna().sum())
+    return DetailCompliance(len(detail), decided, met, pooled_compliance(met, decided))
 
 
 LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과제", "core_task": "KPI 핵심과제",

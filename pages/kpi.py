@@ -12,7 +12,6 @@ from ccm import formats, kpi, palette
 from ccm.kpi_excel import review_workbook
 from ccm.period import last_complete, period, running_note
 from ccm.safe_text import md
-from ccm.voc_analytics import pooled_compliance
 from ui import data
 from ui.bootstrap import setup
 from ui.components import (XLSX, category_bar, chart, definition, empty_state, from_zero, headline, show, table,
@@ -254,7 +253,7 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     pick = auto[c1.selectbox("자동 실적 KPI", list(auto), key="kpi_auto_pick",
                              format_func=lambda k: f"{k[0]} · {k[1]} ({kpi.source_label(auto[k]['source'])})")]
     m = c2.selectbox("월", list(range(month, 0, -1)), format_func=lambda i: f"{i}월", key="kpi_auto_month")
-    sources = ctx.settings.get("kpi", {}).get("sources", {})
+    sources = ctx.settings.kpi.sources
     definition(f"원천: {md(kpi.source_label(pick['source']))} — {md(sources.get(pick['source'].split(':')[0], ''))}")
     mine = data.run(kpi.trend, year, month, pick["department"], pick["indicator"], rules)
     shown = mine[["month", "auto_value", "manual_value", "value", "origin"]].round(2)
@@ -265,10 +264,10 @@ def _drilldown(ctx, card: pd.DataFrame, year: int, month: int, rules) -> None:
     if detail.empty:
         st.info(f"{year}년 {m}월에는 이 원천의 데이터가 없습니다(자동 실적 없음).")
         return
-    if "기한준수" in detail.columns:
-        met, decided = int(detail["기한준수"].fillna(False).sum()), int(detail["기한준수"].notna().sum())
-        st.caption(f"{m}월 접수 {formats.count(len(detail))} · 처리 완료 {formats.count(decided)} · 기한 내 "
-                   f"{formats.count(met)}" + (f" → 준수율 {formats.pct(pooled_compliance(met, decided))}" if decided else "")
+    c = kpi.detail_compliance(detail)
+    if c is not None:
+        st.caption(f"{m}월 접수 {formats.count(c.received)} · 처리 완료 {formats.count(c.decided)} · 기한 내 "
+                   f"{formats.count(c.met)}" + (f" → 준수율 {formats.pct(c.rate)}" if c.rate is not None else "")
                    + " (기한을 넘긴 건이 먼저 나옵니다)")
     if not ctx.user.can_see_texts and pick["source"].partition(":")[0] in ("voc_compliance", "voc_count"):
         st.caption("열람 권한에서는 건별 목록 대신 유형별 집계만 보입니다.")
