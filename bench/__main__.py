@@ -4,6 +4,7 @@ one summary table of the figures they reported (bench/common.py: record).
     python -m bench                  # every benchmark, full sizes
     python -m bench --quick          # small sizes (a smoke run: figures are not the documented ones)
     python -m bench kpi survey       # only the benchmarks whose name contains one of the words
+    python -m bench --markdown       # the summary as a Markdown table (for docs/performance.md)
 
 Each benchmark prints its own details; each figure is a ratio against a baseline measured in the same
 run, under the same conditions, as medians of at least 3 alternating rounds. Exit status 1 if a benchmark
@@ -15,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 from bench.common import MARKER
@@ -39,17 +41,29 @@ def run(name: str, quick: bool) -> tuple[int, list[dict]]:
 
 def _figure(value: float, unit: str) -> str:
     if unit == "s":
-        return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+        return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
     return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:.2f} {unit}"
 
 
-def table(results: list[dict]) -> str:
+def _width(text: str) -> int:
+    """Columns a terminal gives the text (Hangul takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def table(results: list[dict], markdown: bool = False) -> str:
     rows = [COLUMNS] + [(r["name"], _figure(r["measured"], r["unit"]),
                          _figure(r["baseline"], r["unit"]) + (f" ({r['baseline_name']})" if r["baseline_name"] else ""),
                          f"{r['ratio']:.2f}×", r["target"],
                          {True: "pass", False: "FAIL", None: "-"}[r["passed"]]) for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    if markdown:
+        lines = ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join([lines[0], "|" + "---|" * len(COLUMNS), *lines[1:]])
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
 
 
@@ -67,7 +81,7 @@ def main(argv: list[str]) -> int:
         if code != 0 and not any(r["passed"] is False for r in found):
             crashed.append(name)
     print(f"\n=== summary{' (--quick: small sizes, targets are for the full sizes)' if quick else ''} ===")
-    print(table(results))
+    print(table(results, markdown="--markdown" in argv))
     if crashed:
         print("benchmarks that did not finish: " + ", ".join(crashed))
     missed = not quick and any(r["passed"] is False for r in results)
