@@ -445,6 +445,8 @@ def convert(value: Any, tp: Any, where: str, problems: list[str]) -> Any:
         if not isinstance(value, (list, tuple)):
             raise _Bad(_why(tp), value)
         item = args[0] if args[-1] is Ellipsis else None
+        if item is str and all(type(v) is str for v in value):  # the common case, fast: word lists
+            return tuple(value)
         return tuple(_each(v, item or args[i], where, problems, f"의 {i + 1}번째 값") for i, v in enumerate(value))
     if origin is dict:
         if not isinstance(value, dict):
