@@ -192,6 +192,8 @@ def mask_series(s: pd.Series, names: Names | None = None) -> pd.Series:
 
     out = s.astype("string")
     arr = pa.array(out, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1 and arr.nbytes < 64 << 20:
+        arr = pa.chunked_array([arr.combine_chunks()], arr.type)  # RE2 compiles CANDIDATE once per chunk (~15 ms)
     pattern = pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False)
     cand, who = pattern, {}
     if names is not None and len(names[0]):

@@ -96,7 +96,7 @@ def _store_one(con: duckdb.DuckDBPyConnection, prep: Prepared, loaded_by: str | 
         WHERE a.action = 'update' AND voc_items.voc_id = i.voc_id""")
     con.execute(f"""INSERT INTO voc_items ({cols}, batch_id, updated_batch_id)
         SELECT {', '.join('i.' + c for c in STORED)}, {batch_id}, NULL
-        FROM _incoming i JOIN _action a ON a.voc_id = i.voc_id WHERE a.action = 'insert'""")
+        FROM _incoming i ANTI JOIN voc_items v ON v.voc_id = i.voc_id""")  # 'insert': not stored yet
     con.execute("DROP VIEW _incoming")
     con.unregister("_normalised")
     res = BatchResult(prep.file_name, batch_id, prep.rows_read, counts.get("insert", 0), counts.get("update", 0),

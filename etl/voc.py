@@ -82,9 +82,10 @@ class Prepared:
             return self.table.df.iloc[:0].assign(**{REJECT_COLUMN: pd.Series(dtype="string")})
         reasons = self.rejects.assign(msg=self.rejects["열"] + ": " + self.rejects["사유"])
         by_row = reasons.groupby("행", sort=True)["msg"].agg(" / ".join)
-        pos = pd.Series(np.arange(len(self.table.rows)), index=self.table.rows).loc[by_row.index].to_numpy()
-        out = self.table.df.iloc[pos].reset_index(drop=True)
-        stored = self.normalised.iloc[pos].reset_index(drop=True)
+        picked = np.isin(self.table.rows, by_row.index.to_numpy())  # filtered chunk by chunk: no 1M-row take
+        out = filter_rows(self.table.df, picked).reset_index(drop=True)
+        stored = filter_rows(self.normalised, picked).reset_index(drop=True)
+        by_row = by_row.reindex(self.table.rows[picked])
         texts = {self.plan.fields[f]: f for f in normalise.TEXTS if f in self.plan.fields}
         for c in out.columns:
             if c in self.plan.drop or c in self.plan.hash:
