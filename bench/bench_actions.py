@@ -66,18 +66,17 @@ def main(items: int = 1_000_000, actions: int = 10_000) -> None:
     settings = load_settings()
     rules = act.rules_from(settings)
     scope = Scope(date(2026, 10, 1), date(2026, 11, 1))
-    with tempfile.TemporaryDirectory(prefix="bench-actions-") as tmp:
-        with db.session(Path(tmp) / "bench.duckdb") as con:
-            t0 = time.perf_counter()
-            generate(con, items, actions, settings)
-            print(f"생성: VOC {items:,}건, 개선과제 {actions:,}건 ({time.perf_counter() - t0:.1f}초)", flush=True)
-            reg, reg_bare = median_pair(lambda: act.register(con, scope, NOW),
-                                        lambda: con.execute("SELECT * FROM improvement_actions").df())
-            bare_rows = """SELECT voc_id, topic, facility, voc_type, received_at, completed_at FROM voc_topics
-                           WHERE topic IN (SELECT topic FROM improvement_actions WHERE completed_on IS NOT NULL)
-                              OR facility IN (SELECT facility FROM improvement_actions WHERE completed_on IS NOT NULL)"""
-            eff, eff_bare = median_pair(lambda: act.effect(con, scope, NOW, rules), lambda: con.execute(bare_rows).df())
-            n_eff = len(act.effect(con, scope, NOW, rules))
+    with tempfile.TemporaryDirectory(prefix="bench-actions-") as tmp, db.session(Path(tmp) / "bench.duckdb") as con:
+        t0 = time.perf_counter()
+        generate(con, items, actions, settings)
+        print(f"생성: VOC {items:,}건, 개선과제 {actions:,}건 ({time.perf_counter() - t0:.1f}초)", flush=True)
+        reg, reg_bare = median_pair(lambda: act.register(con, scope, NOW),
+                                    lambda: con.execute("SELECT * FROM improvement_actions").df())
+        bare_rows = """SELECT voc_id, topic, facility, voc_type, received_at, completed_at FROM voc_topics
+                       WHERE topic IN (SELECT topic FROM improvement_actions WHERE completed_on IS NOT NULL)
+                          OR facility IN (SELECT facility FROM improvement_actions WHERE completed_on IS NOT NULL)"""
+        eff, eff_bare = median_pair(lambda: act.effect(con, scope, NOW, rules), lambda: con.execute(bare_rows).df())
+        n_eff = len(act.effect(con, scope, NOW, rules))
     print(f"과제 목록: {reg * 1000:.0f} ms, 같은 행 단순 조회 {reg_bare * 1000:.0f} ms → {reg / reg_bare:.2f}배")
     print(f"효과({n_eff:,}건): {eff * 1000:.0f} ms, 대상 VOC 행 단순 조회 {eff_bare * 1000:.0f} ms → {eff / eff_bare:.2f}배")
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from ccm import db
-from tests.support.live_browser import (browser, login, main_text, nav_to, open_url, page, screenshot,  # noqa: F401
-                                        server, settle)
+from tests.support.live_browser import (  # noqa: F401
+    browser,
+    login,
+    main_text,
+    nav_to,
+    open_url,
+    page,
+    screenshot,
+    server,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +29,8 @@ def test_action_from_the_trends_matrix_appears_on_the_register(page, server):
     page.get_by_text("시설 × 주제로 보기").click()
     settle(page)
     page.locator("[data-testid='stExpander'] summary").filter(has_text="개선과제 만들기").first.click()
-    page.locator(".st-key-tr_act_prev_pick").get_by_role("combobox").click()
-    page.get_by_role("option").first.click()
+    settle(page)
+    _pick_first(page, ".st-key-tr_act_prev_pick")
     settle(page)
     page.locator(".st-key-tr_act_prev_form_0_title input").fill("브라우저 시험 개선과제")
     page.get_by_role("button", name="개선과제 만들기").first.click()
@@ -44,3 +53,23 @@ def test_action_from_the_trends_matrix_appears_on_the_register(page, server):
     page.get_by_role("tab", name="효과").click()
     settle(page)
     screenshot(page, "actions_03_effect_1920x1080")
+    page.get_by_role("tab", name="표").first.click()
+    settle(page)
+    screenshot(page, "actions_04_effect_table_1920x1080")
+    page.get_by_role("tab", name="CCO 점검").click()
+    settle(page)
+    screenshot(page, "actions_05_cco_1920x1080")
+
+
+def _pick_first(page, container: str) -> None:
+    """Open a selectbox and take its first option (the list may need a second click once the expander opened)."""
+    box = page.locator(container).get_by_role("combobox")
+    box.wait_for()
+    for _ in range(3):
+        box.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: the list did not open, click again
+            page.keyboard.press("Escape")
+    page.get_by_role("option").first.click()
