@@ -84,6 +84,9 @@ class OrganisationSettings:
         return errors
 
 
+DATED_KEYS = ("date", "name", "source")  # an entry of extra_closures / working_days as written
+
+
 @dataclass(frozen=True)
 class DatedEntry:
     """A closure day or a working day set by the administrator, with its source (규정·결재 문서)."""
@@ -101,8 +104,10 @@ class CalendarSettings:
     work_end: str = rule(_hhmm, "'HH:MM' 형식(예: \"18:00\")이어야 합니다", "18:00")
     break_start: str = rule(lambda v: v == "" or _hhmm(v), "비우거나(휴게 없음) 'HH:MM' 형식이어야 합니다", "12:00")
     break_end: str = rule(lambda v: v == "" or _hhmm(v), "비우거나(휴게 없음) 'HH:MM' 형식이어야 합니다", "13:00")
-    extra_closures: tuple[DatedEntry, ...] = field(default=(), metadata={"parse": lambda v: _dated(v, "관리자 지정 휴무일")})
-    working_days: tuple[DatedEntry, ...] = field(default=(), metadata={"parse": lambda v: _dated(v, "근무일 지정")})
+    extra_closures: tuple[DatedEntry, ...] = field(default=(), metadata={"parse": lambda v: _dated(v, "관리자 지정 휴무일"),
+                                                                         "keys": DATED_KEYS})
+    working_days: tuple[DatedEntry, ...] = field(default=(), metadata={"parse": lambda v: _dated(v, "근무일 지정"),
+                                                                       "keys": DATED_KEYS})
     breaks: tuple[tuple[str, str], ...] = ()  # further breaks ("HH:MM", "HH:MM"); optional
 
     def problems(self) -> list[str]:
@@ -563,6 +568,7 @@ def unread_keys(raw: dict[str, Any]) -> list[str]:
 
 def _unread(cls: type, table: dict[str, Any], where: str) -> list[str]:
     hints, names = _hints(cls), {f.name for f in fields(cls)}
+    written = {f.name: f.metadata["keys"] for f in fields(cls) if "keys" in f.metadata}  # parsed by hand
     if cls is PeerAverage:
         return [f"{where}.{k}" for k in table if k not in ("label", "source") and not str(k).isdigit()]
     out = []
@@ -571,7 +577,9 @@ def _unread(cls: type, table: dict[str, Any], where: str) -> list[str]:
             out.append(f"{where}.{k}")
             continue
         tp = hints[k]
-        if is_dataclass(tp) and isinstance(v, dict):
+        if k in written:
+            out += [f"{where}.{k}.{key}" for sub in v if isinstance(sub, dict) for key in sub if key not in written[k]]
+        elif is_dataclass(tp) and isinstance(v, dict):
             out += _unread(tp, v, f"{where}.{k}")
         elif get_origin(tp) is dict and is_dataclass(get_args(tp)[1]) and isinstance(v, dict):
             out += [x for key, sub in v.items() if isinstance(sub, dict) for x in _unread(get_args(tp)[1], sub, f"{where}.{k}.{key}")]

@@ -36,6 +36,15 @@ def test_every_key_of_the_shipped_file_is_read():
     assert unread_keys(_tables(DEFAULT_SETTINGS)) == []
 
 
+def test_every_key_of_the_demo_overlay_is_read():
+    assert unread_keys(_tables(DEFAULT_SETTINGS.parent / "etl" / "demo_settings.toml")) == []
+
+
+def test_a_misspelt_key_is_found():
+    assert unread_keys({"calendar": {"extra_closures": [{"date": "2026-10-07", "nmae": "휴무"}]}, "sla": {"at_risk": 0.2}}) == [
+        "calendar.extra_closures.nmae", "sla.at_risk"]
+
+
 def test_every_key_read_is_in_the_shipped_file_or_documented_optional():
     shipped = _paths(_tables(DEFAULT_SETTINGS))
     assert [k for k in declared_keys() if k not in shipped and k not in OPTIONAL_KEYS] == []
