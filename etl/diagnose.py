@@ -48,7 +48,7 @@ def _fix(field: str, cands: list[str], settings) -> str:
     if cands:
         return f'[columns] "{cands[0]}" = "{field}"'
     if field == "voc_type":
-        example = next(iter(settings["voc"]["types"]))
+        example = next(iter(settings.voc.types))
         return f'[columns] "(원본 열 이름)" = "voc_type", 또는 모든 행이 같은 유형이면 [defaults] voc_type = "{example}"'
     return f'[columns] "(원본 열 이름)" = "{field}"'
 

@@ -12,9 +12,9 @@ Recognised by meaning from settings (`[voc.columns]`, `[voc.types]`, `[voc.chann
 """
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +101,8 @@ def parse_mapping(text: str, name: str = "매핑 파일", settings=None) -> Mapp
 
 def standard_values(settings, field_: str) -> list[str]:
     """The canonical values a field may take (the lists in settings.toml)."""
-    return {"voc_type": lambda: list(settings["voc"]["types"]), "channel": lambda: list(settings["voc"]["channels"]),
-            "status": lambda: list(settings["voc"]["statuses"]), "department": lambda: list(settings.departments),
+    return {"voc_type": lambda: list(settings.voc.types), "channel": lambda: list(settings.voc.channels),
+            "status": lambda: list(settings.voc.statuses), "department": lambda: list(settings.departments),
             "facility": lambda: list(settings.facilities)}[field_]()
 
 
@@ -161,7 +161,7 @@ class ColumnPlan:
 def _alias_ranks(settings) -> dict[str, tuple[str, int]]:
     """normalised alias → (field, rank); a lower rank wins when two columns claim one field."""
     index: dict[str, tuple[str, int]] = {}
-    for f, aliases in settings["voc"]["columns"].items():
+    for f, aliases in settings.voc.columns.items():
         for rank, alias in enumerate([*aliases, f]):
             index.setdefault(normalise_header(alias), (f, rank))
     return index
@@ -179,8 +179,8 @@ def recognises(settings, mapping: MappingFile | None = None) -> Callable[[str], 
 
 def known_headers(settings, mapping: MappingFile | None = None) -> list[str]:
     """Every header spelling listed in settings or the mapping file."""
-    names = [a for aliases in settings["voc"]["columns"].values() for a in aliases]
-    names += list(settings["privacy"]["drop_columns"]) + list(settings["privacy"]["hash_columns"])
+    names = [a for aliases in settings.voc.columns.values() for a in aliases]
+    names += list(settings.privacy.drop_columns) + list(settings.privacy.hash_columns)
     return names + list(mapping.columns if mapping else [])
 
 
@@ -208,8 +208,8 @@ def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None
     must hold dates, and a running number 1..n is 접수번호 only when nothing else can be."""
     aliases = _alias_ranks(settings)
     user = {normalise_header(k): v for k, v in (mapping.columns if mapping else {}).items()}
-    drop_names = [normalise_header(x) for x in settings["privacy"]["drop_columns"]]
-    hash_names = [normalise_header(x) for x in settings["privacy"]["hash_columns"]]
+    drop_names = [normalise_header(x) for x in settings.privacy.drop_columns]
+    hash_names = [normalise_header(x) for x in settings.privacy.hash_columns]
     candidates: dict[str, list[tuple[int, int, str]]] = {}
     drop, hash_, unmapped, notes = [], [], [], []
     for order, h in enumerate(headers):
@@ -299,18 +299,18 @@ def value_lookup(settings, field_: str, mapping: MappingFile | None = None) -> C
     """source value → canonical value (None if unknown) for one field."""
     table: dict[str, str] = {}
     if field_ == "voc_type":
-        groups = settings["voc"]["types"]
+        groups = settings.voc.types
     elif field_ == "channel":
-        groups = settings["voc"]["channels"]
+        groups = settings.voc.channels
     elif field_ == "status":
-        groups = settings["voc"]["statuses"]
+        groups = settings.voc.statuses
     elif field_ == "department":
         groups = {d: [] for d in settings.departments}
-        for alias, dept in settings["organisation"].get("department_aliases", {}).items():
+        for alias, dept in settings.organisation.department_aliases.items():
             groups.setdefault(dept, []).append(alias)
     elif field_ == "facility":
         groups = {f: [] for f in settings.facilities}
-        for alias, fac in settings["organisation"].get("facility_aliases", {}).items():
+        for alias, fac in settings.organisation.facility_aliases.items():
             groups.setdefault(fac, []).append(alias)
     else:
         raise KeyError(field_)

@@ -66,7 +66,7 @@ def fields(prep: Prepared, settings, mapping, pool: Executor) -> Fields:
     """Every field of every row normalised on `pool` (two workers); warnings go to prep.warnings."""
     # first: the rows whose texts hold the customer's own name, which the text jobs then mask
     names = pool.submit(privacy.find_names, [col(prep, f) if col(prep, f) is not None else _na(prep) for f in TEXTS],
-                        [prep.table.df[c] for c in prep.plan.hash], list(settings["privacy"].get("not_names", [])))
+                        [prep.table.df[c] for c in prep.plan.hash], list(settings.privacy.not_names))
     jobs = {
         "customer_key": (_customer_key, prep, settings),
         "content": (_masked, prep, "content", names),
@@ -229,7 +229,7 @@ def _end_of_day(completed: pd.Series, date_only: np.ndarray, settings) -> pd.Ser
     [voc.load] date_only_completion, default the calendar's work_end), never 00:00."""
     if not date_only.any():
         return completed
-    at = settings["voc"].get("load", {}).get("date_only_completion") or settings["calendar"]["work_end"]
+    at = settings.voc.load.date_only_completion or settings.calendar.work_end
     hours, minutes = (int(x) for x in str(at).split(":")[:2])
     shift = pd.Series(np.where(date_only, (hours * 60 + minutes) * 60_000_000, 0).astype("timedelta64[us]"),
                       index=completed.index)

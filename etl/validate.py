@@ -43,7 +43,7 @@ def rejects(prep: Prepared, f: Fields, settings, strict: bool) -> pd.DataFrame:
     if raw_type is not None:
         if not prep.plan.defaults.get("voc_type"):
             rej.add(raw_type.isna(), "voc_type", "유형이 비어 있습니다")
-        types = ", ".join(settings["voc"]["types"])
+        types = ", ".join(settings.voc.types)
         rej.add(raw_type.notna() & out["voc_type"].isna(), "voc_type",
                 f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)")
     if strict:

@@ -215,7 +215,7 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
 
 def write_rejects(preps: Sequence[Prepared], folder: str | Path, settings) -> list[Path]:
     """One `<name>_오류.csv` per file with rejects (UTF-8 with BOM, opens in Excel)."""
-    suffix = settings["voc"].get("load", {}).get("rejects_suffix", "_오류")
+    suffix = settings.voc.load.rejects_suffix
     paths: list[Path] = []
     for p in preps:
         if not p.rows_rejected:

@@ -115,13 +115,19 @@ def test_db_after_the_command_wins_over_before(env, export, tmp_path):
     assert proc.returncode == 1 and used.exists() and not ignored.exists()
 
 
-def test_unexpected_error_is_one_line_exit_1_and_the_traceback_only_on_request(env, export, tmp_path):
-    broken = tmp_path / "broken.toml"  # settings without the [privacy] section the VOC loader reads
-    text = env.path.read_text(encoding="utf-8")
-    broken.write_text(text[:text.index("[privacy]")] + text[text.index("[ranking]"):], encoding="utf-8")
-    line = assert_one_korean_line(etl("voc", str(export), CCM_SETTINGS=str(broken)), code=1)
+def test_unexpected_error_is_one_line_exit_1_and_the_traceback_only_on_request(env, export):
+    # a fault no check anticipates (a bug): the loader's normalising step raises a KeyError
+    fault = ("import sys; from etl import normalise; "
+             "normalise.fields = lambda *a, **k: {}['없는 열']; "
+             "from etl.__main__ import main; sys.exit(main(sys.argv[1:]))")
+
+    def run(**extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", fault, "voc", str(export)], capture_output=True, text=True,
+                              encoding="utf-8", cwd=ROOT, env={**os.environ, **extra}, timeout=300)
+
+    line = assert_one_korean_line(run(), code=1)
     assert "CCM_DEBUG=1" in line
-    debug = etl("voc", str(export), CCM_SETTINGS=str(broken), CCM_DEBUG="1")
+    debug = run(CCM_DEBUG="1")
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "KeyError" in debug.stderr
 
 
