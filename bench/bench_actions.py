@@ -1,27 +1,26 @@
 """개선과제 register and effect at 10,000 actions over 1,000,000 VOC items (generated directly in DuckDB).
 
-Baselines, measured in the same run, alternating with the measured query (median of ROUNDS rounds):
+Baselines, measured in the same run, alternating with the measured query (bench.common.alternate, medians):
 - register: a bare `SELECT * FROM improvement_actions` fetched as a DataFrame (the same rows);
 - effect: a bare read of the VOC rows the effect has to look at (the topic rows of the targeted topics and
   the items of the targeted facilities), fetched as a DataFrame.
 Reported as ratios so the figures survive a slower or faster machine.
-`python -m bench.bench_actions [ITEMS ACTIONS]` runs a smaller size (e.g. 100000 1000).
+`python -m bench.bench_actions [ITEMS ACTIONS]` runs another size (BENCH_QUICK=1: 100,000 items, 1,000 actions).
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
 from datetime import date, datetime
 from pathlib import Path
 
+from bench.common import QUICK, alternate, record
 from ccm import actions as act
 from ccm import db
 from ccm.period import Scope
 from ccm.settings import load_settings
 
-ROUNDS = 3
 NOW = datetime(2026, 11, 25, 10, 0)
 TOPICS = [f"주제{i:02d}" for i in range(20)]
 
@@ -50,19 +49,9 @@ def generate(con, items: int, actions: int, settings) -> None:
         FROM range(?) t(i)""", [depts, len(depts), statuses, TOPICS, len(TOPICS), facilities, len(facilities), actions])
 
 
-def median_pair(measured, bare) -> tuple[float, float]:
-    a, b = [], []
-    for _ in range(ROUNDS):
-        t0 = time.perf_counter()
-        measured()
-        a.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        bare()
-        b.append(time.perf_counter() - t0)
-    return statistics.median(a), statistics.median(b)
-
-
-def main(items: int = 1_000_000, actions: int = 10_000) -> None:
+def main(items: int | None = None, actions: int | None = None) -> None:
+    items = items or (100_000 if QUICK else 1_000_000)
+    actions = actions or (1_000 if QUICK else 10_000)
     settings = load_settings()
     rules = act.rules_from(settings)
     scope = Scope(date(2026, 10, 1), date(2026, 11, 1))
@@ -70,15 +59,22 @@ def main(items: int = 1_000_000, actions: int = 10_000) -> None:
         t0 = time.perf_counter()
         generate(con, items, actions, settings)
         print(f"생성: VOC {items:,}건, 개선과제 {actions:,}건 ({time.perf_counter() - t0:.1f}초)", flush=True)
-        reg, reg_bare = median_pair(lambda: act.register(con, scope, NOW),
-                                    lambda: con.execute("SELECT * FROM improvement_actions").df())
+        reg = alternate(lambda: con.execute("SELECT * FROM improvement_actions").df(),
+                        lambda: act.register(con, scope, NOW), baseline_repeat=5)
         bare_rows = """SELECT voc_id, topic, facility, voc_type, received_at, completed_at FROM voc_topics
                        WHERE topic IN (SELECT topic FROM improvement_actions WHERE completed_on IS NOT NULL)
                           OR facility IN (SELECT facility FROM improvement_actions WHERE completed_on IS NOT NULL)"""
-        eff, eff_bare = median_pair(lambda: act.effect(con, scope, NOW, rules), lambda: con.execute(bare_rows).df())
+        eff = alternate(lambda: con.execute(bare_rows).df(), lambda: act.effect(con, scope, NOW, rules))
         n_eff = len(act.effect(con, scope, NOW, rules))
-    print(f"과제 목록: {reg * 1000:.0f} ms, 같은 행 단순 조회 {reg_bare * 1000:.0f} ms → {reg / reg_bare:.2f}배")
-    print(f"효과({n_eff:,}건): {eff * 1000:.0f} ms, 대상 VOC 행 단순 조회 {eff_bare * 1000:.0f} ms → {eff / eff_bare:.2f}배")
+    print(f"register {reg.ratio:5.2f} × the bare read of its rows ({reg.measured:.3f} s vs {reg.baseline:.3f} s; "
+          f"rounds {reg.rounds_text()})")
+    print(f"effect   {eff.ratio:5.2f} × the bare read of the targeted VOC rows, {n_eff:,} completed actions "
+          f"({eff.measured:.3f} s vs {eff.baseline:.3f} s; rounds {eff.rounds_text()})")
+    size = f"{actions:,} actions, {items:,} VOC"
+    record(f"actions: register ({size})", reg.measured, reg.baseline, reg.ratio, "-", None,
+           baseline_name="bare read of its rows")
+    record(f"actions: effect ({size})", eff.measured, eff.baseline, eff.ratio, "-", None,
+           baseline_name="bare read of the targeted VOC rows")
 
 
 if __name__ == "__main__":
