@@ -424,11 +424,14 @@ def cco_list(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, rules:
     """For the CCO: actions past their due date and not completed, and completed actions whose effect
     could not be shown (after window over: 변화 없음, 악화, or 판단 보류 for too few items / no target).
     Columns: action_id, title, department, status, due_date, completed_on, kind, reason."""
-    reg = register(con, scope, now)
+    return cco_from(register(con, scope, now), effect(con, scope, now, rules))
+
+
+def cco_from(reg: pd.DataFrame, eff: pd.DataFrame) -> pd.DataFrame:
+    """cco_list from a register frame and an effect frame already at hand (the page's cached ones)."""
     late = reg[reg["overdue"].fillna(False).astype(bool)]
     late = late.assign(kind="기한 초과",
                        reason="완료 예정일에서 " + late["days_overdue"].astype("Int64").astype(str) + "일 지남")
-    eff = effect(con, scope, now, rules)
     weak = eff[(eff["verdict"] != "개선됨") & ~eff["observing"]]
     weak = weak.merge(reg[["action_id", "due_date"]], on="action_id", how="left")
     weak = weak.assign(kind="효과 미확인", reason=weak["verdict"] + ": " + weak["reason"])

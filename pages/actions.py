@@ -117,7 +117,7 @@ def _effect_bars(df: pd.DataFrame):
 def cco_tab(ctx: Context) -> None:
     definition("CCO 점검 목록: 완료 예정일이 지났는데 완료하지 않은 과제(기한 초과)와, 완료 후 관찰 기간이 끝났는데 효과를 "
                "보이지 못한 과제(변화 없음·악화·건수 부족 또는 대상 없음으로 판단 보류; 효과 미확인).")
-    df = data.run(act.cco_list, ctx.scope, ctx.now, ui_act.rules(ctx))
+    df = act.cco_from(data.run(act.register, ctx.scope, ctx.now), data.run(act.effect, ctx.scope, ctx.now, ui_act.rules(ctx)))
     if df.empty:
         st.success("기한을 넘긴 과제도, 효과를 보이지 못한 과제도 없습니다.", icon=":material/check_circle:")
         return
