@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,15 +28,12 @@ from etl.parsing import (
     matches,
     replace,
 )
+from etl.prepared import TEXTS, Prepared
 from etl.readers import Table
-
-if TYPE_CHECKING:
-    from etl.voc import Prepared
 
 STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
           "title", "content", "answer", "customer_key", "clock_start", "due_at", "deadline_minutes",
           "work_minutes", "sla_met", "sla_rule", "source_row", "export_as_of"]
-TEXTS = ("title", "content", "answer")  # free text: personal data masked before storage
 SENTENCE = re.compile(r"(니다|어요|아요|해요|세요|네요|습니까|는데|었음|했음)[.!?~]*$|[.!?]\s+\S")
 
 

@@ -11,7 +11,6 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -19,9 +18,7 @@ import pyarrow as pa
 from ccm import db
 from ccm.voc import ITEM_NAMES
 from etl.normalise import STORED
-
-if TYPE_CHECKING:
-    from etl.voc import Prepared
+from etl.prepared import Prepared
 
 COMPARED = [c for c in STORED if c not in ("source_row", "export_as_of")]
 Progress = Callable[[float, str], None]

@@ -5,17 +5,13 @@ rows to store: the valid ones, one per 접수번호 (the most advanced row of a 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from ccm import privacy
 from etl import mapping as mp
 from etl.normalise import Fields, col
-
-if TYPE_CHECKING:
-    from etl.voc import Prepared
+from etl.prepared import Prepared
 
 STATUS_RANK = {"접수": 0, "처리중": 1, "완료": 2}
 REJECT_COLUMNS = ["파일", "행", "열", "값", "사유"]
