@@ -16,9 +16,9 @@ from tests.support.overlapping_exports import voc_csv
 pytestmark = pytest.mark.browser
 
 PAGES = {  # url path: sidebar title (ui/nav.py); the default page (개요) is served at "/" only
-    "": "개요", "sla": "처리기한 준수", "trends": "유형별 추이", "kpi": "KPI 달성",
-    "pcsi": "고객만족도(PCSI)", "ranking": "부서 평가·포상", "report": "반기 VOC 보고서", "meeting": "회의 화면",
-    "upload": "데이터 올리기", "admin": "관리",
+    "": "개요", "sla": "처리기한 준수", "trends": "유형별 추이", "actions": "개선과제", "kpi": "KPI 달성",
+    "pcsi": "고객만족도(PCSI)", "phone": "전화친절도", "training": "교육 이수", "ranking": "부서 평가·포상",
+    "report": "반기 VOC 보고서", "meeting": "회의 화면", "upload": "데이터 올리기", "admin": "관리",
 }
 
 
@@ -88,6 +88,8 @@ def test_every_page_after_login_with_a_screenshot(page, server):
         nav_to(page, title)
         _no_exception(page)
         assert page.url.rstrip("/") == f"{server.url}/{path}".rstrip("/")
+        if path != "meeting":  # Streamlit's own "View more/less" would be English in the menu
+            assert "View" not in page.locator("[data-testid='stSidebarNav']").inner_text()
         assert screenshot(page, f"{i:02d}_{path or 'overview'}").stat().st_size > 10_000
         for width, height in ((1366, 768), (1920, 1080)):  # a common projector and a full-HD screen
             page.set_viewport_size({"width": width, "height": height})

@@ -67,7 +67,7 @@ def position(role: str | None) -> str:
 
 def route() -> None:
     role = _role()
-    page = st.navigation(pages(role), position=position(role))
+    page = st.navigation(pages(role), position=position(role), expanded=True)  # no English "View less"
     _routing.active = True
     try:
         page.run()
@@ -84,7 +84,7 @@ def ensure_navigation() -> None:
         return
     role = _role()
     nav = pages(role)
-    st.navigation(nav, position=position(role))  # leaves legacy mode for the whole process
+    st.navigation(nav, position=position(role), expanded=True)  # leaves legacy mode for the whole process
     wanted = st.context.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] if st.context.url else ""
     by_url = {url: page for section, entries in SECTIONS.items()
               for (url, _, _), page in zip(entries, nav[section])}
