@@ -1,6 +1,7 @@
 """Reusable pieces: every chart has its table one click away, every table leaves as CSV and Excel."""
 from __future__ import annotations
 
+import threading
 import io
 import re
 from collections.abc import Mapping
@@ -69,7 +70,7 @@ def _audit_hook(df: pd.DataFrame, name: str, audit: bool | None):
     from ui import auth, data
 
     if audit is None:
-        audit = bool(set(data.settings().get("auth", {}).get("item_text_columns", [])) & set(map(str, df.columns)))
+        audit = bool(set(data.settings().auth.item_text_columns) & set(map(str, df.columns)))
     if not audit:
         return lambda fmt: {"on_click": "ignore"}
     return lambda fmt: {"on_click": auth.audit_export, "args": (name, len(df), fmt)}
@@ -99,13 +100,11 @@ def shown(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> tuple[pd.
     (`ccm.xlsx_style.kinds_of`: the column's Korean name and values, `kinds` overriding): rates 87.6%,
     changes of a rate +1.2%p, scores 91.0, counts 1,234, times to the minute, months 2026년 1월,
     예/아니오 for yes/no; a missing value is shown as — (never None or nan)."""
-    from ccm.xlsx_style import kinds_of
-
     out = df.copy()
     config: dict = {}
     if df.columns.has_duplicates:
         return out, config
-    kinds = kinds_of(df, kinds)
+    kinds = _kinds_of(df, kinds)
     for col in df.columns:
         kind, s = kinds[str(col)], out[col]
         if kind == "bool":
@@ -120,6 +119,28 @@ def shown(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> tuple[pd.
         elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
             out[col] = s.astype("object").where(~s.astype("object").isin(_TEXT_MISSING) & s.notna(), None)
     return out, config
+
+
+_kinds_memo: dict[tuple, dict[str, str]] = {}
+_kinds_lock = threading.Lock()
+
+
+def _kinds_of(df: pd.DataFrame, kinds: Mapping[str, str] | None) -> dict[str, str]:
+    """`kinds_of`, remembered per frame content: inferring a column's kind from its values cost more than
+    drawing the table, on every rerun of every session."""
+    from ccm.xlsx_style import kinds_of
+    from ui.data import frame_digest
+
+    key = (frame_digest(df), tuple(sorted((kinds or {}).items())))
+    with _kinds_lock:
+        hit = _kinds_memo.get(key)
+    if hit is None:
+        hit = kinds_of(df, kinds)
+        with _kinds_lock:
+            if len(_kinds_memo) >= 512:
+                _kinds_memo.clear()
+            _kinds_memo[key] = hit
+    return dict(hit)
 
 
 NUMBER_COLUMNS = {

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from ccm import db
@@ -29,9 +31,28 @@ def settings() -> Settings:
     return _settings_cached(str(path), _mtime(path), overlay) if overlay else plain
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+_settings_memo: dict[tuple[str, int, int], Settings] = {}
+_settings_lock = threading.Lock()
+
+
 def _settings_cached(path: str, mtime: int, overlay_mtime: int) -> Settings:
-    return load_settings(path)
+    """A page asks for the settings dozens of times per run: a plain dict keeps that at a few
+    microseconds (st.cache_resource's key hashing cost ~2 ms a call, for every session)."""
+    key = (path, mtime, overlay_mtime)
+    with _settings_lock:
+        hit = _settings_memo.get(key)
+    if hit is not None:
+        return hit
+    loaded = load_settings(path)
+    with _settings_lock:
+        if len(_settings_memo) >= 4:
+            _settings_memo.clear()
+        return _settings_memo.setdefault(key, loaded)
+
+
+def clear_settings_memo() -> None:
+    with _settings_lock:
+        _settings_memo.clear()
 
 
 def db_path() -> Path:
@@ -82,7 +103,7 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _idle_seconds() -> float:
-    return float(settings().get("database", {}).get("pool_idle_seconds", 1.5))
+    return settings().database.pool_idle_seconds
 
 
 def _acquire(path: str) -> duckdb.DuckDBPyConnection:
@@ -165,12 +186,33 @@ def settings_digest(s: Settings) -> str:
         hit = _digests.get(id(s))
         if hit is not None and hit[0]() is s:
             return hit[1]
-        digest = hashlib.blake2b(pickle.dumps((s.raw, str(s.path), str(s.overlay)))).hexdigest()
+        digest = s.digest
         _digests[id(s)] = (weakref.ref(s, lambda _, k=id(s): _digests.pop(k, None)), digest)
         return digest
 
 
-@st.cache_data(show_spinner=False, max_entries=1000, hash_funcs={Settings: settings_digest})
+def frame_digest(df: pd.DataFrame) -> str:
+    """A cache key for a DataFrame argument from its content (columns, dtypes, attrs, index, values).
+    Streamlit's own DataFrame hashing took ~5 ms per small frame on every rerun; pickled bytes are not
+    canonical (equal Arrow-backed frames pickle differently)."""
+    h = hashlib.blake2b(repr((list(map(str, df.columns)), list(map(str, df.dtypes)), df.attrs)).encode(),
+                        digest_size=20)
+    h.update(_values_bytes(df.index.to_numpy()))
+    for i in range(df.shape[1]):
+        h.update(b"\x1e" + _values_bytes(df.iloc[:, i].to_numpy()))
+    return h.hexdigest()
+
+
+def _values_bytes(a: Any) -> bytes:
+    if getattr(a, "dtype", None) is not None and a.dtype.kind in "biufcmM":
+        return str(a.dtype).encode() + np.ascontiguousarray(a).tobytes()
+    return "\x1f".join(map(repr, list(a))).encode("utf-8", "surrogatepass")
+
+
+HASH_FUNCS = {Settings: settings_digest, pd.DataFrame: frame_digest}
+
+
+@st.cache_data(show_spinner=False, max_entries=1000, hash_funcs=HASH_FUNCS)
 def _cached(module: str, qualname: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
     fn: Any = importlib.import_module(module)
     for part in qualname.split("."):
@@ -189,11 +231,11 @@ def figure(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return _figure(where, data_version(), args, tuple(sorted(kwargs.items())), build)
 
 
-@st.cache_resource(show_spinner=False, max_entries=300, hash_funcs={Settings: settings_digest})
+@st.cache_resource(show_spinner=False, max_entries=300, hash_funcs=HASH_FUNCS)
 def _figure(where: str, version: tuple, args: tuple, kwargs: tuple, _build: Callable[..., Any]) -> Any:
-    from ui.figures import finish_figure
+    from ui.figures import shared_figure
 
-    return finish_figure(_build(*args, **dict(kwargs)))
+    return shared_figure(_build(*args, **dict(kwargs)))
 
 
 def now_minute():

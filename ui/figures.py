@@ -3,6 +3,8 @@
 Below ui.components and ui.data (both finish figures), so neither imports the other for it."""
 from __future__ import annotations
 
+import plotly.graph_objects as go
+
 from ccm.safe_text import BIDI_RE, show_bidi
 
 
@@ -27,3 +29,23 @@ def _visible_labels(fig):
             setattr(trace, attr, [show_bidi(v) if isinstance(v, str) else v for v in values])
     return fig
 
+
+class SharedFigure(go.Figure):
+    """A finished figure shared by every session (`ui.data.figure`). Streamlit asks a figure for its
+    dict form on every draw, a deep copy that cost more than the rest of the chart; a shared figure is
+    never changed, so that form is computed once."""
+
+    def __init__(self, fig: go.Figure) -> None:
+        super().__init__(fig)
+        self._ccm_finished = True
+        self._ccm_dict = super().to_dict()
+
+    def to_dict(self) -> dict:
+        frozen = self.__dict__.get("_ccm_dict")
+        return frozen if frozen is not None else super().to_dict()
+
+
+def shared_figure(fig):
+    """`finish_figure`, then frozen for sharing (a plotly Figure; anything else as it is)."""
+    fig = finish_figure(fig)
+    return SharedFigure(fig) if isinstance(fig, go.Figure) else fig
