@@ -253,9 +253,9 @@ def file_sha256(data: bytes) -> str:
 
 def loaded_batch(con, sha: str) -> int | None:
     """The loaded (not rolled back) phone batch of the same file, if any."""
-    row = con.execute("SELECT max(batch_id) FROM load_batches WHERE kind = 'phone' AND status = 'loaded' "
-                      "AND sha256 = ?", [sha]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("SELECT max(batch_id) FROM load_batches WHERE kind = 'phone' AND status = 'loaded' "
+                       "AND sha256 = ?", [sha]).fetchall()  # fetched to the end: DuckDB 2 keeps a half-read result open
+    return rows[0][0] if rows else None
 
 
 def dry_run(con, prep: Prepared, sha: str) -> dict:
@@ -266,19 +266,46 @@ def dry_run(con, prep: Prepared, sha: str) -> dict:
     return {"calls": len(c), "departments": int(c["department"].nunique()),
             "first": dates.min().date() if len(dates) else None, "last": dates.max().date() if len(dates) else None,
             "score": None if score is None or pd.isna(score) else float(score), "rejects": len(prep.rejects),
-            "warnings": len(prep.warnings), "repeats": loaded_batch(con, sha),
+            "warnings": len(prep.warnings), "repeats": loaded_batch(con, sha), "overlap": overlap(con, c),
             "calls_before": int(con.execute("SELECT count(*) FROM phone_calls").fetchone()[0])}
+
+
+def overlap(con, calls: pd.DataFrame) -> tuple[int, list[int]]:
+    """Calls of this file already stored by another load (same day, department, evaluator, evaluator type
+    and total) and the loads that hold them: a corrected file loaded again would count them twice."""
+    if calls.empty:
+        return 0, []
+    con.register("_phone_new", calls[["source_row", "call_date", "department", "evaluator_id", "evaluator_type", "total"]])
+    try:
+        hits = con.execute("""
+            SELECT n.source_row, c.batch_id FROM _phone_new n
+            JOIN phone_calls c ON c.call_date = n.call_date::DATE AND c.department = n.department
+             AND c.evaluator_id IS NOT DISTINCT FROM n.evaluator_id AND c.evaluator_type = n.evaluator_type
+             AND abs(c.total - n.total) < 1e-9
+            JOIN load_batches b ON b.batch_id = c.batch_id AND b.status = 'loaded'""").fetchall()
+    finally:
+        con.unregister("_phone_new")
+    return len({row for row, _ in hits}), sorted({b for _, b in hits})
+
+
+def overlap_warning(n: int, batch_ids: list[int]) -> str:
+    loads = ", ".join(map(str, batch_ids))
+    return (f"이미 적재된 통화와 같은 행이 {n:,}건 있습니다(적재 번호 {loads}): 고친 파일이면 이전 적재를 관리 화면에서 "
+            "먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다.")
 
 
 def store(con, prep: Prepared, sha: str, *, loaded_by: str | None = None) -> LoadResult:
     """One transaction: a load_batches row (kind 'phone'), the calls and their item scores."""
-    result = LoadResult(prep.file_name, "rejected", rejects=prep.rejects, warnings=prep.warnings)
+    result = LoadResult(prep.file_name, "rejected", rejects=prep.rejects, warnings=list(prep.warnings))
     if not prep.rejects.empty:
         return result
     same = loaded_batch(con, sha)
     if same is not None:
         result.status, result.batch_id = "unchanged", same
         return result
+    n, held_by = overlap(con, prep.calls)
+    if n:
+        result.warnings.append(overlap_warning(n, held_by))
     calls = prep.calls.copy()
     with transaction(con):
         batch_id = con.execute(

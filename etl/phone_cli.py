@@ -1,4 +1,5 @@
 """python -m etl phone FILE [--db PATH] [--user NAME]: load phone-courtesy monitoring results, all or nothing.
+`python -m etl phone --template OUT.xlsx` writes the empty template with its dropdowns instead.
 
 Exit codes: 0 = loaded (or the same file already loaded); 1 = rows rejected (each named by file, row, column
 and value), nothing stored; 2 = the file cannot be used (not found, unreadable, a required column missing).
@@ -9,19 +10,24 @@ import argparse
 from pathlib import Path
 
 from ccm import db
-from etl import common_cli, phone
+from etl import common_cli, phone, phone_template
 from etl.readers import ReadError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="전화친절도 모니터링 결과 파일 (.xlsx, .xls, .csv)")
+    parser.add_argument("file", help="전화친절도 모니터링 결과 파일 (.xlsx, .xls, .csv) — --template 이면 만들 서식 파일 경로")
     common_cli.add_db_argument(parser)
+    parser.add_argument("--template", action="store_true", help="적재하지 않고 빈 서식(.xlsx)을 FILE 에 씁니다")
     parser.add_argument("--user", help="적재한 사람 (적재 이력에 기록; 기본: 운영체제 사용자)")
 
 
 def run(args: argparse.Namespace) -> int:
-    settings, db_path = common_cli.settings_and_db(args)
+    settings, db_path = common_cli.settings_and_db(args, check_db=not args.template)
     path = Path(args.file)
+    if args.template:
+        path.write_bytes(phone_template.build(settings))
+        print(f"전화친절도 모니터링 서식을 만들었습니다: {path}")
+        return 0
     if not path.is_file():
         print(f"적재하지 않았습니다: 파일이 없습니다({path}).")
         return 2

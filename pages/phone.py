@@ -148,6 +148,8 @@ def _show_plan(plan: dict, prep: phone_etl.Prepared) -> None:
     if plan["repeats"] is not None:
         st.info(f"같은 파일이 이미 적재되어 있습니다(적재 번호 {plan['repeats']}). 적재해도 바뀌는 것이 없습니다.",
                 icon=":material/info:")
+    elif plan["overlap"][0]:
+        st.warning(md(phone_etl.overlap_warning(*plan["overlap"])), icon=":material/warning:")
     for w in prep.warnings:
         st.warning(md(w), icon=":material/warning:")
     if not prep.rejects.empty:

@@ -160,6 +160,21 @@ def test_cp949_csv_with_title_row_and_other_spellings(env, db_path, tmp_path):
         assert phone.overall(con, YEAR)["score"] == pytest.approx(72.0)
 
 
+def test_a_corrected_file_says_which_calls_are_already_stored(env, db_path, tmp_path):
+    first = _load(db_path, env, _xlsx(tmp_path / "calls.xlsx", ROWS))
+    fixed = _load(db_path, env, _xlsx(tmp_path / "calls_fixed.xlsx", ROWS[:3]))  # same three calls, another file
+    assert fixed.status == "loaded"
+    said = [w for w in fixed.warnings if "이미 적재된 통화와 같은 행" in w]
+    assert said == [f"이미 적재된 통화와 같은 행이 3건 있습니다(적재 번호 {first.batch_id}): 고친 파일이면 이전 적재를 "
+                    "관리 화면에서 먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."]
+    with db.session(db_path) as con:
+        phone.rollback(con, first.batch_id)
+    again = _load(db_path, env, _xlsx(tmp_path / "calls_more.xlsx", ROWS[:4]))  # a rolled-back load holds nothing
+    assert [w for w in again.warnings if "이미 적재된" in w] == [
+        f"이미 적재된 통화와 같은 행이 3건 있습니다(적재 번호 {fixed.batch_id}): 고친 파일이면 이전 적재를 관리 화면에서 "
+        "먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."]
+
+
 def test_same_file_twice_changes_nothing_and_rollback(env, db_path, tmp_path):
     path = _xlsx(tmp_path / "calls.xlsx", ROWS)
     first = _load(db_path, env, path)
@@ -217,3 +232,14 @@ def test_command_line_exit_codes_and_korean_lines(env, db_path, tmp_path, capsys
     assert "'부서' 열이 없습니다" in capsys.readouterr().out
     with db.session(db_path) as con:
         assert con.execute("SELECT count(*), min(loaded_by) FROM load_batches WHERE kind = 'phone'").fetchone() == (1, "cli")
+
+
+def test_command_line_writes_the_template(env, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from etl.__main__ import main
+
+    out = tmp_path / "서식.xlsx"
+    assert main(["phone", str(out), "--template"]) == 0
+    assert "서식을 만들었습니다" in capsys.readouterr().out
+    assert [c.value for c in load_workbook(out)[phone_template.SHEET][1]] == HEAD
