@@ -45,15 +45,12 @@ def pcsi(con: duckdb.DuckDBPyConnection, now: datetime) -> dict | None:
 def kpi(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> dict | None:
     """The organisation's KPI score (ccm.kpi.org_score) at the latest month with actuals that has ended
     by `now` — a running month, not yet reported by every department, is not judged (as on the overview)."""
-    try:
-        latest = kpi_engine.latest_actual_month(con)
-        if latest is None:
-            return None
-        if now is not None and latest >= (now.year, now.month):
-            latest = kpi_engine.previous_month(now.year, now.month)
-        score = kpi_engine.org_score(con, *latest)
-    except duckdb.CatalogException:
+    latest = kpi_engine.latest_actual_month(con)
+    if latest is None:
         return None
+    if now is not None and latest >= (now.year, now.month):
+        latest = kpi_engine.previous_month(now.year, now.month)
+    score = kpi_engine.org_score(con, *latest)
     return None if score is None else {"year": latest[0], "month": latest[1], "score": float(score)}
 
 
@@ -69,14 +66,11 @@ def compliance(con: duckdb.DuckDBPyConnection, now: datetime) -> dict:
 def compliance_target(con: duckdb.DuckDBPyConnection, year: int, org_unit: str) -> float | None:
     """The compliance target (ratio) of the KPI workbook: the latest year up to `year` with a KPI fed
     by voc_compliance; the organisation unit's target, else the one most departments share."""
-    try:
-        rows = con.execute(
-            "SELECT year, department, annual_target FROM kpi_definitions WHERE source = ? AND year <= ? "
-            "AND annual_target IS NOT NULL AND year = (SELECT max(year) FROM kpi_definitions "
-            "WHERE source = ? AND year <= ? AND annual_target IS NOT NULL)",
-            [COMPLIANCE_SOURCE, year, COMPLIANCE_SOURCE, year]).df()
-    except duckdb.CatalogException:
-        return None
+    rows = con.execute(
+        "SELECT year, department, annual_target FROM kpi_definitions WHERE source = ? AND year <= ? "
+        "AND annual_target IS NOT NULL AND year = (SELECT max(year) FROM kpi_definitions "
+        "WHERE source = ? AND year <= ? AND annual_target IS NOT NULL)",
+        [COMPLIANCE_SOURCE, year, COMPLIANCE_SOURCE, year]).df()
     if rows.empty:
         return None
     org = rows[rows["department"] == org_unit]

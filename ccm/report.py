@@ -49,14 +49,6 @@ def periods(year: int, half: int) -> Periods:
     return Periods(period("half", year, half), period("half", prev_year, prev_half), period("half", year - 1, half))
 
 
-def _safe(fn: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """A query whose tables may not exist yet (e.g. keywords before the first enrichment) → empty."""
-    try:
-        return fn()
-    except duckdb.CatalogException:
-        return pd.DataFrame()
-
-
 # ---------------------------------------------------------------------------------------------
 # Frames (Korean headings), one per sheet
 
@@ -172,25 +164,22 @@ def complaint_topics(con: duckdb.DuckDBPyConnection, start: date, end: date, typ
     """Most frequent topics among complaint-type items received in [start, end) — what people complain
     about. Small query of its own: ccm.voc_analytics.topic_counts counts every type."""
     marks = ", ".join("?" * len(types)) or "NULL"
-    try:
-        return con.execute(
-            f"""SELECT t.topic AS 주제, count(*) AS 건수 FROM voc_topics t JOIN voc v USING (voc_id)
-                WHERE v.received_at >= ? AND v.received_at < ? AND v.voc_type IN ({marks}) AND t.topic <> ?
-                GROUP BY t.topic ORDER BY 건수 DESC, t.topic LIMIT {int(limit)}""",
-            [start, end, *types, va.NO_TOPIC]).df()
-    except duckdb.CatalogException:
-        return pd.DataFrame(columns=["주제", "건수"])
+    return con.execute(
+        f"""SELECT t.topic AS 주제, count(*) AS 건수 FROM voc_topics t JOIN voc v USING (voc_id)
+            WHERE v.received_at >= ? AND v.received_at < ? AND v.voc_type IN ({marks}) AND t.topic <> ?
+            GROUP BY t.topic ORDER BY 건수 DESC, t.topic LIMIT {int(limit)}""",
+        [start, end, *types, va.NO_TOPIC]).df()
 
 
 def topics(con: duckdb.DuckDBPyConnection, p: Periods,
            complaint_types: tuple[str, ...] = RankingSettings.complaint_types) -> pd.DataFrame:
     """Items per topic in the half-year (with the previous half and last year) and how many of them
     are complaints (불만·고충)."""
-    cur = _safe(lambda: va.topic_counts(con, p.current))
+    cur = va.topic_counts(con, p.current)
     if cur.empty:
         return pd.DataFrame(columns=["주제", "건수", "비중", "불만·고충 건수", "직전 반기 건수", "전년 동기 건수"])
-    prev = _safe(lambda: va.topic_counts(con, p.previous))
-    ly = _safe(lambda: va.topic_counts(con, p.last_year))
+    prev = va.topic_counts(con, p.previous)
+    ly = va.topic_counts(con, p.last_year)
     comp = complaint_topics(con, p.current.start, p.current.end, complaint_types, limit=1000)
     pm = dict(zip(prev.get("topic", []), prev.get("items", [])))
     lm = dict(zip(ly.get("topic", []), ly.get("items", [])))
@@ -203,10 +192,7 @@ def topics(con: duckdb.DuckDBPyConnection, p: Periods,
 
 def other_share_line(con: duckdb.DuckDBPyConnection, p: Periods) -> str:
     """The half-year's '기타' share in one sentence (what the topic dictionary leaves unclassified)."""
-    try:
-        cov = va.text_coverage(con, p.current)
-    except duckdb.CatalogException:
-        return "기타 비중: 키워드·주제 분석 전"
+    cov = va.text_coverage(con, p.current)
     if not cov["analysed"]:
         return f"기타 비중: 키워드·주제 분석 전 (접수 {cov['items']:,}건)"
     line = (f"기타(어느 주제에도 맞지 않음) 비중 {cov['other_share'] * 100:.1f}% — 분석한 {cov['analysed']:,}건 중 "
@@ -215,14 +201,14 @@ def other_share_line(con: duckdb.DuckDBPyConnection, p: Periods) -> str:
 
 
 def keywords(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -> pd.DataFrame:
-    df = _safe(lambda: va.top_keywords(con, p.current, settings, 30))
+    df = va.top_keywords(con, p.current, settings, 30)
     if df.empty:
         return pd.DataFrame(columns=["키워드", "건수", "직전 반기 건수", "증감"])
     return pd.DataFrame({"키워드": df["keyword"], "건수": df["items"], "직전 반기 건수": df["previous"], "증감": df["change"]})
 
 
 def prevention(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -> pd.DataFrame:
-    df = _safe(lambda: va.prevention_matrix(con, p.current, settings))
+    df = va.prevention_matrix(con, p.current, settings)
     if df.empty:
         return pd.DataFrame(columns=["주제", "발생빈도", "경중도", "점수(빈도×경중도)", "구분", "개선 후보"])
     return pd.DataFrame({"주제": df["topic"], "발생빈도": df["frequency"], "경중도": df["severity"],
@@ -231,7 +217,7 @@ def prevention(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -
 
 
 def recurrence(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -> pd.DataFrame:
-    df = _safe(lambda: va.recurrences(con, p.current, settings))
+    df = va.recurrences(con, p.current, settings)
     if df.empty:
         return pd.DataFrame(columns=["시설·주제", "시설", "주제", "건수", "재발 건수", "재발률", "최근 재발"])
     return pd.DataFrame({"시설·주제": df["facility"] + " · " + df["topic"], "시설": df["facility"], "주제": df["topic"],
@@ -240,7 +226,7 @@ def recurrence(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings) -
 
 
 def faq(con: duckdb.DuckDBPyConnection, p: Periods, settings: Settings, include_texts: bool) -> pd.DataFrame:
-    df = _safe(lambda: va.faq_candidates(con, p.current, settings, with_text=include_texts))
+    df = va.faq_candidates(con, p.current, settings, with_text=include_texts)
     cols = ["주제", "문의 건수", "문의 중 비중", "시설"] + (["예시 문의(개인정보 가림)"] if include_texts else [])
     if df.empty:
         return pd.DataFrame(columns=cols)
