@@ -8,7 +8,8 @@ import pandas as pd
 from etl import normalise, validate, voc
 from tests.support.voc_files import row, write_csv
 
-ROWS = [row("A-1"), row("A-2", received="어제쯤"), row("A-3", completed="2025-03-03 09:00"), row("A-1", status="접수", completed="")]
+ROWS = [row("A-1"), row("A-2", received="어제쯤"), row("A-3", completed="2025-03-03 09:00"),
+        row("A-1", status="접수", completed="")]
 
 
 def test_normalise_keeps_every_row_and_validate_names_each_problem(env, tmp_path):
