@@ -142,6 +142,8 @@ CHECKS: list[Check] = [
     *_batch_refs("training_records", "training"),
     *_batch_refs("training_records_replaced", "training", ("batch_id", "replaced_by_batch")),
     *_batch_refs("improvement_actions", "actions"),
+    Allowed("improvement_actions", "status", lambda s: tuple(s.actions.statuses), "설정 [actions] statuses"),
+    Allowed("phone_calls", "evaluator_type", lambda s: tuple(s.phone.evaluator_types), "설정 [phone] evaluator_types"),
     Refers("action_voc", ("action_id",), "improvement_actions", ("action_id",)),
     Refers("sessions", ("username",), "users", ("username",)),
 ]
