@@ -11,8 +11,8 @@ from scipy import stats
 from ccm import actions as act
 from ccm import db, text
 from ccm.period import Scope
+from tests.support.constants import NOW_AT as NOW
 
-NOW = datetime(2026, 11, 25, 10, 0)
 ALL = Scope(date(2026, 1, 1), date(2027, 1, 1))
 COLS = ("voc_id", "received_at", "completed_at", "voc_type", "department", "facility", "status", "title", "content")
 

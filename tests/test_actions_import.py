@@ -10,8 +10,8 @@ import openpyxl
 
 from ccm import db
 from etl import actions
+from tests.support.constants import NOW_AT as NOW
 
-NOW = datetime(2026, 11, 25, 10, 0)
 HEAD = ["과제명", "발생원인", "개선방향", "개선시행 부서", "세부 일정", "완료 예정일", "진행 상태", "대상 주제", "대상 시설",
         "관련 VOC 접수번호", "고객 피드백 여부", "완료일"]
 

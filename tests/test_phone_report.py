@@ -12,8 +12,7 @@ import pytest
 from ccm import actions, db, phone, report, report_loop, training
 from ccm.period import period
 from tests.support import workbook_inspect
-
-NOW = datetime(2026, 11, 25, 10)
+from tests.support.constants import NOW_AT as NOW
 
 
 def _build(settings, year=2026, half=1):

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
 
 import pandas as pd
 import pytest
 
 from ccm import db, report
+from tests.support.constants import NOW_AT as NOW
 from tests.support.live_browser import CHROMIUM, CHROMIUM_ARGS, browser, login, open_url, page, server, settle  # noqa: F401
-
-NOW = datetime(2026, 11, 25, 10, 0)
 
 
 def _pdf_pages(body: str) -> list[str]:

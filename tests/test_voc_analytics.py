@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -11,8 +10,8 @@ from ccm import db, sla
 from ccm import voc_analytics as va
 from ccm.period import Scope, period
 from tests.support import voc_database
+from tests.support.constants import NOW_AT as NOW
 
-NOW = datetime(2026, 11, 25, 10, 0)
 OCT25 = period("month", 2025, 10)
 NOV25 = period("month", 2025, 11)
 H2_25 = period("half", 2025, 2)
