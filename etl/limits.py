@@ -24,14 +24,14 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
-        raw = settings.get("limits") or {}
-        values = {}
-        for f in fields(cls):
-            v = raw.get(f.name, f.default)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise ReadError(f"설정 파일 [limits]의 {f.name} 값({v})은 0보다 큰 수여야 합니다.")
-            values[f.name] = v
-        return cls(**values)
+        """[limits] of the settings (the typed section ccm.settings_sections.LimitSettings, checked at load)."""
+        from ccm.settings import typed
+
+        checked = typed(settings)
+        wrong = [p for p in checked.problems if p.startswith("[limits]")]
+        if wrong:
+            raise ReadError(f"설정 파일 {wrong[0]}")
+        return cls(**{f.name: getattr(checked.limits, f.name) for f in fields(cls)})
 
     def memory_text(self) -> str:
         gb = self.memory_mb / 1024
