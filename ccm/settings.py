@@ -82,7 +82,8 @@ class Settings:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "problems", tuple(problems))
 
-    # Raw access for modules not yet converted to the typed sections (etl/readers, voc, mapping, diagnose).
+    # Raw access: only tests and benchmarks that build an edited copy (replace(s, raw={**s.raw, ...})); the
+    # application reads the typed sections (no settings.get / settings["…"] in ccm, etl, ui, pages).
     def __getitem__(self, key: str) -> Any:
         return self.raw[key]
 
