@@ -83,7 +83,7 @@ class Rules:
 def rules_from(settings) -> Rules:
     cfg, tr = settings.actions, settings.trends
     return Rules(statuses=cfg.statuses, window_days=cfg.effect_window_days, min_items=cfg.min_items, alpha=cfg.alpha,
-                 complaint_types=cfg.complaint_types, recurrence_days=tr.recurrence_days,
+                 complaint_types=settings.complaint_types, recurrence_days=tr.recurrence_days,
                  recurrence_types=tr.recurrence_types, departments=tuple(settings.departments))
 
 

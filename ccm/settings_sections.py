@@ -373,7 +373,6 @@ class ActionSettings:
     effect_window_days: int = rule(_at_least_one, "1 이상의 정수여야 합니다", 90)
     min_items: int = rule(_not_negative, "0 이상의 정수여야 합니다", 10)
     alpha: float = rule(lambda v: 0 < v < 1, "0과 1 사이의 수여야 합니다", 0.05)
-    complaint_types: Words = ("불만", "고충")
     due_days: int = rule(_at_least_one, "1 이상의 정수여야 합니다", 60)
 
 

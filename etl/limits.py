@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from ccm.settings_sections import LimitSettings
+
 
 class ReadError(Exception):
     """The file cannot be used at all; the message (Korean) says what and where."""
+
+
+_DEFAULTS = LimitSettings()
 
 
 @dataclass(frozen=True)
 class Limits:
     """How big a file may be ([limits] in settings.toml; the defaults are far above a real export)."""
 
-    file_mb: float = 300
-    rows: int = 2_000_000
-    columns: int = 500
-    cells: int = 50_000_000
-    unzipped_mb: float = 1024
-    zip_ratio: float = 200
-    memory_mb: float = 3072
-    seconds: float = 300
+    file_mb: float = _DEFAULTS.file_mb
+    rows: int = _DEFAULTS.rows
+    columns: int = _DEFAULTS.columns
+    cells: int = _DEFAULTS.cells
+    unzipped_mb: float = _DEFAULTS.unzipped_mb
+    zip_ratio: float = _DEFAULTS.zip_ratio
+    memory_mb: float = _DEFAULTS.memory_mb
+    seconds: float = _DEFAULTS.seconds
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
