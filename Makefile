@@ -27,6 +27,8 @@ demo: $(VENV)/.runtime
 	$(BIN)/python -m etl demo --force --db "$(DB)"
 
 test: $(VENV)/.dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # every benchmark, then one summary table; `make bench BENCH_ARGS=--quick` for small sizes

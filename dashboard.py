@@ -1,4 +1,5 @@
 """CCM 성과 대시보드 — entry point: routes to the pages, nothing else."""
+
 import streamlit as st
 
 from ui.nav import route

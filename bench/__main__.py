@@ -10,6 +10,7 @@ Each benchmark prints its own details; each figure is a ratio against a baseline
 run, under the same conditions, as medians of at least 3 alternating rounds. Exit status 1 if a benchmark
 did not finish, or (full sizes only) a figure missed its target.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,19 @@ COLUMNS = ("benchmark", "measured", "baseline", "ratio", "target", "result")
 def run(name: str, quick: bool) -> tuple[int, list[dict]]:
     """Run one benchmark, echoing its output; return its exit code and the results it recorded."""
     env = {**os.environ, "BENCH_QUICK": "1" if quick else os.environ.get("BENCH_QUICK", "0")}
-    proc = subprocess.Popen([sys.executable, "-m", f"bench.{name}"], cwd=HERE.parent, env=env,
-                            stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", f"bench.{name}"],
+        cwd=HERE.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        bufsize=1,
+    )
     results = []
     for line in proc.stdout:
         if line.startswith(MARKER):
-            results.append(json.loads(line[len(MARKER):]))
+            results.append(json.loads(line[len(MARKER) :]))
         else:
             print(line, end="", flush=True)
     return proc.wait(), results
@@ -41,7 +49,9 @@ def run(name: str, quick: bool) -> tuple[int, list[dict]]:
 
 def _figure(value: float, unit: str) -> str:
     if unit == "s":
-        return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+        return (
+            f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+        )
     return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:.2f} {unit}"
 
 
@@ -55,10 +65,17 @@ def _pad(text: str, width: int) -> str:
 
 
 def table(results: list[dict], markdown: bool = False) -> str:
-    rows = [COLUMNS] + [(r["name"], _figure(r["measured"], r["unit"]),
-                         _figure(r["baseline"], r["unit"]) + (f" ({r['baseline_name']})" if r["baseline_name"] else ""),
-                         f"{r['ratio']:.2f}×", r["target"],
-                         {True: "pass", False: "FAIL", None: "-"}[r["passed"]]) for r in results]
+    rows = [COLUMNS] + [
+        (
+            r["name"],
+            _figure(r["measured"], r["unit"]),
+            _figure(r["baseline"], r["unit"]) + (f" ({r['baseline_name']})" if r["baseline_name"] else ""),
+            f"{r['ratio']:.2f}×",
+            r["target"],
+            {True: "pass", False: "FAIL", None: "-"}[r["passed"]],
+        )
+        for r in results
+    ]
     if markdown:
         lines = ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join([lines[0], "|" + "---|" * len(COLUMNS), *lines[1:]])

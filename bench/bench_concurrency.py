@@ -19,6 +19,7 @@ page that built one eagerly is counted.
     python -m bench.bench_concurrency            # N = 1, 5, 10; 2 rounds of 8 pages; 100,000-row load
     python -m bench.bench_concurrency --quick    # N = 1, 3; 1 round; 20,000-row load
 """
+
 from __future__ import annotations
 
 import os
@@ -60,11 +61,12 @@ QUICK = Plan([1, 3], rounds=1, load_rows=20_000)
 @dataclass
 class Run:
     """What one rerun brought back."""
+
     seconds: float
     ok: bool
     widgets: dict[str, str] = field(default_factory=dict)  # label → widget id
-    pages: dict[str, str] = field(default_factory=dict)    # url path → page script hash
-    deferred: list[str] = field(default_factory=list)      # deferred download file ids
+    pages: dict[str, str] = field(default_factory=dict)  # url path → page script hash
+    deferred: list[str] = field(default_factory=list)  # deferred download file ids
     eager_downloads: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -79,8 +81,14 @@ class Session:
         from websockets.sync.client import connect
 
         self.port = port
-        self.ws = connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None, proxy=None, legacy=True,
-                          open_timeout=30)
+        self.ws = connect(
+            f"ws://127.0.0.1:{port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            proxy=None,
+            legacy=True,
+            open_timeout=30,
+        )
         self.pages: dict[str, str] = {}
         self.session_id = ""
 
@@ -183,9 +191,11 @@ def sign_in(session: Session, username: str) -> Run:
     if not {"사용자 이름", "비밀번호", "로그인"} <= set(ids):
         form.errors.append("no login form")
         return form
-    widgets = [WidgetState(id=ids["사용자 이름"], string_value=username),
-               WidgetState(id=ids["비밀번호"], string_value=PASSWORD),
-               WidgetState(id=ids["로그인"], trigger_value=True)]
+    widgets = [
+        WidgetState(id=ids["사용자 이름"], string_value=username),
+        WidgetState(id=ids["비밀번호"], string_value=PASSWORD),
+        WidgetState(id=ids["로그인"], trigger_value=True),
+    ]
     run = session.rerun(widgets=widgets)
     if "로그아웃" not in run.widgets:
         run.errors.append("not signed in")
@@ -246,8 +256,13 @@ def _free_port() -> int:
 
 
 def environment(folder: Path, db: Path) -> dict[str, str]:
-    env = {**os.environ, "CCM_SETTINGS": str(folder / "settings.toml"), "CCM_DB": str(db),
-           "CCM_SECRET_KEY_FILE": str(folder / "secret.key"), "CCM_NOW": NOW}
+    env = {
+        **os.environ,
+        "CCM_SETTINGS": str(folder / "settings.toml"),
+        "CCM_DB": str(db),
+        "CCM_SECRET_KEY_FILE": str(folder / "secret.key"),
+        "CCM_NOW": NOW,
+    }
     env.pop("CCM_TEST", None)
     return env
 
@@ -264,7 +279,9 @@ def build_demo(folder: Path, users: int) -> Path:
     password_hash = auth.hash_password(PASSWORD)
     with db.session(path) as con:
         for i in range(1, users + 1):
-            auth.create_user(con, f"bench{i}", "분석", None, settings=settings, by="bench", password_hash=password_hash)
+            auth.create_user(
+                con, f"bench{i}", "분석", None, settings=settings, by="bench", password_hash=password_hash
+            )
     return path
 
 
@@ -273,10 +290,28 @@ class Server:
         self.port = _free_port()
         self.log = (folder / f"server_{self.port}.log").open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-             "--server.port", str(self.port), "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=environment(folder, db), stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(self.port),
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=environment(folder, db),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -324,8 +359,13 @@ class Load:
 def start_load(folder: Path, db: Path, file: Path) -> Load:
     log = folder / f"load_{time.monotonic_ns()}.log"
     with log.open("w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(file), "--rejects-dir", str(folder)],
-                                cwd=ROOT, env=environment(folder, db), stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "etl", "voc", str(file), "--rejects-dir", str(folder)],
+            cwd=ROOT,
+            env=environment(folder, db),
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     return Load(proc, time.perf_counter(), log)
 
 
@@ -349,8 +389,10 @@ def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path 
             load = start_load(folder, db, load_file)
             time.sleep(2.0)  # past process start-up, into reading the file
         out, barrier = Outcome(), threading.Barrier(n)
-        threads = [threading.Thread(target=one_user, args=(server.port, f"bench{i + 1}", rounds, barrier, out))
-                   for i in range(n)]
+        threads = [
+            threading.Thread(target=one_user, args=(server.port, f"bench{i + 1}", rounds, barrier, out))
+            for i in range(n)
+        ]
         t0 = time.perf_counter()
         for t in threads:
             t.start()
@@ -360,18 +402,30 @@ def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path 
     finally:
         load_took, load_end = load.finish() if load else (None, "")
         server.stop()
-    return {"n": n, "load": load_file is not None, "views": out.views, "logins": out.logins, "downloads": out.downloads,
-            "errors": out.errors, "eager": out.eager_downloads, "window": window, "load_took": load_took,
-            "load_end": load_end, "expected_views": n * rounds * len(PAGES)}
+    return {
+        "n": n,
+        "load": load_file is not None,
+        "views": out.views,
+        "logins": out.logins,
+        "downloads": out.downloads,
+        "errors": out.errors,
+        "eager": out.eager_downloads,
+        "window": window,
+        "load_took": load_took,
+        "load_end": load_end,
+        "expected_views": n * rounds * len(PAGES),
+    }
 
 
 def report(r: dict) -> None:
     cond = "CLI 적재 중" if r["load"] else "적재 없음"
-    print(f"N={r['n']:>2} ({cond}): 화면 {len(r['views'])}/{r['expected_views']}회, "
-          f"p50 {pct(r['views'], 50):.2f}초 · p95 {pct(r['views'], 95):.2f}초 · 최대 {max(r['views'], default=float('nan')):.2f}초 | "
-          f"로그인 p50 {pct(r['logins'], 50):.2f}초 · 최대 {max(r['logins'], default=float('nan')):.2f}초 | "
-          f"내려받기(클릭 시 생성) p50 {pct(r['downloads'], 50):.2f}초 | 오류 {len(r['errors'])}건 | 전체 {r['window']:.1f}초",
-          flush=True)
+    print(
+        f"N={r['n']:>2} ({cond}): 화면 {len(r['views'])}/{r['expected_views']}회, "
+        f"p50 {pct(r['views'], 50):.2f}초 · p95 {pct(r['views'], 95):.2f}초 · 최대 {max(r['views'], default=float('nan')):.2f}초 | "
+        f"로그인 p50 {pct(r['logins'], 50):.2f}초 · 최대 {max(r['logins'], default=float('nan')):.2f}초 | "
+        f"내려받기(클릭 시 생성) p50 {pct(r['downloads'], 50):.2f}초 | 오류 {len(r['errors'])}건 | 전체 {r['window']:.1f}초",
+        flush=True,
+    )
     if r["eager"]:
         print(f"    화면을 열 때 미리 만든 내려받기 파일: {r['eager']}개", flush=True)
     if r["load"]:
@@ -389,12 +443,17 @@ def main(plan: Plan) -> int:
         pristine = build_demo(folder, max(plan.sessions))
         load_file = folder / "voc_load.csv"
         generate(load_file, plan.load_rows)
-        print(f"준비: 데모 DB + 적재 파일 {plan.load_rows:,}행, {time.perf_counter() - t0:.1f}초 · "
-              f"세션마다 {plan.rounds}회 × {len(PAGES)}화면 · CPU {os.cpu_count()}개", flush=True)
+        print(
+            f"준비: 데모 DB + 적재 파일 {plan.load_rows:,}행, {time.perf_counter() - t0:.1f}초 · "
+            f"세션마다 {plan.rounds}회 × {len(PAGES)}화면 · CPU {os.cpu_count()}개",
+            flush=True,
+        )
         results = {}
         for loading in (False, True):
             for n in plan.sessions:
-                results[(loading, n)] = r = scenario(folder, pristine, n, plan.rounds, load_file if loading else None)
+                results[(loading, n)] = r = scenario(
+                    folder, pristine, n, plan.rounds, load_file if loading else None
+                )
                 report(r)
         failed = False
         lo, hi = min(plan.sessions), max(plan.sessions)
@@ -404,11 +463,21 @@ def main(plan: Plan) -> int:
             errors = len(b["errors"]) + len(a["errors"])
             ok = ratio <= 3 and errors == 0
             failed |= not ok
-            print(f"p95(N={hi}) / p95(N={lo}) {'CLI 적재 중' if loading else '적재 없음'}: {ratio:.2f}배 "
-                  f"(목표 ≤ 3, 세션 오류 0) {'달성' if ok else '미달'}", flush=True)
-            record(f"concurrency: p95 page view, {hi} vs {lo} sessions{', CLI load running' if loading else ''}"
-                   f"{f' ({errors} errors)' if errors else ''}", pct(b["views"], 95), pct(a["views"], 95), ratio,
-                   "≤ 3×, 0 errors", ok, baseline_name=f"{lo} session{'s' if lo > 1 else ''}")
+            print(
+                f"p95(N={hi}) / p95(N={lo}) {'CLI 적재 중' if loading else '적재 없음'}: {ratio:.2f}배 "
+                f"(목표 ≤ 3, 세션 오류 0) {'달성' if ok else '미달'}",
+                flush=True,
+            )
+            record(
+                f"concurrency: p95 page view, {hi} vs {lo} sessions{', CLI load running' if loading else ''}"
+                f"{f' ({errors} errors)' if errors else ''}",
+                pct(b["views"], 95),
+                pct(a["views"], 95),
+                ratio,
+                "≤ 3×, 0 errors",
+                ok,
+                baseline_name=f"{lo} session{'s' if lo > 1 else ''}",
+            )
         return 1 if failed else 0
 
 

@@ -13,6 +13,7 @@ Change detection: `ccm.text.enrich` with nothing changed, and re-tagging after a
 (no analysis), on the 1M items, as ratios to the same scan. Enrichment throughput against bare Kiwi is
 bench_text's.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,33 @@ NOW = datetime(2026, 11, 25, 10, 0)
 TYPES = ["문의", "불만", "칭찬", "건의", "유실물신고", "긴급요청", "고충"]
 DEADLINES = [480, 960, 960, 1440, 960, 480, 3360]
 CHANNELS = ["홈페이지", "대표전화", "부서전화", "방문", "서신", "고객의소리 접수대장", "SNS", "외부기관 이관"]
-WORDS = ["주차", "주차장", "요금", "환불", "직원", "친절", "화장실", "청소", "안전", "대기", "예약", "취소", "고장",
-         "모노레일", "자전거", "캠핑", "휴양림", "매표소", "할인", "결제", "안내", "시간", "주말", "아이", "가족"]
+WORDS = [
+    "주차",
+    "주차장",
+    "요금",
+    "환불",
+    "직원",
+    "친절",
+    "화장실",
+    "청소",
+    "안전",
+    "대기",
+    "예약",
+    "취소",
+    "고장",
+    "모노레일",
+    "자전거",
+    "캠핑",
+    "휴양림",
+    "매표소",
+    "할인",
+    "결제",
+    "안내",
+    "시간",
+    "주말",
+    "아이",
+    "가족",
+]
 
 
 def _list(xs: list) -> str:
@@ -88,18 +114,32 @@ def generate(path: Path, n: int, settings) -> None:
 
 def sla_calls(scope, settings) -> list[tuple]:
     """The queries the SLA page runs on first view."""
-    return [(va.compliance_summary, scope), (va.open_items, scope, NOW, settings, True),
-            (va.compliance_by, scope, "voc_type"), (va.processing_time_by_type, scope),
-            (va.processing_time_distribution, scope), (va.monthly_compliance, scope)]
+    return [
+        (va.compliance_summary, scope),
+        (va.open_items, scope, NOW, settings, True),
+        (va.compliance_by, scope, "voc_type"),
+        (va.processing_time_by_type, scope),
+        (va.processing_time_distribution, scope),
+        (va.monthly_compliance, scope),
+    ]
 
 
 def trends_calls(scope, settings) -> list[tuple]:
     """The queries the trends page runs on first view."""
-    return [(va.compliance_summary, scope), (va.monthly_counts, scope, "voc_type"), (va.year_over_year, scope),
-            (va.seasonality, scope), (va.spikes, scope, settings), (va.keyword_changes, scope, settings),
-            (va.topic_counts, scope), (va.topic_trends, scope, None), (va.topics_by_facility, scope),
-            (va.prevention_matrix, scope, settings, False), (va.recurrences, scope, settings),
-            (va.faq_candidates, scope, settings, True)]
+    return [
+        (va.compliance_summary, scope),
+        (va.monthly_counts, scope, "voc_type"),
+        (va.year_over_year, scope),
+        (va.seasonality, scope),
+        (va.spikes, scope, settings),
+        (va.keyword_changes, scope, settings),
+        (va.topic_counts, scope),
+        (va.topic_trends, scope, None),
+        (va.topics_by_facility, scope),
+        (va.prevention_matrix, scope, settings, False),
+        (va.recurrences, scope, settings),
+        (va.faq_candidates, scope, settings, True),
+    ]
 
 
 def pooled(path: Path) -> ExitStack:
@@ -162,21 +202,36 @@ def pages(folder: Path, settings) -> None:
             if n == SIZES[-1]:
                 shares = breakdown(trends_calls(scopes["연(2025)"], settings))
     small, big = SIZES
-    print("\npage = its first-view queries, each on a cursor of ui.data's pooled connection; "
-          "scan = one full scan on the same pool (medians of alternating rounds)")
-    print(f"{'page':<8} {'scope':<10} {'n':>2} {f'{small:,} ÷scan':>12} {f'{big:,} ÷scan':>14} {f'{big:,} s':>12} "
-          f"{'growth':>7}  target ≤ 1 s")
+    print(
+        "\npage = its first-view queries, each on a cursor of ui.data's pooled connection; "
+        "scan = one full scan on the same pool (medians of alternating rounds)"
+    )
+    print(
+        f"{'page':<8} {'scope':<10} {'n':>2} {f'{small:,} ÷scan':>12} {f'{big:,} ÷scan':>14} {f'{big:,} s':>12} "
+        f"{'growth':>7}  target ≤ 1 s"
+    )
     for label in scopes:
         for name in PAGES:
             p_small, k = res[(small, label, name)]
             p_big, _ = res[(big, label, name)]
             ok = p_big.measured <= 1.0
-            print(f"{name:<8} {label:<10} {k:>2} {p_small.ratio:12.1f} {p_big.ratio:14.1f} {p_big.measured:12.3f} "
-                  f"{p_big.measured / p_small.measured:6.1f}×  {'OK' if ok else 'SLOW'}  rounds {p_big.rounds_text()}")
-            record(f"pages: {name} {label} ({big:,} rows)", p_big.measured, p_big.baseline, p_big.ratio, "≤ 1 s",
-                   ok, baseline_name="full scan")
-    print(f"slowest queries, 유형별 추이, 연(2025), {big:,} rows (share of the page): "
-          + ", ".join(f"{n} {share:.0%}" for n, share in shares[:5]))
+            print(
+                f"{name:<8} {label:<10} {k:>2} {p_small.ratio:12.1f} {p_big.ratio:14.1f} {p_big.measured:12.3f} "
+                f"{p_big.measured / p_small.measured:6.1f}×  {'OK' if ok else 'SLOW'}  rounds {p_big.rounds_text()}"
+            )
+            record(
+                f"pages: {name} {label} ({big:,} rows)",
+                p_big.measured,
+                p_big.baseline,
+                p_big.ratio,
+                "≤ 1 s",
+                ok,
+                baseline_name="full scan",
+            )
+    print(
+        f"slowest queries, 유형별 추이, 연(2025), {big:,} rows (share of the page): "
+        + ", ".join(f"{n} {share:.0%}" for n, share in shares[:5])
+    )
 
 
 def change_detection(folder: Path, settings) -> None:
@@ -185,27 +240,57 @@ def change_detection(folder: Path, settings) -> None:
     path = folder / f"pages_{n}.duckdb"
     with db.session(path) as con:
         cfg = text.config(settings)  # as a finished enrich leaves it (no boilerplate in these texts)
-        con.execute(f"""INSERT INTO voc_text_state (voc_id, text_hash, row_sig, bp_sig)
-                        SELECT voc_id, md5({text.TEXT_SQL}), {text.SIG_SQL}, ? FROM voc_items""", [text._sig(sorted(cfg.manual))])
-        con.execute("INSERT INTO text_meta VALUES ('extractor', ?), ('topics', ?), ('analysis', ?), ('boilerplate', ?)",
-                    [text.EXTRACTOR_VERSION, text._topics_version(text.topics_of(settings)), cfg.analysis_digest,
-                     cfg.boilerplate_digest])
+        con.execute(
+            f"""INSERT INTO voc_text_state (voc_id, text_hash, row_sig, bp_sig)
+                        SELECT voc_id, md5({text.TEXT_SQL}), {text.SIG_SQL}, ? FROM voc_items""",
+            [text._sig(sorted(cfg.manual))],
+        )
+        con.execute(
+            "INSERT INTO text_meta VALUES ('extractor', ?), ('topics', ?), ('analysis', ?), ('boilerplate', ?)",
+            [
+                text.EXTRACTOR_VERSION,
+                text._topics_version(text.topics_of(settings)),
+                cfg.analysis_digest,
+                cfg.boilerplate_digest,
+            ],
+        )
         topics = {**settings["text"]["topics"], "교통": ["셔틀", "버스", "교통"]}
         edited = replace(settings, raw={**settings.raw, "text": {**settings["text"], "topics": topics}})
+
         def scan_() -> None:
             con.execute(SCAN).fetchall()
 
         same = alternate(scan_, lambda: text.enrich(con, settings), baseline_repeat=5)
         changed = text.enrich(con, settings)
-        retag = alternate(scan_, lambda: (text.enrich(con, edited), text.enrich(con, settings)), baseline_repeat=5)
-    print(f"\nkeyword analysis on {n:,} items, nothing changed: {same.ratio:.1f} × the scan ({same.measured:.2f} s; "
-          f"{changed} analysed)")
-    print(f"topic dictionary edited → re-tag all, and back (no analysis): {retag.ratio:.1f} × the scan "
-          f"({retag.measured:.2f} s)")
-    record(f"pages: keyword analysis, nothing changed ({n:,} items)", same.measured, same.baseline, same.ratio, "-",
-           None, baseline_name="full scan")
-    record(f"pages: topic edit, re-tag twice ({n:,} items)", retag.measured, retag.baseline, retag.ratio, "-", None,
-           baseline_name="full scan")
+        retag = alternate(
+            scan_, lambda: (text.enrich(con, edited), text.enrich(con, settings)), baseline_repeat=5
+        )
+    print(
+        f"\nkeyword analysis on {n:,} items, nothing changed: {same.ratio:.1f} × the scan ({same.measured:.2f} s; "
+        f"{changed} analysed)"
+    )
+    print(
+        f"topic dictionary edited → re-tag all, and back (no analysis): {retag.ratio:.1f} × the scan "
+        f"({retag.measured:.2f} s)"
+    )
+    record(
+        f"pages: keyword analysis, nothing changed ({n:,} items)",
+        same.measured,
+        same.baseline,
+        same.ratio,
+        "-",
+        None,
+        baseline_name="full scan",
+    )
+    record(
+        f"pages: topic edit, re-tag twice ({n:,} items)",
+        retag.measured,
+        retag.baseline,
+        retag.ratio,
+        "-",
+        None,
+        baseline_name="full scan",
+    )
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ with it (medians of at least 3 rounds): one full scan of the items (`SELECT voc_
 GROUP BY 1`, mean of 5 per round) on a cursor of the same pool. The pool is held open for the whole run,
 so neither side pays for opening the file. Reported as ratios to the scan, the seconds beside them.
 """
+
 from __future__ import annotations
 
 import sys
@@ -34,9 +35,11 @@ def on_pool(fn, *args):
 def main() -> int:
     settings = load_settings()
     cfg = ranking.config_from_settings(settings)
-    jobs = {"report workbook (2026 H1)": on_pool(report.build_workbook, settings, 2026, 1, NOW),
-            "ranking VOC inputs (2025)": on_pool(ranking.voc_rates, period("year", 2025), cfg),
-            "meeting figures": on_pool(meeting.figures, NOW, settings)}
+    jobs = {
+        "report workbook (2026 H1)": on_pool(report.build_workbook, settings, 2026, 1, NOW),
+        "ranking VOC inputs (2025)": on_pool(ranking.voc_rates, period("year", 2025), cfg),
+        "meeting figures": on_pool(meeting.figures, NOW, settings),
+    }
     print(f"{'rows':>10}  " + "  ".join(f"{name:>26}" for name in jobs) + "   (× the full scan, seconds)")
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         for n in SIZES:
@@ -44,10 +47,21 @@ def main() -> int:
             generate(path, n, settings)
             with pooled(path):
                 res = {name: alternate(scan, job, baseline_repeat=5) for name, job in jobs.items()}
-            print(f"{n:>10,}  " + "  ".join(f"{f'{r.ratio:,.1f}× ({r.measured:.3f} s)':>26}" for r in res.values()),
-                  flush=True)
+            print(
+                f"{n:>10,}  "
+                + "  ".join(f"{f'{r.ratio:,.1f}× ({r.measured:.3f} s)':>26}" for r in res.values()),
+                flush=True,
+            )
     for name, r in res.items():
-        record(f"report: {name} ({n:,} rows)", r.measured, r.baseline, r.ratio, "-", None, baseline_name="full scan")
+        record(
+            f"report: {name} ({n:,} rows)",
+            r.measured,
+            r.baseline,
+            r.ratio,
+            "-",
+            None,
+            baseline_name="full scan",
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ Baselines, measured in the same run under the same conditions, alternating with 
   same open connection.
 Reported as ratios so the figures survive a slower or faster machine.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -49,31 +50,62 @@ def main() -> None:
         df = _pcsi_frame(2025, N, np.random.default_rng(1), 2025)
         df.to_csv(path, index=False, encoding="cp949")
         dbp = Path(tmp) / "bench.duckdb"
+
         def read() -> None:
             pd.read_csv(path, encoding="cp949")
 
         load = alternate(read, lambda: load_fresh(path, dbp, settings))
         again = alternate(read, lambda: reload(path, dbp, settings))
         import scipy.stats  # noqa: F401 - a one-off import, not part of the page's work
+
         opts = pcsi.options_from(settings)
         with db.session(dbp) as con:
             out = pcsi.summary(con, 2025, "PCSI", pcsi.NO_FILTER, opts)
-            summ = alternate(lambda: bare_answers(con), lambda: pcsi.summary(con, 2025, "PCSI", pcsi.NO_FILTER, opts))
+            summ = alternate(
+                lambda: bare_answers(con), lambda: pcsi.summary(con, 2025, "PCSI", pcsi.NO_FILTER, opts)
+            )
         megabytes = path.stat().st_size / 1e6
     print(f"file: {N:,} respondents, {megabytes:.1f} MB CP949; index {out['index']:.2f}")
-    print(f"load         {load.ratio:5.1f} × pandas.read_csv ({load.measured:.2f} s vs {load.baseline:.2f} s; "
-          f"rounds {load.rounds_text()})")
-    print(f"reload       {again.ratio:5.1f} × pandas.read_csv (nothing written; {again.measured:.2f} s; "
-          f"rounds {again.rounds_text()})")
-    print(f"page summary {summ.ratio:5.1f} × the bare read of the scored answers ({summ.measured:.3f} s vs "
-          f"{summ.baseline:.3f} s; rounds {summ.rounds_text()})")
+    print(
+        f"load         {load.ratio:5.1f} × pandas.read_csv ({load.measured:.2f} s vs {load.baseline:.2f} s; "
+        f"rounds {load.rounds_text()})"
+    )
+    print(
+        f"reload       {again.ratio:5.1f} × pandas.read_csv (nothing written; {again.measured:.2f} s; "
+        f"rounds {again.rounds_text()})"
+    )
+    print(
+        f"page summary {summ.ratio:5.1f} × the bare read of the scored answers ({summ.measured:.3f} s vs "
+        f"{summ.baseline:.3f} s; rounds {summ.rounds_text()})"
+    )
     size = f"{N:,} respondents"
-    record(f"survey: load CP949 CSV ({size})", load.measured, load.baseline, load.ratio, "-", None,
-           baseline_name="pandas.read_csv")
-    record(f"survey: reload, nothing new ({size})", again.measured, again.baseline, again.ratio, "-", None,
-           baseline_name="pandas.read_csv")
-    record(f"survey: PCSI page summary ({size})", summ.measured, summ.baseline, summ.ratio, "-", None,
-           baseline_name="bare read of the answers")
+    record(
+        f"survey: load CP949 CSV ({size})",
+        load.measured,
+        load.baseline,
+        load.ratio,
+        "-",
+        None,
+        baseline_name="pandas.read_csv",
+    )
+    record(
+        f"survey: reload, nothing new ({size})",
+        again.measured,
+        again.baseline,
+        again.ratio,
+        "-",
+        None,
+        baseline_name="pandas.read_csv",
+    )
+    record(
+        f"survey: PCSI page summary ({size})",
+        summ.measured,
+        summ.baseline,
+        summ.ratio,
+        "-",
+        None,
+        baseline_name="bare read of the answers",
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ ratio (measured ÷ baseline, or as the benchmark defines it), target (text, e.g.
 BENCH_QUICK=1 (`python -m bench --quick`) asks each benchmark for its small sizes; BENCH_ROUNDS sets the
 number of alternating rounds (at least 3).
 """
+
 from __future__ import annotations
 
 import json
@@ -40,22 +41,54 @@ class Pair:
         return ", ".join(f"{m / b:.2f}" for b, m in self.rounds)
 
 
-def alternate(baseline: Callable[[], Any], measured: Callable[[], Any], rounds: int = ROUNDS, *,
-              baseline_repeat: int = 1) -> Pair:
+def alternate(
+    baseline: Callable[[], Any],
+    measured: Callable[[], Any],
+    rounds: int = ROUNDS,
+    *,
+    baseline_repeat: int = 1,
+) -> Pair:
     """Baseline and measured side timed one after the other, `rounds` times, so that a busy moment of
     the machine touches both sides. A baseline of a few milliseconds runs `baseline_repeat` times per
     round and counts its mean, so that it is stable."""
+
     def base() -> float:
         return timed(lambda: [baseline() for _ in range(baseline_repeat)])[0] / baseline_repeat
 
     pairs = tuple((base(), timed(measured)[0]) for _ in range(max(3, rounds)))
-    return Pair(statistics.median(b for b, _ in pairs), statistics.median(m for _, m in pairs),
-                statistics.median(m / b for b, m in pairs), pairs)
+    return Pair(
+        statistics.median(b for b, _ in pairs),
+        statistics.median(m for _, m in pairs),
+        statistics.median(m / b for b, m in pairs),
+        pairs,
+    )
 
 
-def record(name: str, measured: float, baseline: float, ratio: float, target: str, passed: bool | None,
-           unit: str = "s", baseline_name: str = "") -> None:
+def record(
+    name: str,
+    measured: float,
+    baseline: float,
+    ratio: float,
+    target: str,
+    passed: bool | None,
+    unit: str = "s",
+    baseline_name: str = "",
+) -> None:
     """One line for the summary table of `python -m bench`."""
-    print(MARKER + json.dumps({"name": name, "measured": measured, "baseline": baseline, "unit": unit,
-                               "baseline_name": baseline_name, "ratio": ratio, "target": target,
-                               "passed": passed}, ensure_ascii=False), flush=True)
+    print(
+        MARKER
+        + json.dumps(
+            {
+                "name": name,
+                "measured": measured,
+                "baseline": baseline,
+                "unit": unit,
+                "baseline_name": baseline_name,
+                "ratio": ratio,
+                "target": target,
+                "passed": passed,
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )

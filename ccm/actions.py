@@ -12,6 +12,7 @@ Rules:
   after ~ Binomial(before + after, ½) when nothing changed).
 Pure Python (no Streamlit).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -32,13 +33,25 @@ TEAM = ("관리자", "분석")
 EDITORS = (*TEAM, "부서")
 DEFAULT_STATUSES = ("발굴", "계획", "시행", "완료", "효과 확인")
 FIELDS = {  # column → Korean label (pages, template, audit details)
-    "title": "과제명", "cause": "발생원인", "direction": "개선방향", "department": "개선시행 부서",
-    "schedule": "세부 일정", "due_date": "완료 예정일", "status": "진행 상태", "topic": "대상 주제",
-    "facility": "대상 시설", "customer_told": "고객 피드백 여부", "completed_on": "완료일",
+    "title": "과제명",
+    "cause": "발생원인",
+    "direction": "개선방향",
+    "department": "개선시행 부서",
+    "schedule": "세부 일정",
+    "due_date": "완료 예정일",
+    "status": "진행 상태",
+    "topic": "대상 주제",
+    "facility": "대상 시설",
+    "customer_told": "고객 피드백 여부",
+    "completed_on": "완료일",
 }
 EDITABLE = tuple(FIELDS)
 VERDICTS = ("개선됨", "변화 없음", "악화", "판단 보류")
-AUDIT_LABELS = {"action_create": "개선과제 등록", "action_update": "개선과제 수정", "action_status": "개선과제 단계 변경"}
+AUDIT_LABELS = {
+    "action_create": "개선과제 등록",
+    "action_update": "개선과제 수정",
+    "action_status": "개선과제 단계 변경",
+}
 
 
 class ActionError(ValueError):
@@ -77,31 +90,49 @@ class Rules:
         return self.statuses[-1]
 
     def finished(self) -> tuple[str, ...]:
-        return self.statuses[self.statuses.index(self.done):]
+        return self.statuses[self.statuses.index(self.done) :]
 
 
 def rules_from(settings) -> Rules:
     cfg, tr = settings.actions, settings.trends
-    return Rules(statuses=cfg.statuses, window_days=cfg.effect_window_days, min_items=cfg.min_items, alpha=cfg.alpha,
-                 complaint_types=settings.complaint_types, recurrence_days=tr.recurrence_days,
-                 recurrence_types=tr.recurrence_types, departments=tuple(settings.departments))
+    return Rules(
+        statuses=cfg.statuses,
+        window_days=cfg.effect_window_days,
+        min_items=cfg.min_items,
+        alpha=cfg.alpha,
+        complaint_types=settings.complaint_types,
+        recurrence_days=tr.recurrence_days,
+        recurrence_types=tr.recurrence_types,
+        departments=tuple(settings.departments),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # who may do what
 
+
 def can_edit(user: Actor, department: str | None) -> bool:
     """관리자·분석: any action; 부서: its own department's; 열람: none."""
-    return user.role in TEAM or (user.role == "부서" and bool(user.department) and department == user.department)
+    return user.role in TEAM or (
+        user.role == "부서" and bool(user.department) and department == user.department
+    )
 
 
 def _check_status_move(user: Actor, rules: Rules, old: str | None, new: str) -> None:
     if new not in rules.statuses:
-        raise ActionError(f"진행 상태 '{new}'은(는) 없는 단계입니다({' → '.join(rules.statuses)} 중 하나).", "status")
+        raise ActionError(
+            f"진행 상태 '{new}'은(는) 없는 단계입니다({' → '.join(rules.statuses)} 중 하나).", "status"
+        )
     if new == rules.checked and old != new and user.role not in TEAM:
-        raise ActionError(f"'{rules.checked}'은(는) CCM 주관부서(관리자·분석 권한)가 결과의 효과를 확인하고 정합니다.", "status")
+        raise ActionError(
+            f"'{rules.checked}'은(는) CCM 주관부서(관리자·분석 권한)가 결과의 효과를 확인하고 정합니다.",
+            "status",
+        )
     if old is not None and rules.statuses.index(new) < rules.statuses.index(old) and user.role != "관리자":
-        raise ActionError(f"진행 상태는 앞으로만 바꿀 수 있습니다('{old}' → '{new}'). 되돌리기는 관리자에게 요청하세요.", "status")
+        raise ActionError(
+            f"진행 상태는 앞으로만 바꿀 수 있습니다('{old}' → '{new}'). 되돌리기는 관리자에게 요청하세요.",
+            "status",
+        )
 
 
 def _normalise(values: dict[str, Any], rules: Rules, today: date) -> dict[str, Any]:
@@ -112,10 +143,15 @@ def _normalise(values: dict[str, Any], rules: Rules, today: date) -> dict[str, A
     if not v["title"]:
         raise ActionError("과제명을 적으세요.", "title")
     if v["department"] not in rules.departments:
-        raise ActionError(f"개선시행 부서 '{v['department'] or ''}'은(는) 설정의 부서 목록에 없습니다.", "department")
+        raise ActionError(
+            f"개선시행 부서 '{v['department'] or ''}'은(는) 설정의 부서 목록에 없습니다.", "department"
+        )
     stage = rules.statuses.index(v["status"])
     if stage >= 1 and v.get("due_date") is None:
-        raise ActionError(f"'{rules.statuses[1]}' 단계부터는 완료 예정일(세부 일정)이 있어야 합니다 (매뉴얼 §4.3.2-4).", "due_date")
+        raise ActionError(
+            f"'{rules.statuses[1]}' 단계부터는 완료 예정일(세부 일정)이 있어야 합니다 (매뉴얼 §4.3.2-4).",
+            "due_date",
+        )
     finished = v["status"] in rules.finished()
     if finished and v.get("completed_on") is None:
         v["completed_on"] = today
@@ -129,14 +165,33 @@ def _normalise(values: dict[str, Any], rules: Rules, today: date) -> dict[str, A
 
 def _detail(action_id: int, v: dict[str, Any], keys) -> str:
     def show(x):
-        return "예" if x is True else "아니오" if x is False else "" if x is None else \
-            f"{x:%Y-%m-%d}" if isinstance(x, date) else str(x)
+        return (
+            "예"
+            if x is True
+            else "아니오"
+            if x is False
+            else ""
+            if x is None
+            else f"{x:%Y-%m-%d}"
+            if isinstance(x, date)
+            else str(x)
+        )
+
     return f"과제 {action_id}번: " + ", ".join(f"{FIELDS[k]}={show(v[k])}" for k in keys)
 
 
-def create(con: duckdb.DuckDBPyConnection, user: Actor, rules: Rules, values: dict[str, Any],
-           voc_ids: tuple[str, ...] = (), *, origin: str = "직접 입력", now: datetime, batch_id: int | None = None,
-           in_transaction: bool = False) -> int:
+def create(
+    con: duckdb.DuckDBPyConnection,
+    user: Actor,
+    rules: Rules,
+    values: dict[str, Any],
+    voc_ids: tuple[str, ...] = (),
+    *,
+    origin: str = "직접 입력",
+    now: datetime,
+    batch_id: int | None = None,
+    in_transaction: bool = False,
+) -> int:
     """Register an action (status defaults to the first stage); returns its action_id. Audited."""
     full = {k: values.get(k) for k in EDITABLE}
     full["status"] = full["status"] or rules.statuses[0]
@@ -147,15 +202,21 @@ def create(con: duckdb.DuckDBPyConnection, user: Actor, rules: Rules, values: di
 
     def write() -> int:
         action_id = con.execute(
-            f"""INSERT INTO improvement_actions ({', '.join(EDITABLE)}, origin, created_at, created_by, updated_at,
-                    updated_by, batch_id) VALUES ({', '.join('?' * (len(EDITABLE) + 6))}) RETURNING action_id""",
-            [*(v[k] for k in EDITABLE), origin, now, user.username, now, user.username, batch_id]).fetchone()[0]
+            f"""INSERT INTO improvement_actions ({", ".join(EDITABLE)}, origin, created_at, created_by, updated_at,
+                    updated_by, batch_id) VALUES ({", ".join("?" * (len(EDITABLE) + 6))}) RETURNING action_id""",
+            [*(v[k] for k in EDITABLE), origin, now, user.username, now, user.username, batch_id],
+        ).fetchone()[0]
         ids = sorted(set(voc_ids))
         if ids:
             con.execute("INSERT INTO action_voc SELECT ?, unnest(?)", [action_id, ids])
-        record(con, user.username, "action_create",
-               _detail(action_id, v, ("title", "department", "status", "topic", "facility", "due_date"))
-               + f", 만든 곳={origin}, 관련 VOC {len(ids)}건", at=now)
+        record(
+            con,
+            user.username,
+            "action_create",
+            _detail(action_id, v, ("title", "department", "status", "topic", "facility", "due_date"))
+            + f", 만든 곳={origin}, 관련 VOC {len(ids)}건",
+            at=now,
+        )
         return action_id
 
     if in_transaction:
@@ -165,8 +226,9 @@ def create(con: duckdb.DuckDBPyConnection, user: Actor, rules: Rules, values: di
 
 
 def get(con: duckdb.DuckDBPyConnection, action_id: int) -> dict[str, Any] | None:
-    df = con.execute(f"SELECT action_id, {', '.join(EDITABLE)} FROM improvement_actions WHERE action_id = ?",
-                     [action_id]).df()
+    df = con.execute(
+        f"SELECT action_id, {', '.join(EDITABLE)} FROM improvement_actions WHERE action_id = ?", [action_id]
+    ).df()
     if df.empty:
         return None
     row = df.iloc[0].to_dict()
@@ -175,8 +237,16 @@ def get(con: duckdb.DuckDBPyConnection, action_id: int) -> dict[str, Any] | None
     return {k: (None if not isinstance(x, (bool, np.bool_)) and pd.isna(x) else x) for k, x in row.items()}
 
 
-def update(con: duckdb.DuckDBPyConnection, user: Actor, rules: Rules, action_id: int, changes: dict[str, Any], *,
-           now: datetime, in_transaction: bool = False) -> list[str]:
+def update(
+    con: duckdb.DuckDBPyConnection,
+    user: Actor,
+    rules: Rules,
+    action_id: int,
+    changes: dict[str, Any],
+    *,
+    now: datetime,
+    in_transaction: bool = False,
+) -> list[str]:
     """Change fields of one action; returns the Korean labels of the fields that changed ([] = nothing).
     A status change is audited as such (action_status), other fields as action_update."""
     old = get(con, action_id)
@@ -192,7 +262,11 @@ def update(con: duckdb.DuckDBPyConnection, user: Actor, rules: Rules, action_id:
         raise ActionError("다른 부서로 넘기는 일은 CCM 주관부서(관리자·분석 권한)가 합니다.", "department")
     if new["status"] != old["status"]:
         _check_status_move(user, rules, old["status"], new["status"])
-    if "completed_on" not in changes and new["status"] in rules.finished() and old["status"] not in rules.finished():
+    if (
+        "completed_on" not in changes
+        and new["status"] in rules.finished()
+        and old["status"] not in rules.finished()
+    ):
         new["completed_on"] = None  # reaching 완료 now: completed today unless a date was given
     v = _normalise({k: new[k] for k in EDITABLE}, rules, now.date())
     changed = [k for k in EDITABLE if v[k] != old[k]]
@@ -200,11 +274,19 @@ def update(con: duckdb.DuckDBPyConnection, user: Actor, rules: Rules, action_id:
         return []
 
     def write() -> None:
-        con.execute(f"UPDATE improvement_actions SET {', '.join(f'{k} = ?' for k in changed)}, updated_at = ?, "
-                    "updated_by = ? WHERE action_id = ?", [*(v[k] for k in changed), now, user.username, action_id])
+        con.execute(
+            f"UPDATE improvement_actions SET {', '.join(f'{k} = ?' for k in changed)}, updated_at = ?, "
+            "updated_by = ? WHERE action_id = ?",
+            [*(v[k] for k in changed), now, user.username, action_id],
+        )
         if "status" in changed:
-            record(con, user.username, "action_status",
-                   f"과제 {action_id}번: {old['status']} → {v['status']}", at=now)
+            record(
+                con,
+                user.username,
+                "action_status",
+                f"과제 {action_id}번: {old['status']} → {v['status']}",
+                at=now,
+            )
         rest = [k for k in changed if k != "status"]
         if rest:
             record(con, user.username, "action_update", _detail(action_id, v, rest), at=now)
@@ -221,11 +303,13 @@ def refusal(user: Actor, department: str | None = None) -> str:
     if user.role == "열람":
         return "열람 권한은 개선과제를 볼 수만 있습니다."
     return f"{user.department or '소속 부서'}의 개선과제만 등록·수정할 수 있습니다" + (
-        f" (이 과제: {department})." if department else ".")
+        f" (이 과제: {department})." if department else "."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # register
+
 
 def _departments_of(scope: Scope, alias: str = "a") -> tuple[str, list]:
     """The scope's department filter only (the register is not limited to the period)."""
@@ -233,7 +317,9 @@ def _departments_of(scope: Scope, alias: str = "a") -> tuple[str, list]:
     return wide.where(f"{alias}.created_at", f"{alias}.department")
 
 
-def register(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, in_period: bool = False) -> pd.DataFrame:
+def register(
+    con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, in_period: bool = False
+) -> pd.DataFrame:
     """Actions of the scope's departments (all periods; `in_period`: only those open at some time in the
     scope's period — not completed before its start, and registered or completed before its end), newest first.
     Columns: action_id, title, department, status, topic, facility, due_date, completed_on, overdue,
@@ -260,7 +346,9 @@ def register(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, in_per
     ).df()
 
 
-def linked_items(con: duckdb.DuckDBPyConnection, scope: Scope, action_id: int, with_text: bool = False) -> pd.DataFrame:
+def linked_items(
+    con: duckdb.DuckDBPyConnection, scope: Scope, action_id: int, with_text: bool = False
+) -> pd.DataFrame:
     """The VOC items that triggered an action (if the action is in the scope's departments), newest first."""
     where, params = _departments_of(scope)
     text = ", v.title, v.content" if with_text else ""
@@ -268,18 +356,25 @@ def linked_items(con: duckdb.DuckDBPyConnection, scope: Scope, action_id: int, w
         f"""SELECT v.voc_id, v.received_at, v.voc_type, v.channel, v.department, v.facility, v.status{text}
             FROM action_voc l JOIN voc v USING (voc_id)
             WHERE l.action_id = ? AND l.action_id IN (SELECT a.action_id FROM improvement_actions a WHERE {where})
-            ORDER BY v.received_at DESC, v.voc_id""", [action_id, *params]).df()
+            ORDER BY v.received_at DESC, v.voc_id""",
+        [action_id, *params],
+    ).df()
 
 
 def status_counts(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime) -> dict[str, int]:
     """Counts for the page's headline: total, open, overdue, completed."""
     df = register(con, scope, now)
-    return {"total": len(df), "open": int(df["completed_on"].isna().sum()), "overdue": int(df["overdue"].fillna(False).sum()),
-            "completed": int(df["completed_on"].notna().sum())}
+    return {
+        "total": len(df),
+        "open": int(df["completed_on"].isna().sum()),
+        "overdue": int(df["overdue"].fillna(False).sum()),
+        "completed": int(df["completed_on"].notna().sum()),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # effect
+
 
 def _window_counts(con: duckdb.DuckDBPyConnection, where: str, params: list, rules: Rules) -> pd.DataFrame:
     """Per completed action with a target: n/c/r (items, complaints, recurrences) before and after.
@@ -340,7 +435,9 @@ _EFFECT_SQL = """WITH acts AS (
             GROUP BY w.action_id"""
 
 
-def rate_test(before: np.ndarray, after: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def rate_test(
+    before: np.ndarray, after: np.ndarray, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two Poisson counts over equal time: exact conditional test (after | total ~ Binomial(total, ½)).
     Returns (two-sided p, lower, upper) with the (1 − alpha) Clopper–Pearson interval of the rate ratio
     after ÷ before. Same p as scipy.stats.binomtest(after, before + after, 0.5) (symmetric), vectorised."""
@@ -370,7 +467,9 @@ def effect(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, rules: R
     where, params = _departments_of(scope)
     acts = con.execute(
         f"""SELECT action_id, title, department, status, topic, facility, completed_on FROM improvement_actions a
-            WHERE completed_on IS NOT NULL AND {where} ORDER BY completed_on DESC, action_id DESC""", params).df()
+            WHERE completed_on IS NOT NULL AND {where} ORDER BY completed_on DESC, action_id DESC""",
+        params,
+    ).df()
     counts = _window_counts(con, where, params, rules)
     df = acts.merge(counts, on="action_id", how="left")
     for c in counts.columns[1:]:
@@ -389,26 +488,43 @@ def _judge(df: pd.DataFrame, now: datetime, rules: Rules) -> pd.DataFrame:
     df["change"] = a - b
     with np.errstate(invalid="ignore", divide="ignore"):
         df["change_rate"] = np.where(b > 0, (a - b) / np.where(b > 0, b, 1), np.nan)
-        df["before_complaint_share"] = np.where(b > 0, df["before_complaints"] / np.where(b > 0, b, 1), np.nan)
+        df["before_complaint_share"] = np.where(
+            b > 0, df["before_complaints"] / np.where(b > 0, b, 1), np.nan
+        )
         df["after_complaint_share"] = np.where(a > 0, df["after_complaints"] / np.where(a > 0, a, 1), np.nan)
     df["complaint_share_change"] = df["after_complaint_share"] - df["before_complaint_share"]
     df["p_value"], df["ratio_low"] = p, lo
     df["ratio_high"] = np.where(np.isinf(hi), np.nan, hi)  # no upper bound when nothing came before
-    ended = pd.to_datetime(df["after_end"]) + pd.Timedelta(days=1) <= pd.Timestamp(now)  # the window's last day is over
+    ended = pd.to_datetime(df["after_end"]) + pd.Timedelta(days=1) <= pd.Timestamp(
+        now
+    )  # the window's last day is over
     targeted = df["topic"].notna() | df["facility"].notna()
     small = (a + b) < rules.min_items
     significant = p < rules.alpha
-    verdict = np.select([~targeted, ~ended, small, significant & (a < b), significant & (a > b)],
-                        ["판단 보류", "판단 보류", "판단 보류", "개선됨", "악화"], "변화 없음")
-    reason = [_reason(t, e, sm, sg, u, n, pv, rules) for t, e, sm, sg, u, n, pv in
-              zip(targeted, ended, small, significant, df["after_end"], a + b, p)]
+    verdict = np.select(
+        [~targeted, ~ended, small, significant & (a < b), significant & (a > b)],
+        ["판단 보류", "판단 보류", "판단 보류", "개선됨", "악화"],
+        "변화 없음",
+    )
+    reason = [
+        _reason(t, e, sm, sg, u, n, pv, rules)
+        for t, e, sm, sg, u, n, pv in zip(targeted, ended, small, significant, df["after_end"], a + b, p)
+    ]
     df["verdict"], df["reason"] = verdict, pd.Series(reason, index=df.index, dtype="object")
     df["observing"] = targeted & ~ended
     return df
 
 
-def _reason(targeted: bool, ended: bool, small: bool, significant: bool, after_end: date, total: int, p: float,
-            rules: Rules) -> str:
+def _reason(
+    targeted: bool,
+    ended: bool,
+    small: bool,
+    significant: bool,
+    after_end: date,
+    total: int,
+    p: float,
+    rules: Rules,
+) -> str:
     if not targeted:
         return "대상 주제·시설이 없어 측정하지 않음"
     if not ended:
@@ -430,8 +546,10 @@ def cco_list(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, rules:
 def cco_from(reg: pd.DataFrame, eff: pd.DataFrame) -> pd.DataFrame:
     """cco_list from a register frame and an effect frame already at hand (the page's cached ones)."""
     late = reg[reg["overdue"].fillna(False).astype(bool)]
-    late = late.assign(kind="기한 초과",
-                       reason="완료 예정일에서 " + late["days_overdue"].astype("Int64").astype(str) + "일 지남")
+    late = late.assign(
+        kind="기한 초과",
+        reason="완료 예정일에서 " + late["days_overdue"].astype("Int64").astype(str) + "일 지남",
+    )
     weak = eff[(eff["verdict"] != "개선됨") & ~eff["observing"]]
     weak = weak.merge(reg[["action_id", "due_date"]], on="action_id", how="left")
     weak = weak.assign(kind="효과 미확인", reason=weak["verdict"] + ": " + weak["reason"])
@@ -443,22 +561,32 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo an Excel import (load_batches kind 'actions'): remove the actions it registered and their
     VOC links. Refused when the import changed actions that already existed (their earlier values are
     not kept) or when an action it registered was changed since."""
-    row = con.execute("SELECT kind, status, rows_updated + rows_unchanged FROM load_batches WHERE batch_id = ?",
-                      [batch_id]).fetchone()
+    row = con.execute(
+        "SELECT kind, status, rows_updated + rows_unchanged FROM load_batches WHERE batch_id = ?", [batch_id]
+    ).fetchone()
     if row is None or row[0] != "actions":
         raise ActionError(f"개선과제 적재 {batch_id}번이 없습니다.")
     if row[1] == "rolled_back":
         raise ActionError(f"적재 {batch_id}번은 이미 되돌렸습니다.")
     if row[2]:
-        raise ActionError(f"적재 {batch_id}번은 이미 있던 개선과제를 고쳤습니다(이전 값은 남아 있지 않음). 개선과제 화면에서 직접 고치세요.")
-    changed = con.execute("SELECT count(*) FROM improvement_actions WHERE batch_id = ? AND updated_at > created_at",
-                          [batch_id]).fetchone()[0]
+        raise ActionError(
+            f"적재 {batch_id}번은 이미 있던 개선과제를 고쳤습니다(이전 값은 남아 있지 않음). 개선과제 화면에서 직접 고치세요."
+        )
+    changed = con.execute(
+        "SELECT count(*) FROM improvement_actions WHERE batch_id = ? AND updated_at > created_at", [batch_id]
+    ).fetchone()[0]
     if changed:
-        raise ActionError(f"적재 {batch_id}번이 만든 개선과제 중 {changed}건이 그 뒤에 바뀌었습니다. 개선과제 화면에서 직접 고치세요.")
+        raise ActionError(
+            f"적재 {batch_id}번이 만든 개선과제 중 {changed}건이 그 뒤에 바뀌었습니다. 개선과제 화면에서 직접 고치세요."
+        )
     with transaction(con):
-        con.execute("DELETE FROM action_voc WHERE action_id IN (SELECT action_id FROM improvement_actions WHERE batch_id = ?)",
-                    [batch_id])
-        removed = con.execute("DELETE FROM improvement_actions WHERE batch_id = ? RETURNING action_id", [batch_id]).fetchall()
+        con.execute(
+            "DELETE FROM action_voc WHERE action_id IN (SELECT action_id FROM improvement_actions WHERE batch_id = ?)",
+            [batch_id],
+        )
+        removed = con.execute(
+            "DELETE FROM improvement_actions WHERE batch_id = ? RETURNING action_id", [batch_id]
+        ).fetchall()
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
     return {"removed": len(removed)}
 
@@ -466,16 +594,20 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
 # ---------------------------------------------------------------------------------------------
 # KPI actual and report
 
-def on_time_completion_rate(con: duckdb.DuckDBPyConnection, year: int, department: str | None = None,
-                            until: date | None = None) -> tuple[int, int]:
+
+def on_time_completion_rate(
+    con: duckdb.DuckDBPyConnection, year: int, department: str | None = None, until: date | None = None
+) -> tuple[int, int]:
     """(numerator, denominator) of 개선과제 기한 내 완료율: actions due in `year` (due_date in that year,
     and before `until` when given — e.g. the first day after the month under review), and of those the
     ones completed on or before their due date. `department` None = every department."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     if until is not None:
         end = min(end, until)
-    sql = "SELECT count(*) FILTER (completed_on <= due_date), count(*) FROM improvement_actions " \
-          "WHERE due_date >= ? AND due_date < ?"
+    sql = (
+        "SELECT count(*) FILTER (completed_on <= due_date), count(*) FROM improvement_actions "
+        "WHERE due_date >= ? AND due_date < ?"
+    )
     params: list = [start, end]
     if department is not None:
         sql += " AND department = ?"
@@ -485,12 +617,27 @@ def on_time_completion_rate(con: duckdb.DuckDBPyConnection, year: int, departmen
 
 
 REPORT_COLUMNS = {
-    "action_id": "과제번호", "title": "과제명", "department": "개선시행 부서", "status": "진행 상태",
-    "topic": "대상 주제", "facility": "대상 시설", "due_date": "완료 예정일", "completed_on": "완료일",
-    "on_time": "기한 내 완료", "customer_told": "고객 피드백", "voc_items": "관련 VOC 건수",
-    "before_items": "완료 전 건수", "after_items": "완료 후 건수", "change_rate": "건수 증감률",
-    "p_value": "유의확률", "before_complaint_share": "완료 전 불만 비중", "after_complaint_share": "완료 후 불만 비중",
-    "before_recurrences": "완료 전 재발", "after_recurrences": "완료 후 재발", "verdict": "효과 판정", "reason": "판정 사유",
+    "action_id": "과제번호",
+    "title": "과제명",
+    "department": "개선시행 부서",
+    "status": "진행 상태",
+    "topic": "대상 주제",
+    "facility": "대상 시설",
+    "due_date": "완료 예정일",
+    "completed_on": "완료일",
+    "on_time": "기한 내 완료",
+    "customer_told": "고객 피드백",
+    "voc_items": "관련 VOC 건수",
+    "before_items": "완료 전 건수",
+    "after_items": "완료 후 건수",
+    "change_rate": "건수 증감률",
+    "p_value": "유의확률",
+    "before_complaint_share": "완료 전 불만 비중",
+    "after_complaint_share": "완료 후 불만 비중",
+    "before_recurrences": "완료 전 재발",
+    "after_recurrences": "완료 후 재발",
+    "verdict": "효과 판정",
+    "reason": "판정 사유",
 }
 
 
@@ -499,12 +646,24 @@ def report_frame(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, se
     the period, with their measured effect (Korean column names, REPORT_COLUMNS; 예/아니오 for flags)."""
     if settings is None:
         from ccm.settings import load_settings
+
         settings = load_settings()
     rules = rules_from(settings)
     reg = register(con, scope, now, in_period=True)
     eff = effect(con, scope, now, rules)
-    keep = ["action_id", "before_items", "after_items", "change_rate", "p_value", "before_complaint_share",
-            "after_complaint_share", "before_recurrences", "after_recurrences", "verdict", "reason"]
+    keep = [
+        "action_id",
+        "before_items",
+        "after_items",
+        "change_rate",
+        "p_value",
+        "before_complaint_share",
+        "after_complaint_share",
+        "before_recurrences",
+        "after_recurrences",
+        "verdict",
+        "reason",
+    ]
     df = reg.merge(eff[keep], on="action_id", how="left")
     both = df["completed_on"].notna() & df["due_date"].notna()
     on_time = np.where(df["completed_on"] <= df["due_date"], "예", "아니오")

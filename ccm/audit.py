@@ -2,6 +2,7 @@
 
 `record(con, username, action, detail)` is the one call every writer uses. Pure Python (no Streamlit).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -27,15 +28,30 @@ ACTIONS = {
     "action_status": "개선과제 단계 변경",
 }
 
-def record(con: duckdb.DuckDBPyConnection, username: str | None, action: str, detail: str = "",
-           *, at: datetime | None = None) -> None:
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    username: str | None,
+    action: str,
+    detail: str = "",
+    *,
+    at: datetime | None = None,
+) -> None:
     """Append one audit entry (inside the caller's transaction, if any)."""
-    con.execute("INSERT INTO audit_log (at_time, username, action, detail) VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?)",
-                [at, username, action, detail])
+    con.execute(
+        "INSERT INTO audit_log (at_time, username, action, detail) VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?)",
+        [at, username, action, detail],
+    )
 
 
-def query(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None,
-          actions: tuple[str, ...] = (), username: str = "", limit: int = 5000) -> pd.DataFrame:
+def query(
+    con: duckdb.DuckDBPyConnection,
+    start: date | None = None,
+    end: date | None = None,
+    actions: tuple[str, ...] = (),
+    username: str = "",
+    limit: int = 5000,
+) -> pd.DataFrame:
     """Audit entries, newest first; [start, end] inclusive dates, optional action and user filters."""
     sql = "SELECT at_time, username, action, detail FROM audit_log WHERE TRUE"
     params: list = []

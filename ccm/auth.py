@@ -3,6 +3,7 @@ and sign-in sessions (the token a browser keeps so a refresh or a new tab stays 
 
 Pure Python (no Streamlit). Times are passed in by the caller (`now`), so the rules are testable.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,7 +30,13 @@ ROLE_HELP = {
     "열람": "집계만 (VOC 제목·내용·의견은 볼 수 없음)",
     "부서": "자기 부서의 항목만",
 }
-RULES = ("idle_timeout_minutes", "max_session_hours", "max_failures", "lockout_minutes", "min_password_length")
+RULES = (
+    "idle_timeout_minutes",
+    "max_session_hours",
+    "max_failures",
+    "lockout_minutes",
+    "min_password_length",
+)
 
 _hasher = PasswordHasher()
 
@@ -57,7 +64,9 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def validate_account(username: str, role: str, department: str | None, departments: list[str] | None = None) -> None:
+def validate_account(
+    username: str, role: str, department: str | None, departments: list[str] | None = None
+) -> None:
     if not username or not username.strip() or len(username) > 64 or any(c.isspace() for c in username):
         raise AuthError("사용자 이름은 1~64자이고 공백이 없어야 합니다.")
     if role not in ROLES:
@@ -108,10 +117,19 @@ def list_users(con: duckdb.DuckDBPyConnection):
     ).df()
 
 
-def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, department: str | None = None,
-                password: str | None = None, *, settings: Any = None, by: str | None = None,
-                oidc_email: str | None = None, now: datetime | None = None,
-                password_hash: str | None = None) -> Account:
+def create_user(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    role: str,
+    department: str | None = None,
+    password: str | None = None,
+    *,
+    settings: Any = None,
+    by: str | None = None,
+    oidc_email: str | None = None,
+    now: datetime | None = None,
+    password_hash: str | None = None,
+) -> Account:
     """Add an account. A password is optional only for single sign-on accounts (oidc_email);
     `password_hash` takes an argon2 hash made elsewhere (e.g. an account moved from another server)."""
     username = (username or "").strip()
@@ -129,28 +147,55 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, role: str, depart
         con.execute(
             "INSERT INTO users (username, role, department, password_hash, oidc_email, password_changed_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [username, role, department if role == "부서" or department else None, pw_hash, oidc_email,
-             now if pw_hash else None, now],
+            [
+                username,
+                role,
+                department if role == "부서" or department else None,
+                pw_hash,
+                oidc_email,
+                now if pw_hash else None,
+                now,
+            ],
         )
-        audit.record(con, by or username, "user_add", f"{username} ({role}{', ' + department if department else ''})")
+        audit.record(
+            con, by or username, "user_add", f"{username} ({role}{', ' + department if department else ''})"
+        )
     return get_account(con, username)
 
 
-def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, *, settings: Any = None,
-                 by: str | None = None, now: datetime | None = None) -> None:
+def set_password(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    *,
+    settings: Any = None,
+    by: str | None = None,
+    now: datetime | None = None,
+) -> None:
     """New password; every open session of the account ends (a stolen session must not outlive the reset)."""
     _require_account(con, username)
     validate_password(password, settings)
     now = now or datetime.now()
     with transaction(con):
-        con.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
-                    [hash_password(password), now, username])
+        con.execute(
+            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+            [hash_password(password), now, username],
+        )
         revoke_sessions(con, username, now, "password_change")
         audit.record(con, by or username, "password_change", username)
 
 
-def update_user(con: duckdb.DuckDBPyConnection, username: str, *, role: str, department: str | None,
-                active: bool, settings: Any = None, by: str | None = None, now: datetime | None = None) -> None:
+def update_user(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    *,
+    role: str,
+    department: str | None,
+    active: bool,
+    settings: Any = None,
+    by: str | None = None,
+    now: datetime | None = None,
+) -> None:
     """Change role, department or active flag; the last active 관리자 cannot be demoted or disabled.
     Disabling an account ends its open sessions."""
     acc = _require_account(con, username)
@@ -159,8 +204,10 @@ def update_user(con: duckdb.DuckDBPyConnection, username: str, *, role: str, dep
     if losing_admin and active_admin_count(con) <= 1:
         raise AuthError("마지막 관리자는 권한을 바꾸거나 사용 중지할 수 없습니다.")
     with transaction(con):
-        con.execute("UPDATE users SET role = ?, department = ?, active = ? WHERE username = ?",
-                    [role, department or None, active, username])
+        con.execute(
+            "UPDATE users SET role = ?, department = ?, active = ? WHERE username = ?",
+            [role, department or None, active, username],
+        )
         if not active:
             revoke_sessions(con, username, now or datetime.now(), "account_disabled")
         state = "사용" if active else "사용 중지"
@@ -174,7 +221,9 @@ def _require_account(con: duckdb.DuckDBPyConnection, username: str) -> Account:
     return acc
 
 
-def _failures(con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any) -> tuple[int, datetime | None]:
+def _failures(
+    con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any
+) -> tuple[int, datetime | None]:
     """Failed attempts within `lockout_minutes` and after the last success: (count, latest)."""
     window = timedelta(minutes=rules(settings)["lockout_minutes"])
     return con.execute(
@@ -186,7 +235,9 @@ def _failures(con: duckdb.DuckDBPyConnection, username: str, now: datetime, sett
     ).fetchone()
 
 
-def locked_until(con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any = None) -> datetime | None:
+def locked_until(
+    con: duckdb.DuckDBPyConnection, username: str, now: datetime, settings: Any = None
+) -> datetime | None:
     """When the account unlocks, if `max_failures` failures happened within `lockout_minutes` since
     the last success; None when not locked."""
     r = rules(settings)
@@ -196,8 +247,9 @@ def locked_until(con: duckdb.DuckDBPyConnection, username: str, now: datetime, s
     return None
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, now: datetime,
-                 settings: Any = None) -> Account:
+def authenticate(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, now: datetime, settings: Any = None
+) -> Account:
     """Check a password; records the attempt (and an audit entry). Raises AuthError with the reason.
 
     Unknown user and wrong password give the same message (no account discovery), and every attempt
@@ -241,11 +293,15 @@ def _verify(con: duckdb.DuckDBPyConnection, username: str, stored: str | None, p
     if stored is None:
         return False
     if _hasher.check_needs_rehash(stored):
-        con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username])
+        con.execute(
+            "UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username]
+        )
     return True
 
 
-def _attempt(con: duckdb.DuckDBPyConnection, username: str, now: datetime, success: bool, action: str) -> None:
+def _attempt(
+    con: duckdb.DuckDBPyConnection, username: str, now: datetime, success: bool, action: str
+) -> None:
     con.execute("INSERT INTO login_attempts VALUES (?, ?, ?)", [username, now, success])
     audit.record(con, username, action, "", at=now)
 
@@ -255,7 +311,9 @@ def record_sso_login(con: duckdb.DuckDBPyConnection, username: str, email: str, 
     audit.record(con, username, "login", f"SSO {email}", at=now)
 
 
-def session_expired(signed_in_at: datetime, last_seen: datetime, now: datetime, settings: Any = None) -> str | None:
+def session_expired(
+    signed_in_at: datetime, last_seen: datetime, now: datetime, settings: Any = None
+) -> str | None:
     """Why a session is no longer valid (Korean), or None while it is."""
     r = rules(settings)
     if now - last_seen > timedelta(minutes=r["idle_timeout_minutes"]):
@@ -302,45 +360,60 @@ def create_session(con: duckdb.DuckDBPyConnection, username: str, now: datetime,
     expires = now + timedelta(hours=rules(settings)["max_session_hours"])
     with transaction(con):
         con.execute("DELETE FROM sessions WHERE expires_at < ?", [now])
-        con.execute("INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    [token_hash(token, settings.secret_key()), username, now, now, expires])
+        con.execute(
+            "INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)",
+            [token_hash(token, settings.secret_key()), username, now, now, expires],
+        )
     return token
 
 
 def find_session(con: duckdb.DuckDBPyConnection, digest: str) -> Session | None:
     row = con.execute(
         """SELECT username, created_at, last_seen, expires_at, revoked_at, revoked_reason
-           FROM sessions WHERE token_hash = ?""", [digest]).fetchone()
+           FROM sessions WHERE token_hash = ?""",
+        [digest],
+    ).fetchone()
     return Session(*row) if row else None
 
 
-def session_problem(session: Session | None, now: datetime, settings: Any = None,
-                    last_seen: datetime | None = None) -> str | None:
+def session_problem(
+    session: Session | None, now: datetime, settings: Any = None, last_seen: datetime | None = None
+) -> str | None:
     """Why a session no longer signs its browser in (Korean), or None while it does. `last_seen` may be
     a later use than the stored one (the server remembers uses between writes)."""
     if session is None:
         return "로그인 정보가 없거나 만료되었습니다. 다시 로그인하세요."
     if session.revoked_at is not None:
         return REVOKED.get(session.revoked_reason or "", "로그인이 취소되었습니다. 다시 로그인하세요.")
-    reason = session_expired(session.created_at, max(session.last_seen, last_seen or session.last_seen), now, settings)
-    if reason is None and now >= session.expires_at:  # the limit in force when it began, if settings changed since
+    reason = session_expired(
+        session.created_at, max(session.last_seen, last_seen or session.last_seen), now, settings
+    )
+    if (
+        reason is None and now >= session.expires_at
+    ):  # the limit in force when it began, if settings changed since
         reason = "로그인 유효 시간이 지나 로그아웃되었습니다. 다시 로그인하세요."
     return reason
 
 
 def touch_session(con: duckdb.DuckDBPyConnection, digest: str, now: datetime) -> None:
-    con.execute("UPDATE sessions SET last_seen = greatest(last_seen, ?) WHERE token_hash = ? AND revoked_at IS NULL",
-                [now, digest])
+    con.execute(
+        "UPDATE sessions SET last_seen = greatest(last_seen, ?) WHERE token_hash = ? AND revoked_at IS NULL",
+        [now, digest],
+    )
 
 
 def revoke_session(con: duckdb.DuckDBPyConnection, digest: str, now: datetime, reason: str) -> None:
-    con.execute("UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE token_hash = ? AND revoked_at IS NULL",
-                [now, reason, digest])
+    con.execute(
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE token_hash = ? AND revoked_at IS NULL",
+        [now, reason, digest],
+    )
 
 
 def revoke_sessions(con: duckdb.DuckDBPyConnection, username: str, now: datetime, reason: str) -> int:
     """End every open session of an account (password change, account disabled); how many ended."""
     ended = con.execute(
         """UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE username = ? AND revoked_at IS NULL
-           AND expires_at > ? RETURNING token_hash""", [now, reason, username, now]).fetchall()
+           AND expires_at > ? RETURNING token_hash""",
+        [now, reason, username, now],
+    ).fetchall()
     return len(ended)

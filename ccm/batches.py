@@ -1,5 +1,6 @@
 """Load history and rollback of a batch: every loader's batches in load_batches, undone through the
 loader's own `rollback(con, batch_id) -> dict` (dispatched by load_batches.kind), then audited."""
+
 from __future__ import annotations
 
 import duckdb
@@ -8,18 +9,39 @@ import pandas as pd
 from ccm import actions, audit, kpi, pcsi, phone, training, voc
 
 # load_batches.kind → the module whose rollback(con, batch_id) -> dict undoes a batch of that kind
-ROLLBACK = {"voc": voc, "survey": pcsi, "pcsi": pcsi, "kpi": kpi, "phone": phone, "training": training, "actions": actions}
+ROLLBACK = {
+    "voc": voc,
+    "survey": pcsi,
+    "pcsi": pcsi,
+    "kpi": kpi,
+    "phone": phone,
+    "training": training,
+    "actions": actions,
+}
 
 
 class BatchError(ValueError):
     """A user-facing (Korean) reason why a batch cannot be rolled back."""
 
 
-KIND_LABELS = {"voc": "VOC", "survey": "고객만족도 설문", "kpi": "KPI 실적", "phone": "전화친절도 모니터링", "training": "교육 실적", "actions": "개선과제"}
-RESULT_LABELS = {"removed": "지운 건", "restored": "되살린 건", "respondents_removed": "지운 응답자",
-                 "restored_batches": "다시 쓰는 이전 적재", "definitions_removed": "지운 KPI 정의",
-                 "definitions_restored": "되살린 KPI 정의", "actuals_removed": "지운 월별 실적",
-                 "actuals_restored": "되살린 월별 실적"}
+KIND_LABELS = {
+    "voc": "VOC",
+    "survey": "고객만족도 설문",
+    "kpi": "KPI 실적",
+    "phone": "전화친절도 모니터링",
+    "training": "교육 실적",
+    "actions": "개선과제",
+}
+RESULT_LABELS = {
+    "removed": "지운 건",
+    "restored": "되살린 건",
+    "respondents_removed": "지운 응답자",
+    "restored_batches": "다시 쓰는 이전 적재",
+    "definitions_removed": "지운 KPI 정의",
+    "definitions_restored": "되살린 KPI 정의",
+    "actuals_removed": "지운 월별 실적",
+    "actuals_restored": "되살린 월별 실적",
+}
 
 
 def describe(result: dict) -> str:
@@ -28,7 +50,9 @@ def describe(result: dict) -> str:
     for key, value in (result or {}).items():
         if key == "batch_id":
             continue
-        shown = ", ".join(f"{v}번" for v in value) or "없음" if isinstance(value, (list, tuple)) else f"{value:,}"
+        shown = (
+            ", ".join(f"{v}번" for v in value) or "없음" if isinstance(value, (list, tuple)) else f"{value:,}"
+        )
         parts.append(f"{RESULT_LABELS.get(key, key.replace('_', ' '))} {shown}")
     return ", ".join(parts)
 
@@ -48,7 +72,9 @@ def batch_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, username: str, settings=None) -> dict:
     """Roll back one batch through its loader's rollback (dispatched by load_batches.kind), refresh
     data derived from it (VOC keywords/topics), then record it in the audit log."""
-    row = con.execute("SELECT kind, file_name, status FROM load_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    row = con.execute(
+        "SELECT kind, file_name, status FROM load_batches WHERE batch_id = ?", [batch_id]
+    ).fetchone()
     if row is None:
         raise BatchError(f"적재번호 {batch_id} 인 적재 기록이 없습니다.")
     kind, file_name, status = row
@@ -56,15 +82,21 @@ def rollback_batch(con: duckdb.DuckDBPyConnection, batch_id: int, username: str,
         raise BatchError(f"적재번호 {batch_id} ({file_name}) 는 이미 되돌렸습니다.")
     fn = _rollback_function(kind)
     try:
-        result = fn(con, batch_id)  # each loader's rollback: one transaction, refuses what it cannot undo exactly
+        result = fn(
+            con, batch_id
+        )  # each loader's rollback: one transaction, refuses what it cannot undo exactly
     except ValueError as exc:
         raise BatchError(str(exc)) from exc
     if kind == "voc" and settings is not None:
         from ccm import text
 
         text.enrich(con, settings)  # drops keywords/topics of removed items, re-tags restored ones
-    audit.record(con, username, "rollback",
-                 f"적재번호 {batch_id} ({KIND_LABELS.get(kind, kind)}, {file_name}) {describe(result)}".strip())
+    audit.record(
+        con,
+        username,
+        "rollback",
+        f"적재번호 {batch_id} ({KIND_LABELS.get(kind, kind)}, {file_name}) {describe(result)}".strip(),
+    )
     return result or {}
 
 

@@ -8,6 +8,7 @@ The calendar is a precomputed table of every day from 1950 to 2100 (the range `h
 `_before[i]` = business days before day i, `_bdays[k]` = the k-th business day. Every method is a
 handful of numpy array operations, so 1M timestamps take tens of milliseconds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,9 +78,16 @@ def from_seconds(seconds: np.ndarray, nat: np.ndarray) -> np.ndarray:
 class BusinessCalendar:
     """Business days (weekdays minus public holidays and closures, plus designated working days) and hours."""
 
-    def __init__(self, country: str, work_start: str, work_end: str, breaks: list[tuple[str, str]],
-                 extra_closures: list[tuple[date, str, str]], working_days: list[tuple[date, str, str]],
-                 categories: tuple[str, ...] = ("public",)):
+    def __init__(
+        self,
+        country: str,
+        work_start: str,
+        work_end: str,
+        breaks: list[tuple[str, str]],
+        extra_closures: list[tuple[date, str, str]],
+        working_days: list[tuple[date, str, str]],
+        categories: tuple[str, ...] = ("public",),
+    ):
         self.country, self.categories = country, tuple(categories)
         self.work_start, self.work_end = _seconds_of(work_start), _seconds_of(work_end)
         self._segments = self._make_segments(breaks)
@@ -89,12 +97,14 @@ class BusinessCalendar:
         self._seg_cum = np.concatenate([[0], np.cumsum(lengths)])  # working seconds before each segment
         self.day_seconds = int(lengths.sum())
         if self.day_seconds <= 0:
-            raise ValueError("업무시간 설정이 잘못되었습니다: 근무 시작이 종료보다 늦거나 휴게시간이 근무시간 전체를 덮습니다.")
+            raise ValueError(
+                "업무시간 설정이 잘못되었습니다: 근무 시작이 종료보다 늦거나 휴게시간이 근무시간 전체를 덮습니다."
+            )
         self._build_days(extra_closures, working_days)
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
-    def from_settings(cls, settings: Settings | dict) -> "BusinessCalendar":
+    def from_settings(cls, settings: Settings | dict) -> BusinessCalendar:
         """The calendar described by settings.calendar (cached per distinct calendar section)."""
         return _cached(typed(settings).calendar)
 
@@ -115,21 +125,30 @@ class BusinessCalendar:
         try:
             supported = getattr(holidays_pkg.country_holidays(self.country), "supported_languages", ())
         except NotImplementedError as exc:
-            raise ValueError(f"설정 [calendar] country = '{self.country}': holidays 패키지에 없는 국가 코드입니다.") from exc
-        public = holidays_pkg.country_holidays(self.country, years=range(FIRST_YEAR, LAST_YEAR + 1),
-                                               language="ko" if "ko" in supported else None,
-                                               categories=self.categories)
+            raise ValueError(
+                f"설정 [calendar] country = '{self.country}': holidays 패키지에 없는 국가 코드입니다."
+            ) from exc
+        public = holidays_pkg.country_holidays(
+            self.country,
+            years=range(FIRST_YEAR, LAST_YEAR + 1),
+            language="ko" if "ko" in supported else None,
+            categories=self.categories,
+        )
         closures: dict[date, Closure] = {d: Closure(d, str(n), PUBLIC) for d, n in public.items()}
         for d, name, source in extra:
             prev = closures.get(d)
-            closures[d] = Closure(d, f"{prev.name}; {name}" if prev else name, f"{ADMIN} · {source}" if source else ADMIN)
+            closures[d] = Closure(
+                d, f"{prev.name}; {name}" if prev else name, f"{ADMIN} · {source}" if source else ADMIN
+            )
         self.working_days = {d: name for d, name, _ in working}
         for d in self.working_days:
             closures.pop(d, None)
         self._closures = dict(sorted(closures.items()))
         days = np.arange(_EPOCH_DAY, _LAST_DAY + 1, dtype=np.int64)
         is_bd = ((days + 3) % 7) < 5  # 1970-01-01 was a Thursday: (day + 3) % 7 == 0 on Mondays
-        offsets = lambda ds: np.array([np.datetime64(d, "D").astype(np.int64) for d in ds], dtype=np.int64) - _EPOCH_DAY  # noqa: E731
+        offsets = lambda ds: (
+            np.array([np.datetime64(d, "D").astype(np.int64) for d in ds], dtype=np.int64) - _EPOCH_DAY
+        )  # noqa: E731
         if self._closures:
             is_bd[offsets(self._closures)] = False
         if self.working_days:
@@ -143,8 +162,10 @@ class BusinessCalendar:
         idx = days - _EPOCH_DAY
         if idx.size and (idx.min() < 0 or idx.max() >= self._is_bd.size):
             bad = days[(idx < 0) | (idx >= self._is_bd.size)][0]
-            raise ValueError(f"업무일 달력의 범위({FIRST_YEAR}~{LAST_YEAR}년) 밖의 날짜입니다: "
-                             f"{np.datetime64(int(bad), 'D')}")
+            raise ValueError(
+                f"업무일 달력의 범위({FIRST_YEAR}~{LAST_YEAR}년) 밖의 날짜입니다: "
+                f"{np.datetime64(int(bad), 'D')}"
+            )
         return idx
 
     def _within_day(self, tod: np.ndarray) -> np.ndarray:
@@ -166,7 +187,7 @@ class BusinessCalendar:
         d = self.day_seconds
         k, r = np.divmod(b, d)
         if earliest:  # r == 0 means the end of the previous business day
-            at_end = (r == 0)
+            at_end = r == 0
             k, r = np.where(at_end, k - 1, k), np.where(at_end, d, r)
             seg = np.searchsorted(self._seg_cum[1:], r, side="left")
         else:
@@ -242,10 +263,16 @@ class BusinessCalendar:
 
     def closures(self, year: int) -> pd.DataFrame:
         """The year's closed days and designated working days, for display."""
-        rows = [(c.day, WEEKDAYS_KO[c.day.weekday()], c.name, c.source, c.day.weekday() < 5)
-                for c in self._closures.values() if c.day.year == year]
-        rows += [(d, WEEKDAYS_KO[d.weekday()], name, WORKING, False)
-                 for d, name in self.working_days.items() if d.year == year]
+        rows = [
+            (c.day, WEEKDAYS_KO[c.day.weekday()], c.name, c.source, c.day.weekday() < 5)
+            for c in self._closures.values()
+            if c.day.year == year
+        ]
+        rows += [
+            (d, WEEKDAYS_KO[d.weekday()], name, WORKING, False)
+            for d, name in self.working_days.items()
+            if d.year == year
+        ]
         df = pd.DataFrame(rows, columns=["date", "weekday", "name", "source", "weekday_lost"])
         return df.sort_values("date", ignore_index=True)
 
@@ -264,8 +291,11 @@ def _cached(section: CalendarSettings) -> BusinessCalendar:
     if section.break_start and section.break_end:
         breaks.append((section.break_start, section.break_end))
     return BusinessCalendar(
-        country=section.country, categories=section.categories, work_start=section.work_start,
-        work_end=section.work_end, breaks=breaks,
+        country=section.country,
+        categories=section.categories,
+        work_start=section.work_start,
+        work_end=section.work_end,
+        breaks=breaks,
         extra_closures=[(e.day, e.name, e.source) for e in section.extra_closures],
         working_days=[(e.day, e.name, e.source) for e in section.working_days],
     )

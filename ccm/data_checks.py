@@ -4,6 +4,7 @@ existing batches. `checks(con, settings)` returns one Korean line per failure (e
 
 The tables are described in ccm/schema.py; add a check here when a table gains a key or a code list.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,10 @@ class Unique:
 
     def sql(self) -> str:
         cols = ", ".join(self.columns)
-        return (f"SELECT concat_ws(' / ', {cols}) FROM {self.table} WHERE {self.where} "
-                f"GROUP BY {cols} HAVING count(*) > 1 ORDER BY 1")
+        return (
+            f"SELECT concat_ws(' / ', {cols}) FROM {self.table} WHERE {self.where} "
+            f"GROUP BY {cols} HAVING count(*) > 1 ORDER BY 1"
+        )
 
     def message(self, n: int) -> str:
         scope = "" if self.where == "TRUE" else " (활성 적재만)"
@@ -56,8 +59,10 @@ class Allowed:
     source: str  # where the allowed values are defined, for the message
 
     def sql(self) -> str:
-        return (f"SELECT DISTINCT CAST({self.column} AS VARCHAR) FROM {self.table} "
-                f"WHERE {self.column} IS NOT NULL AND {self.column} NOT IN (SELECT unnest($allowed)) ORDER BY 1")
+        return (
+            f"SELECT DISTINCT CAST({self.column} AS VARCHAR) FROM {self.table} "
+            f"WHERE {self.column} IS NOT NULL AND {self.column} NOT IN (SELECT unnest($allowed)) ORDER BY 1"
+        )
 
     def message(self, n: int) -> str:
         return f"{self.table} 표의 {self.column}: {self.source}에 없는 값 {n}개"
@@ -76,8 +81,10 @@ class Refers:
         present = " AND ".join(f"c.{cc} IS NOT NULL" for cc in self.columns)
         shown = ", ".join(f"c.{cc}" for cc in self.columns)
         kind = f" AND p.kind = '{self.kind}'" if self.kind else ""
-        return (f"SELECT DISTINCT concat_ws(' / ', {shown}) FROM {self.table} c WHERE {present} AND NOT EXISTS "
-                f"(SELECT 1 FROM {self.parent} p WHERE {on}{kind}) ORDER BY 1")
+        return (
+            f"SELECT DISTINCT concat_ws(' / ', {shown}) FROM {self.table} c WHERE {present} AND NOT EXISTS "
+            f"(SELECT 1 FROM {self.parent} p WHERE {on}{kind}) ORDER BY 1"
+        )
 
     def message(self, n: int) -> str:
         scope = f"(적재 종류 {self.kind})" if self.kind else ""
@@ -88,7 +95,7 @@ class Refers:
 class Holds:
     table: str
     condition: str  # SQL that every row satisfies
-    meaning: str    # the condition in Korean
+    meaning: str  # the condition in Korean
 
     def sql(self) -> str:
         return f"SELECT '' FROM {self.table} WHERE NOT coalesce({self.condition}, FALSE)"
@@ -113,7 +120,9 @@ CHECKS: list[Check] = [
     Allowed("voc_items", "status", lambda s: tuple(s.voc.statuses), "설정 [voc.statuses]"),
     *_batch_refs("voc_items", "voc", ("batch_id", "updated_batch_id")),
     *_batch_refs("voc_items_replaced", "voc", ("batch_id", "replaced_by_batch")),
-    Holds("voc_items", "(status = '완료') = (completed_at IS NOT NULL)", "처리완료일시가 있는 건만 상태가 완료"),
+    Holds(
+        "voc_items", "(status = '완료') = (completed_at IS NOT NULL)", "처리완료일시가 있는 건만 상태가 완료"
+    ),
     Holds("voc_items", "completed_at IS NULL OR completed_at >= received_at", "처리완료일시가 접수일시 이후"),
     Holds("voc_items", "sla_met IS NULL OR completed_at IS NOT NULL", "기한 준수 여부는 완료된 건에만"),
     Unique("voc_text_state", ("voc_id",)),
@@ -122,19 +131,40 @@ CHECKS: list[Check] = [
     Refers("voc_topics", ("voc_id",), "voc_items", ("voc_id",)),
     *_batch_refs("survey_batches", "survey"),
     Unique("survey_batches", ("survey", "year", "wave"), "active"),
-    *[Refers(t, ("batch_id",), "survey_batches", ("batch_id",))
-      for t in ("survey_items", "survey_respondents", "survey_answers", "survey_demographics", "survey_comments")],
+    *[
+        Refers(t, ("batch_id",), "survey_batches", ("batch_id",))
+        for t in (
+            "survey_items",
+            "survey_respondents",
+            "survey_answers",
+            "survey_demographics",
+            "survey_comments",
+        )
+    ],
     Refers("survey_answers", ("batch_id", "resp_no"), "survey_respondents", ("batch_id", "resp_no")),
     Refers("survey_answers", ("batch_id", "item"), "survey_items", ("batch_id", "item")),
-    Allowed("survey_answers", "status", lambda s: ("ok", "missing", "invalid"), "응답 상태(ok, missing, invalid)"),
+    Allowed(
+        "survey_answers", "status", lambda s: ("ok", "missing", "invalid"), "응답 상태(ok, missing, invalid)"
+    ),
     Unique("kpi_definitions", kpi.DEF_KEY),
     Unique("kpi_actuals", kpi.ACT_KEY),
-    *[NotNull(t, c) for t, key in (("kpi_definitions", kpi.DEF_KEY), ("kpi_actuals", kpi.ACT_KEY)) for c in key],
+    *[
+        NotNull(t, c)
+        for t, key in (("kpi_definitions", kpi.DEF_KEY), ("kpi_actuals", kpi.ACT_KEY))
+        for c in key
+    ],
     Allowed("kpi_definitions", "direction", lambda s: tuple(kpi.DIRECTIONS), "KPI 방향(ccm.kpi.DIRECTIONS)"),
-    Allowed("kpi_definitions", "aggregation", lambda s: tuple(kpi.AGGREGATIONS), "KPI 집계(ccm.kpi.AGGREGATIONS)"),
+    Allowed(
+        "kpi_definitions", "aggregation", lambda s: tuple(kpi.AGGREGATIONS), "KPI 집계(ccm.kpi.AGGREGATIONS)"
+    ),
     *_batch_refs("kpi_definitions", "kpi", ("batch_id", "updated_batch_id")),
     *_batch_refs("kpi_actuals", "kpi", ("batch_id", "updated_batch_id")),
-    Refers("kpi_actuals", ("year", "department", "indicator"), "kpi_definitions", ("year", "department", "indicator")),
+    Refers(
+        "kpi_actuals",
+        ("year", "department", "indicator"),
+        "kpi_definitions",
+        ("year", "department", "indicator"),
+    ),
     Unique("phone_calls", ("call_id",)),
     *_batch_refs("phone_calls", "phone"),
     Unique("phone_scores", ("call_id", "item")),
@@ -143,7 +173,12 @@ CHECKS: list[Check] = [
     *_batch_refs("training_records_replaced", "training", ("batch_id", "replaced_by_batch")),
     *_batch_refs("improvement_actions", "actions"),
     Allowed("improvement_actions", "status", lambda s: tuple(s.actions.statuses), "설정 [actions] statuses"),
-    Allowed("phone_calls", "evaluator_type", lambda s: tuple(s.phone.evaluator_types), "설정 [phone] evaluator_types"),
+    Allowed(
+        "phone_calls",
+        "evaluator_type",
+        lambda s: tuple(s.phone.evaluator_types),
+        "설정 [phone] evaluator_types",
+    ),
     Refers("action_voc", ("action_id",), "improvement_actions", ("action_id",)),
     Refers("sessions", ("username",), "users", ("username",)),
 ]

@@ -4,6 +4,7 @@ DuckDB locks a database file per process. The dashboard and the CLI loaders ther
 connection open longer than one unit of work; `connect` waits (with back-off) while another process
 holds the lock instead of failing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,10 @@ def check_file(path: str | Path) -> None:
     except OSError:
         return  # unreadable here (e.g. held open by another process on Windows): DuckDB will say why
     if head[8:12] != DUCKDB_MAGIC:
-        raise DatabaseUnusable(f"DuckDB 데이터베이스 파일이 아닙니다: {path} — 데이터베이스 경로(--db, CCM_DB 또는 "
-                               "설정 [database] path)를 확인하세요.")
+        raise DatabaseUnusable(
+            f"DuckDB 데이터베이스 파일이 아닙니다: {path} — 데이터베이스 경로(--db, CCM_DB 또는 "
+            "설정 [database] path)를 확인하세요."
+        )
 
 
 def connect(path: str | Path, *, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
@@ -123,6 +126,8 @@ def _apply_schema(con: duckdb.DuckDBPyConnection, statements: list[str], digest:
 
 
 def _has_schema_info(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_info' AND schema_name = 'main'"
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_info' AND schema_name = 'main'"
+        ).fetchone()[0]
+    )

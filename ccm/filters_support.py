@@ -1,4 +1,5 @@
 """Small queries the shared filters need."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -15,6 +15,7 @@
 A missing value is shown as `MISSING` (—), never None or nan. Pure Python: `ccm` writers and `ui`
 pages share it; `ccm.xlsx_style.FORMATS` holds the same Excel formats (tests/test_one_definition.py).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,8 +26,14 @@ YES, NO = "예", "아니오"
 DECIMALS = 1  # scores, rates and changes of rates: one decimal everywhere
 
 EXCEL = {
-    "score": "0.0", "pct": "0.0%", "pp": '+0.0"%p";-0.0"%p";0.0"%p"', "count": "#,##0", "hours": "#,##0.0",
-    "month": 'yyyy"년" m"월"', "date": "yyyy-mm-dd", "time": "yyyy-mm-dd hh:mm",
+    "score": "0.0",
+    "pct": "0.0%",
+    "pp": '+0.0"%p";-0.0"%p";0.0"%p"',
+    "count": "#,##0",
+    "hours": "#,##0.0",
+    "month": 'yyyy"년" m"월"',
+    "date": "yyyy-mm-dd",
+    "time": "yyyy-mm-dd hh:mm",
 }
 # st.column_config.NumberColumn formats (printf) of the values a page shows; rates use Streamlit's
 # "percent" preset on fractions with step 0.001 (one decimal); a change of rate is shown ×100.

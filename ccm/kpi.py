@@ -5,6 +5,7 @@ Definitions are keyed by (year, department, indicator); manual actuals by (year,
 indicator). A later batch replaces a key's row and keeps the previous version in *_replaced, so a
 batch can be rolled back exactly.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from ccm import kpi_sources
 from ccm import pcsi as surveys
@@ -20,8 +23,6 @@ from ccm.db import transaction
 from ccm.settings import Settings, typed
 from ccm.settings_sections import KpiSettings, KpiStatusSettings
 from ccm.voc_analytics import pooled_compliance
-import numpy as np
-import pandas as pd
 
 DIRECTIONS = {"higher": "높을수록 좋음", "lower": "낮을수록 좋음", "zero": "0이 목표"}
 AGGREGATIONS = {"cumulative": "누적", "average": "평균", "latest": "최근값"}
@@ -31,7 +32,12 @@ DEF_KEY = ("year", "department", "indicator")
 ACT_KEY = ("year", "month", "department", "indicator")
 
 
-MISSING = {"flag": "미입력으로 표시", "zero": "0으로 셈", "carry": "직전 달 값으로 채움", "exclude": "빼고 판정"}
+MISSING = {
+    "flag": "미입력으로 표시",
+    "zero": "0으로 셈",
+    "carry": "직전 달 값으로 채움",
+    "exclude": "빼고 판정",
+}
 
 
 @dataclass(frozen=True)
@@ -43,14 +49,22 @@ class Rules:
     warning: float = KpiStatusSettings.warning
     org_unit: str = KpiSettings.org_unit
     precision: float = KpiSettings.precision  # %p: attainment is shown and banded at this step
-    missing: str = KpiSettings.missing_months  # a month without a manual actual: flag | zero | carry | exclude
+    missing: str = (
+        KpiSettings.missing_months
+    )  # a month without a manual actual: flag | zero | carry | exclude
 
 
 def rules_from(settings: Settings | dict | None) -> Rules:
     """The engine's rules from [kpi] (checked when the settings load; the defaults without settings)."""
     k = typed(settings).kpi if settings is not None else KpiSettings()
-    return Rules(cap=k.cap, achieved=k.status.achieved, warning=k.status.warning, org_unit=k.org_unit,
-                 precision=k.precision, missing=k.missing_months)
+    return Rules(
+        cap=k.cap,
+        achieved=k.status.achieved,
+        warning=k.status.warning,
+        org_unit=k.org_unit,
+        precision=k.precision,
+        missing=k.missing_months,
+    )
 
 
 def _default_rules() -> Rules:
@@ -63,6 +77,7 @@ def _default_rules() -> Rules:
 # Attainment engine (pure). Sums and ratios are computed in decimal from the figures as entered
 # (4.2 + 4.9 + 5.9 is 15, not 15.000000000000002), and the attainment is rounded to the precision
 # users see before it is banded, so the figure shown and its status always agree.
+
 
 def _dec(x: float | Decimal) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(repr(float(x)))
@@ -91,9 +106,17 @@ def decimals(rules: Rules) -> int:
     return max(0, -Decimal(repr(float(rules.precision))).normalize().as_tuple().exponent)
 
 
-def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[float] | None,
-             values: dict[int, float], month: int, rules: Rules, automatic: bool = False,
-             pooled: dict[int, tuple[Decimal, int]] | None = None) -> dict:
+def evaluate(
+    direction: str,
+    aggregation: str,
+    annual_target: float,
+    plan: list[float] | None,
+    values: dict[int, float],
+    month: int,
+    rules: Rules,
+    automatic: bool = False,
+    pooled: dict[int, tuple[Decimal, int]] | None = None,
+) -> dict:
     """Attainment of one KPI at the end of `month` from its monthly values (missing months absent).
 
     The review period is January..month. 누적: sum vs the period's target (the plan's months, else
@@ -108,8 +131,16 @@ def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[
     missing_months, filled_months, last_month."""
     given = {m: _dec(v) for m, v in values.items() if 1 <= m <= month and not _nan(v)}
     missing = [m for m in range(1, month + 1) if m not in given]
-    out = {"actual": None, "target": None, "attainment": None, "state": None, "reported": len(given),
-           "missing_months": missing, "filled_months": [], "last_month": max(given) if given else None}
+    out = {
+        "actual": None,
+        "target": None,
+        "attainment": None,
+        "state": None,
+        "reported": len(given),
+        "missing_months": missing,
+        "filled_months": [],
+        "last_month": max(given) if given else None,
+    }
     treatment = "exclude" if automatic else rules.missing
     agg = "cumulative" if direction == "zero" else aggregation
     if treatment == "zero" and (direction != "higher" or agg == "latest"):
@@ -117,19 +148,29 @@ def evaluate(direction: str, aggregation: str, annual_target: float, plan: list[
     if not given and treatment != "zero":
         out["state"] = "실적 없음" if treatment == "exclude" else "미입력"
         return out
-    plan_d = [_dec(p) for p in plan] if plan is not None and len(plan) == 12 and not any(_nan(p) for p in plan) else None
+    plan_d = (
+        [_dec(p) for p in plan]
+        if plan is not None and len(plan) == 12 and not any(_nan(p) for p in plan)
+        else None
+    )
     if agg == "latest":
         vals, months = [given[out["last_month"]]], [out["last_month"]]
     else:
         used, months = _fill(given, month, treatment)
         out["filled_months"] = [m for m in months if m not in given]
         vals = [used[m] for m in sorted(used)]
-        settled = direction == "zero" and sum(vals, Decimal(0)) > 0  # an incident entered: 0% whatever is missing
+        settled = (
+            direction == "zero" and sum(vals, Decimal(0)) > 0
+        )  # an incident entered: 0% whatever is missing
         if any(m not in used for m in months) and not settled:
             out["state"] = "미입력"  # actual: the months entered; target: the whole period
     actual, target = _period(agg, vals, months, _dec(annual_target), plan_d)
     if agg == "average" and pooled and months and all(m in pooled for m in months):
-        actual = 100 * sum((_dec(pooled[m][0]) for m in months), Decimal(0)) / sum(Decimal(pooled[m][1]) for m in months)
+        actual = (
+            100
+            * sum((_dec(pooled[m][0]) for m in months), Decimal(0))
+            / sum(Decimal(pooled[m][1]) for m in months)
+        )
     if direction == "zero":
         target = Decimal(0)
     out.update(actual=float(actual), target=float(target))
@@ -156,8 +197,9 @@ def _fill(given: dict[int, Decimal], month: int, treatment: str) -> tuple[dict[i
     return used, list(range(1, month + 1))
 
 
-def _period(agg: str, vals: list[Decimal], months: list[int], annual: Decimal,
-            plan: list[Decimal] | None) -> tuple[Decimal, Decimal]:
+def _period(
+    agg: str, vals: list[Decimal], months: list[int], annual: Decimal, plan: list[Decimal] | None
+) -> tuple[Decimal, Decimal]:
     if agg == "cumulative":
         target = sum((plan[m - 1] for m in months), Decimal(0)) if plan else annual * len(months) / 12
         return sum(vals, Decimal(0)), target
@@ -246,12 +288,13 @@ def rules_text(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> dict[s
             "월별 목표의 합계가 아직 0인 기간(예: 4월부터 계획한 누적 지표의 1~3월)은 '목표 없음'으로 판정하지 않습니다.",
         ],
         "미입력": [
-            f"누적·평균 지표의 빈 달(수기 실적, 설정 [kpi] missing_months = \"{rules.missing}\"): "
+            f'누적·평균 지표의 빈 달(수기 실적, 설정 [kpi] missing_months = "{rules.missing}"): '
             + MISSING_TEXT[rules.missing],
             "어떤 처리든 빈 달은 '미입력 월' 열에 모두 표시합니다. "
             "0이 목표 지표는 입력된 달에 이미 1건 이상이 있으면 빈 달이 있어도 0%입니다.",
-            "최근값 지표는 검토 월까지 입력된 값이 하나도 없을 때 " + ("'실적 없음'" if rules.missing == "exclude"
-                                                                   else "'미입력'") + "입니다.",
+            "최근값 지표는 검토 월까지 입력된 값이 하나도 없을 때 "
+            + ("'실적 없음'" if rules.missing == "exclude" else "'미입력'")
+            + "입니다.",
             "자동실적 지표는 원천 자료가 없는 달을 빼고 판정하고(부서가 입력하는 값이 아니므로), "
             "자료가 하나도 없으면 '실적 없음'으로 두어 부서 점수에서 뺍니다.",
         ],
@@ -278,13 +321,19 @@ def rules_text(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> dict[s
 
 def rules_lines(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> list[str]:
     """`rules_text` as one list of lines, each prefixed with its section."""
-    return [f"[{section}] {line}" for section, lines in rules_text(rules, non_negative_units).items() for line in lines]
+    return [
+        f"[{section}] {line}"
+        for section, lines in rules_text(rules, non_negative_units).items()
+        for line in lines
+    ]
 
 
 def rules_markdown(rules: Rules, non_negative_units: tuple[str, ...] = ()) -> str:
     """`rules_text` as the README's block (`python -m ccm.kpi` prints it with the shipped settings)."""
-    return "\n".join(f"- **{section}** " + " ".join(lines)
-                     for section, lines in rules_text(rules, non_negative_units).items())
+    return "\n".join(
+        f"- **{section}** " + " ".join(lines)
+        for section, lines in rules_text(rules, non_negative_units).items()
+    )
 
 
 def non_negative_units(settings: Any) -> tuple[str, ...]:
@@ -294,6 +343,7 @@ def non_negative_units(settings: Any) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------
 # Queries
 
+
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT EXISTS (SELECT 1 FROM kpi_definitions)").fetchone()[0]
 
@@ -301,17 +351,24 @@ def has_data(con: duckdb.DuckDBPyConnection) -> bool:
 def definitions(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     return con.execute(
         "SELECT * EXCLUDE (source_row, batch_id, updated_batch_id) FROM kpi_definitions WHERE year = ? "
-        "ORDER BY department, strategy, task, core_task, indicator", [year]).df()
+        "ORDER BY department, strategy, task, core_task, indicator",
+        [year],
+    ).df()
 
 
 def manual_actuals(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
-    return con.execute("SELECT month, department, indicator, actual, note FROM kpi_actuals WHERE year = ? "
-                       "ORDER BY department, indicator, month", [year]).df()
+    return con.execute(
+        "SELECT month, department, indicator, actual, note FROM kpi_actuals WHERE year = ? "
+        "ORDER BY department, indicator, month",
+        [year],
+    ).df()
 
 
 def review_months(con: duckdb.DuckDBPyConnection, now_year: int, now_month: int) -> list[tuple[int, int]]:
     """Months that can be reviewed, newest first: every month of a year with definitions, up to now."""
-    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM kpi_definitions ORDER BY year DESC").fetchall()]
+    years = [
+        r[0] for r in con.execute("SELECT DISTINCT year FROM kpi_definitions ORDER BY year DESC").fetchall()
+    ]
     return [(y, m) for y in years for m in range(12, 0, -1) if (y, m) <= (now_year, now_month)]
 
 
@@ -322,7 +379,8 @@ def notes(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame
         """SELECT department, indicator, month AS note_month, note FROM kpi_actuals
            WHERE year = ? AND month <= ? AND nullif(trim(note), '') IS NOT NULL
            QUALIFY row_number() OVER (PARTITION BY department, indicator ORDER BY month DESC) = 1""",
-        [year, month]).df()
+        [year, month],
+    ).df()
 
 
 def latest_actual_month(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
@@ -330,19 +388,36 @@ def latest_actual_month(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | Non
     return (row[0], row[1]) if row else None
 
 
-def monthly(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None) -> pd.DataFrame:
+def monthly(
+    con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None
+) -> pd.DataFrame:
     """One row per KPI × month 1..month: the value used (manual overrides automatic), where it came
     from, the automatic value beside it and the note."""
     rules = rules or _default_rules()
     defs = definitions(con, year)
-    cols = ["department", "indicator", "month", "actual", "origin", "auto_value", "manual_value", "note", "source",
-            "auto_met", "auto_decided"]
+    cols = [
+        "department",
+        "indicator",
+        "month",
+        "actual",
+        "origin",
+        "auto_value",
+        "manual_value",
+        "note",
+        "source",
+        "auto_met",
+        "auto_decided",
+    ]
     if defs.empty:
         return pd.DataFrame(columns=cols)
-    grid = defs[["department", "indicator", "source"]].merge(pd.DataFrame({"month": range(1, month + 1)}), how="cross")
+    grid = defs[["department", "indicator", "source"]].merge(
+        pd.DataFrame({"month": range(1, month + 1)}), how="cross"
+    )
     manual = con.execute(
         "SELECT department, indicator, month, actual AS manual_value, note FROM kpi_actuals "
-        "WHERE year = ? AND month <= ?", [year, month]).df()
+        "WHERE year = ? AND month <= ?",
+        [year, month],
+    ).df()
     auto = automatic(con, defs, year, month, rules)
     grid = grid.merge(manual, how="left", on=["department", "indicator", "month"])
     grid = grid.merge(auto, how="left", on=["department", "indicator", "month"])
@@ -358,7 +433,9 @@ def monthly(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules 
     return grid[cols]
 
 
-def automatic(con: duckdb.DuckDBPyConnection, defs: pd.DataFrame, year: int, month: int, rules: Rules) -> pd.DataFrame:
+def automatic(
+    con: duckdb.DuckDBPyConnection, defs: pd.DataFrame, year: int, month: int, rules: Rules
+) -> pd.DataFrame:
     """Automatic monthly values for the KPIs whose source names one (pcsi, voc_compliance, voc_count:TYPE)."""
     frames = []
     auto = defs[defs["source"].notna()]
@@ -367,15 +444,30 @@ def automatic(con: duckdb.DuckDBPyConnection, defs: pd.DataFrame, year: int, mon
     for row in auto.itertuples():
         vals = source_values(con, row.source, year, month, row.department, rules, counts, pcsi)
         shares = source_counts(row.source, row.department, rules, counts)
-        frames.append(pd.DataFrame({"department": row.department, "indicator": row.indicator, "month": list(vals),
-                                    "auto_value": list(vals.values()),
-                                    "auto_met": [shares.get(m, (None, None))[0] for m in vals],
-                                    "auto_decided": [shares.get(m, (None, None))[1] for m in vals]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "department": row.department,
+                    "indicator": row.indicator,
+                    "month": list(vals),
+                    "auto_value": list(vals.values()),
+                    "auto_met": [shares.get(m, (None, None))[0] for m in vals],
+                    "auto_decided": [shares.get(m, (None, None))[1] for m in vals],
+                }
+            )
+        )
     frames = [f for f in frames if not f.empty]
     if not frames:
-        return pd.DataFrame({"department": pd.Series(dtype="str"), "indicator": pd.Series(dtype="str"),
-                             "month": pd.Series(dtype="int64"), "auto_value": pd.Series(dtype="float64"),
-                             "auto_met": pd.Series(dtype="float64"), "auto_decided": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                "department": pd.Series(dtype="str"),
+                "indicator": pd.Series(dtype="str"),
+                "month": pd.Series(dtype="int64"),
+                "auto_value": pd.Series(dtype="float64"),
+                "auto_met": pd.Series(dtype="float64"),
+                "auto_decided": pd.Series(dtype="float64"),
+            }
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -385,12 +477,21 @@ def voc_month_counts(con: duckdb.DuckDBPyConnection, year: int, month: int) -> p
         """SELECT department, month(received_at) AS month, voc_type, count(*) AS received,
                   count(*) FILTER (sla_met) AS met, count(sla_met) AS decided
            FROM voc WHERE received_at >= make_date(?, 1, 1) AND received_at < make_date(?, 1, 1)
-             AND month(received_at) <= ? GROUP BY ALL""", [year, year + 1, month]).df()
+             AND month(received_at) <= ? GROUP BY ALL""",
+        [year, year + 1, month],
+    ).df()
 
 
-def source_values(con: duckdb.DuckDBPyConnection, source: str, year: int, month: int, department: str,
-                  rules: Rules, counts: pd.DataFrame | None = None,
-                  pcsi: dict[int, float | None] | None = None) -> dict[int, float]:
+def source_values(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    year: int,
+    month: int,
+    department: str,
+    rules: Rules,
+    counts: pd.DataFrame | None = None,
+    pcsi: dict[int, float | None] | None = None,
+) -> dict[int, float]:
     """month → value of one automatic source for a department (the organisation unit = everyone).
     A VOC count is 0 in a month with VOC data but none of the type; months without VOC data are missing."""
     kind, _, arg = source.partition(":")
@@ -400,12 +501,17 @@ def source_values(con: duckdb.DuckDBPyConnection, source: str, year: int, month:
             pcsi[year] = pcsi_index(con, year)
         return {m: pcsi[year] for m in range(1, month + 1)} if pcsi[year] is not None else {}
     if kind in kpi_sources.KINDS:  # the CCM loop: phone courtesy, training, improvement actions
-        return kpi_sources.values(con, kind, year, month, None if department == rules.org_unit else department)
+        return kpi_sources.values(
+            con, kind, year, month, None if department == rules.org_unit else department
+        )
     counts = voc_month_counts(con, year, month) if counts is None else counts
     covered = sorted(int(m) for m in counts["month"].unique())
     mine = counts if department == rules.org_unit else counts[counts["department"] == department]
     if kind == "voc_compliance":
-        return {m: 100.0 * pooled_compliance(met, decided) for m, (met, decided) in _compliance_counts(mine).items()}
+        return {
+            m: 100.0 * pooled_compliance(met, decided)
+            for m, (met, decided) in _compliance_counts(mine).items()
+        }
     if kind == "voc_count":
         g = mine[mine["voc_type"] == arg].groupby("month")["received"].sum()
         return {m: float(g.get(m, 0)) for m in covered}
@@ -418,12 +524,16 @@ def _compliance_counts(counts: pd.DataFrame) -> dict[int, tuple[int, int]]:
     return {int(m): (int(r.met), int(r.decided)) for m, r in g.iterrows() if r.decided}
 
 
-def source_counts(source: str, department: str, rules: Rules, counts: pd.DataFrame | None) -> dict[int, tuple[int, int]]:
+def source_counts(
+    source: str, department: str, rules: Rules, counts: pd.DataFrame | None
+) -> dict[int, tuple[int, int]]:
     """month → (met, decided) behind a rate source (voc_compliance), so that its period value is pooled
     like the 처리기한 준수 page's (ccm.voc_analytics.pooled_compliance); {} for other sources."""
     if source.partition(":")[0] != "voc_compliance" or counts is None:
         return {}
-    return _compliance_counts(counts if department == rules.org_unit else counts[counts["department"] == department])
+    return _compliance_counts(
+        counts if department == rules.org_unit else counts[counts["department"] == department]
+    )
 
 
 def pcsi_index(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
@@ -431,8 +541,13 @@ def pcsi_index(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
     return surveys.overall_index(con, year)
 
 
-def review(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
-           departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+def review(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    month: int,
+    rules: Rules | None = None,
+    departments: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """The scorecard at the end of `month`: one row per KPI with YTD actual, target, attainment,
     status, gap and the months missing. `departments` filters (the organisation unit always stays)."""
     rules = rules or _default_rules()
@@ -449,8 +564,13 @@ def _scoped_definitions(con, year: int, rules: Rules, departments: tuple[str, ..
     return defs
 
 
-def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
-              departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+def off_track(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    month: int,
+    rules: Rules | None = None,
+    departments: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """KPIs under the achieved band at `month`, worst first, with the month since which they have been
     (the month after the last one at which they were achieved or had no actual yet)."""
     rules = rules or _default_rules()
@@ -470,10 +590,21 @@ def off_track(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rule
     return card[off].assign(since=since).sort_values(["attainment", "department"], ignore_index=True)
 
 
-def _evaluate(d: dict, series: dict[int, float], month: int, rules: Rules, pooled: dict | None = None) -> dict:
+def _evaluate(
+    d: dict, series: dict[int, float], month: int, rules: Rules, pooled: dict | None = None
+) -> dict:
     """`evaluate` for a stored definition (automatic when it names a source)."""
-    return evaluate(d["direction"], d["aggregation"], d["annual_target"], plan_of(d), series, month, rules,
-                    automatic=isinstance(d.get("source"), str), pooled=pooled)
+    return evaluate(
+        d["direction"],
+        d["aggregation"],
+        d["annual_target"],
+        plan_of(d),
+        series,
+        month,
+        rules,
+        automatic=isinstance(d.get("source"), str),
+        pooled=pooled,
+    )
 
 
 def plan_of(d) -> list[float] | None:
@@ -493,7 +624,11 @@ def _prepare(values: pd.DataFrame) -> dict[tuple[str, str], tuple[dict[int, floa
         pooled = {}
         for m, origin, met, decided in zip(months, g["origin"], g["auto_met"], g["auto_decided"]):
             if m in series and not _nan(decided) and decided > 0:
-                pooled[m] = (int(met), int(decided)) if origin == "자동" else (_dec(series[m]) * int(decided) / 100, int(decided))
+                pooled[m] = (
+                    (int(met), int(decided))
+                    if origin == "자동"
+                    else (_dec(series[m]) * int(decided) / 100, int(decided))
+                )
         out[key] = (series, dict(zip(months, g["origin"])), pooled)
     return out
 
@@ -505,20 +640,62 @@ def _card(defs: pd.DataFrame, values: dict, month: int, rules: Rules) -> pd.Data
         r = _evaluate(d, series, month, rules, pooled)
         origins = {o for m, o in origin.items() if m <= month}
         judged = r["attainment"] is not None
-        rows.append({**{k: d[k] for k in ("department", "strategy", "task", "core_task", "indicator", "unit",
-                                          "direction", "aggregation", "annual_target", "weight", "source")},
-                     "actual": r["actual"], "target": r["target"], "attainment": r["attainment"],
-                     "status": verdict(r, rules),
-                     "gap": gap(d["direction"], r["actual"], r["target"]) if judged else None,
-                     "last_month": r["last_month"], "reported": r["reported"],
-                     "missing_months": ", ".join(f"{m}월" for m in r["missing_months"]),
-                     "overridden": "수기(자동 대체)" in origins, "is_goal": d["department"] == rules.org_unit})
+        rows.append(
+            {
+                **{
+                    k: d[k]
+                    for k in (
+                        "department",
+                        "strategy",
+                        "task",
+                        "core_task",
+                        "indicator",
+                        "unit",
+                        "direction",
+                        "aggregation",
+                        "annual_target",
+                        "weight",
+                        "source",
+                    )
+                },
+                "actual": r["actual"],
+                "target": r["target"],
+                "attainment": r["attainment"],
+                "status": verdict(r, rules),
+                "gap": gap(d["direction"], r["actual"], r["target"]) if judged else None,
+                "last_month": r["last_month"],
+                "reported": r["reported"],
+                "missing_months": ", ".join(f"{m}월" for m in r["missing_months"]),
+                "overridden": "수기(자동 대체)" in origins,
+                "is_goal": d["department"] == rules.org_unit,
+            }
+        )
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
-REVIEW_COLUMNS = ["department", "strategy", "task", "core_task", "indicator", "unit", "direction", "aggregation",
-                  "annual_target", "weight", "source", "actual", "target", "attainment", "status", "gap",
-                  "last_month", "reported", "missing_months", "overridden", "is_goal"]
+REVIEW_COLUMNS = [
+    "department",
+    "strategy",
+    "task",
+    "core_task",
+    "indicator",
+    "unit",
+    "direction",
+    "aggregation",
+    "annual_target",
+    "weight",
+    "source",
+    "actual",
+    "target",
+    "attainment",
+    "status",
+    "gap",
+    "last_month",
+    "reported",
+    "missing_months",
+    "overridden",
+    "is_goal",
+]
 
 
 def scores(card: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -526,24 +703,37 @@ def scores(card: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     미입력 KPIs, which count as 0% so that leaving a month blank can never raise a score; KPIs without
     any actual or without a target yet are left out. n_missing = the 미입력 KPIs counted as 0%."""
     pending = card["status"] == "미입력"
-    c = card[(card["department"] != rules.org_unit) & (card["attainment"].notna() | pending) & (card["weight"] > 0)]
+    c = card[
+        (card["department"] != rules.org_unit) & (card["attainment"].notna() | pending) & (card["weight"] > 0)
+    ]
     if c.empty:
-        return pd.DataFrame({"department": pd.Series(dtype="str"), "score": pd.Series(dtype="float64"),
-                             "n_kpis": pd.Series(dtype="int64"), "n_missing": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "department": pd.Series(dtype="str"),
+                "score": pd.Series(dtype="float64"),
+                "n_kpis": pd.Series(dtype="int64"),
+                "n_missing": pd.Series(dtype="int64"),
+            }
+        )
     c = c.assign(wa=c["attainment"].astype("float64").fillna(0.0) * c["weight"], pending=pending[c.index])
-    g = c.groupby("department", as_index=False).agg(wa=("wa", "sum"), w=("weight", "sum"),
-                                                   n_kpis=("indicator", "size"), n_missing=("pending", "sum"))
+    g = c.groupby("department", as_index=False).agg(
+        wa=("wa", "sum"), w=("weight", "sum"), n_kpis=("indicator", "size"), n_missing=("pending", "sum")
+    )
     g["score"] = g["wa"] / g["w"]
     return g[["department", "score", "n_kpis", "n_missing"]].sort_values("department", ignore_index=True)
 
 
-def department_scores(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None) -> pd.DataFrame:
+def department_scores(
+    con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None
+) -> pd.DataFrame:
     """department, score (weighted attainment 0..cap over the KPIs with actuals), n_kpis."""
     rules = rules or _default_rules()
     return scores(review(con, year, month, rules), rules)
 
 
-def org_score(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None) -> float | None:
+def org_score(
+    con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None
+) -> float | None:
     """The organisation's score: the mean of the department scores (each department counts once)."""
     return org_from(department_scores(con, year, month, rules))
 
@@ -552,8 +742,13 @@ def org_from(scores_: pd.DataFrame) -> float | None:
     return float(scores_["score"].mean()) if not scores_.empty else None
 
 
-def changes(con: duckdb.DuckDBPyConnection, year: int, month: int, rules: Rules | None = None,
-            departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+def changes(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    month: int,
+    rules: Rules | None = None,
+    departments: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Attainment and status now vs the previous month (December of last year for January)."""
     rules = rules or _default_rules()
     py, pm = previous_month(year, month)
@@ -570,13 +765,21 @@ def compare(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     m = now.merge(before, how="left", on=["department", "indicator"], suffixes=("", "_prev"))
     m["delta"] = m["attainment"].astype("float64") - m["attainment_prev"].astype("float64")
     changed = (m["status"] != m["status_prev"].fillna("실적 없음")) | (m["delta"].abs() >= 0.005)
-    out = m[changed][["department", "indicator", "unit", "status_prev", "status", "attainment_prev", "attainment", "delta"]]
+    out = m[changed][
+        ["department", "indicator", "unit", "status_prev", "status", "attainment_prev", "attainment", "delta"]
+    ]
     out = out.assign(status_prev=out["status_prev"].fillna("실적 없음"))
     return out.sort_values("delta", key=lambda s: s.abs().fillna(0), ascending=False, ignore_index=True)
 
 
-def trend(con: duckdb.DuckDBPyConnection, year: int, month: int, department: str, indicator: str,
-          rules: Rules | None = None) -> pd.DataFrame:
+def trend(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    month: int,
+    department: str,
+    indicator: str,
+    rules: Rules | None = None,
+) -> pd.DataFrame:
     """Month by month: the value, the YTD actual and target path, attainment and where the value came from."""
     rules = rules or _default_rules()
     defs = definitions(con, year)
@@ -591,14 +794,31 @@ def trend(con: duckdb.DuckDBPyConnection, year: int, month: int, department: str
     for m in range(1, month + 1):
         r = _evaluate(d.to_dict(), series, m, rules, pooled)
         src = mine[mine["month"] == m].iloc[0]
-        rows.append({"month": m, "value": series.get(m), "origin": src["origin"], "note": src["note"],
-                     "auto_value": src["auto_value"], "manual_value": src["manual_value"],
-                     "ytd_actual": r["actual"], "ytd_target": r["target"], "attainment": r["attainment"]})
+        rows.append(
+            {
+                "month": m,
+                "value": series.get(m),
+                "origin": src["origin"],
+                "note": src["note"],
+                "auto_value": src["auto_value"],
+                "manual_value": src["manual_value"],
+                "ytd_actual": r["actual"],
+                "ytd_target": r["target"],
+                "attainment": r["attainment"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: int, department: str,
-                with_items: bool, rules: Rules | None = None) -> pd.DataFrame:
+def auto_detail(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    year: int,
+    month: int,
+    department: str,
+    with_items: bool,
+    rules: Rules | None = None,
+) -> pd.DataFrame:
     """The data behind an automatic actual: VOC items of the month (texts only when allowed), or the
     PCSI index of the year."""
     rules = rules or _default_rules()
@@ -606,7 +826,9 @@ def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: i
     if kind == "pcsi":
         return pd.DataFrame({"연도": [year], "PCSI 종합지수": [pcsi_index(con, year)]})
     if kind in kpi_sources.KINDS:
-        return kpi_sources.detail(con, kind, year, month, None if department == rules.org_unit else department)
+        return kpi_sources.detail(
+            con, kind, year, month, None if department == rules.org_unit else department
+        )
     dept_sql, params = ("TRUE", []) if department == rules.org_unit else ("department = ?", [department])
     type_sql = " AND voc_type = ?" if kind == "voc_count" else ""
     params = [year, month, *params] + ([arg] if kind == "voc_count" else [])
@@ -615,12 +837,15 @@ def auto_detail(con: duckdb.DuckDBPyConnection, source: str, year: int, month: i
         return con.execute(
             f"""SELECT voc_type AS 유형, count(*) AS 접수, count(sla_met) AS 처리완료,
                        count(*) FILTER (sla_met) AS 기한내처리 FROM voc WHERE {where} GROUP BY 1 ORDER BY 1""",
-            params).df()
+            params,
+        ).df()
     return con.execute(
         f"""SELECT voc_id AS 접수번호, received_at AS 접수일시, voc_type AS 유형, department AS 부서,
                    facility AS 시설, status AS 처리상태, due_at AS 처리기한, completed_at AS 처리일시,
                    sla_met AS 기한준수, title AS 제목
-            FROM voc WHERE {where} ORDER BY sla_met NULLS FIRST, received_at""", params).df()
+            FROM voc WHERE {where} ORDER BY sla_met NULLS FIRST, received_at""",
+        params,
+    ).df()
 
 
 @dataclass(frozen=True)
@@ -639,16 +864,41 @@ def detail_compliance(detail: pd.DataFrame) -> DetailCompliance | None:
     return DetailCompliance(len(detail), decided, met, pooled_compliance(met, decided))
 
 
-LABELS = {"department": "부서", "strategy": "핵심전략", "task": "전략과제", "core_task": "KPI 핵심과제",
-          "indicator": "지표", "unit": "단위", "direction": "방향", "aggregation": "집계", "annual_target": "연간목표",
-          "weight": "가중치", "source": "자동실적", "actual": "누계 실적", "target": "누계 목표",
-          "attainment": "달성률", "status": "상태", "gap": "목표까지 부족분", "last_month": "최근 실적 월",
-          "reported": "실적 월 수", "missing_months": "미입력 월", "overridden": "수기 대체", "since": "미달·주의 시작 월",
-          "status_prev": "지난달 상태", "attainment_prev": "지난달 달성률", "delta": "달성률 변화",
-          "score": "점수", "n_kpis": "평가 KPI 수", "n_missing": "미입력 KPI 수(0%로 계산)"}
+LABELS = {
+    "department": "부서",
+    "strategy": "핵심전략",
+    "task": "전략과제",
+    "core_task": "KPI 핵심과제",
+    "indicator": "지표",
+    "unit": "단위",
+    "direction": "방향",
+    "aggregation": "집계",
+    "annual_target": "연간목표",
+    "weight": "가중치",
+    "source": "자동실적",
+    "actual": "누계 실적",
+    "target": "누계 목표",
+    "attainment": "달성률",
+    "status": "상태",
+    "gap": "목표까지 부족분",
+    "last_month": "최근 실적 월",
+    "reported": "실적 월 수",
+    "missing_months": "미입력 월",
+    "overridden": "수기 대체",
+    "since": "미달·주의 시작 월",
+    "status_prev": "지난달 상태",
+    "attainment_prev": "지난달 달성률",
+    "delta": "달성률 변화",
+    "score": "점수",
+    "n_kpis": "평가 KPI 수",
+    "n_missing": "미입력 KPI 수(0%로 계산)",
+}
 
 
-SOURCE_LABELS, source_label = kpi_sources.SOURCE_LABELS, kpi_sources.source_label  # every automatic source in words
+SOURCE_LABELS, source_label = (
+    kpi_sources.SOURCE_LABELS,
+    kpi_sources.source_label,
+)  # every automatic source in words
 
 
 def to_display(df: pd.DataFrame) -> pd.DataFrame:
@@ -669,6 +919,7 @@ def to_display(df: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Rollback
 
+
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo one KPI batch exactly: remove what it inserted, restore what it replaced.
 
@@ -678,8 +929,10 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
         raise ValueError(f"KPI 적재 이력이 아닙니다: {batch_id}")
     if row[1] != "loaded":
         raise ValueError(f"이미 되돌린 적재입니다: {batch_id}")
-    later = con.execute("SELECT min(batch_id) FROM load_batches WHERE kind = 'kpi' AND status = 'loaded' "
-                        "AND batch_id > ?", [batch_id]).fetchone()[0]
+    later = con.execute(
+        "SELECT min(batch_id) FROM load_batches WHERE kind = 'kpi' AND status = 'loaded' AND batch_id > ?",
+        [batch_id],
+    ).fetchone()[0]
     if later is not None:
         raise ValueError(f"나중에 적재된 KPI 파일(적재 번호 {later})을 먼저 되돌려야 합니다.")
     counts = {}
@@ -688,7 +941,9 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
             removed = con.execute(f"DELETE FROM {table} WHERE updated_batch_id = ?", [batch_id]).fetchone()[0]
             restored = con.execute(
                 f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by_batch) FROM {table}_replaced "
-                "WHERE replaced_by_batch = ?", [batch_id]).fetchone()[0]
+                "WHERE replaced_by_batch = ?",
+                [batch_id],
+            ).fetchone()[0]
             con.execute(f"DELETE FROM {table}_replaced WHERE replaced_by_batch = ?", [batch_id])
             name = table.removeprefix("kpi_")
             counts.update({f"{name}_removed": removed, f"{name}_restored": restored})

@@ -13,6 +13,7 @@ Monthly values, `department` None = the whole organisation:
 - actions_on_time: 100 × actions due in the year up to the month's end that were completed by their due
   date ÷ those actions (ccm.actions.on_time_completion_rate); months without any action due are missing.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,10 +25,19 @@ import pandas as pd
 from ccm import actions, phone, training
 
 KINDS = ("phone", "training_completion", "training_hours", "actions_on_time")
-LABELS = {"phone": "전화친절도 점수", "training_completion": "교육 이수율", "training_hours": "CCM 교육시간",
-          "actions_on_time": "개선과제 기한 내 완료율"}
+LABELS = {
+    "phone": "전화친절도 점수",
+    "training_completion": "교육 이수율",
+    "training_hours": "CCM 교육시간",
+    "actions_on_time": "개선과제 기한 내 완료율",
+}
 # Every automatic source in words (ccm.kpi re-exports these): the store's own sources, then the CCM loop's.
-SOURCE_LABELS = {"pcsi": "고객만족도(PCSI)", "voc_compliance": "VOC 처리기한 준수율", "voc_count": "VOC 건수", **LABELS}
+SOURCE_LABELS = {
+    "pcsi": "고객만족도(PCSI)",
+    "voc_compliance": "VOC 처리기한 준수율",
+    "voc_count": "VOC 건수",
+    **LABELS,
+}
 UNITS = {"phone": "점", "training_completion": "%", "training_hours": "시간", "actions_on_time": "%"}
 
 
@@ -35,7 +45,9 @@ def _next_month(year: int, m: int) -> date:
     return date(year + (m == 12), m % 12 + 1, 1)
 
 
-def values(con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, department: str | None) -> dict[int, float]:
+def values(
+    con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, department: str | None
+) -> dict[int, float]:
     """month (1..month) → value of one source; missing months absent."""
     if kind == "phone":
         return {m: s for m, (s, _) in phone.monthly_score(con, year, month, department).items()}
@@ -78,7 +90,11 @@ def _training_hours(con, year: int, month: int, department: str | None) -> dict[
     if department is not None:
         r = r[r["department"] == department]
     r = r[r["is_ccm"].astype(bool)] if len(r) else r
-    by_month = r.groupby(pd.to_datetime(r["start_date"]).dt.month)["hours"].sum() if len(r) else pd.Series(dtype=float)
+    by_month = (
+        r.groupby(pd.to_datetime(r["start_date"]).dt.month)["hours"].sum()
+        if len(r)
+        else pd.Series(dtype=float)
+    )
     return {m: float(by_month.get(m, 0.0)) for m in range(1, last + 1)}
 
 
@@ -91,11 +107,15 @@ def _actions_on_time(con, year: int, month: int, department: str | None) -> dict
     return out
 
 
-def detail(con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, department: str | None) -> pd.DataFrame:
+def detail(
+    con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, department: str | None
+) -> pd.DataFrame:
     """The figures behind one month's automatic value, in Korean, for the KPI page's drill-down."""
     if kind == "phone":
-        sql = ("SELECT department AS 부서, count(*) AS 모니터링건수, avg(total / total_max * 100) AS 평균점수 "
-               "FROM phone_calls WHERE year(call_date) = ? AND month(call_date) = ?")
+        sql = (
+            "SELECT department AS 부서, count(*) AS 모니터링건수, avg(total / total_max * 100) AS 평균점수 "
+            "FROM phone_calls WHERE year(call_date) = ? AND month(call_date) = ?"
+        )
         params: list = [year, month]
         if department is not None:
             sql += " AND department = ?"
@@ -103,16 +123,41 @@ def detail(con: duckdb.DuckDBPyConnection, kind: str, year: int, month: int, dep
         return con.execute(sql + " GROUP BY 1 ORDER BY 1", params).df()
     if kind == "training_completion":
         num, den = completion_counts(con, year, department, _next_month(year, month))
-        return pd.DataFrame() if not den else pd.DataFrame(
-            {"기준일": [_next_month(year, month)], "요건 대상(명)": [den], "요건 충족(명)": [num], "이수율(%)": [100.0 * num / den]})
+        return (
+            pd.DataFrame()
+            if not den
+            else pd.DataFrame(
+                {
+                    "기준일": [_next_month(year, month)],
+                    "요건 대상(명)": [den],
+                    "요건 충족(명)": [num],
+                    "이수율(%)": [100.0 * num / den],
+                }
+            )
+        )
     if kind == "training_hours":
         hours = _training_hours(con, year, month, department)
-        return pd.DataFrame() if month not in hours else pd.DataFrame(
-            {"월": [month], "CCM 교육시간": [hours[month]], "연초부터 합계": [sum(hours.values())]})
+        return (
+            pd.DataFrame()
+            if month not in hours
+            else pd.DataFrame(
+                {"월": [month], "CCM 교육시간": [hours[month]], "연초부터 합계": [sum(hours.values())]}
+            )
+        )
     if kind == "actions_on_time":
         num, den = actions.on_time_completion_rate(con, year, department, until=_next_month(year, month))
-        return pd.DataFrame() if not den else pd.DataFrame(
-            {"기준일": [_next_month(year, month)], "기한 도래 과제": [den], "기한 내 완료": [num], "완료율(%)": [100.0 * num / den]})
+        return (
+            pd.DataFrame()
+            if not den
+            else pd.DataFrame(
+                {
+                    "기준일": [_next_month(year, month)],
+                    "기한 도래 과제": [den],
+                    "기한 내 완료": [num],
+                    "완료율(%)": [100.0 * num / den],
+                }
+            )
+        )
     return pd.DataFrame()
 
 
@@ -141,8 +186,13 @@ def parse(text: object, voc_types: dict[str, str]) -> str | None:
     raw = str(text).strip()
     kind, _, arg = raw.partition(":")
     words = {_norm(label): code for code, label in SOURCE_LABELS.items()}
-    if not arg and "(" in raw and raw.endswith(")") and words.get(_norm(raw[:raw.index("(")])) == "voc_count":
-        kind, arg = "voc_count", raw[raw.index("(") + 1:-1]
+    if (
+        not arg
+        and "(" in raw
+        and raw.endswith(")")
+        and words.get(_norm(raw[: raw.index("(")])) == "voc_count"
+    ):
+        kind, arg = "voc_count", raw[raw.index("(") + 1 : -1]
     code = kind.strip().lower() if kind.strip().lower() in SOURCE_LABELS else words.get(_norm(kind))
     if code == "voc_count":
         return f"voc_count:{voc_types[arg.strip()]}" if arg.strip() in voc_types else None

@@ -1,5 +1,6 @@
 """The few numbers executives ask for in meetings (회의 화면), each guarded: a missing source → None.
 `cards` judges each headline against its target with the KPI status bands ([kpi.status])."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,8 @@ import pandas as pd
 from ccm import kpi as kpi_engine
 from ccm import voc_analytics as va
 from ccm.pcsi import overall_index
-from ccm.report import complaint_topics
 from ccm.period import Scope
+from ccm.report import complaint_topics
 from ccm.settings import Settings
 
 ALL_TIME = Scope(date(1900, 1, 1), date(9999, 1, 1))
@@ -59,8 +60,12 @@ def compliance(con: duckdb.DuckDBPyConnection, now: datetime) -> dict:
     this = Scope(date(now.year, 1, 1), _tomorrow(now))
     last = this.last_year()
     cur, prev = va.compliance_summary(con, this), va.compliance_summary(con, last)
-    return {"compliance": cur["compliance"], "decided": cur["decided"], "previous": prev["compliance"],
-            "received": cur["received"]}
+    return {
+        "compliance": cur["compliance"],
+        "decided": cur["decided"],
+        "previous": prev["compliance"],
+        "received": cur["received"],
+    }
 
 
 def compliance_target(con: duckdb.DuckDBPyConnection, year: int, org_unit: str) -> float | None:
@@ -70,7 +75,8 @@ def compliance_target(con: duckdb.DuckDBPyConnection, year: int, org_unit: str) 
         "SELECT year, department, annual_target FROM kpi_definitions WHERE source = ? AND year <= ? "
         "AND annual_target IS NOT NULL AND year = (SELECT max(year) FROM kpi_definitions "
         "WHERE source = ? AND year <= ? AND annual_target IS NOT NULL)",
-        [COMPLIANCE_SOURCE, year, COMPLIANCE_SOURCE, year]).df()
+        [COMPLIANCE_SOURCE, year, COMPLIANCE_SOURCE, year],
+    ).df()
     if rows.empty:
         return None
     org = rows[rows["department"] == org_unit]
@@ -82,8 +88,13 @@ def monthly_compliance(con: duckdb.DuckDBPyConnection, now: datetime) -> pd.Data
     """This year's months up to now: month (1..12), decided, compliance (NaN when nothing decided)."""
     df = va.monthly_compliance(con, Scope(date(now.year, 1, 1), _tomorrow(now)))
     months = pd.DataFrame({"month": range(1, now.month + 1)})
-    got = pd.DataFrame({"month": pd.to_datetime(df["month"]).dt.month, "decided": df["decided"],
-                        "compliance": df["compliance"].astype(float)})
+    got = pd.DataFrame(
+        {
+            "month": pd.to_datetime(df["month"]).dt.month,
+            "decided": df["decided"],
+            "compliance": df["compliance"].astype(float),
+        }
+    )
     out = months.merge(got, on="month", how="left")
     return out.assign(decided=out["decided"].fillna(0).astype(int))
 
@@ -127,14 +138,42 @@ def cards(f: dict, settings: Settings, now: datetime) -> tuple[Card, ...]:
     kpi_value = k["score"] if k else None
     c_value, c_target = c["compliance"], f.get("compliance_target")
     return (
-        Card("pcsi", f"고객만족도(PCSI) {p['year']}년" if p else "고객만족도(PCSI)", pcsi_value, "점", pcsi_target,
-             status("higher", pcsi_value, pcsi_target, rules), "" if p else "조사 결과 없음"),
-        Card("kpi", f"KPI 달성도 {k['year']}년 {k['month']}월" if k else "KPI 달성도", kpi_value, "%",
-             rules.achieved, status("higher", kpi_value, rules.achieved, rules), "" if k else "KPI 실적 없음"),
-        Card("compliance", f"처리기한 준수율 {now.year}년 누계", c_value, "%", c_target,
-             status("higher", c_value, c_target, rules), _previous(c)),
-        Card("overdue", "기한 초과 미처리", float(o["overdue"]), "건", 0.0, status("zero", o["overdue"], 0.0, rules),
-             f"임박 {o['at_risk']:,}건 · 미처리 {o['open']:,}건"),
+        Card(
+            "pcsi",
+            f"고객만족도(PCSI) {p['year']}년" if p else "고객만족도(PCSI)",
+            pcsi_value,
+            "점",
+            pcsi_target,
+            status("higher", pcsi_value, pcsi_target, rules),
+            "" if p else "조사 결과 없음",
+        ),
+        Card(
+            "kpi",
+            f"KPI 달성도 {k['year']}년 {k['month']}월" if k else "KPI 달성도",
+            kpi_value,
+            "%",
+            rules.achieved,
+            status("higher", kpi_value, rules.achieved, rules),
+            "" if k else "KPI 실적 없음",
+        ),
+        Card(
+            "compliance",
+            f"처리기한 준수율 {now.year}년 누계",
+            c_value,
+            "%",
+            c_target,
+            status("higher", c_value, c_target, rules),
+            _previous(c),
+        ),
+        Card(
+            "overdue",
+            "기한 초과 미처리",
+            float(o["overdue"]),
+            "건",
+            0.0,
+            status("zero", o["overdue"], 0.0, rules),
+            f"임박 {o['at_risk']:,}건 · 미처리 {o['open']:,}건",
+        ),
     )
 
 

@@ -8,26 +8,34 @@ answers are stored with their status but never become scores.
 Every survey load is a batch; for one survey (name, year, wave) exactly one batch is active. A
 corrected file replaces the active batch (the old one is kept inactive so a rollback restores it).
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from ccm.db import transaction
 from ccm.settings import Settings
 from ccm.settings_sections import PcsiSettings
-import numpy as np
-import pandas as pd
 
-SURVEY_TABLES = ("survey_answers", "survey_demographics", "survey_comments", "survey_respondents", "survey_items")
+SURVEY_TABLES = (
+    "survey_answers",
+    "survey_demographics",
+    "survey_comments",
+    "survey_respondents",
+    "survey_items",
+)
 SCALES = {3: "3점", 4: "4점", 5: "5점", 7: "7점", 10: "10점(1–10)", 11: "11점(0–10)"}
 Z95 = 1.96
 
 
 # ---------------------------------------------------------------------------------------------
 # Item scores (used by the loader; pure and vectorised)
+
 
 def scale_range(scale: int) -> tuple[int, int]:
     """Lowest and highest valid answer of a scale: k points are 1..k, except 11 points = 0..10."""
@@ -91,6 +99,7 @@ def item_score(value: pd.Series, scale: int, reverse: pd.Series | bool = False) 
 # ---------------------------------------------------------------------------------------------
 # Query options (hashable, so pages can cache them)
 
+
 @dataclass(frozen=True)
 class Filter:
     """Respondent filter: demographic attribute → allowed values; facilities (None = all)."""
@@ -107,7 +116,7 @@ class Options:
     """Settings the scores depend on, as hashable values (built from settings [pcsi])."""
 
     area_weights: tuple[tuple[str, float], ...] = ()
-    facilities: tuple[tuple[str, str], ...] = ()   # facility → department
+    facilities: tuple[tuple[str, str], ...] = ()  # facility → department
     min_n: int = PcsiSettings.min_n
     overall_area: str = PcsiSettings.overall_area
     z: float = Z95
@@ -115,9 +124,12 @@ class Options:
 
 def options_from(settings: Settings | None) -> Options:
     p = settings.pcsi if settings is not None else PcsiSettings()
-    return Options(area_weights=tuple(p.area_weights.items()),
-                   facilities=tuple(settings.facilities.items()) if settings is not None else (),
-                   min_n=p.min_n, overall_area=p.overall_area)
+    return Options(
+        area_weights=tuple(p.area_weights.items()),
+        facilities=tuple(settings.facilities.items()) if settings is not None else (),
+        min_n=p.min_n,
+        overall_area=p.overall_area,
+    )
 
 
 def _default_options() -> Options:
@@ -137,10 +149,15 @@ def area_weights(areas: list[str], opts: Options) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 # Respondent-level scores: one query per (year, survey, filter), everything else in pandas
 
+
 def _active(con, year: int, survey: str) -> list[int]:
-    return [r[0] for r in con.execute(
-        "SELECT batch_id FROM survey_batches WHERE active AND survey = ? AND year = ? ORDER BY batch_id",
-        [survey, int(year)]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT batch_id FROM survey_batches WHERE active AND survey = ? AND year = ? ORDER BY batch_id",
+            [survey, int(year)],
+        ).fetchall()
+    ]
 
 
 def _in(ids: list[int]) -> str:
@@ -157,8 +174,10 @@ def _filter_sql(flt: Filter, alias: str = "r") -> tuple[str, list]:
     for attr, values in flt.demographics:
         if not values:
             continue
-        sql += (f" AND EXISTS (SELECT 1 FROM survey_demographics d WHERE d.batch_id = {alias}.batch_id"
-                f" AND d.resp_no = {alias}.resp_no AND d.attribute = ? AND d.value IN {_in(list(values))})")
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM survey_demographics d WHERE d.batch_id = {alias}.batch_id"
+            f" AND d.resp_no = {alias}.resp_no AND d.attribute = ? AND d.value IN {_in(list(values))})"
+        )
         params += [attr, *values]
     return sql, params
 
@@ -181,14 +200,17 @@ class Sample:
 BASE = ["batch_id", "resp_no", "facility", "department", "customer_type", "weight"]
 
 
-def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> Sample:
+def sample(
+    con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None
+) -> Sample:
     opts = opts or _default_options()
     ids = _active(con, year, survey)
     meta = con.execute(
         f"""SELECT item, any_value(area) AS area, any_value(label) AS label, bool_or(reverse) AS reverse,
                    min(position) AS position
             FROM survey_items WHERE batch_id IN {_in(ids or [-1])} GROUP BY item ORDER BY position, item""",
-        ids or [-1]).df()
+        ids or [-1],
+    ).df()
     area_list = list(dict.fromkeys(meta["area"]))
     if not ids or meta.empty:
         empty = pd.DataFrame(columns=BASE + area_list + ["overall"])
@@ -203,11 +225,14 @@ def sample(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: 
                    coalesce(r.customer_type, '(미기재)') AS customer_type, r.weight, w.* EXCLUDE (batch_id, resp_no)
             FROM survey_respondents r JOIN w ON w.batch_id = r.batch_id AND w.resp_no = r.resp_no
             WHERE TRUE {where} ORDER BY r.batch_id, r.resp_no""",
-        [*meta["item"], *ids, *params]).df()
+        [*meta["item"], *ids, *params],
+    ).df()
     wide = wide.rename(columns={f"i{n}": item for n, item in enumerate(meta["item"])})
     if not weighted:
         wide["weight"] = 1.0  # no weight column: nothing is weighted
-    wide.insert(3, "department", wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)"))
+    wide.insert(
+        3, "department", wide["facility"].map(dict(opts.facilities)).astype("string").fillna("(미지정)")
+    )
     wide = _with_demographics(con, wide, ids)
     resp = wide[[c for c in wide.columns if c not in set(meta["item"])]].copy()
     for area in area_list:
@@ -222,19 +247,27 @@ def is_weighted(con, ids: list[int]) -> bool:
     """Whether a weight column was named in the spec of any of these batches."""
     row = con.execute(
         f"""SELECT coalesce(bool_or(coalesce(json_extract_string(spec, '$.weight_column'), '') <> ''), FALSE)
-            FROM survey_batches WHERE batch_id IN {_in(ids or [-1])}""", ids or [-1]).fetchone()
+            FROM survey_batches WHERE batch_id IN {_in(ids or [-1])}""",
+        ids or [-1],
+    ).fetchone()
     return bool(row[0])
 
 
 def _with_demographics(con, wide: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
-    attrs = [r[0] for r in con.execute(
-        f"SELECT DISTINCT attribute FROM survey_demographics WHERE batch_id IN {_in(ids)} ORDER BY 1", ids).fetchall()]
+    attrs = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT attribute FROM survey_demographics WHERE batch_id IN {_in(ids)} ORDER BY 1", ids
+        ).fetchall()
+    ]
     if not attrs:
         return wide
     cols = ", ".join(f'any_value(value) FILTER (attribute = ?) AS "d{n}"' for n in range(len(attrs)))
     demo = con.execute(
         f"""SELECT batch_id, resp_no, {cols} FROM survey_demographics
-            WHERE batch_id IN {_in(ids)} GROUP BY batch_id, resp_no""", [*attrs, *ids]).df()
+            WHERE batch_id IN {_in(ids)} GROUP BY batch_id, resp_no""",
+        [*attrs, *ids],
+    ).df()
     demo = demo.rename(columns={f"d{n}": f"demo:{a}" for n, a in enumerate(attrs)})
     return wide.merge(demo, on=["batch_id", "resp_no"], how="left")
 
@@ -243,21 +276,29 @@ def _overall_area(con, ids: list[int], opts: Options, present: set[str]) -> str 
     """The outcome area of the IPA: settings [pcsi] overall_area, else the one the survey's spec names."""
     if opts.overall_area in present:
         return opts.overall_area
-    named = [r[0] for r in con.execute(
-        f"SELECT overall_area FROM survey_batches WHERE batch_id IN {_in(ids)}", ids).fetchall()]
+    named = [
+        r[0]
+        for r in con.execute(
+            f"SELECT overall_area FROM survey_batches WHERE batch_id IN {_in(ids)}", ids
+        ).fetchall()
+    ]
     return next((a for a in named if a in present), None)
 
 
 def areas(con, year: int, survey: str = "PCSI") -> list[str]:
     """The survey's areas in questionnaire order."""
     ids = _active(con, year, survey) or [-1]
-    rows = con.execute(f"SELECT area FROM survey_items WHERE batch_id IN {_in(ids)}"
-                       " GROUP BY area ORDER BY min(position), area", ids).fetchall()
+    rows = con.execute(
+        f"SELECT area FROM survey_items WHERE batch_id IN {_in(ids)}"
+        " GROUP BY area ORDER BY min(position), area",
+        ids,
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def respondents(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
-                opts: Options | None = None) -> pd.DataFrame:
+def respondents(
+    con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None
+) -> pd.DataFrame:
     """One row per respondent with a valid answer: facility, department, customer_type, weight,
     one column per area (the respondent's area mean) and `overall` (area-weighted, over the areas
     the respondent answered)."""
@@ -273,8 +314,15 @@ def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
 
 def _area_table(resp: pd.DataFrame, area_list: list[str], opts: Options) -> pd.DataFrame:
     w = area_weights(area_list, opts)
-    rows = [{"area": a, "score": _weighted_mean(resp[a], resp["weight"]), "n": int(resp[a].notna().sum()),
-             "weight": w[a]} for a in area_list]
+    rows = [
+        {
+            "area": a,
+            "score": _weighted_mean(resp[a], resp["weight"]),
+            "n": int(resp[a].notna().sum()),
+            "weight": w[a],
+        }
+        for a in area_list
+    ]
     return pd.DataFrame(rows, columns=["area", "score", "n", "weight"])
 
 
@@ -289,7 +337,7 @@ def _index_of(table: pd.DataFrame) -> float | None:
 def kish_n(weights: pd.Series) -> float:
     """Kish's effective sample size (Σw)² ÷ Σw² (= n when every weight is equal)."""
     w = weights.astype("float64")
-    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and (w ** 2).sum() > 0 else 0.0
+    return float(w.sum() ** 2 / (w**2).sum()) if len(w) and (w**2).sum() > 0 else 0.0
 
 
 def index_variance(resp: pd.DataFrame, area_list: list[str], opts: Options) -> dict:
@@ -336,20 +384,22 @@ def weighted_corr(x: pd.Series, y: pd.Series, weights: pd.Series) -> float:
     if len(a) < 2 or w.sum() <= 0:
         return math.nan
     da, db = a - (w * a).sum() / w.sum(), b - (w * b).sum() / w.sum()
-    den = math.sqrt(float((w * da ** 2).sum() * (w * db ** 2).sum()))
+    den = math.sqrt(float((w * da**2).sum() * (w * db**2).sum()))
     return float((w * da * db).sum() / den) if den > 0 else math.nan
 
 
-def area_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
-                opts: Options | None = None) -> pd.DataFrame:
+def area_scores(
+    con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None
+) -> pd.DataFrame:
     """Area, score (0–100, weighted mean of respondents' area means), n (respondents), weight."""
     opts = opts or _default_options()
     s = sample(con, year, survey, flt, opts)
     return _area_table(s.resp, s.areas, opts)
 
 
-def overall_index(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
-                  opts: Options | None = None) -> float | None:
+def overall_index(
+    con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None
+) -> float | None:
     """Σ area weight × area score ÷ Σ weights; None when the year has no scored answers."""
     opts = opts or _default_options()
     return _index_of(area_scores(con, year, survey, flt, opts))
@@ -367,17 +417,32 @@ def _groups(s: Sample, by: str, opts: Options) -> pd.DataFrame:
     for group, part in resp.assign(_g=resp[col].fillna("(미기재)")).groupby("_g", sort=True):
         v = index_variance(part, s.areas, opts)
         score, half = v["index"], opts.z * v["se"]
-        rows.append({"group": group, "n": v["n"], "n_eff": v["n_eff"], "score": score,
-                     "sd": weighted_sd(part["overall"], part["weight"]), "se": v["se"],
-                     "ci_low": None if score is None else score - half,
-                     "ci_high": None if score is None else score + half,
-                     "below_min_n": v["n"] < opts.min_n})
+        rows.append(
+            {
+                "group": group,
+                "n": v["n"],
+                "n_eff": v["n_eff"],
+                "score": score,
+                "sd": weighted_sd(part["overall"], part["weight"]),
+                "se": v["se"],
+                "ci_low": None if score is None else score - half,
+                "ci_high": None if score is None else score + half,
+                "below_min_n": v["n"] < opts.min_n,
+            }
+        )
     return pd.DataFrame(rows, columns=GROUP_COLUMNS).astype(
-        {"score": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64", "n_eff": "float64"})
+        {"score": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64", "n_eff": "float64"}
+    )
 
 
-def group_scores(con, year: int, survey: str = "PCSI", by: str = "facility", flt: Filter = NO_FILTER,
-                 opts: Options | None = None) -> pd.DataFrame:
+def group_scores(
+    con,
+    year: int,
+    survey: str = "PCSI",
+    by: str = "facility",
+    flt: Filter = NO_FILTER,
+    opts: Options | None = None,
+) -> pd.DataFrame:
     """Per group (facility | department | customer_type | a demographic attribute): n, n_eff (Kish),
     score (the index formula within the group), sd of respondents' overall scores, se (design-based,
     `index_variance`), 95% interval score ± z·se, and whether n is below the minimum. Weighted when
@@ -386,8 +451,9 @@ def group_scores(con, year: int, survey: str = "PCSI", by: str = "facility", flt
     return _groups(sample(con, year, survey, flt, opts), by, opts)
 
 
-def facility_scores(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER,
-                    opts: Options | None = None) -> pd.DataFrame:
+def facility_scores(
+    con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None
+) -> pd.DataFrame:
     """facility, department (settings facility → department), n, score, ci_low, ci_high, below_min_n."""
     opts = opts or _default_options()
     g = group_scores(con, year, survey, "facility", flt, opts).rename(columns={"group": "facility"})
@@ -401,7 +467,9 @@ def demographic_values(con, year: int, survey: str = "PCSI") -> dict[str, list[s
     rows = con.execute(
         f"""SELECT attribute, value FROM survey_demographics
             WHERE batch_id IN {_in(ids)} AND value IS NOT NULL
-            GROUP BY ALL ORDER BY attribute, value""", ids).fetchall()
+            GROUP BY ALL ORDER BY attribute, value""",
+        ids,
+    ).fetchall()
     out: dict[str, list[str]] = {}
     for attr, value in rows:
         out.setdefault(attr, []).append(value)
@@ -412,7 +480,9 @@ def demographic_values(con, year: int, survey: str = "PCSI") -> dict[str, list[s
 # Year over year, items, importance–performance, comments
 
 YOY_TEST = "Welch t-검정(종합지수의 차이, 설계 기반 선형화 분산)"
-YOY_TEST_WEIGHTED = "가중 Welch t-검정(가중 종합지수의 차이, 설계 기반 선형화 분산, 자유도는 Kish 유효 표본 수)"
+YOY_TEST_WEIGHTED = (
+    "가중 Welch t-검정(가중 종합지수의 차이, 설계 기반 선형화 분산, 자유도는 Kish 유효 표본 수)"
+)
 
 
 def _yoy(cur: Sample, prev: Sample, year: int, opts: Options) -> dict:
@@ -420,16 +490,33 @@ def _yoy(cur: Sample, prev: Sample, year: int, opts: Options) -> dict:
 
     a, b = index_variance(cur.resp, cur.areas, opts), index_variance(prev.resp, prev.areas, opts)
     weighted = cur.weighted or prev.weighted
-    out = {"year": year, "index": a["index"], "prev_year": year - 1, "prev_index": b["index"],
-           "n": a["n"], "prev_n": b["n"], "n_eff": a["n_eff"], "prev_n_eff": b["n_eff"],
-           "t": None, "p": None, "df": None, "se": None, "weighted": weighted,
-           "test": YOY_TEST_WEIGHTED if weighted else YOY_TEST}
+    out = {
+        "year": year,
+        "index": a["index"],
+        "prev_year": year - 1,
+        "prev_index": b["index"],
+        "n": a["n"],
+        "prev_n": b["n"],
+        "n_eff": a["n_eff"],
+        "prev_n_eff": b["n_eff"],
+        "t": None,
+        "p": None,
+        "df": None,
+        "se": None,
+        "weighted": weighted,
+        "test": YOY_TEST_WEIGHTED if weighted else YOY_TEST,
+    }
     out["diff"] = None if a["index"] is None or b["index"] is None else a["index"] - b["index"]
     va, vb = a["var"], b["var"]
-    if out["diff"] is not None and not (math.isnan(va) or math.isnan(vb)) and va + vb > 0 \
-            and a["n_eff"] > 1 and b["n_eff"] > 1:
+    if (
+        out["diff"] is not None
+        and not (math.isnan(va) or math.isnan(vb))
+        and va + vb > 0
+        and a["n_eff"] > 1
+        and b["n_eff"] > 1
+    ):
         se = math.sqrt(va + vb)
-        df = (va + vb) ** 2 / (va ** 2 / (a["n_eff"] - 1) + vb ** 2 / (b["n_eff"] - 1))
+        df = (va + vb) ** 2 / (va**2 / (a["n_eff"] - 1) + vb**2 / (b["n_eff"] - 1))
         t = out["diff"] / se
         out.update(t=t, df=df, se=se, p=float(2 * stats.t.sf(abs(t), df)))
     return out
@@ -449,11 +536,22 @@ def trend(con, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | No
     frames = []
     for y in years(con, survey):
         t = area_scores(con, y, survey, flt, opts)
-        t = pd.concat([t, pd.DataFrame([{"area": "종합지수", "score": _index_of(t), "n": t["n"].max(),
-                                          "weight": None}])], ignore_index=True)
+        t = pd.concat(
+            [
+                t,
+                pd.DataFrame(
+                    [{"area": "종합지수", "score": _index_of(t), "n": t["n"].max(), "weight": None}]
+                ),
+            ],
+            ignore_index=True,
+        )
         t.insert(0, "year", y)
         frames.append(t)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["year", "area", "score", "n", "weight"])
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["year", "area", "score", "n", "weight"])
+    )
 
 
 QUADRANTS = {
@@ -462,7 +560,18 @@ QUADRANTS = {
     (False, False): "점진개선",
     (False, True): "현상유지",
 }
-ITEM_COLUMNS = ["item", "area", "label", "reverse", "n", "score", "missing", "invalid", "importance", "quadrant"]
+ITEM_COLUMNS = [
+    "item",
+    "area",
+    "label",
+    "reverse",
+    "n",
+    "score",
+    "missing",
+    "invalid",
+    "importance",
+    "quadrant",
+]
 
 
 def _items(con, s: Sample, flt: Filter) -> pd.DataFrame:
@@ -473,7 +582,9 @@ def _items(con, s: Sample, flt: Filter) -> pd.DataFrame:
         f"""SELECT a.item, count(*) FILTER (a.status = 'missing') AS missing,
                    count(*) FILTER (a.status = 'invalid') AS invalid
             FROM survey_answers a JOIN survey_respondents r ON r.batch_id = a.batch_id AND r.resp_no = a.resp_no
-            WHERE a.batch_id IN {_in(s.ids)} {where} GROUP BY a.item""", [*s.ids, *params]).df()
+            WHERE a.batch_id IN {_in(s.ids)} {where} GROUP BY a.item""",
+        [*s.ids, *params],
+    ).df()
     out = s.meta.drop(columns="position").merge(counts, on="item", how="left")
     out["n"] = [int(s.wide[i].notna().sum()) for i in out["item"]]
     out["score"] = [_weighted_mean(s.wide[i], s.wide["weight"]) for i in out["item"]]
@@ -481,17 +592,22 @@ def _items(con, s: Sample, flt: Filter) -> pd.DataFrame:
     if s.overall_area:
         outcome = s.resp[s.overall_area]
         rated = out["area"] != s.overall_area
-        out.loc[rated, "importance"] = [weighted_corr(s.wide[i], outcome, s.wide["weight"])
-                                        for i in out.loc[rated, "item"]]
+        out.loc[rated, "importance"] = [
+            weighted_corr(s.wide[i], outcome, s.wide["weight"]) for i in out.loc[rated, "item"]
+        ]
     ipa = out["importance"].notna() & out["score"].notna()
     mi, mp = out.loc[ipa, "importance"].mean(), out.loc[ipa, "score"].mean()
     out["quadrant"] = None
-    out.loc[ipa, "quadrant"] = [QUADRANTS[(imp >= mi, perf >= mp)]
-                                for imp, perf in zip(out.loc[ipa, "importance"], out.loc[ipa, "score"])]
+    out.loc[ipa, "quadrant"] = [
+        QUADRANTS[(imp >= mi, perf >= mp)]
+        for imp, perf in zip(out.loc[ipa, "importance"], out.loc[ipa, "score"])
+    ]
     return out.astype({"n": "Int64", "missing": "Int64", "invalid": "Int64"})[ITEM_COLUMNS]
 
 
-def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None) -> pd.DataFrame:
+def items(
+    con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None
+) -> pd.DataFrame:
     """Per item: area, label, n valid, (weighted) mean score, missing and invalid counts,
     importance (Pearson correlation of the item score with the respondent's 전반적만족 area mean,
     weighted when the survey has a weight column) and the importance–performance quadrant (split at
@@ -499,8 +615,14 @@ def items(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: O
     return _items(con, sample(con, year, survey, flt, opts), flt)
 
 
-def summary(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts: Options | None = None,
-            by: tuple[str, ...] = ("facility", "department", "customer_type")) -> dict:
+def summary(
+    con,
+    year: int,
+    survey: str = "PCSI",
+    flt: Filter = NO_FILTER,
+    opts: Options | None = None,
+    by: tuple[str, ...] = ("facility", "department", "customer_type"),
+) -> dict:
     """Everything the PCSI page shows for one year, from one fetch per year: index, areas, groups
     (for each of `by` and every demographic attribute), items with IPA, and the YoY test."""
     opts = opts or _default_options()
@@ -509,9 +631,12 @@ def summary(con, year: int, survey: str = "PCSI", flt: Filter = NO_FILTER, opts:
     areas_ = _area_table(cur.resp, cur.areas, opts)
     demo = [c.removeprefix("demo:") for c in cur.resp.columns if c.startswith("demo:")]
     return {
-        "index": _index_of(areas_), "areas": areas_, "yoy": _yoy(cur, prev, year, opts),
+        "index": _index_of(areas_),
+        "areas": areas_,
+        "yoy": _yoy(cur, prev, year, opts),
         "groups": {b: _groups(cur, b, opts) for b in (*by, *demo)},
-        "items": _items(con, cur, flt), "n": int(cur.resp["overall"].notna().sum()),
+        "items": _items(con, cur, flt),
+        "n": int(cur.resp["overall"].notna().sum()),
         "weighted": cur.weighted,
     }
 
@@ -529,9 +654,11 @@ def comments(con, year: int, survey: str = "PCSI", search: str = "", flt: Filter
     return con.execute(
         f"""SELECT coalesce(r.facility, '(미기재)') AS facility, r.customer_type, c.question, c.text
             FROM survey_comments c JOIN survey_respondents r ON r.batch_id = c.batch_id AND r.resp_no = c.resp_no
-            WHERE c.batch_id IN ({', '.join('?' * len(ids))}) AND c.text IS NOT NULL AND trim(c.text) <> ''
+            WHERE c.batch_id IN ({", ".join("?" * len(ids))}) AND c.text IS NOT NULL AND trim(c.text) <> ''
               AND (? = '' OR contains(lower(c.text), lower(?))) {where}
-            ORDER BY r.facility, c.resp_no""", [*ids, search, search, *params]).df()
+            ORDER BY r.facility, c.resp_no""",
+        [*ids, search, search, *params],
+    ).df()
 
 
 def answer_problems(con, year: int, survey: str = "PCSI") -> pd.DataFrame:
@@ -542,22 +669,27 @@ def answer_problems(con, year: int, survey: str = "PCSI") -> pd.DataFrame:
                    count(*) FILTER (status = 'invalid') AS invalid,
                    string_agg(CASE WHEN status = 'invalid' THEN resp_no::VARCHAR || '행=' || raw END, ', ')
                      AS invalid_rows
-            FROM survey_answers WHERE batch_id IN ({', '.join('?' * len(ids))})
-            GROUP BY item HAVING count(*) FILTER (status <> 'ok') > 0 ORDER BY item""", ids).df()
+            FROM survey_answers WHERE batch_id IN ({", ".join("?" * len(ids))})
+            GROUP BY item HAVING count(*) FILTER (status <> 'ok') > 0 ORDER BY item""",
+        ids,
+    ).df()
 
 
 # ---------------------------------------------------------------------------------------------
 # Catalogue and batches
 
+
 def surveys(con) -> list[str]:
-    rows = con.execute("SELECT survey FROM survey_batches WHERE active GROUP BY survey "
-                       "ORDER BY survey <> 'PCSI', survey").fetchall()
+    rows = con.execute(
+        "SELECT survey FROM survey_batches WHERE active GROUP BY survey ORDER BY survey <> 'PCSI', survey"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
 def years(con, survey: str = "PCSI") -> list[int]:
-    rows = con.execute("SELECT DISTINCT year FROM survey_batches WHERE active AND survey = ? ORDER BY year",
-                       [survey]).fetchall()
+    rows = con.execute(
+        "SELECT DISTINCT year FROM survey_batches WHERE active AND survey = ? ORDER BY year", [survey]
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -570,7 +702,8 @@ def active_batch(con, survey: str, year: int, wave: str = "") -> dict | None:
     row = con.execute(
         """SELECT b.batch_id, l.file_name, l.loaded_at, l.rows_inserted FROM survey_batches b
            JOIN load_batches l USING (batch_id) WHERE b.active AND b.survey = ? AND b.year = ? AND b.wave = ?""",
-        [survey, int(year), wave]).fetchone()
+        [survey, int(year), wave],
+    ).fetchone()
     return None if row is None else dict(zip(("batch_id", "file_name", "loaded_at", "respondents"), row))
 
 
@@ -578,22 +711,37 @@ def batches(con) -> pd.DataFrame:
     return con.execute(
         """SELECT b.batch_id, b.survey, b.year, b.wave, b.scale, b.active, b.replaced_by, l.file_name,
                   l.rows_read, l.rows_inserted, l.loaded_at, l.loaded_by, l.status
-           FROM survey_batches b JOIN load_batches l USING (batch_id) ORDER BY b.batch_id""").df()
+           FROM survey_batches b JOIN load_batches l USING (batch_id) ORDER BY b.batch_id"""
+    ).df()
 
 
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo a survey batch in one transaction: remove its rows, reactivate the batch it had replaced,
     mark it rolled_back in load_batches. Refused (ValueError) for a batch a later load replaced."""
-    row = con.execute("SELECT active, replaced_by FROM survey_batches WHERE batch_id = ?", [batch_id]).fetchone()
+    row = con.execute(
+        "SELECT active, replaced_by FROM survey_batches WHERE batch_id = ?", [batch_id]
+    ).fetchone()
     if row is None:
-        raise ValueError(f"고객만족도 적재 배치 {batch_id}번이 없습니다(이미 되돌렸거나 설문 배치가 아닙니다).")
+        raise ValueError(
+            f"고객만족도 적재 배치 {batch_id}번이 없습니다(이미 되돌렸거나 설문 배치가 아닙니다)."
+        )
     if not row[0]:
-        raise ValueError(f"배치 {batch_id}번은 뒤의 배치({row[1]})가 같은 조사를 대체했습니다. 뒤의 배치부터 되돌리세요.")
+        raise ValueError(
+            f"배치 {batch_id}번은 뒤의 배치({row[1]})가 같은 조사를 대체했습니다. 뒤의 배치부터 되돌리세요."
+        )
     with transaction(con):
-        removed = con.execute("SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [batch_id]).fetchone()[0]
-        restored = [r[0] for r in con.execute(
-            "SELECT batch_id FROM survey_batches WHERE replaced_by = ?", [batch_id]).fetchall()]
-        con.execute("UPDATE survey_batches SET active = TRUE, replaced_by = NULL WHERE replaced_by = ?", [batch_id])
+        removed = con.execute(
+            "SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [batch_id]
+        ).fetchone()[0]
+        restored = [
+            r[0]
+            for r in con.execute(
+                "SELECT batch_id FROM survey_batches WHERE replaced_by = ?", [batch_id]
+            ).fetchall()
+        ]
+        con.execute(
+            "UPDATE survey_batches SET active = TRUE, replaced_by = NULL WHERE replaced_by = ?", [batch_id]
+        )
         for table in SURVEY_TABLES:
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         con.execute("DELETE FROM survey_batches WHERE batch_id = ?", [batch_id])

@@ -1,8 +1,9 @@
 """Reporting periods and the scope (period × departments) every query takes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 UNREGISTERED = "미등록"  # the department filter's group of items whose department is not a configured one
 KINDS = {"month": "월", "quarter": "분기", "half": "반기", "year": "연도", "custom": "직접 지정"}
@@ -31,15 +32,23 @@ class Scope:
         named = [d for d in self.departments if d != UNREGISTERED]
         parts = [f"{dept_col} IN ({', '.join('?' * len(named))})"] if named else []
         if UNREGISTERED in self.departments:
-            parts.append(f"{dept_col} IS NULL" + (f" OR {dept_col} NOT IN ({', '.join('?' * len(self.registered))})"
-                                                  if self.registered else " OR TRUE"))
-        return f"{sql} AND ({' OR '.join(parts)})", params + named + list(self.registered if UNREGISTERED in self.departments else ())
+            parts.append(
+                f"{dept_col} IS NULL"
+                + (
+                    f" OR {dept_col} NOT IN ({', '.join('?' * len(self.registered))})"
+                    if self.registered
+                    else " OR TRUE"
+                )
+            )
+        return f"{sql} AND ({' OR '.join(parts)})", params + named + list(
+            self.registered if UNREGISTERED in self.departments else ()
+        )
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days
 
-    def previous(self) -> "Scope":
+    def previous(self) -> Scope:
         """The period of the same kind just before this one (same length for custom periods)."""
         s, e = self.start, self.end
         if _is_month_aligned(s, e):
@@ -55,7 +64,7 @@ class Scope:
             m = _add_months(m, 1)
         return out
 
-    def chart_window(self) -> "Scope":
+    def chart_window(self) -> Scope:
         """The months a trend chart of this period shows: the period itself when it spans two months or
         more (하반기 → July to December, never a trailing year); a single month or less → that year from
         January up to the period's end, so the month is seen against the months before it."""
@@ -66,13 +75,13 @@ class Scope:
         label = self.label if start.month == self.start.month else f"{start.year}년 1월 ~ {last.month}월"
         return replace(self, start=start, label=label)
 
-    def trailing(self, months: int = 12) -> "Scope":
+    def trailing(self, months: int = 12) -> Scope:
         """At least the last `months` months up to this scope's end — the window of a trend chart."""
         start = min(self.start, _add_months(self.end, -months))
         last = self.end - timedelta(days=1)
         return replace(self, start=start, label=f"{start:%Y-%m} ~ {last:%Y-%m}")
 
-    def last_year(self) -> "Scope":
+    def last_year(self) -> Scope:
         return replace(self, start=_add_months(self.start, -12), end=_add_months(self.end, -12), label="")
 
 
@@ -91,19 +100,30 @@ def period(kind: str, year: int, index: int = 1, start: date | None = None, end:
     """A period by kind: month (index 1-12), quarter (1-4), half (1-2), year, or custom [start, end]."""
     if kind in ("month", "quarter", "half"):
         s = date(year, MONTHS_OF[kind] * (index - 1) + 1, 1)
-        label = {"month": f"{year}년 {index}월", "quarter": f"{year}년 {index}분기",
-                 "half": f"{year}년 {'상' if index == 1 else '하'}반기"}[kind]
+        label = {
+            "month": f"{year}년 {index}월",
+            "quarter": f"{year}년 {index}분기",
+            "half": f"{year}년 {'상' if index == 1 else '하'}반기",
+        }[kind]
         return Scope(s, _add_months(s, MONTHS_OF[kind]), label=label, kind=kind)
     if kind == "year":
         return Scope(date(year, 1, 1), date(year + 1, 1, 1), label=f"{year}년", kind="year")
     if kind == "custom":
         assert start is not None and end is not None
-        return Scope(start, end + timedelta(days=1), label=f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}", kind="custom")
+        return Scope(
+            start, end + timedelta(days=1), label=f"{start:%Y-%m-%d} ~ {end:%Y-%m-%d}", kind="custom"
+        )
     raise ValueError(f"unknown period kind: {kind}")
 
 
 MONTHS_OF = {"month": 1, "quarter": 3, "half": 6, "year": 12}
-PREVIOUS_NAME = {"month": "전월", "quarter": "전 분기", "half": "전 반기", "year": "전년", "custom": "직전 같은 길이 기간"}
+PREVIOUS_NAME = {
+    "month": "전월",
+    "quarter": "전 분기",
+    "half": "전 반기",
+    "year": "전년",
+    "custom": "직전 같은 길이 기간",
+}
 
 
 def index_of(kind: str, d: date) -> int:
@@ -154,10 +174,9 @@ def comparison(scope: Scope, today: date) -> Scope:
     return replace(prev, end=end, label=f"{name} 같은 기간({span})", kind=scope.kind)
 
 
-def now() -> "datetime":
+def now() -> datetime:
     """The current local time; CCM_NOW (ISO format) pins it for demos and tests."""
     import os
-    from datetime import datetime
 
     pinned = os.environ.get("CCM_NOW")
     return datetime.fromisoformat(pinned) if pinned else datetime.now()

@@ -6,6 +6,7 @@ A call's score = Σ item scores ÷ Σ item maxima × 100 (100-point scale). The 
 call, so a later change of the checklist never rewrites what was loaded. An item's strength = its
 score as % of its maximum.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,7 +67,11 @@ def validate_settings(raw: dict) -> list[str]:
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
             errors.append(f"[phone] items {i}번째: 항목 이름(name)이 없습니다.")
-        elif not isinstance(item.get("max"), (int, float)) or isinstance(item.get("max"), bool) or item["max"] <= 0:
+        elif (
+            not isinstance(item.get("max"), (int, float))
+            or isinstance(item.get("max"), bool)
+            or item["max"] <= 0
+        ):
             errors.append(f"[phone] items '{item['name']}': 배점(max)은 0보다 큰 수여야 합니다.")
     dup = sorted({n for n in names if n and names.count(n) > 1})
     if dup:
@@ -79,6 +84,7 @@ def validate_settings(raw: dict) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------
 # Queries
+
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT EXISTS (SELECT 1 FROM phone_calls)").fetchone()[0]
@@ -113,23 +119,40 @@ def overall(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
     where, params = _where(scope)
     n, score, depts = con.execute(
         f"SELECT count(*), avg(total / total_max * 100), count(DISTINCT department) FROM phone_calls c WHERE {where}",
-        params).fetchone()
+        params,
+    ).fetchone()
     return {"n": int(n), "score": None if score is None else float(score), "departments": int(depts)}
 
 
-def scores(con: duckdb.DuckDBPyConnection, scope: Scope, period: str = "month", min_n_: int = 5) -> pd.DataFrame:
+def scores(
+    con: duckdb.DuckDBPyConnection, scope: Scope, period: str = "month", min_n_: int = 5
+) -> pd.DataFrame:
     """One row per department × period: n calls, mean score, change vs the department's previous period
     in the table, the weakest item and its % of max, small_n (n below min_n_: not to be compared)."""
     key = _period_sql(period)
     where, params = _where(scope)
     calls = con.execute(
         f"""SELECT department, {key} AS period_start, count(*) AS n, avg(total / total_max * 100) AS score
-            FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY department, period_start""", params).df()
+            FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY department, period_start""",
+        params,
+    ).df()
     items = con.execute(
-        f"""SELECT c.department, {key.replace('call_date', 'c.call_date')} AS period_start, s.item,
+        f"""SELECT c.department, {key.replace("call_date", "c.call_date")} AS period_start, s.item,
                    avg(s.score / s.max_score) AS pct
-            FROM phone_calls c JOIN phone_scores s USING (call_id) WHERE {where} GROUP BY ALL""", params).df()
-    cols = ["department", "period", "period_start", "n", "score", "change", "weakest_item", "weakest_pct", "small_n"]
+            FROM phone_calls c JOIN phone_scores s USING (call_id) WHERE {where} GROUP BY ALL""",
+        params,
+    ).df()
+    cols = [
+        "department",
+        "period",
+        "period_start",
+        "n",
+        "score",
+        "change",
+        "weakest_item",
+        "weakest_pct",
+        "small_n",
+    ]
     if calls.empty:
         return pd.DataFrame(columns=cols)
     weakest = _weakest(items, ["department", "period_start"])
@@ -147,7 +170,9 @@ def _weakest(items: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=[*by, "weakest_item", "weakest_pct"])
     ordered = items.sort_values([*by, "pct", "item"], kind="stable")
     first = ordered.groupby(by, as_index=False).first()
-    return first.rename(columns={"item": "weakest_item", "pct": "weakest_pct"})[[*by, "weakest_item", "weakest_pct"]]
+    return first.rename(columns={"item": "weakest_item", "pct": "weakest_pct"})[
+        [*by, "weakest_item", "weakest_pct"]
+    ]
 
 
 def item_scores(con: duckdb.DuckDBPyConnection, scope: Scope, by_department: bool = True) -> pd.DataFrame:
@@ -158,7 +183,9 @@ def item_scores(con: duckdb.DuckDBPyConnection, scope: Scope, by_department: boo
     df = con.execute(
         f"""SELECT {dept}s.item, count(*) AS n, avg(s.score) AS mean_score, avg(s.max_score) AS max_score,
                    avg(s.score / s.max_score) AS pct
-            FROM phone_calls c JOIN phone_scores s USING (call_id) WHERE {where} GROUP BY ALL""", params).df()
+            FROM phone_calls c JOIN phone_scores s USING (call_id) WHERE {where} GROUP BY ALL""",
+        params,
+    ).df()
     by = ["department"] if by_department else []
     if df.empty:
         return pd.DataFrame(columns=[*by, "item", "n", "mean_score", "max_score", "pct", "rank"])
@@ -174,21 +201,27 @@ def by_department(con: duckdb.DuckDBPyConnection, scope: Scope, min_n_: int = 5)
     cols = ["department", "n", "score", "previous", "change", "weakest_item", "weakest_pct", "small_n"]
     if cur.empty:
         return pd.DataFrame(columns=cols)
-    prev = department_totals(con, scope.previous()).rename(columns={"score": "previous"})[["department", "previous"]]
+    prev = department_totals(con, scope.previous()).rename(columns={"score": "previous"})[
+        ["department", "previous"]
+    ]
     items = item_scores(con, scope)[["department", "item", "pct"]]
-    out = cur.merge(prev, how="left", on="department").merge(_weakest(items, ["department"]), how="left",
-                                                              on="department")
+    out = cur.merge(prev, how="left", on="department").merge(
+        _weakest(items, ["department"]), how="left", on="department"
+    )
     out["change"] = out["score"] - out["previous"]
     out["small_n"] = out["n"] < min_n_
-    return out.sort_values(["small_n", "score", "department"], ascending=[True, False, True],
-                           ignore_index=True)[cols]
+    return out.sort_values(
+        ["small_n", "score", "department"], ascending=[True, False, True], ignore_index=True
+    )[cols]
 
 
 def department_totals(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     where, params = _where(scope)
     return con.execute(
         f"""SELECT department, count(*) AS n, avg(total / total_max * 100) AS score
-            FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY department""", params).df()
+            FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY department""",
+        params,
+    ).df()
 
 
 def by_evaluator_type(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
@@ -196,7 +229,9 @@ def by_evaluator_type(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFr
     where, params = _where(scope)
     return con.execute(
         f"""SELECT evaluator_type, count(*) AS n, avg(total / total_max * 100) AS score
-            FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY evaluator_type""", params).df()
+            FROM phone_calls c WHERE {where} GROUP BY ALL ORDER BY evaluator_type""",
+        params,
+    ).df()
 
 
 def calls(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
@@ -205,22 +240,29 @@ def calls(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     base = con.execute(
         f"""SELECT call_id, call_date, department, evaluator_id, evaluator_type, total, total_max,
                    total / total_max * 100 AS score, note
-            FROM phone_calls c WHERE {where} ORDER BY call_date, department, call_id""", params).df()
+            FROM phone_calls c WHERE {where} ORDER BY call_date, department, call_id""",
+        params,
+    ).df()
     if base.empty:
         return base.drop(columns=["call_id"])
     long = con.execute(
         f"""SELECT s.call_id, s.item, s.score FROM phone_scores s JOIN phone_calls c USING (call_id)
-            WHERE {where}""", params).df()
+            WHERE {where}""",
+        params,
+    ).df()
     order = list(dict.fromkeys(long["item"]))
     wide = long.pivot(index="call_id", columns="item", values="score").reindex(columns=order)
     return base.merge(wide, how="left", left_on="call_id", right_index=True).drop(columns=["call_id"])
 
 
-def monthly_score(con: duckdb.DuckDBPyConnection, year: int, month: int,
-                  department: str | None = None) -> dict[int, tuple[float, int]]:
+def monthly_score(
+    con: duckdb.DuckDBPyConnection, year: int, month: int, department: str | None = None
+) -> dict[int, tuple[float, int]]:
     """month → (mean score, n calls) of `year` up to `month` (a department, or everyone)."""
-    sql = ("SELECT month(call_date) AS m, avg(total / total_max * 100), count(*) FROM phone_calls "
-           "WHERE year(call_date) = ? AND month(call_date) <= ?")
+    sql = (
+        "SELECT month(call_date) AS m, avg(total / total_max * 100), count(*) FROM phone_calls "
+        "WHERE year(call_date) = ? AND month(call_date) <= ?"
+    )
     params: list = [year, month]
     if department is not None:
         sql += " AND department = ?"
@@ -228,20 +270,50 @@ def monthly_score(con: duckdb.DuckDBPyConnection, year: int, month: int,
     return {int(m): (float(s), int(n)) for m, s, n in con.execute(sql + " GROUP BY 1", params).fetchall()}
 
 
-def report_frame(con: duckdb.DuckDBPyConnection, scope: Scope, now: Any = None, min_n_: int = 5) -> pd.DataFrame:
+def report_frame(
+    con: duckdb.DuckDBPyConnection, scope: Scope, now: Any = None, min_n_: int = 5
+) -> pd.DataFrame:
     """The semiannual workbook's sheet: per department n, score, change vs the previous half, weakest
     item (Korean columns); empty when nothing was monitored in the scope."""
     return to_display(by_department(con, scope, min_n_), min_n_)
 
 
-LABELS = {"department": "부서", "period": "기간", "n": "모니터링 건수", "score": "점수",
-          "previous": "직전 기간 점수", "change": "직전 대비 변화", "weakest_item": "가장 약한 항목",
-          "weakest_pct": "가장 약한 항목 득점률", "small_n": "표본", "item": "항목", "mean_score": "평균 점수",
-          "max_score": "배점", "pct": "득점률", "rank": "약한 순위", "evaluator_type": "평가자 구분",
-          "call_date": "통화일", "evaluator_id": "평가자", "total": "합계", "total_max": "만점", "note": "비고"}
-KINDS = {"score": "score", "previous": "score", "change": "score", "mean_score": "score", "max_score": "score",
-         "total": "score", "total_max": "score", "weakest_pct": "pct", "pct": "pct", "n": "count", "rank": "count",
-         "call_date": "date"}
+LABELS = {
+    "department": "부서",
+    "period": "기간",
+    "n": "모니터링 건수",
+    "score": "점수",
+    "previous": "직전 기간 점수",
+    "change": "직전 대비 변화",
+    "weakest_item": "가장 약한 항목",
+    "weakest_pct": "가장 약한 항목 득점률",
+    "small_n": "표본",
+    "item": "항목",
+    "mean_score": "평균 점수",
+    "max_score": "배점",
+    "pct": "득점률",
+    "rank": "약한 순위",
+    "evaluator_type": "평가자 구분",
+    "call_date": "통화일",
+    "evaluator_id": "평가자",
+    "total": "합계",
+    "total_max": "만점",
+    "note": "비고",
+}
+KINDS = {
+    "score": "score",
+    "previous": "score",
+    "change": "score",
+    "mean_score": "score",
+    "max_score": "score",
+    "total": "score",
+    "total_max": "score",
+    "weakest_pct": "pct",
+    "pct": "pct",
+    "n": "count",
+    "rank": "count",
+    "call_date": "date",
+}
 
 
 def to_display(df: pd.DataFrame, min_n_: int | None = None) -> pd.DataFrame:
@@ -258,6 +330,7 @@ def to_display(df: pd.DataFrame, min_n_: int | None = None) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Rollback
 
+
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo one phone-monitoring load: its calls and item scores go, the batch is marked rolled back.
     Loads only add calls, so any of them can be undone on its own."""
@@ -267,8 +340,10 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     if row[1] != "loaded":
         raise ValueError(f"이미 되돌린 적재입니다: {batch_id}")
     with transaction(con):
-        con.execute("DELETE FROM phone_scores WHERE call_id IN (SELECT call_id FROM phone_calls WHERE batch_id = ?)",
-                    [batch_id])
+        con.execute(
+            "DELETE FROM phone_scores WHERE call_id IN (SELECT call_id FROM phone_calls WHERE batch_id = ?)",
+            [batch_id],
+        )
         removed = con.execute("DELETE FROM phone_calls WHERE batch_id = ?", [batch_id]).fetchone()[0]
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
     return {"removed": int(removed)}

@@ -1,4 +1,5 @@
 """Personal data never reaches the store in clear: keyed hashes for identities, masks inside text."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,12 +32,18 @@ _WORD_DOT = r"(?:[Dd][Oo][Tt]|점|닷)"
 _DOT = rf"(?:\.|\s*[(\[{{<]\s*{_WORD_DOT}\s*[)\]}}>]\s*|\s+{_WORD_DOT}\s+)"
 _WORD_AT = r"(?:[Aa][Tt]|골뱅이|앳)"
 _SPELLED_AT = rf"(?:\s*[(\[{{<]\s*{_WORD_AT}\s*[)\]}}>]\s*|\s+{_WORD_AT}\s+|\s*골뱅이\s*|\s+@\s*|\s*@\s+)"
-EMAIL = (rf"{_LOCAL}@(?:(?:{_LABEL}{_DOT})+(?:[A-Za-z]{{2,}}|[가-힣]{{2,}})|(?![\d_\-]){_LABEL})"
-         rf"|{_LOCAL}{_SPELLED_AT}(?:{_LABEL}{_DOT})+[A-Za-z]{{2,}}")
+EMAIL = (
+    rf"{_LOCAL}@(?:(?:{_LABEL}{_DOT})+(?:[A-Za-z]{{2,}}|[가-힣]{{2,}})|(?![\d_\-]){_LABEL})"
+    rf"|{_LOCAL}{_SPELLED_AT}(?:{_LABEL}{_DOT})+[A-Za-z]{{2,}}"
+)
 
 # (pattern, mask, what every match holds: a cheap test that spares the pattern's search on most texts)
-MASKS = [(RRN, "[주민번호]", r"\d"), (EMAIL, "[이메일]", r"@|[Aa][Tt]|골뱅이|앳"), (PHONE, "[전화번호]", r"\d"),
-         (PHONE_HANGUL, "[전화번호]", "[영공]")]
+MASKS = [
+    (RRN, "[주민번호]", r"\d"),
+    (EMAIL, "[이메일]", r"@|[Aa][Tt]|골뱅이|앳"),
+    (PHONE, "[전화번호]", r"\d"),
+    (PHONE_HANGUL, "[전화번호]", "[영공]"),
+]
 _COMPILED = [(re.compile(p), m, re.compile(g)) for p, m, g in MASKS]
 
 
@@ -45,8 +52,15 @@ _COMPILED = [(re.compile(p), m, re.compile(g)) for p, m, g in MASKS]
 # in the folded text has the same span in the original.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\u2043\u2500\u2501\u2796\u3161\u30fc\uff70"
 FOLD_SOURCES: dict[str, str] = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
-for ascii_, more in {"-": DASHES, ".": "\u00b7\u2022\u2027\u2219\u30fb\uff65\u318d", "~": "\u223c\u301c",
-                     ",": "\u3001", "/": "\u2044\u2215", "*": "\u2217", "@": "\ufe6b"}.items():
+for ascii_, more in {
+    "-": DASHES,
+    ".": "\u00b7\u2022\u2027\u2219\u30fb\uff65\u318d",
+    "~": "\u223c\u301c",
+    ",": "\u3001",
+    "/": "\u2044\u2215",
+    "*": "\u2217",
+    "@": "\ufe6b",
+}.items():
     FOLD_SOURCES[ascii_] += more
 _FOLD = str.maketrans({src: ascii_ for ascii_, srcs in FOLD_SOURCES.items() for src in srcs})
 
@@ -65,8 +79,8 @@ def mask_text(text: str | None) -> str | None:
             continue
         out, out_folded, pos = [], [], 0
         for m in pattern.finditer(folded):
-            out += [text[pos:m.start()], mask]
-            out_folded += [folded[pos:m.start()], mask]
+            out += [text[pos : m.start()], mask]
+            out_folded += [folded[pos : m.start()], mask]
             pos = m.end()
         if out:
             text, folded = "".join(out) + text[pos:], "".join(out_folded) + folded[pos:]
@@ -91,7 +105,7 @@ def re2_superset(pattern: str) -> str:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            out.append(_re2_escape(pattern[i:i + 2], in_class))
+            out.append(_re2_escape(pattern[i : i + 2], in_class))
             i += 2
             continue
         if ch == "{" and not in_class:  # a quantifier: copied as it is
@@ -100,14 +114,18 @@ def re2_superset(pattern: str) -> str:
             i = end
             continue
         if ch == "[" and not in_class:
-            if pattern[i + 1:i + 2] == "^":
+            if pattern[i + 1 : i + 2] == "^":
                 raise ValueError("re2_superset: negated character classes cannot be widened")
             in_class = True
         elif ch == "]" and in_class and out[-1] != "[":
             in_class = False
-        elif in_class and pattern[i + 1:i + 2] == "-" and pattern[i + 2:i + 3] not in ("", "]"):
+        elif in_class and pattern[i + 1 : i + 2] == "-" and pattern[i + 2 : i + 3] not in ("", "]"):
             lo, hi = ch, pattern[i + 2]  # a range: 3-6 or A-Z also stands for ３-６ / Ａ-Ｚ; 가-힣 as it is
-            wide = f"{_re2_chars(FOLD_SOURCES[lo][-1])}-{_re2_chars(FOLD_SOURCES[hi][-1])}" if lo.isascii() else ""
+            wide = (
+                f"{_re2_chars(FOLD_SOURCES[lo][-1])}-{_re2_chars(FOLD_SOURCES[hi][-1])}"
+                if lo.isascii()
+                else ""
+            )
             out.append(f"{lo}-{hi}{wide}")
             i += 3
             continue
@@ -147,7 +165,7 @@ def _without_lookarounds(pattern: str) -> str:
             i = _group_end(pattern, i)
             continue
         step = 2 if pattern[i] == "\\" else 1
-        out.append(pattern[i:i + step])
+        out.append(pattern[i : i + step])
         i += step
     return "".join(out)
 
@@ -164,7 +182,7 @@ def _group_end(pattern: str, i: int) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            i += 2 if pattern[i + 1:i + 2] == "]" else 1
+            i += 2 if pattern[i + 1 : i + 2] == "]" else 1
             continue
         elif ch == "(":
             depth += 1
@@ -193,7 +211,9 @@ def mask_series(s: pd.Series, names: Names | None = None) -> pd.Series:
     out = s.astype("string")
     arr = pa.array(out, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1 and arr.nbytes < 64 << 20:
-        arr = pa.chunked_array([arr.combine_chunks()], arr.type)  # RE2 compiles CANDIDATE once per chunk (~15 ms)
+        arr = pa.chunked_array(
+            [arr.combine_chunks()], arr.type
+        )  # RE2 compiles CANDIDATE once per chunk (~15 ms)
     pattern = pc.fill_null(pc.match_substring_regex(arr, CANDIDATE), False).to_numpy(zero_copy_only=False)
     cand, who = pattern, {}
     if names is not None and len(names[0]):
@@ -203,8 +223,10 @@ def mask_series(s: pd.Series, names: Names | None = None) -> pd.Series:
     if not cand.any():
         return out
     rows = np.flatnonzero(cand)
-    masked = [v if v is None else _replace_all(mask_text(v) if pattern[i] else v, who.get(i, ()))
-              for i, v in zip(rows.tolist(), _take(arr, rows))]
+    masked = [
+        v if v is None else _replace_all(mask_text(v) if pattern[i] else v, who.get(i, ()))
+        for i, v in zip(rows.tolist(), _take(arr, rows))
+    ]
     return pd.Series(pd.arrays.ArrowStringArray(_put(arr, rows, masked)), index=s.index, copy=False)
 
 
@@ -244,15 +266,16 @@ NAME_MASK = "[이름]"
 _NAME_LIKE_PADDED = r"^\s*" + NAME_LIKE[1:-1] + r"\s*$"
 
 
-def mask_texts(texts: dict[str, pd.Series], names: list[pd.Series], not_names: list[str]) -> dict[str, pd.Series]:
+def mask_texts(
+    texts: dict[str, pd.Series], names: list[pd.Series], not_names: list[str]
+) -> dict[str, pd.Series]:
     """Every mask on several text columns of the same rows: phones, e-mails, 주민번호, and each row's
     own customer name (from its identity columns `names`; values in `not_names` such as 익명 are not names)."""
     hits = find_names(list(texts.values()), names, not_names)
     return {fld: mask_series(s, hit) for (fld, s), hit in zip(texts.items(), hits)}
 
 
-def find_names(texts: list[pd.Series], names: list[pd.Series],
-               not_names: list[str]) -> list[Names]:
+def find_names(texts: list[pd.Series], names: list[pd.Series], not_names: list[str]) -> list[Names]:
     """For each text column: the rows whose text holds that row's own name(s), and the names. One DuckDB
     scan per name-like identity column (multi-threaded)."""
     import duckdb
@@ -272,9 +295,11 @@ def find_names(texts: list[pd.Series], names: list[pd.Series],
             con.register("u", pa.table({"n": n, "ok": like, "i": pa.array(np.arange(len(n))), **arrays}))
             flags = ", ".join(f"contains({t}, n) AS h{t}" for t in arrays)
             rows = con.execute(
-                f"""SELECT * FROM (SELECT i, n, {flags} FROM (SELECT i, trim(n) AS n, {', '.join(arrays)} FROM u WHERE ok)
+                f"""SELECT * FROM (SELECT i, n, {flags} FROM (SELECT i, trim(n) AS n, {", ".join(arrays)} FROM u WHERE ok)
                                    WHERE NOT list_contains($not, n))
-                    WHERE {' OR '.join('h' + t for t in arrays)}""", {"not": list(not_names)}).fetchnumpy()
+                    WHERE {" OR ".join("h" + t for t in arrays)}""",
+                {"not": list(not_names)},
+            ).fetchnumpy()
             con.unregister("u")
             for k, t in enumerate(arrays):
                 sel = rows["h" + t].astype(bool)
@@ -324,10 +349,15 @@ def hash_series(s: pd.Series, key: bytes) -> pd.Series:
         con.execute("SET enable_progress_bar = false")
         con.register("u", pa.table({"v": norm}))
         inner, outer = ("".join(f"\\x{b:02X}" for b in x) for x in (ipad, opad))  # BLOB literals
-        out = con.sql(
-            f"""SELECT CASE WHEN v = '' OR v IN ('nan', 'none') THEN NULL
+        out = (
+            con.sql(
+                f"""SELECT CASE WHEN v = '' OR v IN ('nan', 'none') THEN NULL
                        ELSE left(sha256('{outer}'::BLOB || unhex(sha256('{inner}'::BLOB || encode(v)))), 32)
-                  END AS h FROM u""").to_arrow_table().column("h")
+                  END AS h FROM u"""
+            )
+            .to_arrow_table()
+            .column("h")
+        )
     finally:
         con.close()
     return pd.Series(out.to_pandas(types_mapper=pd.ArrowDtype), index=s.index).astype("string")

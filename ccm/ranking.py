@@ -11,6 +11,7 @@ Formula (also shown on the page and in the README):
 - Ranking: composite (rounded to `decimals`) descending, then the tie-break components' raw values
   (better first, unscored last), then department name ascending — unique, deterministic ranks.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,7 +30,14 @@ from ccm.period import Scope
 from ccm.settings import Settings
 from ccm.settings_sections import AwardSettings, RankingSettings
 
-SOURCES = ("kpi", "compliance", "pcsi", "praise", "complaint_trend", "phone")  # components `inputs` has data for
+SOURCES = (
+    "kpi",
+    "compliance",
+    "pcsi",
+    "praise",
+    "complaint_trend",
+    "phone",
+)  # components `inputs` has data for
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,9 @@ class Component:
 @dataclass(frozen=True)
 class RankingConfig:
     components: tuple[Component, ...]
-    tie_break: tuple[str, ...] = RankingSettings.tie_break  # defaults: the [ranking] section's (ccm.settings_sections)
+    tie_break: tuple[str, ...] = (
+        RankingSettings.tie_break
+    )  # defaults: the [ranking] section's (ccm.settings_sections)
     decimals: int = RankingSettings.decimals
     complaint_types: tuple[str, ...] = RankingSettings.complaint_types
     praise_type: str = RankingSettings.praise_type
@@ -66,7 +76,7 @@ class RankingConfig:
     top_departments: int = AwardSettings.top_departments
     facility_min_n: int = AwardSettings.facility_min_n
 
-    def with_weights(self, weights: Mapping[str, float]) -> "RankingConfig":
+    def with_weights(self, weights: Mapping[str, float]) -> RankingConfig:
         comps = tuple(replace(c, weight=float(weights.get(c.key, c.weight))) for c in self.components)
         return replace(self, components=comps)
 
@@ -80,15 +90,33 @@ def config_from_settings(settings: Settings) -> RankingConfig:
     comps = []
     for key, c in sec.components.items():
         if key not in SOURCES or c.hi == c.lo:
-            raise ValueError(f"설정 [ranking.components.{key}]: 알 수 없는 구성요소이거나 lo와 hi가 같습니다 "
-                             f"(가능한 구성요소: {', '.join(SOURCES)}).")
-        comps.append(Component(key=key, label=c.label or key, weight=c.weight, min_count=c.min_count, lo=c.lo, hi=c.hi,
-                               unit=c.unit, count_label=c.count_label, definition=c.definition))
+            raise ValueError(
+                f"설정 [ranking.components.{key}]: 알 수 없는 구성요소이거나 lo와 hi가 같습니다 "
+                f"(가능한 구성요소: {', '.join(SOURCES)})."
+            )
+        comps.append(
+            Component(
+                key=key,
+                label=c.label or key,
+                weight=c.weight,
+                min_count=c.min_count,
+                lo=c.lo,
+                hi=c.hi,
+                unit=c.unit,
+                count_label=c.count_label,
+                definition=c.definition,
+            )
+        )
     return RankingConfig(
-        components=tuple(comps), tie_break=sec.tie_break, decimals=sec.decimals,
-        complaint_types=settings.complaint_types, praise_type=sec.praise_type,
-        department_award=sec.awards.department, facility_award=sec.awards.facility,
-        top_departments=sec.awards.top_departments, facility_min_n=sec.awards.facility_min_n,
+        components=tuple(comps),
+        tie_break=sec.tie_break,
+        decimals=sec.decimals,
+        complaint_types=settings.complaint_types,
+        praise_type=sec.praise_type,
+        department_award=sec.awards.department,
+        facility_award=sec.awards.facility,
+        top_departments=sec.awards.top_departments,
+        facility_min_n=sec.awards.facility_min_n,
     )
 
 
@@ -146,8 +174,11 @@ def _order(out: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
     by.append("name")
     order = keys.sort_values(by, kind="mergesort").index
     out = out.loc[order].reset_index(drop=True)
-    out.insert(0, "rank", pd.array([i + 1 if pd.notna(s) else pd.NA for i, s in enumerate(out["composite"])],
-                                    dtype="Int64"))
+    out.insert(
+        0,
+        "rank",
+        pd.array([i + 1 if pd.notna(s) else pd.NA for i, s in enumerate(out["composite"])], dtype="Int64"),
+    )
     rounded = out["composite"].round(cfg.decimals)
     out["tied"] = rounded.notna() & rounded.duplicated(keep=False)
     return out
@@ -156,8 +187,12 @@ def _order(out: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
 def rank_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Rank of each department before and after (e.g. default vs evaluator's weights);
     `moved` > 0 means it moved up that many places."""
-    b = before[["department", "rank", "composite"]].rename(columns={"rank": "rank_before", "composite": "composite_before"})
-    a = after[["department", "rank", "composite"]].rename(columns={"rank": "rank_after", "composite": "composite_after"})
+    b = before[["department", "rank", "composite"]].rename(
+        columns={"rank": "rank_before", "composite": "composite_before"}
+    )
+    a = after[["department", "rank", "composite"]].rename(
+        columns={"rank": "rank_after", "composite": "composite_after"}
+    )
     m = b.merge(a, on="department", how="outer")
     m["moved"] = (m["rank_before"] - m["rank_after"]).astype("Int64")
     return m.sort_values(["rank_after", "department"], na_position="last").reset_index(drop=True)
@@ -168,25 +203,37 @@ def breakdown(result: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
     rows = []
     for _, r in result.iterrows():
         for c in cfg.components:
-            rows.append({
-                "순위": r["rank"], "부서": r["department"], "구성요소": c.label,
-                "원값": r[c.key], "단위": c.unit, "근거": c.count_label, "근거 건수": r[f"{c.key}_n"],
-                "최소 건수": c.min_count, "평가": "평가" if r[f"{c.key}_scored"] else "미평가(가중치 재배분)",
-                "점수(0~100)": r[f"{c.key}_points"], "가중치": c.weight,
-                "적용 가중치": r[f"{c.key}_weight"], "기여 점수": r[f"{c.key}_contrib"],
-            })
+            rows.append(
+                {
+                    "순위": r["rank"],
+                    "부서": r["department"],
+                    "구성요소": c.label,
+                    "원값": r[c.key],
+                    "단위": c.unit,
+                    "근거": c.count_label,
+                    "근거 건수": r[f"{c.key}_n"],
+                    "최소 건수": c.min_count,
+                    "평가": "평가" if r[f"{c.key}_scored"] else "미평가(가중치 재배분)",
+                    "점수(0~100)": r[f"{c.key}_points"],
+                    "가중치": c.weight,
+                    "적용 가중치": r[f"{c.key}_weight"],
+                    "기여 점수": r[f"{c.key}_contrib"],
+                }
+            )
     return pd.DataFrame(rows).round({"원값": 2, "점수(0~100)": 1, "적용 가중치": 3, "기여 점수": 2})
 
 
 def ranking_frame(result: pd.DataFrame, moves: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
     """The ranking for display: rank, move against the default weights, composite, contributions."""
     moved = moves.set_index("department")["moved"]
-    df = pd.DataFrame({
-        "순위": result["rank"],
-        "변동": [_arrow(moved.get(d)) for d in result["department"]],
-        "부서": result["department"],
-        "종합점수": result["composite"].round(cfg.decimals),
-    })
+    df = pd.DataFrame(
+        {
+            "순위": result["rank"],
+            "변동": [_arrow(moved.get(d)) for d in result["department"]],
+            "부서": result["department"],
+            "종합점수": result["composite"].round(cfg.decimals),
+        }
+    )
     for c in cfg.components:
         df[f"{c.label} 기여"] = result[f"{c.key}_contrib"].round(2)
     df["미평가(가중치 재배분)"] = result["redistributed"]
@@ -201,19 +248,39 @@ def _arrow(m) -> str:
 
 
 def weights_frame(cfg: RankingConfig) -> pd.DataFrame:
-    return pd.DataFrame([{"구성요소": c.label, "정의": c.definition, "가중치": c.weight, "하한(0점)": c.lo,
-                          "상한(100점)": c.hi, "단위": c.unit, "최소 건수": c.min_count, "근거": c.count_label}
-                         for c in cfg.components])
+    return pd.DataFrame(
+        [
+            {
+                "구성요소": c.label,
+                "정의": c.definition,
+                "가중치": c.weight,
+                "하한(0점)": c.lo,
+                "상한(100점)": c.hi,
+                "단위": c.unit,
+                "최소 건수": c.min_count,
+                "근거": c.count_label,
+            }
+            for c in cfg.components
+        ]
+    )
 
 
 def facilities_frame(facilities: pd.DataFrame, cfg: RankingConfig) -> pd.DataFrame:
     """Facilities' PCSI (ccm.pcsi.facility_scores) in Korean, for the page and the committee workbook;
     a facility under the award's minimum respondents is marked."""
-    names = {"facility": "시설", "department": "담당 부서", "n": "응답자 수", "score": "PCSI 점수",
-             "ci_low": "95% 신뢰구간 하한", "ci_high": "95% 신뢰구간 상한"}
+    names = {
+        "facility": "시설",
+        "department": "담당 부서",
+        "n": "응답자 수",
+        "score": "PCSI 점수",
+        "ci_low": "95% 신뢰구간 하한",
+        "ci_high": "95% 신뢰구간 상한",
+    }
     out = facilities[[c for c in names if c in facilities.columns]].rename(columns=names)
     if "n" in facilities:
-        out[f"포상 제외(응답 {cfg.facility_min_n}명 미만)"] = (facilities["n"] < cfg.facility_min_n).to_numpy()
+        out[f"포상 제외(응답 {cfg.facility_min_n}명 미만)"] = (
+            facilities["n"] < cfg.facility_min_n
+        ).to_numpy()
     return out.reset_index(drop=True)
 
 
@@ -228,12 +295,20 @@ def formula_text(cfg: RankingConfig) -> list[str]:
     ]
     for c in cfg.components:
         direction = "높을수록 좋음" if c.higher_is_better else "낮을수록 좋음"
-        lines.append(f"· {c.label}: {c.definition} 하한 {c.lo:g}{c.unit} → 0점, 상한 {c.hi:g}{c.unit} → 100점 "
-                     f"({direction}); {c.count_label} {c.min_count} 미만이면 평가하지 않음.")
+        lines.append(
+            f"· {c.label}: {c.definition} 하한 {c.lo:g}{c.unit} → 0점, 상한 {c.hi:g}{c.unit} → 100점 "
+            f"({direction}); {c.count_label} {c.min_count} 미만이면 평가하지 않음."
+        )
     tb = [cfg.component(k).label for k in cfg.tie_break if any(c.key == k for c in cfg.components)]
-    lines.append("평가하지 않은 구성요소의 가중치는 그 부서의 나머지 구성요소에 가중치 비율대로 재배분합니다.")
-    lines.append(f"동점(소수 {cfg.decimals}자리 기준)이면 " + ", ".join(f"{t} 높은 순" for t in tb)
-                 + (", " if tb else "") + "부서명 가나다순으로 순위를 정합니다.")
+    lines.append(
+        "평가하지 않은 구성요소의 가중치는 그 부서의 나머지 구성요소에 가중치 비율대로 재배분합니다."
+    )
+    lines.append(
+        f"동점(소수 {cfg.decimals}자리 기준)이면 "
+        + ", ".join(f"{t} 높은 순" for t in tb)
+        + (", " if tb else "")
+        + "부서명 가나다순으로 순위를 정합니다."
+    )
     return lines
 
 
@@ -258,8 +333,9 @@ def voc_rates(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: RankingConfig) 
     cur = _type_counts(con, cur_scope, cfg)
     before = _type_counts(con, cur_scope.previous(), cfg)
     m = cur.merge(comp, on="department", how="left").fillna({"decided": 0, "met": 0})
-    m = m.merge(before[["department", "received", "complaints"]], on="department", how="left",
-                suffixes=("", "_prev")).fillna({"received_prev": 0, "complaints_prev": 0})
+    m = m.merge(
+        before[["department", "received", "complaints"]], on="department", how="left", suffixes=("", "_prev")
+    ).fillna({"received_prev": 0, "complaints_prev": 0})
     m["compliance"] = m["met"] / m["decided"].where(m["decided"] > 0) * 100
     m["compliance_n"] = m["decided"]
     m["praise"] = m["praise"] / m["received"].where(m["received"] > 0) * 100
@@ -280,7 +356,8 @@ def _type_counts(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: RankingConfi
         f"""SELECT department, count(*) AS received, count(*) FILTER (voc_type = ?) AS praise,
                    count(*) FILTER (voc_type IN ({", ".join("?" * len(ctypes))})) AS complaints
             FROM voc WHERE {where} AND department IS NOT NULL GROUP BY department""",
-        [cfg.praise_type, *ctypes, *params]).df()
+        [cfg.praise_type, *ctypes, *params],
+    ).df()
 
 
 def kpi_scores(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
@@ -315,8 +392,14 @@ def phone_scores(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     return pd.DataFrame({"department": df["department"], "phone": df["score"], "phone_n": df["n"]})
 
 
-def inputs(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,
-           departments: tuple[str, ...], facilities: pd.DataFrame | None = None) -> pd.DataFrame:
+def inputs(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    now: datetime,
+    cfg: RankingConfig,
+    departments: tuple[str, ...],
+    facilities: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Raw component values and counts for the organisation's departments (settings' list; other names
     in the data, such as '(미지정)', are not ranked)."""
     year, month = evaluation_month(scope, now)
@@ -324,7 +407,15 @@ def inputs(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: Ran
     kpi = kpi_scores(con, year, month)
     pcsi = pcsi_by_department(facility_scores(con, year) if facilities is None else facilities)
     df = pd.DataFrame({"department": pd.Series(list(departments), dtype="object")})
-    cols = ["department", "compliance", "compliance_n", "praise", "praise_n", "complaint_trend", "complaint_trend_n"]
+    cols = [
+        "department",
+        "compliance",
+        "compliance_n",
+        "praise",
+        "praise_n",
+        "complaint_trend",
+        "complaint_trend_n",
+    ]
     df = df.merge(voc[cols].astype({"department": "object"}), on="department", how="left")
     df = df.merge(kpi.astype({"department": "object"}), on="department", how="left")
     df = df.merge(pcsi.astype({"department": "object"}), on="department", how="left")
@@ -341,33 +432,62 @@ def awards(result: pd.DataFrame, facilities: pd.DataFrame, cfg: RankingConfig) -
     the highest PCSI among those with at least `facility_min_n` respondents."""
     rows = []
     for _, r in result.dropna(subset=["rank"]).head(cfg.top_departments).iterrows():
-        parts = [f"{c.label} {r[f'{c.key}_points']:.1f}점×{r[f'{c.key}_weight'] * 100:.0f}%"
-                 for c in cfg.components if r[f"{c.key}_scored"]]
+        parts = [
+            f"{c.label} {r[f'{c.key}_points']:.1f}점×{r[f'{c.key}_weight'] * 100:.0f}%"
+            for c in cfg.components
+            if r[f"{c.key}_scored"]
+        ]
         note = f"; 미평가: {r['redistributed']}" if r["redistributed"] else ""
-        rows.append({"포상": cfg.department_award, "후보": r["department"], "부서": r["department"], "순위": int(r["rank"]),
-                     "점수": round(float(r["composite"]), cfg.decimals),
-                     "근거": f"종합 {r['composite']:.{cfg.decimals}f}점 = " + " + ".join(parts) + note})
+        rows.append(
+            {
+                "포상": cfg.department_award,
+                "후보": r["department"],
+                "부서": r["department"],
+                "순위": int(r["rank"]),
+                "점수": round(float(r["composite"]), cfg.decimals),
+                "근거": f"종합 {r['composite']:.{cfg.decimals}f}점 = " + " + ".join(parts) + note,
+            }
+        )
     f = facilities.dropna(subset=["score"])
-    f = f[f["n"] >= cfg.facility_min_n].sort_values(["score", "n", "facility"], ascending=[False, False, True])
+    f = f[f["n"] >= cfg.facility_min_n].sort_values(
+        ["score", "n", "facility"], ascending=[False, False, True]
+    )
     if not f.empty:
         top = f.iloc[0]
-        ev = (f"PCSI {formats.score(top['score'])} (응답 {int(top['n'])}명, 95% 신뢰구간 "
-              f"{formats.score(top['ci_low'], '')}~{formats.score(top['ci_high'])}), 담당 {top['department']}")
+        ev = (
+            f"PCSI {formats.score(top['score'])} (응답 {int(top['n'])}명, 95% 신뢰구간 "
+            f"{formats.score(top['ci_low'], '')}~{formats.score(top['ci_high'])}), 담당 {top['department']}"
+        )
         if len(f) > 1:
             second = f.iloc[1]
             overlap = top["ci_low"] <= second["ci_high"]
-            ev += (f"; 2위 {second['facility']} {formats.score(second['score'])}"
-                   + (" — 신뢰구간이 겹쳐 차이가 통계적으로 뚜렷하지 않음" if overlap else " — 신뢰구간이 겹치지 않음"))
-        rows.append({"포상": cfg.facility_award, "후보": top["facility"], "부서": top["department"], "순위": 1,
-                     "점수": round(float(top["score"]), 2), "근거": ev})
+            ev += f"; 2위 {second['facility']} {formats.score(second['score'])}" + (
+                " — 신뢰구간이 겹쳐 차이가 통계적으로 뚜렷하지 않음"
+                if overlap
+                else " — 신뢰구간이 겹치지 않음"
+            )
+        rows.append(
+            {
+                "포상": cfg.facility_award,
+                "후보": top["facility"],
+                "부서": top["department"],
+                "순위": 1,
+                "점수": round(float(top["score"]), 2),
+                "근거": ev,
+            }
+        )
     return pd.DataFrame(rows, columns=["포상", "후보", "부서", "순위", "점수", "근거"])
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, cfg: RankingConfig,
-             departments: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    now: datetime,
+    cfg: RankingConfig,
+    departments: tuple[str, ...],
+) -> dict[str, pd.DataFrame]:
     """Everything the ranking page needs in one cached call: inputs, ranking, facilities, awards."""
     fac = facility_scores(con, evaluation_month(scope, now)[0])
     raw = inputs(con, scope, now, cfg, departments, fac)
     result = rank(raw, cfg)
     return {"inputs": raw, "ranking": result, "facilities": fac, "awards": awards(result, fac, cfg)}
-

@@ -1,5 +1,6 @@
 """Text from data made inert where it leaves the dashboard: spreadsheet cells that cannot become
 formulas, markdown that shows every character as typed, bidi controls made visible."""
+
 from __future__ import annotations
 
 import re
@@ -92,8 +93,14 @@ def visible_frame(df: pd.DataFrame) -> pd.DataFrame:
         if not BIDI_RE.search("".join(values)):  # one C-level scan per column: the usual case
             continue
         out = df.copy() if out is None else out
-        out.isetitem(i, pd.Series([show_bidi(v) if isinstance(v, str) else v for v in col.tolist()],
-                                  index=df.index, dtype=object))
+        out.isetitem(
+            i,
+            pd.Series(
+                [show_bidi(v) if isinstance(v, str) else v for v in col.tolist()],
+                index=df.index,
+                dtype=object,
+            ),
+        )
     return df if out is None else out
 
 

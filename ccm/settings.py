@@ -10,6 +10,7 @@ make sense for one database — the demo's invented closure days — live in tha
 `<database name>.overlay.toml` in the database's folder (`python -m etl demo` writes it). Tables merge
 key by key; any other value in the overlay replaces the one in settings.toml.
 """
+
 from __future__ import annotations
 
 import errno
@@ -24,13 +25,42 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ccm.settings_sections import (ActionSettings, AuthSettings, CalendarSettings, DatabaseSettings, KpiSettings, LimitSettings,
-                                   MeetingSettings, OrganisationSettings, PcsiSettings, PhoneSettings, PrivacySettings, RankingSettings,
-                                   ReportSettings, SlaSettings, TextSettings, TrainingSettings, TrendSettings, VocSettings, as_date,
-                                   dated_override_errors, parse, rule_table_errors)
+from ccm.settings_sections import (
+    ActionSettings,
+    AuthSettings,
+    CalendarSettings,
+    DatabaseSettings,
+    KpiSettings,
+    LimitSettings,
+    MeetingSettings,
+    OrganisationSettings,
+    PcsiSettings,
+    PhoneSettings,
+    PrivacySettings,
+    RankingSettings,
+    ReportSettings,
+    SlaSettings,
+    TextSettings,
+    TrainingSettings,
+    TrendSettings,
+    VocSettings,
+    as_date,
+    dated_override_errors,
+    parse,
+    rule_table_errors,
+)
 
-__all__ = ["Settings", "SettingsFileError", "load_settings", "settings_path", "overlay_path", "as_date",
-           "dated_override_errors", "rule_table_errors", "settings_problems"]
+__all__ = [
+    "Settings",
+    "SettingsFileError",
+    "load_settings",
+    "settings_path",
+    "overlay_path",
+    "as_date",
+    "dated_override_errors",
+    "rule_table_errors",
+    "settings_problems",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = ROOT / "settings.toml"
@@ -179,13 +209,17 @@ def write_copy(folder: Path, db: Path, base: Path = DEFAULT_SETTINGS) -> Path:
     (the tests' and benchmarks' isolated settings)."""
     text = base.read_text(encoding="utf-8")
     text = text.replace('path = "data/ccm.duckdb"', f'path = "{db.as_posix()}"', 1)
-    text = text.replace('secret_key_file = "data/secret.key"', f'secret_key_file = "{(folder / "secret.key").as_posix()}"', 1)
+    text = text.replace(
+        'secret_key_file = "data/secret.key"', f'secret_key_file = "{(folder / "secret.key").as_posix()}"', 1
+    )
     path = folder / "settings.toml"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, *, db: str | os.PathLike[str] | None = None) -> Settings:
+def load_settings(
+    path: str | os.PathLike[str] | None = None, *, db: str | os.PathLike[str] | None = None
+) -> Settings:
     """settings.toml (or `path`) plus the overlay of database `db` (default: the configured database), if any.
 
     Raises SettingsFileError when a file cannot be read or a dated override has no `source`."""
@@ -214,7 +248,9 @@ def merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     """Tables merge key by key; anything else in `top` replaces the value in `base`."""
     out = dict(base)
     for key, value in top.items():
-        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = (
+            merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        )
     return out
 
 
@@ -232,7 +268,13 @@ def _refuse_problems(settings: Settings, path: Path) -> None:
 
 def os_reason(exc: OSError) -> str:
     """Why a file operation failed, in Korean (from the error number)."""
-    reasons = {errno.ENOENT: "파일이 없습니다", errno.EACCES: "권한이 없습니다", errno.EPERM: "권한이 없습니다",
-               errno.EISDIR: "파일이 아니라 폴더입니다", errno.ENOTDIR: "경로 중간에 폴더가 아닌 것이 있습니다",
-               errno.ENOSPC: "디스크 공간이 부족합니다", errno.EROFS: "읽기 전용 위치입니다"}
+    reasons = {
+        errno.ENOENT: "파일이 없습니다",
+        errno.EACCES: "권한이 없습니다",
+        errno.EPERM: "권한이 없습니다",
+        errno.EISDIR: "파일이 아니라 폴더입니다",
+        errno.ENOTDIR: "경로 중간에 폴더가 아닌 것이 있습니다",
+        errno.ENOSPC: "디스크 공간이 부족합니다",
+        errno.EROFS: "읽기 전용 위치입니다",
+    }
     return reasons.get(exc.errno, "입출력 오류")

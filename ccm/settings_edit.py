@@ -5,6 +5,7 @@ if that fails → audit).
 `validate(raw)` is the typed settings' check (ccm.settings.settings_problems: every section, the SLA rule
 tables, sources of dated facts) plus the checks of modules not yet folded into the typed sections.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -24,7 +25,10 @@ from ccm import audit, sla
 from ccm.db import DatabaseBusy
 from ccm.settings import load_settings, settings_problems
 
-VALIDATOR_MODULES = ["ccm.phone", "ccm.training"]  # modules whose [section] is not yet a typed section of ccm.settings
+VALIDATOR_MODULES = [
+    "ccm.phone",
+    "ccm.training",
+]  # modules whose [section] is not yet a typed section of ccm.settings
 RECOMPUTE_SECTIONS = ("calendar", "sla")  # changes here move VOC deadlines: recompute stored SLA columns
 
 
@@ -87,7 +91,11 @@ class Applied:
     @property
     def message(self) -> str:
         """The sentence shown after a save."""
-        extra = f" VOC {self.recomputed:,}건의 처리기한을 다시 계산했습니다." if self.recomputed is not None else ""
+        extra = (
+            f" VOC {self.recomputed:,}건의 처리기한을 다시 계산했습니다."
+            if self.recomputed is not None
+            else ""
+        )
         return f"설정을 저장했습니다 (바뀐 구역: {', '.join(self.changed) or '주석·서식'}).{extra}"
 
 
@@ -97,16 +105,27 @@ def review(current: str, text: str) -> tuple[list[str], list[str]]:
     return errors, ([] if raw is None else changed_sections(tomllib.loads(current), raw))
 
 
-def apply_settings(path: Path, text: str, connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
-                   user: str, *, base: str | None = None) -> Applied:
+def apply_settings(
+    path: Path,
+    text: str,
+    connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    user: str,
+    *,
+    base: str | None = None,
+) -> Applied:
     """Save `text` as the settings file `path` if it is valid; when [calendar] or [sla] changed, recompute
     the stored deadlines (ccm.sla.recompute) in the same connection; put the old file back if that fails,
     so settings and stored deadlines never disagree; audit the save. `base`: the file's text when editing
     began — refused if the file changed since. `connect()` opens the connection (waits for a loader)."""
     current = path.read_text(encoding="utf-8")
     if base is not None and base != current:
-        return Applied(False, errors=("편집을 시작한 뒤 다른 곳에서 설정 파일이 바뀌었습니다. 덮어쓰지 않도록 저장하지 않았습니다. "
-                                      "'파일에서 다시 불러오기'로 최신 내용을 불러와 다시 고치세요.",))
+        return Applied(
+            False,
+            errors=(
+                "편집을 시작한 뒤 다른 곳에서 설정 파일이 바뀌었습니다. 덮어쓰지 않도록 저장하지 않았습니다. "
+                "'파일에서 다시 불러오기'로 최신 내용을 불러와 다시 고치세요.",
+            ),
+        )
     errors, changed = review(current, text)
     if errors:
         return Applied(False, errors=tuple(errors))
@@ -119,13 +138,18 @@ def apply_settings(path: Path, text: str, connect: Callable[[], AbstractContextM
         return Applied(False, tuple(changed), errors=(f"{exc} 설정은 저장하지 않았습니다.",))
 
 
-def _save_and_recompute(con: duckdb.DuckDBPyConnection, path: Path, text: str, old: str, changed: tuple[str, ...],
-                        user: str) -> Applied:
+def _save_and_recompute(
+    con: duckdb.DuckDBPyConnection, path: Path, text: str, old: str, changed: tuple[str, ...], user: str
+) -> Applied:
     save(path, text)
     try:
-        recomputed = sla.recompute(con, load_settings(path), by=user) if needs_recompute(list(changed)) else None
+        recomputed = (
+            sla.recompute(con, load_settings(path), by=user) if needs_recompute(list(changed)) else None
+        )
     except Exception as exc:  # whatever stopped the recompute, the old file comes back  # noqa: BLE001
         save(path, old)
-        return Applied(False, changed, errors=(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {exc}",))
+        return Applied(
+            False, changed, errors=(f"처리기한을 다시 계산하지 못해 설정을 저장하지 않았습니다: {exc}",)
+        )
     audit.record(con, user, "settings", f"바뀐 구역: {', '.join(changed) or '(주석·서식)'}")
     return Applied(True, changed, recomputed)

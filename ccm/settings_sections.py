@@ -4,16 +4,18 @@ and nowhere else. `parse(raw)` builds them and lists every problem in Korean ([�
 A value that fails its check keeps its default in the parsed settings; `ccm.settings.load_settings`
 refuses a file with any problem, the in-app editor lists them all.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import types
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 Words = tuple[str, ...]
 Aliases = dict[str, tuple[str, ...]]  # standard name → other spellings
@@ -77,10 +79,13 @@ class OrganisationSettings:
         if dupes:
             errors.append(f"departments 에 같은 부서가 두 번 있습니다: {', '.join(dupes)}")
         if self.ccm_department and self.ccm_department not in depts:
-            errors.append(f"ccm_department = \"{self.ccm_department}\": departments 에 없는 부서입니다.")
+            errors.append(f'ccm_department = "{self.ccm_department}": departments 에 없는 부서입니다.')
         for table in ("facilities", "department_aliases"):
-            errors += [f"{table} 의 '{key}' → '{dept}': departments 에 없는 부서입니다."
-                       for key, dept in getattr(self, table).items() if dept not in depts]
+            errors += [
+                f"{table} 의 '{key}' → '{dept}': departments 에 없는 부서입니다."
+                for key, dept in getattr(self, table).items()
+                if dept not in depts
+            ]
         return errors
 
 
@@ -102,12 +107,18 @@ class CalendarSettings:
     categories: Words = ("public",)
     work_start: str = rule(_hhmm, "'HH:MM' 형식(예: \"09:00\")이어야 합니다", "09:00")
     work_end: str = rule(_hhmm, "'HH:MM' 형식(예: \"18:00\")이어야 합니다", "18:00")
-    break_start: str = rule(lambda v: v == "" or _hhmm(v), "비우거나(휴게 없음) 'HH:MM' 형식이어야 합니다", "12:00")
-    break_end: str = rule(lambda v: v == "" or _hhmm(v), "비우거나(휴게 없음) 'HH:MM' 형식이어야 합니다", "13:00")
-    extra_closures: tuple[DatedEntry, ...] = field(default=(), metadata={"parse": lambda v: _dated(v, "관리자 지정 휴무일"),
-                                                                         "keys": DATED_KEYS})
-    working_days: tuple[DatedEntry, ...] = field(default=(), metadata={"parse": lambda v: _dated(v, "근무일 지정"),
-                                                                       "keys": DATED_KEYS})
+    break_start: str = rule(
+        lambda v: v == "" or _hhmm(v), "비우거나(휴게 없음) 'HH:MM' 형식이어야 합니다", "12:00"
+    )
+    break_end: str = rule(
+        lambda v: v == "" or _hhmm(v), "비우거나(휴게 없음) 'HH:MM' 형식이어야 합니다", "13:00"
+    )
+    extra_closures: tuple[DatedEntry, ...] = field(
+        default=(), metadata={"parse": lambda v: _dated(v, "관리자 지정 휴무일"), "keys": DATED_KEYS}
+    )
+    working_days: tuple[DatedEntry, ...] = field(
+        default=(), metadata={"parse": lambda v: _dated(v, "근무일 지정"), "keys": DATED_KEYS}
+    )
     breaks: tuple[tuple[str, str], ...] = ()  # further breaks ("HH:MM", "HH:MM"); optional
 
     def problems(self) -> list[str]:
@@ -198,17 +209,27 @@ class KpiStatusSettings:
     warning: float = rule(_positive, "0보다 큰 수여야 합니다", 0.9)
 
     def problems(self) -> list[str]:
-        return [] if self.warning <= self.achieved else [f"warning({self.warning:g}) ≤ achieved({self.achieved:g}) 여야 합니다."]
+        return (
+            []
+            if self.warning <= self.achieved
+            else [f"warning({self.warning:g}) ≤ achieved({self.achieved:g}) 여야 합니다."]
+        )
 
 
 @dataclass(frozen=True)
 class KpiSettings:
     cap: float = rule(lambda v: v >= 1, "1 이상의 수(1.2 = 120%)여야 합니다", 1.2)
     org_unit: str = "전사"
-    precision: float = rule(lambda v: v > 0 and Decimal(repr(float(v))).normalize() in {Decimal(1).scaleb(-e) for e in range(4)},
-                            "1, 0.1, 0.01, 0.001 중 하나(%p)여야 합니다", 0.1)
-    missing_months: str = rule(lambda v: v in MISSING_MONTHS, " · ".join(f'"{m}"' for m in MISSING_MONTHS) + " 중 하나여야 합니다",
-                               "flag")
+    precision: float = rule(
+        lambda v: v > 0 and Decimal(repr(float(v))).normalize() in {Decimal(1).scaleb(-e) for e in range(4)},
+        "1, 0.1, 0.01, 0.001 중 하나(%p)여야 합니다",
+        0.1,
+    )
+    missing_months: str = rule(
+        lambda v: v in MISSING_MONTHS,
+        " · ".join(f'"{m}"' for m in MISSING_MONTHS) + " 중 하나여야 합니다",
+        "flag",
+    )
     non_negative_units: Words = ()
     status: KpiStatusSettings = field(default_factory=KpiStatusSettings)
     sources: dict[str, str] = field(default_factory=dict)
@@ -231,7 +252,9 @@ class TextSettings:
     topics: Aliases = field(default_factory=dict)
 
     def problems(self) -> list[str]:
-        return ["[text.topics] 에 이름이 빈 주제가 있습니다."] if any(not t.strip() for t in self.topics) else []
+        return (
+            ["[text.topics] 에 이름이 빈 주제가 있습니다."] if any(not t.strip() for t in self.topics) else []
+        )
 
 
 @dataclass(frozen=True)
@@ -270,7 +293,9 @@ class PcsiSettings:
     max_invalid_share: float = rule(lambda v: 0 <= v <= 1, "0과 1 사이의 수여야 합니다", 0.05)
     corporate_survey: str = "PCSI"
     area_weights: dict[str, float] = field(default_factory=dict)
-    peer_average: PeerAverage = field(default_factory=PeerAverage, metadata={"parse": lambda v: _peer_average(v)})
+    peer_average: PeerAverage = field(
+        default_factory=PeerAverage, metadata={"parse": lambda v: _peer_average(v)}
+    )
     columns: Aliases = field(default_factory=dict)
 
 
@@ -317,7 +342,12 @@ class PhoneItem:
 class PhoneSettings:
     min_n: int = 5  # checked by ccm.phone.validate_settings
     evaluator_types: Words = ("내부", "교차기관", "외부기관")
-    items: tuple[PhoneItem, ...] = (PhoneItem("인사"), PhoneItem("응대"), PhoneItem("정확성"), PhoneItem("종결"))
+    items: tuple[PhoneItem, ...] = (
+        PhoneItem("인사"),
+        PhoneItem("응대"),
+        PhoneItem("정확성"),
+        PhoneItem("종결"),
+    )
 
 
 @dataclass(frozen=True)
@@ -345,7 +375,9 @@ class CertificationSettings:
     hours: float = rule(_not_negative, "0 이상의 수여야 합니다", 10.0)
     window_days: int = rule(_at_least_one, "1 이상의 정수여야 합니다", 365)
     roles: Words = ("CCM 담당자",)
-    application_date: str | date = rule(lambda v: v == "" or as_date(v) is not None, "비우거나 날짜(YYYY-MM-DD)여야 합니다", "")
+    application_date: str | date = rule(
+        lambda v: v == "" or as_date(v) is not None, "비우거나 날짜(YYYY-MM-DD)여야 합니다", ""
+    )
     source: str = ""
 
 
@@ -378,15 +410,33 @@ class ActionSettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    approval_line: Words = ("담당", "팀장", "CCO", "이사장")  # 결재란 (manual §3.1.1); optional in settings.toml
+    approval_line: Words = (
+        "담당",
+        "팀장",
+        "CCO",
+        "이사장",
+    )  # 결재란 (manual §3.1.1); optional in settings.toml
 
 
 SECTIONS: dict[str, type] = {
-    "database": DatabaseSettings, "organisation": OrganisationSettings, "calendar": CalendarSettings,
-    "voc": VocSettings, "sla": SlaSettings, "privacy": PrivacySettings, "ranking": RankingSettings,
-    "kpi": KpiSettings, "text": TextSettings, "trends": TrendSettings, "pcsi": PcsiSettings,
-    "auth": AuthSettings, "meeting": MeetingSettings, "limits": LimitSettings, "report": ReportSettings,
-    "phone": PhoneSettings, "training": TrainingSettings, "actions": ActionSettings,
+    "database": DatabaseSettings,
+    "organisation": OrganisationSettings,
+    "calendar": CalendarSettings,
+    "voc": VocSettings,
+    "sla": SlaSettings,
+    "privacy": PrivacySettings,
+    "ranking": RankingSettings,
+    "kpi": KpiSettings,
+    "text": TextSettings,
+    "trends": TrendSettings,
+    "pcsi": PcsiSettings,
+    "auth": AuthSettings,
+    "meeting": MeetingSettings,
+    "limits": LimitSettings,
+    "report": ReportSettings,
+    "phone": PhoneSettings,
+    "training": TrainingSettings,
+    "actions": ActionSettings,
 }
 
 
@@ -451,7 +501,9 @@ def convert(value: Any, tp: Any, where: str, problems: list[str]) -> Any:
         item = args[0] if args[-1] is Ellipsis else None
         if item is str and all(type(v) is str for v in value):  # the common case, fast: word lists
             return tuple(value)
-        return tuple(_each(v, item or args[i], where, problems, f"의 {i + 1}번째 값") for i, v in enumerate(value))
+        return tuple(
+            _each(v, item or args[i], where, problems, f"의 {i + 1}번째 값") for i, v in enumerate(value)
+        )
     if origin is dict:
         if not isinstance(value, dict):
             raise _Bad(_why(tp), value)
@@ -489,20 +541,28 @@ def _why(tp: Any) -> str:
         return "글자(따옴표로 감싼 말)의 목록이어야 합니다" if get_args(tp)[0] is str else "목록이어야 합니다"
     if get_origin(tp) is dict:
         return "표(이름 = 값)여야 합니다"
-    return {str: "글자(따옴표로 감싼 말)여야 합니다", int: "정수여야 합니다", float: "수여야 합니다",
-            bool: "true 또는 false 여야 합니다", date: "날짜(YYYY-MM-DD)여야 합니다"}.get(tp, "형식이 맞지 않습니다")
+    return {
+        str: "글자(따옴표로 감싼 말)여야 합니다",
+        int: "정수여야 합니다",
+        float: "수여야 합니다",
+        bool: "true 또는 false 여야 합니다",
+        date: "날짜(YYYY-MM-DD)여야 합니다",
+    }.get(tp, "형식이 맞지 않습니다")
 
 
 def _dated(value: Any, default_name: str) -> tuple[DatedEntry, ...]:
     """[{date, name, source}] (or plain dates); a missing source is reported by dated_override_errors."""
     if not isinstance(value, list):
-        raise _Bad("{ date = \"YYYY-MM-DD\", name = \"…\", source = \"근거\" } 의 목록이어야 합니다", value)
+        raise _Bad('{ date = "YYYY-MM-DD", name = "…", source = "근거" } 의 목록이어야 합니다', value)
     out = []
     for i, entry in enumerate(value, start=1):
         day = as_date(entry.get("date") if isinstance(entry, dict) else entry)
         if day is None:
-            raise _Bad("{ date = \"YYYY-MM-DD\", name = \"…\", source = \"근거\" } 형식이어야 합니다", entry,
-                       f" 의 {i}번째 항목")
+            raise _Bad(
+                '{ date = "YYYY-MM-DD", name = "…", source = "근거" } 형식이어야 합니다',
+                entry,
+                f" 의 {i}번째 항목",
+            )
         name, source = (entry.get("name"), entry.get("source")) if isinstance(entry, dict) else (None, None)
         out.append(DatedEntry(day, str(name or default_name), str(source or "")))
     return tuple(out)
@@ -516,19 +576,26 @@ def _sla_rules(value: Any) -> tuple[SlaRule, ...]:
         if start is None or not isinstance(r.get("days"), dict):
             continue
         counting = r.get("counting") if isinstance(r.get("counting"), dict) else {}
-        rules.append(SlaRule(start, dict(r["days"]), {str(k): str(v) for k, v in counting.items()}, str(r.get("source") or "")))
+        rules.append(
+            SlaRule(
+                start,
+                dict(r["days"]),
+                {str(k): str(v) for k, v in counting.items()},
+                str(r.get("source") or ""),
+            )
+        )
     return tuple(sorted(rules, key=lambda r: r.effective_from))
 
 
 def _peer_average(value: Any) -> PeerAverage:
     if not isinstance(value, dict):
-        raise _Bad("표(label, source, \"연도\" = 점수)여야 합니다", value)
+        raise _Bad('표(label, source, "연도" = 점수)여야 합니다', value)
     years = {}
     for k, v in value.items():
         if k in ("label", "source"):
             continue
         if not str(k).isdigit() or isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise _Bad("\"연도\" = 점수 여야 합니다", v, f" 의 '{k}'")
+            raise _Bad('"연도" = 점수 여야 합니다', v, f" 의 '{k}'")
         years[int(k)] = float(v)
     return PeerAverage(str(value.get("label", PeerAverage.label)), str(value.get("source", "")), years)
 
@@ -577,13 +644,26 @@ def _unread(cls: type, table: dict[str, Any], where: str) -> list[str]:
             continue
         tp = hints[k]
         if k in written:
-            out += [f"{where}.{k}.{key}" for sub in v if isinstance(sub, dict) for key in sub if key not in written[k]]
+            out += [
+                f"{where}.{k}.{key}"
+                for sub in v
+                if isinstance(sub, dict)
+                for key in sub
+                if key not in written[k]
+            ]
         elif is_dataclass(tp) and isinstance(v, dict):
             out += _unread(tp, v, f"{where}.{k}")
         elif get_origin(tp) is dict and is_dataclass(get_args(tp)[1]) and isinstance(v, dict):
-            out += [x for key, sub in v.items() if isinstance(sub, dict) for x in _unread(get_args(tp)[1], sub, f"{where}.{k}.{key}")]
+            out += [
+                x
+                for key, sub in v.items()
+                if isinstance(sub, dict)
+                for x in _unread(get_args(tp)[1], sub, f"{where}.{k}.{key}")
+            ]
         elif get_origin(tp) is tuple and is_dataclass(get_args(tp)[0]) and isinstance(v, list):
-            out += [x for sub in v if isinstance(sub, dict) for x in _unread(get_args(tp)[0], sub, f"{where}.{k}")]
+            out += [
+                x for sub in v if isinstance(sub, dict) for x in _unread(get_args(tp)[0], sub, f"{where}.{k}")
+            ]
     return out
 
 
@@ -622,12 +702,18 @@ def rule_table_errors(raw: Any) -> list[str]:
             continue
         start = as_date(r.get("effective_from"))
         if start is None:
-            errors.append(f"{where}: 시행일 effective_from 은 날짜(YYYY-MM-DD)여야 합니다: {shown(r.get('effective_from'))}")
+            errors.append(
+                f"{where}: 시행일 effective_from 은 날짜(YYYY-MM-DD)여야 합니다: {shown(r.get('effective_from'))}"
+            )
         elif start in seen:
-            errors.append(f"{where}: 시행일 {start}이(가) {seen[start]}번째 표와 같습니다 — 한 시행일에는 표 하나만 둡니다.")
+            errors.append(
+                f"{where}: 시행일 {start}이(가) {seen[start]}번째 표와 같습니다 — 한 시행일에는 표 하나만 둡니다."
+            )
         else:
             seen[start] = i
-        errors += _days_errors(where, r.get("days"), types) + _counting_errors(where, r.get("counting"), types)
+        errors += _days_errors(where, r.get("days"), types) + _counting_errors(
+            where, r.get("counting"), types
+        )
     return errors
 
 
@@ -639,8 +725,11 @@ def _table(raw: Any, name: str) -> dict:
 def _days_errors(where: str, days: Any, types: list[str]) -> list[str]:
     if not isinstance(days, dict) or not days:
         return [f"{where}: 유형별 처리기한 days 표가 없습니다."]
-    errors = [f"{where}: 유형 '{t}'의 처리기한(days)이 없습니다 — 새 표에도 모든 유형을 적으세요."
-              for t in types if t not in days]
+    errors = [
+        f"{where}: 유형 '{t}'의 처리기한(days)이 없습니다 — 새 표에도 모든 유형을 적으세요."
+        for t in types
+        if t not in days
+    ]
     for t, n in days.items():
         if types and t not in types:
             errors.append(f"{where}: days 의 '{t}'는 [voc.types]에 없는 유형입니다.")
@@ -653,13 +742,13 @@ def _counting_errors(where: str, counting: Any, types: list[str]) -> list[str]:
     if counting is None:
         return []
     if not isinstance(counting, dict):
-        return [f"{where}: counting 은 유형 → \"hours\"/\"days\" 표여야 합니다: {shown(counting)}"]
+        return [f'{where}: counting 은 유형 → "hours"/"days" 표여야 합니다: {shown(counting)}']
     errors = []
     for t, c in counting.items():
         if types and t not in types:
             errors.append(f"{where}: counting 의 '{t}'는 [voc.types]에 없는 유형입니다.")
         if c not in COUNTING:
-            errors.append(f"{where}: '{t}' 계산 방식 {shown(c)}: \"hours\" 또는 \"days\"여야 합니다.")
+            errors.append(f'{where}: \'{t}\' 계산 방식 {shown(c)}: "hours" 또는 "days"여야 합니다.')
     return errors
 
 
@@ -670,14 +759,22 @@ def dated_override_errors(raw: dict[str, Any]) -> list[str]:
     for key, label in (("extra_closures", "휴무일"), ("working_days", "근무일")):
         for entry in cal.get(key) or []:
             if not _has_source(entry):
-                what = f"{entry.get('date')} {entry.get('name', '')}".strip() if isinstance(entry, dict) else str(entry)
-                errors.append(f"[calendar] {key} 의 {label} '{what}' 에 근거(source)가 없습니다: "
-                              f"{{ date = \"…\", name = \"…\", source = \"근거 문서·결재\" }} 로 적으세요.")
+                what = (
+                    f"{entry.get('date')} {entry.get('name', '')}".strip()
+                    if isinstance(entry, dict)
+                    else str(entry)
+                )
+                errors.append(
+                    f"[calendar] {key} 의 {label} '{what}' 에 근거(source)가 없습니다: "
+                    f'{{ date = "…", name = "…", source = "근거 문서·결재" }} 로 적으세요.'
+                )
     rules = _table(raw, "sla").get("rules")
     for i, r in enumerate(rules if isinstance(rules, list) else [], start=1):
         if not _has_source(r):
-            errors.append(f"[[sla.rules]] {i}번째 표(시행일 {r.get('effective_from') if isinstance(r, dict) else '?'})"
-                          " 에 근거(source)가 없습니다.")
+            errors.append(
+                f"[[sla.rules]] {i}번째 표(시행일 {r.get('effective_from') if isinstance(r, dict) else '?'})"
+                " 에 근거(source)가 없습니다."
+            )
     peer = _table(raw, "pcsi").get("peer_average")
     if isinstance(peer, dict) and any(str(k).isdigit() for k in peer) and not _has_source(peer):
         errors.append("[pcsi.peer_average] 연도별 비교 집단 평균에 근거(source)가 없습니다.")

@@ -7,6 +7,7 @@ used is within the working time it was allowed. Two counting methods, per type i
 - "days" (민원처리법 제19조, periods of 6 days or more): the clock-start day is day 1 (an item received
   after hours starts the next business day), due at the end of work on the N-th business day.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,15 @@ def _rules(settings: Settings | dict) -> list[dict]:
     errors = settings.sla_rule_errors
     if errors:
         raise RuleTableError(errors)
-    return [{"effective_from": pd.Timestamp(r.effective_from), "days": dict(r.days), "counting": dict(r.counting),
-             "source": r.source} for r in settings.sla.rules]
+    return [
+        {
+            "effective_from": pd.Timestamp(r.effective_from),
+            "days": dict(r.days),
+            "counting": dict(r.counting),
+            "source": r.source,
+        }
+        for r in settings.sla.rules
+    ]
 
 
 def rule_label(effective_from: pd.Timestamp, days: int, counting: str, day_hours: float) -> str:
@@ -60,22 +68,36 @@ def rules_table(settings: Settings | dict) -> pd.DataFrame:
     for rule in _rules(settings):
         for voc_type, days in rule["days"].items():
             counting = rule["counting"].get(voc_type, HOURS)
-            rows.append({
-                "effective_from": rule["effective_from"].date(),
-                "voc_type": voc_type,
-                "days": days,
-                "hours": days * day_hours,
-                "counting": counting,
-                "counting_label": COUNTING_LABEL[counting],
-                "rule": rule_label(rule["effective_from"], days, counting, day_hours),
-                "source": rule["source"],
-            })
-    return pd.DataFrame(rows, columns=["effective_from", "voc_type", "days", "hours", "counting",
-                                       "counting_label", "rule", "source"])
+            rows.append(
+                {
+                    "effective_from": rule["effective_from"].date(),
+                    "voc_type": voc_type,
+                    "days": days,
+                    "hours": days * day_hours,
+                    "counting": counting,
+                    "counting_label": COUNTING_LABEL[counting],
+                    "rule": rule_label(rule["effective_from"], days, counting, day_hours),
+                    "source": rule["source"],
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "effective_from",
+            "voc_type",
+            "days",
+            "hours",
+            "counting",
+            "counting_label",
+            "rule",
+            "source",
+        ],
+    )
 
 
-def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, settings: Settings | dict,
-             day_hours: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _resolve(
+    received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, settings: Settings | dict, day_hours: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per item: days (0 = no rule), counting is "days" (bool), index into the returned rule labels
     (-1 = no rule). Loops run over rules × distinct types only; items are handled as arrays."""
     rules = _rules(settings)
@@ -104,7 +126,9 @@ def _resolve(received: np.ndarray, nat: np.ndarray, voc_type: pd.Series, setting
 
 
 # ---- compute ----------------------------------------------------------------------------------------
-def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings: Settings | dict) -> pd.DataFrame:
+def compute(
+    received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings: Settings | dict
+) -> pd.DataFrame:
     """clock_start, due_at, deadline_minutes, work_minutes, sla_met, sla_rule for every item (same index).
 
     Open items (completed_at NaT): work_minutes and sla_met NA. Unknown type / no rule in force: no
@@ -124,8 +148,11 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     n_days, by_days, label_idx, labels = _resolve(rec, rec_nat, voc_type, settings, cal.day_seconds / 3600)
     ruled = (n_days > 0) & ~rec_nat
     n_safe = np.where(ruled, n_days, 1)
-    due = np.where(by_days, cal.day_end_after(start, n_safe),
-                   cal.add_business_seconds_int(start, n_safe * cal.day_seconds))
+    due = np.where(
+        by_days,
+        cal.day_end_after(start, n_safe),
+        cal.add_business_seconds_int(start, n_safe * cal.day_seconds),
+    )
     b_due = cal.business_seconds_int(due)
     b_done = cal.business_seconds_int(np.where(open_, start, done))  # (open rows are masked below)
     work_s = b_done - b_start
@@ -139,8 +166,13 @@ def compute(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series
     return out
 
 
-def open_status(due_at: pd.Series, clock_start: pd.Series, deadline_minutes: pd.Series, now: Any,
-                settings: Settings | dict) -> pd.DataFrame:
+def open_status(
+    due_at: pd.Series,
+    clock_start: pd.Series,
+    deadline_minutes: pd.Series,
+    now: Any,
+    settings: Settings | dict,
+) -> pd.DataFrame:
     """For open items as of `now`: remaining_minutes (working minutes to due; negative when overdue),
     overdue (working time used beyond the deadline), at_risk (not overdue, remaining < at_risk_share ×
     deadline). Items without a deadline get NA."""
@@ -173,8 +205,10 @@ def recompute(con: duckdb.DuckDBPyConnection, settings: Settings | dict, *, by: 
     errors = settings.sla_rule_errors
     if errors:
         raise RuleTableError(errors)
-    items = con.execute("SELECT voc_id, received_at, completed_at, voc_type, due_at AS old_due, "
-                        "sla_rule AS old_rule, sla_met AS old_met FROM voc_items").df()
+    items = con.execute(
+        "SELECT voc_id, received_at, completed_at, voc_type, due_at AS old_due, "
+        "sla_rule AS old_rule, sla_met AS old_met FROM voc_items"
+    ).df()
     sla = compute(items["received_at"], items["completed_at"], items["voc_type"], settings)
     sla.insert(0, "voc_id", items["voc_id"])
     detail = change_summary(items, sla)
@@ -199,12 +233,18 @@ def changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     moved = _differs(old["old_due"], new["due_at"])
     verdict = _differs(old["old_met"], new["sla_met"])
     relabelled = _differs(old["old_rule"], new["sla_rule"])
-    df = pd.DataFrame({"voc_type": old["voc_type"].astype("string").fillna("(유형 없음)").to_numpy(),
-                       "old_rule": old["old_rule"].astype("string").fillna("기한 없음").to_numpy(),
-                       "new_rule": new["sla_rule"].astype("string").fillna("기한 없음").to_numpy(),
-                       "moved": moved, "verdicts": verdict})[moved | verdict | relabelled]
+    df = pd.DataFrame(
+        {
+            "voc_type": old["voc_type"].astype("string").fillna("(유형 없음)").to_numpy(),
+            "old_rule": old["old_rule"].astype("string").fillna("기한 없음").to_numpy(),
+            "new_rule": new["sla_rule"].astype("string").fillna("기한 없음").to_numpy(),
+            "moved": moved,
+            "verdicts": verdict,
+        }
+    )[moved | verdict | relabelled]
     out = df.groupby(["voc_type", "old_rule", "new_rule"], as_index=False).agg(
-        items=("moved", "size"), moved=("moved", "sum"), verdicts=("verdicts", "sum"))
+        items=("moved", "size"), moved=("moved", "sum"), verdicts=("verdicts", "sum")
+    )
     return out.sort_values(["voc_type", "items"], ascending=[True, False], ignore_index=True)
 
 
@@ -224,17 +264,27 @@ def change_summary(old: pd.DataFrame, new: pd.DataFrame) -> str:
         return head + " — 바뀐 처리기한 없음"
     parts = []
     for r in c.itertuples():
-        rule = f"{r.old_rule} → {r.new_rule}" if r.old_rule != r.new_rule else f"{r.old_rule} 그대로(달력 변경)"
-        notes = [f"기한 이동 {r.moved:,}건" if r.moved < r.items else "",
-                 f"준수 판정 바뀜 {r.verdicts:,}건" if r.verdicts else ""]
+        rule = (
+            f"{r.old_rule} → {r.new_rule}" if r.old_rule != r.new_rule else f"{r.old_rule} 그대로(달력 변경)"
+        )
+        notes = [
+            f"기한 이동 {r.moved:,}건" if r.moved < r.items else "",
+            f"준수 판정 바뀜 {r.verdicts:,}건" if r.verdicts else "",
+        ]
         note = ", ".join(n for n in notes if n)
         parts.append(f"{r.voc_type}: {rule} {r.items:,}건" + (f"({note})" if note else ""))
     return head + f" 중 {int(c['items'].sum()):,}건 변경 — " + "; ".join(parts)
 
 
 # ---- explain one item -------------------------------------------------------------------------------
-STATUS_LABEL = {"met": "기한 내 처리", "breached": "기한 초과 처리", "overdue": "미처리 · 기한 경과",
-                "at_risk": "미처리 · 기한 임박", "open": "미처리 · 기한 내", "no_rule": "처리기한 없음"}
+STATUS_LABEL = {
+    "met": "기한 내 처리",
+    "breached": "기한 초과 처리",
+    "overdue": "미처리 · 기한 경과",
+    "at_risk": "미처리 · 기한 임박",
+    "open": "미처리 · 기한 내",
+    "no_rule": "처리기한 없음",
+}
 
 
 def _fmt_ts(ts: Any) -> str:
@@ -273,22 +323,31 @@ def _why_moved(cal: BusinessCalendar, received: pd.Timestamp, start: pd.Timestam
     return reasons
 
 
-def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Settings | dict, now: Any = None) -> dict:
+def explain(
+    received_at: Any, completed_at: Any, voc_type: str, settings: Settings | dict, now: Any = None
+) -> dict:
     """Everything about one item's deadline, with Korean sentences ready to show."""
     settings = typed(settings)
     cal = BusinessCalendar.from_settings(settings)
     received = pd.Timestamp(received_at)
     completed = pd.Timestamp(completed_at) if completed_at is not None and not pd.isna(completed_at) else None
-    row = compute(pd.Series([received]), pd.Series([completed], dtype="datetime64[us]"),
-                  pd.Series([voc_type]), settings).iloc[0]
+    row = compute(
+        pd.Series([received]), pd.Series([completed], dtype="datetime64[us]"), pd.Series([voc_type]), settings
+    ).iloc[0]
     start, due = pd.Timestamp(row["clock_start"]), row["due_at"]
     info: dict[str, Any] = {
-        "received_at": received, "completed_at": completed, "voc_type": voc_type,
-        "clock_start": start, "clock_moved": _why_moved(cal, received, start),
+        "received_at": received,
+        "completed_at": completed,
+        "voc_type": voc_type,
+        "clock_start": start,
+        "clock_moved": _why_moved(cal, received, start),
         "due_at": None if pd.isna(due) else pd.Timestamp(due),
         "deadline_minutes": None if pd.isna(row["deadline_minutes"]) else int(row["deadline_minutes"]),
         "rule": None if pd.isna(row["sla_rule"]) else str(row["sla_rule"]),
-        "holidays": [], "work_minutes": None, "remaining_minutes": None, "status": "no_rule",
+        "holidays": [],
+        "work_minutes": None,
+        "remaining_minutes": None,
+        "status": "no_rule",
     }
     sentences = [f"접수: {_fmt_ts(received)}"]
     if info["clock_moved"]:
@@ -300,17 +359,26 @@ def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Settin
         sentences.append(f"'{voc_type}' 유형에는 {received:%Y-%m-%d}에 시행 중인 처리기한이 없습니다.")
         return {**info, "sentences": sentences, "status_label": STATUS_LABEL["no_rule"]}
     counting = rule["counting"].get(voc_type, HOURS)
-    info.update(effective_from=rule["effective_from"].date(), counting=counting,
-                counting_label=COUNTING_LABEL[counting], rule_source=rule["source"],
-                days=rule["days"][voc_type])
+    info.update(
+        effective_from=rule["effective_from"].date(),
+        counting=counting,
+        counting_label=COUNTING_LABEL[counting],
+        rule_source=rule["source"],
+        days=rule["days"][voc_type],
+    )
     info["holidays"] = cal.holidays_between(start, info["due_at"])
-    sentences.append(f"적용 기준: {info['rule']} (시행일 {info['effective_from']:%Y-%m-%d}, {rule['source']})")
+    sentences.append(
+        f"적용 기준: {info['rule']} (시행일 {info['effective_from']:%Y-%m-%d}, {rule['source']})"
+    )
     if counting == DAYS:
-        sentences.append(f"접수일({start:%m-%d})을 1일째로 세어 {info['days']}업무일째 업무종료 시각까지입니다.")
+        sentences.append(
+            f"접수일({start:%m-%d})을 1일째로 세어 {info['days']}업무일째 업무종료 시각까지입니다."
+        )
     sentences.append(f"처리기한: {_fmt_ts(info['due_at'])} (근무시간 {_minutes(info['deadline_minutes'])})")
     if info["holidays"]:
-        names = ", ".join(f"{d:%m-%d} {n}" + (" (관리자 지정)" if src != "공휴일" else "")
-                          for d, n, src in info["holidays"])
+        names = ", ".join(
+            f"{d:%m-%d} {n}" + (" (관리자 지정)" if src != "공휴일" else "") for d, n, src in info["holidays"]
+        )
         sentences.append(f"기한 계산에서 제외한 휴일: {names}")
     if completed is not None:
         info["work_minutes"] = int(row["work_minutes"])
@@ -318,16 +386,26 @@ def explain(received_at: Any, completed_at: Any, voc_type: str, settings: Settin
         sentences.append(f"처리완료: {_fmt_ts(completed)} — 근무시간 {_minutes(info['work_minutes'])} 사용")
     else:
         at = pd.Timestamp(now if now is not None else period_now()).floor("s")
-        status = open_status(pd.Series([info["due_at"]]), pd.Series([start]),
-                             pd.Series([info["deadline_minutes"]]), at, settings).iloc[0]
+        status = open_status(
+            pd.Series([info["due_at"]]),
+            pd.Series([start]),
+            pd.Series([info["deadline_minutes"]]),
+            at,
+            settings,
+        ).iloc[0]
         info["remaining_minutes"] = int(status["remaining_minutes"])
         used = cal.business_seconds(pd.Series([at]))[0] - cal.business_seconds(pd.Series([start]))[0]
         info["work_minutes_so_far"] = max(int(used // 60), 0)
         info["status"] = "overdue" if status["overdue"] else ("at_risk" if status["at_risk"] else "open")
         remaining = info["remaining_minutes"]
-        sentences.append(f"{_fmt_ts(at)} 현재 미처리 — 근무시간 {_minutes(info['work_minutes_so_far'])} 경과, "
-                         + (f"기한을 근무시간 {_minutes(-remaining)} 넘겼습니다." if remaining < 0
-                            else f"남은 근무시간 {_minutes(remaining)}"))
+        sentences.append(
+            f"{_fmt_ts(at)} 현재 미처리 — 근무시간 {_minutes(info['work_minutes_so_far'])} 경과, "
+            + (
+                f"기한을 근무시간 {_minutes(-remaining)} 넘겼습니다."
+                if remaining < 0
+                else f"남은 근무시간 {_minutes(remaining)}"
+            )
+        )
     info["status_label"] = STATUS_LABEL[info["status"]]
     sentences.append(f"판정: {info['status_label']}")
     return {**info, "sentences": sentences}

@@ -22,6 +22,7 @@ results; the morphological analysis runs with the file unlocked, so the dashboar
   querying; editing the topic dictionary re-tags in SQL without analysis; editing the boilerplate
   entries re-analyses only the texts whose cleaned form changed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,13 +47,34 @@ NO_TOPIC = "기타"
 EXTRACTOR_VERSION = "kiwi-words-2"
 NOUN_TAGS = frozenset({"NNG", "NNP"})
 DROP_SUFFIXES = frozenset({"들", "님", "씨", "쯤", "께", "끼리", "네"})
-PARTICLES = ("에서", "으로", "까지", "부터", "에게", "한테", "이나", "이랑", "이", "가", "은", "는", "을", "를", "의",
-             "에", "도", "로", "와", "과", "만")
+PARTICLES = (
+    "에서",
+    "으로",
+    "까지",
+    "부터",
+    "에게",
+    "한테",
+    "이나",
+    "이랑",
+    "이",
+    "가",
+    "은",
+    "는",
+    "을",
+    "를",
+    "의",
+    "에",
+    "도",
+    "로",
+    "와",
+    "과",
+    "만",
+)
 KEYWORDS_TYPE = pa.list_(pa.string())
-MAX_TEXT = 2000          # characters analysed per item (titles and the start of the content)
-BATCH = 2000             # texts per kiwipiepy call
-SAMPLE = 1000            # distinct texts per source read to learn its boilerplate
-RUNNING_STALE = 900      # seconds without progress after which a running-analysis marker is ignored
+MAX_TEXT = 2000  # characters analysed per item (titles and the start of the content)
+BATCH = 2000  # texts per kiwipiepy call
+SAMPLE = 1000  # distinct texts per source read to learn its boilerplate
+RUNNING_STALE = 900  # seconds without progress after which a running-analysis marker is ignored
 
 TEXT_SQL = "coalesce(title, '') || chr(10) || coalesce(content, '')"
 ATTR_COLUMNS = ("received_at", "completed_at", "voc_type", "department", "facility")
@@ -68,12 +90,12 @@ TOPIC_COLUMNS = "voc_id, topic, " + ", ".join(ATTR_COLUMNS)
 class Config:
     min_length: int
     workers: int
-    lexicon: tuple[str, ...]            # proper nouns added to Kiwi's dictionary (facilities, aliases)
+    lexicon: tuple[str, ...]  # proper nouns added to Kiwi's dictionary (facilities, aliases)
     english_stop: frozenset[str]
-    share: float                        # boilerplate: share of a source's distinct texts
-    min_texts: int                      # boilerplate: sources with fewer distinct texts are not learned from
-    manual: tuple[str, ...]             # the team's own boilerplate entries
-    keep: frozenset[str]                # learned fragments the team keeps in the text
+    share: float  # boilerplate: share of a source's distinct texts
+    min_texts: int  # boilerplate: sources with fewer distinct texts are not learned from
+    manual: tuple[str, ...]  # the team's own boilerplate entries
+    keep: frozenset[str]  # learned fragments the team keeps in the text
 
     @property
     def analysis_digest(self) -> str:
@@ -90,9 +112,12 @@ def config(settings: Settings) -> Config:
     names = [*org.facilities, *org.facility_aliases, *cfg.user_words]
     lexicon = tuple(sorted({n.strip() for n in names if n.strip() and not re.search(r"\s", n.strip())}))
     return Config(
-        min_length=cfg.min_length, workers=cfg.workers, lexicon=lexicon,
+        min_length=cfg.min_length,
+        workers=cfg.workers,
+        lexicon=lexicon,
         english_stop=frozenset(w.lower() for w in cfg.english_stop_words),
-        share=cfg.boilerplate_share, min_texts=cfg.boilerplate_min_texts,
+        share=cfg.boilerplate_share,
+        min_texts=cfg.boilerplate_min_texts,
         manual=tuple(dict.fromkeys(normalise(f) for f in cfg.boilerplate if normalise(f))),
         keep=frozenset(normalise(f) for f in cfg.boilerplate_keep),
     )
@@ -197,8 +222,18 @@ def _flush(run: list[tuple[str, str, bool]], seq: list[str], nouns: dict[str, No
 
 # What a token is to the analysis: 1 noun or noun affix (a word's piece), 2 verb/adjective (its lemma),
 # 3 adverb, root or Chinese characters, 4 a foreign word, 5 a sentence end; anything else is skipped.
-KINDS = {"NNG": 1, "NNP": 1, "XPN": 1, "XSN": 1, "MAG": 3, "XR": 3, "SH": 3, "SL": 4, "SF": 5,
-         **{t: 2 for t in ("VV", "VA", "VV-R", "VV-I", "VA-R", "VA-I")}}
+KINDS = {
+    "NNG": 1,
+    "NNP": 1,
+    "XPN": 1,
+    "XSN": 1,
+    "MAG": 3,
+    "XR": 3,
+    "SH": 3,
+    "SL": 4,
+    "SF": 5,
+    **{t: 2 for t in ("VV", "VA", "VV-R", "VV-I", "VA-R", "VA-I")},
+}
 
 
 def korean_words(text: str, tokens, min_length: int) -> tuple[list[str], str]:
@@ -286,8 +321,11 @@ def words_of(texts: list[str], cfg: Config) -> Iterator[tuple[list[str], str]]:
     foreign words as keywords."""
     prepared = [_unmask(t[:MAX_TEXT]) for t in texts]
     hangul = [bool(HANGUL.search(t)) for t in prepared]
-    tokens = iter(kiwi(cfg.workers, cfg.lexicon).tokenize(t for t, h in zip(prepared, hangul) if h)) \
-        if any(hangul) else iter(())
+    tokens = (
+        iter(kiwi(cfg.workers, cfg.lexicon).tokenize(t for t, h in zip(prepared, hangul) if h))
+        if any(hangul)
+        else iter(())
+    )
     for t, h in zip(prepared, hangul):
         if not h:
             yield foreign_words(t, cfg.english_stop)
@@ -319,13 +357,15 @@ def term_sequence(term: str, cfg: Config) -> str:
 # Boilerplate: fragments recurring on a large share of one source's texts
 
 BULLETS = "■□○●◎◇◆※▶▷►•·*-–—>"
-BRACKET = re.compile(r"[\[【〔〈《「『<(（]\s*[^\[\]【】〔〕〈〉《》「」『』<>()（）\n]{1,30}?\s*[\]】〕〉》」』>)）]")
+BRACKET = re.compile(
+    r"[\[【〔〈《「『<(（]\s*[^\[\]【】〔〕〈〉《》「」『』<>()（）\n]{1,30}?\s*[\]】〕〉》」』>)）]"
+)
 LABEL = re.compile(rf"^[\s{re.escape(BULLETS)}]*([^:：\n]{{1,20}}?)\s*[:：]")
-TITLE_SEP = re.compile(r"^\s*(\S.{0,18}?)\s+[-–—|>/]\s+")   # 생활불편신고 - 가로등 고장
+TITLE_SEP = re.compile(r"^\s*(\S.{0,18}?)\s+[-–—|>/]\s+")  # 생활불편신고 - 가로등 고장
 SENTENCE_END = re.compile(r"(?<=[.!?。…~])(?=[^\d.!?。…~])\s*")
 TRAILING = ".!?。…~"
 LETTERS = re.compile(r"[^\W\d_]")
-FIELD = " (값)"          # key suffix: a form field's label with whatever value follows on its line
+FIELD = " (값)"  # key suffix: a form field's label with whatever value follows on its line
 
 
 def normalise(fragment: str) -> str:
@@ -358,8 +398,8 @@ def _parts(text: str) -> tuple[set[str], dict[str, str]]:
             if label and HANGUL.search(label.group(1)):
                 key = normalise(label.group(1)) + ":"
                 found.add(key)
-                values[key] = normalise(piece[label.end():])
-                said = SENTENCE_END.split(piece[label.end():])
+                values[key] = normalise(piece[label.end() :])
+                said = SENTENCE_END.split(piece[label.end() :])
                 if len(said) < 2:
                     said_in_content += i > 0 and bool(values[key])
                     continue
@@ -370,7 +410,9 @@ def _parts(text: str) -> tuple[set[str], dict[str, str]]:
     if said_in_content > 1:
         found |= sentences
     content = text.partition("\n")[2]
-    if len(content.split()) >= 3:  # how the content ends, inline as often as on its own line: 첨부 파일, 감사합니다
+    if (
+        len(content.split()) >= 3
+    ):  # how the content ends, inline as often as on its own line: 첨부 파일, 감사합니다
         last = SENTENCE_END.split(content.strip())[-1].split()
         found |= {normalise(" ".join(last[-n:])) for n in (1, 2) if len(last) >= n}
     return {f for f in found if len(LETTERS.findall(f)) >= 2}, values
@@ -401,7 +443,11 @@ def learn_fragments(texts: Iterable[str], share: float) -> list[tuple[str, int]]
     need = max(2.0, share * len(distinct))
     found = {f: c for f, c in counts.items() if c >= need}
     # a fragment inside a longer one found on (nearly) the same texts is that one's part: 파일 of 첨부 파일
-    found = {f: c for f, c in found.items() if not any(f != g and f in g and d >= 0.8 * c for g, d in found.items())}
+    found = {
+        f: c
+        for f, c in found.items()
+        if not any(f != g and f in g and d >= 0.8 * c for g, d in found.items())
+    }
     out = [(f + FIELD if f in values and _closed_field(values[f], c) else f, c) for f, c in found.items()]
     return sorted(out, key=lambda fc: (-fc[1], fc[0]))
 
@@ -460,14 +506,17 @@ def _learn(con: duckdb.DuckDBPyConnection, cfg: Config, batches: str | None) -> 
     by_sample: dict[bytes, list[tuple[str, int]]] = {}  # a batch of one channel is that channel's sample
     out = []
     for (kind, source), texts in sorted(groups.items()):
-        if len(texts) < cfg.min_texts:  # fewer distinct texts than items (a sample is never smaller than that)
+        if (
+            len(texts) < cfg.min_texts
+        ):  # fewer distinct texts than items (a sample is never smaller than that)
             continue
         key = hashlib.md5("\x1e".join(texts).encode()).digest()
         if key not in by_sample:
             by_sample[key] = learn_fragments(texts, cfg.share)
         out += [(kind, source, f, c, len(texts)) for f, c in by_sample[key]]
     return pd.DataFrame(out, columns=["kind", "source", "fragment", "texts", "total"]).astype(
-        {"texts": "int32", "total": "int32"})
+        {"texts": "int32", "total": "int32"}
+    )
 
 
 _learned_memo: dict[str, pd.DataFrame] = {}
@@ -489,7 +538,9 @@ def _sig(fragments_: list[str]) -> int:
     return int(hashlib.md5("\x1f".join(fragments_).encode()).hexdigest()[:15], 16)
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, learned: pd.DataFrame, cfg: Config) -> tuple[pd.DataFrame, dict[int, str]]:
+def _pairs(
+    con: duckdb.DuckDBPyConnection, learned: pd.DataFrame, cfg: Config
+) -> tuple[pd.DataFrame, dict[int, str]]:
     """Per (batch_id, channel) of the items: the boilerplate cut from their texts, as (bp_sig, pattern id)
     and the patterns by id (id 0 = nothing to cut)."""
     pairs = con.execute("SELECT DISTINCT batch_id AS p_batch, channel AS p_channel FROM voc_items").df()
@@ -543,15 +594,21 @@ def _prepare(con: duckdb.DuckDBPyConnection, cfg: Config, reset: bool) -> pd.Dat
                     SELECT i.voc_id, i.batch_id FROM voc_items i LEFT JOIN {state} s USING (voc_id)
                     WHERE s.row_sig IS DISTINCT FROM {SIG_SQL}""")
     changed = con.execute("SELECT EXISTS (SELECT 1 FROM _enrich_base)").fetchone()[0]
-    gone = con.execute(f"SELECT EXISTS (SELECT 1 FROM {state} ANTI JOIN voc_items USING (voc_id))").fetchone()[0]
+    gone = con.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {state} ANTI JOIN voc_items USING (voc_id))"
+    ).fetchone()[0]
     learn_all = reset or _meta(con, "boilerplate") != cfg.boilerplate_digest
     effective = con.execute("SELECT kind, source, fragment, texts, total FROM text_boilerplate").df()
     learned = None
     if changed or gone or learn_all:
-        learned = _learn_once(con, cfg, None if learn_all else "SELECT DISTINCT batch_id FROM _enrich_base", state)
+        learned = _learn_once(
+            con, cfg, None if learn_all else "SELECT DISTINCT batch_id FROM _enrich_base", state
+        )
         kept = effective.iloc[:0]
         if not learn_all:
-            relearned = {str(r[0]) for r in con.execute("SELECT DISTINCT batch_id FROM _enrich_base").fetchall()}
+            relearned = {
+                str(r[0]) for r in con.execute("SELECT DISTINCT batch_id FROM _enrich_base").fetchall()
+            }
             kept = effective[(effective["kind"] == "batch") & ~effective["source"].isin(relearned)]
         effective = pd.concat([kept, learned], ignore_index=True)
         learned.attrs["all"] = learn_all
@@ -559,7 +616,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, cfg: Config, reset: bool) -> pd.Dat
     con.register("_enrich_pairs_df", pairs)
     con.execute("CREATE OR REPLACE TEMP TABLE _enrich_pairs AS SELECT * FROM _enrich_pairs_df")
     con.unregister("_enrich_pairs_df")
-    cases = " ".join(f"WHEN {i} THEN regexp_replace(raw, {_sql_literal(p)}, chr(10), 'g')" for i, p in patterns.items())
+    cases = " ".join(
+        f"WHEN {i} THEN regexp_replace(raw, {_sql_literal(p)}, chr(10), 'g')" for i, p in patterns.items()
+    )
     cleaned = f"CASE pattern_id {cases} ELSE raw END" if cases else "raw"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _enrich_changed AS
@@ -590,8 +649,10 @@ def pending_texts(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Data
     try:
         _prepare(con, cfg, reset)
         cache = "" if reset else "ANTI JOIN text_cache t ON t.text_hash = c.text_hash"
-        return con.execute(f"SELECT c.text_hash, any_value(c.text) AS text FROM _enrich_changed c {cache} "
-                           "GROUP BY c.text_hash").df()
+        return con.execute(
+            f"SELECT c.text_hash, any_value(c.text) AS text FROM _enrich_changed c {cache} "
+            "GROUP BY c.text_hash"
+        ).df()
     finally:
         _drop_temps(con)
 
@@ -608,8 +669,9 @@ def _pause_hook() -> None:
         time.sleep(0.05)
 
 
-def analyse(texts: pd.DataFrame, settings: Settings,
-            progress: Callable[[int, int], None] | None = None) -> pa.Table:
+def analyse(
+    texts: pd.DataFrame, settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> pa.Table:
     """Keywords and word sequences (text_hash, keywords, tokens) of pending texts; needs no database
     connection. `progress(done, total)` is called after each BATCH texts, which become compact Arrow
     columns at once (a million texts' keywords as Python lists took gigabytes)."""
@@ -636,8 +698,13 @@ def analyse(texts: pd.DataFrame, settings: Settings,
     if progress and total and total % BATCH:
         progress(total, total)
     hashes = pa.array(texts["text_hash"].astype(str).tolist() if total else [], pa.string())
-    return pa.table({"text_hash": hashes, "keywords": pa.chunked_array(words, KEYWORDS_TYPE),
-                     "tokens": pa.chunked_array(seqs, pa.string())})
+    return pa.table(
+        {
+            "text_hash": hashes,
+            "keywords": pa.chunked_array(words, KEYWORDS_TYPE),
+            "tokens": pa.chunked_array(seqs, pa.string()),
+        }
+    )
 
 
 def _cache(con: duckdb.DuckDBPyConnection, analysed: pa.Table) -> None:
@@ -675,8 +742,10 @@ def _tag_sql(terms: list[tuple[str, str, str, bool]], target: str) -> tuple[str,
     terms' first words; only texts holding the first word of a several-word term are searched for it."""
     items = f"SELECT s.voc_id, s.text_hash FROM voc_text_state s SEMI JOIN {target} c USING (voc_id)"
     if not terms:
-        return (f"SELECT i.voc_id, '{NO_TOPIC}' AS topic, {_ATTR_LIST} FROM voc_items i "
-                f"SEMI JOIN {target} c USING (voc_id)"), []
+        return (
+            f"SELECT i.voc_id, '{NO_TOPIC}' AS topic, {_ATTR_LIST} FROM voc_items i "
+            f"SEMI JOIN {target} c USING (voc_id)"
+        ), []
     values = ", ".join("(?, ?, ?, ?)" for _ in terms)
     return (
         f"""WITH terms(topic, term, head, multi) AS (VALUES {values}),
@@ -702,16 +771,22 @@ def _tag_sql(terms: list[tuple[str, str, str, bool]], target: str) -> tuple[str,
     )
 
 
-def enrich(con: duckdb.DuckDBPyConnection, settings: Settings,
-           progress: Callable[[int, int], None] | None = None) -> int:
+def enrich(
+    con: duckdb.DuckDBPyConnection, settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Keywords and topics for new or changed items, in one call on one connection (tests, demo, small
     jobs; the connection is held during the analysis). Returns how many items had a new or changed text.
     Loaders with a database file use `enrich_path`, which holds the file lock only to read and write."""
     return store(con, settings, analyse(pending_texts(con, settings), settings, progress))
 
 
-def enrich_path(db_path: str | Path, settings: Settings,
-                progress: Callable[[int, int], None] | None = None, *, wait_seconds: float = 60.0) -> int:
+def enrich_path(
+    db_path: str | Path,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    wait_seconds: float = 60.0,
+) -> int:
     """`enrich` without holding the database during the analysis: read the pending texts (short
     session), analyse with the file unlocked, then write in one short transaction. While it runs, a
     marker beside the database tells the pages that an analysis is under way (`running`)."""
@@ -782,12 +857,18 @@ def store(con: duckdb.DuckDBPyConnection, settings: Settings, analysed: pa.Table
 def _store_learned(con: duckdb.DuckDBPyConnection, learned: pd.DataFrame) -> None:
     """Learned rows replace those of every channel and of the batches learned again (all batches after a
     change of the learning settings); batches whose items are all gone lose theirs."""
-    batches = "TRUE" if learned.attrs.get("all") else "source IN (SELECT DISTINCT batch_id::VARCHAR FROM _enrich_base)"
+    batches = (
+        "TRUE"
+        if learned.attrs.get("all")
+        else "source IN (SELECT DISTINCT batch_id::VARCHAR FROM _enrich_base)"
+    )
     con.execute(f"""DELETE FROM text_boilerplate WHERE kind = 'channel' OR {batches}
                     OR source NOT IN (SELECT DISTINCT batch_id::VARCHAR FROM voc_items)""")
     if len(learned):
         con.register("_enrich_learned", learned)
-        con.execute("INSERT INTO text_boilerplate SELECT kind, source, fragment, texts, total FROM _enrich_learned")
+        con.execute(
+            "INSERT INTO text_boilerplate SELECT kind, source, fragment, texts, total FROM _enrich_learned"
+        )
         con.unregister("_enrich_learned")
 
 
@@ -801,7 +882,9 @@ def _missing_texts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _remove_orphans(con: duckdb.DuckDBPyConnection) -> None:
     """Items removed from voc_items (e.g. a rolled-back batch) lose their keywords and topics."""
-    if not con.execute("SELECT EXISTS (SELECT 1 FROM voc_text_state ANTI JOIN voc_items USING (voc_id))").fetchone()[0]:
+    if not con.execute(
+        "SELECT EXISTS (SELECT 1 FROM voc_text_state ANTI JOIN voc_items USING (voc_id))"
+    ).fetchone()[0]:
         return
     for table in ("voc_keywords", "voc_topics", "voc_text_state"):
         con.execute(f"DELETE FROM {table} WHERE voc_id NOT IN (SELECT voc_id FROM voc_items)")
@@ -863,8 +946,16 @@ def boilerplate_table(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.
            ORDER BY b.texts / b.total DESC, b.fragment, source"""
     ).df()
     df["state"] = ["유지(팀 결정)" if f in cfg.keep else "제외" for f in df["fragment"]]
-    manual = pd.DataFrame({"fragment": list(cfg.manual), "source": "직접 추가", "texts": pd.NA, "total": pd.NA,
-                           "share": float("nan"), "state": "직접 추가"})
+    manual = pd.DataFrame(
+        {
+            "fragment": list(cfg.manual),
+            "source": "직접 추가",
+            "texts": pd.NA,
+            "total": pd.NA,
+            "share": float("nan"),
+            "state": "직접 추가",
+        }
+    )
     return pd.concat([manual, df], ignore_index=True) if len(manual) else df
 
 
@@ -943,7 +1034,9 @@ def add_topic(toml_text: str, topic: str, words: Iterable[str]) -> str:
     return _edit(toml_text, change)
 
 
-def keyword_groups(pairs: pd.DataFrame, min_items: int, limit: int, max_words: int = 5) -> list[tuple[list[str], int]]:
+def keyword_groups(
+    pairs: pd.DataFrame, min_items: int, limit: int, max_words: int = 5
+) -> list[tuple[list[str], int]]:
     """Groups of keywords from (voc_id, keyword) pairs, largest first: each group starts at the most
     frequent keyword not yet used (its seed) and takes the keywords that mostly (in more than half their
     items) occur with the seed, up to `max_words`. A group counts the items holding any of its words that
@@ -959,8 +1052,11 @@ def keyword_groups(pairs: pd.DataFrame, min_items: int, limit: int, max_words: i
         seed_items = items_of[seed]
         if seed in used or len(seed_items - covered) < min_items:
             continue
-        words = [seed] + [w for w in order if w not in used and w != seed
-                          and len(items_of[w] & seed_items) > 0.5 * len(items_of[w])][: max_words - 1]
+        words = [seed] + [
+            w
+            for w in order
+            if w not in used and w != seed and len(items_of[w] & seed_items) > 0.5 * len(items_of[w])
+        ][: max_words - 1]
         members = frozenset().union(*(items_of[w] for w in words)) - covered
         groups.append((words, len(members)))
         covered |= members
@@ -983,6 +1079,9 @@ def keywords_of(con: duckdb.DuckDBPyConnection, voc_ids: Iterable[str]) -> dict[
 
 def tokens_of(con: duckdb.DuckDBPyConnection, voc_id: str) -> str | None:
     """The stored word sequence topics are matched against (for explanations and tests)."""
-    row = con.execute("""SELECT t.tokens FROM voc_text_state s JOIN text_cache t USING (text_hash)
-                         WHERE s.voc_id = ?""", [voc_id]).fetchone()
+    row = con.execute(
+        """SELECT t.tokens FROM voc_text_state s JOIN text_cache t USING (text_hash)
+                         WHERE s.voc_id = ?""",
+        [voc_id],
+    ).fetchone()
     return row[0] if row else None

@@ -6,6 +6,7 @@ is decided when queried (the file's 'CCM 교육 여부' flag, else the course-na
 keyword list applies to records already loaded. Names (성명) are kept in clear only in the per-person
 record the manual asks for; `people(..., names=False)` leaves them out for roles that may not see them.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,17 +23,21 @@ from ccm.settings_sections import TrainingSettings
 # Tables: training_records, training_records_replaced (ccm/schema.py TRAINING_TABLES).
 
 ROLES = ("CCO", "CCM 담당자", "CCM 리더", "일반")  # priority order when a person has more than one
-ROLE_ALIASES = {"CCO": ["최고고객책임자", "고객책임자"], "CCM 담당자": ["CCM담당", "CCM 담당", "CCM실무자", "CS담당자"],
-                "CCM 리더": ["CCM리더", "CS리더", "CS 리더", "친절리더"], "일반": ["직원", "전직원", "해당없음", "없음"]}
+ROLE_ALIASES = {
+    "CCO": ["최고고객책임자", "고객책임자"],
+    "CCM 담당자": ["CCM담당", "CCM 담당", "CCM실무자", "CS담당자"],
+    "CCM 리더": ["CCM리더", "CS리더", "CS 리더", "친절리더"],
+    "일반": ["직원", "전직원", "해당없음", "없음"],
+}
 NOT_REQUIRED = "대상 아님"
 
 
 @dataclass(frozen=True)
 class RoleRule:
     role: str
-    ccm_courses: int = 0       # CCM courses to complete in the year
-    ccm_hours: float = 0.0     # hours of CCM training in the year
-    hours: float = 0.0         # hours of any training in the year
+    ccm_courses: int = 0  # CCM courses to complete in the year
+    ccm_hours: float = 0.0  # hours of CCM training in the year
+    hours: float = 0.0  # hours of any training in the year
     source: str = ""
 
     @property
@@ -40,22 +45,24 @@ class RoleRule:
         return bool(self.ccm_courses or self.ccm_hours or self.hours)
 
     def text(self) -> str:
-        parts = ([f"CCM 교육 {self.ccm_courses}회 이상"] if self.ccm_courses else []) \
-            + ([f"CCM 교육 {self.ccm_hours:g}시간 이상"] if self.ccm_hours else []) \
+        parts = (
+            ([f"CCM 교육 {self.ccm_courses}회 이상"] if self.ccm_courses else [])
+            + ([f"CCM 교육 {self.ccm_hours:g}시간 이상"] if self.ccm_hours else [])
             + ([f"교육 {self.hours:g}시간 이상"] if self.hours else [])
+        )
         return ", ".join(parts) or NOT_REQUIRED
 
 
 @dataclass(frozen=True)
 class Rules:
     rules: tuple[RoleRule, ...]
-    keywords: tuple[str, ...]                   # course-name keywords that make a course CCM training
-    role_members: tuple[tuple[str, str], ...]   # (사번, role) from settings: overrides the file's 역할
+    keywords: tuple[str, ...]  # course-name keywords that make a course CCM training
+    role_members: tuple[tuple[str, str], ...]  # (사번, role) from settings: overrides the file's 역할
     cert_hours: float = 10.0
     cert_days: int = 365
     cert_roles: tuple[str, ...] = ("CCM 담당자",)
     cert_source: str = ""
-    survey_names: tuple[str, ...] = ("교육만족도",)   # surveys whose 고객유형 group is the course
+    survey_names: tuple[str, ...] = ("교육만족도",)  # surveys whose 고객유형 group is the course
     survey_suffixes: tuple[str, ...] = ("만족도", "설문", "조사")
 
     def rule(self, role: str) -> RoleRule:
@@ -65,11 +72,23 @@ class Rules:
 def rules_from(settings) -> Rules:
     cfg = settings.training if settings is not None else TrainingSettings()
     rules = tuple(RoleRule(r.role, r.ccm_courses, r.ccm_hours, r.hours, r.source) for r in cfg.rules)
-    members = tuple((str(e), role) for role, key in zip(ROLES, ("cco", "ccm_staff", "ccm_leaders"))
-                    for e in getattr(cfg.members, key))
+    members = tuple(
+        (str(e), role)
+        for role, key in zip(ROLES, ("cco", "ccm_staff", "ccm_leaders"))
+        for e in getattr(cfg.members, key)
+    )
     cert, sat = cfg.certification, cfg.satisfaction
-    return Rules(rules, cfg.ccm_keywords, members, cert.hours, cert.window_days, cert.roles, cert.source,
-                 sat.surveys, sat.name_suffixes)
+    return Rules(
+        rules,
+        cfg.ccm_keywords,
+        members,
+        cert.hours,
+        cert.window_days,
+        cert.roles,
+        cert.source,
+        sat.surveys,
+        sat.name_suffixes,
+    )
 
 
 def default_rules() -> Rules:
@@ -102,16 +121,37 @@ def is_ccm_course(course: pd.Series, flag: pd.Series, keywords: tuple[str, ...])
 # ---------------------------------------------------------------------------------------------
 # records and people
 
-RECORD_COLUMNS = ["emp_no", "name", "department", "series", "grade", "role", "institution", "course",
-                  "start_date", "end_date", "hours", "refund", "ccm_flag", "evidence"]
+RECORD_COLUMNS = [
+    "emp_no",
+    "name",
+    "department",
+    "series",
+    "grade",
+    "role",
+    "institution",
+    "course",
+    "start_date",
+    "end_date",
+    "hours",
+    "refund",
+    "ccm_flag",
+    "evidence",
+]
 
 
-def records(con: duckdb.DuckDBPyConnection, start: date, end: date, rules: Rules | None = None) -> pd.DataFrame:
+def records(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, rules: Rules | None = None
+) -> pd.DataFrame:
     """Records whose start date is in [start, end), with `is_ccm`."""
     rules = rules or default_rules()
-    df = con.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM training_records WHERE start_date >= ? "
-                     "AND start_date < ? ORDER BY start_date, emp_no, course", [start, end]).df()
-    df["is_ccm"] = is_ccm_course(df["course"], df["ccm_flag"], rules.keywords) if len(df) else pd.Series(dtype=bool)
+    df = con.execute(
+        f"SELECT {', '.join(RECORD_COLUMNS)} FROM training_records WHERE start_date >= ? "
+        "AND start_date < ? ORDER BY start_date, emp_no, course",
+        [start, end],
+    ).df()
+    df["is_ccm"] = (
+        is_ccm_course(df["course"], df["ccm_flag"], rules.keywords) if len(df) else pd.Series(dtype=bool)
+    )
     return df
 
 
@@ -119,12 +159,30 @@ def _year(y: int) -> tuple[date, date]:
     return date(y, 1, 1), date(y + 1, 1, 1)
 
 
-PEOPLE_COLUMNS = ["emp_no", "name", "department", "role", "courses", "hours", "ccm_courses", "ccm_hours",
-                  "requirement", "required", "meets"]
+PEOPLE_COLUMNS = [
+    "emp_no",
+    "name",
+    "department",
+    "role",
+    "courses",
+    "hours",
+    "ccm_courses",
+    "ccm_hours",
+    "requirement",
+    "required",
+    "meets",
+]
 
 
-def people(con: duckdb.DuckDBPyConnection, year: int, departments: tuple[str, ...] | None = None,
-           rules: Rules | None = None, *, names: bool = True, until: date | None = None) -> pd.DataFrame:
+def people(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    departments: tuple[str, ...] | None = None,
+    rules: Rules | None = None,
+    *,
+    names: bool = True,
+    until: date | None = None,
+) -> pd.DataFrame:
     """One row per person of the year: hours, CCM courses and hours, the role's rule and whether it is met.
 
     The people of a year: everyone with a record in that year or the year before (a person trained last
@@ -135,16 +193,25 @@ def people(con: duckdb.DuckDBPyConnection, year: int, departments: tuple[str, ..
     start, end = _year(year)
     end = min(end, until) if until else end
     cur = records(con, start, end, rules)
-    prev = con.execute("SELECT emp_no, name, department, role, start_date FROM training_records "
-                       "WHERE start_date >= ? AND start_date < ?", [date(year - 1, 1, 1), start]).df()
+    prev = con.execute(
+        "SELECT emp_no, name, department, role, start_date FROM training_records "
+        "WHERE start_date >= ? AND start_date < ?",
+        [date(year - 1, 1, 1), start],
+    ).df()
     known = pd.concat([prev, cur[["emp_no", "name", "department", "role", "start_date"]]], ignore_index=True)
     listed = pd.DataFrame(rules.role_members, columns=["emp_no", "listed_role"])
     everyone = pd.Index(known["emp_no"]).union(pd.Index(listed["emp_no"])).unique()
     if not len(everyone):
         return pd.DataFrame(columns=PEOPLE_COLUMNS if names else [c for c in PEOPLE_COLUMNS if c != "name"])
-    latest = known.sort_values("start_date", kind="stable").groupby("emp_no").agg(
-        name=("name", "last"), department=("department", "last"),
-        role=("role", lambda s: s.dropna().iloc[-1] if s.notna().any() else None))
+    latest = (
+        known.sort_values("start_date", kind="stable")
+        .groupby("emp_no")
+        .agg(
+            name=("name", "last"),
+            department=("department", "last"),
+            role=("role", lambda s: s.dropna().iloc[-1] if s.notna().any() else None),
+        )
+    )
     agg = cur.groupby("emp_no").agg(courses=("course", "size"), hours=("hours", "sum"))
     ccm = cur[cur["is_ccm"]].groupby("emp_no").agg(ccm_courses=("course", "size"), ccm_hours=("hours", "sum"))
     out = pd.DataFrame(index=pd.Index(everyone, name="emp_no")).join(latest).join(agg).join(ccm)
@@ -168,7 +235,9 @@ def people(con: duckdb.DuckDBPyConnection, year: int, departments: tuple[str, ..
 def _meets(rule: RoleRule, row) -> bool | None:
     if not rule.required:
         return None
-    return bool(row.ccm_courses >= rule.ccm_courses and row.ccm_hours >= rule.ccm_hours and row.hours >= rule.hours)
+    return bool(
+        row.ccm_courses >= rule.ccm_courses and row.ccm_hours >= rule.ccm_hours and row.hours >= rule.hours
+    )
 
 
 def shortfall(rule: RoleRule, courses: int, ccm_courses: int, hours: float, ccm_hours: float) -> str:
@@ -186,8 +255,15 @@ def shortfall(rule: RoleRule, courses: int, ccm_courses: int, hours: float, ccm_
 # ---------------------------------------------------------------------------------------------
 # KPI actuals (item 5) — wired into the KPI automatic actuals by ccm.kpi
 
-def training_completion(con: duckdb.DuckDBPyConnection, year: int, department: str | None = None,
-                        rules: Rules | None = None, *, until: date | None = None) -> tuple[int, int]:
+
+def training_completion(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    department: str | None = None,
+    rules: Rules | None = None,
+    *,
+    until: date | None = None,
+) -> tuple[int, int]:
     """(people meeting their role's required training, people with a requirement) in `year`
     for one department or the whole organisation; `until` counts only records before that day (year to
     date). Completion rate = numerator ÷ denominator."""
@@ -196,8 +272,14 @@ def training_completion(con: duckdb.DuckDBPyConnection, year: int, department: s
     return int(req["meets"].astype(bool).sum()), int(len(req))
 
 
-def training_hours(con: duckdb.DuckDBPyConnection, year: int, department: str | None = None,
-                   rules: Rules | None = None, *, ccm_only: bool = True) -> float:
+def training_hours(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    department: str | None = None,
+    rules: Rules | None = None,
+    *,
+    ccm_only: bool = True,
+) -> float:
     """Hours of training started in `year` (CCM courses only unless `ccm_only=False`), for one department
     (the department written on each record) or all."""
     start, end = _year(year)
@@ -212,30 +294,61 @@ def training_hours(con: duckdb.DuckDBPyConnection, year: int, department: str | 
 # ---------------------------------------------------------------------------------------------
 # tables for the page and the report (Korean columns)
 
-def person_table(con, year: int, departments: tuple[str, ...] | None = None, rules: Rules | None = None, *,
-                 names: bool = False) -> pd.DataFrame:
+
+def person_table(
+    con,
+    year: int,
+    departments: tuple[str, ...] | None = None,
+    rules: Rules | None = None,
+    *,
+    names: bool = False,
+) -> pd.DataFrame:
     rules = rules or default_rules()
     p = people(con, year, departments, rules, names=True)
-    short = [shortfall(rules.rule(r.role), r.courses, r.ccm_courses, r.hours, r.ccm_hours) for r in p.itertuples()]
-    out = pd.DataFrame({"사번": p["emp_no"], "성명": p["name"], "부서": p["department"], "역할": p["role"],
-                        "이수 과정 수": p["courses"], "교육시간": p["hours"], "CCM 교육 횟수": p["ccm_courses"],
-                        "CCM 교육시간": p["ccm_hours"], "요건": p["requirement"],
-                        "충족": p["meets"].map(lambda m: NOT_REQUIRED if m is None else ("충족" if m else "미달")),
-                        "부족분": short})
+    short = [
+        shortfall(rules.rule(r.role), r.courses, r.ccm_courses, r.hours, r.ccm_hours) for r in p.itertuples()
+    ]
+    out = pd.DataFrame(
+        {
+            "사번": p["emp_no"],
+            "성명": p["name"],
+            "부서": p["department"],
+            "역할": p["role"],
+            "이수 과정 수": p["courses"],
+            "교육시간": p["hours"],
+            "CCM 교육 횟수": p["ccm_courses"],
+            "CCM 교육시간": p["ccm_hours"],
+            "요건": p["requirement"],
+            "충족": p["meets"].map(lambda m: NOT_REQUIRED if m is None else ("충족" if m else "미달")),
+            "부족분": short,
+        }
+    )
     out.attrs["kinds"] = {"교육시간": "hours", "CCM 교육시간": "hours"}
     return out if names else out.drop(columns=["성명"])
 
 
-def below_table(con, year: int, departments: tuple[str, ...] | None = None, rules: Rules | None = None, *,
-                names: bool = False) -> pd.DataFrame:
+def below_table(
+    con,
+    year: int,
+    departments: tuple[str, ...] | None = None,
+    rules: Rules | None = None,
+    *,
+    names: bool = False,
+) -> pd.DataFrame:
     t = person_table(con, year, departments, rules, names=names)
     out = t[t["충족"] == "미달"].reset_index(drop=True)
     out.attrs["kinds"] = t.attrs["kinds"]
     return out
 
 
-def department_table(con, year: int, departments: tuple[str, ...] | None = None, rules: Rules | None = None,
-                     *, until: date | None = None) -> pd.DataFrame:
+def department_table(
+    con,
+    year: int,
+    departments: tuple[str, ...] | None = None,
+    rules: Rules | None = None,
+    *,
+    until: date | None = None,
+) -> pd.DataFrame:
     """Per department: people, people required, meeting, completion rate, hours, CCM hours, hours per person."""
     rules = rules or default_rules()
     p = people(con, year, departments, rules, names=False, until=until)
@@ -244,34 +357,81 @@ def department_table(con, year: int, departments: tuple[str, ...] | None = None,
     for dept, g in [*p.groupby("department", sort=True), ("전체", p)] if len(p) else []:
         req = g[g["required"]]
         met = int(req["meets"].astype(bool).sum())
-        rows.append({"부서": dept, "인원": len(g), "요건 대상": len(req), "요건 충족": met,
-                     "이수율": met / len(req) if len(req) else None, "미달": len(req) - met,
-                     "교육시간 합계": float(g["hours"].sum()), "CCM 교육시간 합계": float(g["ccm_hours"].sum()),
-                     "1인당 교육시간": float(g["hours"].mean()) if len(g) else None})
-    out = pd.DataFrame(rows, columns=["부서", "인원", "요건 대상", "요건 충족", "이수율", "미달", "교육시간 합계",
-                                      "CCM 교육시간 합계", "1인당 교육시간"])
-    out.attrs["kinds"] = {"이수율": "pct", "교육시간 합계": "hours", "CCM 교육시간 합계": "hours", "1인당 교육시간": "hours"}
+        rows.append(
+            {
+                "부서": dept,
+                "인원": len(g),
+                "요건 대상": len(req),
+                "요건 충족": met,
+                "이수율": met / len(req) if len(req) else None,
+                "미달": len(req) - met,
+                "교육시간 합계": float(g["hours"].sum()),
+                "CCM 교육시간 합계": float(g["ccm_hours"].sum()),
+                "1인당 교육시간": float(g["hours"].mean()) if len(g) else None,
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "부서",
+            "인원",
+            "요건 대상",
+            "요건 충족",
+            "이수율",
+            "미달",
+            "교육시간 합계",
+            "CCM 교육시간 합계",
+            "1인당 교육시간",
+        ],
+    )
+    out.attrs["kinds"] = {
+        "이수율": "pct",
+        "교육시간 합계": "hours",
+        "CCM 교육시간 합계": "hours",
+        "1인당 교육시간": "hours",
+    }
     return out
 
 
-def course_table(con, year: int, departments: tuple[str, ...] | None = None,
-                 rules: Rules | None = None) -> pd.DataFrame:
+def course_table(
+    con, year: int, departments: tuple[str, ...] | None = None, rules: Rules | None = None
+) -> pd.DataFrame:
     """Per course: institution, CCM or not, people, hours, employment-insurance refunds, satisfaction score."""
     rules = rules or default_rules()
     r = records(con, *_year(year), rules)
     if departments is not None:
         r = r[r["department"].isin(departments)]
-    cols = ["과정명", "교육기관", "CCM 교육", "인원", "교육시간 합계", "고용보험 환급 인원", "만족도 점수", "만족도 응답자",
-            "만족도 출처"]
+    cols = [
+        "과정명",
+        "교육기관",
+        "CCM 교육",
+        "인원",
+        "교육시간 합계",
+        "고용보험 환급 인원",
+        "만족도 점수",
+        "만족도 응답자",
+        "만족도 출처",
+    ]
     if r.empty:
         return pd.DataFrame(columns=cols)
     g = r.groupby("course", sort=True).agg(
-        institution=("institution", lambda s: ", ".join(sorted(set(s.dropna())))), is_ccm=("is_ccm", "max"),
-        people=("emp_no", "nunique"), hours=("hours", "sum"), refund=("refund", lambda s: int((s == True).sum())))  # noqa: E712
+        institution=("institution", lambda s: ", ".join(sorted(set(s.dropna())))),
+        is_ccm=("is_ccm", "max"),
+        people=("emp_no", "nunique"),
+        hours=("hours", "sum"),
+        refund=("refund", lambda s: int(s.eq(True).sum())),
+    )
     sat = satisfaction(con, year, tuple(g.index), rules)
-    out = pd.DataFrame({"과정명": g.index, "교육기관": g["institution"].replace("", None).values,
-                        "CCM 교육": g["is_ccm"].astype(bool).values, "인원": g["people"].values,
-                        "교육시간 합계": g["hours"].astype(float).values, "고용보험 환급 인원": g["refund"].values})
+    out = pd.DataFrame(
+        {
+            "과정명": g.index,
+            "교육기관": g["institution"].replace("", None).values,
+            "CCM 교육": g["is_ccm"].astype(bool).values,
+            "인원": g["people"].values,
+            "교육시간 합계": g["hours"].astype(float).values,
+            "고용보험 환급 인원": g["refund"].values,
+        }
+    )
     out = out.merge(sat, how="left", left_on="과정명", right_on="course").drop(columns=["course"])
     out = out.rename(columns={"score": "만족도 점수", "n": "만족도 응답자", "source": "만족도 출처"})[cols]
     out.attrs["kinds"] = {"교육시간 합계": "hours", "만족도 점수": "score", "CCM 교육": "bool"}
@@ -322,14 +482,26 @@ def certification(con, application: date, rules: Rules | None = None, *, names: 
     rules = rules or default_rules()
     start = application - timedelta(days=rules.cert_days)
     r = records(con, start, application, rules)
-    p = pd.concat([people(con, application.year - 1, None, rules, names=True),
-                   people(con, application.year, None, rules, names=True)]).drop_duplicates("emp_no", keep="last")
+    p = pd.concat(
+        [
+            people(con, application.year - 1, None, rules, names=True),
+            people(con, application.year, None, rules, names=True),
+        ]
+    ).drop_duplicates("emp_no", keep="last")
     p = p[p["role"].isin(rules.cert_roles)]
     hours = r[r["is_ccm"]].groupby("emp_no")["hours"].sum()
     got = p["emp_no"].map(hours).fillna(0.0).astype(float)
-    out = pd.DataFrame({"사번": p["emp_no"].values, "성명": p["name"].values, "부서": p["department"].values,
-                        "역할": p["role"].values, "CCM 교육시간(신청 전 1년)": got.values,
-                        "기준 시간": rules.cert_hours, "충족": (got >= rules.cert_hours).values})
+    out = pd.DataFrame(
+        {
+            "사번": p["emp_no"].values,
+            "성명": p["name"].values,
+            "부서": p["department"].values,
+            "역할": p["role"].values,
+            "CCM 교육시간(신청 전 1년)": got.values,
+            "기준 시간": rules.cert_hours,
+            "충족": (got >= rules.cert_hours).values,
+        }
+    )
     out.attrs["kinds"] = {"CCM 교육시간(신청 전 1년)": "hours", "기준 시간": "hours", "충족": "bool"}
     return out if names else out.drop(columns=["성명"])
 
@@ -345,11 +517,18 @@ def report_frame(con, scope, now: datetime) -> pd.DataFrame:
 
 
 def years(con) -> list[int]:
-    return [r[0] for r in con.execute("SELECT DISTINCT year(start_date) AS y FROM training_records ORDER BY y DESC").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT year(start_date) AS y FROM training_records ORDER BY y DESC"
+        ).fetchall()
+    ]
 
 
 def course_names(con) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT course FROM training_records ORDER BY course").fetchall()]
+    return [
+        r[0] for r in con.execute("SELECT DISTINCT course FROM training_records ORDER BY course").fetchall()
+    ]
 
 
 def has_data(con) -> bool:
@@ -359,6 +538,7 @@ def has_data(con) -> bool:
 # ---------------------------------------------------------------------------------------------
 # rollback (ccm.batches.rollback_batch dispatches kind 'training' here)
 
+
 def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
     """Undo one training batch exactly: remove the versions it wrote, restore those it replaced.
     Only the latest loaded training batch can be undone (a later one may have replaced its rows)."""
@@ -367,14 +547,20 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict:
         raise ValueError(f"교육 실적 적재 이력이 아닙니다: {batch_id}")
     if row[1] != "loaded":
         raise ValueError(f"이미 되돌린 적재입니다: {batch_id}")
-    later = con.execute("SELECT min(batch_id) FROM load_batches WHERE kind = 'training' AND status = 'loaded' "
-                        "AND batch_id > ?", [batch_id]).fetchone()[0]
+    later = con.execute(
+        "SELECT min(batch_id) FROM load_batches WHERE kind = 'training' AND status = 'loaded' "
+        "AND batch_id > ?",
+        [batch_id],
+    ).fetchone()[0]
     if later is not None:
         raise ValueError(f"나중에 적재된 교육 실적 파일(적재 번호 {later})을 먼저 되돌려야 합니다.")
     with transaction(con):
         removed = con.execute("DELETE FROM training_records WHERE batch_id = ?", [batch_id]).fetchone()[0]
-        restored = con.execute("INSERT INTO training_records SELECT * EXCLUDE (replaced_by_batch) "
-                               "FROM training_records_replaced WHERE replaced_by_batch = ?", [batch_id]).fetchone()[0]
+        restored = con.execute(
+            "INSERT INTO training_records SELECT * EXCLUDE (replaced_by_batch) "
+            "FROM training_records_replaced WHERE replaced_by_batch = ?",
+            [batch_id],
+        ).fetchone()[0]
         con.execute("DELETE FROM training_records_replaced WHERE replaced_by_batch = ?", [batch_id])
         con.execute("UPDATE load_batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
     return {"removed": int(removed), "restored": int(restored)}
@@ -390,7 +576,9 @@ def validate_settings(raw: dict) -> list[str]:
     errors = []
     for i, r in enumerate(cfg.get("rules", []) or [], start=1):
         if not isinstance(r, dict) or r.get("role") not in ROLES:
-            errors.append(f"[[training.rules]] {i}번째 규칙의 role 은 {' / '.join(ROLES)} 중 하나여야 합니다.")
+            errors.append(
+                f"[[training.rules]] {i}번째 규칙의 role 은 {' / '.join(ROLES)} 중 하나여야 합니다."
+            )
             continue
         for key in ("ccm_courses", "ccm_hours", "hours"):
             v = r.get(key, 0)
@@ -400,7 +588,7 @@ def validate_settings(raw: dict) -> list[str]:
         errors.append("[training] ccm_keywords 는 비어 있지 않은 글자 목록이어야 합니다.")
     for key, value in (cfg.get("members") or {}).items():
         if not isinstance(value, list):
-            errors.append(f"[training.members] {key} 는 사번 목록이어야 합니다(예: [\"A1001\"]).")
+            errors.append(f'[training.members] {key} 는 사번 목록이어야 합니다(예: ["A1001"]).')
     cert = cfg.get("certification") or {}
     hours, days = cert.get("hours", 10), cert.get("window_days", 365)
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0:
@@ -412,5 +600,7 @@ def validate_settings(raw: dict) -> list[str]:
         try:
             date.fromisoformat(str(when))
         except ValueError:
-            errors.append(f"[training.certification] application_date '{when}' 는 YYYY-MM-DD 날짜여야 합니다.")
+            errors.append(
+                f"[training.certification] application_date '{when}' 는 YYYY-MM-DD 날짜여야 합니다."
+            )
     return errors

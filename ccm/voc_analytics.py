@@ -5,6 +5,7 @@ Every function takes a DuckDB connection first and hashable arguments (they are 
 and reused by the semiannual report). All figures are read from the stored `voc` view (SLA columns
 computed at load time by ccm.sla) and the tables ccm.text fills at load time.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -133,8 +134,15 @@ def processing_time_by_type(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.
     )
 
 
-SHARE_BINS = [(0.0, 0.25, "25% 이하"), (0.25, 0.5, "25~50%"), (0.5, 0.75, "50~75%"), (0.75, 1.0, "75~100%"),
-              (1.0, 1.5, "100~150%"), (1.5, 2.0, "150~200%"), (2.0, None, "200% 초과")]
+SHARE_BINS = [
+    (0.0, 0.25, "25% 이하"),
+    (0.25, 0.5, "25~50%"),
+    (0.5, 0.75, "50~75%"),
+    (0.75, 1.0, "75~100%"),
+    (1.0, 1.5, "100~150%"),
+    (1.5, 2.0, "150~200%"),
+    (2.0, None, "200% 초과"),
+]
 
 
 def processing_time_distribution(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
@@ -176,8 +184,9 @@ def monthly_compliance(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
 # Open items now (미처리: 기한 초과 / 임박)
 
 
-def open_items(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, settings: Settings,
-               with_text: bool = False) -> pd.DataFrame:
+def open_items(
+    con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, settings: Settings, with_text: bool = False
+) -> pd.DataFrame:
     """Items still open now for the scope's departments (whatever their period), most urgent first.
 
     remaining_hours: working hours until due (negative = overdue by that many working hours).
@@ -196,8 +205,12 @@ def open_items(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, sett
         params,
     )
     if df.empty:
-        return df.assign(remaining_hours=pd.Series(dtype=float), overdue=pd.Series(dtype=bool),
-                         at_risk=pd.Series(dtype=bool), state=pd.Series(dtype=str))
+        return df.assign(
+            remaining_hours=pd.Series(dtype=float),
+            overdue=pd.Series(dtype=bool),
+            at_risk=pd.Series(dtype=bool),
+            state=pd.Series(dtype=str),
+        )
     status = sla.open_status(df["due_at"], df["clock_start"], df["deadline_minutes"], now, settings)
     df["remaining_hours"] = pd.to_numeric(status["remaining_minutes"], errors="coerce") / 60.0
     df["overdue"] = status["overdue"].fillna(False).astype(bool).to_numpy()
@@ -205,7 +218,9 @@ def open_items(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, sett
     df["state"] = "진행 중"
     df.loc[df["at_risk"], "state"] = "임박"
     df.loc[df["overdue"], "state"] = "기한 초과"
-    return df.sort_values(["remaining_hours", "received_at", "voc_id"], na_position="last").reset_index(drop=True)
+    return df.sort_values(["remaining_hours", "received_at", "voc_id"], na_position="last").reset_index(
+        drop=True
+    )
 
 
 def open_counts(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, settings: Settings) -> dict:
@@ -227,8 +242,9 @@ def item_lookup(con: duckdb.DuckDBPyConnection, scope: Scope, voc_id: str) -> di
     return None if row.empty else row.iloc[0].to_dict()
 
 
-def explain_item(con: duckdb.DuckDBPyConnection, scope: Scope, voc_id: str, settings: Settings,
-                 now: datetime) -> dict | None:
+def explain_item(
+    con: duckdb.DuckDBPyConnection, scope: Scope, voc_id: str, settings: Settings, now: datetime
+) -> dict | None:
     """Why an item's deadline is what it is: ccm.sla.explain on the stored item, plus the stored figures."""
     from ccm import sla
 
@@ -365,7 +381,9 @@ def keyword_changes(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Sett
 
 def top_of(changes: pd.DataFrame, limit: int = 30) -> pd.DataFrame:
     """The most mentioned keywords of a keyword_changes frame."""
-    return changes.sort_values(["items", "keyword"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    return (
+        changes.sort_values(["items", "keyword"], ascending=[False, True]).head(limit).reset_index(drop=True)
+    )
 
 
 def rising_of(changes: pd.DataFrame, settings: Settings, limit: int = 20) -> pd.DataFrame:
@@ -373,15 +391,23 @@ def rising_of(changes: pd.DataFrame, settings: Settings, limit: int = 20) -> pd.
     (settings [trends]) and more than before, ordered by growth then by change."""
     min_items = settings.trends.rising_min_items
     df = changes[(changes["items"] >= min_items) & (changes["change"] > 0)]
-    return df.sort_values(["growth", "change", "keyword"], ascending=[False, False, True]).head(limit).reset_index(drop=True)
+    return (
+        df.sort_values(["growth", "change", "keyword"], ascending=[False, False, True])
+        .head(limit)
+        .reset_index(drop=True)
+    )
 
 
-def top_keywords(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 30) -> pd.DataFrame:
+def top_keywords(
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 30
+) -> pd.DataFrame:
     """The most mentioned keywords of the scope (items mentioning each), with the previous period's count."""
     return top_of(keyword_changes(con, scope, settings), limit)
 
 
-def rising_keywords(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 20) -> pd.DataFrame:
+def rising_keywords(
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 20
+) -> pd.DataFrame:
     """Keywords growing fastest against the previous period (see rising_of)."""
     return rising_of(keyword_changes(con, scope, settings), settings, limit)
 
@@ -408,17 +434,28 @@ def text_coverage(con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str | 
     items = con.execute(f"SELECT count(*) FROM voc WHERE {where} {typed}", [*params, *tparams]).fetchone()[0]
     analysed, topical = con.execute(
         f"""SELECT count(DISTINCT voc_id), count(DISTINCT voc_id) FILTER (topic <> ?)
-            FROM voc_topics WHERE {where} {typed}""", [NO_TOPIC, *params, *tparams]).fetchone()
+            FROM voc_topics WHERE {where} {typed}""",
+        [NO_TOPIC, *params, *tparams],
+    ).fetchone()
     kw_where = f"{where} AND voc_id IN (SELECT voc_id FROM voc WHERE {where} {typed})" if voc_type else where
     kw_params = [*params, *params, *tparams] if voc_type else params
-    with_keywords = con.execute(f"SELECT count(DISTINCT voc_id) FROM voc_keywords WHERE {kw_where}",
-                                kw_params).fetchone()[0]
+    with_keywords = con.execute(
+        f"SELECT count(DISTINCT voc_id) FROM voc_keywords WHERE {kw_where}", kw_params
+    ).fetchone()[0]
     other = analysed - topical
-    return {"items": items, "analysed": analysed, "topical": topical, "other": other,
-            "with_keywords": with_keywords, "other_share": other / analysed if analysed else None}
+    return {
+        "items": items,
+        "analysed": analysed,
+        "topical": topical,
+        "other": other,
+        "with_keywords": with_keywords,
+        "other_share": other / analysed if analysed else None,
+    }
 
 
-def topic_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 8) -> pd.DataFrame:
+def topic_candidates(
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, limit: int = 8
+) -> pd.DataFrame:
     """The largest groups of keywords among the scope's '기타' items — topics the dictionary misses.
     A group is a frequent keyword (in at least `[text] candidate_min_items` such items) with the keywords
     (in two such items or more) that mostly occur alongside it (ccm.text.keyword_groups); stop words are
@@ -442,12 +479,18 @@ def topic_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Set
         [*params, NO_TOPIC, *params, *stop],
     )
     groups = text.keyword_groups(pairs, min_items, limit)
-    other = con.execute(f"SELECT count(DISTINCT voc_id) FROM voc_topics WHERE {where} AND topic = ?",
-                        [*params, NO_TOPIC]).fetchone()[0]
-    return pd.DataFrame({"topic": [g[0][0] for g in groups], "words": [g[0] for g in groups],
-                         "items": [g[1] for g in groups],
-                         "share": [g[1] / other if other else float("nan") for g in groups]},
-                        columns=["topic", "words", "items", "share"])
+    other = con.execute(
+        f"SELECT count(DISTINCT voc_id) FROM voc_topics WHERE {where} AND topic = ?", [*params, NO_TOPIC]
+    ).fetchone()[0]
+    return pd.DataFrame(
+        {
+            "topic": [g[0][0] for g in groups],
+            "words": [g[0] for g in groups],
+            "items": [g[1] for g in groups],
+            "share": [g[1] / other if other else float("nan") for g in groups],
+        },
+        columns=["topic", "words", "items", "share"],
+    )
 
 
 def topic_trends(con: duckdb.DuckDBPyConnection, scope: Scope, facility: str | None = None) -> pd.DataFrame:
@@ -480,8 +523,15 @@ def _item_columns(with_text: bool) -> str:
     return f"voc_id, received_at, voc_type, channel, department, facility, status{text}"
 
 
-def _items_in(con: duckdb.DuckDBPyConnection, scope: Scope, table: str, cond: str, cond_params: list,
-              with_text: bool, limit: int) -> pd.DataFrame:
+def _items_in(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    table: str,
+    cond: str,
+    cond_params: list,
+    with_text: bool,
+    limit: int,
+) -> pd.DataFrame:
     where, params = scope.where()
     return _df(
         con,
@@ -492,18 +542,27 @@ def _items_in(con: duckdb.DuckDBPyConnection, scope: Scope, table: str, cond: st
     )
 
 
-def items_with_keyword(con: duckdb.DuckDBPyConnection, scope: Scope, keyword: str, with_text: bool = False,
-                       limit: int = 200) -> pd.DataFrame:
+def items_with_keyword(
+    con: duckdb.DuckDBPyConnection, scope: Scope, keyword: str, with_text: bool = False, limit: int = 200
+) -> pd.DataFrame:
     """The scope's items mentioning a keyword, newest first (texts are stored masked; only when with_text)."""
     return _items_in(con, scope, "voc_keywords", "keyword = ?", [keyword], with_text, limit)
 
 
-def items_with_topic(con: duckdb.DuckDBPyConnection, scope: Scope, topic: str, with_text: bool = False,
-                     limit: int = 200, facility: str | None = None) -> pd.DataFrame:
+def items_with_topic(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    topic: str,
+    with_text: bool = False,
+    limit: int = 200,
+    facility: str | None = None,
+) -> pd.DataFrame:
     """The scope's items tagged with a topic (optionally at one facility), newest first."""
     if facility is None:
         return _items_in(con, scope, "voc_topics", "topic = ?", [topic], with_text, limit)
-    return _items_in(con, scope, "voc_topics", "topic = ? AND facility = ?", [topic, facility], with_text, limit)
+    return _items_in(
+        con, scope, "voc_topics", "topic = ? AND facility = ?", [topic, facility], with_text, limit
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -519,8 +578,9 @@ def _severity_sql(settings: Settings) -> tuple[str, list]:
     return f"CASE voc_type {cases} ELSE 1.0 END", params
 
 
-def prevention_matrix(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings,
-                      by_facility: bool = False) -> pd.DataFrame:
+def prevention_matrix(
+    con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, by_facility: bool = False
+) -> pd.DataFrame:
     """경중도 × 발생빈도 (manual §4.3.1): per topic (or facility × topic) of the scope's items.
 
     frequency = items tagged with the topic; severity = mean of the type weights of those items
@@ -549,8 +609,9 @@ def prevention_matrix(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Se
     df.loc[hi_f & hi_s, "quadrant"] = "개선 우선"
     df["candidate"] = hi_f & hi_s
     keys_order = ["facility", "topic"] if by_facility else ["topic"]
-    return df.sort_values(["candidate", "score", *keys_order], ascending=[False, False] + [True] * len(keys_order)
-                          ).reset_index(drop=True)
+    return df.sort_values(
+        ["candidate", "score", *keys_order], ascending=[False, False] + [True] * len(keys_order)
+    ).reset_index(drop=True)
 
 
 def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings) -> pd.DataFrame:
@@ -561,7 +622,9 @@ def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings
     recent handling an item came back after), last_recurrence. Ordered by recurrences."""
     days, types = settings.trends.recurrence_days, settings.trends.recurrence_types
     where, params = scope.where()
-    since = datetime.combine(scope.start, datetime.min.time()) - timedelta(days=days)  # oldest handling that counts
+    since = datetime.combine(scope.start, datetime.min.time()) - timedelta(
+        days=days
+    )  # oldest handling that counts
     tmarks = ", ".join("?" * len(types)) or "NULL"
     return _df(
         con,
@@ -584,8 +647,14 @@ def recurrences(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings
     )
 
 
-def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Settings, with_text: bool = False,
-                   limit: int = 10, examples: int = 3) -> pd.DataFrame:
+def faq_candidates(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    settings: Settings,
+    with_text: bool = False,
+    limit: int = 10,
+    examples: int = 3,
+) -> pd.DataFrame:
     """The most repeated inquiry topics (type `faq_type` of settings [trends], default 문의) — FAQ
     candidates. Columns: topic, items, share (of the scope's inquiries), facilities (where they were
     asked, by name), [examples: the newest titles, when with_text]."""
@@ -606,8 +675,9 @@ def faq_candidates(con: duckdb.DuckDBPyConnection, scope: Scope, settings: Setti
     return df
 
 
-def _newest_titles(con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str, topics: tuple[str, ...],
-                   n: int) -> dict[str, str]:
+def _newest_titles(
+    con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str, topics: tuple[str, ...], n: int
+) -> dict[str, str]:
     """Per topic, the titles of its n newest items of a type (' / '-joined): ids from voc_topics, then a
     lookup of those few ids (no join of the whole period)."""
     where, params = scope.where()
@@ -619,8 +689,11 @@ def _newest_titles(con: duckdb.DuckDBPyConnection, scope: Scope, voc_type: str, 
     )
     if ids.empty:
         return {}
-    titles = _df(con, f"SELECT voc_id, title, received_at FROM voc WHERE voc_id IN ({', '.join('?' * len(ids))})",
-                 ids["voc_id"].tolist())
+    titles = _df(
+        con,
+        f"SELECT voc_id, title, received_at FROM voc WHERE voc_id IN ({', '.join('?' * len(ids))})",
+        ids["voc_id"].tolist(),
+    )
     ex = ids.merge(titles, on="voc_id").dropna(subset=["title"])
     ex = ex.sort_values(["topic", "received_at", "voc_id"], ascending=[True, False, True])
     return ex.groupby("topic")["title"].agg(" / ".join).to_dict()

@@ -13,13 +13,14 @@ kind from a column's Korean name and values when the caller does not say; `df.at
 ({column: kind}) overrides it. Booleans become 예/아니오, missing values empty cells, English
 identifiers Korean headers (`korean_header`). Text cells go through `ccm.safe_text.write_cell` (inert).
 """
+
 from __future__ import annotations
 
 import math
 import re
-from copy import copy
 import unicodedata
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -48,15 +49,23 @@ CM_PT = 72 / 2.54
 # A4 in points and the margins set below (inches → 72 pt): printable width and height per orientation
 A4_PT = (595.3, 841.9)
 MARGIN_LR_IN, MARGIN_TB_IN = 0.5, 0.75
-PRINTABLE = {"portrait": (A4_PT[0] - 2 * 72 * MARGIN_LR_IN, A4_PT[1] - 2 * 72 * MARGIN_TB_IN),
-             "landscape": (A4_PT[1] - 2 * 72 * MARGIN_LR_IN, A4_PT[0] - 2 * 72 * MARGIN_TB_IN)}
+PRINTABLE = {
+    "portrait": (A4_PT[0] - 2 * 72 * MARGIN_LR_IN, A4_PT[1] - 2 * 72 * MARGIN_TB_IN),
+    "landscape": (A4_PT[1] - 2 * 72 * MARGIN_LR_IN, A4_PT[0] - 2 * 72 * MARGIN_TB_IN),
+}
 
 YES, NO = formats.YES, formats.NO
 PP = formats.EXCEL["pp"]
 CHANGE = "+0.0%;-0.0%;0.0%"  # a relative change (증감률)
 FORMATS = {  # one format per kind (ccm.formats.EXCEL) and the kinds only a workbook needs
-    **formats.EXCEL, "signed_count": "+#,##0;-#,##0;0", "pp_points": PP, "change": CHANGE, "num": "#,##0.0#",
-    "month_no": '0"월"', "year": "0", "id": "0",
+    **formats.EXCEL,
+    "signed_count": "+#,##0;-#,##0;0",
+    "pp_points": PP,
+    "change": CHANGE,
+    "num": "#,##0.0#",
+    "month_no": '0"월"',
+    "year": "0",
+    "id": "0",
 }
 DIGITS = {"pct": 6, "change": 6, "pp": 4, "pp_points": 4, "score": 4, "hours": 4, "num": 4}
 
@@ -67,16 +76,54 @@ GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 # English identifiers that can reach an export (column names of query frames) → Korean
 GLOSSARY = {
-    "facility": "시설", "department": "부서", "dept": "부서", "n": "응답자 수", "score": "점수",
-    "ci_low": "95% 신뢰구간 하한", "ci_high": "95% 신뢰구간 상한", "below_min_n": "표본 부족",
-    "voc_type": "유형", "type": "유형", "channel": "채널", "status": "상태", "received": "접수",
-    "completed": "처리 완료", "decided": "판정(처리 완료)", "met": "기한 내 처리", "breached": "기한 초과",
-    "compliance": "준수율", "month": "월", "year": "연도", "items": "건수", "count": "건수", "share": "비중",
-    "rate": "비율", "topic": "주제", "keyword": "키워드", "indicator": "지표", "unit": "단위", "weight": "가중치",
-    "target": "목표", "actual": "실적", "attainment": "달성률", "rank": "순위", "composite": "종합점수",
-    "area": "영역", "item": "문항", "respondents": "응답자 수", "mean": "평균", "median": "중앙값",
-    "title": "제목", "voc_id": "접수번호", "received_at": "접수일시", "completed_at": "처리일시",
-    "due_at": "처리기한", "note": "비고", "source": "자동실적", "value": "값", "label": "구분",
+    "facility": "시설",
+    "department": "부서",
+    "dept": "부서",
+    "n": "응답자 수",
+    "score": "점수",
+    "ci_low": "95% 신뢰구간 하한",
+    "ci_high": "95% 신뢰구간 상한",
+    "below_min_n": "표본 부족",
+    "voc_type": "유형",
+    "type": "유형",
+    "channel": "채널",
+    "status": "상태",
+    "received": "접수",
+    "completed": "처리 완료",
+    "decided": "판정(처리 완료)",
+    "met": "기한 내 처리",
+    "breached": "기한 초과",
+    "compliance": "준수율",
+    "month": "월",
+    "year": "연도",
+    "items": "건수",
+    "count": "건수",
+    "share": "비중",
+    "rate": "비율",
+    "topic": "주제",
+    "keyword": "키워드",
+    "indicator": "지표",
+    "unit": "단위",
+    "weight": "가중치",
+    "target": "목표",
+    "actual": "실적",
+    "attainment": "달성률",
+    "rank": "순위",
+    "composite": "종합점수",
+    "area": "영역",
+    "item": "문항",
+    "respondents": "응답자 수",
+    "mean": "평균",
+    "median": "중앙값",
+    "title": "제목",
+    "voc_id": "접수번호",
+    "received_at": "접수일시",
+    "completed_at": "처리일시",
+    "due_at": "처리기한",
+    "note": "비고",
+    "source": "자동실적",
+    "value": "값",
+    "label": "구분",
 }
 
 _RATE_RE = re.compile(r"(율|률|비중|비율|÷|share|rate|ratio)", re.I)
@@ -114,7 +161,8 @@ def column_pt(width: float) -> float:
 
 def _is_bool(s: pd.Series, values: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(s.dtype) or (
-        len(values) > 0 and all(isinstance(v, (bool, np.bool_)) for v in values))
+        len(values) > 0 and all(isinstance(v, (bool, np.bool_)) for v in values)
+    )
 
 
 def _datetimes(values: pd.Series) -> pd.Series | None:
@@ -129,8 +177,11 @@ def infer_kind(name: Any, s: pd.Series) -> str:
     """The kind of figure a column holds, from its (Korean) name and its values."""
     n = str(name)
     values = s.dropna()
-    if s.dtype == object and len(values) and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-                                                 for v in values):
+    if (
+        s.dtype == object
+        and len(values)
+        and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values)
+    ):
         s, values = pd.to_numeric(s), pd.to_numeric(values)
     if _is_bool(s, values):
         return "bool"
@@ -142,8 +193,11 @@ def infer_kind(name: Any, s: pd.Series) -> str:
             return "month" if ("월" in n or "month" in n.lower()) and (ts.dt.day == 1).all() else "date"
         return "time"
     if not pd.api.types.is_numeric_dtype(s.dtype):
-        if len(values) and ("월" in n or "month" in n.lower()) and all(
-                isinstance(v, str) and _MONTH_TEXT_RE.match(v) for v in values):
+        if (
+            len(values)
+            and ("월" in n or "month" in n.lower())
+            and all(isinstance(v, str) and _MONTH_TEXT_RE.match(v) for v in values)
+        ):
             return "month"
         return "text"
     f = values.astype("float64")
@@ -220,7 +274,9 @@ def display_text(v: Any, kind: str) -> str:
     if v is None:
         return ""
     if isinstance(v, datetime):
-        return {"time": "2026-01-01 00:00", "date": "2026-01-01", "month": "2026년 12월"}.get(kind, "2026-01-01 00:00")
+        return {"time": "2026-01-01 00:00", "date": "2026-01-01", "month": "2026년 12월"}.get(
+            kind, "2026-01-01 00:00"
+        )
     if isinstance(v, date):
         return "2026-01-01"
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -277,10 +333,14 @@ class Page:
     orientation: str | None = None  # None: decided by the content
     row: int = 1
     blocks: list[_Block] = field(default_factory=list)
-    _wrapped: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # row → (col, text) of wrapping cells
+    _wrapped: dict[int, list[tuple[int, str]]] = field(
+        default_factory=dict
+    )  # row → (col, text) of wrapping cells
     _heights: dict[int, float] = field(default_factory=dict)  # rows of fixed height (chart rows)
     _text_cols: set[int] = field(default_factory=set)
-    _spans: list[tuple[int, str, float]] = field(default_factory=list)  # lines across the sheet: row, text, size
+    _spans: list[tuple[int, str, float]] = field(
+        default_factory=list
+    )  # lines across the sheet: row, text, size
     _charts: list[Any] = field(default_factory=list)
 
     # --- writing -----------------------------------------------------------------------------
@@ -311,7 +371,9 @@ class Page:
         self.row += 1
         return start
 
-    def text(self, line: str, *, bold: bool = False, color: str | None = None, keep_with_next: bool = False) -> int:
+    def text(
+        self, line: str, *, bold: bool = False, color: str | None = None, keep_with_next: bool = False
+    ) -> int:
         """A line of text across the sheet (wrapped over the sheet's width by `finish`)."""
         r = self.row
         self._line(line, Font(name=FONT, size=BODY_PT, bold=bold, color=color), BODY_PT)
@@ -326,9 +388,16 @@ class Page:
     def gap(self, rows: int = 1) -> None:
         self.row += rows
 
-    def table(self, df: pd.DataFrame, *, kinds: Mapping[str, str] | None = None,
-              formats: Mapping[str, str] | None = None, empty: str | None = None, col: int = 1,
-              max_width: float = MAX_TEXT_WIDTH) -> Table:
+    def table(
+        self,
+        df: pd.DataFrame,
+        *,
+        kinds: Mapping[str, str] | None = None,
+        formats: Mapping[str, str] | None = None,
+        empty: str | None = None,
+        col: int = 1,
+        max_width: float = MAX_TEXT_WIDTH,
+    ) -> Table:
         """Header and rows at the current row: Korean headers, values by kind, number formats, grid."""
         attrs = dict(df.attrs)
         df = df.set_axis(korean_columns(df.columns), axis=1)
@@ -370,10 +439,14 @@ class Page:
             letter = get_column_letter(j)
             cap = max_width if kinds[name] in ("text", "bool") else 24
             current = self.ws.column_dimensions[letter].width if letter in self.ws.column_dimensions else None
-            self.ws.column_dimensions[letter].width = round(max(current or 0, min(max(widths[j], MIN_WIDTH), cap)), 1)
+            self.ws.column_dimensions[letter].width = round(
+                max(current or 0, min(max(widths[j], MIN_WIDTH), cap)), 1
+            )
         last = header + len(df)
         if df.empty and empty:
-            write_cell(self.ws, header + 1, col, empty).font = Font(name=FONT, size=BODY_PT, italic=True, color="7F7F7F")
+            write_cell(self.ws, header + 1, col, empty).font = Font(
+                name=FONT, size=BODY_PT, italic=True, color="7F7F7F"
+            )
             last = header + 1
         self.blocks.append(_Block(header, last, "table", header=header))
         self.row = last + 2
@@ -422,7 +495,9 @@ class Page:
         """Portrait when the content prints at ≥ MIN_SCALE on it, else landscape; text columns narrowed
         (wrapped) until the landscape scale is ≥ MIN_SCALE."""
         width = max(self.content_width(), 1.0)
-        if self.orientation == "portrait" or (self.orientation is None and width * MIN_SCALE <= PRINTABLE["portrait"][0]):
+        if self.orientation == "portrait" or (
+            self.orientation is None and width * MIN_SCALE <= PRINTABLE["portrait"][0]
+        ):
             while width * MIN_SCALE > PRINTABLE["portrait"][0] and self._narrow_widest():
                 width = self.content_width()
             return "portrait", min(1.0, PRINTABLE["portrait"][0] / width)
@@ -505,8 +580,9 @@ class Page:
             if r >= 1:
                 self.ws.row_breaks.append(Break(id=r))
 
-    def _split_table(self, b: _Block, used: float, capacity: float, breaks: list[int],
-                     repeat_row: int | None) -> float:
+    def _split_table(
+        self, b: _Block, used: float, capacity: float, breaks: list[int], repeat_row: int | None
+    ) -> float:
         """Breaks inside a table longer than the room left; returns the height used on its last page."""
         header_h = self.height(b.header) if repeat_row == b.header else 0.0
         body = 0  # rows of this table on the current page
@@ -533,8 +609,9 @@ def setup_page(ws: Worksheet, orientation: str, title: str = "", repeat_row: int
     ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=MARGIN_LR_IN, right=MARGIN_LR_IN, top=MARGIN_TB_IN, bottom=MARGIN_TB_IN,
-                                  header=0.3, footer=0.3)
+    ws.page_margins = PageMargins(
+        left=MARGIN_LR_IN, right=MARGIN_LR_IN, top=MARGIN_TB_IN, bottom=MARGIN_TB_IN, header=0.3, footer=0.3
+    )
     ws.print_options.horizontalCentered = False
     if repeat_row:
         ws.print_title_rows = f"{repeat_row}:{repeat_row}"
@@ -570,8 +647,15 @@ def _tx(para: Paragraph):
     return Text(rich=RichText(p=[para]))
 
 
-def style_chart(chart, title: str, *, value_kind: str | None, value_title: str | None = None,
-                category_title: str | None = None, from_zero: bool = True) -> None:
+def style_chart(
+    chart,
+    title: str,
+    *,
+    value_kind: str | None,
+    value_title: str | None = None,
+    category_title: str | None = None,
+    from_zero: bool = True,
+) -> None:
     """Readable text (10 pt axes and legend, 12 pt title), legend below, value axis from 0 for counts
     and rates, the value axis in the figure's number format."""
     chart.title = chart_title(title)
@@ -581,12 +665,18 @@ def style_chart(chart, title: str, *, value_kind: str | None, value_title: str |
         axis.txPr = _rich(CHART_PT)
     if value_title:
         chart.y_axis.title = value_title
-        chart.y_axis.title.tx.rich.p[0].pPr = ParagraphProperties(defRPr=CharacterProperties(sz=CHART_PT * 100))
+        chart.y_axis.title.tx.rich.p[0].pPr = ParagraphProperties(
+            defRPr=CharacterProperties(sz=CHART_PT * 100)
+        )
     if category_title:
         chart.x_axis.title = category_title
-        chart.x_axis.title.tx.rich.p[0].pPr = ParagraphProperties(defRPr=CharacterProperties(sz=CHART_PT * 100))
+        chart.x_axis.title.tx.rich.p[0].pPr = ParagraphProperties(
+            defRPr=CharacterProperties(sz=CHART_PT * 100)
+        )
     if value_kind:
-        chart.y_axis.number_format = {"pct": "0%", "count": "#,##0"}.get(value_kind, FORMATS.get(value_kind, "General"))
+        chart.y_axis.number_format = {"pct": "0%", "count": "#,##0"}.get(
+            value_kind, FORMATS.get(value_kind, "General")
+        )
     if from_zero:
         chart.y_axis.scaling.min = 0
     if chart.legend is not None:
@@ -601,8 +691,18 @@ def long_labels(df: pd.DataFrame, cat: str) -> bool:
     return len(df) > 6 or any(text_width(str(v)) > 8 for v in df[cat])
 
 
-def bar_chart(page: Page, ref: Table, df: pd.DataFrame, cat: str, values: list[str], title: str, kind: str,
-              *, horizontal: bool | None = None, limit: int = MAX_BARS) -> None:
+def bar_chart(
+    page: Page,
+    ref: Table,
+    df: pd.DataFrame,
+    cat: str,
+    values: list[str],
+    title: str,
+    kind: str,
+    *,
+    horizontal: bool | None = None,
+    limit: int = MAX_BARS,
+) -> None:
     """Bars of `values` per `cat` from the table's own cells, below the table. Long or many labels
     lie horizontally (largest on top); the value axis starts at 0."""
     if ref.rows == 0:
@@ -612,8 +712,10 @@ def bar_chart(page: Page, ref: Table, df: pd.DataFrame, cat: str, values: list[s
     chart.type = "bar" if horizontal else "col"
     last = ref.header_row + min(ref.rows, limit)
     for name in values:
-        chart.add_data(Reference(page.ws, min_col=ref.col(name), min_row=ref.header_row, max_row=last),
-                       titles_from_data=True)
+        chart.add_data(
+            Reference(page.ws, min_col=ref.col(name), min_row=ref.header_row, max_row=last),
+            titles_from_data=True,
+        )
     chart.set_categories(Reference(page.ws, min_col=ref.col(cat), min_row=ref.header_row + 1, max_row=last))
     style_chart(chart, title, value_kind=kind)
     if kind == "pct":

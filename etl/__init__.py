@@ -1,4 +1,5 @@
 """Loaders: export files → validated rows in DuckDB."""
+
 import pyarrow as _pa
 
 try:  # jemalloc hands freed pages back lazily: a 1M-row load spends far less time in the kernel

@@ -5,12 +5,23 @@ Each command lives in its own module exposing `add_arguments(parser)` and `run(a
 before the command or after it (after wins). A failure is one Korean line on stderr, never a traceback
 (etl/common_cli.py).
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 
-from etl import actions_cli, common_cli, demo, kpi_cli, phone_cli, survey_cli, training_cli, users_cli, voc_cli
+from etl import (
+    actions_cli,
+    common_cli,
+    demo,
+    kpi_cli,
+    phone_cli,
+    survey_cli,
+    training_cli,
+    users_cli,
+    voc_cli,
+)
 
 COMMANDS = {
     "voc": (voc_cli, "VOC 내보내기 파일 적재"),

@@ -5,6 +5,7 @@ A row is one action, keyed by 과제명 + 개선시행 부서: a key already in 
 (with the register's rules: status only forward, 부서 accounts only their own department), a new key
 registers one. Every write is audited by ccm.actions.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -89,16 +90,27 @@ INSTRUCTIONS = [
 ]
 
 
-def build_template(settings, topics: list[str] | tuple[str, ...] = (), rows: pd.DataFrame | None = None,
-                   departments: tuple[str, ...] | None = None) -> bytes:
+def build_template(
+    settings,
+    topics: list[str] | tuple[str, ...] = (),
+    rows: pd.DataFrame | None = None,
+    departments: tuple[str, ...] | None = None,
+) -> bytes:
     """The template as .xlsx bytes: 안내, the 개선과제 sheet (prefilled with `rows` — a register frame —
     when given) and dropdowns fed from a hidden 목록 sheet."""
     rules = act.rules_from(settings)
     wb = Workbook()
     _instructions(wb.active)
-    lists = _lists(wb, {
-        "부서": list(departments or settings.departments), "진행 상태": list(rules.statuses),
-        "주제": list(topics), "시설": list(settings.facilities), "예/아니오": ["예", "아니오"]})
+    lists = _lists(
+        wb,
+        {
+            "부서": list(departments or settings.departments),
+            "진행 상태": list(rules.statuses),
+            "주제": list(topics),
+            "시설": list(settings.facilities),
+            "예/아니오": ["예", "아니오"],
+        },
+    )
     page = xs.Page(wb.create_sheet(SHEET), print_title="개선과제 서식")
     headers = [h for h, _ in FIELDS.values()]
     df = pd.DataFrame(_prefill(rows), columns=headers).astype(object)
@@ -108,15 +120,31 @@ def build_template(settings, topics: list[str] | tuple[str, ...] = (), rows: pd.
     ws.freeze_panes = "A2"
     page.finish(repeat=table)
     letter = {f: table.letter(h) for f, (h, _) in FIELDS.items()}
-    for f, name in {"department": "부서", "status": "진행 상태", "topic": "주제", "facility": "시설",
-                    "customer_told": "예/아니오"}.items():
+    for f, name in {
+        "department": "부서",
+        "status": "진행 상태",
+        "topic": "주제",
+        "facility": "시설",
+        "customer_told": "예/아니오",
+    }.items():
         if lists.get(name):
-            dv = DataValidation(type="list", formula1=f"={lists[name]}", allow_blank=True,
-                                error=f"목록에 있는 {name} 값을 고르세요.", errorTitle=f"잘못된 {name}")
+            dv = DataValidation(
+                type="list",
+                formula1=f"={lists[name]}",
+                allow_blank=True,
+                error=f"목록에 있는 {name} 값을 고르세요.",
+                errorTitle=f"잘못된 {name}",
+            )
             ws.add_data_validation(dv)
             dv.add(f"{letter[f]}2:{letter[f]}{ROWS}")
-    dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                           error="날짜를 2026-12-31 처럼 적으세요.", errorTitle="잘못된 날짜")
+    dates = DataValidation(
+        type="date",
+        operator="greaterThan",
+        formula1="36526",
+        allow_blank=True,
+        error="날짜를 2026-12-31 처럼 적으세요.",
+        errorTitle="잘못된 날짜",
+    )
     ws.add_data_validation(dates)
     for f in ("due_date", "completed_on"):
         dates.add(f"{letter[f]}2:{letter[f]}{ROWS}")
@@ -134,8 +162,11 @@ def _prefill(rows: pd.DataFrame | None) -> list[list]:
     out = []
     for r in rows.to_dict("records"):
         ids = r.get("voc_ids")
-        values = {**r, "voc_ids": ids if isinstance(ids, str) else None,
-                  "customer_told": "예" if r.get("customer_told") is True else "아니오"}
+        values = {
+            **r,
+            "voc_ids": ids if isinstance(ids, str) else None,
+            "customer_told": "예" if r.get("customer_told") is True else "아니오",
+        }
         out.append([None if _blank(values.get(f)) else values.get(f) for f in FIELDS])
     return out
 
@@ -167,13 +198,21 @@ def _lists(wb: Workbook, columns: dict[str, list[str]]) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 # import
 
+
 class _Rejects:
     def __init__(self, file_name: str) -> None:
         self.file_name, self.rows = file_name, []
 
     def add(self, row: int | None, f: str, value: Any, reason: str) -> None:
-        self.rows.append({"파일": self.file_name, "행": row, "열": FIELDS[f][0] if f in FIELDS else f,
-                          "값": "" if _blank(value) else str(value), "사유": reason})
+        self.rows.append(
+            {
+                "파일": self.file_name,
+                "행": row,
+                "열": FIELDS[f][0] if f in FIELDS else f,
+                "값": "" if _blank(value) else str(value),
+                "사유": reason,
+            }
+        )
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=REJECT_COLUMNS)
@@ -189,7 +228,9 @@ def read(data: bytes, file_name: str) -> tuple[pd.DataFrame, list[int], int]:
         raise ReadError(f"{file_name}: 개선과제 서식은 Excel 파일(.xlsx 또는 .xls)이어야 합니다.")
     aliases = {f: [h, *alts] for f, (h, alts) in FIELDS.items()}
     try:
-        table = read_table(data, file_name, known=[n for names in aliases.values() for n in names], sheet=SHEET)
+        table = read_table(
+            data, file_name, known=[n for names in aliases.values() for n in names], sheet=SHEET
+        )
     except ReadError:
         table = read_table(data, file_name, known=[n for names in aliases.values() for n in names])
     lookup = known_callable(aliases)
@@ -201,7 +242,9 @@ def read(data: bytes, file_name: str) -> tuple[pd.DataFrame, list[int], int]:
     df = table.df[list(rename)].rename(columns=rename)
     missing = [FIELDS[f][0] for f in REQUIRED if f not in df.columns]
     if missing:
-        raise ReadError(f"{file_name}: '{SHEET}' 시트 머리글 행({table.header_row}행)에 {', '.join(missing)} 열이 없습니다.")
+        raise ReadError(
+            f"{file_name}: '{SHEET}' 시트 머리글 행({table.header_row}행)에 {', '.join(missing)} 열이 없습니다."
+        )
     for f in FIELDS:
         if f not in df.columns:
             df[f] = pd.array([pd.NA] * len(df), dtype="string")
@@ -223,8 +266,9 @@ def _date(v: Any) -> date | None:
     return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(serial))).date()
 
 
-def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str], known_voc: set[str],
-                rej: _Rejects) -> tuple[dict, tuple[str, ...]] | None:
+def _row_values(
+    r: dict, row: int, settings, rules: act.Rules, topics: set[str], known_voc: set[str], rej: _Rejects
+) -> tuple[dict, tuple[str, ...]] | None:
     """One row's values for ccm.actions (None when the row has a refusal, recorded in rej)."""
     start = len(rej.rows)
     v: dict[str, Any] = {f: (None if _blank(r[f]) else str(r[f]).strip()) for f in FIELDS}
@@ -236,7 +280,12 @@ def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str],
         if alias:
             v["department"] = alias
         else:
-            rej.add(row, "department", v["department"], f"설정의 부서 목록에 없는 부서입니다({', '.join(rules.departments)}).")
+            rej.add(
+                row,
+                "department",
+                v["department"],
+                f"설정의 부서 목록에 없는 부서입니다({', '.join(rules.departments)}).",
+            )
     if v["status"] is not None and v["status"] not in rules.statuses:
         rej.add(row, "status", v["status"], f"진행 상태는 {' → '.join(rules.statuses)} 중 하나여야 합니다.")
     for f in ("due_date", "completed_on"):
@@ -246,7 +295,12 @@ def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str],
             except ValueError:
                 rej.add(row, f, v[f], "날짜로 읽을 수 없습니다(예: 2026-12-31).")
     if v["status"] in rules.statuses[1:] and _blank(r["due_date"]):
-        rej.add(row, "due_date", None, f"'{rules.statuses[1]}' 단계부터는 완료 예정일이 있어야 합니다 (매뉴얼 §4.3.2-4).")
+        rej.add(
+            row,
+            "due_date",
+            None,
+            f"'{rules.statuses[1]}' 단계부터는 완료 예정일이 있어야 합니다 (매뉴얼 §4.3.2-4).",
+        )
     if v["topic"] is not None and topics and v["topic"] not in topics:
         rej.add(row, "topic", v["topic"], "주제 사전(설정 text.topics)에 없는 주제입니다.")
     if v["facility"] is not None and v["facility"] not in settings.facilities:
@@ -259,15 +313,26 @@ def _row_values(r: dict, row: int, settings, rules: act.Rules, topics: set[str],
     if told not in YES | NO:
         rej.add(row, "customer_told", v["customer_told"], "'예' 또는 '아니오'로 적으세요.")
     v["customer_told"] = told in YES
-    ids = tuple(i.strip() for i in (v.pop("voc_ids") or "").replace(";", ",").replace("\n", ",").split(",") if i.strip())
+    ids = tuple(
+        i.strip()
+        for i in (v.pop("voc_ids") or "").replace(";", ",").replace("\n", ",").split(",")
+        if i.strip()
+    )
     unknown = [i for i in ids if i not in known_voc]
     if unknown:
         rej.add(row, "voc_ids", ", ".join(unknown), "적재된 VOC에 없는 접수번호입니다.")
     return (v, ids) if len(rej.rows) == start else None
 
 
-def load(data: bytes | str | Path, db_path: str | Path, settings, user: act.Actor | None = None, *,
-         file_name: str | None = None, now: datetime | None = None) -> ImportResult:
+def load(
+    data: bytes | str | Path,
+    db_path: str | Path,
+    settings,
+    user: act.Actor | None = None,
+    *,
+    file_name: str | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
     """Validate every row, then create/update all of them in one transaction (or nothing)."""
     if not isinstance(data, bytes):
         file_name = file_name or Path(data).name
@@ -304,11 +369,22 @@ def load(data: bytes | str | Path, db_path: str | Path, settings, user: act.Acto
 
 
 def _known_voc(con, df: pd.DataFrame) -> set[str]:
-    ids = sorted({i.strip() for s in df["voc_ids"].dropna() for i in str(s).replace(";", ",").replace("\n", ",").split(",")
-                  if i.strip()})
+    ids = sorted(
+        {
+            i.strip()
+            for s in df["voc_ids"].dropna()
+            for i in str(s).replace(";", ",").replace("\n", ",").split(",")
+            if i.strip()
+        }
+    )
     if not ids:
         return set()
-    return {r[0] for r in con.execute("SELECT voc_id FROM voc_items WHERE voc_id IN (SELECT unnest(?))", [ids]).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT voc_id FROM voc_items WHERE voc_id IN (SELECT unnest(?))", [ids]
+        ).fetchall()
+    }
 
 
 def _duplicates(prepared: list, rej: _Rejects) -> None:
@@ -320,26 +396,56 @@ def _duplicates(prepared: list, rej: _Rejects) -> None:
         seen.setdefault(key, row)
 
 
-def _write(con, prepared: list, data: bytes, file_name: str, user, rules: act.Rules, now: datetime,
-           rej: _Rejects, res: ImportResult) -> None:
-    existing = {(t, d): i for i, t, d in con.execute(
-        "SELECT action_id, title, department FROM improvement_actions").fetchall()}
+def _write(
+    con,
+    prepared: list,
+    data: bytes,
+    file_name: str,
+    user,
+    rules: act.Rules,
+    now: datetime,
+    rej: _Rejects,
+    res: ImportResult,
+) -> None:
+    existing = {
+        (t, d): i
+        for i, t, d in con.execute("SELECT action_id, title, department FROM improvement_actions").fetchall()
+    }
     try:
         with db.transaction(con):
             batch_id = con.execute(
                 "INSERT INTO load_batches (kind, file_name, sha256, rows_read, loaded_by, loaded_at) "
                 "VALUES ('actions', ?, ?, ?, ?, ?) RETURNING batch_id",
-                [file_name, hashlib.sha256(data).hexdigest(), len(prepared), user.username, now]).fetchone()[0]
+                [file_name, hashlib.sha256(data).hexdigest(), len(prepared), user.username, now],
+            ).fetchone()[0]
             for row, v, ids in prepared:
                 try:
-                    _one(con, user, rules, v, ids, existing.get((v["title"], v["department"])), now, batch_id, res)
+                    _one(
+                        con,
+                        user,
+                        rules,
+                        v,
+                        ids,
+                        existing.get((v["title"], v["department"])),
+                        now,
+                        batch_id,
+                        res,
+                    )
                 except act.ActionError as exc:
                     rej.add(row, exc.field or "status", v.get(exc.field or "status"), str(exc))
             if rej.rows:
                 raise _Abort
-            con.execute("UPDATE load_batches SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, detail = ? "
-                        "WHERE batch_id = ?", [res.created, res.updated, res.unchanged,
-                                               json.dumps({"user": user.username}, ensure_ascii=False), batch_id])
+            con.execute(
+                "UPDATE load_batches SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, detail = ? "
+                "WHERE batch_id = ?",
+                [
+                    res.created,
+                    res.updated,
+                    res.unchanged,
+                    json.dumps({"user": user.username}, ensure_ascii=False),
+                    batch_id,
+                ],
+            )
     except _Abort:
         res.created = res.updated = res.unchanged = 0
         return
@@ -350,8 +456,17 @@ class _Abort(Exception):
     pass
 
 
-def _one(con, user, rules, v: dict, ids: tuple[str, ...], action_id: int | None, now, batch_id: int,
-         res: ImportResult) -> None:
+def _one(
+    con,
+    user,
+    rules,
+    v: dict,
+    ids: tuple[str, ...],
+    action_id: int | None,
+    now,
+    batch_id: int,
+    res: ImportResult,
+) -> None:
     if action_id is None:
         act.create(con, user, rules, v, ids, origin="엑셀", now=now, batch_id=batch_id, in_transaction=True)
         res.created += 1
@@ -360,12 +475,19 @@ def _one(con, user, rules, v: dict, ids: tuple[str, ...], action_id: int | None,
     changes = {k: v[k] for k in act.EDITABLE if k not in ("title", "department")}
     if changes["status"] is None:
         changes["status"] = old["status"]
-    if changes["completed_on"] is None and old["completed_on"] is not None and changes["status"] in rules.finished():
+    if (
+        changes["completed_on"] is None
+        and old["completed_on"] is not None
+        and changes["status"] in rules.finished()
+    ):
         changes["completed_on"] = old["completed_on"]
     changed = act.update(con, user, rules, action_id, changes, now=now, in_transaction=True)
     if ids:
-        con.execute("INSERT INTO action_voc SELECT ?, x FROM unnest(?) t(x) "
-                    "WHERE x NOT IN (SELECT voc_id FROM action_voc WHERE action_id = ?)", [action_id, list(ids), action_id])
+        con.execute(
+            "INSERT INTO action_voc SELECT ?, x FROM unnest(?) t(x) "
+            "WHERE x NOT IN (SELECT voc_id FROM action_voc WHERE action_id = ?)",
+            [action_id, list(ids), action_id],
+        )
     if changed:
         res.updated += 1
     else:

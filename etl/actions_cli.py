@@ -4,6 +4,7 @@ Exit codes: 0 = loaded; 1 = rows rejected (each named by file, row, column and v
 2 = the file cannot be used (not found, not a workbook, 과제명/개선시행 부서 column missing), nothing stored.
 `python -m etl actions --template OUT.xlsx` writes the template (with the registered actions) instead.
 """
+
 from __future__ import annotations
 
 import argparse

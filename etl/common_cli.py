@@ -4,6 +4,7 @@ one Korean line on stderr instead of a traceback when a command fails.
 Exit codes of the failure line: 2 = the input, the database or a folder cannot be used (nothing
 written); 1 = an unexpected error (the traceback only with the environment variable CCM_DEBUG=1).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,7 +71,10 @@ def run_command(run: Callable[[argparse.Namespace], int], args: argparse.Namespa
 def describe(exc: BaseException) -> tuple[str, int]:
     """(one Korean line, exit code) for a failure."""
     if not isinstance(exc, EXPECTED):
-        return "오류: 예상하지 못한 문제로 멈췄습니다. 환경변수 CCM_DEBUG=1 로 다시 실행하면 자세한 내용이 나옵니다.", 1
+        return (
+            "오류: 예상하지 못한 문제로 멈췄습니다. 환경변수 CCM_DEBUG=1 로 다시 실행하면 자세한 내용이 나옵니다.",
+            1,
+        )
     message = " ".join(str(exc).split())
     if _HANGUL.search(message):
         return f"오류: {message}", 2
@@ -78,5 +82,8 @@ def describe(exc: BaseException) -> tuple[str, int]:
         where = f": {exc.filename}" if exc.filename else ""
         return f"오류: 파일이나 폴더를 사용할 수 없습니다{where} ({os_reason(exc)})", 2
     if isinstance(exc, duckdb.Error):
-        return "오류: 데이터베이스 작업에 실패했습니다. 데이터베이스 경로(--db)와 남은 디스크 공간을 확인하세요.", 2
+        return (
+            "오류: 데이터베이스 작업에 실패했습니다. 데이터베이스 경로(--db)와 남은 디스크 공간을 확인하세요.",
+            2,
+        )
     return "오류: 값을 처리할 수 없습니다. 환경변수 CCM_DEBUG=1 로 다시 실행하면 자세한 내용이 나옵니다.", 2

@@ -5,6 +5,7 @@ export files are written to `workdir` and loaded with the same code a user's fil
 The demo's own invented values (etl/demo_settings.toml) are copied beside the database as its
 settings overlay, so the dashboard on that database shows what the demo was built with.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,9 @@ DEMO_SETTINGS = Path(__file__).with_name("demo_settings.toml")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common_cli.add_db_argument(parser)
-    parser.add_argument("--if-missing", action="store_true", help="데이터베이스가 이미 있으면 아무것도 하지 않음")
+    parser.add_argument(
+        "--if-missing", action="store_true", help="데이터베이스가 이미 있으면 아무것도 하지 않음"
+    )
     parser.add_argument("--force", action="store_true", help="기존 데이터베이스를 지우고 새로 만듦")
 
 

@@ -1,6 +1,7 @@
 """Demo 개선과제: actions on the demo VOC's busiest complaint cells (facility × topic), written into the
 real template and loaded through etl.actions.load — completed long enough ago to be judged, one still
 under observation, open ones (one overdue) and a fresh 발굴. Deterministic for a given `now`."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,7 +20,7 @@ PLAN = [
     (150, "완료", -150, False),
     (120, "완료", -110, True),
     (30, "완료", -20, False),
-    (None, "시행", -15, False),   # overdue
+    (None, "시행", -15, False),  # overdue
     (None, "계획", 40, False),
     (None, "발굴", None, False),
 ]
@@ -38,7 +39,9 @@ def cells(con: duckdb.DuckDBPyConnection, n: int) -> pd.DataFrame:
         """SELECT facility, topic, count(*) AS items FROM voc_topics
            WHERE topic <> '기타' AND facility IS NOT NULL AND voc_type IN ('불만', '고충')
              AND received_at >= (SELECT max(received_at) FROM voc_topics) - INTERVAL 365 DAY
-           GROUP BY ALL ORDER BY items DESC, facility, topic LIMIT ?""", [n]).df()
+           GROUP BY ALL ORDER BY items DESC, facility, topic LIMIT ?""",
+        [n],
+    ).df()
 
 
 def rows(db_path: Path, settings, now) -> pd.DataFrame:
@@ -47,20 +50,31 @@ def rows(db_path: Path, settings, now) -> pd.DataFrame:
         out = []
         for (facility, topic, _), (done_ago, status, due_in, told) in zip(top.itertuples(index=False), PLAN):
             found = now - timedelta(days=(done_ago or 0) + 60)
-            ids = [r[0] for r in con.execute(
-                """SELECT voc_id FROM voc_topics WHERE facility = ? AND topic = ? AND received_at < ?
+            ids = [
+                r[0]
+                for r in con.execute(
+                    """SELECT voc_id FROM voc_topics WHERE facility = ? AND topic = ? AND received_at < ?
                    AND voc_type IN ('불만', '고충') ORDER BY received_at DESC, voc_id LIMIT 3""",
-                [facility, topic, found]).fetchall()]
+                    [facility, topic, found],
+                ).fetchall()
+            ]
             cause, direction = CAUSES.get(topic, (f"{topic} 관련 불만 반복", f"{topic} 개선 방안 시행"))
-            out.append({
-                "title": f"{facility} {topic} 불만 개선", "cause": cause, "direction": direction,
-                "department": settings.facilities.get(facility, settings.departments[0]),
-                "schedule": "1단계 현황 조사 → 2단계 개선 시행 → 3단계 결과 통보",
-                "due_date": None if due_in is None else (now + timedelta(days=due_in)).date(),
-                "status": status, "topic": topic, "facility": facility, "voc_ids": ", ".join(ids),
-                "customer_told": told,
-                "completed_on": None if done_ago is None else (now - timedelta(days=done_ago)).date(),
-            })
+            out.append(
+                {
+                    "title": f"{facility} {topic} 불만 개선",
+                    "cause": cause,
+                    "direction": direction,
+                    "department": settings.facilities.get(facility, settings.departments[0]),
+                    "schedule": "1단계 현황 조사 → 2단계 개선 시행 → 3단계 결과 통보",
+                    "due_date": None if due_in is None else (now + timedelta(days=due_in)).date(),
+                    "status": status,
+                    "topic": topic,
+                    "facility": facility,
+                    "voc_ids": ", ".join(ids),
+                    "customer_told": told,
+                    "completed_on": None if done_ago is None else (now - timedelta(days=done_ago)).date(),
+                }
+            )
     return pd.DataFrame(out)
 
 

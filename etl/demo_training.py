@@ -1,6 +1,7 @@
 """Demo training records: 40 staff over three years, written as the CCM team would deliver them (the
 earlier years as an HR export in CP949 CSV, the current year in the dashboard's template) and loaded
 through the real loader. Deterministic; course names match the demo 교육만족도 survey's 교육과정 groups."""
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,16 @@ def staff(departments: list[str]) -> pd.DataFrame:
             role, dept = "CCM 담당자", departments[0]
         elif i in range(1, 5) or i == 15:
             role = "CCM 리더"
-        rows.append({"사번": f"A{1001 + i}", "성명": SURNAMES[i % 10] + GIVEN[(i * 7) % 12], "부서": dept,
-                     "직렬": "일반직" if i % 4 else "기술직", "직급": f"{3 + i % 6}급", "역할": role})
+        rows.append(
+            {
+                "사번": f"A{1001 + i}",
+                "성명": SURNAMES[i % 10] + GIVEN[(i * 7) % 12],
+                "부서": dept,
+                "직렬": "일반직" if i % 4 else "기술직",
+                "직급": f"{3 + i % 6}급",
+                "역할": role,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -50,18 +59,30 @@ def _records(year: int, people: pd.DataFrame, rng: np.random.Generator, last: in
         for course, (inst, hours, month, who, refund) in COURSES.items():
             if month > month_cap:
                 continue
-            takes = {"all": rng.random() < 0.85, "leaders": p["역할"] == "CCM 리더",
-                     "ccm": p["역할"] in ("CCO", "CCM 담당자") and rng.random() < 0.9,
-                     "expert": p["역할"] == "CCM 담당자" and (year + int(p["사번"][1:])) % 2 == 0}[who]
+            takes = {
+                "all": rng.random() < 0.85,
+                "leaders": p["역할"] == "CCM 리더",
+                "ccm": p["역할"] in ("CCO", "CCM 담당자") and rng.random() < 0.9,
+                "expert": p["역할"] == "CCM 담당자" and (year + int(p["사번"][1:])) % 2 == 0,
+            }[who]
             if not takes:
                 continue
             day = 5 + int(rng.integers(0, 20))
             days = 2 if hours > 8 else 1
             start = pd.Timestamp(year, month, day)
-            rows.append({**p, "교육기관": inst, "과정명": course, "교육시작일": start.strftime("%Y-%m-%d"),
-                         "교육종료일": (start + pd.Timedelta(days=days - 1)).strftime("%Y-%m-%d"),
-                         "교육시간": hours, "고용보험 환급 여부": refund, "CCM 교육 여부": None,
-                         "수료증 근거": f"{'수료증' if inst.startswith('한국') else '결과보고'} 제{year}-{len(rows) + 1:03d}호"})
+            rows.append(
+                {
+                    **p,
+                    "교육기관": inst,
+                    "과정명": course,
+                    "교육시작일": start.strftime("%Y-%m-%d"),
+                    "교육종료일": (start + pd.Timedelta(days=days - 1)).strftime("%Y-%m-%d"),
+                    "교육시간": hours,
+                    "고용보험 환급 여부": refund,
+                    "CCM 교육 여부": None,
+                    "수료증 근거": f"{'수료증' if inst.startswith('한국') else '결과보고'} 제{year}-{len(rows) + 1:03d}호",
+                }
+            )
     return pd.DataFrame(rows, columns=HEADERS)
 
 

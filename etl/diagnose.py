@@ -1,6 +1,7 @@
 """File-level diagnosis: when a field the rows need is not in the file, say it once — which field, the
 file's unused columns, the likeliest candidates judged by their values, and the mapping line that fixes
 it — instead of the same error on every row."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,7 +33,9 @@ def candidates(table: Table, plan: mp.ColumnPlan, field: str, settings=None) -> 
             score = _dates_share(s)
         elif field == "voc_id":
             text = s.astype("string")
-            score = s.nunique() / len(s) if text.str.len().max() <= 40 and text.str.contains(r"\d").all() else 0.0
+            score = (
+                s.nunique() / len(s) if text.str.len().max() <= 40 and text.str.contains(r"\d").all() else 0.0
+            )
         elif field == "voc_type" and settings is not None:
             lookup = mp.value_lookup(settings, "voc_type")
             distinct = s.astype("string").unique()[:SAMPLE]
@@ -61,22 +64,32 @@ def missing_fields(name: str, table: Table, plan: mp.ColumnPlan, settings) -> st
         hint = f"후보 {', '.join(repr(c) for c in cands[:3])}; " if cands else ""
         parts.append(f"{mp.FIELD_LABELS[f]}({hint}매핑 파일에 {_fix(f, cands, settings)})")
     unused = ", ".join(map(str, _unused(plan))) or "없음"
-    return (f"{name}: 필수 열을 찾지 못했습니다 — {'; '.join(parts)}. "
-            f"{table.header_row}행을 머리글로 읽었고, 쓰지 않은 열은 {unused}입니다.")
+    return (
+        f"{name}: 필수 열을 찾지 못했습니다 — {'; '.join(parts)}. "
+        f"{table.header_row}행을 머리글로 읽었고, 쓰지 않은 열은 {unused}입니다."
+    )
 
 
 def no_completion_column(table: Table, plan: mp.ColumnPlan, closed: int) -> str:
     """The file says items are 완료 but has no completion time column."""
     cands = candidates(table, plan, "completed_at")
-    hint = (f" 처리일시가 '{cands[0]}' 열에 있다면 매핑 파일에 [columns] \"{cands[0]}\" = \"completed_at\" 을 적으세요."
-            if cands else f" 쓰지 않은 열: {', '.join(map(str, _unused(plan))) or '없음'}.")
-    return (f"처리일시 열을 찾지 못했습니다: 처리상태가 완료인 {closed:,}건은 '처리일시 없음'(완료, 처리 시각 모름)으로 "
-            f"저장해 기한 준수 판정에서 뺍니다.{hint}")
+    hint = (
+        f' 처리일시가 \'{cands[0]}\' 열에 있다면 매핑 파일에 [columns] "{cands[0]}" = "completed_at" 을 적으세요.'
+        if cands
+        else f" 쓰지 않은 열: {', '.join(map(str, _unused(plan))) or '없음'}."
+    )
+    return (
+        f"처리일시 열을 찾지 못했습니다: 처리상태가 완료인 {closed:,}건은 '처리일시 없음'(완료, 처리 시각 모름)으로 "
+        f"저장해 기한 준수 판정에서 뺍니다.{hint}"
+    )
 
 
 def no_progress(table: Table, plan: mp.ColumnPlan) -> str:
     """Neither a completion time nor a status: every item is stored as open."""
     cands = candidates(table, plan, "completed_at")
-    hint = (f" '{cands[0]}' 열이 처리일시라면 매핑 파일에 [columns] \"{cands[0]}\" = \"completed_at\" 을 적으세요."
-            if cands else "")
+    hint = (
+        f' \'{cands[0]}\' 열이 처리일시라면 매핑 파일에 [columns] "{cands[0]}" = "completed_at" 을 적으세요.'
+        if cands
+        else ""
+    )
     return f"처리일시와 처리상태 열이 모두 없어 모든 건을 미처리(접수)로 저장했습니다.{hint}"

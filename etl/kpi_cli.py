@@ -3,6 +3,7 @@
 Exit codes: 0 = loaded; 1 = rows rejected (each named by sheet, row and column), nothing stored;
 2 = the file cannot be used (not found, not a workbook, a sheet or a required column missing), nothing stored.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,6 +1,7 @@
 """The KPI workbook template (openpyxl): Korean instructions, dropdowns, prefilled with the year's KPIs.
 Laid out for A4 by ccm.xlsx_style (header row repeated, page numbers); the optional monthly targets
 are folded under an outline + so that the definitions print one page wide at full size."""
+
 from __future__ import annotations
 
 import io
@@ -12,7 +13,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ccm import kpi_sources
 from ccm import xlsx_style as xs
-from ccm.kpi import AGGREGATIONS, DIRECTIONS, non_negative_units, plan_of, rules_from, rules_lines, source_label
+from ccm.kpi import (
+    AGGREGATIONS,
+    DIRECTIONS,
+    non_negative_units,
+    plan_of,
+    rules_from,
+    rules_lines,
+    source_label,
+)
 from etl.kpi import ACT_FIELDS, ACT_SHEET, DEF_FIELDS, DEF_SHEET
 
 ROWS = 1000  # rows covered by the dropdowns
@@ -37,35 +46,147 @@ class Item:
 _S = "고객행복경영"
 # 경영목표 (manual §2.1.1) — the organisation unit's KPIs, shown as the four big cards.
 GOALS = [
-    Item("경영목표", "고객행복경영", "고객만족도 90점 달성", "고객만족도", "점", "higher", "latest", 25, "pcsi"),
+    Item(
+        "경영목표", "고객행복경영", "고객만족도 90점 달성", "고객만족도", "점", "higher", "latest", 25, "pcsi"
+    ),
     Item("경영목표", "상생혁신경영", "사업수지 90% 달성", "사업수지", "%", "higher", "latest", 25),
-    Item("경영목표", "지속가능경영기반구축", "사회공헌실적 5건 달성", "사회공헌실적", "건", "higher", "cumulative", 25),
+    Item(
+        "경영목표",
+        "지속가능경영기반구축",
+        "사회공헌실적 5건 달성",
+        "사회공헌실적",
+        "건",
+        "higher",
+        "cumulative",
+        25,
+    ),
     Item("경영목표", "시설안전경영", "안전사고 Zero", "안전사고", "건", "zero", "cumulative", 25),
 ]
 # 주관부서 핵심성과지표 (manual §5.1.1)
 LEAD = [
-    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "오프라인 소통노력", "회", "higher", "cumulative", 10),
-    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "SNS 소통채널운영 실적", "건", "higher", "cumulative", 10),
-    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "언론보도 홍보실적", "건", "higher", "cumulative", 10),
-    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "대외적 우수사례 홍보", "건", "higher", "cumulative", 10),
-    Item(_S, "고객정보제공준수", "소통채널 운영 및 정보제공 준수", "경영공시 정책준수(지적 건수)", "건", "zero", "cumulative", 10),
-    Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "고객만족도 평가", "점", "higher", "latest", 15, "pcsi"),
-    Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 10),
-    Item(_S, "노사상생", "고객서비스 역량 강화", "서비스 역량강화 교육훈련", "회", "higher", "cumulative", 10),
+    Item(
+        _S,
+        "고객서비스향상",
+        "소통채널 운영 및 정보제공 준수",
+        "오프라인 소통노력",
+        "회",
+        "higher",
+        "cumulative",
+        10,
+    ),
+    Item(
+        _S,
+        "고객서비스향상",
+        "소통채널 운영 및 정보제공 준수",
+        "SNS 소통채널운영 실적",
+        "건",
+        "higher",
+        "cumulative",
+        10,
+    ),
+    Item(
+        _S,
+        "고객서비스향상",
+        "소통채널 운영 및 정보제공 준수",
+        "언론보도 홍보실적",
+        "건",
+        "higher",
+        "cumulative",
+        10,
+    ),
+    Item(
+        _S,
+        "고객서비스향상",
+        "소통채널 운영 및 정보제공 준수",
+        "대외적 우수사례 홍보",
+        "건",
+        "higher",
+        "cumulative",
+        10,
+    ),
+    Item(
+        _S,
+        "고객정보제공준수",
+        "소통채널 운영 및 정보제공 준수",
+        "경영공시 정책준수(지적 건수)",
+        "건",
+        "zero",
+        "cumulative",
+        10,
+    ),
+    Item(
+        _S,
+        "이해관계자 협력",
+        "고객만족도·친절도 평가",
+        "고객만족도 평가",
+        "점",
+        "higher",
+        "latest",
+        15,
+        "pcsi",
+    ),
+    Item(
+        _S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 10
+    ),
+    Item(
+        _S, "노사상생", "고객서비스 역량 강화", "서비스 역량강화 교육훈련", "회", "higher", "cumulative", 10
+    ),
     Item(_S, "노사상생", "고객서비스 역량 강화", "서비스 품질관리 활동추진", "건", "higher", "cumulative", 5),
-    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "VOC 처리기한 준수율", "%", "higher", "average", 10, "voc_compliance"),
+    Item(
+        _S,
+        "고객서비스향상",
+        "고객서비스 역량 강화",
+        "VOC 처리기한 준수율",
+        "%",
+        "higher",
+        "average",
+        10,
+        "voc_compliance",
+    ),
 ]
 # 사업부서 핵심성과지표 (manual §5.1.1)
 BUSINESS = [
     Item(_S, "고객서비스향상", "소통채널 운영", "SNS 소통채널운영 실적", "건", "higher", "cumulative", 10),
     Item(_S, "고객서비스향상", "소통채널 운영", "보도자료 배포", "건", "higher", "cumulative", 10),
     Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "고객만족도 평가", "점", "higher", "latest", 15),
-    Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 15),
+    Item(
+        _S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 15
+    ),
     Item(_S, "노사상생", "고객서비스 역량 강화", "친절서비스 교육", "회", "higher", "cumulative", 10),
     Item(_S, "노사상생", "고객서비스 역량 강화", "서비스 품질개선 실적", "건", "higher", "cumulative", 10),
-    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "VOC 처리기한 준수율", "%", "higher", "average", 15, "voc_compliance"),
-    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "칭찬 VOC 건수", "건", "higher", "cumulative", 5, "voc_count:칭찬"),
-    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "불만 VOC 건수", "건", "lower", "cumulative", 10, "voc_count:불만"),
+    Item(
+        _S,
+        "고객서비스향상",
+        "고객서비스 역량 강화",
+        "VOC 처리기한 준수율",
+        "%",
+        "higher",
+        "average",
+        15,
+        "voc_compliance",
+    ),
+    Item(
+        _S,
+        "고객서비스향상",
+        "고객서비스 역량 강화",
+        "칭찬 VOC 건수",
+        "건",
+        "higher",
+        "cumulative",
+        5,
+        "voc_count:칭찬",
+    ),
+    Item(
+        _S,
+        "고객서비스향상",
+        "고객서비스 역량 강화",
+        "불만 VOC 건수",
+        "건",
+        "lower",
+        "cumulative",
+        10,
+        "voc_count:불만",
+    ),
 ]
 
 
@@ -104,8 +225,13 @@ def instructions(settings) -> list[str]:
     return INSTRUCTIONS + rules_lines(rules_from(settings), non_negative_units(settings))
 
 
-def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.DataFrame | None = None,
-          departments: tuple[str, ...] | None = None) -> bytes:
+def build(
+    settings,
+    year: int,
+    defs: pd.DataFrame | None = None,
+    actuals: pd.DataFrame | None = None,
+    departments: tuple[str, ...] | None = None,
+) -> bytes:
     """The template workbook as bytes, prefilled with `defs` (stored definitions of the year) or,
     when there are none, with the manual's KPI lists (targets left blank); only `departments` if given."""
     if departments is not None:
@@ -115,14 +241,32 @@ def build(settings, year: int, defs: pd.DataFrame | None = None, actuals: pd.Dat
     _instructions(wb.active, settings)
     lists = _lists_sheet(wb, settings)
     title = f"{year}년 KPI 통합 문서"
-    _sheet(wb, DEF_SHEET, title, [h for h, _ in DEF_FIELDS.values()], _definition_rows(settings, year, defs, departments),
-           fold=[DEF_FIELDS[f"plan_{m}"][0] for m in range(1, 13)])
+    _sheet(
+        wb,
+        DEF_SHEET,
+        title,
+        [h for h, _ in DEF_FIELDS.values()],
+        _definition_rows(settings, year, defs, departments),
+        fold=[DEF_FIELDS[f"plan_{m}"][0] for m in range(1, 13)],
+    )
     _validate(wb[DEF_SHEET], lists, {"B": "부서", "H": "방향", "I": "집계방식", "X": "자동실적"})
-    wa = _sheet(wb, ACT_SHEET, title, [h for h, _ in ACT_FIELDS.values()],
-                _actual_rows(settings, year, defs, actuals, departments))
+    wa = _sheet(
+        wb,
+        ACT_SHEET,
+        title,
+        [h for h, _ in ACT_FIELDS.values()],
+        _actual_rows(settings, year, defs, actuals, departments),
+    )
     _validate(wa, lists, {"C": "부서"})
-    month = DataValidation(type="whole", operator="between", formula1="1", formula2="12", allow_blank=True,
-                           error="월은 1~12 사이의 정수입니다.", errorTitle="잘못된 월")
+    month = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="12",
+        allow_blank=True,
+        error="월은 1~12 사이의 정수입니다.",
+        errorTitle="잘못된 월",
+    )
     wa.add_data_validation(month)
     month.add(f"B2:B{ROWS}")
     wb.active = 1
@@ -187,8 +331,13 @@ def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
 
 def _validate(ws, refs: dict[str, str], columns: dict[str, str]) -> None:
     for letter, name in columns.items():
-        dv = DataValidation(type="list", formula1=f"={refs[name]}", allow_blank=True,
-                            error=f"목록에 있는 {name} 값을 고르세요.", errorTitle=f"잘못된 {name}")
+        dv = DataValidation(
+            type="list",
+            formula1=f"={refs[name]}",
+            allow_blank=True,
+            error=f"목록에 있는 {name} 값을 고르세요.",
+            errorTitle=f"잘못된 {name}",
+        )
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}{ROWS}")
 
@@ -202,21 +351,54 @@ def _definition_rows(settings, year: int, defs: pd.DataFrame | None, departments
         rows = []
         for d in defs.to_dict("records"):
             plan = plan_of(d) or [None] * 12
-            rows.append([year, d["department"], d["strategy"], d["task"], d["core_task"], d["indicator"], d["unit"],
-                         DIRECTIONS[d["direction"]], AGGREGATIONS[d["aggregation"]], d["annual_target"], *plan,
-                         d["weight"], source_label(d["source"])])
+            rows.append(
+                [
+                    year,
+                    d["department"],
+                    d["strategy"],
+                    d["task"],
+                    d["core_task"],
+                    d["indicator"],
+                    d["unit"],
+                    DIRECTIONS[d["direction"]],
+                    AGGREGATIONS[d["aggregation"]],
+                    d["annual_target"],
+                    *plan,
+                    d["weight"],
+                    source_label(d["source"]),
+                ]
+            )
         return [[None if isinstance(v, float) and pd.isna(v) else v for v in r] for r in rows]
-    return [[year, dept, it.strategy, it.task, it.core_task, it.indicator, it.unit, DIRECTIONS[it.direction],
-             AGGREGATIONS[it.aggregation], 0 if it.direction == "zero" else None, *[None] * 12, it.weight,
-             source_label(it.source)]
-            for dept, it in _catalogue(settings, departments)]
+    return [
+        [
+            year,
+            dept,
+            it.strategy,
+            it.task,
+            it.core_task,
+            it.indicator,
+            it.unit,
+            DIRECTIONS[it.direction],
+            AGGREGATIONS[it.aggregation],
+            0 if it.direction == "zero" else None,
+            *[None] * 12,
+            it.weight,
+            source_label(it.source),
+        ]
+        for dept, it in _catalogue(settings, departments)
+    ]
 
 
-def _actual_rows(settings, year: int, defs: pd.DataFrame | None, actuals: pd.DataFrame | None,
-                 departments) -> list[list]:
+def _actual_rows(
+    settings, year: int, defs: pd.DataFrame | None, actuals: pd.DataFrame | None, departments
+) -> list[list]:
     """A row per KPI without an automatic source × month, with the stored actual where there is one."""
     if defs is not None and not defs.empty:
-        kpis = [(d, i) for d, i, s in zip(defs["department"], defs["indicator"], defs["source"]) if not isinstance(s, str)]
+        kpis = [
+            (d, i)
+            for d, i, s in zip(defs["department"], defs["indicator"], defs["source"])
+            if not isinstance(s, str)
+        ]
     else:
         kpis = [(d, it.indicator) for d, it in _catalogue(settings, departments) if not it.source]
     stored = {}

@@ -1,5 +1,6 @@
 """What every read may not exceed, and the error a read raises: below etl.readers and etl.sandbox (both
 use them; the sandbox runs readers in a child process, so neither may import the other for these)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -61,7 +62,9 @@ def limits_in_force() -> Limits:
     try:
         settings = load_settings()
     except (SettingsFileError, OSError) as exc:
-        if isinstance(exc, SettingsFileError) and settings_path().is_file():  # a wrong value is said, not ignored
+        if (
+            isinstance(exc, SettingsFileError) and settings_path().is_file()
+        ):  # a wrong value is said, not ignored
             raise ReadError(str(exc)) from None
         return Limits()
     return Limits.from_settings(settings)

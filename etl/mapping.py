@@ -10,6 +10,7 @@ Recognised by meaning from settings (`[voc.columns]`, `[voc.types]`, `[voc.chann
     [values.channel]
     "앱" = "홈페이지"
 """
+
 from __future__ import annotations
 
 import re
@@ -27,10 +28,20 @@ from etl.parsing import parse_datetimes
 from etl.readers import ReadError, header_keys, normalise_header
 
 FIELD_LABELS = {
-    "voc_id": "접수번호", "received_at": "접수일시", "received_time": "접수시간",
-    "completed_at": "처리일시", "completed_time": "처리시각", "voc_type": "유형", "channel": "접수채널",
-    "department": "처리부서", "facility": "시설", "status": "처리상태", "title": "제목",
-    "content": "내용", "answer": "처리내용", "customer_key": "고객키",
+    "voc_id": "접수번호",
+    "received_at": "접수일시",
+    "received_time": "접수시간",
+    "completed_at": "처리일시",
+    "completed_time": "처리시각",
+    "voc_type": "유형",
+    "channel": "접수채널",
+    "department": "처리부서",
+    "facility": "시설",
+    "status": "처리상태",
+    "title": "제목",
+    "content": "내용",
+    "answer": "처리내용",
+    "customer_key": "고객키",
 }
 REQUIRED = ("voc_id", "received_at", "voc_type")
 VALUE_FIELDS = ("voc_type", "channel", "department", "facility", "status")
@@ -72,23 +83,31 @@ def parse_mapping(text: str, name: str = "매핑 파일", settings=None) -> Mapp
         raise ReadError(f"{name}: TOML 형식이 아닙니다({exc}).") from None
     unknown_tables = [k for k in raw if k not in ("columns", "values", "defaults", "formats")]
     if unknown_tables:
-        raise ReadError(f"{name}: [{unknown_tables[0]}] 표는 쓰지 않습니다(가능: columns, values, defaults, formats).")
+        raise ReadError(
+            f"{name}: [{unknown_tables[0]}] 표는 쓰지 않습니다(가능: columns, values, defaults, formats)."
+        )
     columns = _table(raw, "columns", name)
     bad = [f"{k} = {v}" for k, v in columns.items() if v not in FIELD_LABELS and v not in SPECIAL_TARGETS]
     if bad:
         allowed = ", ".join([*FIELD_LABELS, *SPECIAL_TARGETS])
-        raise ReadError(f"{name}: [columns]의 대상 필드를 알 수 없습니다: {'; '.join(bad)} (가능한 값: {allowed}).")
+        raise ReadError(
+            f"{name}: [columns]의 대상 필드를 알 수 없습니다: {'; '.join(bad)} (가능한 값: {allowed})."
+        )
     values = raw.get("values", {})
     if not isinstance(values, dict) or any(not isinstance(v, dict) for v in values.values()):
-        raise ReadError(f"{name}: [values.필드] 표로 적어 주세요(예: [values.voc_type] \"기타불편\" = \"불만\").")
+        raise ReadError(f'{name}: [values.필드] 표로 적어 주세요(예: [values.voc_type] "기타불편" = "불만").')
     unknown = [k for k in values if k not in VALUE_FIELDS]
     if unknown:
-        raise ReadError(f"{name}: [values.{unknown[0]}]는 지원하지 않습니다(가능: {', '.join(VALUE_FIELDS)}).")
+        raise ReadError(
+            f"{name}: [values.{unknown[0]}]는 지원하지 않습니다(가능: {', '.join(VALUE_FIELDS)})."
+        )
     vals = {f: _table(values, f, f"{name} [values]") for f in VALUE_FIELDS}
     defaults = _table(raw, "defaults", name)
     bad = [k for k in defaults if k not in VALUE_FIELDS]
     if bad:
-        raise ReadError(f"{name}: [defaults]로 정할 수 있는 필드는 {', '.join(VALUE_FIELDS)}입니다({bad[0]}).")
+        raise ReadError(
+            f"{name}: [defaults]로 정할 수 있는 필드는 {', '.join(VALUE_FIELDS)}입니다({bad[0]})."
+        )
     formats = _table(raw, "formats", name)
     bad = [k for k in formats if k not in DATE_FIELDS]
     if bad:
@@ -101,20 +120,28 @@ def parse_mapping(text: str, name: str = "매핑 파일", settings=None) -> Mapp
 
 def standard_values(settings, field_: str) -> list[str]:
     """The canonical values a field may take (the lists in settings.toml)."""
-    return {"voc_type": lambda: list(settings.voc.types), "channel": lambda: list(settings.voc.channels),
-            "status": lambda: list(settings.voc.statuses), "department": lambda: list(settings.departments),
-            "facility": lambda: list(settings.facilities)}[field_]()
+    return {
+        "voc_type": lambda: list(settings.voc.types),
+        "channel": lambda: list(settings.voc.channels),
+        "status": lambda: list(settings.voc.statuses),
+        "department": lambda: list(settings.departments),
+        "facility": lambda: list(settings.facilities),
+    }[field_]()
 
 
 def check_targets(mapping: MappingFile, settings) -> None:
     """Every [values.*] target and [defaults] value must be a standard value of its field."""
-    pairs = [(f, f"[values.{f}] \"{src}\"", v) for f, table in mapping.values.items() for src, v in table.items()]
+    pairs = [
+        (f, f'[values.{f}] "{src}"', v) for f, table in mapping.values.items() for src, v in table.items()
+    ]
     pairs += [(f, f"[defaults] {f}", v) for f, v in mapping.defaults.items()]
     for f, where, target in pairs:
         allowed = standard_values(settings, f)
         if target not in allowed:
-            raise ReadError(f"{mapping.name}: {where} = \"{target}\"는 표준 {FIELD_LABELS[f]} 값이 아닙니다 "
-                            f"(가능한 값: {', '.join(allowed)}). 설정(settings.toml)에 없는 값은 적재할 수 없습니다.")
+            raise ReadError(
+                f'{mapping.name}: {where} = "{target}"는 표준 {FIELD_LABELS[f]} 값이 아닙니다 '
+                f"(가능한 값: {', '.join(allowed)}). 설정(settings.toml)에 없는 값은 적재할 수 없습니다."
+            )
 
 
 def load_mapping(path: str | Path, settings=None) -> MappingFile:
@@ -134,19 +161,25 @@ def load_mapping(path: str | Path, settings=None) -> MappingFile:
 class ColumnPlan:
     """Where each field comes from, and what happens to every other column."""
 
-    fields: dict[str, str]            # field → source header
-    drop: list[str]                   # identity columns not stored
-    hash: list[str]                   # identity columns stored only as customer_key
-    unmapped: list[str]               # ignored columns
-    defaults: dict[str, str] = field(default_factory=dict)   # field → constant from the mapping file
-    notes: list[str] = field(default_factory=list)           # decisions worth telling the user
+    fields: dict[str, str]  # field → source header
+    drop: list[str]  # identity columns not stored
+    hash: list[str]  # identity columns stored only as customer_key
+    unmapped: list[str]  # ignored columns
+    defaults: dict[str, str] = field(default_factory=dict)  # field → constant from the mapping file
+    notes: list[str] = field(default_factory=list)  # decisions worth telling the user
 
     def missing(self) -> list[str]:
         return [f for f in REQUIRED if f not in self.fields and f not in self.defaults]
 
     def as_dict(self) -> dict:
-        return {"fields": dict(self.fields), "drop": list(self.drop), "hash": list(self.hash),
-                "unmapped": list(self.unmapped), "defaults": dict(self.defaults), "notes": list(self.notes)}
+        return {
+            "fields": dict(self.fields),
+            "drop": list(self.drop),
+            "hash": list(self.hash),
+            "unmapped": list(self.unmapped),
+            "defaults": dict(self.defaults),
+            "notes": list(self.notes),
+        }
 
     def table(self) -> pd.DataFrame:
         """For display: source header → what the loader does with it."""
@@ -167,8 +200,8 @@ def _alias_ranks(settings) -> dict[str, tuple[str, int]]:
     return index
 
 
-MEANING_RANK = 100   # a header understood from its parts ranks after every listed spelling
-DEMOTED = 1000       # a running number 1..n, or a date column whose values are not dates
+MEANING_RANK = 100  # a header understood from its parts ranks after every listed spelling
+DEMOTED = 1000  # a running number 1..n, or a date column whose values are not dates
 
 
 def recognises(settings, mapping: MappingFile | None = None) -> Callable[[str], bool]:
@@ -202,8 +235,9 @@ def _claim(h: str, keys: list[str], aliases, user, drop_names, hash_names) -> tu
     return (meant[0], MEANING_RANK + 2 - meant[1]) if meant else None
 
 
-def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None = None,
-                   df: pd.DataFrame | None = None) -> ColumnPlan:
+def detect_columns(
+    headers: Iterable[str], settings, mapping: MappingFile | None = None, df: pd.DataFrame | None = None
+) -> ColumnPlan:
     """Which column is which field. With the rows (`df`), a date column understood from its header
     must hold dates, and a running number 1..n is 접수번호 only when nothing else can be."""
     aliases = _alias_ranks(settings)
@@ -227,9 +261,15 @@ def detect_columns(headers: Iterable[str], settings, mapping: MappingFile | None
             cands = [(_checked_rank(f, r, h, df, notes), o, h) for r, o, h in cands]
         cands.sort()
         rank, _, chosen = cands[0]
-        if f in ("received_at", "completed_at") and MEANING_RANK <= rank < DEMOTED and df is not None \
-                and not _mostly_dates(df[chosen]):
-            notes.append(f"'{chosen}' 열은 이름은 {FIELD_LABELS[f]} 같지만 값이 날짜가 아니어서 쓰지 않았습니다")
+        if (
+            f in ("received_at", "completed_at")
+            and MEANING_RANK <= rank < DEMOTED
+            and df is not None
+            and not _mostly_dates(df[chosen])
+        ):
+            notes.append(
+                f"'{chosen}' 열은 이름은 {FIELD_LABELS[f]} 같지만 값이 날짜가 아니어서 쓰지 않았습니다"
+            )
             unmapped += [h for _, _, h in cands]
             continue
         fields[f] = chosen
@@ -282,7 +322,9 @@ def _running_numbers(s: pd.Series) -> bool:
         v = pc.cast(pc.utf8_trim_whitespace(pa.array(s.dropna(), pa.string())), pa.int64()).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
-    return len(v) >= 3 and bool((v == np.arange(1, len(v) + 1)).all() or (v == np.arange(len(v), 0, -1)).all())
+    return len(v) >= 3 and bool(
+        (v == np.arange(1, len(v) + 1)).all() or (v == np.arange(len(v), 0, -1)).all()
+    )
 
 
 def _mostly_dates(s: pd.Series, sample: int = 200) -> bool:

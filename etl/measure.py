@@ -1,6 +1,7 @@
 """A file measured against [limits] before it is parsed: its size, and for .xlsx the zip entries' sizes and
 compression ratio, each sheet's declared dimension and the largest row and column its cells name (a
 streaming scan of the sheet XML). Used by etl.readers (in the parsing child for workbooks)."""
+
 from __future__ import annotations
 
 import html
@@ -29,9 +30,11 @@ SCAN_CHUNK = 1 << 22
 
 
 def too_big(file_name: str, what: str, value: str, limit: str, key: str) -> ReadError:
-    return ReadError(f"{file_name}: 파일이 너무 커서 읽지 않았습니다 — {what} {value} (한도 {limit}). "
-                     "빈 행·열을 지우고 다시 저장하거나 파일을 나누어 올려 주세요. "
-                     f"한도는 설정 파일 [limits]의 {key}입니다.")
+    return ReadError(
+        f"{file_name}: 파일이 너무 커서 읽지 않았습니다 — {what} {value} (한도 {limit}). "
+        "빈 행·열을 지우고 다시 저장하거나 파일을 나누어 올려 주세요. "
+        f"한도는 설정 파일 [limits]의 {key}입니다."
+    )
 
 
 def size_text(size: float) -> str:
@@ -47,15 +50,30 @@ def check_workbook(data: bytes, file_name: str, limits: Limits) -> None:
             infos = zf.infolist()
             unzipped = sum(i.file_size for i in infos)
             if unzipped > limits.unzipped_mb * MB:
-                raise too_big(file_name, "압축을 푼 크기", size_text(unzipped), size_text(limits.unzipped_mb * MB), "unzipped_mb")
+                raise too_big(
+                    file_name,
+                    "압축을 푼 크기",
+                    size_text(unzipped),
+                    size_text(limits.unzipped_mb * MB),
+                    "unzipped_mb",
+                )
             ratio = unzipped / max(1, sum(i.compress_size for i in infos))
             if unzipped > RATIO_FLOOR_MB * MB and ratio > limits.zip_ratio:
-                raise too_big(file_name, "압축률", f"{ratio:,.0f}배", f"{limits.zip_ratio:,.0f}배", "zip_ratio")
+                raise too_big(
+                    file_name, "압축률", f"{ratio:,.0f}배", f"{limits.zip_ratio:,.0f}배", "zip_ratio"
+                )
             for part, sheet in _sheet_parts(zf).items():
                 with zf.open(part) as stream:
                     _check_sheet(stream, file_name, sheet, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error,
-            ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        zlib.error,
+        ValueError,
+    ) as exc:
         raise ReadError(f"{file_name}: Excel 파일을 열 수 없습니다(압축이 손상되었습니다: {exc}).") from None
 
 
@@ -117,9 +135,14 @@ class _Tags:
         """A cell whose reference names a column after `col` (letters compared as numbers)."""
         letters = _column_letters(col)
         n = len(letters)
-        alts = [f"[A-Z]{{{n + 1},}}"] + [f"{letters[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{n - 1 - i}}}"
-                                          for i, ch in enumerate(letters) if ch != "Z"]
-        start = re.escape(self.cell_r) if plain else b"<" + re.escape(self.prefix) + rb"c\s[^>]*?\sr\s*=\s*[\"']"
+        alts = [f"[A-Z]{{{n + 1},}}"] + [
+            f"{letters[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{n - 1 - i}}}"
+            for i, ch in enumerate(letters)
+            if ch != "Z"
+        ]
+        start = (
+            re.escape(self.cell_r) if plain else b"<" + re.escape(self.prefix) + rb"c\s[^>]*?\sr\s*=\s*[\"']"
+        )
         return re.compile(start + b"(" + "|".join(alts).encode() + rb")(\d+)")
 
 
@@ -164,18 +187,29 @@ def _check_dimension(head: bytes, file_name: str, sheet: str, limits: Limits) ->
     parts = _REF.fullmatch(ref)
     if parts and parts.group(1) and parts.group(2):
         rows, cols = int(parts.group(2)), _column_number(parts.group(1).upper())
-        _check_extent(file_name, sheet, rows, cols, limits, ref, declared=m.group(1).decode("ascii", "replace"))
+        _check_extent(
+            file_name, sheet, rows, cols, limits, ref, declared=m.group(1).decode("ascii", "replace")
+        )
 
 
-def _check_extent(file_name: str, sheet: str, rows: int, cols: int, limits: Limits, cell: str | None,
-                  declared: str | None = None) -> None:
+def _check_extent(
+    file_name: str,
+    sheet: str,
+    rows: int,
+    cols: int,
+    limits: Limits,
+    cell: str | None,
+    declared: str | None = None,
+) -> None:
     where = f"'{sheet}' 시트" + (f"의 크기 표시 {declared}" if declared else f"의 칸 {cell}" if cell else "")
     if cols > limits.columns:
         raise too_big(file_name, f"{where}: 열", f"{cols:,}개", f"{limits.columns:,}개", "columns")
     if rows > limits.rows:
         raise too_big(file_name, f"{where}: 행", f"{rows:,}행", f"{limits.rows:,}행", "rows")
     if rows * cols > limits.cells:
-        raise too_big(file_name, f"{where}: 칸(행 × 열)", f"{rows * cols:,}칸", f"{limits.cells:,}칸", "cells")
+        raise too_big(
+            file_name, f"{where}: 칸(행 × 열)", f"{rows * cols:,}칸", f"{limits.cells:,}칸", "cells"
+        )
 
 
 def _column_number(letters: str) -> int:

@@ -6,6 +6,7 @@ and the standard lists, texts with personal data masked, the customer's keyed ha
 What validation needs to judge a row (a time cell that is not a time, 완료 without a completion time) is
 handed on in `Fields`; `etl.validate` turns it into row-level rejects.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,9 +32,28 @@ from etl.parsing import (
 from etl.prepared import TEXTS, Prepared
 from etl.readers import Table
 
-STORED = ["voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
-          "title", "content", "answer", "customer_key", "clock_start", "due_at", "deadline_minutes",
-          "work_minutes", "sla_met", "sla_rule", "source_row", "export_as_of"]
+STORED = [
+    "voc_id",
+    "received_at",
+    "completed_at",
+    "voc_type",
+    "channel",
+    "department",
+    "facility",
+    "status",
+    "title",
+    "content",
+    "answer",
+    "customer_key",
+    "clock_start",
+    "due_at",
+    "deadline_minutes",
+    "work_minutes",
+    "sla_met",
+    "sla_rule",
+    "source_row",
+    "export_as_of",
+]
 SENTENCE = re.compile(r"(니다|어요|아요|해요|세요|네요|습니까|는데|었음|했음)[.!?~]*$|[.!?]\s+\S")
 
 
@@ -42,9 +62,9 @@ class Fields:
     """Every row normalised: `rows` holds the STORED columns but the SLA figures and export_as_of."""
 
     rows: pd.DataFrame
-    bad_time: dict[str, pd.Series]               # received_time / completed_time: a cell that is not a time
-    closed_without_time: pd.Series               # the file says 완료 and gives no completion time
-    sla: Future                                  # the SLA figures of every row (being computed)
+    bad_time: dict[str, pd.Series]  # received_time / completed_time: a cell that is not a time
+    closed_without_time: pd.Series  # the file says 완료 and gives no completion time
+    sla: Future  # the SLA figures of every row (being computed)
 
 
 def restore_quoted(table: Table) -> None:
@@ -54,15 +74,22 @@ def restore_quoted(table: Table) -> None:
         arr = pa.array(table.df[c], from_pandas=True)
         if pc.any(pc.starts_with(arr, "'")).as_py():
             fixed = pc.replace_substring_regex(arr, r"^'([=+\-@\t\r])", r"\1")
-            table.df[c] = pd.Series(pd.arrays.ArrowStringArray(pc.cast(fixed, pa.large_string())),
-                                    index=table.df.index, dtype="string")
+            table.df[c] = pd.Series(
+                pd.arrays.ArrowStringArray(pc.cast(fixed, pa.large_string())),
+                index=table.df.index,
+                dtype="string",
+            )
 
 
 def fields(prep: Prepared, settings, mapping, pool: Executor) -> Fields:
     """Every field of every row normalised on `pool` (two workers); warnings go to prep.warnings."""
     # first: the rows whose texts hold the customer's own name, which the text jobs then mask
-    names = pool.submit(privacy.find_names, [col(prep, f) if col(prep, f) is not None else _na(prep) for f in TEXTS],
-                        [prep.table.df[c] for c in prep.plan.hash], list(settings.privacy.not_names))
+    names = pool.submit(
+        privacy.find_names,
+        [col(prep, f) if col(prep, f) is not None else _na(prep) for f in TEXTS],
+        [prep.table.df[c] for c in prep.plan.hash],
+        list(settings.privacy.not_names),
+    )
     jobs = {
         "customer_key": (_customer_key, prep, settings),
         "content": (_masked, prep, "content", names),
@@ -71,8 +98,10 @@ def fields(prep: Prepared, settings, mapping, pool: Executor) -> Fields:
         "title": (_masked, prep, "title", names),
         "answer": (_masked, prep, "answer", names),
         "voc_id": (_voc_id, prep),
-        **{f: (_mapped, prep, settings, mapping, f) for f in ("voc_type", "channel", "facility", "department",
-                                                             "status")},
+        **{
+            f: (_mapped, prep, settings, mapping, f)
+            for f in ("voc_type", "channel", "facility", "department", "status")
+        },
     }
     futures = {name: pool.submit(*job) for name, job in jobs.items()}
     return _rows(prep, settings, {name: f.result for name, f in futures.items()}, pool.submit)
@@ -104,15 +133,18 @@ def _rows(prep: Prepared, settings, done: dict[str, Callable], submit: Callable)
     for fld in ("title", "content", "answer", "customer_key"):
         out[fld] = done[fld]()
     out["source_row"] = prep.table.rows.astype("int32")
-    return Fields(out, {"received_time": received.bad_time, "completed_time": completed.bad_time},
-                  closed_no_time, sla)
+    return Fields(
+        out, {"received_time": received.bad_time, "completed_time": completed.bad_time}, closed_no_time, sla
+    )
 
 
 def finish(prep: Prepared, f: Fields, keep: np.ndarray) -> pd.DataFrame:
     """The STORED columns of every row: with the SLA figures, and the export's as-of time (its latest
     receipt or completion among the rows kept)."""
     out = f.rows
-    no_time = (out["status"] == "완료").to_numpy(dtype=bool, na_value=False) & out["completed_at"].isna().to_numpy()
+    no_time = (out["status"] == "완료").to_numpy(dtype=bool, na_value=False) & out[
+        "completed_at"
+    ].isna().to_numpy()
     prep.closed_without_time = int((no_time & keep).sum())
     kept_times = pd.concat([out["received_at"][keep], out["completed_at"][keep]])
     out["export_as_of"] = kept_times.max() if kept_times.notna().any() else pd.NaT
@@ -139,8 +171,11 @@ def _datetime(prep: Prepared, mapping, date_field: str, time_field: str) -> Date
     d = col(prep, date_field)
     if d is None:
         index = prep.table.df.index
-        return DateTimes(pd.Series(pd.NaT, index=index, dtype="datetime64[us]"), np.zeros(len(index), bool),
-                         bad_time=pd.Series(False, index=index))
+        return DateTimes(
+            pd.Series(pd.NaT, index=index, dtype="datetime64[us]"),
+            np.zeros(len(index), bool),
+            bad_time=pd.Series(False, index=index),
+        )
     fmt = mapping.formats.get(date_field) if mapping else None
     return combine_date_time_report(d, col(prep, time_field), fmt)
 
@@ -151,7 +186,11 @@ def _mapped(prep: Prepared, settings, mapping, fld: str) -> tuple[pd.Series | No
     raw = col(prep, fld)
     if raw is None:
         default = prep.plan.defaults.get(fld)
-        return (None, None) if default is None else (pd.Series(default, index=prep.table.df.index, dtype="string"), None)
+        return (
+            (None, None)
+            if default is None
+            else (pd.Series(default, index=prep.table.df.index, dtype="string"), None)
+        )
     mapped = mp.map_values(raw, mp.value_lookup(settings, fld, mapping))
     unknown = raw.notna() & mapped.isna()
     return mapped, (raw[unknown].value_counts() if unknown.any() else None)
@@ -171,12 +210,16 @@ def _kept_value(prep: Prepared, fld: str, mapped: pd.Series | None, unknown: pd.
         counts = {kept[v]: int(unknown[v]) for v in kept}
         prep.unknown_values[fld] = dict(list(counts.items())[:50])
         listed = ", ".join(f"{k}({n}건)" for k, n in list(counts.items())[:10])
-        prep.warnings.append(f"설정에 없는 {mp.FIELD_LABELS[fld]} 값은 그대로 저장했습니다(화면에서는 '미등록'): {listed}")
+        prep.warnings.append(
+            f"설정에 없는 {mp.FIELD_LABELS[fld]} 값은 그대로 저장했습니다(화면에서는 '미등록'): {listed}"
+        )
     text_like = [v for v, s in screened.items() if s is None]
     if text_like:
         rows = prep.table.rows[raw.isin(text_like).to_numpy()]
-        prep.warnings.append(f"{mp.FIELD_LABELS[fld]} 열에 문장처럼 보이는 값 {len(rows):,}건"
-                             f"({row_list(rows)})은 저장하지 않았습니다: 열이 밀린 행일 수 있습니다")
+        prep.warnings.append(
+            f"{mp.FIELD_LABELS[fld]} 열에 문장처럼 보이는 값 {len(rows):,}건"
+            f"({row_list(rows)})은 저장하지 않았습니다: 열이 밀린 행일 수 있습니다"
+        )
     todo = (mapped.isna() & raw.notna()).to_numpy()
     out = mapped.copy()
     out[todo] = mp.map_values(raw[todo], screened.get).to_numpy()
@@ -196,8 +239,9 @@ def row_list(rows: np.ndarray, limit: int = 5) -> str:
     return shown + (f" 외 {len(rows) - limit:,}건" if len(rows) > limit else "")
 
 
-def _status(prep: Prepared, out: pd.DataFrame, mapped: pd.Series | None,
-            unknown_counts: pd.Series | None) -> tuple[pd.Series, pd.Series]:
+def _status(
+    prep: Prepared, out: pd.DataFrame, mapped: pd.Series | None, unknown_counts: pd.Series | None
+) -> tuple[pd.Series, pd.Series]:
     """(status, rows the file calls 완료 without a completion time). 완료 where a completion time exists;
     else the file's status. A 완료 row without a completion time stays 완료 (closed, time unknown:
     outside met/breached); validation may reject it (strict)."""
@@ -227,8 +271,10 @@ def _end_of_day(completed: pd.Series, date_only: np.ndarray, settings) -> pd.Ser
         return completed
     at = settings.voc.load.date_only_completion or settings.calendar.work_end
     hours, minutes = (int(x) for x in str(at).split(":")[:2])
-    shift = pd.Series(np.where(date_only, (hours * 60 + minutes) * 60_000_000, 0).astype("timedelta64[us]"),
-                      index=completed.index)
+    shift = pd.Series(
+        np.where(date_only, (hours * 60 + minutes) * 60_000_000, 0).astype("timedelta64[us]"),
+        index=completed.index,
+    )
     return completed + shift
 
 
@@ -241,8 +287,10 @@ def _customer_key(prep: Prepared, settings) -> pd.Series:
     """Keyed hash of the identity columns (name, phone…), so repeat customers can be counted."""
     given = col(prep, "customer_key")  # a fixed rejects file brings the key its blanked identity columns had
     given = None if given is None else given.where(matches(given, r"^[0-9a-f]{16,64}$"))
-    cols = [pc.cast(pa.array(prep.table.df[c], from_pandas=True), pa.large_string()).fill_null("")
-            for c in prep.plan.hash]
+    cols = [
+        pc.cast(pa.array(prep.table.df[c], from_pandas=True), pa.large_string()).fill_null("")
+        for c in prep.plan.hash
+    ]
     if not cols:
         return given if given is not None else pd.Series(pd.NA, index=prep.table.df.index, dtype="string")
     joined = pc.binary_join_element_wise(*cols, pa.scalar("|", pa.large_string()))
@@ -252,7 +300,9 @@ def _customer_key(prep: Prepared, settings) -> pd.Series:
     return keys if given is None else keys.fillna(given)
 
 
-def _sla_columns(received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings) -> pd.DataFrame:
+def _sla_columns(
+    received_at: pd.Series, completed_at: pd.Series, voc_type: pd.Series, settings
+) -> pd.DataFrame:
     from ccm import sla
 
     return sla.compute(received_at, completed_at, voc_type, settings)

@@ -1,6 +1,7 @@
 """Values read from text, vectorised (pyarrow/RE2 and numpy): dates and times in the spellings exports
 use, with the day/month/year order decided from a column's own values; numbers with thousand separators;
 RE2 matching and replacing over string columns. Used by every loader and the upload pages."""
+
 from __future__ import annotations
 
 import re
@@ -24,23 +25,45 @@ _ORDINALS = ("첫째", "둘째", "셋째")
 _YEARS = (np.datetime64("1900-01-01", "us"), np.datetime64("2200-01-01", "us"))
 
 _AMPM = r"(?P<ap{n}>오전|오후|AM|PM|am|pm)?"
-_CLOCK = (_AMPM.format(n=1) + r"\s*(?P<H>\d{1,2})\s*[:시]\s*(?P<M>\d{1,2})\s*분?"
-          r"(?:\s*:\s*(?P<S>\d{1,2})(?P<F>\.\d{1,9})?\s*초?)?\s*" + _AMPM.format(n=2))
+_CLOCK = (
+    _AMPM.format(n=1) + r"\s*(?P<H>\d{1,2})\s*[:시]\s*(?P<M>\d{1,2})\s*분?"
+    r"(?:\s*:\s*(?P<S>\d{1,2})(?P<F>\.\d{1,9})?\s*초?)?\s*" + _AMPM.format(n=2)
+)
 _AT = r"(?:\s*(?:T|\s)\s*" + _CLOCK + r"\s*(?P<z>Z|[+-]\d{2}:?\d{2})?)?\s*$"
 _DT = r"^(?P<y>\d{4})\s*[-./년]\s*(?P<m>\d{1,2})\s*[-./월]\s*(?P<d>\d{1,2})\s*일?\.?" + _AT
-_ABC = r"^(?P<a>\d{1,2})\s*(?P<sep>[-./])\s*(?P<b>\d{1,2})\s*[-./]\s*(?:(?P<c4>\d{4})|(?P<c2>\d{1,2}))\.?" + _AT
+_ABC = (
+    r"^(?P<a>\d{1,2})\s*(?P<sep>[-./])\s*(?P<b>\d{1,2})\s*[-./]\s*(?:(?P<c4>\d{4})|(?P<c2>\d{1,2}))\.?" + _AT
+)
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2}))?)?$"
 _TIME = r"^" + _CLOCK + r"$"
 _SERIAL = r"^\d{4,5}(?:\.\d+)?$"
 _TEXT_GROUPS = ("ap1", "ap2", "sep", "z")
 EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
 
-FAST_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y.%m.%d %H:%M", "%Y-%m-%d", "%Y.%m.%d",
-                "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S",
-                "%Y/%m/%d %p %I:%M:%S", "%Y-%m-%d %p %I:%M:%S", "%Y.%m.%d %p %I:%M:%S",  # 오전/오후 as AM/PM
-                "%Y/%m/%d %p %I:%M", "%Y-%m-%d %p %I:%M", "%Y.%m.%d %p %I:%M",
-                "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y %H:%M:%S",  # English month names
-                "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p")
+FAST_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y.%m.%d %H:%M",
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %p %I:%M:%S",
+    "%Y-%m-%d %p %I:%M:%S",
+    "%Y.%m.%d %p %I:%M:%S",  # 오전/오후 as AM/PM
+    "%Y/%m/%d %p %I:%M",
+    "%Y-%m-%d %p %I:%M",
+    "%Y.%m.%d %p %I:%M",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y %H:%M:%S",  # English month names
+    "%b %d, %Y %I:%M:%S %p",
+    "%b %d, %Y %I:%M %p",
+)
 _CLOCK_FORMATS = ("", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p")
 
 
@@ -109,8 +132,13 @@ class _Dates:
     @classmethod
     def new(cls, arr) -> _Dates:
         n = len(arr)
-        return cls(arr, arr.is_valid().to_numpy(zero_copy_only=False), np.full(n, NAT),
-                   np.zeros(n, bool), np.zeros(n, bool))
+        return cls(
+            arr,
+            arr.is_valid().to_numpy(zero_copy_only=False),
+            np.full(n, NAT),
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+        )
 
     def todo(self) -> np.ndarray:
         return np.isnat(self.out) & self.valid
@@ -167,8 +195,9 @@ def _put_groups(st: _Dates, idx: np.ndarray, ok: np.ndarray, g: dict, order: str
     st.put(idx, values, np.isnan(g["H"]), ordered=order is not None)
 
 
-def _ordered_stage(st: _Dates, order: str | None, note: str | None,
-                   recheck: bool) -> tuple[str | None, str | None]:
+def _ordered_stage(
+    st: _Dates, order: str | None, note: str | None, recheck: bool
+) -> tuple[str | None, str | None]:
     """Values like 06/26/2018 still unread: read in `order`; with no order yet, the order is decided
     from all of them; with a sample's order (`recheck`), values it cannot read may overturn it."""
     import pyarrow as pa
@@ -226,7 +255,9 @@ def _recheck(st: _Dates, order: str, note: str | None, failed: dict, texts) -> t
             best, best_n, best_st = o, int(trial.ordered.sum()), trial
     if best_st is None:
         readable = np.logical_or.reduce([_valid_under(failed, o) for o in others])
-        return order, _mixed_note(order, others[0], int(readable.sum()), texts[int(np.argmax(readable))].as_py())
+        return order, _mixed_note(
+            order, others[0], int(readable.sum()), texts[int(np.argmax(readable))].as_py()
+        )
     st.out[idx], st.date_only[idx], st.ordered[idx] = best_st.out, best_st.date_only, best_st.ordered
     left = int(len(idx) - best_st.ordered.sum())
     i = int(np.argmax(~_valid_under(failed, order)))
@@ -254,7 +285,9 @@ def _unread_abc(st: _Dates) -> np.ndarray:
     out = np.zeros(len(st.arr), bool)
     pending = _pending(st)
     if pending is not None:
-        out[pending[0]] = pc.fill_null(pc.match_substring_regex(pending[1], _ABC), False).to_numpy(zero_copy_only=False)
+        out[pending[0]] = pc.fill_null(pc.match_substring_regex(pending[1], _ABC), False).to_numpy(
+            zero_copy_only=False
+        )
     return out
 
 
@@ -284,14 +317,18 @@ def _decide_order(parts: dict, texts) -> tuple[str, str | None]:
     viable = [o for o in candidates if valid[o][readable].all()]
     if len(viable) == 1:
         order = viable[0]
-        why = [_why_not(parts, texts, int(np.argmax(readable & ~valid[o])), o) for o in candidates if o != order]
+        why = [
+            _why_not(parts, texts, int(np.argmax(readable & ~valid[o])), o) for o in candidates if o != order
+        ]
         return order, f"날짜 순서: {ORDER_LABELS[order]}로 읽었습니다({'; '.join(why)})."
     if viable:
         order, sep = viable[0], parts["sep"][0]
         others = "·".join(ORDER_LABELS[o] for o in viable[1:])
-        return order, (f"{_ASSUMED}{others}와 구별할 수 없어 {ORDER_LABELS[order]}로 읽었습니다"
-                       f"('{sep}'로 구분한 날짜의 기본값, 예: '{texts[0].as_py()}'). "
-                       "다르면 매핑 파일의 [formats]에 형식을 지정하세요.")
+        return order, (
+            f"{_ASSUMED}{others}와 구별할 수 없어 {ORDER_LABELS[order]}로 읽었습니다"
+            f"('{sep}'로 구분한 날짜의 기본값, 예: '{texts[0].as_py()}'). "
+            "다르면 매핑 파일의 [formats]에 형식을 지정하세요."
+        )
     order = max(candidates, key=lambda o: int(valid[o].sum()))
     alt = max((o for o in candidates if o != order), key=lambda o: int(valid[o].sum()))
     bad = readable & ~valid[order]
@@ -302,9 +339,11 @@ _ASSUMED = "날짜 순서: 값만으로는 "
 
 
 def _mixed_note(order: str, other: str, unread: int, example: str) -> str:
-    return (f"날짜 순서: {ORDER_LABELS[order]}와 {ORDER_LABELS[other]}로 읽어야 할 값이 섞여 있어 더 많은 값에 "
-            f"맞는 {ORDER_LABELS[order]}로 읽었습니다. 그렇게 읽을 수 없는 값 {unread}개(예: '{example}')는 "
-            "날짜 오류가 됩니다. 매핑 파일의 [formats]에 형식을 지정할 수 있습니다.")
+    return (
+        f"날짜 순서: {ORDER_LABELS[order]}와 {ORDER_LABELS[other]}로 읽어야 할 값이 섞여 있어 더 많은 값에 "
+        f"맞는 {ORDER_LABELS[order]}로 읽었습니다. 그렇게 읽을 수 없는 값 {unread}개(예: '{example}')는 "
+        "날짜 오류가 됩니다. 매핑 파일의 [formats]에 형식을 지정할 수 있습니다."
+    )
 
 
 def _why_not(parts: dict, texts, i: int, order: str) -> str:
@@ -347,8 +386,10 @@ def _order_keyword(fmt: str | None) -> str | None:
 
 def _format_order(fmt: str) -> str | None:
     """The day/month/year order of a strptime format ('%d.%m.%Y' → 'DMY'); None without all three."""
-    pos = {k: min((fmt.find(d) for d in ds if d in fmt), default=-1)
-           for k, ds in (("Y", ("%Y", "%y")), ("M", ("%m", "%b", "%B")), ("D", ("%d",)))}
+    pos = {
+        k: min((fmt.find(d) for d in ds if d in fmt), default=-1)
+        for k, ds in (("Y", ("%Y", "%y")), ("M", ("%m", "%b", "%B")), ("D", ("%d",)))
+    }
     if min(pos.values()) < 0:
         return None
     return "".join(sorted(pos, key=pos.get))
@@ -422,8 +463,9 @@ def _exact_strptime(arr, fmt: str) -> np.ndarray:
         day = pc.fill_null(pc.day(parsed), 99).to_numpy(zero_copy_only=False)
         low = np.flatnonzero(day <= 3)  # a rolled-over 29-31 lands on day 1-3
         if len(low):
-            rolled = pc.match_substring_regex(arr.take(pa.array(low)),
-                                              r"^\D*" + r"(?:\d+\D+)" * at + r"0*(?:29|30|31)(?:\D|$)")
+            rolled = pc.match_substring_regex(
+                arr.take(pa.array(low)), r"^\D*" + r"(?:\d+\D+)" * at + r"0*(?:29|30|31)(?:\D|$)"
+            )
             values[low[rolled.to_numpy(zero_copy_only=False)]] = NAT
     return _utc_to_local(values) if zoned else values
 
@@ -537,7 +579,9 @@ def _by_compact_or_serial(st: _Dates) -> None:
         return
     days = pd.to_numeric(sub.filter(pa.array(serial)).to_pandas(), errors="coerce").to_numpy("float64")
     us = np.where((days >= 20000) & (days <= 80000), np.round(days * 86_400_000_000), np.nan)
-    values = np.where(np.isnan(us), NAT, EXCEL_EPOCH + np.nan_to_num(us).astype("int64").astype("timedelta64[us]"))
+    values = np.where(
+        np.isnan(us), NAT, EXCEL_EPOCH + np.nan_to_num(us).astype("int64").astype("timedelta64[us]")
+    )
     st.put(idx[serial], values, days == np.floor(days))
 
 
@@ -554,14 +598,17 @@ def parse_times(s: pd.Series) -> pd.Series:
     return pd.Series(pd.to_timedelta(secs, unit="s"), index=s.index, dtype="timedelta64[us]")
 
 
-def combine_date_time(date_s: pd.Series, time_s: pd.Series | None,
-                      fmt: str | None = None) -> tuple[pd.Series, pd.Series]:
+def combine_date_time(
+    date_s: pd.Series, time_s: pd.Series | None, fmt: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Date column (+ optional separate time column) → (datetime, bad_time mask)."""
     r = combine_date_time_report(date_s, time_s, fmt)
     return r.values, r.bad_time
 
 
-def combine_date_time_report(date_s: pd.Series, time_s: pd.Series | None, fmt: str | None = None) -> DateTimes:
+def combine_date_time_report(
+    date_s: pd.Series, time_s: pd.Series | None, fmt: str | None = None
+) -> DateTimes:
     """A date column (`fmt` as for `parse_datetimes_report`) and an optional separate time column: the
     time is added where the date has none (or shows midnight); `bad_time` where a time is not a time."""
     d = parse_datetimes_report(date_s, fmt)
@@ -579,6 +626,7 @@ def combine_date_time_report(date_s: pd.Series, time_s: pd.Series | None, fmt: s
 
 
 # --- values -----------------------------------------------------------------------------------------
+
 
 def clean_number_text(s: pd.Series) -> pd.Series:
     """'1,234' → '1234' for values that are numbers with thousand separators; others unchanged."""
@@ -604,6 +652,12 @@ def replace(s: pd.Series, pattern: str, repl: str) -> pd.Series:
 
     arr = pa.array(s.astype("string"), from_pandas=True)
     out = pc.replace_substring_regex(arr, pattern, repl)
-    return pd.Series(out.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow"),
-                                                 pa.string(): pd.StringDtype("pyarrow")}.get),
-                     index=s.index)
+    return pd.Series(
+        out.to_pandas(
+            types_mapper={
+                pa.large_string(): pd.StringDtype("pyarrow"),
+                pa.string(): pd.StringDtype("pyarrow"),
+            }.get
+        ),
+        index=s.index,
+    )

@@ -6,6 +6,7 @@ alias). The total is recomputed; a given total that disagrees is a warning. An e
 only as a keyed hash ('평가자-…'); a code (E01, 외부기관 A) stays as given. Notes are masked
 (phones, e-mails, 주민번호, the evaluator's name). Any rejected row means nothing is stored.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,17 +27,38 @@ from etl.readers import ReadError, Table, known_callable, read_table
 
 # field → (header shown in the template, other spellings accepted)
 FIELDS: dict[str, tuple[str, list[str]]] = {
-    "date": ("통화일", ["통화일자", "통화일시", "모니터링일", "모니터링일자", "평가일", "평가일자", "일자", "날짜", "조사일"]),
+    "date": (
+        "통화일",
+        [
+            "통화일자",
+            "통화일시",
+            "모니터링일",
+            "모니터링일자",
+            "평가일",
+            "평가일자",
+            "일자",
+            "날짜",
+            "조사일",
+        ],
+    ),
     "department": ("부서", ["부서명", "대상부서", "피평가부서", "평가대상부서", "담당부서"]),
-    "evaluator": ("평가자", ["모니터요원", "모니터", "평가위원", "조사원", "평가자명", "평가자ID", "평가자번호"]),
-    "evaluator_type": ("평가자 구분", ["평가자구분", "평가구분", "평가유형", "평가주체", "평가기관구분", "구분"]),
+    "evaluator": (
+        "평가자",
+        ["모니터요원", "모니터", "평가위원", "조사원", "평가자명", "평가자ID", "평가자번호"],
+    ),
+    "evaluator_type": (
+        "평가자 구분",
+        ["평가자구분", "평가구분", "평가유형", "평가주체", "평가기관구분", "구분"],
+    ),
     "total": ("합계", ["총점", "점수합계", "합계점수", "총합계", "계"]),
     "note": ("비고", ["의견", "평가의견", "특이사항", "메모", "종합의견"]),
 }
 REQUIRED = ("date", "department", "evaluator_type")
-TYPE_ALIASES = {"내부": ["자체", "내부평가", "자체평가", "내부직원", "공단"],
-                "교차기관": ["교차", "교차평가", "교차모니터링", "타기관", "기관간교차", "유관기관"],
-                "외부기관": ["외부", "외부평가", "외부전문기관", "전문기관", "외부업체", "조사기관"]}
+TYPE_ALIASES = {
+    "내부": ["자체", "내부평가", "자체평가", "내부직원", "공단"],
+    "교차기관": ["교차", "교차평가", "교차모니터링", "타기관", "기관간교차", "유관기관"],
+    "외부기관": ["외부", "외부평가", "외부전문기관", "전문기관", "외부업체", "조사기관"],
+}
 REJECT_COLUMNS = ["파일", "행", "열", "값", "사유"]
 TOLERANCE = 0.01  # a given total within this of the recomputed one agrees
 
@@ -48,8 +70,10 @@ class PhoneError(Exception):
 @dataclass
 class Prepared:
     file_name: str
-    calls: pd.DataFrame           # source_row, call_date, department, evaluator_id, evaluator_type, total, total_max, note
-    scores: pd.DataFrame          # source_row, item, score, max_score
+    calls: (
+        pd.DataFrame
+    )  # source_row, call_date, department, evaluator_id, evaluator_type, total, total_max, note
+    scores: pd.DataFrame  # source_row, item, score, max_score
     rejects: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     items: tuple[str, ...] = ()
@@ -58,7 +82,7 @@ class Prepared:
 @dataclass
 class LoadResult:
     file_name: str
-    status: str                   # loaded | unchanged | rejected
+    status: str  # loaded | unchanged | rejected
     batch_id: int | None = None
     n_calls: int = 0
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
@@ -68,8 +92,10 @@ class LoadResult:
         if self.status == "unchanged":
             return f"{self.file_name}: 같은 파일이 이미 적재되어 있습니다(적재 번호 {self.batch_id}). 바뀐 것이 없습니다."
         if self.status == "rejected":
-            return (f"{self.file_name}: {len(self.rejects)}건의 오류가 있어 아무것도 저장하지 않았습니다. "
-                    "오류(파일·행·열·값·사유)를 고친 뒤 다시 올리세요.")
+            return (
+                f"{self.file_name}: {len(self.rejects)}건의 오류가 있어 아무것도 저장하지 않았습니다. "
+                "오류(파일·행·열·값·사유)를 고친 뒤 다시 올리세요."
+            )
         return f"{self.file_name}: 전화친절도 모니터링 {self.n_calls:,}건을 적재했습니다(적재 번호 {self.batch_id})."
 
     @property
@@ -141,24 +167,46 @@ def prepare(table: Table, settings) -> Prepared:
     cols = _columns(table, settings)
     items = phone.checklist(settings)
     rej = _Rejects(table.file_name)
-    missing = [f for f in REQUIRED if f not in cols] + [f"item:{i.name}" for i in items if f"item:{i.name}" not in cols]
+    missing = [f for f in REQUIRED if f not in cols] + [
+        f"item:{i.name}" for i in items if f"item:{i.name}" not in cols
+    ]
     for f in missing:
         header = FIELDS[f][0] if f in FIELDS else f.removeprefix("item:")
         spellings = ", ".join(aliases(settings)[f][:5])
-        rej.add(table.header_row, header, None, f"'{header}' 열이 없습니다(머리글에서 찾은 이름: {spellings} 중 하나여야 합니다).")
+        rej.add(
+            table.header_row,
+            header,
+            None,
+            f"'{header}' 열이 없습니다(머리글에서 찾은 이름: {spellings} 중 하나여야 합니다).",
+        )
     if missing:
-        raise PhoneError(f"{table.file_name}: 필요한 열이 없어 아무것도 저장하지 않았습니다 — "
-                         + " ".join(r["사유"] for r in rej.rows) + " 서식을 내려받아 머리글을 맞추세요.")
+        raise PhoneError(
+            f"{table.file_name}: 필요한 열이 없어 아무것도 저장하지 않았습니다 — "
+            + " ".join(r["사유"] for r in rej.rows)
+            + " 서식을 내려받아 머리글을 맞추세요."
+        )
     df = table.df.reset_index(drop=True)
     rows = [int(r) for r in table.rows]
     if df.empty:
         raise PhoneError(f"{table.file_name}: 적재할 행이 없습니다.")
     out = pd.DataFrame({"source_row": rows})
     out["call_date"] = _dates(df[cols["date"]], rows, cols["date"], rej)
-    out["department"] = _mapped(df[cols["department"]], rows, cols["department"], _department_index(settings), rej,
-                                ", ".join(settings.departments))
-    out["evaluator_type"] = _mapped(df[cols["evaluator_type"]], rows, cols["evaluator_type"], _type_index(settings), rej,
-                                    " / ".join(phone.evaluator_types(settings)))
+    out["department"] = _mapped(
+        df[cols["department"]],
+        rows,
+        cols["department"],
+        _department_index(settings),
+        rej,
+        ", ".join(settings.departments),
+    )
+    out["evaluator_type"] = _mapped(
+        df[cols["evaluator_type"]],
+        rows,
+        cols["evaluator_type"],
+        _type_index(settings),
+        rej,
+        " / ".join(phone.evaluator_types(settings)),
+    )
     scores = _item_scores(df, rows, cols, items, rej)
     out["total"] = scores.groupby("source_row")["score"].sum().reindex(rows).to_numpy()
     out["total_max"] = sum(i.max_score for i in items)
@@ -177,7 +225,9 @@ def _dates(s: pd.Series, rows: list[int], column: str, rej: _Rejects) -> pd.Seri
     return parsed.dt.date
 
 
-def _mapped(s: pd.Series, rows: list[int], column: str, index: dict[str, str], rej: _Rejects, allowed: str) -> pd.Series:
+def _mapped(
+    s: pd.Series, rows: list[int], column: str, index: dict[str, str], rej: _Rejects, allowed: str
+) -> pd.Series:
     mapped = s.map(lambda v: index.get(_norm(v)) if pd.notna(v) else None, na_action=None).astype("object")
     for i in range(len(s)):
         if pd.isna(s.iloc[i]):
@@ -187,7 +237,9 @@ def _mapped(s: pd.Series, rows: list[int], column: str, index: dict[str, str], r
     return mapped
 
 
-def _item_scores(df: pd.DataFrame, rows: list[int], cols: dict[str, str], items, rej: _Rejects) -> pd.DataFrame:
+def _item_scores(
+    df: pd.DataFrame, rows: list[int], cols: dict[str, str], items, rej: _Rejects
+) -> pd.DataFrame:
     frames = []
     for it in items:
         col = cols[f"item:{it.name}"]
@@ -200,20 +252,32 @@ def _item_scores(df: pd.DataFrame, rows: list[int], cols: dict[str, str], items,
             elif pd.isna(nums.iloc[i]):
                 rej.add(rows[i], col, v, "숫자가 아닙니다.")
             elif not 0 <= nums.iloc[i] <= it.max_score:
-                rej.add(rows[i], col, v, f"'{it.name}' 점수는 0~{it.max_score:g}점이어야 합니다(설정 [phone] items).")
-        frames.append(pd.DataFrame({"source_row": rows, "item": it.name, "score": nums.to_numpy(),
-                                    "max_score": it.max_score}))
+                rej.add(
+                    rows[i],
+                    col,
+                    v,
+                    f"'{it.name}' 점수는 0~{it.max_score:g}점이어야 합니다(설정 [phone] items).",
+                )
+        frames.append(
+            pd.DataFrame(
+                {"source_row": rows, "item": it.name, "score": nums.to_numpy(), "max_score": it.max_score}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def _total_warnings(df: pd.DataFrame, rows: list[int], cols: dict[str, str], total: pd.Series, file_name: str) -> list[str]:
+def _total_warnings(
+    df: pd.DataFrame, rows: list[int], cols: dict[str, str], total: pd.Series, file_name: str
+) -> list[str]:
     if "total" not in cols:
         return []
     given = _numbers(df[cols["total"]])
     bad = given.notna() & total.notna() & ((given - total).abs() > TOLERANCE)
-    return [f"{file_name} {rows[i]}행 '{cols['total']}' 열: 적힌 합계 {df[cols['total']].iloc[i]}이(가) 항목 점수의 합계 "
-            f"{_num(total.iloc[i])}와 다릅니다 — 항목 점수의 합계 {_num(total.iloc[i])}로 저장합니다."
-            for i in np.flatnonzero(bad.to_numpy())]
+    return [
+        f"{file_name} {rows[i]}행 '{cols['total']}' 열: 적힌 합계 {df[cols['total']].iloc[i]}이(가) 항목 점수의 합계 "
+        f"{_num(total.iloc[i])}와 다릅니다 — 항목 점수의 합계 {_num(total.iloc[i])}로 저장합니다."
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
 
 
 def _num(x: float) -> str:
@@ -247,14 +311,17 @@ def _notes(df: pd.DataFrame, cols: dict[str, str], settings) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 # store
 
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def loaded_batch(con, sha: str) -> int | None:
     """The loaded (not rolled back) phone batch of the same file, if any."""
-    rows = con.execute("SELECT max(batch_id) FROM load_batches WHERE kind = 'phone' AND status = 'loaded' "
-                       "AND sha256 = ?", [sha]).fetchall()  # fetched to the end: DuckDB 2 keeps a half-read result open
+    rows = con.execute(
+        "SELECT max(batch_id) FROM load_batches WHERE kind = 'phone' AND status = 'loaded' AND sha256 = ?",
+        [sha],
+    ).fetchall()  # fetched to the end: DuckDB 2 keeps a half-read result open
     return rows[0][0] if rows else None
 
 
@@ -263,11 +330,18 @@ def dry_run(con, prep: Prepared, sha: str) -> dict:
     c = prep.calls
     score = (c["total"] / c["total_max"] * 100).mean() if len(c) else None
     dates = pd.to_datetime(c["call_date"].dropna())
-    return {"calls": len(c), "departments": int(c["department"].nunique()),
-            "first": dates.min().date() if len(dates) else None, "last": dates.max().date() if len(dates) else None,
-            "score": None if score is None or pd.isna(score) else float(score), "rejects": len(prep.rejects),
-            "warnings": len(prep.warnings), "repeats": loaded_batch(con, sha), "overlap": overlap(con, c),
-            "calls_before": int(con.execute("SELECT count(*) FROM phone_calls").fetchone()[0])}
+    return {
+        "calls": len(c),
+        "departments": int(c["department"].nunique()),
+        "first": dates.min().date() if len(dates) else None,
+        "last": dates.max().date() if len(dates) else None,
+        "score": None if score is None or pd.isna(score) else float(score),
+        "rejects": len(prep.rejects),
+        "warnings": len(prep.warnings),
+        "repeats": loaded_batch(con, sha),
+        "overlap": overlap(con, c),
+        "calls_before": int(con.execute("SELECT count(*) FROM phone_calls").fetchone()[0]),
+    }
 
 
 def overlap(con, calls: pd.DataFrame) -> tuple[int, list[int]]:
@@ -275,7 +349,10 @@ def overlap(con, calls: pd.DataFrame) -> tuple[int, list[int]]:
     and total) and the loads that hold them: a corrected file loaded again would count them twice."""
     if calls.empty:
         return 0, []
-    con.register("_phone_new", calls[["source_row", "call_date", "department", "evaluator_id", "evaluator_type", "total"]])
+    con.register(
+        "_phone_new",
+        calls[["source_row", "call_date", "department", "evaluator_id", "evaluator_type", "total"]],
+    )
     try:
         hits = con.execute("""
             SELECT n.source_row, c.batch_id FROM _phone_new n
@@ -290,8 +367,10 @@ def overlap(con, calls: pd.DataFrame) -> tuple[int, list[int]]:
 
 def overlap_warning(n: int, batch_ids: list[int]) -> str:
     loads = ", ".join(map(str, batch_ids))
-    return (f"이미 적재된 통화와 같은 행이 {n:,}건 있습니다(적재 번호 {loads}): 고친 파일이면 이전 적재를 관리 화면에서 "
-            "먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다.")
+    return (
+        f"이미 적재된 통화와 같은 행이 {n:,}건 있습니다(적재 번호 {loads}): 고친 파일이면 이전 적재를 관리 화면에서 "
+        "먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."
+    )
 
 
 def store(con, prep: Prepared, sha: str, *, loaded_by: str | None = None) -> LoadResult:
@@ -311,8 +390,15 @@ def store(con, prep: Prepared, sha: str, *, loaded_by: str | None = None) -> Loa
         batch_id = con.execute(
             "INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, loaded_by, detail) "
             "VALUES ('phone', ?, ?, ?, ?, ?, ?) RETURNING batch_id",
-            [prep.file_name, sha, len(calls), len(calls), loaded_by,
-             json.dumps({"items": list(prep.items), "warnings": prep.warnings}, ensure_ascii=False)]).fetchone()[0]
+            [
+                prep.file_name,
+                sha,
+                len(calls),
+                len(calls),
+                loaded_by,
+                json.dumps({"items": list(prep.items), "warnings": prep.warnings}, ensure_ascii=False),
+            ],
+        ).fetchone()[0]
         calls["call_id"] = batch_id * 1_000_000 + calls["source_row"].astype("int64")
         calls["batch_id"] = batch_id
         scores = prep.scores.assign(call_id=batch_id * 1_000_000 + prep.scores["source_row"].astype("int64"))
@@ -327,8 +413,9 @@ def store(con, prep: Prepared, sha: str, *, loaded_by: str | None = None) -> Loa
     return result
 
 
-def load(con, source: str | Path | bytes, settings, *, file_name: str | None = None,
-         loaded_by: str | None = None) -> LoadResult:
+def load(
+    con, source: str | Path | bytes, settings, *, file_name: str | None = None, loaded_by: str | None = None
+) -> LoadResult:
     """Read, validate and store one monitoring file (CLI and demo). Raises PhoneError / ReadError when the
     file itself cannot be used."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
@@ -337,4 +424,15 @@ def load(con, source: str | Path | bytes, settings, *, file_name: str | None = N
     return store(con, prep, file_sha256(data), loaded_by=loaded_by)
 
 
-__all__ = ["FIELDS", "PhoneError", "Prepared", "LoadResult", "read", "prepare", "dry_run", "store", "load", "ReadError"]
+__all__ = [
+    "FIELDS",
+    "PhoneError",
+    "Prepared",
+    "LoadResult",
+    "read",
+    "prepare",
+    "dry_run",
+    "store",
+    "load",
+    "ReadError",
+]

@@ -1,5 +1,6 @@
 """The phone-courtesy monitoring template (openpyxl): one row per call, dropdowns for department,
 evaluator type and item scores (the checklist of 설정 [phone] items), a 안내 sheet in Korean."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,11 @@ def instructions(settings) -> list[str]:
         "2. 통화일: 2026-03-05 처럼 적습니다. 부서·평가자 구분·항목 점수는 목록에서 고르세요.",
         "3. 평가자: 평가자 번호(예: E01) 또는 기관명을 적으세요. 사람 이름을 적으면 이름은 저장하지 않고 "
         "알아볼 수 없는 번호로 바꿔 저장합니다.",
-        "4. 평가자 구분: " + " / ".join(phone.evaluator_types(settings)) + " (매뉴얼 §1.3-13 기관 간 교차모니터링).",
-        "5. 점검 항목과 배점(설정 [phone] items): " + ", ".join(f"{i.name} {i.max_score:g}점" for i in items)
+        "4. 평가자 구분: "
+        + " / ".join(phone.evaluator_types(settings))
+        + " (매뉴얼 §1.3-13 기관 간 교차모니터링).",
+        "5. 점검 항목과 배점(설정 [phone] items): "
+        + ", ".join(f"{i.name} {i.max_score:g}점" for i in items)
         + f" — 합계 {total:g}점.",
         "6. 합계 칸은 비워 두어도 됩니다. 적힌 합계가 항목 점수의 합과 다르면 경고하고 항목 점수의 합으로 저장합니다.",
         "7. 비고의 전화번호·이메일·주민등록번호와 평가자 이름은 가려서 저장합니다.",
@@ -64,8 +68,15 @@ def build(settings) -> bytes:
         if values:
             _dropdown(ws, letter, lists[f"점수:{it.name}"], f"{it.name} 점수")
         else:
-            dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{it.max_score:g}",
-                                allow_blank=True, error=f"0~{it.max_score:g}점 사이로 적으세요.", errorTitle="잘못된 점수")
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="0",
+                formula2=f"{it.max_score:g}",
+                allow_blank=True,
+                error=f"0~{it.max_score:g}점 사이로 적으세요.",
+                errorTitle="잘못된 점수",
+            )
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{ROWS}")
     wb.active = 1
@@ -96,8 +107,13 @@ def _lists(wb: Workbook, settings) -> dict[str, str]:
 
 
 def _dropdown(ws, letter: str, ref: str, name: str) -> None:
-    dv = DataValidation(type="list", formula1=f"={ref}", allow_blank=True,
-                        error=f"목록에 있는 {name} 값을 고르세요.", errorTitle=f"잘못된 {name}")
+    dv = DataValidation(
+        type="list",
+        formula1=f"={ref}",
+        allow_blank=True,
+        error=f"목록에 있는 {name} 값을 고르세요.",
+        errorTitle=f"잘못된 {name}",
+    )
     ws.add_data_validation(dv)
     dv.add(f"{letter}2:{letter}{ROWS}")
 

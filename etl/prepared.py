@@ -1,5 +1,6 @@
 """One VOC export as the loader's stages pass it on: read (table, plan), normalised rows, rejects and
 the rows to keep, with what each stage said (warnings, counts). Built by etl.voc.prepare."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,14 +25,14 @@ class Prepared:
     sha256: str
     table: Table
     plan: mp.ColumnPlan
-    normalised: pd.DataFrame              # STORED columns, every row read
-    rejects: pd.DataFrame                 # 파일, 행, 열, 값, 사유 — one line per problem
+    normalised: pd.DataFrame  # STORED columns, every row read
+    rejects: pd.DataFrame  # 파일, 행, 열, 값, 사유 — one line per problem
     keep: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # rows to store: one per voc_id
     warnings: list[str] = field(default_factory=list)
     unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
-    merged: int = 0                       # valid rows folded into another row of the same 접수번호
-    closed_without_time: int = 0          # stored as 완료 with no completion time (kept rows)
+    merged: int = 0  # valid rows folded into another row of the same 접수번호
+    closed_without_time: int = 0  # stored as 완료 with no completion time (kept rows)
 
     @property
     def rows_read(self) -> int:
@@ -83,7 +84,14 @@ class Prepared:
 
     def detail(self) -> dict:
         t = self.table
-        return {"mapping": self.plan.as_dict(), "encoding": t.encoding, "sheet": t.sheet,
-                "header_row": t.header_row, "warnings": self.warnings, "unknown_values": self.unknown_values,
-                "merged": self.merged, "closed_without_time": self.closed_without_time,
-                "rejects_by_reason": self.rejects["사유"].value_counts().to_dict() if len(self.rejects) else {}}
+        return {
+            "mapping": self.plan.as_dict(),
+            "encoding": t.encoding,
+            "sheet": t.sheet,
+            "header_row": t.header_row,
+            "warnings": self.warnings,
+            "unknown_values": self.unknown_values,
+            "merged": self.merged,
+            "closed_without_time": self.closed_without_time,
+            "rejects_by_reason": self.rejects["사유"].value_counts().to_dict() if len(self.rejects) else {},
+        }

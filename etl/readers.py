@@ -4,6 +4,7 @@ Used by every loader (VOC, survey, KPI). The encoding is detected from the bytes
 file name; the header row is found below title rows by scoring rows against the headers the caller
 knows (`known`), and every data row keeps the row number the user sees in Excel (`Table.rows`).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -33,11 +34,11 @@ class Table:
     """A sheet of strings: `df` has one string column per header (NA for blank cells)."""
 
     df: pd.DataFrame
-    rows: np.ndarray                 # Excel-style row number of each df row (1-based)
-    header_row: int                  # row number of the header
+    rows: np.ndarray  # Excel-style row number of each df row (1-based)
+    header_row: int  # row number of the header
     file_name: str
-    encoding: str | None = None      # CSV only
-    sheet: str | None = None         # workbook only
+    encoding: str | None = None  # CSV only
+    sheet: str | None = None  # workbook only
     title_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the file was read (Korean): group rows, skipped rows
 
@@ -81,7 +82,7 @@ def _first_error(data: bytes, encoding: str, chunk: int = 1 << 24, final: bool =
     view = memoryview(data)
     for start in range(0, len(data), chunk):
         try:
-            decoder.decode(view[start:start + chunk], final=final and start + chunk >= len(data))
+            decoder.decode(view[start : start + chunk], final=final and start + chunk >= len(data))
         except UnicodeDecodeError as exc:
             return start + exc.start
     return None
@@ -123,19 +124,33 @@ def read_table(
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     kind = "workbook" if magic.startswith((XLSX_MAGIC, XLS_MAGIC)) else _markup(data)
     if kind == "spreadsheetml":
-        raise ReadError(f"{file_name}: Excel 2003 XML 형식은 읽을 수 없습니다. Excel에서 열어 "
-                        "'Excel 통합 문서(.xlsx)'로 다시 저장해 주세요.")
+        raise ReadError(
+            f"{file_name}: Excel 2003 XML 형식은 읽을 수 없습니다. Excel에서 열어 "
+            "'Excel 통합 문서(.xlsx)'로 다시 저장해 주세요."
+        )
     if kind == "html" and len(data) > HTML_MAX_BYTES:
-        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식의 파일이 너무 큽니다({len(data) >> 20}MB, 최대 "
-                        f"{HTML_MAX_BYTES >> 20}MB). Excel에서 열어 .xlsx나 CSV로 저장해 주세요.")
+        raise ReadError(
+            f"{file_name}: 웹 페이지(HTML) 형식의 파일이 너무 큽니다({len(data) >> 20}MB, 최대 "
+            f"{HTML_MAX_BYTES >> 20}MB). Excel에서 열어 .xlsx나 CSV로 저장해 주세요."
+        )
     if kind is not None:
         from etl import sandbox
 
         if sandbox.in_child():
             return _read_markup(kind, data, file_name, known_fn, sheet, limits)
         remote = sandbox.Remote("known") if known_fn else None
-        return sandbox.run(_read_markup, kind, data, file_name, remote, sheet, limits,
-                           limits=limits, what=file_name, calls={"known": known_fn})
+        return sandbox.run(
+            _read_markup,
+            kind,
+            data,
+            file_name,
+            remote,
+            sheet,
+            limits,
+            limits=limits,
+            what=file_name,
+            calls={"known": known_fn},
+        )
     table = _read_csv(data, file_name, known_fn, limits)
     encoding = table.encoding or ""
     if encoding == "utf-16" or _control_bytes(data, encoding.startswith("utf")):
@@ -143,8 +158,9 @@ def read_table(
     return check_shape(table, limits)
 
 
-def _read_markup(kind: str, data: bytes, file_name: str, known: Known | None, sheet: str | int | None,
-                 limits: Limits) -> Table:
+def _read_markup(
+    kind: str, data: bytes, file_name: str, known: Known | None, sheet: str | int | None, limits: Limits
+) -> Table:
     """A workbook ('workbook') or an HTML table ('html'), checked against the limits before and after
     it is read; run in the parsing child process (etl.sandbox)."""
     if kind == "html":
@@ -157,6 +173,7 @@ def _read_markup(kind: str, data: bytes, file_name: str, known: Known | None, sh
 #
 # Before parsing, a file is measured by etl.measure; after, every table's rows, columns and cells.
 # Whatever slips through meets the parsing child's memory and time limits (etl.sandbox).
+
 
 def validate_settings(raw: dict) -> list[str]:
     """[limits] checked by the in-app settings editor (ccm.settings_edit)."""
@@ -176,14 +193,18 @@ def check_shape(table: Table, limits: Limits) -> Table:
     if cols > limits.columns:
         raise too_big(table.file_name, f"{where}열", f"{cols:,}개", f"{limits.columns:,}개", "columns")
     if rows * cols > limits.cells:
-        raise too_big(table.file_name, f"{where}칸(행 × 열)", f"{rows * cols:,}칸", f"{limits.cells:,}칸", "cells")
+        raise too_big(
+            table.file_name, f"{where}칸(행 × 열)", f"{rows * cols:,}칸", f"{limits.cells:,}칸", "cells"
+        )
     return table
 
 
 # --- control characters ------------------------------------------------------------------------
 
 # C0 controls but tab and line breaks, DEL, C1 controls, and the bidi controls that can show gnp.exe as exe.png
-CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{061c}]"
+CONTROL_RE = (
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}\x{061c}]"
+)
 
 
 def _control_bytes(data: bytes, utf8: bool, chunk: int = 1 << 22) -> bool:
@@ -191,16 +212,23 @@ def _control_bytes(data: bytes, utf8: bool, chunk: int = 1 << 22) -> bool:
     and line breaks, or — in UTF-8 — the sequence of a C1 or bidi control. True → the columns are checked."""
     a = np.frombuffer(data, np.uint8)
     for i in range(0, len(a), chunk):
-        part = a[i:i + chunk + 2]
+        part = a[i : i + chunk + 2]
         low = part[part < 32]
         if np.count_nonzero((low != 9) & (low != 10) & (low != 13)) or (part == 0x7F).any():
             return True
         if utf8:  # lead bytes E2 / C2 / D8 are rare in Korean text (syllables are EA–ED)
             lead = np.flatnonzero((part[:-2] == 0xE2) | (part[:-2] == 0xC2) | (part[:-2] == 0xD8))
             b0, b1, b2 = part[lead], part[lead + 1], part[lead + 2]
-            if np.any(((b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F)) | ((b0 == 0xD8) & (b1 == 0x9C))
-                      | ((b0 == 0xE2) & (b1 == 0x80) & (((b2 >= 0xAA) & (b2 <= 0xAE)) | (b2 == 0x8E) | (b2 == 0x8F)))
-                      | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA6) & (b2 <= 0xA9))):
+            if np.any(
+                ((b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0x9F))
+                | ((b0 == 0xD8) & (b1 == 0x9C))
+                | (
+                    (b0 == 0xE2)
+                    & (b1 == 0x80)
+                    & (((b2 >= 0xAA) & (b2 <= 0xAE)) | (b2 == 0x8E) | (b2 == 0x8F))
+                )
+                | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA6) & (b2 <= 0xA9))
+            ):
                 return True
     return False
 
@@ -221,8 +249,11 @@ def strip_controls(table: Table) -> Table:
         total += int(pc.sum(pc.count_substring_regex(arr.filter(pa.array(hit)), CONTROL_RE)).as_py())
         fixed = pc.replace_substring_regex(arr, CONTROL_RE, "")
         fixed = pc.if_else(pc.equal(pc.utf8_length(fixed), 0), pa.scalar(None, fixed.type), fixed)
-        table.df[c] = pd.Series(pd.arrays.ArrowStringArray(pc.cast(fixed, pa.large_string())),
-                                index=table.df.index, dtype="string")
+        table.df[c] = pd.Series(
+            pd.arrays.ArrowStringArray(pc.cast(fixed, pa.large_string())),
+            index=table.df.index,
+            dtype="string",
+        )
         rows = table.rows[hit]
         found.append(f"'{c}' 열 {', '.join(str(int(r)) for r in rows[:5])}행{' 등' if len(rows) > 5 else ''}")
     if found:
@@ -249,6 +280,7 @@ def _known_fn(known: Iterable[str] | Callable[[str], object] | None) -> Known | 
 
         def test(header: str) -> bool:
             return any(k in names for k in header_keys(header))
+
     seen: dict[str, bool] = {}
 
     def fn(header: str) -> bool:
@@ -309,8 +341,9 @@ class _Header:
 Merges = list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (last row, last col)), 0-based
 
 
-def compose_header(rows: list[list[str]], known: Known | None, merges: Merges | None = None,
-                   whole_rows: bool = False) -> _Header:
+def compose_header(
+    rows: list[list[str]], known: Known | None, merges: Merges | None = None, whole_rows: bool = False
+) -> _Header:
     """The header among the first rows, a group row above it folded in: a blank header cell takes its
     group's label; a header cell that is ambiguous alone (repeated in the row, or known only with its
     group) becomes 'group cell' ('접수 일시'). `whole_rows`: every field of the header record is a column
@@ -337,7 +370,9 @@ def compose_header(rows: list[list[str]], known: Known | None, merges: Merges | 
 def _folded_name(cell: str, group: str, counts: dict[str, int], known: Known | None) -> str:
     if not cell:
         return group
-    if group and (counts[normalise_header(cell)] > 1 or (known and not known(cell) and known(f"{group} {cell}"))):
+    if group and (
+        counts[normalise_header(cell)] > 1 or (known and not known(cell) and known(f"{group} {cell}"))
+    ):
         return f"{group} {cell}"
     return cell
 
@@ -375,8 +410,9 @@ def _lower_is_header(row: list[str], known: Known | None) -> bool:
     return known is None or _header_score(texts, known) > 0
 
 
-def _group_spans(rows: list[list[str]], g: int, low: int, merges: Merges | None,
-                 width: int) -> list[tuple[str, int, int, bool]]:
+def _group_spans(
+    rows: list[list[str]], g: int, low: int, merges: Merges | None, width: int
+) -> list[tuple[str, int, int, bool]]:
     """(label, first column, last column, merged down over the header) of each group label. Merged cells
     say it (workbooks, HTML colspan/rowspan); else a label spans the blank cells after it, and one over a
     blank header cell is merged down."""
@@ -441,23 +477,28 @@ def _read_csv(data: bytes, file_name: str, known: Known | None, limits: Limits |
     h = hdr.row
     names = _unique_names(hdr.names)
     if limits and len(names) > limits.columns:
-        raise too_big(file_name, f"머리글({h + 1}행)의 열", f"{len(names):,}개", f"{limits.columns:,}개", "columns")
+        raise too_big(
+            file_name, f"머리글({h + 1}행)의 열", f"{len(names):,}개", f"{limits.columns:,}개", "columns"
+        )
     start = bom + len(text[: offsets[h + 1]].encode(codec)) if h + 1 < len(offsets) else len(data)
     try:
         arrays, encoding = _arrow_columns(memoryview(data)[start:], names, delimiter, encoding)
     except _Undecodable as exc:
-        raise ReadError(f"{file_name}: 문자 인코딩을 알 수 없습니다({h + 2 + exc.record}행, '{exc.column}' 열): "
-                        "UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
-                        "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요.") from None
+        raise ReadError(
+            f"{file_name}: 문자 인코딩을 알 수 없습니다({h + 2 + exc.record}행, '{exc.column}' 열): "
+            "UTF-8, CP949(EUC-KR) 어느 것도 아닙니다. "
+            "Excel에서 'CSV UTF-8' 또는 .xlsx로 다시 저장해 주세요."
+        ) from None
     trimmed = arrays is not None  # the columns are tidied as they are decoded
     if arrays is None:
         arrays, encoding = _parse_ragged(data, start, names, delimiter, encoding, file_name, h)
     shown = shown if shown in ("utf-8-sig", "utf-16") else encoding
     data = None  # parsed: the bytes are not needed any more (peak memory)
     n = len(next(iter(arrays.values()))) if arrays else 0
-    df, rows, notes = _tidy(arrays, np.arange(n, dtype=np.int64) + h + 2, trimmed=trimmed,
-                            header=_header_cells(hdr, names))
-    titles = [" ".join(c for c in r if c) for r in head[:hdr.first] if any(r)]
+    df, rows, notes = _tidy(
+        arrays, np.arange(n, dtype=np.int64) + h + 2, trimmed=trimmed, header=_header_cells(hdr, names)
+    )
+    titles = [" ".join(c for c in r if c) for r in head[: hdr.first] if any(r)]
     return Table(df, rows, h + 1, file_name, encoding=shown, title_rows=titles, notes=hdr.notes() + notes)
 
 
@@ -492,8 +533,9 @@ def _arrow_columns(buf, names: list[str], delimiter: str, encoding: str) -> tupl
     arrow's kernels do not). None where pyarrow refuses the records (blank line, short or long row).
     A file sniffed as UTF-8 that is not UTF-8 further on is read as CP949 after all."""
     try:
-        return _stream_columns(buf, names, delimiter, _utf8_chunk if encoding.startswith("utf-8") else _cp949_chunk), \
-            encoding
+        return _stream_columns(
+            buf, names, delimiter, _utf8_chunk if encoding.startswith("utf-8") else _cp949_chunk
+        ), encoding
     except _Undecodable:
         if encoding != "utf-8":
             raise
@@ -515,10 +557,14 @@ def _stream_columns(buf, names: list[str], delimiter: str, decode: Callable) -> 
             reader = pacsv.open_csv(
                 pa.BufferReader(pa.py_buffer(buf)),
                 read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                                 ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.binary() for n in names},
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.binary() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
             )
             for batch in reader:
                 order = sorted(range(len(names)), key=lambda i: -batch.column(i).nbytes)
@@ -550,8 +596,11 @@ def _cp949_chunk(chunk, name: str, first: int):
     import pyarrow.compute as pc
 
     offsets = np.frombuffer(chunk.buffers()[1], np.int32, len(chunk) + 1, chunk.offset * 4)
-    values = np.frombuffer(chunk.buffers()[2], np.uint8, offsets[-1] - offsets[0], offsets[0]) \
-        if len(chunk) and offsets[-1] > offsets[0] else np.zeros(0, np.uint8)
+    values = (
+        np.frombuffer(chunk.buffers()[2], np.uint8, offsets[-1] - offsets[0], offsets[0])
+        if len(chunk) and offsets[-1] > offsets[0]
+        else np.zeros(0, np.uint8)
+    )
     high = values >= 0x80
     if not high.any():
         return chunk.view(pa.string())
@@ -563,8 +612,9 @@ def _cp949_chunk(chunk, name: str, first: int):
                 words = [v.decode("cp949") for v in encoded.dictionary.to_pylist()]
             except UnicodeDecodeError:
                 bad = next(i for i, v in enumerate(encoded.dictionary.to_pylist()) if not _decodes(v))
-                raise _Undecodable(first + int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == bad)),
-                                   name) from None
+                raise _Undecodable(
+                    first + int(np.argmax(encoded.indices.to_numpy(zero_copy_only=False) == bad)), name
+                ) from None
             return pa.array(words, pa.string()).take(encoded.indices)
     if (values == 0).any():  # a NUL inside a value: decode value by value
         texts = chunk.to_pylist()
@@ -580,7 +630,9 @@ def _cp949_chunk(chunk, name: str, first: int):
         return _decode_joined(chunk, name, first, None)
     rows = np.flatnonzero(has)  # mostly ASCII (dates with 오전/오후, codes): decode only the others
     mask = pa.array(has)
-    return pc.replace_with_mask(chunk.view(pa.string()), mask, _decode_joined(chunk.filter(mask), name, first, rows))
+    return pc.replace_with_mask(
+        chunk.view(pa.string()), mask, _decode_joined(chunk.filter(mask), name, first, rows)
+    )
 
 
 def _decode_joined(chunk, name: str, first: int, rows: np.ndarray | None):
@@ -603,7 +655,9 @@ def _decode_joined(chunk, name: str, first: int, rows: np.ndarray | None):
     ends[1:-1] = seps - np.arange(len(seps))
     body = utf8.replace(b"\x00", b"")
     if ends[-1] >= 1 << 31:
-        return pa.LargeStringArray.from_buffers(len(chunk), pa.py_buffer(ends), pa.py_buffer(body)).cast(pa.string())
+        return pa.LargeStringArray.from_buffers(len(chunk), pa.py_buffer(ends), pa.py_buffer(body)).cast(
+            pa.string()
+        )
     return pa.StringArray.from_buffers(len(chunk), pa.py_buffer(ends.astype(np.int32)), pa.py_buffer(body))
 
 
@@ -615,8 +669,9 @@ def _decodes(value: bytes, encoding: str = "cp949") -> bool:
     return True
 
 
-def _parse_ragged(data: bytes, start: int, names: list[str], delimiter: str, encoding: str, file_name: str,
-                  h: int) -> tuple[dict, str]:
+def _parse_ragged(
+    data: bytes, start: int, names: list[str], delimiter: str, encoding: str, file_name: str, h: int
+) -> tuple[dict, str]:
     """Records pyarrow refuses (blank lines kept for exact row numbers, short rows padded): the whole
     body transcoded to UTF-8 and read by the pandas C parser."""
     import pyarrow as pa
@@ -635,16 +690,28 @@ def _parse_ragged(data: bytes, start: int, names: list[str], delimiter: str, enc
         body = text.encode("utf-8")
         del text
     try:
-        df = pd.read_csv(io.BytesIO(body), header=None, names=range(len(names) + 20), dtype="string",
-                         encoding="utf-8", sep=delimiter, keep_default_na=False, na_filter=False,
-                         skip_blank_lines=False, index_col=False, engine="c")
+        df = pd.read_csv(
+            io.BytesIO(body),
+            header=None,
+            names=range(len(names) + 20),
+            dtype="string",
+            encoding="utf-8",
+            sep=delimiter,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+            engine="c",
+        )
     except pd.errors.EmptyDataError:
         return {n: pa.array([], pa.string()) for n in names}, encoding
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         where = f"{h + 1 + int(m.group(1))}행 부근" if m else "어딘가"
-        raise ReadError(f"{file_name}: CSV 형식이 깨졌습니다({where}: 열 개수가 머리글보다 많습니다).") from None
-    extra = df.iloc[:, len(names):]
+        raise ReadError(
+            f"{file_name}: CSV 형식이 깨졌습니다({where}: 열 개수가 머리글보다 많습니다)."
+        ) from None
+    extra = df.iloc[:, len(names) :]
     filled = (extra.fillna("") != "").any(axis=1).to_numpy() if len(extra.columns) else np.zeros(0, bool)
     if filled.any():
         line = h + 1 + int(np.flatnonzero(filled)[0]) + 1
@@ -660,7 +727,9 @@ def _decode_head(data: bytes, start: int, codec: str, file_name: str, size: int 
     """The start of the file as text, ending at a line break (enough to find the header; a line break
     byte is never part of a UTF-8 or CP949 character). Lines from an undecodable byte on are left to
     the column decoding, which names the row and column."""
-    end = len(data) if len(data) - start <= size else data.rfind(b"\n", start, start + size) + 1 or start + size
+    end = (
+        len(data) if len(data) - start <= size else data.rfind(b"\n", start, start + size) + 1 or start + size
+    )
     try:
         return codecs.decode(memoryview(data)[start:end], codec)
     except UnicodeDecodeError as exc:
@@ -726,8 +795,9 @@ def _unique_names(header: list[str]) -> list[str]:
     return out
 
 
-def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False,
-          header: dict[str, tuple[str, str]] | None = None) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+def _tidy(
+    arrays: dict, rows: np.ndarray, trimmed: bool = False, header: dict[str, tuple[str, str]] | None = None
+) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """Columns of strings (pyarrow) → the table: cells trimmed, blank → NA (unless `trimmed` already),
     wholly blank rows dropped (their row numbers with them), the rejects file's 오류 column ignored.
     With `header` (column → its header cell and group label): 합계/소계 rows and repeated header rows
@@ -753,18 +823,23 @@ def _tidy(arrays: dict, rows: np.ndarray, trimmed: bool = False,
         mask = pa_mask(keep)
         tidy = {c: a.filter(mask) for c, a in tidy.items()}
         rows = rows[keep]
-    df = pd.DataFrame({c: pd.Series(pd.arrays.ArrowStringArray(a), copy=False) for c, a in tidy.items()},
-                      columns=cols)
+    df = pd.DataFrame(
+        {c: pd.Series(pd.arrays.ArrowStringArray(a), copy=False) for c, a in tidy.items()}, columns=cols
+    )
     return df, rows, notes
 
 
 # A totals row: its first filled cell is a totals word alone (brackets, spaces, marks around it allowed).
-_TOTAL_RE = (r"(?i)^[\s\[\(<【〔（［*※·\-]*(?:총\s*합\s*계|합\s*계|소\s*계|총\s*계|누\s*계|계|합|평\s*균|"
-             r"grand\s*total|sub\s*-?\s*total|total|sum|average|avg)[\s\]\)>】〕）］:：.]*$")
+_TOTAL_RE = (
+    r"(?i)^[\s\[\(<【〔（［*※·\-]*(?:총\s*합\s*계|합\s*계|소\s*계|총\s*계|누\s*계|계|합|평\s*균|"
+    r"grand\s*total|sub\s*-?\s*total|total|sum|average|avg)[\s\]\)>】〕）］:：.]*$"
+)
 # An identifier (a data row's number): letters with digits (A-12, 2024민원0012, 민원-0012) or a code of
 # digit groups ending in three or more digits (2024-000123); not a count with its unit (12건) nor a date.
-_ID_RE = (r"^(?:[A-Za-z0-9_\-]*(?:[A-Za-z][A-Za-z0-9_\-]*\d|\d[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]*"
-          r"|[가-힣A-Za-z0-9_\-]*[가-힣][가-힣A-Za-z0-9_\-]*\d[0-9_\-]*|\d{2,}(?:[-_]\d+)*[-_]\d{3,})$")
+_ID_RE = (
+    r"^(?:[A-Za-z0-9_\-]*(?:[A-Za-z][A-Za-z0-9_\-]*\d|\d[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]*"
+    r"|[가-힣A-Za-z0-9_\-]*[가-힣][가-힣A-Za-z0-9_\-]*\d[0-9_\-]*|\d{2,}(?:[-_]\d+)*[-_]\d{3,})$"
+)
 
 
 def _summary_rows(tidy: dict, header: dict[str, tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -790,8 +865,11 @@ def _summary_rows(tidy: dict, header: dict[str, tuple[str, str]]) -> tuple[np.nd
         if not blank_so_far.any():
             break
     if totals.any():
-        totals[totals] = ~_any_cell(tidy, totals, lambda a: pc.and_(pc.match_substring_regex(a, _ID_RE),
-                                                                    pc.less_equal(pc.utf8_length(a), 30)))
+        totals[totals] = ~_any_cell(
+            tidy,
+            totals,
+            lambda a: pc.and_(pc.match_substring_regex(a, _ID_RE), pc.less_equal(pc.utf8_length(a), 30)),
+        )
     if repeats.any():
         repeats[repeats] = _only_header_cells(tidy, repeats, header)
     return totals, repeats
@@ -920,7 +998,9 @@ def filter_rows(df: pd.DataFrame, keep: np.ndarray | pd.Series) -> pd.DataFrame:
     for name, col in df.items():
         values = col.array
         if isinstance(values, pd.arrays.ArrowStringArray):
-            out[name] = pd.Series(pd.arrays.ArrowStringArray(_filter(values, mask), dtype=col.dtype), copy=False)
+            out[name] = pd.Series(
+                pd.arrays.ArrowStringArray(_filter(values, mask), dtype=col.dtype), copy=False
+            )
         elif isinstance(values, pd.arrays.ArrowExtensionArray):
             out[name] = pd.Series(pd.arrays.ArrowExtensionArray(_filter(values, mask)), copy=False)
         else:
@@ -937,6 +1017,7 @@ def _filter(values, mask):
 
 
 # --- workbooks and HTML tables ----------------------------------------------------------------------
+
 
 def _read_workbook(data: bytes, file_name: str, known: Known | None, sheet: str | int | None) -> Table:
     from python_calamine import CalamineWorkbook
@@ -972,19 +1053,21 @@ def _read_workbook(data: bytes, file_name: str, known: Known | None, sheet: str 
     return _grid_table(grid, merges, file_name, known, sheet=sh)
 
 
-def _grid_table(grid: list[list[str]], merges: Merges | None, file_name: str, known: Known | None,
-                **meta) -> Table:
+def _grid_table(
+    grid: list[list[str]], merges: Merges | None, file_name: str, known: Known | None, **meta
+) -> Table:
     """A sheet of cell texts (workbook, HTML table) → Table."""
     import pyarrow as pa
 
-    head = grid[:HEADER_SCAN_ROWS + 1]
+    head = grid[: HEADER_SCAN_ROWS + 1]
     hdr = compose_header(head, known, merges)
     names = _unique_names(hdr.names)
-    body = grid[hdr.row + 1:]
+    body = grid[hdr.row + 1 :]
     cols = {n: pa.array([r[i] if i < len(r) else "" for r in body], pa.string()) for i, n in enumerate(names)}
-    df, rows, notes = _tidy(cols, np.arange(len(body), dtype=np.int64) + hdr.row + 2,
-                            header=_header_cells(hdr, names))
-    titles = [" ".join(c for c in r if c) for r in head[:hdr.first] if any(r)]
+    df, rows, notes = _tidy(
+        cols, np.arange(len(body), dtype=np.int64) + hdr.row + 2, header=_header_cells(hdr, names)
+    )
+    titles = [" ".join(c for c in r if c) for r in head[: hdr.first] if any(r)]
     return Table(df, rows, hdr.row + 1, file_name, title_rows=titles, notes=hdr.notes() + notes, **meta)
 
 
@@ -1045,14 +1128,20 @@ def _read_html(data: bytes, file_name: str, known: Known | None, max_cells: int)
             if best is None or key > best[0]:
                 best = (key, grid, merges)
     except etree.LxmlError as exc:
-        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식을 읽을 수 없습니다({exc}). "
-                        "Excel에서 열어 .xlsx로 저장해 주세요.") from None
+        raise ReadError(
+            f"{file_name}: 웹 페이지(HTML) 형식을 읽을 수 없습니다({exc}). "
+            "Excel에서 열어 .xlsx로 저장해 주세요."
+        ) from None
     except _TooManyCells:
-        raise ReadError(f"{file_name}: 웹 페이지(HTML) 표의 칸이 너무 많습니다(병합 포함 "
-                        f"{max_cells:,}칸 초과). Excel에서 열어 .xlsx로 저장해 주세요. "
-                        "한도는 설정 파일 [limits]의 cells입니다.") from None
+        raise ReadError(
+            f"{file_name}: 웹 페이지(HTML) 표의 칸이 너무 많습니다(병합 포함 "
+            f"{max_cells:,}칸 초과). Excel에서 열어 .xlsx로 저장해 주세요. "
+            "한도는 설정 파일 [limits]의 cells입니다."
+        ) from None
     if best is None:
-        raise ReadError(f"{file_name}: 웹 페이지(HTML) 형식인데 표가 없습니다. Excel에서 열어 .xlsx로 저장해 주세요.")
+        raise ReadError(
+            f"{file_name}: 웹 페이지(HTML) 형식인데 표가 없습니다. Excel에서 열어 .xlsx로 저장해 주세요."
+        )
     return _grid_table(best[1], best[2], file_name, known, encoding=encoding)
 
 
@@ -1085,8 +1174,9 @@ def _html_tables(text: str, max_cells: int):
     """Each <table> of the page as (rows of cell texts, merged cells); nested tables are their own."""
     from lxml import etree
 
-    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-                              huge_tree=False)
+    parser = etree.HTMLParser(
+        encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+    )
     root = etree.fromstring(text.encode("utf-8"), parser)
     if root is None:
         return
@@ -1116,7 +1206,10 @@ def _html_grid(trs: list, max_cells: int) -> tuple[list[list[str]], Merges]:
             c = len(row)
             if c >= HTML_MAX_COLUMNS:
                 break
-            cs, rs = _span(cell.get("colspan"), HTML_MAX_COLUMNS - c), _span(cell.get("rowspan"), HTML_MAX_ROWSPAN)
+            cs, rs = (
+                _span(cell.get("colspan"), HTML_MAX_COLUMNS - c),
+                _span(cell.get("rowspan"), HTML_MAX_ROWSPAN),
+            )
             row += [_html_cell_text(cell)] + [""] * (cs - 1)
             if rs > 1:
                 busy.update((k, r + rs - 1) for k in range(c, c + cs))
@@ -1143,6 +1236,7 @@ def _html_cell_text(cell) -> str:
 
 
 # --- headers known by alias -------------------------------------------------------------------------
+
 
 def known_callable(aliases: dict[str, Iterable[str]]) -> Callable[[str], str | None]:
     """A lookup from any header spelling to its field, given field → aliases."""

@@ -10,6 +10,7 @@ its time and kills it beyond `limits.memory_mb` or `limits.seconds`; the kernel 
 becomes a Korean `ReadError`. Callables the child may need from the parent (header recognition,
 which is a closure) are passed as `calls` and reached through `Remote(name)`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 from etl.limits import Limits, ReadError, use_limits
 
 T = TypeVar("T")
-WATCH_SECONDS = 0.05        # how often the parent looks at the child's resident memory
+WATCH_SECONDS = 0.05  # how often the parent looks at the child's resident memory
 # The address space a child may reserve, as a multiple of the memory limit: allocators and threads reserve
 # far more than they touch (a 1M-row CSV: 1.7 GB resident, 5.8 GB reserved). The memory limit itself is on
 # resident memory, watched by the parent; this kernel limit stops at once an allocation of absurd size.
@@ -33,7 +34,7 @@ ADDRESS_SPACE_FACTOR = 4
 PRELOAD = ["etl.readers", "etl.sandbox", "etl.voc", "etl.survey", "etl.kpi"]
 CHILD_NAME = "ccm-parse"
 
-_conn = None                        # the child's end of the pipe to its parent; None outside a child
+_conn = None  # the child's end of the pipe to its parent; None outside a child
 _remote_cache: dict[tuple, Any] = {}
 
 
@@ -56,16 +57,23 @@ class Remote:
         return _remote_cache[key]
 
 
-def run(fn: Callable[..., T], *args: Any, limits: Limits, what: str,
-        calls: dict[str, Callable | None] | None = None, **kwargs: Any) -> T:
+def run(
+    fn: Callable[..., T],
+    *args: Any,
+    limits: Limits,
+    what: str,
+    calls: dict[str, Callable | None] | None = None,
+    **kwargs: Any,
+) -> T:
     """`fn(*args, **kwargs)` in a child within `limits.memory_mb` of resident memory and `limits.seconds`;
     `what` (the file name) is named in the messages. Inside a child, called directly."""
     if in_child():
         return fn(*args, **kwargs)
     ctx = _context()
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_child_main, name=CHILD_NAME, daemon=True,
-                       args=(child, limits, dict(os.environ), os.getcwd()))
+    proc = ctx.Process(
+        target=_child_main, name=CHILD_NAME, daemon=True, args=(child, limits, dict(os.environ), os.getcwd())
+    )
     proc.start()
     child.close()
     try:
@@ -117,8 +125,10 @@ def _serve(conn, proc, limits: Limits, what: str, calls: dict[str, Callable | No
         left = deadline - time.monotonic()
         if left <= 0:
             proc.kill()
-            raise ReadError(f"{what}: 파일을 읽는 데 시간 한도({limits.seconds:g}초)를 넘어 멈췄습니다. "
-                            "파일을 나누어 올리거나 관리자에게 설정 파일 [limits]의 seconds 조정을 요청하세요.")
+            raise ReadError(
+                f"{what}: 파일을 읽는 데 시간 한도({limits.seconds:g}초)를 넘어 멈췄습니다. "
+                "파일을 나누어 올리거나 관리자에게 설정 파일 [limits]의 seconds 조정을 요청하세요."
+            )
         if not conn.poll(min(left, WATCH_SECONDS)):
             if resident(proc.pid) > most:
                 proc.kill()
@@ -145,6 +155,7 @@ def _serve(conn, proc, limits: Limits, what: str, calls: dict[str, Callable | No
 
 
 # --- transfer: a pickle with its large buffers (Arrow, numpy) sent apart, without copying them into it ---
+
 
 def _send_large(conn, obj: Any) -> None:
     buffers: list[pickle.PickleBuffer] = []
@@ -190,16 +201,21 @@ def resident(pid: int | None) -> int:
 def _died(what: str, exitcode: int | None, limits: Limits) -> ReadError:
     if exitcode is not None and exitcode < 0:  # a signal: an allocation that failed aborts, the kernel kills
         return _out_of_memory(what, limits)
-    return ReadError(f"{what}: 파일을 읽던 프로세스가 끝까지 읽지 못하고 멈췄습니다(종료 코드 {exitcode}). "
-                     "Excel에서 열어 다시 저장한 뒤 올려 주세요.")
+    return ReadError(
+        f"{what}: 파일을 읽던 프로세스가 끝까지 읽지 못하고 멈췄습니다(종료 코드 {exitcode}). "
+        "Excel에서 열어 다시 저장한 뒤 올려 주세요."
+    )
 
 
 def _out_of_memory(what: str, limits: Limits) -> ReadError:
-    return ReadError(f"{what}: 파일을 읽다가 메모리 한도({limits.memory_text()})를 넘었습니다. 빈 행·열을 지우고 "
-                     "다시 저장하거나 파일을 나누어 올려 주세요. 한도는 설정 파일 [limits]의 memory_mb입니다.")
+    return ReadError(
+        f"{what}: 파일을 읽다가 메모리 한도({limits.memory_text()})를 넘었습니다. 빈 행·열을 지우고 "
+        "다시 저장하거나 파일을 나누어 올려 주세요. 한도는 설정 파일 [limits]의 memory_mb입니다."
+    )
 
 
 # --- the child ------------------------------------------------------------------------------------
+
 
 def _child_main(conn, limits: Limits, env: dict[str, str], cwd: str) -> None:
     global _conn

@@ -4,6 +4,7 @@ read (etl.readers) → spec (which column is what) → validate (columns, scale,
 store in one transaction. Only the columns the spec names are stored: names, contacts and any
 other column never reach the database; open comments and respondent IDs are masked.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,10 +50,10 @@ class SurveySpec:
 
     survey: str = "PCSI"
     title: str = ""
-    year: int = 0                    # 0 = from the date column (or --year)
+    year: int = 0  # 0 = from the date column (or --year)
     wave: str = ""
     scale: int = 7
-    direction: str = "high_good"     # high_good | low_good (1 = 매우 만족): reverses every item
+    direction: str = "high_good"  # high_good | low_good (1 = 매우 만족): reverses every item
     missing_codes: tuple[float | str, ...] = (98, 99, "모름", "무응답")
     items: tuple[Item, ...] = ()
     overall_area: str = "전반적만족"
@@ -66,11 +67,15 @@ class SurveySpec:
     ignore_columns: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SurveySpec":
+    def from_dict(cls, d: dict) -> SurveySpec:
         reverse = {str(c) for c in d.get("reverse_items", ())}
         items = tuple(
-            Item(str(i["column"]), str(i["area"]), str(i.get("label", "") or ""),
-                 bool(i.get("reverse", False)) or str(i["column"]) in reverse)
+            Item(
+                str(i["column"]),
+                str(i["area"]),
+                str(i.get("label", "") or ""),
+                bool(i.get("reverse", False)) or str(i["column"]) in reverse,
+            )
             for i in d.get("items", ())
         )
         known = {f for f in cls.__dataclass_fields__} | {"reverse_items"}
@@ -78,8 +83,9 @@ class SurveySpec:
         if unknown:
             raise SurveyError(f"설문 명세에 모르는 항목이 있습니다: {', '.join(sorted(unknown))}")
         tuples = ("missing_codes", "comment_columns", "demographic_columns", "ignore_columns")
-        kw = {k: (tuple(v) if k in tuples else v) for k, v in d.items()
-              if k not in ("items", "reverse_items")}
+        kw = {
+            k: (tuple(v) if k in tuples else v) for k, v in d.items() if k not in ("items", "reverse_items")
+        }
         for k in ("year", "scale"):
             if k in kw:
                 kw[k] = int(kw[k] or 0)
@@ -113,9 +119,16 @@ class SurveySpec:
 
     def columns(self) -> list[str]:
         """Every file column the spec reads."""
-        singles = [self.respondent_id_column, self.date_column, self.facility_column,
-                   self.customer_type_column, self.weight_column]
-        return [c for c in [*singles, *self.item_columns, *self.comment_columns, *self.demographic_columns] if c]
+        singles = [
+            self.respondent_id_column,
+            self.date_column,
+            self.facility_column,
+            self.customer_type_column,
+            self.weight_column,
+        ]
+        return [
+            c for c in [*singles, *self.item_columns, *self.comment_columns, *self.demographic_columns] if c
+        ]
 
 
 def load_spec(path: str | Path | None = None) -> SurveySpec:
@@ -147,8 +160,10 @@ def spec_toml(spec: SurveySpec) -> str:
 # ---------------------------------------------------------------------------------------------
 # Reading and proposing a spec
 
-def read(source: str | Path | bytes, name: str | None = None, spec: SurveySpec | None = None,
-         settings=None) -> Table:
+
+def read(
+    source: str | Path | bytes, name: str | None = None, spec: SurveySpec | None = None, settings=None
+) -> Table:
     """The file as a Table of strings; the header row found with the spec's and settings' names."""
     data = Path(source).read_bytes() if not isinstance(source, bytes) else source
     name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
@@ -204,8 +219,10 @@ def _code_of(values: pd.Series, missing_codes: tuple) -> float | None:
 
 _INTENSE = r"(?:매우|아주|대단히|전혀)\s*"
 _POLE = r"(불만족|불만|만족하지\s*않|만족스럽지\s*않|만족|그렇지\s*않|그렇다)"
-_LEGENDS = (re.compile(r"(?<![\d.])(10|\d)\s*점?\s*[=:：.)\]-]?\s*" + _INTENSE + _POLE + r"\w*"),
-            re.compile(_INTENSE + _POLE + r"\w*\s*[=:：(\[]\s*(10|\d)(?!\d)\s*점?[)\]]?"))
+_LEGENDS = (
+    re.compile(r"(?<![\d.])(10|\d)\s*점?\s*[=:：.)\]-]?\s*" + _INTENSE + _POLE + r"\w*"),
+    re.compile(_INTENSE + _POLE + r"\w*\s*[=:：(\[]\s*(10|\d)(?!\d)\s*점?[)\]]?"),
+)
 
 
 def direction_hint(table: Table) -> tuple[str, str]:
@@ -256,7 +273,9 @@ def drop_total_rows(table: Table, skip: tuple[str, ...] = ()) -> tuple[Table, li
 
 def _looks_like_item(s: pd.Series, missing_codes: tuple) -> bool:
     num = pd.to_numeric(s, errors="coerce")
-    filled = (s.notna() & ~s.astype("string").str.strip().isin({pcsi.code_text(c) for c in missing_codes})).sum()
+    filled = (
+        s.notna() & ~s.astype("string").str.strip().isin({pcsi.code_text(c) for c in missing_codes})
+    ).sum()
     if not filled or num.notna().sum() < 0.9 * filled:
         return False
     v = num[~num.isin(pcsi.numeric_codes(missing_codes))].dropna()
@@ -282,10 +301,16 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
         "weight_column": _find(cols, [c for c in [base.weight_column, *aliases.get("weight", [])] if c]),
     }
     single = set(singles.values())
-    comments = tuple(c for c in cols if c not in single
-                     and _find([c], [*base.comment_columns, *aliases.get("comments", [])]))
-    demos = tuple(c for c in cols if c not in single
-                  and _find([c], [*base.demographic_columns, *aliases.get("demographics", [])]))
+    comments = tuple(
+        c
+        for c in cols
+        if c not in single and _find([c], [*base.comment_columns, *aliases.get("comments", [])])
+    )
+    demos = tuple(
+        c
+        for c in cols
+        if c not in single and _find([c], [*base.demographic_columns, *aliases.get("demographics", [])])
+    )
     taken = set(singles.values()) | set(comments) | set(demos) | set(identity_columns(cols, settings))
     table, _ = drop_total_rows(table, comments)
     items: list[Item] = []
@@ -297,13 +322,25 @@ def propose_spec(table: Table, settings, base: SurveySpec | None = None) -> Surv
             items.append(replace(hit, column=c))
         elif ITEM_CODE.match(c) or _looks_like_item(table.df[c], missing):
             items.append(Item(c, "", c))
-    values = pd.concat([pd.to_numeric(table.df[i.column], errors="coerce") for i in items]) if items else pd.Series(dtype=float)
+    values = (
+        pd.concat([pd.to_numeric(table.df[i.column], errors="coerce") for i in items])
+        if items
+        else pd.Series(dtype=float)
+    )
     code = _code_of(values, missing) if items else None
     missing = missing if code is None else (*missing, int(code))
     scale = _scale_of(values, missing) if items else base.scale
     direction = direction_hint(table)[0] or base.direction
-    return replace(base, items=tuple(items), scale=scale, direction=direction, missing_codes=missing, **singles,
-                   comment_columns=comments, demographic_columns=demos)
+    return replace(
+        base,
+        items=tuple(items),
+        scale=scale,
+        direction=direction,
+        missing_codes=missing,
+        **singles,
+        comment_columns=comments,
+        demographic_columns=demos,
+    )
 
 
 def identity_columns(cols: list[str], settings) -> list[str]:
@@ -317,6 +354,7 @@ def identity_columns(cols: list[str], settings) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Validation
 
+
 @dataclass
 class Prepared:
     """A validated file, ready to store."""
@@ -328,10 +366,12 @@ class Prepared:
     demographics: pd.DataFrame
     comments: pd.DataFrame
     report: dict = field(default_factory=dict)
-    content_sha256: str = ""          # of the cell values (the same data re-saved is the same file)
+    content_sha256: str = ""  # of the cell values (the same data re-saved is the same file)
 
 
-def _where(table: Table, rows: pd.Series | np.ndarray, values: pd.Series | None = None, limit: int = 5) -> str:
+def _where(
+    table: Table, rows: pd.Series | np.ndarray, values: pd.Series | None = None, limit: int = 5
+) -> str:
     rows = list(np.asarray(rows)[:limit])
     if values is None:
         return ", ".join(f"{r}행" for r in rows)
@@ -345,8 +385,10 @@ def check_spec(spec: SurveySpec, table: Table, settings=None) -> None:
     if spec.scale not in pcsi.SCALES:
         raise SurveyError(f"척도는 {pcsi.scale_names()} 중 하나여야 합니다(명세의 scale = {spec.scale}).")
     if spec.direction not in DIRECTIONS:
-        raise SurveyError(f"척도 방향(direction)은 \"high_good\"(큰 값이 만족) 또는 \"low_good\"(1 = 매우 만족)이어야 "
-                          f"합니다(명세의 direction = \"{spec.direction}\").")
+        raise SurveyError(
+            f'척도 방향(direction)은 "high_good"(큰 값이 만족) 또는 "low_good"(1 = 매우 만족)이어야 '
+            f'합니다(명세의 direction = "{spec.direction}").'
+        )
     if not spec.items:
         raise SurveyError(f"{f}: 점수를 낼 문항이 명세에 없습니다. 문항 열과 영역을 지정하세요.")
     no_area = [i.column for i in spec.items if not i.area.strip()]
@@ -357,16 +399,20 @@ def check_spec(spec: SurveySpec, table: Table, settings=None) -> None:
     if missing:
         raise SurveyError(
             f"{f}: 설문 명세의 열 {', '.join(repr(c) for c in missing)}이(가) 파일에 없습니다"
-            f"({table.header_row}행 머리글: {', '.join(cols[:30])}).")
+            f"({table.header_row}행 머리글: {', '.join(cols[:30])})."
+        )
     identity = set(identity_columns(spec.columns(), settings))
     if identity:
-        raise SurveyError(f"{f}: 개인정보 열 {', '.join(sorted(identity))}은(는) 문항·인구통계 열로 저장할 수 없습니다.")
+        raise SurveyError(
+            f"{f}: 개인정보 열 {', '.join(sorted(identity))}은(는) 문항·인구통계 열로 저장할 수 없습니다."
+        )
     used = set(spec.columns()) | set(spec.ignore_columns)
     strays = [c for c in cols if c not in used and ITEM_CODE.match(c)]
     if strays:
         raise SurveyError(
             f"{f}: 명세에 없는 문항 열 {', '.join(strays)}이(가) 있습니다. 영역을 지정해 문항에 넣거나 "
-            "'점수에서 제외할 열(ignore_columns)'에 넣으세요.")
+            "'점수에서 제외할 열(ignore_columns)'에 넣으세요."
+        )
 
 
 def _year(spec: SurveySpec, table: Table, dates: pd.Series | None) -> int:
@@ -374,7 +420,9 @@ def _year(spec: SurveySpec, table: Table, dates: pd.Series | None) -> int:
         return spec.year
     if dates is not None and dates.notna().any():
         return int(dates.dropna().dt.year.mode().iloc[0])
-    raise SurveyError(f"{table.file_name}: 조사 연도를 알 수 없습니다. 명세의 year(또는 --year)를 지정하세요.")
+    raise SurveyError(
+        f"{table.file_name}: 조사 연도를 알 수 없습니다. 명세의 year(또는 --year)를 지정하세요."
+    )
 
 
 OPTIONAL = ("respondent_id_column", "date_column", "customer_type_column")
@@ -388,9 +436,12 @@ def fit_spec(spec: SurveySpec, table: Table) -> tuple[SurveySpec, list[str]]:
     gone += [c for c in (*spec.comment_columns, *spec.demographic_columns) if c not in cols]
     if not gone:
         return spec, []
-    fitted = replace(spec, **{k: "" for k in OPTIONAL if getattr(spec, k) in gone},
-                     comment_columns=tuple(c for c in spec.comment_columns if c in cols),
-                     demographic_columns=tuple(c for c in spec.demographic_columns if c in cols))
+    fitted = replace(
+        spec,
+        **{k: "" for k in OPTIONAL if getattr(spec, k) in gone},
+        comment_columns=tuple(c for c in spec.comment_columns if c in cols),
+        demographic_columns=tuple(c for c in spec.demographic_columns if c in cols),
+    )
     return fitted, [f"파일에 없는 설명 열은 빼고 적재했습니다: {', '.join(gone)}"]
 
 
@@ -403,7 +454,9 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
     if df.empty:
         raise SurveyError(f"{f}: 응답 행이 없습니다(합계·평균 행 {len(skipped)}개뿐입니다).")
     resp_no = pd.Series(table.rows, index=df.index, dtype="int64")
-    long = _answers(table, spec, (settings.pcsi if settings is not None else PcsiSettings()).max_invalid_share)
+    long = _answers(
+        table, spec, (settings.pcsi if settings is not None else PcsiSettings()).max_invalid_share
+    )
 
     weight = pd.Series(1.0, index=df.index)
     if spec.weight_column:
@@ -412,47 +465,72 @@ def prepare(table: Table, spec: SurveySpec, settings) -> Prepared:
         if bad.any():
             raise SurveyError(
                 f"{f}: 가중치 열 '{spec.weight_column}'에 양수가 아닌 값이 있습니다 "
-                f"({_where(table, resp_no[bad], df.loc[bad, spec.weight_column])}).")
+                f"({_where(table, resp_no[bad], df.loc[bad, spec.weight_column])})."
+            )
     dates = None
     if spec.date_column:
         dates = parse_datetimes(df[spec.date_column])
         bad = df[spec.date_column].notna() & dates.isna()
         if bad.any():
-            raise SurveyError(f"{f}: 조사일 열 '{spec.date_column}'의 날짜를 읽을 수 없습니다 "
-                              f"({_where(table, resp_no[bad], df.loc[bad, spec.date_column])}).")
+            raise SurveyError(
+                f"{f}: 조사일 열 '{spec.date_column}'의 날짜를 읽을 수 없습니다 "
+                f"({_where(table, resp_no[bad], df.loc[bad, spec.date_column])})."
+            )
     year = _year(spec, table, dates)
 
     facility = _facilities(df, spec, settings)
-    respondents = pd.DataFrame({
-        "resp_no": resp_no,
-        "respondent_id": mask_series(df[spec.respondent_id_column]) if spec.respondent_id_column else pd.NA,
-        "survey_date": dates.dt.date if dates is not None else None,
-        "facility": facility,
-        "customer_type": df[spec.customer_type_column] if spec.customer_type_column else pd.NA,
-        "weight": weight.astype("float64"),
-    })
+    respondents = pd.DataFrame(
+        {
+            "resp_no": resp_no,
+            "respondent_id": mask_series(df[spec.respondent_id_column])
+            if spec.respondent_id_column
+            else pd.NA,
+            "survey_date": dates.dt.date if dates is not None else None,
+            "facility": facility,
+            "customer_type": df[spec.customer_type_column] if spec.customer_type_column else pd.NA,
+            "weight": weight.astype("float64"),
+        }
+    )
     demographics = _melt(df, resp_no, spec.demographic_columns, "attribute", "value")
     comments = _melt(df, resp_no, spec.comment_columns, "question", "text")
     comments["text"] = mask_series(comments["text"])
     report = _report(long, table, spec, facility, settings)
     report["skipped_rows"] = skipped
-    skip_note = [f"{f}: 합계·평균 행 {len(skipped)}개를 건너뛰었습니다 (행 번호: {', '.join(map(str, skipped[:20]))}"
-                 f"{' …' if len(skipped) > 20 else ''})."] if skipped else []
+    skip_note = (
+        [
+            f"{f}: 합계·평균 행 {len(skipped)}개를 건너뛰었습니다 (행 번호: {', '.join(map(str, skipped[:20]))}"
+            f"{' …' if len(skipped) > 20 else ''})."
+        ]
+        if skipped
+        else []
+    )
     report["warnings"] = [f"{f}: {n}" for n in table.notes] + fit_warnings + skip_note + report["warnings"]
-    return Prepared(spec, year, respondents, long[["resp_no", "item", "raw", "score", "status"]],
-                    demographics, comments, report, content_sha256(table))
+    return Prepared(
+        spec,
+        year,
+        respondents,
+        long[["resp_no", "item", "raw", "score", "status"]],
+        demographics,
+        comments,
+        report,
+        content_sha256(table),
+    )
 
 
 def _answers(table: Table, spec: SurveySpec, max_share: float) -> pd.DataFrame:
     """One row per (respondent, item): raw, status, score. An item with more answers outside the
     declared scale than `max_share` of respondents means a wrong scale or column: refused."""
     df, f = table.df, table.file_name
-    long = pd.DataFrame({
-        "resp_no": np.tile(np.asarray(table.rows, dtype="int64"), len(spec.items)),
-        "item": pd.Categorical.from_codes(np.repeat(np.arange(len(spec.items)), len(df)), spec.item_columns),
-        "raw": pd.concat([df[c] for c in spec.item_columns], ignore_index=True).astype("string"),
-        "reverse": np.repeat(spec.reversed_items(), len(df)),
-    })
+    long = pd.DataFrame(
+        {
+            "resp_no": np.tile(np.asarray(table.rows, dtype="int64"), len(spec.items)),
+            "item": pd.Categorical.from_codes(
+                np.repeat(np.arange(len(spec.items)), len(df)), spec.item_columns
+            ),
+            "raw": pd.concat([df[c] for c in spec.item_columns], ignore_index=True).astype("string"),
+            "reverse": np.repeat(spec.reversed_items(), len(df)),
+        }
+    )
     value, status = pcsi.classify(long["raw"], spec.scale, spec.missing_codes)
     long["status"] = status
     long["value"] = value
@@ -466,7 +544,8 @@ def _answers(table: Table, spec: SurveySpec, max_share: float) -> pd.DataFrame:
             raise SurveyError(
                 f"{f}: 문항 {item}에 {spec.scale}점 척도({lo}–{hi}, 결측코드 "
                 f"{', '.join(pcsi.code_text(c) for c in spec.missing_codes)}) 밖의 값이 {len(part)}개 있습니다 "
-                f"({_where(table, part['resp_no'], part['raw'])}).{hint} 척도나 열 지정이 맞는지 확인하세요.")
+                f"({_where(table, part['resp_no'], part['raw'])}).{hint} 척도나 열 지정이 맞는지 확인하세요."
+            )
     return long
 
 
@@ -485,17 +564,27 @@ def scale_warnings(long: pd.DataFrame, table: Table, spec: SurveySpec) -> list[s
     f, (lo, hi) = table.file_name, pcsi.scale_range(spec.scale)
     invalid = long[long["status"] == "invalid"]
     if len(invalid):
-        where = ", ".join(f"{r}행 {i}열 '{v}'" for r, i, v in invalid[["resp_no", "item", "raw"]].head(20).itertuples(index=False))
-        return [f"{f}: 선언한 척도({spec.scale}점, {lo}–{hi}) 밖의 값 {len(invalid):,}개는 점수에서 제외했습니다: "
-                f"{where}{' …' if len(invalid) > 20 else ''}."]
+        where = ", ".join(
+            f"{r}행 {i}열 '{v}'"
+            for r, i, v in invalid[["resp_no", "item", "raw"]].head(20).itertuples(index=False)
+        )
+        return [
+            f"{f}: 선언한 척도({spec.scale}점, {lo}–{hi}) 밖의 값 {len(invalid):,}개는 점수에서 제외했습니다: "
+            f"{where}{' …' if len(invalid) > 20 else ''}."
+        ]
     ok = long.loc[long["status"] == "ok", "value"]
     if spec.scale < 5 or len(ok) < MIN_SCALE_CHECK_ANSWERS or ok.max() >= hi:
         return []
     top, seen = int(ok.max()), _scale_of(ok, ())
-    fix = (f" {pcsi.SCALES[seen]} 척도라면 명세의 척도(scale)를 {seen}(으)로 고쳐 다시 올리세요."
-           if seen != spec.scale else " 척도 지정이 맞는지 확인하세요.")
-    return [f"{f}: 선언한 척도({spec.scale}점)와 실제 값(최대 {top})이 맞지 않습니다: 유효 응답 {len(ok):,}개 중 "
-            f"{hi}이(가) 하나도 없습니다.{fix}"]
+    fix = (
+        f" {pcsi.SCALES[seen]} 척도라면 명세의 척도(scale)를 {seen}(으)로 고쳐 다시 올리세요."
+        if seen != spec.scale
+        else " 척도 지정이 맞는지 확인하세요."
+    )
+    return [
+        f"{f}: 선언한 척도({spec.scale}점)와 실제 값(최대 {top})이 맞지 않습니다: 유효 응답 {len(ok):,}개 중 "
+        f"{hi}이(가) 하나도 없습니다.{fix}"
+    ]
 
 
 def direction_warnings(table: Table, spec: SurveySpec) -> list[str]:
@@ -503,8 +592,10 @@ def direction_warnings(table: Table, spec: SurveySpec) -> list[str]:
     hint, legend = direction_hint(table)
     if not hint or hint == spec.direction:
         return []
-    return [f"{table.file_name}: 파일에 '{legend}'(이)라고 적혀 있는데 명세의 척도 방향은 "
-            f"'{DIRECTIONS[spec.direction]}'입니다. 방향(direction)이 맞는지 확인하세요."]
+    return [
+        f"{table.file_name}: 파일에 '{legend}'(이)라고 적혀 있는데 명세의 척도 방향은 "
+        f"'{DIRECTIONS[spec.direction]}'입니다. 방향(direction)이 맞는지 확인하세요."
+    ]
 
 
 def scale_notes(table: Table, spec: SurveySpec) -> list[str]:
@@ -535,15 +626,24 @@ def _facilities(df: pd.DataFrame, spec: SurveySpec, settings) -> pd.Series:
     return s.replace(aliases)
 
 
-def _melt(df: pd.DataFrame, resp_no: pd.Series, columns: tuple[str, ...], key: str, value: str) -> pd.DataFrame:
+def _melt(
+    df: pd.DataFrame, resp_no: pd.Series, columns: tuple[str, ...], key: str, value: str
+) -> pd.DataFrame:
     if not columns:
-        return pd.DataFrame({"resp_no": pd.Series(dtype="int64"), key: pd.Series(dtype="string"),
-                             value: pd.Series(dtype="string")})
-    out = pd.DataFrame({
-        "resp_no": np.tile(resp_no.to_numpy(), len(columns)),
-        key: np.repeat(list(columns), len(df)),
-        value: pd.concat([df[c] for c in columns], ignore_index=True).astype("string").str.strip(),
-    })
+        return pd.DataFrame(
+            {
+                "resp_no": pd.Series(dtype="int64"),
+                key: pd.Series(dtype="string"),
+                value: pd.Series(dtype="string"),
+            }
+        )
+    out = pd.DataFrame(
+        {
+            "resp_no": np.tile(resp_no.to_numpy(), len(columns)),
+            key: np.repeat(list(columns), len(df)),
+            value: pd.concat([df[c] for c in columns], ignore_index=True).astype("string").str.strip(),
+        }
+    )
     return out[out[value].notna() & (out[value] != "")].reset_index(drop=True)
 
 
@@ -563,17 +663,21 @@ def _report(long: pd.DataFrame, table: Table, spec: SurveySpec, facility: pd.Ser
     aliases = list(settings.pcsi.columns.get("weight", ())) if settings is not None else []
     unused_weight = _find(ignored, aliases) if not spec.weight_column else ""
     if unused_weight:
-        warnings.append(f"가중치로 보이는 열 '{unused_weight}'이(가) 있지만 명세에 가중치 열(weight_column)이 없어 "
-                        "가중하지 않았습니다.")
+        warnings.append(
+            f"가중치로 보이는 열 '{unused_weight}'이(가) 있지만 명세에 가중치 열(weight_column)이 없어 "
+            "가중하지 않았습니다."
+        )
     return {
         "respondents": int(len(table.df)),
         "answers_ok": int(per_item["ok"].sum()),
         "missing": {k: int(v) for k, v in per_item["missing"].items() if v},
         "invalid": {k: int(v) for k, v in per_item["invalid"].items() if v},
-        "invalid_rows": [{"row": int(r), "item": i, "value": str(v)}
-                         for r, i, v in invalid[["resp_no", "item", "raw"]].head(200).itertuples(index=False)],
+        "invalid_rows": [
+            {"row": int(r), "item": i, "value": str(v)}
+            for r, i, v in invalid[["resp_no", "item", "raw"]].head(200).itertuples(index=False)
+        ],
         "ignored_columns": ignored,
-        "scale_mismatch": bool(doubts) and not len(invalid),   # scale or direction looks wrong
+        "scale_mismatch": bool(doubts) and not len(invalid),  # scale or direction looks wrong
         "warnings": warnings,
     }
 
@@ -581,9 +685,10 @@ def _report(long: pd.DataFrame, table: Table, spec: SurveySpec, facility: pd.Ser
 # ---------------------------------------------------------------------------------------------
 # Store
 
+
 @dataclass
 class LoadResult:
-    status: str                     # loaded | replaced | unchanged
+    status: str  # loaded | replaced | unchanged
     batch_id: int
     survey: str
     year: int
@@ -594,10 +699,14 @@ class LoadResult:
     def summary(self) -> str:
         what = f"{self.survey} {self.year}{' ' + self.wave if self.wave else ''}"
         if self.status == "unchanged":
-            return f"{what}: 이미 같은 파일·명세로 적재되어 있습니다(배치 {self.batch_id}). 바뀐 것이 없습니다."
+            return (
+                f"{what}: 이미 같은 파일·명세로 적재되어 있습니다(배치 {self.batch_id}). 바뀐 것이 없습니다."
+            )
         r = self.report
-        text = (f"{what}: 응답자 {r['respondents']:,}명, 유효 응답 {r['answers_ok']:,}개 적재(배치 {self.batch_id}). "
-                f"결측 {sum(r['missing'].values()):,}개, 척도 밖 {sum(r['invalid'].values()):,}개는 점수에서 제외.")
+        text = (
+            f"{what}: 응답자 {r['respondents']:,}명, 유효 응답 {r['answers_ok']:,}개 적재(배치 {self.batch_id}). "
+            f"결측 {sum(r['missing'].values()):,}개, 척도 밖 {sum(r['invalid'].values()):,}개는 점수에서 제외."
+        )
         if self.replaced_batch:
             text += f" 같은 조사의 이전 적재(배치 {self.replaced_batch})를 대체했습니다."
         return text
@@ -635,7 +744,9 @@ def survey_owners(con, survey: str) -> set[str]:
     """The departments that loaded a survey ('' for a 관리자·분석 load); empty when it is new."""
     rows = con.execute(
         """SELECT DISTINCT coalesce(json_extract_string(l.detail, '$.department'), '')
-           FROM survey_batches b JOIN load_batches l USING (batch_id) WHERE b.survey = ?""", [survey]).fetchall()
+           FROM survey_batches b JOIN load_batches l USING (batch_id) WHERE b.survey = ?""",
+        [survey],
+    ).fetchall()
     return {r[0] for r in rows}
 
 
@@ -646,14 +757,20 @@ def check_permission(con, survey: str, user: Uploader, settings=None) -> None:
         return
     dept = (user.department or "").strip()
     if user.role != DEPARTMENT_ROLE or not dept:
-        raise SurveyError("이 계정은 설문을 올릴 수 없습니다: 관리자·분석 계정이나 부서가 지정된 부서 계정만 올릴 수 있습니다.")
+        raise SurveyError(
+            "이 계정은 설문을 올릴 수 없습니다: 관리자·분석 계정이나 부서가 지정된 부서 계정만 올릴 수 있습니다."
+        )
     if _name_key(survey) == _name_key(corporate_survey(settings)):
-        raise SurveyError(f"'{survey}'은(는) 공단 전체 고객만족도 조사라서 관리자·분석 계정만 올리거나 바꿀 수 있습니다. "
-                          f"{dept}의 설문은 다른 이름(예: '{dept} 만족도')으로 올리세요.")
+        raise SurveyError(
+            f"'{survey}'은(는) 공단 전체 고객만족도 조사라서 관리자·분석 계정만 올리거나 바꿀 수 있습니다. "
+            f"{dept}의 설문은 다른 이름(예: '{dept} 만족도')으로 올리세요."
+        )
     others = sorted(o or CORPORATE_OWNER for o in survey_owners(con, survey) if o != dept)
     if others:
-        raise SurveyError(f"'{survey}'은(는) {', '.join(others)}이(가) 올린 설문이라 {dept} 계정으로는 바꿀 수 없습니다. "
-                          "부서 설문은 새 이름으로 올리세요.")
+        raise SurveyError(
+            f"'{survey}'은(는) {', '.join(others)}이(가) 올린 설문이라 {dept} 계정으로는 바꿀 수 없습니다. "
+            "부서 설문은 새 이름으로 올리세요."
+        )
 
 
 def _what(survey: str, year: int, wave: str) -> str:
@@ -667,12 +784,12 @@ class DryRun:
     survey: str
     year: int
     wave: str
-    replaces: int | None            # the active batch a load would replace
-    unchanged: bool                 # the same file and spec are already loaded
-    n_before: int | None            # respondents of that batch
+    replaces: int | None  # the active batch a load would replace
+    unchanged: bool  # the same file and spec are already loaded
+    n_before: int | None  # respondents of that batch
     n_after: int
-    index_before: float | None      # the survey-year's overall index now
-    index_after: float | None       # … and after the load
+    index_before: float | None  # the survey-year's overall index now
+    index_after: float | None  # … and after the load
     missing: int
     invalid: int
     warnings: tuple[str, ...] = ()  # what the loader will say (skipped totals rows, unknown facilities …)
@@ -701,9 +818,15 @@ def dry_run(con, prep: Prepared, settings=None) -> DryRun:
     digest = file_sha256((prep.content_sha256 + spec.to_json()).encode())
     current = con.execute(
         "SELECT batch_id, sha256 FROM survey_batches WHERE active AND survey = ? AND year = ? AND wave = ?",
-        [spec.survey, prep.year, spec.wave]).fetchone()
-    n_before = None if current is None else con.execute(
-        "SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [current[0]]).fetchone()[0]
+        [spec.survey, prep.year, spec.wave],
+    ).fetchone()
+    n_before = (
+        None
+        if current is None
+        else con.execute(
+            "SELECT count(*) FROM survey_respondents WHERE batch_id = ?", [current[0]]
+        ).fetchone()[0]
+    )
     before = pcsi.overall_index(con, prep.year, spec.survey, opts=opts)
     unchanged = bool(current) and current[1] == digest
     after = before
@@ -714,9 +837,20 @@ def dry_run(con, prep: Prepared, settings=None) -> DryRun:
             after = pcsi.overall_index(con, prep.year, spec.survey, opts=opts)
         finally:
             con.execute("ROLLBACK")
-    return DryRun(spec.survey, prep.year, spec.wave, current[0] if current else None, unchanged, n_before,
-                  len(prep.respondents), before, after, sum(prep.report["missing"].values()),
-                  sum(prep.report["invalid"].values()), tuple(prep.report.get("warnings", ())))
+    return DryRun(
+        spec.survey,
+        prep.year,
+        spec.wave,
+        current[0] if current else None,
+        unchanged,
+        n_before,
+        len(prep.respondents),
+        before,
+        after,
+        sum(prep.report["missing"].values()),
+        sum(prep.report["invalid"].values()),
+        tuple(prep.report.get("warnings", ())),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -739,9 +873,12 @@ def match_items(pattern: str, items: list[str]) -> list[str]:
             continue
         if part.endswith("*"):
             prefix = part[:-1].strip().casefold()
-            letters = not re.search(r"\d", prefix)   # 'A*' is A1…A9, not AB1
-            chosen.update(i for i in items if (_code(i) or ("",))[0] == prefix
-                          or (not letters and i.casefold().startswith(prefix)))
+            letters = not re.search(r"\d", prefix)  # 'A*' is A1…A9, not AB1
+            chosen.update(
+                i
+                for i in items
+                if (_code(i) or ("",))[0] == prefix or (not letters and i.casefold().startswith(prefix))
+            )
             continue
         ends = [e.strip() for e in re.split(r"\s*[-–~]\s*", part, maxsplit=1)]
         lo, hi = _code(ends[0]), _code(ends[-1])
@@ -753,8 +890,17 @@ def match_items(pattern: str, items: list[str]) -> list[str]:
     return [i for i in items if i in chosen]
 
 
-def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | None = None,
-          user: Uploader | None = None, settings=None, confirmed_batch: int | None | object = ANY_BATCH) -> LoadResult:
+def store(
+    con,
+    prep: Prepared,
+    file_name: str,
+    sha256: str,
+    *,
+    loaded_by: str | None = None,
+    user: Uploader | None = None,
+    settings=None,
+    confirmed_batch: int | None | object = ANY_BATCH,
+) -> LoadResult:
     """Write one prepared file in one transaction; same file + spec again → nothing changes; a new
     file for the same survey (name, year, wave) replaces the active batch (kept for rollback).
     With `user`, a 부서 account may only write its own department's surveys (check_permission);
@@ -766,36 +912,73 @@ def store(con, prep: Prepared, file_name: str, sha256: str, *, loaded_by: str | 
     digest = file_sha256((prep.content_sha256 + spec.to_json()).encode())
     current = con.execute(
         "SELECT batch_id, sha256 FROM survey_batches WHERE active AND survey = ? AND year = ? AND wave = ?",
-        [spec.survey, prep.year, spec.wave]).fetchone()
+        [spec.survey, prep.year, spec.wave],
+    ).fetchone()
     if current and current[1] == digest:
         return LoadResult("unchanged", current[0], spec.survey, prep.year, spec.wave, prep.report)
     if confirmed_batch is not ANY_BATCH and (current[0] if current else None) != confirmed_batch:
-        raise SurveyError(f"{_what(spec.survey, prep.year, spec.wave)}: 확인한 뒤에 다른 사용자가 이 설문을 바꿨습니다. "
-                          "화면을 새로 고쳐 바뀔 내용을 다시 확인하세요.")
+        raise SurveyError(
+            f"{_what(spec.survey, prep.year, spec.wave)}: 확인한 뒤에 다른 사용자가 이 설문을 바꿨습니다. "
+            "화면을 새로 고쳐 바뀔 내용을 다시 확인하세요."
+        )
     with transaction(con):
         batch_id = _write(con, prep, spec, file_name, sha256, loaded_by, user, current, digest)
-    return LoadResult("replaced" if current else "loaded", batch_id, spec.survey, prep.year, spec.wave,
-                      prep.report, current[0] if current else None)
+    return LoadResult(
+        "replaced" if current else "loaded",
+        batch_id,
+        spec.survey,
+        prep.year,
+        spec.wave,
+        prep.report,
+        current[0] if current else None,
+    )
 
 
-def _write(con, prep: Prepared, spec: SurveySpec, file_name: str, sha256: str, loaded_by: str | None,
-           user: Uploader | None, current: tuple | None, digest: str) -> int:
+def _write(
+    con,
+    prep: Prepared,
+    spec: SurveySpec,
+    file_name: str,
+    sha256: str,
+    loaded_by: str | None,
+    user: Uploader | None,
+    current: tuple | None,
+    digest: str,
+) -> int:
     department = (user.department or None) if user is not None and user.role == DEPARTMENT_ROLE else None
-    detail = json.dumps({"survey": spec.survey, "year": prep.year, "wave": spec.wave, "spec": spec.to_dict(),
-                         "report": prep.report, "department": department}, ensure_ascii=False)
+    detail = json.dumps(
+        {
+            "survey": spec.survey,
+            "year": prep.year,
+            "wave": spec.wave,
+            "spec": spec.to_dict(),
+            "report": prep.report,
+            "department": department,
+        },
+        ensure_ascii=False,
+    )
     batch_id = con.execute(
         """INSERT INTO load_batches (kind, file_name, sha256, rows_read, rows_inserted, rows_rejected,
                                      loaded_by, detail)
            VALUES ('survey', ?, ?, ?, ?, 0, ?, ?) RETURNING batch_id""",
-        [file_name, sha256, prep.report["respondents"], len(prep.respondents), loaded_by, detail]).fetchone()[0]
+        [file_name, sha256, prep.report["respondents"], len(prep.respondents), loaded_by, detail],
+    ).fetchone()[0]
     if current:
-        con.execute("UPDATE survey_batches SET active = FALSE, replaced_by = ? WHERE batch_id = ?",
-                    [batch_id, current[0]])
-    con.execute("INSERT INTO survey_batches (batch_id, survey, year, wave, scale, overall_area, spec, sha256)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch_id, spec.survey, prep.year, spec.wave, spec.scale, spec.overall_area, spec.to_json(), digest])
-    items = pd.DataFrame([{"item": i.column, "area": i.area, "label": i.label, "reverse": i.reverse,
-                           "position": n} for n, i in enumerate(spec.items)])
+        con.execute(
+            "UPDATE survey_batches SET active = FALSE, replaced_by = ? WHERE batch_id = ?",
+            [batch_id, current[0]],
+        )
+    con.execute(
+        "INSERT INTO survey_batches (batch_id, survey, year, wave, scale, overall_area, spec, sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, spec.survey, prep.year, spec.wave, spec.scale, spec.overall_area, spec.to_json(), digest],
+    )
+    items = pd.DataFrame(
+        [
+            {"item": i.column, "area": i.area, "label": i.label, "reverse": i.reverse, "position": n}
+            for n, i in enumerate(spec.items)
+        ]
+    )
     _insert(con, "survey_items", items, batch_id)
     _insert(con, "survey_respondents", prep.respondents, batch_id)
     _insert(con, "survey_answers", prep.answers, batch_id)
@@ -817,14 +1000,24 @@ def _insert(con, table: str, df: pd.DataFrame, batch_id: int) -> None:
         con.unregister("_survey_frame")
 
 
-def load(con, source: str | Path | bytes, spec: SurveySpec | None = None, settings=None, *,
-         name: str | None = None, loaded_by: str | None = None, user: Uploader | None = None) -> LoadResult:
+def load(
+    con,
+    source: str | Path | bytes,
+    spec: SurveySpec | None = None,
+    settings=None,
+    *,
+    name: str | None = None,
+    loaded_by: str | None = None,
+    user: Uploader | None = None,
+) -> LoadResult:
     """Read, validate and store one file. Raises SurveyError (nothing stored) when unusable."""
     data = Path(source).read_bytes() if not isinstance(source, bytes) else source
     file_name = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     spec = spec or load_spec()
     table = read(data, file_name, spec, settings)
-    if user is not None:  # refused before the file is validated: nothing to read for a survey one may not touch
+    if (
+        user is not None
+    ):  # refused before the file is validated: nothing to read for a survey one may not touch
         check_permission(con, spec.survey, user, settings)
     prep = prepare(table, spec, settings)
     return store(con, prep, file_name, file_sha256(data), loaded_by=loaded_by, user=user, settings=settings)

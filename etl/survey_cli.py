@@ -4,6 +4,7 @@ Exit codes: 0 = loaded (or unchanged), 1 = loaded but the answers contradict the
 (values outside it were not scored, or nobody used its top value; reported), 2 = file unusable,
 nothing written.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,10 +32,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         spec = survey.load_spec(args.spec)
-        overrides = {k: v for k, v in (("survey", args.survey), ("year", args.year), ("wave", args.wave)) if v}
+        overrides = {
+            k: v for k, v in (("survey", args.survey), ("year", args.year), ("wave", args.wave)) if v
+        }
         spec = replace(spec, **overrides)
         with db.session(db_path) as con:
-            result = survey.load(con, Path(args.file), spec, settings, loaded_by=args.user or common_cli.os_user())
+            result = survey.load(
+                con, Path(args.file), spec, settings, loaded_by=args.user or common_cli.os_user()
+            )
     except survey.SurveyError as exc:
         print(f"적재하지 않았습니다: {exc}")
         return 2

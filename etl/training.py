@@ -5,6 +5,7 @@ A record is keyed by 사번 + 과정명 + 시작일: loading a corrected file re
 for rollback, `ccm.training.rollback`); loading the same file twice changes nothing. Any rejected row
 means nothing is stored: the CCM team fixes the file (each error names file, row, column and value).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,9 +40,26 @@ FIELDS: dict[str, tuple[str, list[str]]] = {
     "evidence": ("수료증 근거", ["수료증", "근거", "수료근거", "결과보고", "증빙"]),
 }
 REQUIRED = ("emp_no", "course", "start_date", "hours")
-YES_NO = {"예": True, "y": True, "yes": True, "o": True, "환급": True, "true": True, "1": True, "해당": True,
-          "아니오": False, "아니요": False, "n": False, "no": False, "x": False, "미환급": False, "false": False,
-          "0": False, "해당없음": False, "비해당": False}
+YES_NO = {
+    "예": True,
+    "y": True,
+    "yes": True,
+    "o": True,
+    "환급": True,
+    "true": True,
+    "1": True,
+    "해당": True,
+    "아니오": False,
+    "아니요": False,
+    "n": False,
+    "no": False,
+    "x": False,
+    "미환급": False,
+    "false": False,
+    "0": False,
+    "해당없음": False,
+    "비해당": False,
+}
 REJECT_COLUMNS = ["파일", "행", "열", "값", "사유"]
 MAX_HOURS_PER_DAY = 24
 
@@ -53,6 +71,7 @@ class TrainingError(ValueError):
 @dataclass
 class Prepared:
     """Validated rows (store columns) and the rejects; nothing is stored while `rejects` is not empty."""
+
     file_name: str
     rows: pd.DataFrame
     rejects: pd.DataFrame
@@ -108,7 +127,9 @@ class _Rejects:
         self.rows.append({"파일": self.file_name, "행": row, "열": FIELDS[f][0], "값": shown, "사유": reason})
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=REJECT_COLUMNS).sort_values("행", kind="stable", ignore_index=True)
+        return pd.DataFrame(self.rows, columns=REJECT_COLUMNS).sort_values(
+            "행", kind="stable", ignore_index=True
+        )
 
 
 def prepare(table: Table, settings) -> Prepared:
@@ -119,8 +140,13 @@ def prepare(table: Table, settings) -> Prepared:
     missing = [f for f in REQUIRED if f in absent]
     if missing and len(df):
         for f in missing:
-            rej.add(table.header_row, f, None, f"'{FIELDS[f][0]}' 열이 없습니다(머리글로 "
-                    f"{', '.join([FIELDS[f][0], *FIELDS[f][1]])} 중 하나를 쓰세요). 서식을 내려받아 맞추세요.")
+            rej.add(
+                table.header_row,
+                f,
+                None,
+                f"'{FIELDS[f][0]}' 열이 없습니다(머리글로 "
+                f"{', '.join([FIELDS[f][0], *FIELDS[f][1]])} 중 하나를 쓰세요). 서식을 내려받아 맞추세요.",
+            )
         return Prepared(table.file_name, pd.DataFrame(), rej.frame(), len(df), list(table.notes))
     out = pd.DataFrame(index=df.index)
     for f in REQUIRED:
@@ -149,7 +175,9 @@ def _emp_no(v: str) -> str:
 
 
 def _text(s: pd.Series) -> pd.Series:
-    return s.astype("object").map(lambda v: None if pd.isna(v) or not str(v).strip() else " ".join(str(v).split()))
+    return s.astype("object").map(
+        lambda v: None if pd.isna(v) or not str(v).strip() else " ".join(str(v).split())
+    )
 
 
 def _departments(df, rows, settings, rej: _Rejects) -> pd.Series:
@@ -162,7 +190,12 @@ def _departments(df, rows, settings, rej: _Rejects) -> pd.Series:
             continue
         d = known.get(norm(v))
         if d is None:
-            rej.add(rows[i], "department", v, f"설정의 부서 목록에 없는 부서입니다. 허용: {', '.join(settings.departments)}")
+            rej.add(
+                rows[i],
+                "department",
+                v,
+                f"설정의 부서 목록에 없는 부서입니다. 허용: {', '.join(settings.departments)}",
+            )
         out.append(d)
     return pd.Series(out, index=df.index, dtype="object")
 
@@ -172,7 +205,12 @@ def _roles(df, rows, rej: _Rejects) -> pd.Series:
     for i, v in df["role"].items():
         r = None if pd.isna(v) else role_of(v)
         if not pd.isna(v) and r is None:
-            rej.add(rows[i], "role", v, f"알 수 없는 역할입니다. 허용: {' / '.join(ROLES)} (비워 두면 설정의 명단 또는 일반)")
+            rej.add(
+                rows[i],
+                "role",
+                v,
+                f"알 수 없는 역할입니다. 허용: {' / '.join(ROLES)} (비워 두면 설정의 명단 또는 일반)",
+            )
         out.append(r)
     return pd.Series(out, index=df.index, dtype="object")
 
@@ -184,8 +222,15 @@ def _dates(df, rows, rej: _Rejects) -> tuple[pd.Series, pd.Series]:
             rej.add(rows[i], f, df.at[i, f], "날짜로 읽을 수 없습니다(예: 2026-03-05).")
     end = end.fillna(start)
     for i in df.index[start.notna() & end.notna() & (end < start)]:
-        rej.add(rows[i], "end_date", df.at[i, "end_date"], f"교육종료일이 교육시작일({start[i].date()})보다 앞섭니다.")
-    return start.dt.date.astype("object").where(start.notna(), None), end.dt.date.astype("object").where(end.notna(), None)
+        rej.add(
+            rows[i],
+            "end_date",
+            df.at[i, "end_date"],
+            f"교육종료일이 교육시작일({start[i].date()})보다 앞섭니다.",
+        )
+    return start.dt.date.astype("object").where(start.notna(), None), end.dt.date.astype("object").where(
+        end.notna(), None
+    )
 
 
 def _hours(df, rows, out: pd.DataFrame, rej: _Rejects) -> pd.Series:
@@ -198,8 +243,12 @@ def _hours(df, rows, out: pd.DataFrame, rej: _Rejects) -> pd.Series:
     for i in df.index[hours.notna() & (hours > 0)]:
         s, e = out.at[i, "start_date"], out.at[i, "end_date"]
         if s is not None and e is not None and e >= s and hours[i] > MAX_HOURS_PER_DAY * ((e - s).days + 1):
-            rej.add(rows[i], "hours", df.at[i, "hours"],
-                    f"교육기간({(e - s).days + 1}일)에 들어갈 수 없는 시간입니다(하루 최대 {MAX_HOURS_PER_DAY}시간).")
+            rej.add(
+                rows[i],
+                "hours",
+                df.at[i, "hours"],
+                f"교육기간({(e - s).days + 1}일)에 들어갈 수 없는 시간입니다(하루 최대 {MAX_HOURS_PER_DAY}시간).",
+            )
     return hours
 
 
@@ -235,8 +284,12 @@ def _duplicates(out: pd.DataFrame, rows, df, rej: _Rejects) -> None:
     dup = key.duplicated(keep="first") & full
     for i in out.index[dup]:
         first = out.index[(key == key.loc[i]).all(axis=1)][0]
-        rej.add(rows[i], "course", df.at[i, "course"],
-                f"같은 사번·과정명·시작일의 기록이 {rows[first]}행에도 있습니다(중복).")
+        rej.add(
+            rows[i],
+            "course",
+            df.at[i, "course"],
+            f"같은 사번·과정명·시작일의 기록이 {rows[first]}행에도 있습니다(중복).",
+        )
 
 
 def _one_name(out: pd.DataFrame, rows, df, rej: _Rejects) -> None:
@@ -245,18 +298,44 @@ def _one_name(out: pd.DataFrame, rows, df, rej: _Rejects) -> None:
     first = named.drop_duplicates("emp_no").set_index("emp_no")["name"]
     for i in named.index[named["name"].values != named["emp_no"].map(first).values]:
         j = named.index[named["emp_no"] == out.at[i, "emp_no"]][0]
-        rej.add(rows[i], "name", df.at[i, "name"],
-                f"사번 {out.at[i, 'emp_no']}의 성명이 {rows[j]}행과 다릅니다. 사번 또는 성명을 확인하세요.")
+        rej.add(
+            rows[i],
+            "name",
+            df.at[i, "name"],
+            f"사번 {out.at[i, 'emp_no']}의 성명이 {rows[j]}행과 다릅니다. 사번 또는 성명을 확인하세요.",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # dry run and store
 
-STORE = ["batch_id", "source_row", "emp_no", "name", "department", "series", "grade", "role", "institution",
-         "course", "start_date", "end_date", "hours", "refund", "ccm_flag", "evidence"]
+STORE = [
+    "batch_id",
+    "source_row",
+    "emp_no",
+    "name",
+    "department",
+    "series",
+    "grade",
+    "role",
+    "institution",
+    "course",
+    "start_date",
+    "end_date",
+    "hours",
+    "refund",
+    "ccm_flag",
+    "evidence",
+]
 COMPARE = [c for c in STORE if c not in ("batch_id", "source_row")]
-_TYPES = {"source_row": "INTEGER", "start_date": "DATE", "end_date": "DATE", "hours": "DOUBLE", "refund": "BOOLEAN",
-          "ccm_flag": "BOOLEAN"}
+_TYPES = {
+    "source_row": "INTEGER",
+    "start_date": "DATE",
+    "end_date": "DATE",
+    "hours": "DOUBLE",
+    "refund": "BOOLEAN",
+    "ccm_flag": "BOOLEAN",
+}
 
 
 def _plan(con, rows: pd.DataFrame) -> None:
@@ -276,7 +355,8 @@ def _plan(con, rows: pd.DataFrame) -> None:
 def _counts(con) -> dict[str, int]:
     new, changed, same = con.execute(
         "SELECT count(*) FILTER (NOT existed), count(*) FILTER (existed AND NOT same), count(*) FILTER (same) "
-        "FROM _training_cmp").fetchone()
+        "FROM _training_cmp"
+    ).fetchone()
     return {"inserted": int(new), "updated": int(changed), "unchanged": int(same)}
 
 
@@ -298,27 +378,50 @@ def store(con, prep: Prepared, sha: str, loaded_by: str | None) -> tuple[int, di
     with transaction(con):
         batch_id = con.execute(
             "INSERT INTO load_batches (kind, file_name, sha256, rows_read, loaded_by) VALUES ('training', ?, ?, ?, ?) "
-            "RETURNING batch_id", [prep.file_name, sha, prep.rows_read, loaded_by]).fetchone()[0]
+            "RETURNING batch_id",
+            [prep.file_name, sha, prep.rows_read, loaded_by],
+        ).fetchone()[0]
         _plan(con, prep.rows)
-        changed = ("EXISTS (SELECT 1 FROM _training_cmp p WHERE p.existed AND NOT p.same AND o.emp_no = p.emp_no "
-                   "AND o.course = p.course AND o.start_date = p.start_date)")
-        con.execute(f"INSERT INTO training_records_replaced SELECT o.*, ? FROM training_records o WHERE {changed}",
-                    [batch_id])
+        changed = (
+            "EXISTS (SELECT 1 FROM _training_cmp p WHERE p.existed AND NOT p.same AND o.emp_no = p.emp_no "
+            "AND o.course = p.course AND o.start_date = p.start_date)"
+        )
+        con.execute(
+            f"INSERT INTO training_records_replaced SELECT o.*, ? FROM training_records o WHERE {changed}",
+            [batch_id],
+        )
         con.execute(f"DELETE FROM training_records o WHERE {changed}")
         cols = ", ".join(c for c in STORE if c != "batch_id")
-        con.execute(f"INSERT INTO training_records (batch_id, {cols}) SELECT ?, {cols} FROM _training_cmp "
-                    "WHERE NOT existed OR NOT same", [batch_id])
+        con.execute(
+            f"INSERT INTO training_records (batch_id, {cols}) SELECT ?, {cols} FROM _training_cmp "
+            "WHERE NOT existed OR NOT same",
+            [batch_id],
+        )
         counts = _counts(con)
         con.execute("DROP TABLE _training_cmp")
         con.execute("DROP TABLE _training_plan")
-        con.execute("UPDATE load_batches SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, detail = ? "
-                    "WHERE batch_id = ?", [counts["inserted"], counts["updated"], counts["unchanged"],
-                                           json.dumps({"notes": prep.notes}, ensure_ascii=False), batch_id])
+        con.execute(
+            "UPDATE load_batches SET rows_inserted = ?, rows_updated = ?, rows_unchanged = ?, detail = ? "
+            "WHERE batch_id = ?",
+            [
+                counts["inserted"],
+                counts["updated"],
+                counts["unchanged"],
+                json.dumps({"notes": prep.notes}, ensure_ascii=False),
+                batch_id,
+            ],
+        )
     return batch_id, counts
 
 
-def load(source: bytes | str | Path, db_path: str | Path, settings, *, file_name: str | None = None,
-         loaded_by: str | None = None) -> LoadResult:
+def load(
+    source: bytes | str | Path,
+    db_path: str | Path,
+    settings,
+    *,
+    file_name: str | None = None,
+    loaded_by: str | None = None,
+) -> LoadResult:
     """Read, validate and store one training file. Any rejected row → nothing stored."""
     if not isinstance(source, bytes):
         file_name = file_name or Path(source).name
@@ -341,15 +444,19 @@ def finish(prep: Prepared, data: bytes, db_path: str | Path, loaded_by: str | No
         return result
     if not prep.rejects.empty:
         result.file_error = prep.rows.empty  # a required column missing: the file as a whole
-        result.message = (f"{prep.file_name}: {len(prep.rejects)}건의 오류가 있어 아무것도 저장하지 않았습니다. "
-                          "교육 실적 파일은 전부 적재되거나 전혀 적재되지 않습니다 — 오류를 고친 뒤 다시 올리세요.")
+        result.message = (
+            f"{prep.file_name}: {len(prep.rejects)}건의 오류가 있어 아무것도 저장하지 않았습니다. "
+            "교육 실적 파일은 전부 적재되거나 전혀 적재되지 않습니다 — 오류를 고친 뒤 다시 올리세요."
+        )
         return result
     with db.session(db_path) as con:
         result.batch_id, result.counts = store(con, prep, hashlib.sha256(data).hexdigest(), loaded_by)
     c = result.counts
-    result.message = (f"{prep.file_name}: 교육 기록 {len(prep.rows):,}건({prep.rows['emp_no'].nunique():,}명)을 "
-                      f"적재했습니다(새로 {c['inserted']}, 변경 {c['updated']}, 그대로 {c['unchanged']}; "
-                      f"적재 번호 {result.batch_id}).")
+    result.message = (
+        f"{prep.file_name}: 교육 기록 {len(prep.rows):,}건({prep.rows['emp_no'].nunique():,}명)을 "
+        f"적재했습니다(새로 {c['inserted']}, 변경 {c['updated']}, 그대로 {c['unchanged']}; "
+        f"적재 번호 {result.batch_id})."
+    )
     return result
 
 

@@ -4,6 +4,7 @@ Passwords are never command-line arguments (they would show in the process list)
 twice on the terminal, or read from the first line of standard input with --password-stdin.
 Exit 0: done; 2: refused (one line saying why).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,9 @@ from etl import common_cli
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    common_cli.add_db_argument(parser)  # before the action (`users --db X list`) or after it (`users list --db X`)
+    common_cli.add_db_argument(
+        parser
+    )  # before the action (`users --db X list`) or after it (`users list --db X`)
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="사용자 추가")
     add.add_argument("username")
@@ -52,9 +55,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _add(con, args, settings, by) -> int:
     password = None if args.no_password else _password(args)
-    acc = auth.create_user(con, args.username, args.role, args.department, password, settings=settings, by=by,
-                           oidc_email=args.sso_email)
-    print(f"사용자를 추가했습니다: {acc.username} ({acc.role}{', ' + acc.department if acc.department else ''})")
+    acc = auth.create_user(
+        con,
+        args.username,
+        args.role,
+        args.department,
+        password,
+        settings=settings,
+        by=by,
+        oidc_email=args.sso_email,
+    )
+    print(
+        f"사용자를 추가했습니다: {acc.username} ({acc.role}{', ' + acc.department if acc.department else ''})"
+    )
     return 0
 
 
@@ -79,10 +92,18 @@ def _set_active(active: bool):
         acc = auth.get_account(con, args.username)
         if acc is None:
             raise auth.AuthError(f"없는 사용자입니다: '{args.username}'")
-        auth.update_user(con, acc.username, role=acc.role, department=acc.department, active=active,
-                         settings=settings, by=by)
+        auth.update_user(
+            con,
+            acc.username,
+            role=acc.role,
+            department=acc.department,
+            active=active,
+            settings=settings,
+            by=by,
+        )
         print(f"{acc.username}: {'사용' if active else '사용 중지'}")
         return 0
+
     return action
 
 
@@ -93,4 +114,10 @@ def _os_user() -> str:
         return "?"
 
 
-_ACTIONS = {"add": _add, "passwd": _passwd, "list": _list, "disable": _set_active(False), "enable": _set_active(True)}
+_ACTIONS = {
+    "add": _add,
+    "passwd": _passwd,
+    "list": _list,
+    "disable": _set_active(False),
+    "enable": _set_active(True),
+}

@@ -3,6 +3,7 @@
 `rejects` judges every row (one line per problem: 파일, 행, 열, 값 (masked), 사유 in Korean); `keep` picks the
 rows to store: the valid ones, one per 접수번호 (the most advanced row of a number the file repeats).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,9 +31,16 @@ def rejects(prep: Prepared, f: Fields, settings, strict: bool) -> pd.DataFrame:
 
     raw_done = col(prep, "completed_at")
     if raw_done is not None:
-        rej.add(raw_done.notna() & out["completed_at"].isna(), "completed_at", "처리일시를 날짜로 읽을 수 없습니다")
-        rej.add(out["completed_at"] < out["received_at"], "completed_at",
-                "처리일시가 접수일시보다 빠릅니다(데이터 오류)")
+        rej.add(
+            raw_done.notna() & out["completed_at"].isna(),
+            "completed_at",
+            "처리일시를 날짜로 읽을 수 없습니다",
+        )
+        rej.add(
+            out["completed_at"] < out["received_at"],
+            "completed_at",
+            "처리일시가 접수일시보다 빠릅니다(데이터 오류)",
+        )
     rej.add(f.bad_time["completed_time"], "completed_time", "처리시각을 시각으로 읽을 수 없습니다")
 
     raw_type = col(prep, "voc_type")
@@ -40,8 +48,11 @@ def rejects(prep: Prepared, f: Fields, settings, strict: bool) -> pd.DataFrame:
         if not prep.plan.defaults.get("voc_type"):
             rej.add(raw_type.isna(), "voc_type", "유형이 비어 있습니다")
         types = ", ".join(settings.voc.types)
-        rej.add(raw_type.notna() & out["voc_type"].isna(), "voc_type",
-                f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)")
+        rej.add(
+            raw_type.notna() & out["voc_type"].isna(),
+            "voc_type",
+            f"알 수 없는 유형입니다(표준: {types}; 매핑 파일 [values.voc_type]으로 지정)",
+        )
     if strict:
         rej.add(f.closed_without_time, "status", "처리상태가 완료인데 처리일시가 없습니다(--strict)")
     return rej.frame()
@@ -63,11 +74,15 @@ def _one_per_id(prep: Prepared, out: pd.DataFrame, ok: np.ndarray) -> np.ndarray
         return ok
     d = out.loc[dup, ["voc_id", "status", "completed_at", "source_row"]]
     d = d.assign(_rank=d["status"].map(STATUS_RANK).astype("int8"))
-    order = d.sort_values(["voc_id", "_rank", "completed_at", "source_row"], na_position="first", kind="stable")
+    order = d.sort_values(
+        ["voc_id", "_rank", "completed_at", "source_row"], na_position="first", kind="stable"
+    )
     drop = order.index[order["voc_id"].duplicated(keep="last").to_numpy()]
     ids = pd.unique(d["voc_id"])
-    prep.warnings.append(f"같은 접수번호가 파일에 두 번 이상 있습니다({len(ids)}건: {', '.join(map(str, ids[:5]))}"
-                         f"{' 외' if len(ids) > 5 else ''}); 가장 진행된 행을 적재했습니다")
+    prep.warnings.append(
+        f"같은 접수번호가 파일에 두 번 이상 있습니다({len(ids)}건: {', '.join(map(str, ids[:5]))}"
+        f"{' 외' if len(ids) > 5 else ''}); 가장 진행된 행을 적재했습니다"
+    )
     return ok & ~out.index.isin(drop)
 
 
@@ -83,12 +98,21 @@ class _Rejects:
             return
         src = self.prep.plan.fields.get(fld, mp.FIELD_LABELS.get(fld, fld))
         vals = self.prep.table.df[src][mask]
-        self.parts.append(pd.DataFrame({
-            "파일": self.prep.file_name, "행": self.prep.table.rows[mask.to_numpy()],
-            "열": src, "값": privacy.mask_series(vals.astype("string")).fillna("").to_numpy(), "사유": reason,
-        }))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "파일": self.prep.file_name,
+                    "행": self.prep.table.rows[mask.to_numpy()],
+                    "열": src,
+                    "값": privacy.mask_series(vals.astype("string")).fillna("").to_numpy(),
+                    "사유": reason,
+                }
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             return pd.DataFrame(columns=REJECT_COLUMNS)
-        return pd.concat(self.parts, ignore_index=True).sort_values(["행", "열"], kind="stable", ignore_index=True)
+        return pd.concat(self.parts, ignore_index=True).sort_values(
+            ["행", "열"], kind="stable", ignore_index=True
+        )

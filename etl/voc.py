@@ -6,6 +6,7 @@ one row per 접수번호) without touching the database; `store` (etl.store) ups
 voc_id in one transaction (one batch per file); `load` does both and is what the CLI and the upload
 page call.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -26,7 +27,16 @@ from etl.prepared import REJECT_COLUMN, Prepared
 from etl.readers import ReadError, read_table
 from etl.store import BatchResult, Progress, store
 
-__all__ = ["REJECT_COLUMN", "BatchResult", "LoadReport", "Prepared", "load", "prepare", "store", "write_rejects"]
+__all__ = [
+    "REJECT_COLUMN",
+    "BatchResult",
+    "LoadReport",
+    "Prepared",
+    "load",
+    "prepare",
+    "store",
+    "write_rejects",
+]
 
 
 @dataclass
@@ -45,8 +55,14 @@ class LoadReport:
 
 # --- prepare: read → normalise → validate -----------------------------------------------------------
 
-def prepare(source: str | Path | bytes, settings, mapping: mp.MappingFile | None = None,
-            name: str | None = None, strict: bool = False) -> Prepared:
+
+def prepare(
+    source: str | Path | bytes,
+    settings,
+    mapping: mp.MappingFile | None = None,
+    name: str | None = None,
+    strict: bool = False,
+) -> Prepared:
     """Read, map, normalise and validate one file (no database). Raises ReadError if unusable.
     With strict, a row closed without a completion time is rejected instead of stored."""
     t0 = time.perf_counter()
@@ -84,10 +100,21 @@ def _read(source: str | Path | bytes, name: str, settings, mapping: mp.MappingFi
 
 # --- load (CLI and upload page) -------------------------------------------------------------------
 
-def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]], settings, *,
-         mapping: mp.MappingFile | None = None, strict: bool = False, loaded_by: str | None = None,
-         rejects_dir: str | Path | None = None, progress: Progress | None = None,
-         prepared: Sequence[Prepared] | None = None, enrich: bool = True, keep_rows: bool = True) -> LoadReport:
+
+def load(
+    db_path: str | Path,
+    sources: Sequence[str | Path | tuple[str, bytes]],
+    settings,
+    *,
+    mapping: mp.MappingFile | None = None,
+    strict: bool = False,
+    loaded_by: str | None = None,
+    rejects_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    prepared: Sequence[Prepared] | None = None,
+    enrich: bool = True,
+    keep_rows: bool = True,
+) -> LoadReport:
     """Every file read → normalised → validated (`prepare`; ReadError if any is unusable: nothing written),
     its rejects written, then all stored in one transaction (`store`), then enriched.
 
@@ -100,7 +127,7 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
     preps = list(prepared) if prepared is not None else []
     if prepared is None:
         for i, src in enumerate(sources):
-            name, data = (src if isinstance(src, tuple) else (Path(src).name, Path(src)))
+            name, data = src if isinstance(src, tuple) else (Path(src).name, Path(src))
             if progress:
                 progress(0.5 * i / max(len(sources), 1), f"{name} 읽는 중…")
             preps.append(prepare(data, settings, mapping, name=name, strict=strict))
@@ -111,8 +138,10 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
         report.rejects_files = write_rejects(preps, rejects_dir, settings)
     if strict and any(p.rows_rejected for p in preps):
         report.strict_blocked = True
-        report.batches = [BatchResult(p.file_name, None, p.rows_read, rejected=p.rows_rejected, merged=p.merged)
-                          for p in preps]
+        report.batches = [
+            BatchResult(p.file_name, None, p.rows_read, rejected=p.rows_rejected, merged=p.merged)
+            for p in preps
+        ]
         return report
     t1 = time.perf_counter()
     loaded_by = loaded_by or _user() or "알 수 없음"
@@ -130,7 +159,11 @@ def load(db_path: str | Path, sources: Sequence[str | Path | tuple[str, bytes]],
         t2 = time.perf_counter()
         from ccm import text
 
-        step = (lambda d, n: progress(0.9 + 0.1 * d / max(n, 1), f"키워드·주제 분석 중… {d:,}/{n:,}건")) if progress else None
+        step = (
+            (lambda d, n: progress(0.9 + 0.1 * d / max(n, 1), f"키워드·주제 분석 중… {d:,}/{n:,}건"))
+            if progress
+            else None
+        )
         report.enriched = text.enrich_path(db_path, settings, step) or 0
         timings["키워드·주제 분석"] = time.perf_counter() - t2
     if progress:

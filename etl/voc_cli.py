@@ -3,6 +3,7 @@
 Exit 0: every row loaded; 1: some rows rejected (the valid ones loaded, or nothing with --strict);
 2: a file could not be used (one line saying why; nothing written).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="VOC 내보내기 파일 (CSV, .xlsx, .xls)")
     common_cli.add_db_argument(parser)
     parser.add_argument("--mapping", help="열·값 매핑 파일 (TOML; docs/loading.md '매핑 파일' 참고)")
-    parser.add_argument("--strict", action="store_true", help="오류 행이 하나라도 있으면 아무것도 적재하지 않음")
+    parser.add_argument(
+        "--strict", action="store_true", help="오류 행이 하나라도 있으면 아무것도 적재하지 않음"
+    )
     parser.add_argument("--rejects-dir", help="오류 행 파일을 쓸 폴더 (기본: 각 입력 파일의 폴더)")
 
 
@@ -34,8 +37,16 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise ReadError(f"파일이 없습니다: {', '.join(missing)}")
     rejects_dir = _rejects_dir(args.rejects_dir) if args.rejects_dir else Path(args.files[0]).resolve().parent
-    report = voc.load(db_path, args.files, settings, mapping=mapping, strict=args.strict,
-                      rejects_dir=rejects_dir, progress=progress_line(), keep_rows=False)
+    report = voc.load(
+        db_path,
+        args.files,
+        settings,
+        mapping=mapping,
+        strict=args.strict,
+        rejects_dir=rejects_dir,
+        progress=progress_line(),
+        keep_rows=False,
+    )
     print_report(report)
     return report.exit_code
 
@@ -46,8 +57,10 @@ def _mapping(path: str | None, settings) -> MappingFile | None:
     try:
         return load_mapping(path, settings)
     except (AttributeError, TypeError) as exc:  # a value where the format expects a table, or the reverse
-        raise ReadError(f"{Path(path).name}: 매핑 파일의 구조가 맞지 않습니다 — [columns] 와 [values.필드] 는 "
-                        f"'원본 = 대상' 줄로 된 표여야 합니다(docs/loading.md '매핑 파일' 참고).") from exc
+        raise ReadError(
+            f"{Path(path).name}: 매핑 파일의 구조가 맞지 않습니다 — [columns] 와 [values.필드] 는 "
+            f"'원본 = 대상' 줄로 된 표여야 합니다(docs/loading.md '매핑 파일' 참고)."
+        ) from exc
 
 
 def _rejects_dir(given: str) -> Path:
@@ -60,7 +73,9 @@ def _rejects_dir(given: str) -> Path:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise ReadError(f"오류 행 파일을 쓸 폴더(--rejects-dir)에 쓸 수 없습니다: {folder} ({os_reason(exc)})") from exc
+        raise ReadError(
+            f"오류 행 파일을 쓸 폴더(--rejects-dir)에 쓸 수 없습니다: {folder} ({os_reason(exc)})"
+        ) from exc
     return folder
 
 
@@ -73,18 +88,25 @@ def progress_line() -> voc.Progress:
     def show(fraction: float, message: str) -> None:
         if fraction >= 0.5 and message != last[0]:
             last[0] = message
-            print(f"\r[{fraction:4.0%}] {message}\033[K" if tty else f"[{fraction:4.0%}] {message}",
-                  end="" if tty and fraction < 1 else "\n", file=sys.stderr, flush=True)
+            print(
+                f"\r[{fraction:4.0%}] {message}\033[K" if tty else f"[{fraction:4.0%}] {message}",
+                end="" if tty and fraction < 1 else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
+
     return show
 
 
 def print_report(report: voc.LoadReport) -> None:
     for prep, b in zip(report.prepared, report.batches):
         enc = prep.table.encoding or f"시트 {prep.table.sheet}"
-        print(f"{b.file_name} ({enc}, 머리글 {prep.table.header_row}행): 읽음 {b.rows_read:,} = 추가 {b.inserted:,} + "
-              f"갱신 {b.updated:,} + 변화 없음 {b.unchanged:,} + 같은 번호 병합 {b.merged:,} + 오류 {b.rejected:,}"
-              + (f" · 처리일시 없음 {b.closed_without_time:,}" if b.closed_without_time else "")
-              + (f" · 배치 {b.batch_id}" if b.batch_id else ""))
+        print(
+            f"{b.file_name} ({enc}, 머리글 {prep.table.header_row}행): 읽음 {b.rows_read:,} = 추가 {b.inserted:,} + "
+            f"갱신 {b.updated:,} + 변화 없음 {b.unchanged:,} + 같은 번호 병합 {b.merged:,} + 오류 {b.rejected:,}"
+            + (f" · 처리일시 없음 {b.closed_without_time:,}" if b.closed_without_time else "")
+            + (f" · 배치 {b.batch_id}" if b.batch_id else "")
+        )
         for w in prep.warnings:
             print(f"  주의: {w}")
         for r in prep.rejects.head(SHOWN_REJECTS).itertuples(index=False):

@@ -1,6 +1,7 @@
 """회의 화면 (projector mode): PCSI, KPI attainment, compliance and overdue items, each coloured against its
 target, with complaint topics and this year's monthly compliance — one screen (1366×768 up to 1920×1080)
 without scrolling, no controls, type readable from the back of a room. Opens directly at /meeting."""
+
 from __future__ import annotations
 
 from html import escape
@@ -53,7 +54,9 @@ def main() -> None:
     st.html(PROJECTOR_CSS)
     st.html(f'<div class="mt-head"><b>CCM 주요 지표</b><span>{ctx.now:%Y-%m-%d %H:%M} 기준</span></div>')
     if not data.run(voc.has_data):
-        empty_state("아직 데이터가 없습니다. VOC·고객만족도·KPI 파일을 올리면 이 화면에 주요 지표가 나타납니다.")
+        empty_state(
+            "아직 데이터가 없습니다. VOC·고객만족도·KPI 파일을 올리면 이 화면에 주요 지표가 나타납니다."
+        )
         return
     f = data.run(meeting.figures, ctx.now, ctx.settings)
     st.html(cards_html(meeting.cards(f, ctx.settings, ctx.now)))
@@ -66,8 +69,14 @@ def main() -> None:
 
 
 def _plot(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", height="stretch", theme=None, key=key,
-                    config={"displayModeBar": False, "staticPlot": True, "responsive": True})
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        height="stretch",
+        theme=None,
+        key=key,
+        config={"displayModeBar": False, "staticPlot": True, "responsive": True},
+    )
 
 
 def cards_html(cards: tuple[meeting.Card, ...]) -> str:
@@ -77,11 +86,14 @@ def cards_html(cards: tuple[meeting.Card, ...]) -> str:
 def _card(c: meeting.Card) -> str:
     bg, fg = palette.STATUS[c.status], palette.ON_STATUS[c.status]
     lines = [x for x in (_target_line(c), c.note) if x]
-    return (f'<div class="mt-card mt-card-{c.key}" data-status="{c.status}" style="background:{bg};color:{fg}">'
-            f'<div class="mt-label">{escape(c.label)}</div>'
-            f'<div class="mt-row"><span class="mt-value">{_value(c.value, c.unit)}</span>'
-            f'<span class="mt-status">{c.status}</span></div>'
-            + "".join(f'<div class="mt-line">{escape(x)}</div>' for x in lines) + "</div>")
+    return (
+        f'<div class="mt-card mt-card-{c.key}" data-status="{c.status}" style="background:{bg};color:{fg}">'
+        f'<div class="mt-label">{escape(c.label)}</div>'
+        f'<div class="mt-row"><span class="mt-value">{_value(c.value, c.unit)}</span>'
+        f'<span class="mt-status">{c.status}</span></div>'
+        + "".join(f'<div class="mt-line">{escape(x)}</div>' for x in lines)
+        + "</div>"
+    )
 
 
 def _value(v: float | None, unit: str) -> str:
@@ -104,10 +116,15 @@ def _target_line(c: meeting.Card) -> str:
 def _layout(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, font_size=TITLE_PX, x=0, xanchor="left", y=0.98, yanchor="top"),
-        template="plotly_white", paper_bgcolor="white", plot_bgcolor="white", showlegend=False,
+        template="plotly_white",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=False,
         font=dict(family=FONT, size=AXIS_PX, color=palette.TEXT),
-        margin=dict(l=8, r=16, t=48, b=8), bargap=0.2,
-        uniformtext=dict(minsize=LABEL_PX, mode="show"))  # bar labels never shrink below LABEL_PX
+        margin=dict(l=8, r=16, t=48, b=8),
+        bargap=0.2,
+        uniformtext=dict(minsize=LABEL_PX, mode="show"),
+    )  # bar labels never shrink below LABEL_PX
     fig.update_xaxes(tickfont_size=AXIS_PX, gridcolor=palette.GRID, zeroline=False, automargin=True)
     fig.update_yaxes(tickfont_size=AXIS_PX, gridcolor=palette.GRID, zeroline=False, automargin=True)
     return fig
@@ -116,9 +133,18 @@ def _layout(fig: go.Figure, title: str) -> go.Figure:
 def topics_figure(topics: pd.DataFrame, days: int) -> go.Figure:
     title = f"최근 {days}일 불만 주제 상위 {len(topics) or 5}"
     t = topics.iloc[::-1]
-    fig = go.Figure(go.Bar(x=t["건수"], y=t["주제"], orientation="h", marker_color=palette.NEUTRAL,
-                           text=[f"{n:,}건" for n in t["건수"]], textposition="auto",
-                           textfont_size=LABEL_PX, cliponaxis=False))
+    fig = go.Figure(
+        go.Bar(
+            x=t["건수"],
+            y=t["주제"],
+            orientation="h",
+            marker_color=palette.NEUTRAL,
+            text=[f"{n:,}건" for n in t["건수"]],
+            textposition="auto",
+            textfont_size=LABEL_PX,
+            cliponaxis=False,
+        )
+    )
     fig = _layout(fig, title if not topics.empty else f"최근 {days}일 불만 주제: 주제가 있는 불만 VOC 없음")
     fig.update_xaxes(rangemode="tozero", tickformat=",d", title=None)
     fig.update_yaxes(title=None, showgrid=False)
@@ -134,13 +160,25 @@ def monthly_figure(monthly: pd.DataFrame, target: float | None, now) -> go.Figur
     status = [meeting.status("higher", v, target, rules) for v in monthly["compliance"]]
     labels = [f"{m}월" + ("<br>진행 중" if m == now.month else "") for m in monthly["month"]]
     empty = monthly["compliance"].isna()
-    fig = go.Figure(go.Bar(x=labels, y=monthly["compliance"].fillna(0), marker_color=[palette.STATUS[s] for s in status],
-                           text=["없음" if e else f"{v * 100:.1f}" for v, e in zip(monthly["compliance"], empty)],
-                           textposition=["outside" if e else "inside" for e in empty], insidetextanchor="end",
-                           textangle=0, cliponaxis=False,
-                           textfont=dict(size=LABEL_PX, color=[palette.TEXT if e else palette.ON_STATUS[s]
-                                                               for s, e in zip(status, empty)])))
-    title = f"{now.year}년 월별 처리기한 준수율(%)" + (f" · 목표 {target * 100:g}%" if target is not None else "")
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=monthly["compliance"].fillna(0),
+            marker_color=[palette.STATUS[s] for s in status],
+            text=["없음" if e else f"{v * 100:.1f}" for v, e in zip(monthly["compliance"], empty)],
+            textposition=["outside" if e else "inside" for e in empty],
+            insidetextanchor="end",
+            textangle=0,
+            cliponaxis=False,
+            textfont=dict(
+                size=LABEL_PX,
+                color=[palette.TEXT if e else palette.ON_STATUS[s] for s, e in zip(status, empty)],
+            ),
+        )
+    )
+    title = f"{now.year}년 월별 처리기한 준수율(%)" + (
+        f" · 목표 {target * 100:g}%" if target is not None else ""
+    )
     fig = _layout(fig, title)
     if target is not None:
         fig.add_hline(y=target, line=dict(color=palette.TARGET, dash="dash", width=3))

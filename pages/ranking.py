@@ -1,4 +1,5 @@
 """부서 평가·포상: composite ranking, each component's contribution, weights an evaluator can change."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,9 +24,19 @@ def weight_inputs(cfg: RankingConfig) -> RankingConfig:
     cols = st.columns(len(cfg.components))
     weights = {}
     for col, c in zip(cols, cfg.components):
-        weights[c.key] = col.number_input(
-            f"{c.label} (%)", min_value=0.0, max_value=100.0, value=round(c.weight * 100.0, 1), step=5.0, format="%.1f",
-            key=f"rk_w_{c.key}", help=c.definition) / 100.0
+        weights[c.key] = (
+            col.number_input(
+                f"{c.label} (%)",
+                min_value=0.0,
+                max_value=100.0,
+                value=round(c.weight * 100.0, 1),
+                step=5.0,
+                format="%.1f",
+                key=f"rk_w_{c.key}",
+                help=c.definition,
+            )
+            / 100.0
+        )
     if sum(weights.values()) <= 0:
         st.warning("가중치가 모두 0입니다. 기본 가중치를 씁니다.")
         return cfg
@@ -36,11 +47,20 @@ def contribution_chart(result: pd.DataFrame, cfg: RankingConfig) -> go.Figure:
     ranked = result.dropna(subset=["rank"]).iloc[::-1]
     fig = go.Figure()
     for i, c in enumerate(cfg.components):
-        fig.add_bar(y=ranked["department"], x=ranked[f"{c.key}_contrib"], name=c.label, orientation="h",
-                    marker_color=palette.OTHER[i % len(palette.OTHER)],
-                    hovertemplate=f"{c.label}: %{{x:.1f}}점<extra></extra>")
-    fig.update_layout(barmode="stack", title="구성요소별 기여 점수 (합계 = 종합점수, 0~100점)",
-                      legend=dict(orientation="h", y=-0.15), height=160 + 45 * len(ranked))
+        fig.add_bar(
+            y=ranked["department"],
+            x=ranked[f"{c.key}_contrib"],
+            name=c.label,
+            orientation="h",
+            marker_color=palette.OTHER[i % len(palette.OTHER)],
+            hovertemplate=f"{c.label}: %{{x:.1f}}점<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        title="구성요소별 기여 점수 (합계 = 종합점수, 0~100점)",
+        legend=dict(orientation="h", y=-0.15),
+        height=160 + 45 * len(ranked),
+    )
     fig.update_xaxes(range=[0, 100], title="점수")
     return fig
 
@@ -59,32 +79,47 @@ def main() -> None:
     departments = tuple(ctx.settings.departments)
     year, month = ranking.evaluation_month(ctx.scope, ctx.now)
     out = data.run(ranking.evaluate, ctx.scope, ctx.now, base, departments)
-    st.caption(f"평가 기간: {ctx.period_label} (VOC 지표) · KPI: {year}년 {month}월까지 누계 · PCSI: {year}년 조사 "
-               "· 순위는 전체 부서를 대상으로 매깁니다.")
+    st.caption(
+        f"평가 기간: {ctx.period_label} (VOC 지표) · KPI: {year}년 {month}월까지 누계 · PCSI: {year}년 조사 "
+        "· 순위는 전체 부서를 대상으로 매깁니다."
+    )
     if ctx.scope.days < 360:
-        st.info("포상 평가는 연 1회입니다(매뉴얼 §3.2.1). 연간 순위는 사이드바에서 기간 단위 '연도'를 고르세요.",
-                icon=":material/event:")
+        st.info(
+            "포상 평가는 연 1회입니다(매뉴얼 §3.2.1). 연간 순위는 사이드바에서 기간 단위 '연도'를 고르세요.",
+            icon=":material/event:",
+        )
     with st.expander("산식 (말로 설명)", expanded=False):
         for line in ranking.formula_text(base):
             st.markdown(md(line))
     if out["ranking"]["rank"].isna().all():
-        empty_state("이 기간에는 점수를 매길 수 있는 부서가 없습니다. 각 구성요소의 최소 건수를 채우는 데이터가 "
-                    "없습니다(VOC·KPI·고객만족도). 기간을 넓히거나 데이터를 올리세요.")
+        empty_state(
+            "이 기간에는 점수를 매길 수 있는 부서가 없습니다. 각 구성요소의 최소 건수를 채우는 데이터가 "
+            "없습니다(VOC·KPI·고객만족도). 기간을 넓히거나 데이터를 올리세요."
+        )
         return
     cfg = weight_inputs(base)
     result = ranking.rank(out["inputs"], cfg)
     moves = ranking.rank_changes(out["ranking"], result)
-    shown = result if ctx.scope.departments is None else result[result["department"].isin(ctx.scope.departments)]
+    shown = (
+        result if ctx.scope.departments is None else result[result["department"].isin(ctx.scope.departments)]
+    )
     if cfg != base:
         changed = moves[moves["moved"].fillna(0) != 0]
         if changed.empty:
             st.info("가중치를 바꿨지만 순위는 그대로입니다.")
         else:
-            st.info("기본 가중치 대비 순위 변동: " + ", ".join(
-                f"{md(r.department)} {int(r.rank_before)}→{int(r.rank_after)}위" for r in changed.itertuples()))
+            st.info(
+                "기본 가중치 대비 순위 변동: "
+                + ", ".join(
+                    f"{md(r.department)} {int(r.rank_before)}→{int(r.rank_after)}위"
+                    for r in changed.itertuples()
+                )
+            )
     st.subheader("순위")
-    definition("종합점수 = Σ(적용 가중치 × 구성요소 점수). '기여'는 그 구성요소가 종합점수에 더한 점수입니다. "
-               "미평가 구성요소의 가중치는 나머지에 재배분됩니다. 변동은 기본 가중치 순위 대비입니다.")
+    definition(
+        "종합점수 = Σ(적용 가중치 × 구성요소 점수). '기여'는 그 구성요소가 종합점수에 더한 점수입니다. "
+        "미평가 구성요소의 가중치는 나머지에 재배분됩니다. 변동은 기본 가중치 순위 대비입니다."
+    )
     rt = ranking.ranking_frame(shown, moves, cfg)
     chart(contribution_chart(shown, cfg), rt, "부서 평가 순위", key="rk_rank")
     st.subheader("구성요소별 근거")
@@ -105,9 +140,21 @@ def main() -> None:
             table(ranking.facilities_frame(facilities, cfg), "시설별 PCSI", key="rk_fac")
     st.download_button(  # built when clicked, not on every rerun
         "평가위원회용 Excel 내려받기",
-        lambda: committee_workbook(shown, moves, cfg, award_rows, facilities, period=ctx.scope.label or str(year),
-                                   complete=ctx.scope.departments is None),
-        f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"), XLSX,
-        key="rk_committee", icon=":material/download:", on_click="ignore")
+        lambda: committee_workbook(
+            shown,
+            moves,
+            cfg,
+            award_rows,
+            facilities,
+            period=ctx.scope.label or str(year),
+            complete=ctx.scope.departments is None,
+        ),
+        f"부서평가_{ctx.scope.label or year}.xlsx".replace(" ", "_"),
+        XLSX,
+        key="rk_committee",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
 
 main()

@@ -1,4 +1,5 @@
 """데이터 올리기: VOC exports, survey files and KPI workbooks."""
+
 import streamlit as st
 
 from ui import upload_kpi, upload_survey, upload_voc

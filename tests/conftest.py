@@ -1,5 +1,6 @@
 """Shared fixtures: an isolated settings file and database per test, the demo database once per run,
 and `app_test` to run a real page with streamlit.testing's AppTest."""
+
 from __future__ import annotations
 
 import re
@@ -16,6 +17,10 @@ from tests.support.accounts import sign_in
 from tests.support.constants import NOW
 from tests.support.settings_copy import write_settings
 
+pytest_plugins = [
+    "tests.support.live_browser"
+]  # the browser tests' fixtures: server, browser, page, other_page
+
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -24,8 +29,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     path = write_settings(tmp_path, db)
     # No pooled dashboard connection in AppTest tests: a test may open the file in another mode right after
     # a page ran (the pool is tested in test_coexistence.py and used by the browser tests' server).
-    path.write_text(re.sub(r"pool_idle_seconds = [0-9.]+", "pool_idle_seconds = 0", path.read_text(encoding="utf-8"), count=1),
-                    encoding="utf-8")
+    path.write_text(
+        re.sub(
+            r"pool_idle_seconds = [0-9.]+", "pool_idle_seconds = 0", path.read_text(encoding="utf-8"), count=1
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("CCM_SETTINGS", str(path))
     monkeypatch.setenv("CCM_DB", str(db))
     monkeypatch.setenv("CCM_SECRET_KEY_FILE", str(tmp_path / "secret.key"))
@@ -84,6 +93,7 @@ def app_test(env: Settings) -> Callable[..., AppTest]:
     account is created in the test database and the session is marked signed in exactly as the login
     form does (tests/support/accounts.py). A 부서 user without a department gets the first configured one.
     """
+
     def make(page: str, *, role: str = "관리자", department: str | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / page), default_timeout=30)
         sign_in(at, env, role, department)

@@ -1,5 +1,6 @@
 """개선과제 rules (ccm.actions): who may do what, the status flow, audit rows, the effect windows and
 verdicts, the on-time KPI actual and the report frame — hand-computed on a small real database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -14,7 +15,17 @@ from ccm.period import Scope
 from tests.support.constants import NOW_AT as NOW
 
 ALL = Scope(date(2026, 1, 1), date(2027, 1, 1))
-COLS = ("voc_id", "received_at", "completed_at", "voc_type", "department", "facility", "status", "title", "content")
+COLS = (
+    "voc_id",
+    "received_at",
+    "completed_at",
+    "voc_type",
+    "department",
+    "facility",
+    "status",
+    "title",
+    "content",
+)
 
 
 @dataclass(frozen=True)
@@ -35,23 +46,40 @@ def _item(i: str, day: str, voc_type: str, facility: str = "철로자전거", ti
 
 # 철로자전거 × 주차, action completed 2026-06-01, window 90 days:
 # before = 2026-03-03 .. 2026-05-31 (12 items: 9 불만, 3 문의), after = 2026-06-02 .. 2026-08-30 (2 문의).
-B_DAYS = ["2026-03-03", "2026-03-12", "2026-03-21", "2026-04-03", "2026-04-04", "2026-04-05", "2026-04-06",
-          "2026-05-27", "2026-05-28"]
-BEFORE = [_item(f"B{k}", d, "불만") for k, d in enumerate(B_DAYS)] + \
-         [_item(f"Q{k}", f"2026-04-{20 + k}", "문의") for k in range(3)]
+B_DAYS = [
+    "2026-03-03",
+    "2026-03-12",
+    "2026-03-21",
+    "2026-04-03",
+    "2026-04-04",
+    "2026-04-05",
+    "2026-04-06",
+    "2026-05-27",
+    "2026-05-28",
+]
+BEFORE = [_item(f"B{k}", d, "불만") for k, d in enumerate(B_DAYS)] + [
+    _item(f"Q{k}", f"2026-04-{20 + k}", "문의") for k in range(3)
+]
 AFTER = [_item("A1", "2026-06-02", "문의"), _item("A2", "2026-08-30", "문의")]
-OUTSIDE = [_item("X1", "2026-03-02", "문의"), _item("X2", "2026-06-01", "문의"), _item("X3", "2026-08-31", "불만")]
+OUTSIDE = [
+    _item("X1", "2026-03-02", "문의"),
+    _item("X2", "2026-06-01", "문의"),
+    _item("X3", "2026-08-31", "불만"),
+]
 # 관광사격장 × 주차: 3 before, 1 after an action completed 2026-06-01 → 4 items, too few.
-SMALL = [_item(f"S{k}", f"2026-05-{10 + k}", "불만", "관광사격장") for k in range(3)] + \
-        [_item("S9", "2026-07-01", "불만", "관광사격장")]
+SMALL = [_item(f"S{k}", f"2026-05-{10 + k}", "불만", "관광사격장") for k in range(3)] + [
+    _item("S9", "2026-07-01", "불만", "관광사격장")
+]
 
 
 @pytest.fixture
 def con(env):
     with db.session(env.db_path) as c:
         cols = ", ".join(COLS)
-        c.executemany(f"INSERT INTO voc_items ({cols}, batch_id) VALUES ({', '.join('?' * len(COLS))}, 1)",
-                      [list(r) for r in BEFORE + AFTER + OUTSIDE + SMALL])
+        c.executemany(
+            f"INSERT INTO voc_items ({cols}, batch_id) VALUES ({', '.join('?' * len(COLS))}, 1)",
+            [list(r) for r in BEFORE + AFTER + OUTSIDE + SMALL],
+        )
         text.enrich(c, env)
         yield c
 
@@ -61,11 +89,31 @@ def rules(env):
     return act.rules_from(env)
 
 
-def _done(con, rules, title="철로자전거 주차 개선", facility="철로자전거", topic="주차", completed=date(2026, 6, 1),
-          department="관광사업팀", due=date(2026, 6, 30)) -> int:
-    return act.create(con, ADMIN, rules, {"title": title, "department": department, "status": "완료", "topic": topic,
-                                          "facility": facility, "due_date": due, "completed_on": completed},
-                      now=NOW)
+def _done(
+    con,
+    rules,
+    title="철로자전거 주차 개선",
+    facility="철로자전거",
+    topic="주차",
+    completed=date(2026, 6, 1),
+    department="관광사업팀",
+    due=date(2026, 6, 30),
+) -> int:
+    return act.create(
+        con,
+        ADMIN,
+        rules,
+        {
+            "title": title,
+            "department": department,
+            "status": "완료",
+            "topic": topic,
+            "facility": facility,
+            "due_date": due,
+            "completed_on": completed,
+        },
+        now=NOW,
+    )
 
 
 def test_settings_give_the_manuals_flow_and_a_90_day_window(rules):
@@ -153,6 +201,7 @@ def test_a_setting_changes_the_window(con, rules):
 
 # --- roles, status flow, audit -----------------------------------------------------------------
 
+
 def _new(con, rules, user, department="관광사업팀", **more) -> int:
     return act.create(con, user, rules, {"title": "안내판 정비", "department": department, **more}, now=NOW)
 
@@ -211,13 +260,19 @@ def test_completion_fills_the_date_and_moving_back_clears_it(con, rules):
 
 
 def test_every_change_is_one_audit_row(con, rules):
-    aid = act.create(con, TOUR, rules, {"title": "안내판 정비", "department": "관광사업팀"}, ("B0", "B1"), now=NOW)
+    aid = act.create(
+        con, TOUR, rules, {"title": "안내판 정비", "department": "관광사업팀"}, ("B0", "B1"), now=NOW
+    )
     act.update(con, TOUR, rules, aid, {"status": "계획", "due_date": date(2026, 12, 31)}, now=NOW)
     act.update(con, TOUR, rules, aid, {"customer_told": True}, now=NOW)
     act.update(con, TOUR, rules, aid, {"customer_told": True}, now=NOW)  # nothing changed: no row
     rows = con.execute("SELECT username, action, detail FROM audit_log ORDER BY audit_id").fetchall()
-    assert [(u, a) for u, a, _ in rows] == [("tour", "action_create"), ("tour", "action_status"),
-                                            ("tour", "action_update"), ("tour", "action_update")]
+    assert [(u, a) for u, a, _ in rows] == [
+        ("tour", "action_create"),
+        ("tour", "action_status"),
+        ("tour", "action_update"),
+        ("tour", "action_update"),
+    ]
     assert "관련 VOC 2건" in rows[0][2]
     assert rows[1][2] == f"과제 {aid}번: 발굴 → 계획"
     assert rows[2][2] == f"과제 {aid}번: 완료 예정일=2026-12-31"
@@ -232,6 +287,7 @@ def test_linked_items_follow_the_department_scope(con, rules):
 
 # --- CCO list, KPI actual, report ---------------------------------------------------------------
 
+
 def test_cco_list_holds_overdue_and_unshown_effects(con, rules):
     late = _new(con, rules, TOUR, status="시행", due_date=date(2026, 11, 20))
     held = _done(con, rules, title="사격장 주차", facility="관광사격장")
@@ -244,12 +300,12 @@ def test_cco_list_holds_overdue_and_unshown_effects(con, rules):
 
 
 def test_on_time_completion_rate(con, rules):
-    _done(con, rules, title="a", completed=date(2026, 6, 1), due=date(2026, 6, 30))      # on time
-    _done(con, rules, title="b", completed=date(2026, 6, 1), due=date(2026, 6, 1))       # on the day: on time
-    _done(con, rules, title="c", completed=date(2026, 7, 2), due=date(2026, 7, 1))       # late
-    _new(con, rules, TOUR, status="계획", due_date=date(2026, 12, 31))                    # due, open
+    _done(con, rules, title="a", completed=date(2026, 6, 1), due=date(2026, 6, 30))  # on time
+    _done(con, rules, title="b", completed=date(2026, 6, 1), due=date(2026, 6, 1))  # on the day: on time
+    _done(con, rules, title="c", completed=date(2026, 7, 2), due=date(2026, 7, 1))  # late
+    _new(con, rules, TOUR, status="계획", due_date=date(2026, 12, 31))  # due, open
     _done(con, rules, title="d", department="문화사업팀", completed=date(2026, 6, 1), due=date(2026, 6, 30))
-    _done(con, rules, title="e", completed=date(2025, 6, 1), due=date(2025, 6, 30))      # another year
+    _done(con, rules, title="e", completed=date(2025, 6, 1), due=date(2025, 6, 30))  # another year
     assert act.on_time_completion_rate(con, 2026) == (3, 5)
     assert act.on_time_completion_rate(con, 2026, "관광사업팀") == (2, 4)
     assert act.on_time_completion_rate(con, 2026, until=date(2026, 7, 1)) == (3, 3)

@@ -1,13 +1,20 @@
 """The 개선과제 page (AppTest) on the demo, an empty and a filtered-to-nothing database, and per role;
 the trends page's '개선과제 만들기' control."""
+
 from __future__ import annotations
 
 from ccm import db
 
 
 def _text(at) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info] + \
-            [s.value for s in at.success] + [e.value for e in at.error] + [str(m.label) + str(m.value) for m in at.metric]
+    parts = (
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [i.value for i in at.info]
+        + [s.value for s in at.success]
+        + [e.value for e in at.error]
+        + [str(m.label) + str(m.value) for m in at.metric]
+    )
     return "\n".join(str(p) for p in parts)
 
 
@@ -67,7 +74,8 @@ def test_create_from_the_form_is_stored_and_audited(app_test, env):
     assert "개선과제 1번" in _text(at)
     with db.session(env.db_path) as con:
         assert con.execute("SELECT title, department, status FROM improvement_actions").fetchall() == [
-            ("매표소 안내 개선", "관광사업팀", "발굴")]
+            ("매표소 안내 개선", "관광사업팀", "발굴")
+        ]
         assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'action_create'").fetchone()[0] == 1
 
 
@@ -80,8 +88,10 @@ def test_trends_matrix_cell_becomes_an_action(demo_env, app_test):
     at.button(key="FormSubmitter:tr_act_prev_form_0-개선과제 만들기").click().run()
     assert not at.exception, at.exception
     with db.session(demo_env.db_path) as con:
-        row = con.execute("SELECT action_id, title, origin, facility, topic FROM improvement_actions "
-                          "ORDER BY action_id DESC LIMIT 1").fetchone()
+        row = con.execute(
+            "SELECT action_id, title, origin, facility, topic FROM improvement_actions "
+            "ORDER BY action_id DESC LIMIT 1"
+        ).fetchone()
         linked = con.execute("SELECT count(*) FROM action_voc WHERE action_id = ?", [row[0]]).fetchone()[0]
     assert row[1] == title and row[2] == "경중도×빈도" and row[3] and row[4]
     assert linked > 0
@@ -99,8 +109,13 @@ def test_selected_items_of_a_topic_become_an_action(demo_env, app_test):
     at.button(key="FormSubmitter:tr_act_items_form-개선과제 만들기").click().run()
     assert not at.exception, at.exception
     with db.session(demo_env.db_path) as con:
-        row = con.execute("SELECT action_id, origin, topic, facility FROM improvement_actions "
-                          "ORDER BY action_id DESC LIMIT 1").fetchone()
-        linked = sorted(r[0] for r in con.execute("SELECT voc_id FROM action_voc WHERE action_id = ?", [row[0]]).fetchall())
+        row = con.execute(
+            "SELECT action_id, origin, topic, facility FROM improvement_actions "
+            "ORDER BY action_id DESC LIMIT 1"
+        ).fetchone()
+        linked = sorted(
+            r[0]
+            for r in con.execute("SELECT voc_id FROM action_voc WHERE action_id = ?", [row[0]]).fetchall()
+        )
     assert row[1:] == ("선택한 VOC", topic, None)
     assert linked == sorted(ids)

@@ -1,4 +1,5 @@
 """관리 page: users, audit log, batch history and rollback, settings editor (real database, real loader)."""
+
 import re
 from pathlib import Path
 
@@ -16,16 +17,31 @@ def shown_text(markdown: str) -> str:
 
 
 # Bookkeeping, plus text_cache: a content-addressed cache of analysed texts (entries are reusable, never wrong).
-BOOKKEEPING = {"load_batches", "audit_log", "login_attempts", "users", "sessions", "schema_info", "text_cache"}
+BOOKKEEPING = {
+    "load_batches",
+    "audit_log",
+    "login_attempts",
+    "users",
+    "sessions",
+    "schema_info",
+    "text_cache",
+}
 
 
 def _snapshot(db_path: Path) -> dict:
     """Every data table's rows, sorted (bookkeeping tables excluded)."""
     with db.session(db_path) as con:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1").fetchall()]
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
-                for t in tables if t not in BOOKKEEPING}
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
+            for t in tables
+            if t not in BOOKKEEPING
+        }
 
 
 def _load(env, tmp_path: Path, name: str, rows: list[str]) -> int:
@@ -55,7 +71,10 @@ def test_rollback_in_the_page_restores_the_state_after_the_previous_load_exactly
     assert not at.exception and not at.error
     assert _snapshot(env.db_path) == after_a
     with db.session(env.db_path) as con:
-        assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [b]).fetchone()[0] == "rolled_back"
+        assert (
+            con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [b]).fetchone()[0]
+            == "rolled_back"
+        )
         log = audit.query(con, actions=("rollback",))
     assert log["사용자"].tolist() == ["test-관리자"] and f"적재번호 {b}" in log["상세"].iloc[0]
 
@@ -65,7 +84,9 @@ def test_rollback_needs_the_confirmation(app_test, env, tmp_path):
     at = _rollback_in_page(app_test, a, sure=False)
     assert "확인란" in at.warning[0].value
     with db.session(env.db_path) as con:
-        assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [a]).fetchone()[0] == "loaded"
+        assert (
+            con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [a]).fetchone()[0] == "loaded"
+        )
 
 
 def test_rollback_refusal_from_the_loader_is_shown_in_korean(app_test, env, tmp_path):
@@ -80,7 +101,10 @@ def test_batch_history_lists_every_load_with_counts(app_test, env, tmp_path):
     _load(env, tmp_path, "b.csv", EXPORT_B)
     with db.session(env.db_path) as con:
         history = batches.batch_history(con)
-    assert history[["파일", "읽은_행", "추가", "갱신"]].values.tolist() == [["b.csv", 2, 1, 1], ["a.csv", 3, 3, 0]]
+    assert history[["파일", "읽은_행", "추가", "갱신"]].values.tolist() == [
+        ["b.csv", 2, 1, 1],
+        ["a.csv", 3, 3, 0],
+    ]
     at = app_test("pages/admin.py").run()
     assert set(_frame_with(at, "파일")["파일"]) == {"a.csv", "b.csv"}
 
@@ -134,14 +158,25 @@ def test_settings_syntax_error_names_line_and_nothing_is_written(app_test, env):
     assert env.path.read_text(encoding="utf-8") == before
 
 
-@pytest.mark.parametrize("old,new,message", [
-    ('"철로자전거" = "관광사업팀"', '"철로자전거" = "없는팀"', "departments 에 없는 부서"),
-    ('work_start = "09:00"', 'work_start = "9시"', "HH:MM"),
-    ('"고충" = 7', '"고충" = 0', "1 이상의 정수"),
-    ("extra_closures = []", 'extra_closures = [{ date = "2025-13-20", name = "휴무", source = "결재" }]', "YYYY-MM-DD"),
-    ("extra_closures = []", 'extra_closures = [{ date = "2025-10-07", name = "임시 휴무" }]', "근거(source)가 없습니다"),
-    ('max_failures = 5', 'max_failures = "다섯"', "[auth] max_failures"),
-])
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        ('"철로자전거" = "관광사업팀"', '"철로자전거" = "없는팀"', "departments 에 없는 부서"),
+        ('work_start = "09:00"', 'work_start = "9시"', "HH:MM"),
+        ('"고충" = 7', '"고충" = 0', "1 이상의 정수"),
+        (
+            "extra_closures = []",
+            'extra_closures = [{ date = "2025-13-20", name = "휴무", source = "결재" }]',
+            "YYYY-MM-DD",
+        ),
+        (
+            "extra_closures = []",
+            'extra_closures = [{ date = "2025-10-07", name = "임시 휴무" }]',
+            "근거(source)가 없습니다",
+        ),
+        ("max_failures = 5", 'max_failures = "다섯"', "[auth] max_failures"),
+    ],
+)
 def test_settings_validation_refuses_bad_values(app_test, env, old, new, message):
     before = env.path.read_text(encoding="utf-8")
     assert old in before
@@ -166,7 +201,10 @@ def test_calendar_change_recomputes_stored_deadlines(app_test, env, tmp_path):
     with db.session(env.db_path) as con:
         due_before = con.execute("SELECT due_at FROM voc_items WHERE voc_id = 'H7-002'").fetchone()[0]
     text = env.path.read_text(encoding="utf-8").replace(
-        "extra_closures = []", 'extra_closures = [{ date = "2026-10-07", name = "임시 휴무", source = "시험용 결재" }]', 1)
+        "extra_closures = []",
+        'extra_closures = [{ date = "2026-10-07", name = "임시 휴무", source = "시험용 결재" }]',
+        1,
+    )
     at = _save_settings(app_test, text)
     assert not at.error and "다시 계산했습니다" in at.success[0].value
     with db.session(env.db_path) as con:
@@ -181,8 +219,14 @@ def test_rollback_dispatches_survey_batches_to_the_survey_loader(env):
     spec = survey.load_spec(samples / "survey_pcsi_2025_spec.toml")
     before = _snapshot(env.db_path)
     with db.session(env.db_path) as con:
-        result = survey.load(con, (samples / "survey_pcsi_2025.xlsx").read_bytes(), spec, env,
-                             name="survey_pcsi_2025.xlsx", loaded_by="pytest")
+        result = survey.load(
+            con,
+            (samples / "survey_pcsi_2025.xlsx").read_bytes(),
+            spec,
+            env,
+            name="survey_pcsi_2025.xlsx",
+            loaded_by="pytest",
+        )
         assert batches.rollback_batch(con, result.batch_id, "kim", env)["batch_id"] == result.batch_id
     assert _snapshot(env.db_path) == before
 
@@ -192,7 +236,9 @@ def test_settings_changed_elsewhere_since_editing_began_are_not_overwritten(app_
     original = env.path.read_text(encoding="utf-8")
     elsewhere = original.replace("at_risk_share = 0.25", "at_risk_share = 0.2")
     env.path.write_text(elsewhere, encoding="utf-8")
-    at.text_area(key="admin_settings_text").input(original.replace("lockout_minutes = 15", "lockout_minutes = 20"))
+    at.text_area(key="admin_settings_text").input(
+        original.replace("lockout_minutes = 15", "lockout_minutes = 20")
+    )
     at.button(key="admin_settings_save").click().run()
     assert "다른 곳에서 설정 파일이 바뀌었습니다" in at.error[0].value
     assert env.path.read_text(encoding="utf-8") == elsewhere

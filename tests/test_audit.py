@@ -1,18 +1,19 @@
 """Audit log: entries, filters, and item-level downloads recorded through ui.components."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from ccm import audit, db
 
-PAGE = '''
+PAGE = """
 import pandas as pd
 from ui.bootstrap import setup
 from ui.components import table
 ctx = setup("t", filters=False)
 table(pd.DataFrame({"접수번호": ["A1", "A2"], "제목": ["주차 문의", "환불"]}), "VOC 목록", key="items")
 table(pd.DataFrame({"부서": ["관광사업팀"], "건수": [3]}), "부서별 건수", key="agg")
-'''
+"""
 
 
 @pytest.fixture
@@ -58,7 +59,9 @@ def test_voc_upload_in_the_page_is_audited(app_test, env, tmp_path):
 
     path = voc_csv(tmp_path, "a.csv", EXPORT_A)
     at = app_test("pages/upload.py", role="분석").run()
-    next(u for u in at.file_uploader if u.key == "voc_up_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    next(u for u in at.file_uploader if u.key == "voc_up_file").set_value(
+        (path.name, path.read_bytes(), "text/csv")
+    )
     at.run().button(key="voc_up_load").click().run()
     assert not at.exception
     with db.session(env.db_path) as c:

@@ -1,4 +1,5 @@
 """Accounts: argon2 hashes, lockout after repeated failures, session expiry, last administrator kept."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -100,5 +101,10 @@ def test_session_expires_when_idle_and_after_max_hours(env):
 def test_logins_and_failures_are_audited(con, env, admin):
     auth.authenticate(con, "kim", "correct-horse", T0, env)
     _fail(con, env, 1, T0 + timedelta(minutes=1))
-    actions = [r[0] for r in con.execute("SELECT action FROM audit_log WHERE username = 'kim' ORDER BY audit_id").fetchall()]
+    actions = [
+        r[0]
+        for r in con.execute(
+            "SELECT action FROM audit_log WHERE username = 'kim' ORDER BY audit_id"
+        ).fetchall()
+    ]
     assert actions == ["user_add", "login", "login_failed"]

@@ -1,4 +1,5 @@
 """python -m etl users ...: run as a real subprocess against the test database."""
+
 import subprocess
 import sys
 from datetime import datetime
@@ -8,8 +9,15 @@ from ccm.settings import ROOT
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "users", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "users", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_add_creates_a_user_who_can_sign_in(env):

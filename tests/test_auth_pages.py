@@ -1,13 +1,13 @@
 """Every page enforces sign-in and roles (AppTest runs the page file directly, as a deep link does)."""
+
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ccm import audit, auth, db
 from ccm.settings import ROOT
-from ui.auth import NOTICE_KEY, SESSION_KEY, clock
+from ui.auth import SESSION_KEY, clock
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 ADMIN_ONLY = ["pages/admin.py"]
@@ -19,8 +19,11 @@ def _anonymous(page: str) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    return " ".join(str(e.value) for kind in ("title", "subheader", "markdown", "error", "warning", "info")
-                    for e in getattr(at, kind))
+    return " ".join(
+        str(e.value)
+        for kind in ("title", "subheader", "markdown", "error", "warning", "info")
+        for e in getattr(at, kind)
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Each role sees exactly what it should on the real pages with the demo data (AppTest, direct page runs)."""
+
 import pytest
 from streamlit.proto.Navigation_pb2 import Navigation
 from streamlit.testing.v1 import AppTest
@@ -9,8 +10,16 @@ from ccm.settings import ROOT
 from tests.support.accounts import sign_in
 from ui.nav import SECTIONS
 
-DATA_PAGES = ["pages/overview.py", "pages/sla.py", "pages/trends.py", "pages/kpi.py", "pages/pcsi.py",
-              "pages/ranking.py", "pages/report.py", "pages/meeting.py"]
+DATA_PAGES = [
+    "pages/overview.py",
+    "pages/sla.py",
+    "pages/trends.py",
+    "pages/kpi.py",
+    "pages/pcsi.py",
+    "pages/ranking.py",
+    "pages/report.py",
+    "pages/meeting.py",
+]
 
 
 def _text_columns(settings) -> set[str]:
@@ -40,8 +49,12 @@ def test_analyst_sees_item_texts(app_test, demo_env, page):
 def test_department_role_sees_only_its_own_department(app_test, demo_env, page):
     at = app_test(page, role="부서", department="관광사업팀").run()
     assert not at.exception
-    dept_values = {str(v) for df in _frames(at) if "부서" in df.columns and len(df) for v in df["부서"].dropna()}
-    assert dept_values <= {"관광사업팀"}, f"{page} shows other departments to 부서: {dept_values - {'관광사업팀'}}"
+    dept_values = {
+        str(v) for df in _frames(at) if "부서" in df.columns and len(df) for v in df["부서"].dropna()
+    }
+    assert dept_values <= {"관광사업팀"}, (
+        f"{page} shows other departments to 부서: {dept_values - {'관광사업팀'}}"
+    )
 
 
 def test_sso_identity_maps_to_the_local_account(env):
@@ -51,11 +64,16 @@ def test_sso_identity_maps_to_the_local_account(env):
         assert auth.account_by_email(con, "stranger@corp.example") is None
 
 
-@pytest.mark.parametrize("role,hidden", [
-    ("관리자", set()), ("분석", {"관리"}), ("열람", {"관리", "데이터 올리기"}),
-    ("부서", {"관리", "반기 VOC 보고서", "회의 화면"}),
-    (None, {title for entries in SECTIONS.values() for _, title, _ in entries}),
-])
+@pytest.mark.parametrize(
+    "role,hidden",
+    [
+        ("관리자", set()),
+        ("분석", {"관리"}),
+        ("열람", {"관리", "데이터 올리기"}),
+        ("부서", {"관리", "반기 VOC 보고서", "회의 화면"}),
+        (None, {title for entries in SECTIONS.values() for _, title, _ in entries}),
+    ],
+)
 def test_the_menu_lists_only_the_pages_a_role_may_open(role, hidden):
     from ui import nav
 

@@ -2,6 +2,7 @@
 
 The first test must be the first page load of the module's fresh server (deep link before the router ran).
 """
+
 import io
 from pathlib import Path
 
@@ -9,16 +10,34 @@ import pytest
 
 from ccm import audit, db
 from ccm.settings import ROOT
-from tests.support.live_browser import (USERS, browser, login, main_text, nav_to, open_url, other_page, page,  # noqa: F401
-                                 screenshot, server, session_cookie, settle)
+from tests.support.live_browser import (
+    USERS,
+    login,
+    main_text,
+    nav_to,
+    open_url,
+    screenshot,
+    session_cookie,
+    settle,
+)
 from tests.support.overlapping_exports import voc_csv
 
 pytestmark = pytest.mark.browser
 
 PAGES = {  # url path: sidebar title (ui/nav.py); the default page (개요) is served at "/" only
-    "": "개요", "sla": "처리기한 준수", "trends": "유형별 추이", "actions": "개선과제", "kpi": "KPI 달성",
-    "pcsi": "고객만족도(PCSI)", "phone": "전화친절도", "training": "교육 이수", "ranking": "부서 평가·포상",
-    "report": "반기 VOC 보고서", "meeting": "회의 화면", "upload": "데이터 올리기", "admin": "관리",
+    "": "개요",
+    "sla": "처리기한 준수",
+    "trends": "유형별 추이",
+    "actions": "개선과제",
+    "kpi": "KPI 달성",
+    "pcsi": "고객만족도(PCSI)",
+    "phone": "전화친절도",
+    "training": "교육 이수",
+    "ranking": "부서 평가·포상",
+    "report": "반기 VOC 보고서",
+    "meeting": "회의 화면",
+    "upload": "데이터 올리기",
+    "admin": "관리",
 }
 
 
@@ -59,19 +78,24 @@ def test_wrong_password_is_refused(page, server):
     assert "맞지 않습니다" in main_text(page)
 
 
-@pytest.mark.parametrize("user,absent", [("viewer", ["관리", "데이터 올리기"]), ("dept", ["관리", "회의 화면"]),
-                                         ("admin", [])])
+@pytest.mark.parametrize(
+    "user,absent", [("viewer", ["관리", "데이터 올리기"]), ("dept", ["관리", "회의 화면"]), ("admin", [])]
+)
 def test_the_sidebar_lists_only_the_pages_the_role_may_open(page, server, user, absent):
     open_url(page, server, "")
     login(page, user)
     links = page.locator("[data-testid='stSidebarNav'] a")
-    titles = [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]  # after the icon
+    titles = [
+        links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())
+    ]  # after the icon
     assert "개요" in titles and not set(absent) & set(titles)
     if user == "admin":
         assert "관리" in titles
 
 
-@pytest.mark.parametrize("path,user", [("admin", "viewer"), ("admin", "analyst"), ("admin", "dept"), ("upload", "viewer")])
+@pytest.mark.parametrize(
+    "path,user", [("admin", "viewer"), ("admin", "analyst"), ("admin", "dept"), ("upload", "viewer")]
+)
 def test_wrong_role_is_refused(page, server, path, user):
     open_url(page, server, path)
     login(page, user)
@@ -99,8 +123,10 @@ def test_every_page_after_login_with_a_screenshot(page, server):
 
 
 def test_voc_upload_flow(page, server, tmp_path):
-    rows = ["BR-001,2026-11-02 10:00,문의,홈페이지,관광사업팀,철로자전거,완료,주차 문의,주차장 위치 문의,2026-11-02 11:00",
-            "BR-002,2026-11-03 14:00,불만,대표전화,단산시설팀,단산모노레일,처리중,대기 불만,대기가 깁니다,"]
+    rows = [
+        "BR-001,2026-11-02 10:00,문의,홈페이지,관광사업팀,철로자전거,완료,주차 문의,주차장 위치 문의,2026-11-02 11:00",
+        "BR-002,2026-11-03 14:00,불만,대표전화,단산시설팀,단산모노레일,처리중,대기 불만,대기가 깁니다,",
+    ]
     path = voc_csv(tmp_path, "browser_voc.csv", rows, encoding="cp949")
     open_url(page, server, "upload")
     login(page, "analyst")
@@ -114,7 +140,11 @@ def test_voc_upload_flow(page, server, tmp_path):
     screenshot(page, "upload_voc_done")
     with db.session(server.db_path) as con:
         assert con.execute("SELECT count(*) FROM voc_items WHERE voc_id LIKE 'BR-%'").fetchone()[0] == 2
-        assert audit.query(con, actions=("upload",), username="analyst")["상세"].str.contains("browser_voc.csv").any()
+        assert (
+            audit.query(con, actions=("upload",), username="analyst")["상세"]
+            .str.contains("browser_voc.csv")
+            .any()
+        )
 
 
 def test_survey_upload_flow(page, server):
@@ -150,8 +180,10 @@ def _pick_survey(page, name: str) -> None:
 
 def test_a_department_account_is_refused_replacing_the_corporate_pcsi(page, server):
     sample = ROOT / "data" / "samples" / "survey_pcsi_2025.xlsx"
-    count = ("SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) "
-             "WHERE active AND survey = 'PCSI'")
+    count = (
+        "SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) "
+        "WHERE active AND survey = 'PCSI'"
+    )
     with db.session(server.db_path) as con:
         before = con.execute(count).fetchone()[0]
     open_url(page, server, "upload")
@@ -174,8 +206,9 @@ def test_a_department_account_is_refused_replacing_the_corporate_pcsi(page, serv
         assert con.execute(count).fetchone()[0] == before
 
 
-def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_another_session(page, other_page, server,
-                                                                                        tmp_path):
+def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_another_session(
+    page, other_page, server, tmp_path
+):
     # a 5 KB workbook with one cell at XFD1048576 made the Excel reader ask for 512 GB and abort the server
     import urllib.request
 
@@ -193,7 +226,9 @@ def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_anothe
     assert "sparse.xlsx" in shown and "열 16,384개 (한도 500개)" in shown
     screenshot(page, "upload_sparse_refused")
     # the same far cell hidden from the checks before parsing: the parsing child dies, not the server
-    page.locator(".st-key-survey_file input[type=file]").set_input_files(str(hidden_far_cell(tmp_path / "hidden.xlsx")))
+    page.locator(".st-key-survey_file input[type=file]").set_input_files(
+        str(hidden_far_cell(tmp_path / "hidden.xlsx"))
+    )
     settle(page)
     _no_exception(page)
     assert "hidden.xlsx: 파일을 읽다가 메모리 한도(4 GB)를 넘었습니다" in main_text(page)
@@ -237,9 +272,20 @@ def test_cli_load_while_the_dashboard_is_open_shows_new_data_without_restart(pag
     login(page, "analyst")
     before = _received(page)  # the overview opens on the last complete month: 2026-10 (now is 2026-11-25)
     path = voc_csv(tmp_path, "cli_during_view.csv", many_rows("HTTP", 2000, day="2026-10-14"))
-    env = {**__import__("os").environ, "CCM_SETTINGS": str(server.settings_path), "CCM_DB": str(server.db_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(path)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    env = {
+        **__import__("os").environ,
+        "CCM_SETTINGS": str(server.settings_path),
+        "CCM_DB": str(server.db_path),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "voc", str(path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     views = 0
     while proc.poll() is None:
         nav_to(page, "개요")
@@ -264,7 +310,9 @@ def test_a_refresh_keeps_the_login_and_the_cookie_holds_only_a_random_token(page
     page.reload()
     settle(page)
     _no_exception(page)
-    assert _signed_in(page) and page.url.rstrip("/").endswith("/meeting") and "CCM 주요 지표" in main_text(page)
+    assert (
+        _signed_in(page) and page.url.rstrip("/").endswith("/meeting") and "CCM 주요 지표" in main_text(page)
+    )
     cookie = session_cookie(page)
     assert cookie["sameSite"] == "Strict" and len(cookie["value"]) == 43
     assert USERS["analyst"][2] not in cookie["value"] and "analyst" not in cookie["value"]
@@ -323,14 +371,23 @@ MEETING_LAYOUT_JS = """() => {
     cards: [...document.querySelectorAll('.mt-card')].map(el => [el.dataset.status, getComputedStyle(el).backgroundColor]),
   };
 }"""
-CONTROLS = ["[data-testid='stTabs']", "[data-testid='stDownloadButton']", "[data-testid='stToolbar']",
-            "[data-testid='stHeader']", "[data-testid='stSidebar']", "[data-testid='stExpandSidebarButton']",
-            "[data-testid='stElementToolbar']", ".modebar", "[data-testid='stMain'] button", "[data-testid='stMain'] a",
-            "[data-testid='stMain'] input"]
+CONTROLS = [
+    "[data-testid='stTabs']",
+    "[data-testid='stDownloadButton']",
+    "[data-testid='stToolbar']",
+    "[data-testid='stHeader']",
+    "[data-testid='stSidebar']",
+    "[data-testid='stExpandSidebarButton']",
+    "[data-testid='stElementToolbar']",
+    ".modebar",
+    "[data-testid='stMain'] button",
+    "[data-testid='stMain'] a",
+    "[data-testid='stMain'] input",
+]
 
 
 def _rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
 
@@ -379,7 +436,9 @@ def test_cco_monthly_review_downloads_the_kpi_workbook(page, server):
     with page.expect_download() as info:
         page.get_by_role("button", name="KPI 검토 자료 Excel").click()
     download = info.value
-    assert download.suggested_filename.startswith("KPI_검토_") and download.suggested_filename.endswith(".xlsx")
+    assert download.suggested_filename.startswith("KPI_검토_") and download.suggested_filename.endswith(
+        ".xlsx"
+    )
     wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert len(wb.sheetnames) >= 3 and all(ws.page_setup.paperSize in (9, "9") for ws in wb.worksheets)
     screenshot(page, "journey_cco_kpi")

@@ -1,21 +1,12 @@
 """Real browser: the CCM team makes an improvement action from a cell of the trends page's severity ×
 frequency matrix and finds it on the 개선과제 register (screenshots at 1366×768 and 1920×1080)."""
+
 from __future__ import annotations
 
 import pytest
 
 from ccm import db
-from tests.support.live_browser import (  # noqa: F401
-    browser,
-    login,
-    main_text,
-    nav_to,
-    open_url,
-    page,
-    screenshot,
-    server,
-    settle,
-)
+from tests.support.live_browser import login, main_text, nav_to, open_url, screenshot, settle
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +32,9 @@ def test_action_from_the_trends_matrix_appears_on_the_register(page, server):
     assert page.locator("[data-testid='stException']").count() == 0, main_text(page)[:2000]
     assert "전체 과제 9건" in " ".join(main_text(page).split())  # the demo's 8 and the new one
     with db.session(server.db_path) as con:
-        row = con.execute("SELECT action_id, origin FROM improvement_actions WHERE title = ?",
-                          ["브라우저 시험 개선과제"]).fetchone()
+        row = con.execute(
+            "SELECT action_id, origin FROM improvement_actions WHERE title = ?", ["브라우저 시험 개선과제"]
+        ).fetchone()
     assert row is not None and row[1] == "경중도×빈도"
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for()

@@ -1,4 +1,5 @@
 """Business calendar: hand-checked dates and times, then the engine against a slow reference."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -33,15 +34,18 @@ def test_friday_1730_counts_30_minutes_friday_then_monday(cal):
     assert due[0] == np.datetime64("2025-03-10T17:30")
 
 
-@pytest.mark.parametrize("received, start", [
-    ("2025-03-05 12:30", "2025-03-05 13:00"),  # lunch break
-    ("2025-03-05 12:00", "2025-03-05 13:00"),  # the break's first minute
-    ("2025-03-05 08:00", "2025-03-05 09:00"),  # before work
-    ("2025-03-05 18:00", "2025-03-06 09:00"),  # work ends at 18:00
-    ("2025-03-05 23:59", "2025-03-06 09:00"),  # after hours
-    ("2025-03-08 10:00", "2025-03-10 09:00"),  # Saturday
-    ("2025-03-05 10:17", "2025-03-05 10:17"),  # inside work hours: unchanged
-])
+@pytest.mark.parametrize(
+    "received, start",
+    [
+        ("2025-03-05 12:30", "2025-03-05 13:00"),  # lunch break
+        ("2025-03-05 12:00", "2025-03-05 13:00"),  # the break's first minute
+        ("2025-03-05 08:00", "2025-03-05 09:00"),  # before work
+        ("2025-03-05 18:00", "2025-03-06 09:00"),  # work ends at 18:00
+        ("2025-03-05 23:59", "2025-03-06 09:00"),  # after hours
+        ("2025-03-08 10:00", "2025-03-10 09:00"),  # Saturday
+        ("2025-03-05 10:17", "2025-03-05 10:17"),  # inside work hours: unchanged
+    ],
+)
 def test_clock_start(cal, received, start):
     assert cal.clock_start(ts(received))[0] == np.datetime64(pd.Timestamp(start))
 
@@ -50,13 +54,24 @@ def test_lunch_is_not_working_time(cal):
     assert minutes_between(cal, "2025-03-05 11:30", "2025-03-05 13:30") == 60
 
 
-@pytest.mark.parametrize("day, name", [
-    ("2025-01-27", "임시공휴일"), ("2025-01-28", "설날 전날"), ("2025-01-29", "설날"), ("2025-01-30", "설날 다음날"),
-    ("2024-02-09", "설날 전날"), ("2024-02-12", "설날 대체 휴일"), ("2025-03-03", "삼일절 대체 휴일"),
-    ("2025-06-03", "대통령 선거일"), ("2025-05-20", "창립기념일"),
-    # holidays 0.109 contains the 2026 additions: 노동절 (5/1) and 제헌절 (7/17), and the local election
-    ("2026-05-01", "노동절"), ("2026-07-17", "제헌절"), ("2026-06-03", "지방선거일"),
-])
+@pytest.mark.parametrize(
+    "day, name",
+    [
+        ("2025-01-27", "임시공휴일"),
+        ("2025-01-28", "설날 전날"),
+        ("2025-01-29", "설날"),
+        ("2025-01-30", "설날 다음날"),
+        ("2024-02-09", "설날 전날"),
+        ("2024-02-12", "설날 대체 휴일"),
+        ("2025-03-03", "삼일절 대체 휴일"),
+        ("2025-06-03", "대통령 선거일"),
+        ("2025-05-20", "창립기념일"),
+        # holidays 0.109 contains the 2026 additions: 노동절 (5/1) and 제헌절 (7/17), and the local election
+        ("2026-05-01", "노동절"),
+        ("2026-07-17", "제헌절"),
+        ("2026-06-03", "지방선거일"),
+    ],
+)
 def test_closed_days_by_name(cal, day, name):
     assert not cal.is_business_day(date.fromisoformat(day))
     assert name in [n for _, n, _ in cal.holidays_between(day, day)]
@@ -79,16 +94,25 @@ def test_substitute_holiday_and_election_day(cal):
 
 
 def test_admin_closure_day_comes_from_settings():
-    with_closure = BusinessCalendar.from_settings(make_settings(closures=[{"date": "2025-04-15", "name": "창립기념일"}]))
+    with_closure = BusinessCalendar.from_settings(
+        make_settings(closures=[{"date": "2025-04-15", "name": "창립기념일"}])
+    )
     without = BusinessCalendar.from_settings(make_settings(closures=[]))
     assert not with_closure.is_business_day(date(2025, 4, 15)) and without.is_business_day(date(2025, 4, 15))
-    assert with_closure.add_business_seconds(ts("2025-04-14 10:00"), 8 * 3600)[0] == np.datetime64("2025-04-16T10:00")
-    assert with_closure.holidays_between("2025-04-15", "2025-04-15") == [(date(2025, 4, 15), "창립기념일", "관리자 지정")]
+    assert with_closure.add_business_seconds(ts("2025-04-14 10:00"), 8 * 3600)[0] == np.datetime64(
+        "2025-04-16T10:00"
+    )
+    assert with_closure.holidays_between("2025-04-15", "2025-04-15") == [
+        (date(2025, 4, 15), "창립기념일", "관리자 지정")
+    ]
 
 
 def test_working_day_override_unholidays_a_holiday_and_a_saturday():
-    cal = BusinessCalendar.from_settings(make_settings(working_days=[
-        {"date": "2025-10-08", "name": "근무"}, {"date": "2025-03-08", "name": "토요 근무"}]))
+    cal = BusinessCalendar.from_settings(
+        make_settings(
+            working_days=[{"date": "2025-10-08", "name": "근무"}, {"date": "2025-03-08", "name": "토요 근무"}]
+        )
+    )
     assert cal.is_business_day(date(2025, 10, 8)) and cal.is_business_day(date(2025, 3, 8))
     assert cal.holidays_between("2025-10-08", "2025-10-08") == []
     assert minutes_between(cal, "2025-03-07 17:00", "2025-03-08 10:00") == 120
@@ -97,7 +121,9 @@ def test_working_day_override_unholidays_a_holiday_and_a_saturday():
 
 
 def test_work_hours_come_from_settings():
-    cal = BusinessCalendar.from_settings(make_settings(work_start="10:00", work_end="17:00", break_start="", break_end=""))
+    cal = BusinessCalendar.from_settings(
+        make_settings(work_start="10:00", work_end="17:00", break_start="", break_end="")
+    )
     assert cal.day_seconds == 7 * 3600
     assert cal.clock_start(ts("2025-03-05 09:30"))[0] == np.datetime64("2025-03-05T10:00")
     assert minutes_between(cal, "2025-03-05 11:30", "2025-03-05 13:30") == 120
@@ -166,10 +192,14 @@ def test_add_business_seconds_matches_reference_and_inverts_b(cal, pairs):
     starts, _ = pairs
     ref = Reference(make_settings())
     rng = np.random.default_rng(7)
-    amounts = rng.choice([1, 2, 3, 7], len(starts)) * 8 * 3600 - rng.choice([0, 0, 1800, 3 * 3600], len(starts))
+    amounts = rng.choice([1, 2, 3, 7], len(starts)) * 8 * 3600 - rng.choice(
+        [0, 0, 1800, 3 * 3600], len(starts)
+    )
     clock = pd.Series(cal.clock_start(pd.Series(starts)))
     due = cal.add_business_seconds(clock, amounts)
-    want = np.array([ref.add(t.to_pydatetime(), float(x)) for t, x in zip(clock, amounts)], dtype="datetime64[us]")
+    want = np.array(
+        [ref.add(t.to_pydatetime(), float(x)) for t, x in zip(clock, amounts)], dtype="datetime64[us]"
+    )
     np.testing.assert_array_equal(due, want)
     np.testing.assert_array_equal(cal.business_seconds(due) - cal.business_seconds(clock), amounts)
 
@@ -192,4 +222,6 @@ def test_workers_day_before_2026_only_with_the_bank_category():
     # holidays 0.109: 5/1 is a public holiday (노동절) from 2026; before, 근로자의날 is in the "bank" category only
     assert BusinessCalendar.from_settings(make_settings()).is_business_day(date(2025, 5, 1))
     with_bank = BusinessCalendar.from_settings(make_settings(categories=["public", "bank"]))
-    assert with_bank.holidays_between("2025-05-01", "2025-05-01") == [(date(2025, 5, 1), "근로자의날", "공휴일")]
+    assert with_bank.holidays_between("2025-05-01", "2025-05-01") == [
+        (date(2025, 5, 1), "근로자의날", "공휴일")
+    ]

@@ -1,5 +1,6 @@
 """python -m etl never shows a traceback: an unusable input, database or folder is one Korean line on
 stderr and exit 2; `--db` works in the same place for every command. Real subprocesses, real files."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,15 @@ CSV = "접수번호,접수일시,유형\nA-1,2025-03-05 10:00,문의\nA-2,2025-0
 
 
 def etl(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, encoding="utf-8",
-                          cwd=ROOT, env={**os.environ, **env}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=300,
+    )
 
 
 def assert_one_korean_line(proc: subprocess.CompletedProcess, code: int = 2) -> str:
@@ -35,12 +43,15 @@ def export(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("text", [
-    "columns = 3\n",                          # a number where a table is expected
-    '[values]\nvoc_type = "x"\n',             # a value where the table [values.voc_type] is expected
-    'values = ["voc_type"]\n',                # a list where a table is expected
-    "[columns]\n",                            # empty but valid: loads (control case, exit 1 for the bad row)
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "columns = 3\n",  # a number where a table is expected
+        '[values]\nvoc_type = "x"\n',  # a value where the table [values.voc_type] is expected
+        'values = ["voc_type"]\n',  # a list where a table is expected
+        "[columns]\n",  # empty but valid: loads (control case, exit 1 for the bad row)
+    ],
+)
 def test_mapping_file_of_the_wrong_structure(env, export, tmp_path, text):
     mapping = tmp_path / "bad.toml"
     mapping.write_text(text, encoding="utf-8")
@@ -82,13 +93,21 @@ def test_rejects_dir_without_write_permission(env, export, tmp_path):
     folder = tmp_path / "읽기전용"
     folder.mkdir(mode=0o500)
     try:
-        assert "쓸 수 없습니다" in assert_one_korean_line(etl("voc", str(export), "--rejects-dir", str(folder)))
+        assert "쓸 수 없습니다" in assert_one_korean_line(
+            etl("voc", str(export), "--rejects-dir", str(folder))
+        )
     finally:
         folder.chmod(0o700)
     assert not env.db_path.exists()
 
 
-COMMANDS = [("voc", "{file}"), ("survey", "{file}"), ("kpi", "{file}"), ("demo", "--if-missing"), ("users", "list")]
+COMMANDS = [
+    ("voc", "{file}"),
+    ("survey", "{file}"),
+    ("kpi", "{file}"),
+    ("demo", "--if-missing"),
+    ("users", "list"),
+]
 
 
 @pytest.mark.parametrize("command, arg", COMMANDS)
@@ -117,13 +136,22 @@ def test_db_after_the_command_wins_over_before(env, export, tmp_path):
 
 def test_unexpected_error_is_one_line_exit_1_and_the_traceback_only_on_request(env, export):
     # a fault no check anticipates (a bug): the loader's normalising step raises a KeyError
-    fault = ("import sys; from etl import normalise; "
-             "normalise.fields = lambda *a, **k: {}['없는 열']; "
-             "from etl.__main__ import main; sys.exit(main(sys.argv[1:]))")
+    fault = (
+        "import sys; from etl import normalise; "
+        "normalise.fields = lambda *a, **k: {}['없는 열']; "
+        "from etl.__main__ import main; sys.exit(main(sys.argv[1:]))"
+    )
 
     def run(**extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", fault, "voc", str(export)], capture_output=True, text=True,
-                              encoding="utf-8", cwd=ROOT, env={**os.environ, **extra}, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-c", fault, "voc", str(export)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=ROOT,
+            env={**os.environ, **extra},
+            timeout=300,
+        )
 
     line = assert_one_korean_line(run(), code=1)
     assert "CCM_DEBUG=1" in line
@@ -133,7 +161,9 @@ def test_unexpected_error_is_one_line_exit_1_and_the_traceback_only_on_request(e
 
 def test_settings_file_with_a_syntax_error(env, export, tmp_path):
     bad = tmp_path / "bad-settings.toml"
-    bad.write_text(env.path.read_text(encoding="utf-8").replace('work_start = "09:00"', 'work_start = "09:00'),
-                   encoding="utf-8")
+    bad.write_text(
+        env.path.read_text(encoding="utf-8").replace('work_start = "09:00"', 'work_start = "09:00'),
+        encoding="utf-8",
+    )
     line = assert_one_korean_line(etl("voc", str(export), CCM_SETTINGS=str(bad)))
     assert "TOML 문법 오류" in line and "행" in line

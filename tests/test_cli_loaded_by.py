@@ -1,5 +1,6 @@
 """Every command-line load records who loaded it: the operating system's login name (or --user), and
 '알 수 없음' when the system has none. Checked in load_batches (and survey_batches through it)."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,16 +27,23 @@ def _files(tmp_path) -> dict[str, list[str]]:
     (tmp_path / "voc.csv").write_text(VOC_CSV, encoding="utf-8")
     (tmp_path / "survey.xlsx").write_bytes(xlsx(frame()))
     (tmp_path / "spec.toml").write_text(survey.spec_toml(SMALL_SPEC), encoding="utf-8")
-    write_workbook(tmp_path / "kpi.xlsx", [kpi_row("문화사업팀", "보도자료 배포", target=24)],
-                   monthly(2026, "문화사업팀", "보도자료 배포", {1: 2}))
-    return {"voc": ["voc", str(tmp_path / "voc.csv")],
-            "survey": ["survey", str(tmp_path / "survey.xlsx"), "--spec", str(tmp_path / "spec.toml")],
-            "kpi": ["kpi", str(tmp_path / "kpi.xlsx")]}
+    write_workbook(
+        tmp_path / "kpi.xlsx",
+        [kpi_row("문화사업팀", "보도자료 배포", target=24)],
+        monthly(2026, "문화사업팀", "보도자료 배포", {1: 2}),
+    )
+    return {
+        "voc": ["voc", str(tmp_path / "voc.csv")],
+        "survey": ["survey", str(tmp_path / "survey.xlsx"), "--spec", str(tmp_path / "spec.toml")],
+        "kpi": ["kpi", str(tmp_path / "kpi.xlsx")],
+    }
 
 
 def _loaded_by(env, kind: str) -> list[str]:
     with db.session(env.db_path) as con:
-        return [r[0] for r in con.execute("SELECT loaded_by FROM load_batches WHERE kind = ?", [kind]).fetchall()]
+        return [
+            r[0] for r in con.execute("SELECT loaded_by FROM load_batches WHERE kind = ?", [kind]).fetchall()
+        ]
 
 
 @pytest.mark.parametrize("kind", ["voc", "survey", "kpi"])
@@ -47,8 +55,9 @@ def test_cli_load_records_the_os_user(env, tmp_path, login_name, kind):
 def test_survey_batch_shows_the_os_user(env, tmp_path, login_name):
     assert etl_main([*_files(tmp_path)["survey"], "--db", str(env.db_path)]) == 0
     with db.session(env.db_path) as con:
-        assert con.execute("SELECT l.loaded_by FROM survey_batches s JOIN load_batches l USING (batch_id)"
-                           ).fetchall() == [(login_name,)]
+        assert con.execute(
+            "SELECT l.loaded_by FROM survey_batches s JOIN load_batches l USING (batch_id)"
+        ).fetchall() == [(login_name,)]
 
 
 @pytest.mark.parametrize("kind", ["survey", "kpi"])

@@ -1,4 +1,5 @@
 """The CLI loader runs while people use the dashboard: no errors reach a page, new data shows without a restart."""
+
 import os
 import re
 import subprocess
@@ -27,9 +28,15 @@ def test_cli_load_while_pages_are_viewed(app_test, env, tmp_path):
     assert _received(at) == "3건"
     pause = tmp_path / "pause"
     pause.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(big)], cwd=ROOT,
-                            env={**os.environ, "CCM_ENRICH_PAUSE": str(pause)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "voc", str(big)],
+        cwd=ROOT,
+        env={**os.environ, "CCM_ENRICH_PAUSE": str(pause)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     views_while_held, seen = 0, set()
     try:
         while views_while_held < 2:
@@ -54,21 +61,32 @@ def test_database_opens_while_the_cli_analyses_texts(env, tmp_path):
     """The keyword analysis runs with the database unlocked; an item changed meanwhile keeps its new text's keywords."""
     from ccm import db, text
 
-    rows = [f"AN-{i:05d},2026-10-12 10:{i % 60:02d},문의,홈페이지,관광사업팀,철로자전거,완료,"
-            f"주차장 {i}번 문의,주차 요금 {i}원 환불 요청,2026-10-12 17:30" for i in range(300)]
+    rows = [
+        f"AN-{i:05d},2026-10-12 10:{i % 60:02d},문의,홈페이지,관광사업팀,철로자전거,완료,"
+        f"주차장 {i}번 문의,주차 요금 {i}원 환불 요청,2026-10-12 17:30"
+        for i in range(300)
+    ]
     path = voc_csv(tmp_path, "texts.csv", rows)
     pause = tmp_path / "pause"
     pause.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "voc", str(path)], cwd=ROOT,
-                            env={**os.environ, "CCM_ENRICH_PAUSE": str(pause)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "voc", str(path)],
+        cwd=ROOT,
+        env={**os.environ, "CCM_ENRICH_PAUSE": str(pause)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     try:
         while not (pause / "started").exists():
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
         with db.session(env.db_path, wait_seconds=3) as con:  # DatabaseBusy if the loader held the lock
             assert con.execute("SELECT count(*) FROM voc_items").fetchone()[0] == 300
-            con.execute("UPDATE voc_items SET title = '화장실 청소', content = '화장실 청결 불량' WHERE voc_id = 'AN-00007'")
+            con.execute(
+                "UPDATE voc_items SET title = '화장실 청소', content = '화장실 청결 불량' WHERE voc_id = 'AN-00007'"
+            )
         (pause / "resume").touch()
         out, err = proc.communicate(timeout=120)
     finally:
@@ -84,7 +102,12 @@ def test_database_opens_while_the_cli_analyses_texts(env, tmp_path):
 
 
 def _set_idle(env, seconds: float) -> None:
-    text_ = re.sub(r"pool_idle_seconds = [0-9.]+", f"pool_idle_seconds = {seconds}", env.path.read_text(encoding="utf-8"), count=1)
+    text_ = re.sub(
+        r"pool_idle_seconds = [0-9.]+",
+        f"pool_idle_seconds = {seconds}",
+        env.path.read_text(encoding="utf-8"),
+        count=1,
+    )
     env.path.write_text(text_, encoding="utf-8")
 
 
@@ -124,8 +147,18 @@ def test_the_dashboard_releases_the_database_when_idle(app_test, demo_env):
     deadline = time.monotonic() + 30
     while data.pool_state(demo_env.db_path)[0] and time.monotonic() < deadline:
         time.sleep(0.05)
-    probe = subprocess.run([sys.executable, "-c", "import sys; from ccm import db; db.connect(sys.argv[1], wait_seconds=1).close()",
-                            str(demo_env.db_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ccm import db; db.connect(sys.argv[1], wait_seconds=1).close()",
+            str(demo_env.db_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert probe.returncode == 0, probe.stderr
 
 

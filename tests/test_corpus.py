@@ -1,6 +1,7 @@
 """Issue 11 corpus: every file of tests/corpus loads as it comes, through the real CLI, with the outcome written in
 tests/corpus/expected.csv (hand-computed from make_corpus.py) — exit code, counts in the database, a phrase of
 the output — and no planted phone number, e-mail or customer name is stored in clear anywhere in the database."""
+
 from __future__ import annotations
 
 import csv
@@ -26,6 +27,7 @@ def _read(name: str) -> list[dict[str, str]]:
 CASES = _read("expected.csv")
 PLANTED = _read("planted.csv")
 
+
 def _command(case: dict[str, str], db: Path, rejects: Path) -> list[str]:
     cmd = [sys.executable, "-m", "etl", case["kind"], *(str(CORPUS / f) for f in case["files"].split())]
     if case["mapping"]:
@@ -42,12 +44,21 @@ def _counts(con: duckdb.DuckDBPyConnection | None, kind: str) -> dict[str, objec
     if con is None:
         return {"rows_read": None, "loaded": 0, "rejected": None, "closed_without_time": 0}
     batches = f"FROM load_batches WHERE kind = '{kind}'"
-    loaded = ("SELECT count(*) FROM voc_items" if kind == "voc" else
-              "SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) WHERE active")
-    return {"rows_read": _scalar(con, f"SELECT sum(rows_read) {batches}"), "loaded": _scalar(con, loaded),
-            "rejected": _scalar(con, f"SELECT sum(rows_rejected) {batches}"),
-            "closed_without_time": _scalar(con, "SELECT count(*) FROM voc_items WHERE status = '완료' AND completed_at IS NULL")
-            if kind == "voc" else None}
+    loaded = (
+        "SELECT count(*) FROM voc_items"
+        if kind == "voc"
+        else "SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) WHERE active"
+    )
+    return {
+        "rows_read": _scalar(con, f"SELECT sum(rows_read) {batches}"),
+        "loaded": _scalar(con, loaded),
+        "rejected": _scalar(con, f"SELECT sum(rows_rejected) {batches}"),
+        "closed_without_time": _scalar(
+            con, "SELECT count(*) FROM voc_items WHERE status = '완료' AND completed_at IS NULL"
+        )
+        if kind == "voc"
+        else None,
+    }
 
 
 def _needles(files: list[str]) -> list[str]:
@@ -63,9 +74,13 @@ def _needles(files: list[str]) -> list[str]:
 def _in_clear(con: duckdb.DuckDBPyConnection, needles: list[str]) -> list[str]:
     """Every planted value found in any cell of any table, as 'table: value'."""
     found = set()
-    tables = con.execute("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()
+    tables = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+    ).fetchall()
     for (table,) in tables:
-        text = "\n".join("\x1f".join(str(v) for v in row) for row in con.execute(f'SELECT * FROM "{table}"').fetchall())
+        text = "\n".join(
+            "\x1f".join(str(v) for v in row) for row in con.execute(f'SELECT * FROM "{table}"').fetchall()
+        )
         found |= {f"{table}: {n}" for n in needles if n in text}
     return sorted(found)
 
@@ -84,11 +99,22 @@ def _differences(case: dict[str, str], got: dict[str, object]) -> list[str]:
 def test_corpus_file_loads_as_expected(case: dict[str, str], env: Settings, tmp_path: Path) -> None:
     db, rejects = tmp_path / "corpus.duckdb", tmp_path / "rejects"
     rejects.mkdir()
-    proc = subprocess.run(_command(case, db, rejects), cwd=ROOT, env=os.environ.copy(), capture_output=True,
-                          text=True, encoding="utf-8", errors="replace", timeout=600)
+    proc = subprocess.run(
+        _command(case, db, rejects),
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=600,
+    )
     output = proc.stdout + proc.stderr
-    problems = [] if proc.returncode == int(case["expected_exit"]) else [
-        f"exit: expected {case['expected_exit']}, got {proc.returncode}"]
+    problems = (
+        []
+        if proc.returncode == int(case["expected_exit"])
+        else [f"exit: expected {case['expected_exit']}, got {proc.returncode}"]
+    )
     if "Traceback" in output:
         problems.append("a traceback reached the user")
     problems += [f"output lacks {n!r}" for n in case["notes_expected"].split("|") if n and n not in output]

@@ -1,4 +1,5 @@
 """The demo VOC: realistic, deterministic, and loaded through the real loader."""
+
 import json
 from datetime import datetime
 
@@ -29,22 +30,30 @@ def test_three_years_at_a_realistic_volume(con):
 
 
 def test_loaded_as_three_export_batches_through_the_loader(con):
-    rows = con.execute("SELECT file_name, detail FROM load_batches WHERE kind = 'voc' ORDER BY batch_id").fetchall()
+    rows = con.execute(
+        "SELECT file_name, detail FROM load_batches WHERE kind = 'voc' ORDER BY batch_id"
+    ).fetchall()
     assert [r[0] for r in rows] == ["voc_export_1_cp949.csv", "voc_export_2_utf8bom.csv", "voc_export_3.xlsx"]
     details = [json.loads(r[1]) for r in rows]
     assert [d["encoding"] for d in details] == ["cp949", "utf-8-sig", None]
     assert details[0]["header_row"] == 4 and details[0]["rejects_by_reason"]  # title rows and a few bad rows
-    assert one(con, "SELECT sum(rows_updated) FROM load_batches WHERE kind = 'voc'") > 100  # later exports closed items
+    assert (
+        one(con, "SELECT sum(rows_updated) FROM load_batches WHERE kind = 'voc'") > 100
+    )  # later exports closed items
 
 
 def test_seasonality_summer_camping_and_every_facility(con):
     by_month = dict(con.execute("SELECT month(received_at), count(*) FROM voc GROUP BY 1").fetchall())
     assert by_month[10] > 1.8 * by_month[1] and by_month[5] > 1.8 * by_month[2]
-    camping = dict(con.execute("""SELECT month(received_at), count(*) FROM voc
-                                   WHERE facility = '국민여가캠핑장' GROUP BY 1""").fetchall())
+    camping = dict(
+        con.execute("""SELECT month(received_at), count(*) FROM voc
+                                   WHERE facility = '국민여가캠핑장' GROUP BY 1""").fetchall()
+    )
     assert camping[8] > 2 * camping[2]
     settings = load_settings()
-    assert set(settings.facilities) <= {r[0] for r in con.execute("SELECT DISTINCT facility FROM voc").fetchall()}
+    assert set(settings.facilities) <= {
+        r[0] for r in con.execute("SELECT DISTINCT facility FROM voc").fetchall()
+    }
 
 
 def test_type_mix_late_open_and_overdue_items(con):

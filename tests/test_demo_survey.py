@@ -1,4 +1,5 @@
 """The demo surveys: three PCSI years ending in the pinned year, plausible facility scores, no contacts."""
+
 from ccm import db, pcsi
 
 
@@ -22,10 +23,18 @@ def test_demo_reports_the_planted_out_of_scale_answer(demo_env):
 
 def test_demo_contact_columns_are_not_stored(demo_env):
     with db.session(demo_env.db_path) as con:
-        hits = con.execute("""SELECT count(*) FROM survey_comments WHERE regexp_matches(text, '010-\\d{4}')""").fetchone()[0]
-        masked = con.execute("SELECT count(*) FROM survey_comments WHERE contains(text, '[전화번호]')").fetchone()[0]
-        columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name LIKE 'survey%'").fetchall()}
+        hits = con.execute(
+            """SELECT count(*) FROM survey_comments WHERE regexp_matches(text, '010-\\d{4}')"""
+        ).fetchone()[0]
+        masked = con.execute(
+            "SELECT count(*) FROM survey_comments WHERE contains(text, '[전화번호]')"
+        ).fetchone()[0]
+        columns = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name LIKE 'survey%'"
+            ).fetchall()
+        }
         attrs = {r[0] for r in con.execute("SELECT DISTINCT attribute FROM survey_demographics").fetchall()}
     assert hits == 0 and masked > 0
     assert not {"성명", "연락처"} & (columns | attrs)

@@ -1,5 +1,6 @@
 """The documentation runs: every command in README.md and docs/*.md exists (its module, subcommand, options,
 make target or file) and every relative link points to an existing file and heading."""
+
 from __future__ import annotations
 
 import contextlib
@@ -157,8 +158,11 @@ def _pytest_problems(args: list[str]) -> list[str]:
     while i < len(args):
         arg = args[i]
         if arg == "-m":
-            out += [f"pytest.ini에 없는 표시: {w}" for w in re.findall(r"\w+", args[i + 1])
-                    if w not in {"and", "or", "not"} and w not in pytest_markers()]
+            out += [
+                f"pytest.ini에 없는 표시: {w}"
+                for w in re.findall(r"\w+", args[i + 1])
+                if w not in {"and", "or", "not"} and w not in pytest_markers()
+            ]
         if arg in VALUE_OPTIONS:
             i += 2
             continue
@@ -241,8 +245,14 @@ def test_every_relative_link_resolves(page, target):
 
 
 def test_the_etl_command_line_starts():
-    proc = subprocess.run([sys.executable, "-m", "etl", "--help"], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert proc.returncode == 0 and "voc" in proc.stdout
 
 
@@ -263,21 +273,25 @@ def test_the_readme_shows_a_screenshot():
     assert images and all((ROOT / i).stat().st_size > 10_000 for i in images)
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("python -m etl voc a.csv --no-such-option", "없는 옵션: --no-such-option"),
-    ("python -m etl users add 김 --role 분석 --colour red", "없는 옵션: --colour"),
-    ("python -m etl nosuchcommand x.csv", "--help 실패"),
-    ("python -m etl users add 김 --role 손님", "--role에 없는 값: 손님"),
-    ("make nosuchtarget", "make 대상 없음"),
-    (".venv/bin/python -m pytest tests/test_nothing_here.py -q", "시험 경로 없음"),
-    (".venv/bin/python -m pytest -m 'not snail'", "표시: snail"),
-    ("python -m bench nosuchbench", "벤치마크 없음"),
-    ("python -m bench text --turbo", "없는 옵션: --turbo"),
-    ("python -m bench.bench_concurrency --no-such-flag", "없는 옵션"),
-    ("python -m ccm.nosuchmodule", "모듈 없음"),
-    ("python tests/text_eval/nothing.py", "파일 없음"),
-    ("curl http://example.org", "시험할 수 없는 명령"),
-], ids=lambda v: v if " " not in v else None)
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("python -m etl voc a.csv --no-such-option", "없는 옵션: --no-such-option"),
+        ("python -m etl users add 김 --role 분석 --colour red", "없는 옵션: --colour"),
+        ("python -m etl nosuchcommand x.csv", "--help 실패"),
+        ("python -m etl users add 김 --role 손님", "--role에 없는 값: 손님"),
+        ("make nosuchtarget", "make 대상 없음"),
+        (".venv/bin/python -m pytest tests/test_nothing_here.py -q", "시험 경로 없음"),
+        (".venv/bin/python -m pytest -m 'not snail'", "표시: snail"),
+        ("python -m bench nosuchbench", "벤치마크 없음"),
+        ("python -m bench text --turbo", "없는 옵션: --turbo"),
+        ("python -m bench.bench_concurrency --no-such-flag", "없는 옵션"),
+        ("python -m ccm.nosuchmodule", "모듈 없음"),
+        ("python tests/text_eval/nothing.py", "파일 없음"),
+        ("curl http://example.org", "시험할 수 없는 명령"),
+    ],
+    ids=lambda v: v if " " not in v else None,
+)
 def test_the_checker_refuses_what_does_not_exist(line, expected):
     assert any(expected in p for p in problems(line)), problems(line)
 
@@ -297,10 +311,18 @@ def test_a_link_to_a_missing_file_or_heading_is_found():
 
 def test_commands_are_read_from_fenced_blocks_and_inline_code(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("설명 `python -m etl voc a.csv --strict` 과 ``make demo``.\n\n"
-                    "```sh\nmake run    # 주석\n\n# 줄 주석\n```\n\n"
-                    "```console\n$ make test\n출력 줄\n```\n\n"
-                    "```powershell\n.venv\\Scripts\\python -m pytest\n```\n\n"
-                    "```toml\n[columns]\n```\n", encoding="utf-8")
-    assert commands(page) == ["make run", "make test", ".venv/Scripts/python -m pytest",
-                              "python -m etl voc a.csv --strict", "make demo"]
+    page.write_text(
+        "설명 `python -m etl voc a.csv --strict` 과 ``make demo``.\n\n"
+        "```sh\nmake run    # 주석\n\n# 줄 주석\n```\n\n"
+        "```console\n$ make test\n출력 줄\n```\n\n"
+        "```powershell\n.venv\\Scripts\\python -m pytest\n```\n\n"
+        "```toml\n[columns]\n```\n",
+        encoding="utf-8",
+    )
+    assert commands(page) == [
+        "make run",
+        "make test",
+        ".venv/Scripts/python -m pytest",
+        "python -m etl voc a.csv --strict",
+        "make demo",
+    ]

@@ -1,5 +1,6 @@
 """A page view does the least work: download files are built on click, never on a rerun, and the
 page's queries are not run again while the data is unchanged (calls counted, not timed)."""
+
 from __future__ import annotations
 
 import functools
@@ -52,7 +53,9 @@ def test_rerun_with_unchanged_data_does_not_query_again(demo_env, app_test, monk
     evaluated = _count(monkeypatch, ranking, "evaluate")
     at = _year(app_test("pages/ranking.py")).run()
     assert evaluated[0] == 1
-    at.number_input(key=f"rk_w_{ranking.config_from_settings(demo_env).components[0].key}").set_value(50.0).run()
+    at.number_input(key=f"rk_w_{ranking.config_from_settings(demo_env).components[0].key}").set_value(
+        50.0
+    ).run()
     at.run()
     assert not at.exception
     assert evaluated[0] == 1, "a weight change or rerun re-ran the cached evaluation"

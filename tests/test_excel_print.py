@@ -2,10 +2,11 @@
 (orientation, one page wide, header rows repeated, page numbers), no page with a lone row, number
 formats by kind, Korean headers, 예/아니오, short floats, charts below their tables with axes from 0 and
 readable when printed, and the committee workbook's formulas recomputed by an independent evaluator."""
+
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -28,21 +29,43 @@ PAGES = ("overview", "sla", "trends", "kpi", "pcsi", "ranking", "report", "meeti
 
 
 def test_table_download_formats_each_kind_of_figure():
-    df = pd.DataFrame({
-        "facility": ["가 시설", "나 시설"], "n": [1234, 5], "준수율": [0.899412345678, 1.0],
-        "달성률 변화": [-0.0125, 0.2], "점수": [90.123456789, 88.0], "접수일시": pd.to_datetime(["2026-01-05 14:22:10", None]),
-        "월": ["2026-01", "2026-02"], "기한준수": pd.array([True, None], dtype="boolean"), "ci_low": [88.9, np.nan],
-        "알림": [datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc), None],
-    })
+    df = pd.DataFrame(
+        {
+            "facility": ["가 시설", "나 시설"],
+            "n": [1234, 5],
+            "준수율": [0.899412345678, 1.0],
+            "달성률 변화": [-0.0125, 0.2],
+            "점수": [90.123456789, 88.0],
+            "접수일시": pd.to_datetime(["2026-01-05 14:22:10", None]),
+            "월": ["2026-01", "2026-02"],
+            "기한준수": pd.array([True, None], dtype="boolean"),
+            "ci_low": [88.9, np.nan],
+            "알림": [datetime(2026, 3, 1, 9, 30, tzinfo=UTC), None],
+        }
+    )
     ws = xl.load(components.excel_bytes({"표": df}))["표"]
     head = [c.value for c in ws[1]]
-    assert head == ["시설", "응답자 수", "준수율", "달성률 변화", "점수", "접수일시", "월", "기한준수", "95% 신뢰구간 하한", "알림"]
+    assert head == [
+        "시설",
+        "응답자 수",
+        "준수율",
+        "달성률 변화",
+        "점수",
+        "접수일시",
+        "월",
+        "기한준수",
+        "95% 신뢰구간 하한",
+        "알림",
+    ]
     row = {h: ws.cell(2, j) for j, h in enumerate(head, start=1)}
     assert (row["응답자 수"].value, row["응답자 수"].number_format) == (1234, "#,##0")
     assert (row["준수율"].value, row["준수율"].number_format) == (0.899412, "0.0%")
     assert row["달성률 변화"].value == pytest.approx(-1.25) and "%p" in row["달성률 변화"].number_format
     assert (row["점수"].value, row["점수"].number_format) == (90.1235, "0.0")
-    assert (row["접수일시"].value, row["접수일시"].number_format) == (datetime(2026, 1, 5, 14, 22, 10), "yyyy-mm-dd hh:mm")
+    assert (row["접수일시"].value, row["접수일시"].number_format) == (
+        datetime(2026, 1, 5, 14, 22, 10),
+        "yyyy-mm-dd hh:mm",
+    )
     assert (row["월"].value, row["월"].number_format) == (datetime(2026, 1, 1), 'yyyy"년" m"월"')
     assert [ws.cell(r, head.index("기한준수") + 1).value for r in (2, 3)] == ["예", None]
     assert row["알림"].value == datetime(2026, 3, 1, 9, 30)
@@ -63,7 +86,11 @@ def test_every_table_download_of_every_page_prints_right(demo_env, app_test, mon
     monkeypatch.setattr(components, "downloads", record)
     for page in PAGES:
         assert not app_test(f"pages/{page}.py").run().exception, page
-    assert len(offered) >= 30 and {n for n, _ in offered} >= {"KPI 스코어카드", "시설별 PCSI", "부서 평가 순위"}
+    assert len(offered) >= 30 and {n for n, _ in offered} >= {
+        "KPI 스코어카드",
+        "시설별 PCSI",
+        "부서 평가 순위",
+    }
     problems = {}
     for name, df in offered:
         found = xl.print_problems(xl.load(components.excel_bytes({name: df})))
@@ -75,7 +102,9 @@ def test_every_table_download_of_every_page_prints_right(demo_env, app_test, mon
 def test_a_long_table_repeats_its_header_and_leaves_no_lone_row():
     df = pd.DataFrame({"번호": range(1, 48), "제목": ["긴 제목 " * 3] * 47, "건수": range(47)})
     for rows in (47, 44, 45, 46, 90):  # around one page (~44 rows): the last page must not hold one row
-        ws = xl.load(components.excel_bytes(df.iloc[:rows] if rows <= 47 else pd.concat([df, df]).head(rows)))["데이터"]
+        ws = xl.load(
+            components.excel_bytes(df.iloc[:rows] if rows <= 47 else pd.concat([df, df]).head(rows))
+        )["데이터"]
         assert xl.print_problems(ws.parent) == [], rows
         pages = xl.pages(ws)
         assert all(last - first >= 1 for first, last in pages), pages
@@ -129,8 +158,19 @@ def test_kpi_review_prints_on_few_pages_with_changes_in_points(demo_env):
     goals, card = card[card["is_goal"]], card[~card["is_goal"]]
     changes = kpi.compare(card, before[before["department"] != rules.org_unit])
     scores = kpi.scores(card, rules)
-    wb = xl.load(review_workbook("KPI 월간 검토 — 2026년 10월", goals, card, off[~off["is_goal"]], changes, scores,
-                                 kpi.org_from(scores), rules.cap, rules))
+    wb = xl.load(
+        review_workbook(
+            "KPI 월간 검토 — 2026년 10월",
+            goals,
+            card,
+            off[~off["is_goal"]],
+            changes,
+            scores,
+            kpi.org_from(scores),
+            rules.cap,
+            rules,
+        )
+    )
     assert xl.print_problems(wb) == []
     assert sum(len(xl.pages(ws)) for ws in wb) <= 10  # it printed as 26 A4 pages
     card_ws = wb["스코어카드"]
@@ -170,7 +210,10 @@ def _ranks(values, wb) -> dict[str, tuple]:
     for r in range(head + 1, ws.max_row + 1):
         if not ws.cell(r, 4).value:
             break
-        out[ws.cell(r, 4).value] = (xl.value(values, wb, "순위", f"A{r}"), xl.value(values, wb, "순위", f"E{r}"))
+        out[ws.cell(r, 4).value] = (
+            xl.value(values, wb, "순위", f"A{r}"),
+            xl.value(values, wb, "순위", f"E{r}"),
+        )
     return out
 
 
@@ -180,8 +223,14 @@ def test_committee_workbook_formulas_give_the_apps_ranking_on_the_demo(demo_env,
     with db.session(demo_env.db_path) as con:
         out = ranking.evaluate(con, scope, NOW, cfg, tuple(demo_env.departments))
     result = out["ranking"]
-    data = committee_workbook(result, ranking.rank_changes(result, result), cfg, out["awards"], out["facilities"],
-                              period=scope.label)
+    data = committee_workbook(
+        result,
+        ranking.rank_changes(result, result),
+        cfg,
+        out["awards"],
+        out["facilities"],
+        period=scope.label,
+    )
     wb = xl.load(data)
     assert xl.print_problems(wb) == []
     expected = {r.department: (r.rank, round(r.composite, cfg.decimals)) for r in result.itertuples()}
@@ -197,7 +246,9 @@ def test_committee_workbook_formulas_give_the_apps_ranking_on_the_demo(demo_env,
 
 def _same(got: dict[str, tuple], expected: dict[str, tuple]) -> None:
     assert {d: v[0] for d, v in got.items()} == {d: v[0] for d, v in expected.items()}
-    assert {d: v[1] for d, v in got.items()} == pytest.approx({d: v[1] for d, v in expected.items()}, abs=1e-9)
+    assert {d: v[1] for d, v in got.items()} == pytest.approx(
+        {d: v[1] for d, v in expected.items()}, abs=1e-9
+    )
 
 
 def test_committee_workbook_for_one_department_keeps_the_apps_rank(demo_env):
@@ -206,8 +257,16 @@ def test_committee_workbook_for_one_department_keeps_the_apps_rank(demo_env):
         out = ranking.evaluate(con, period("year", 2025), NOW, cfg, tuple(demo_env.departments))
     result = out["ranking"]
     own = result[result["department"] == result["department"].iloc[2]]
-    wb = xl.load(committee_workbook(own, ranking.rank_changes(result, result), cfg, out["awards"].iloc[:0],
-                                    out["facilities"].iloc[:0], complete=False))
+    wb = xl.load(
+        committee_workbook(
+            own,
+            ranking.rank_changes(result, result),
+            cfg,
+            out["awards"].iloc[:0],
+            out["facilities"].iloc[:0],
+            complete=False,
+        )
+    )
     ws = wb["순위"]
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == own["department"].iloc[0])
     assert ws.cell(row, 1).value == 3 and ws.cell(row, 5).data_type == "f"
@@ -241,11 +300,20 @@ def test_the_print_check_sees_what_it_is_for():
     buf = io.BytesIO()
     wb.save(buf)
     found = " | ".join(xl.print_problems(xl.load(buf.getvalue())))
-    for words in ("leaves 1 row(s) alone", "no page numbers", "B2 holds True", "B3 reads 'None'", "more than 6 decimals",
-                  "'count' is not Korean", "not below its table"):
+    for words in (
+        "leaves 1 row(s) alone",
+        "no page numbers",
+        "B2 holds True",
+        "B3 reads 'None'",
+        "more than 6 decimals",
+        "'count' is not Korean",
+        "not below its table",
+    ):
         assert words in found, words
 
 
 def test_repeated_or_translated_column_names_stay_distinct():
-    ws = xl.load(components.excel_bytes(pd.DataFrame([[1, 2, 3]], columns=["부서", "department", "부서"])))["데이터"]
+    ws = xl.load(components.excel_bytes(pd.DataFrame([[1, 2, 3]], columns=["부서", "department", "부서"])))[
+        "데이터"
+    ]
     assert [c.value for c in ws[1]] == ["부서", "부서 (2)", "부서 (3)"]

@@ -4,6 +4,7 @@ parsed in a child process with a memory and time limit (issue 14, point 1).
 Reproduces the two findings: a 5 KB .xlsx with a header in row 1 and one cell at XFD1048576 (the Excel
 reader asked for 512 GB and the process aborted, exit 134), and a zip bomb .xlsx whose sheet inflates to
 2 GB. Real files, real subprocesses, the real upload page."""
+
 from __future__ import annotations
 
 import os
@@ -42,12 +43,17 @@ def zip_bomb(path: Path, megabytes: int = 2048, level: int = 1) -> Path:
     """A valid .xlsx whose one sheet is `megabytes` of empty rows, written streaming (a few MB packed)."""
     skeleton = sparse_workbook(path.with_suffix(".skeleton.xlsx"))
     chunk = b"<row/>  " * (1 << 17)  # 1 MB
-    with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+    with (
+        zipfile.ZipFile(skeleton) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z,
+    ):
         for info in src.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
                 z.writestr(info.filename, src.read(info))
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            f.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            f.write(
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
             for _ in range(megabytes):
                 f.write(chunk)
             f.write(b"</sheetData></worksheet>")
@@ -64,8 +70,10 @@ def sheet_xml(path: Path, dimension: str | None, cells: list[tuple[str, str]], h
         rows.setdefault(int(re.sub(r"\D", "", ref)), []).append(f"<c {attrs}><is><t>{value}</t></is></c>")
     body = "".join(f'<row r="{r}">{"".join(cs)}</row>' for r, cs in sorted(rows.items()))
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    xml = (f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dim}'
-           f"<sheetData>{body}</sheetData></worksheet>")
+    xml = (
+        f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dim}'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    )
     with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             z.writestr(info.filename, xml if info.filename == "xl/worksheets/sheet1.xml" else src.read(info))
@@ -83,8 +91,15 @@ def bomb(tmp_path_factory) -> Path:
 
 
 def etl(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, encoding="utf-8",
-                          cwd=ROOT, env=dict(os.environ), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=dict(os.environ),
+        timeout=120,
+    )
 
 
 def one_korean_line(proc: subprocess.CompletedProcess) -> str:
@@ -96,15 +111,18 @@ def one_korean_line(proc: subprocess.CompletedProcess) -> str:
 
 # --- the findings, refused before parsing ------------------------------------------------------------
 
+
 def test_the_sparse_workbook_is_5_kb(sparse):
     assert sparse.stat().st_size < 10_000
 
 
 def test_sparse_workbook_from_the_cli_exits_2_with_one_korean_line(env, sparse):
     line = one_korean_line(etl("voc", str(sparse)))
-    assert line == ("오류: sparse.xlsx: 파일이 너무 커서 읽지 않았습니다 — 'Sheet' 시트의 크기 표시 A1:XFD1048576: "
-                    "열 16,384개 (한도 500개). 빈 행·열을 지우고 다시 저장하거나 파일을 나누어 올려 주세요. "
-                    "한도는 설정 파일 [limits]의 columns입니다.")
+    assert line == (
+        "오류: sparse.xlsx: 파일이 너무 커서 읽지 않았습니다 — 'Sheet' 시트의 크기 표시 A1:XFD1048576: "
+        "열 16,384개 (한도 500개). 빈 행·열을 지우고 다시 저장하거나 파일을 나누어 올려 주세요. "
+        "한도는 설정 파일 [limits]의 columns입니다."
+    )
 
 
 def test_zip_bomb_from_the_cli_exits_2_with_one_korean_line(env, bomb):
@@ -130,6 +148,7 @@ def test_kpi_and_survey_loaders_refuse_the_sparse_workbook(env, sparse):
 
 
 # --- what the scan finds when the dimension is absent or lies ------------------------------------------
+
 
 @pytest.mark.parametrize("dimension", [None, "A1:B2"])
 def test_a_far_cell_is_found_whatever_the_dimension_says(tmp_path, dimension):
@@ -166,15 +185,20 @@ def test_the_scan_of_a_bomb_stops_at_the_row_limit(bomb):
 
 # --- CSV: the same limits ------------------------------------------------------------------------------
 
+
 def test_csv_over_the_byte_limit_is_refused_before_reading(tmp_path):
     path = write_csv(tmp_path / "big.csv", [row(f"B{i}") for i in range(200)])
-    with pytest.raises(ReadError, match=r"big\.csv: 파일이 너무 커서 읽지 않았습니다 — 파일 크기 .* MB \(한도 0\.0 MB\)"):
+    with pytest.raises(
+        ReadError, match=r"big\.csv: 파일이 너무 커서 읽지 않았습니다 — 파일 크기 .* MB \(한도 0\.0 MB\)"
+    ):
         read_table(path, limits=Limits(file_mb=0.01))
 
 
 def test_csv_with_more_columns_than_the_limit_is_refused_at_its_header(tmp_path):
     path = tmp_path / "wide.csv"
-    path.write_text(",".join(f"열{i}" for i in range(600)) + "\n" + ",".join("1" * 600) + "\n", encoding="utf-8")
+    path.write_text(
+        ",".join(f"열{i}" for i in range(600)) + "\n" + ",".join("1" * 600) + "\n", encoding="utf-8"
+    )
     with pytest.raises(ReadError, match=re.escape("머리글(1행)의 열 600개 (한도 500개)")):
         read_table(path)
 
@@ -189,21 +213,30 @@ def test_csv_rows_and_cells_are_counted_after_parsing(tmp_path):
 
 def test_limits_come_from_settings(env, tmp_path):
     path = write_csv(tmp_path / "rows.csv", [row(f"R{i}") for i in range(4)])
-    env.path.write_text(env.path.read_text(encoding="utf-8").replace("rows = 2_000_000", "rows = 3"), encoding="utf-8")
+    env.path.write_text(
+        env.path.read_text(encoding="utf-8").replace("rows = 2_000_000", "rows = 3"), encoding="utf-8"
+    )
     assert Limits.from_settings(load_settings(env.path)).rows == 3
     with pytest.raises(ReadError, match=re.escape("데이터 행 4행 (한도 3행)")):
         read_table(path)
-    env.path.write_text(env.path.read_text(encoding="utf-8").replace("rows = 3", 'rows = "많이"'), encoding="utf-8")
+    env.path.write_text(
+        env.path.read_text(encoding="utf-8").replace("rows = 3", 'rows = "많이"'), encoding="utf-8"
+    )
     with pytest.raises(ReadError, match=re.escape('[limits] rows = "많이"')):
         read_table(path)
 
 
 # --- the child process ---------------------------------------------------------------------------------
 
+
 def test_the_child_memory_limit_turns_an_allocation_into_a_read_error():
-    with pytest.raises(ReadError, match=re.escape("huge.bin: 파일을 읽다가 메모리 한도(512 MB)를 넘었습니다")):
+    with pytest.raises(
+        ReadError, match=re.escape("huge.bin: 파일을 읽다가 메모리 한도(512 MB)를 넘었습니다")
+    ):
         sandbox.run(bytearray, 2 << 30, limits=Limits(memory_mb=512), what="huge.bin")
-    assert sandbox.run(len, b"abc", limits=Limits(), what="x") == 3  # the parent is alive and can start another
+    assert (
+        sandbox.run(len, b"abc", limits=Limits(), what="x") == 3
+    )  # the parent is alive and can start another
 
 
 def hold(megabytes: int, seconds: float) -> int:
@@ -224,7 +257,9 @@ def test_the_parent_kills_a_child_whose_resident_memory_passes_the_limit():
 
 def test_a_parser_that_aborts_in_the_child_is_a_read_error(sparse):
     # without the checks before parsing, the Excel reader asks for 512 GB and aborts: only the child dies
-    with pytest.raises(ReadError, match=re.escape("sparse.xlsx: 파일을 읽다가 메모리 한도(1 GB)를 넘었습니다")):
+    with pytest.raises(
+        ReadError, match=re.escape("sparse.xlsx: 파일을 읽다가 메모리 한도(1 GB)를 넘었습니다")
+    ):
         read_table(sparse, limits=Limits(**{**NO_CHECK.__dict__, "memory_mb": 1024}))
     assert read_table(write_xlsx(sparse.parent / "after.xlsx", [row("A1")]), known=HEADER).df.shape[0] == 1
 
@@ -236,13 +271,17 @@ def hidden_far_cell(path: Path) -> Path:
 
 
 def test_a_far_cell_the_checks_miss_meets_the_childs_memory_limit(tmp_path):
-    with pytest.raises(ReadError, match=re.escape("hidden.xlsx: 파일을 읽다가 메모리 한도(4 GB)를 넘었습니다")):
+    with pytest.raises(
+        ReadError, match=re.escape("hidden.xlsx: 파일을 읽다가 메모리 한도(4 GB)를 넘었습니다")
+    ):
         read_table(hidden_far_cell(tmp_path / "hidden.xlsx"))
 
 
 def test_the_child_time_limit(tmp_path):
     t0 = time.monotonic()
-    with pytest.raises(ReadError, match=re.escape("slow.xlsx: 파일을 읽는 데 시간 한도(1초)를 넘어 멈췄습니다")):
+    with pytest.raises(
+        ReadError, match=re.escape("slow.xlsx: 파일을 읽는 데 시간 한도(1초)를 넘어 멈췄습니다")
+    ):
         sandbox.run(time.sleep, 30, limits=Limits(seconds=1), what="slow.xlsx")
     assert time.monotonic() - t0 < 10
 

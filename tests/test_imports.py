@@ -1,5 +1,6 @@
 """Imports point one way: the graph of ccm/, etl/, ui/ and pages/ has no cycle, counting imports inside
 functions and modules named by string (importlib.import_module("ccm.x"), dispatch tables of module names)."""
+
 from __future__ import annotations
 
 import ast
@@ -25,7 +26,9 @@ def _skipped_strings(tree: ast.Module, names: set[str]) -> set[int]:
     """ids of the string constants assigned to `names` at module level."""
     skipped = set()
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in names for t in node.targets
+        ):
             skipped |= {id(c) for c in ast.walk(node.value) if isinstance(c, ast.Constant)}
     return skipped
 
@@ -73,7 +76,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == "open":
-                found.append([*stack[stack.index(nxt):], nxt])
+                found.append([*stack[stack.index(nxt) :], nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -90,11 +93,17 @@ def test_the_import_graph_has_no_cycle():
 
 
 def test_the_graph_sees_imports_inside_functions_and_by_string(tmp_path):
-    code = ("import importlib\nTABLE = {'a': 'ccm.voc'}\ndef f():\n    from ccm import db\n"
-            "    return importlib.import_module('ccm.kpi')\n")
+    code = (
+        "import importlib\nTABLE = {'a': 'ccm.voc'}\ndef f():\n    from ccm import db\n"
+        "    return importlib.import_module('ccm.kpi')\n"
+    )
     path = tmp_path / "probe.py"
     path.write_text(code, encoding="utf-8")
-    assert imports_of("ccm.probe", path, {"ccm", "ccm.voc", "ccm.db", "ccm.kpi"}) == {"ccm.voc", "ccm.db", "ccm.kpi"}
+    assert imports_of("ccm.probe", path, {"ccm", "ccm.voc", "ccm.db", "ccm.kpi"}) == {
+        "ccm.voc",
+        "ccm.db",
+        "ccm.kpi",
+    }
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
 
 

@@ -1,4 +1,5 @@
 """Attainment for every direction × aggregation, on hand-computed cases."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,7 +62,9 @@ def test_lower_is_better_is_target_over_actual():
 def test_lower_is_better_caps_and_defines_an_actual_of_zero():
     assert ev("lower", "cumulative", 60, {m: 4 for m in range(1, 7)}, 6)["attainment"] == CAP  # 30/24 = 1.25
     assert ev("lower", "average", 2.0, {1: 0}, 1)["attainment"] == CAP
-    assert ratio("lower", 0, 0, CAP) is None and ratio("higher", 3, 0, CAP) is None  # nothing to judge against
+    assert (
+        ratio("lower", 0, 0, CAP) is None and ratio("higher", 3, 0, CAP) is None
+    )  # nothing to judge against
 
 
 def test_average_is_the_mean_of_reported_months():

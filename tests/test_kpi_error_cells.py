@@ -2,6 +2,7 @@
 rejects named by sheet, row and column (the reader alone sees them as blank); nothing is stored and the
 actuals already loaded stay as they were. Real .xlsx files written with openpyxl (which stores a
 formula without a cached value, exactly like a workbook never opened in Excel)."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,9 @@ ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
 def good(tmp_path):
     """보도자료 배포: 2026 January–March actuals 2, 2, 2 (월별실적 rows 2–4, 실적 in column E)."""
     defs = [kpi_row("문화사업팀", "보도자료 배포", target=24, weight=30)]
-    return write_workbook(tmp_path / "kpi.xlsx", defs, monthly(2026, "문화사업팀", "보도자료 배포", {1: 2, 2: 2, 3: 2}))
+    return write_workbook(
+        tmp_path / "kpi.xlsx", defs, monthly(2026, "문화사업팀", "보도자료 배포", {1: 2, 2: 2, 3: 2})
+    )
 
 
 def _edited(good, tmp_path, cell: str, value, *, error: bool = False, name: str = "edited.xlsx"):
@@ -67,7 +70,9 @@ def test_error_in_a_definition_is_named_on_the_definitions_sheet(env, good, tmp_
     wb[kpi_etl.DEF_SHEET]["J2"].data_type = "e"
     wb.save(tmp_path / "defs.xlsx")
     result = kpi_etl.load(tmp_path / "defs.xlsx", env.db_path, env)
-    assert result.rejects[["시트", "행", "열", "값"]].values.tolist() == [[kpi_etl.DEF_SHEET, 2, "J열(연간목표)", "#REF!"]]
+    assert result.rejects[["시트", "행", "열", "값"]].values.tolist() == [
+        [kpi_etl.DEF_SHEET, 2, "J열(연간목표)", "#REF!"]
+    ]
 
 
 def test_error_in_an_unread_column_is_not_a_reject(env, good, tmp_path):
@@ -86,7 +91,12 @@ def test_cli_exits_1_and_prints_the_cell(env, good, tmp_path, capsys):
     bad = _edited(good, tmp_path, "E3", "#DIV/0!", error=True)
     assert etl_main(["kpi", str(bad), "--db", str(env.db_path)]) == 1
     out = capsys.readouterr().out
-    assert "월별실적" in out and "E열(실적)" in out and "#DIV/0!" in out and "아무것도 저장하지 않았습니다" in out
+    assert (
+        "월별실적" in out
+        and "E열(실적)" in out
+        and "#DIV/0!" in out
+        and "아무것도 저장하지 않았습니다" in out
+    )
     assert _actuals(env) == []
 
 

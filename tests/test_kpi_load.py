@@ -1,5 +1,6 @@
 """KPI workbook loading: template round trip, row-level rejects with nothing stored, upsert, rollback,
 automatic actuals with visible manual overrides, scores, CLI."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,10 @@ from tests.support.kpi_workbooks import ACT_HEADERS, DEF_HEADERS, kpi_row, month
 
 
 def _state(con) -> dict:
-    return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall()))
-            for t in ("kpi_definitions", "kpi_actuals", "kpi_definitions_replaced", "kpi_actuals_replaced")}
+    return {
+        t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall()))
+        for t in ("kpi_definitions", "kpi_actuals", "kpi_definitions_replaced", "kpi_actuals_replaced")
+    }
 
 
 def _load(path, env):
@@ -33,12 +36,16 @@ def _one(con, sql, params=()):
 
 @pytest.fixture
 def simple(tmp_path):
-    defs = [kpi_row("문화사업팀", "보도자료 배포", target=24, weight=30),
-            kpi_row("문화사업팀", "전화응대 친절도 평가", unit="점", aggregation="평균", target=90, weight=10),
-            kpi_row("전사", "안전사고", direction="0이 목표", target=0, weight=25)]
-    acts = (monthly(2026, "문화사업팀", "보도자료 배포", {m: 2 for m in range(1, 7)})
-            + monthly(2026, "문화사업팀", "전화응대 친절도 평가", {1: 81, 2: 81})
-            + monthly(2026, "전사", "안전사고", {1: 0, 2: 1}))
+    defs = [
+        kpi_row("문화사업팀", "보도자료 배포", target=24, weight=30),
+        kpi_row("문화사업팀", "전화응대 친절도 평가", unit="점", aggregation="평균", target=90, weight=10),
+        kpi_row("전사", "안전사고", direction="0이 목표", target=0, weight=25),
+    ]
+    acts = (
+        monthly(2026, "문화사업팀", "보도자료 배포", {m: 2 for m in range(1, 7)})
+        + monthly(2026, "문화사업팀", "전화응대 친절도 평가", {1: 81, 2: 81})
+        + monthly(2026, "전사", "안전사고", {1: 0, 2: 1})
+    )
     return write_workbook(tmp_path / "kpi.xlsx", defs, acts)
 
 
@@ -64,8 +71,14 @@ def test_template_round_trip(env, tmp_path):
     with db.session(env.db_path) as con:
         assert _one(con, "SELECT count(*) FROM kpi_definitions")[0] == n_defs
         assert _one(con, "SELECT count(*), sum(actual) FROM kpi_actuals") == (filled, filled)
-        assert _one(con, "SELECT annual_target FROM kpi_definitions WHERE department = '문화사업팀' "
-                         "AND indicator = '보도자료 배포'")[0] == 12
+        assert (
+            _one(
+                con,
+                "SELECT annual_target FROM kpi_definitions WHERE department = '문화사업팀' "
+                "AND indicator = '보도자료 배포'",
+            )[0]
+            == 12
+        )
         card = kpi.review(con, 2026, 6)
     press = card[(card["department"] == "문화사업팀") & (card["indicator"] == "보도자료 배포")].iloc[0]
     assert (press["actual"], press["target"], press["attainment"]) == (6, 6, 1.0)
@@ -91,11 +104,14 @@ def test_loaded_values_give_hand_computed_scores(env, simple):
     assert card.loc["안전사고", "attainment"] == 0.0 and card.loc["안전사고", "status"] == "미달"
     assert card.loc["전화응대 친절도 평가", "missing_months"] == "3월, 4월, 5월, 6월"
     assert card.loc["전화응대 친절도 평가", "status"] == "미입력"
-    assert pd.isna(card.loc["전화응대 친절도 평가", "attainment"]) and pd.isna(card.loc["전화응대 친절도 평가", "gap"])
+    assert pd.isna(card.loc["전화응대 친절도 평가", "attainment"]) and pd.isna(
+        card.loc["전화응대 친절도 평가", "gap"]
+    )
     assert card.loc["보도자료 배포", "attainment"] == 1.0  # 12 of 24 × 6/12
     # 문화사업팀: (1.0 × 30 + 0% for the 미입력 KPI × 10) / 40; the organisation unit (전사) is not a department
-    assert scores.to_dict("records") == [{"department": "문화사업팀", "score": pytest.approx(0.75), "n_kpis": 2,
-                                          "n_missing": 1}]
+    assert scores.to_dict("records") == [
+        {"department": "문화사업팀", "score": pytest.approx(0.75), "n_kpis": 2, "n_missing": 1}
+    ]
     assert org == pytest.approx(0.75)
 
 
@@ -105,14 +121,20 @@ def test_the_exclude_treatment_judges_the_reported_months_only(env, simple):
     with db.session(env.db_path) as con:
         card = kpi.review(con, 2026, 6, rules).set_index("indicator")
         scores = kpi.department_scores(con, 2026, 6, rules)
-    assert card.loc["전화응대 친절도 평가", "attainment"] == pytest.approx(0.9)  # 81 of 90 in January–February
-    assert scores.to_dict("records") == [{"department": "문화사업팀", "score": pytest.approx(0.975), "n_kpis": 2,
-                                          "n_missing": 0}]  # (1.0 × 30 + 0.9 × 10) / 40
+    assert card.loc["전화응대 친절도 평가", "attainment"] == pytest.approx(
+        0.9
+    )  # 81 of 90 in January–February
+    assert scores.to_dict("records") == [
+        {"department": "문화사업팀", "score": pytest.approx(0.975), "n_kpis": 2, "n_missing": 0}
+    ]  # (1.0 × 30 + 0.9 × 10) / 40
 
 
 def test_off_track_list_says_since_when_and_the_gap(env, tmp_path):
-    path = write_workbook(tmp_path / "off.xlsx", [kpi_row("관광사업팀", "보도자료 배포", target=24)],
-                          monthly(2026, "관광사업팀", "보도자료 배포", {1: 2, 2: 2, 3: 0, 4: 0}))
+    path = write_workbook(
+        tmp_path / "off.xlsx",
+        [kpi_row("관광사업팀", "보도자료 배포", target=24)],
+        monthly(2026, "관광사업팀", "보도자료 배포", {1: 2, 2: 2, 3: 0, 4: 0}),
+    )
     assert _load(path, env).ok
     with db.session(env.db_path) as con:
         off = kpi.off_track(con, 2026, 4).iloc[0]
@@ -120,16 +142,23 @@ def test_off_track_list_says_since_when_and_the_gap(env, tmp_path):
     assert (off["since"], off["actual"], off["target"], off["gap"], off["status"]) == (3, 4, 8, 4, "미달")
 
 
-@pytest.mark.parametrize("defs_change, acts_change, sheet, column, value, reason", [
-    ({1: "기획예산팀"}, {}, "KPI정의", "부서", "기획예산팀", "알 수 없는 값"),
-    ({9: "스물넷"}, {}, "KPI정의", "연간목표", "스물넷", "숫자가 아닙니다"),
-    ({}, {4: "12건"}, "월별실적", "실적", "12건", "숫자가 아닙니다"),
-    ({5: "보도자료 배포"}, {}, "KPI정의", "지표명", "보도자료 배포", "중복"),
-    ({7: "올라가면 좋음"}, {}, "KPI정의", "방향", "올라가면 좋음", "알 수 없는 값"),
-])
+@pytest.mark.parametrize(
+    "defs_change, acts_change, sheet, column, value, reason",
+    [
+        ({1: "기획예산팀"}, {}, "KPI정의", "부서", "기획예산팀", "알 수 없는 값"),
+        ({9: "스물넷"}, {}, "KPI정의", "연간목표", "스물넷", "숫자가 아닙니다"),
+        ({}, {4: "12건"}, "월별실적", "실적", "12건", "숫자가 아닙니다"),
+        ({5: "보도자료 배포"}, {}, "KPI정의", "지표명", "보도자료 배포", "중복"),
+        ({7: "올라가면 좋음"}, {}, "KPI정의", "방향", "올라가면 좋음", "알 수 없는 값"),
+    ],
+)
 def test_bad_workbook_is_rejected_with_where_and_why_and_nothing_stored(
-        env, tmp_path, defs_change, acts_change, sheet, column, value, reason):
-    defs = [kpi_row("문화사업팀", "보도자료 배포", target=24), kpi_row("문화사업팀", "친절서비스 교육", target=6)]
+    env, tmp_path, defs_change, acts_change, sheet, column, value, reason
+):
+    defs = [
+        kpi_row("문화사업팀", "보도자료 배포", target=24),
+        kpi_row("문화사업팀", "친절서비스 교육", target=6),
+    ]
     acts = monthly(2026, "문화사업팀", "보도자료 배포", {1: 2, 2: 3})
     for i, v in defs_change.items():
         defs[1][i] = v
@@ -168,8 +197,11 @@ def test_bad_workbook_leaves_earlier_loads_untouched(env, simple, tmp_path):
     _load(simple, env)
     with db.session(env.db_path) as con:
         before = _state(con)
-    bad = write_workbook(tmp_path / "bad.xlsx", [kpi_row("문화사업팀", "보도자료 배포", target=99)],
-                         monthly(2026, "문화사업팀", "없는 지표", {1: 1}))
+    bad = write_workbook(
+        tmp_path / "bad.xlsx",
+        [kpi_row("문화사업팀", "보도자료 배포", target=99)],
+        monthly(2026, "문화사업팀", "없는 지표", {1: 1}),
+    )
     result = _load(bad, env)
     assert not result.ok and "정의" in result.rejects.iloc[0]["사유"]
     with db.session(env.db_path) as con:
@@ -178,7 +210,9 @@ def test_bad_workbook_leaves_earlier_loads_untouched(env, simple, tmp_path):
 
 def test_actuals_only_workbook_uses_stored_definitions(env, simple, tmp_path):
     _load(simple, env)
-    result = _load(write_workbook(tmp_path / "july.xlsx", [], monthly(2026, "문화사업팀", "보도자료 배포", {7: 4})), env)
+    result = _load(
+        write_workbook(tmp_path / "july.xlsx", [], monthly(2026, "문화사업팀", "보도자료 배포", {7: 4})), env
+    )
     assert result.ok and result.counts["inserted"] == 1
 
 
@@ -188,59 +222,98 @@ def test_reload_is_unchanged_and_rollback_restores_exactly(env, simple, tmp_path
     assert again.counts["inserted"] == 0 and again.counts["updated"] == 0
     with db.session(env.db_path) as con:
         before = _state(con)
-    changed = write_workbook(tmp_path / "v2.xlsx", [kpi_row("문화사업팀", "보도자료 배포", target=30, weight=30)],
-                             monthly(2026, "문화사업팀", "보도자료 배포", {1: 5, 12: 1}))
+    changed = write_workbook(
+        tmp_path / "v2.xlsx",
+        [kpi_row("문화사업팀", "보도자료 배포", target=30, weight=30)],
+        monthly(2026, "문화사업팀", "보도자료 배포", {1: 5, 12: 1}),
+    )
     third = _load(changed, env)
     assert (third.counts["inserted"], third.counts["updated"], third.counts["unchanged"]) == (1, 2, 0)
     with db.session(env.db_path) as con:
-        assert _one(con, "SELECT annual_target FROM kpi_definitions WHERE indicator = '보도자료 배포'")[0] == 30
+        assert (
+            _one(con, "SELECT annual_target FROM kpi_definitions WHERE indicator = '보도자료 배포'")[0] == 30
+        )
         with pytest.raises(ValueError, match="먼저 되돌려야"):
             kpi.rollback(con, first.batch_id)
         undone = kpi.rollback(con, third.batch_id)
         assert _state(con) == before
-        assert undone == {"definitions_removed": 1, "definitions_restored": 1, "actuals_removed": 2,
-                          "actuals_restored": 1}
-        assert _one(con, "SELECT status FROM load_batches WHERE batch_id = ?", [third.batch_id])[0] == "rolled_back"
+        assert undone == {
+            "definitions_removed": 1,
+            "definitions_restored": 1,
+            "actuals_removed": 2,
+            "actuals_restored": 1,
+        }
+        assert (
+            _one(con, "SELECT status FROM load_batches WHERE batch_id = ?", [third.batch_id])[0]
+            == "rolled_back"
+        )
 
 
 def _voc(con, rows):
     """Real rows in the VOC store: (id, received_at, type, department, sla_met)."""
     for vid, received, vtype, dept, met in rows:
-        con.execute("INSERT INTO voc_items (voc_id, received_at, voc_type, department, status, sla_met, batch_id) "
-                    "VALUES (?, ?, ?, ?, '완료', ?, 0)", [vid, received, vtype, dept, met])
+        con.execute(
+            "INSERT INTO voc_items (voc_id, received_at, voc_type, department, status, sla_met, batch_id) "
+            "VALUES (?, ?, ?, ?, '완료', ?, 0)",
+            [vid, received, vtype, dept, met],
+        )
 
 
 def test_automatic_actuals_and_a_visible_manual_override(env, tmp_path):
-    defs = [kpi_row("문화사업팀", "VOC 처리기한 준수율", unit="%", aggregation="평균", target=90, source="voc_compliance"),
-            kpi_row("문화사업팀", "칭찬 VOC 건수", target=12, source="voc_count:감사")]
-    path = write_workbook(tmp_path / "auto.xlsx", defs,
-                          [[2026, 2, "문화사업팀", "VOC 처리기한 준수율", 100, "수기 집계"]])
+    defs = [
+        kpi_row(
+            "문화사업팀",
+            "VOC 처리기한 준수율",
+            unit="%",
+            aggregation="평균",
+            target=90,
+            source="voc_compliance",
+        ),
+        kpi_row("문화사업팀", "칭찬 VOC 건수", target=12, source="voc_count:감사"),
+    ]
+    path = write_workbook(
+        tmp_path / "auto.xlsx", defs, [[2026, 2, "문화사업팀", "VOC 처리기한 준수율", 100, "수기 집계"]]
+    )
     assert _load(path, env).ok
     with db.session(env.db_path) as con:
-        _voc(con, [("a", datetime(2026, 1, 5, 10), "불만", "문화사업팀", True),
-                   ("b", datetime(2026, 1, 6, 10), "불만", "문화사업팀", False),
-                   ("c", datetime(2026, 1, 7, 10), "칭찬", "문화사업팀", True),
-                   ("d", datetime(2026, 2, 3, 10), "불만", "문화사업팀", False),
-                   ("e", datetime(2026, 2, 4, 10), "칭찬", "관광사업팀", True)])
+        _voc(
+            con,
+            [
+                ("a", datetime(2026, 1, 5, 10), "불만", "문화사업팀", True),
+                ("b", datetime(2026, 1, 6, 10), "불만", "문화사업팀", False),
+                ("c", datetime(2026, 1, 7, 10), "칭찬", "문화사업팀", True),
+                ("d", datetime(2026, 2, 3, 10), "불만", "문화사업팀", False),
+                ("e", datetime(2026, 2, 4, 10), "칭찬", "관광사업팀", True),
+            ],
+        )
         m = kpi.monthly(con, 2026, 3).set_index(["indicator", "month"])
         card = kpi.review(con, 2026, 2).set_index("indicator")
         detail = kpi.auto_detail(con, "voc_compliance", 2026, 1, "문화사업팀", with_items=False)
     rate = m.loc["VOC 처리기한 준수율"]
     assert rate.loc[1, "actual"] == pytest.approx(100 * 2 / 3) and rate.loc[1, "origin"] == "자동"
-    assert (rate.loc[2, "actual"], rate.loc[2, "auto_value"], rate.loc[2, "origin"]) == (100, 0, "수기(자동 대체)")
+    assert (rate.loc[2, "actual"], rate.loc[2, "auto_value"], rate.loc[2, "origin"]) == (
+        100,
+        0,
+        "수기(자동 대체)",
+    )
     assert rate.loc[3, "origin"] == "자동 실적 없음"
     praise = m.loc["칭찬 VOC 건수"]
     assert list(praise["actual"][:2]) == [1, 0]  # a month with VOC data but no praise counts 0, not missing
     assert card.loc["VOC 처리기한 준수율", "overridden"]
     # pooled, not a mean of monthly rates: January 2 of 3 met, February's hand-entered 100% of its 1 decided item
     assert card.loc["VOC 처리기한 준수율", "actual"] == pytest.approx(100 * 3 / 4)
-    assert detail.to_dict("records") == [{"유형": "불만", "접수": 2, "처리완료": 2, "기한내처리": 1},
-                                         {"유형": "칭찬", "접수": 1, "처리완료": 1, "기한내처리": 1}]
+    assert detail.to_dict("records") == [
+        {"유형": "불만", "접수": 2, "처리완료": 2, "기한내처리": 1},
+        {"유형": "칭찬", "접수": 1, "처리완료": 1, "기한내처리": 1},
+    ]
 
 
 def test_pcsi_source_has_no_actual_until_a_survey_gives_the_index(env, tmp_path, monkeypatch):
-    path = write_workbook(tmp_path / "p.xlsx", [kpi_row("전사", "고객만족도", unit="점", aggregation="최근값",
-                                                         target=90, source="pcsi")], [])
+    path = write_workbook(
+        tmp_path / "p.xlsx",
+        [kpi_row("전사", "고객만족도", unit="점", aggregation="최근값", target=90, source="pcsi")],
+        [],
+    )
     assert _load(path, env).ok
     with db.session(env.db_path) as con:
         m = kpi.monthly(con, 2026, 2)

@@ -1,6 +1,6 @@
 """The KPI page (CCO monthly review) and the KPI upload tab, run as the real app."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from ccm import db
 from tests.support.kpi_workbooks import kpi_row, monthly, write_workbook
@@ -20,7 +20,13 @@ def test_kpi_page_on_demo_shows_goals_scorecard_and_review(demo_env, app_test):
     assert at.selectbox(key="kpi_month").value == (2026, 10)  # the last complete month (now is 2026-11-25)
     assert {"고객만족도", "사업수지", "사회공헌실적", "안전사고"} <= {m.label for m in at.metric}
     heads = {h.value for h in at.subheader}
-    assert {"경영목표", "스코어카드 (부서 × 지표)", "지난달 대비 변화", "미달·주의 KPI", "자동 실적의 근거"} <= heads
+    assert {
+        "경영목표",
+        "스코어카드 (부서 × 지표)",
+        "지난달 대비 변화",
+        "미달·주의 KPI",
+        "자동 실적의 근거",
+    } <= heads
     assert at.get("download_button"), "review Excel download"
     off = [d.value for d in at.dataframe if "언제부터" in d.value.columns]
     assert off and (off[0]["달성률"] < 1).all()
@@ -64,8 +70,11 @@ def test_upload_tab_offers_the_template_and_loads_a_workbook(app_test, env, tmp_
     at = app_test("pages/upload.py").run()
     assert not at.exception
     assert any(b.label.endswith("KPI 서식 내려받기") for b in at.get("download_button"))
-    path = write_workbook(tmp_path / "kpi.xlsx", [kpi_row("문화사업팀", "보도자료 배포", target=12)],
-                          monthly(2026, "문화사업팀", "보도자료 배포", {1: 1, 2: 2}))
+    path = write_workbook(
+        tmp_path / "kpi.xlsx",
+        [kpi_row("문화사업팀", "보도자료 배포", target=12)],
+        monthly(2026, "문화사업팀", "보도자료 배포", {1: 1, 2: 2}),
+    )
     _upload(at, path)
     assert not at.exception
     assert any("적재했습니다" in s.value for s in at.success)
@@ -75,7 +84,9 @@ def test_upload_tab_offers_the_template_and_loads_a_workbook(app_test, env, tmp_
 
 def test_upload_tab_reports_rejects_and_stores_nothing(app_test, env, tmp_path):
     at = app_test("pages/upload.py").run()
-    path = write_workbook(tmp_path / "bad.xlsx", [kpi_row("기획예산팀", "보도자료 배포", target="열두 건")], [])
+    path = write_workbook(
+        tmp_path / "bad.xlsx", [kpi_row("기획예산팀", "보도자료 배포", target="열두 건")], []
+    )
     _upload(at, path)
     assert not at.exception
     assert any("아무것도 저장하지 않았습니다" in e.value for e in at.error)

@@ -1,5 +1,6 @@
 """The shipped sample workbooks: the good one loads, the bad one is rejected with every mistake listed;
 and the review Excel carries status colours and percent formats."""
+
 from __future__ import annotations
 
 import io
@@ -25,7 +26,12 @@ def test_bad_sample_lists_each_mistake_and_stores_nothing(env):
     result = kpi_etl.load(SAMPLES / "kpi_bad.xlsx", env.db_path, env)
     assert not result.ok
     found = {(r["시트"], r["행"], r["열"]) for r in result.rejects.to_dict("records")}
-    assert {("KPI정의", 3, "부서"), ("KPI정의", 6, "연간목표"), ("KPI정의", 8, "지표명"), ("월별실적", 2, "실적")} <= found
+    assert {
+        ("KPI정의", 3, "부서"),
+        ("KPI정의", 6, "연간목표"),
+        ("KPI정의", 8, "지표명"),
+        ("월별실적", 2, "실적"),
+    } <= found
     dup = result.rejects[result.rejects["행"] == 8].iloc[0]["사유"]
     assert "2026 · 혁신안전팀" in dup and "7행" in dup
     with db.session(env.db_path) as con:
@@ -45,7 +51,10 @@ def test_review_workbook_is_formatted(env):
     ws = wb["스코어카드"]
     headers = [c.value for c in ws[1]]
     status_col, pct_col = headers.index("상태") + 1, headers.index("달성률") + 1
-    fills = {ws.cell(r, status_col).value: ws.cell(r, status_col).fill.fgColor.rgb for r in range(2, ws.max_row + 1)}
+    fills = {
+        ws.cell(r, status_col).value: ws.cell(r, status_col).fill.fgColor.rgb
+        for r in range(2, ws.max_row + 1)
+    }
     assert fills.get("미달", "").endswith("FFC7CE") and fills.get("달성", "").endswith("C6EFCE")
     assert ws.cell(2, pct_col).number_format == "0.0%"
     assert wb["요약"]["B2"].value == 0.93

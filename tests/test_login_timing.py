@@ -1,5 +1,6 @@
 """Login does the same work whether the account exists or not: one argon2 verification per attempt
 (counted, not timed), so the answer's timing does not reveal which user names exist."""
+
 from datetime import datetime, timedelta
 
 import pytest

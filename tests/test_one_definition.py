@@ -1,5 +1,6 @@
 """One name, one definition, one format: a figure of one kind reads the same on every page (on the
 demo), and every number kind has one written format shared by pages and Excel."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,8 +14,14 @@ from ccm import kpi as kpi_engine
 def test_one_format_per_kind():
     assert formats.score(91.04) == "91.0점" and formats.score(90) == "90.0점"
     assert formats.pct(0.87587) == "87.6%" and formats.pct(1) == "100.0%"
-    assert formats.pp(0.0123) == "+1.2%p" and formats.pp(-0.0744) == "-7.4%p" and formats.pp(0.0004) == "0.0%p"
-    assert formats.count(1234) == "1,234건" and formats.count_change(-3) == "-3건" and formats.count_change(12) == "+12건"
+    assert (
+        formats.pp(0.0123) == "+1.2%p" and formats.pp(-0.0744) == "-7.4%p" and formats.pp(0.0004) == "0.0%p"
+    )
+    assert (
+        formats.count(1234) == "1,234건"
+        and formats.count_change(-3) == "-3건"
+        and formats.count_change(12) == "+12건"
+    )
     assert formats.month(date(2026, 1, 5)) == "2026년 1월" and formats.month((2026, 11)) == "2026년 11월"
     assert formats.day(datetime(2026, 1, 5, 14, 22, 31)) == "2026-01-05"
     assert formats.minute(datetime(2026, 1, 5, 14, 22, 31)) == "2026-01-05 14:22"
@@ -22,7 +29,15 @@ def test_one_format_per_kind():
 
 
 def test_missing_values_read_as_a_dash_never_none_or_nan():
-    for fn in (formats.score, formats.pct, formats.pp, formats.count, formats.month, formats.day, formats.minute):
+    for fn in (
+        formats.score,
+        formats.pct,
+        formats.pp,
+        formats.count,
+        formats.month,
+        formats.day,
+        formats.minute,
+    ):
         assert fn(None) == "—"
     assert formats.pct(float("nan")) == "—" and formats.score(float("nan")) == "—"
 
@@ -75,7 +90,8 @@ def test_a_departments_compliance_reads_the_same_on_the_kpi_sla_and_ranking_page
     with db.session(demo_env.db_path) as con:
         met, decided = con.execute(
             "SELECT count(*) FILTER (sla_met), count(sla_met) FROM voc WHERE department = '관광사업팀' "
-            "AND received_at >= DATE '2025-01-01' AND received_at < DATE '2026-01-01'").fetchone()
+            "AND received_at >= DATE '2025-01-01' AND received_at < DATE '2026-01-01'"
+        ).fetchone()
     expected = formats.pct(met / decided)
     year = {"flt_kind": "year", "flt_year": 2025}
     kpi_page = _run(app_test, "pages/kpi.py", kpi_month=(2025, 12))
@@ -88,7 +104,9 @@ def test_a_departments_compliance_reads_the_same_on_the_kpi_sla_and_ranking_page
     on_ranking = evidence.loc[("관광사업팀", "VOC 처리기한 준수율"), "원값"]
     assert on_sla == expected
     assert formats.pct(on_kpi / 100) == expected and formats.pct(on_ranking / 100) == expected
-    assert on_kpi == pytest.approx(100 * met / decided, abs=0.005) and on_ranking == pytest.approx(on_kpi, abs=0.005)
+    assert on_kpi == pytest.approx(100 * met / decided, abs=0.005) and on_ranking == pytest.approx(
+        on_kpi, abs=0.005
+    )
 
 
 @pytest.mark.slow
@@ -102,5 +120,7 @@ def test_the_pcsi_index_has_one_decimal_on_every_page(demo_env, app_test):
     page = _run(app_test, "pages/pcsi.py")
     shown["고객만족도"] = next(m.value for m in page.metric if m.label == "2026년 종합지수")
     kpi_page = _run(app_test, "pages/kpi.py")
-    shown["KPI 경영목표"] = next(m.value for m in kpi_page.metric if m.label == "고객만족도").replace("\\", "")
+    shown["KPI 경영목표"] = next(m.value for m in kpi_page.metric if m.label == "고객만족도").replace(
+        "\\", ""
+    )
     assert shown == {k: expected for k in shown}, shown

@@ -1,5 +1,6 @@
 """Output is inert: no download or workbook turns a value into a formula, markdown shows data as typed,
 bidi controls are visible. Files are opened as produced (csv module, openpyxl)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,9 +26,13 @@ HOSTILE_MD = ":red[x] [x](javascript:alert(1)) **b** <script> $x^2$ :smile:"
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({"제목": [LINK, "+cmd", "-2+3", "\tx", "정상", RLO],
-                         "건수": [-5, 1, 2, 3, 4, 5],
-                         "변동": ["-1.5", "+12%", "=1+1", DDE, "", None]})
+    return pd.DataFrame(
+        {
+            "제목": [LINK, "+cmd", "-2+3", "\tx", "정상", RLO],
+            "건수": [-5, 1, 2, 3, 4, 5],
+            "변동": ["-1.5", "+12%", "=1+1", DDE, "", None],
+        }
+    )
 
 
 # --- cells ----------------------------------------------------------------------------------------
@@ -36,7 +41,9 @@ def _frame() -> pd.DataFrame:
 def test_formula_like_text_gets_a_quote_and_numbers_stay_numbers():
     assert inert_cell(LINK) == "'" + LINK
     assert inert_cell("\r=1") == "'\r=1"
-    assert inert_cell("-1.5") == "-1.5" and inert_cell("+12%") == "+12%"  # a number written as text runs nothing
+    assert (
+        inert_cell("-1.5") == "-1.5" and inert_cell("+12%") == "+12%"
+    )  # a number written as text runs nothing
     assert inert_cell(-5) == -5 and inert_cell("정상") == "정상"
 
 
@@ -66,13 +73,30 @@ def test_table_excel_download_writes_formula_text_as_quoted_string():
 
 
 def test_semiannual_report_workbook_has_no_live_formula(env, db_path):
-    row = ("X1", "2025-09-01 10:00", "2025-09-01 11:00", "문의", "홈페이지", "관광사업팀", LINK, "완료",
-           DDE, "본문", "2025-09-01 10:00", "2025-09-02 10:00", 480, 60, True)
+    row = (
+        "X1",
+        "2025-09-01 10:00",
+        "2025-09-01 11:00",
+        "문의",
+        "홈페이지",
+        "관광사업팀",
+        LINK,
+        "완료",
+        DDE,
+        "본문",
+        "2025-09-01 10:00",
+        "2025-09-02 10:00",
+        480,
+        60,
+        True,
+    )
     with db.session(db_path) as con:
         insert_rows(con, [row], COLUMNS)
         data = report.build_workbook(con, env, 2025, 2, pd.Timestamp("2026-01-10 10:00").to_pydatetime())
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    formulas = [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    formulas = [
+        (ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
     assert formulas == []
     facility = [c for row in wb["시설별"].iter_rows() for c in row if c.value == "'" + LINK]
     assert facility and facility[0].data_type == "s"
@@ -81,18 +105,26 @@ def test_semiannual_report_workbook_has_no_live_formula(env, db_path):
 def test_kpi_review_workbook_has_no_live_formula(env, tmp_path):
     path = tmp_path / "kpi.xlsx"
     defs = [kpi_workbooks.kpi_row(env.departments[0], DDE, target=100)]
-    kpi_workbooks.write_workbook(path, defs, kpi_workbooks.monthly(2026, env.departments[0], DDE, {1: 5, 2: 7}))
+    kpi_workbooks.write_workbook(
+        path, defs, kpi_workbooks.monthly(2026, env.departments[0], DDE, {1: 5, 2: 7})
+    )
     result = kpi_etl.load(path, env.db_path, env)
     assert result.ok, result.rejects
     with db.session(env.db_path) as con:
         card = kpi.review(con, 2026, 2)
-        changes, off, scores = kpi.changes(con, 2026, 2), kpi.off_track(con, 2026, 2), kpi.department_scores(con, 2026, 2)
+        changes, off, scores = (
+            kpi.changes(con, 2026, 2),
+            kpi.off_track(con, 2026, 2),
+            kpi.department_scores(con, 2026, 2),
+        )
     data = review_workbook(LINK, card[card["is_goal"]], card, off, changes, scores, 0.5, 1.2)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb["요약"]["A1"].value == "'" + LINK and wb["요약"]["A1"].data_type == "s"
     named = [c for row in wb["스코어카드"].iter_rows() for c in row if c.value == "'" + DDE]
     assert named and named[0].data_type == "s"
-    assert [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"] == []
+    assert [
+        (ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ] == []
 
 
 # --- markdown -------------------------------------------------------------------------------------
@@ -107,15 +139,34 @@ def unescape(markdown: str) -> str:
     """What CommonMark shows for text made only of backslash escapes and plain characters."""
     out, i = [], 0
     while i < len(markdown):
-        if markdown[i] == "\\" and i + 1 < len(markdown) and markdown[i + 1].isascii() and not markdown[i + 1].isalnum():
+        if (
+            markdown[i] == "\\"
+            and i + 1 < len(markdown)
+            and markdown[i + 1].isascii()
+            and not markdown[i + 1].isalnum()
+        ):
             i += 1
         out.append(markdown[i])
         i += 1
     return "".join(out).replace(WORD_JOINER, "")
 
 
-@pytest.mark.parametrize("value", [":red[x]", "[x](javascript:alert(1))", "**b**", "<script>alert(1)</script>",
-                                   "$x^2$", ":smile:", ":material/home:", "# 제목", "1. 목록", "`code`", "a\\b"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        ":red[x]",
+        "[x](javascript:alert(1))",
+        "**b**",
+        "<script>alert(1)</script>",
+        "$x^2$",
+        ":smile:",
+        ":material/home:",
+        "# 제목",
+        "1. 목록",
+        "`code`",
+        "a\\b",
+    ],
+)
 def test_markdown_escape_leaves_no_markup(value):
     escaped = md(value)
     assert unescape(escaped) == value
@@ -144,7 +195,9 @@ def test_ranking_award_line_shows_facility_names_literally(demo_env, app_test):
     award = [s.value for s in at.success if "CS 우수사업장" in s.value]
     assert award, [s.value for s in at.success]
     line = award[0]
-    assert md(HOSTILE_MD) in line and not any(live(m, line) for m in (":red[", "](javascript", "<script>", "$x"))
+    assert md(HOSTILE_MD) in line and not any(
+        live(m, line) for m in (":red[", "](javascript", "<script>", "$x")
+    )
     assert "⟨U+202E⟩" in line and "\u202e" not in line
     assert unescape(line.split("**")[1]).endswith(HOSTILE_MD + " invoice⟨U+202E⟩gnp.exe")
 
@@ -164,9 +217,13 @@ def test_upload_preview_and_warnings_show_file_values_literally(app_test, tmp_pa
 
     name = "보고[x](javascript:alert(1)).csv"
     facility = ":red[시설] **b** <script>"
-    path = write_csv(tmp_path / name, [row("U1", facility=facility), row("U2")], titles=["$x^2$ :smile: 현황"])
+    path = write_csv(
+        tmp_path / name, [row("U1", facility=facility), row("U2")], titles=["$x^2$ :smile: 현황"]
+    )
     at = app_test("pages/upload.py").run()
-    next(u for u in at.file_uploader if u.key == "voc_up_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    next(u for u in at.file_uploader if u.key == "voc_up_file").set_value(
+        (path.name, path.read_bytes(), "text/csv")
+    )
     at.run()
     assert not at.exception
     preview = next(m.value for m in at.markdown if "미리 보기" in m.value)

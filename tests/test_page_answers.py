@@ -1,6 +1,7 @@
 """The 30-second answer first: the KPI page opens with the counts of 달성/주의/미달 and the off-track
 list (shortfall, since which month, the department's 비고) above everything else, its Excel button
 at the top, changes of rates in %p; and no page shows None, nan, TRUE/FALSE or English identifiers."""
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,16 @@ def kpis(env, tmp_path):
       achieved in February (2 of 2), off track since March; 비고 entered with September's 0;
     - SNS 게시: 120 a year, 10 a month → 100 of 100 = 100% 달성;
     - 친절 교육: 120 a year, 9.5 a month → 95 of 100 = 95% 주의 since January."""
-    defs = [kpi_row("문화사업팀", "보도자료 배포", target=12), kpi_row("문화사업팀", "SNS 게시", target=120),
-            kpi_row("문화사업팀", "친절 교육", unit="회", target=120)]
+    defs = [
+        kpi_row("문화사업팀", "보도자료 배포", target=12),
+        kpi_row("문화사업팀", "SNS 게시", target=120),
+        kpi_row("문화사업팀", "친절 교육", unit="회", target=120),
+    ]
     press = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
-    actuals = [[2026, m, "문화사업팀", "보도자료 배포", v, NOTE if m == 9 else None] for m, v in _month_values(press).items()]
+    actuals = [
+        [2026, m, "문화사업팀", "보도자료 배포", v, NOTE if m == 9 else None]
+        for m, v in _month_values(press).items()
+    ]
     actuals += [[2026, m, "문화사업팀", "SNS 게시", 10, None] for m in range(1, 11)]
     actuals += [[2026, m, "문화사업팀", "친절 교육", 9.5, None] for m in range(1, 11)]
     assert kpi_etl.load(write_workbook(tmp_path / "kpi.xlsx", defs, actuals), env.db_path, env).ok
@@ -56,13 +63,15 @@ def test_kpi_page_opens_with_status_counts_and_the_off_track_list(kpis, app_test
     metrics = {m.label: m for m in at.metric}
     assert [metrics[f"{s} KPI"].value for s in ("달성", "주의", "미달")] == ["1개", "1개", "1개"]
     assert metrics["미달 KPI"].delta == "0개"  # September: the same three states
-    order = [e for e in _in_order(at.main) if e.type in ("metric", "subheader", "dataframe", "download_button")]
+    order = [
+        e for e in _in_order(at.main) if e.type in ("metric", "subheader", "dataframe", "download_button")
+    ]
     kinds = [e.type for e in order]
     first_table = kinds.index("dataframe")
     assert kinds[0] == "download_button" and order[0].label == "KPI 검토 자료 Excel"
     assert kinds[1:5] == ["metric"] * 4  # 달성, 주의, 미달, 기관 점수
     assert order[first_table - 1].value == "미달·주의 KPI"
-    assert all(e.type != "subheader" for e in order[:first_table - 1])
+    assert all(e.type != "subheader" for e in order[: first_table - 1])
 
 
 def test_off_track_list_says_shortfall_since_when_and_the_departments_note(kpis, app_test):
@@ -74,7 +83,11 @@ def test_off_track_list_says_shortfall_since_when_and_the_departments_note(kpis,
     assert press["언제부터"] == "2026년 3월부터 (8개월째)"
     assert press["부서 비고"] == f"9월: {NOTE}"
     training = off.loc["친절 교육"]
-    assert (training["상태"], training["부족분"], training["언제부터"]) == ("주의", "5회", "2026년 1월부터 (10개월째)")
+    assert (training["상태"], training["부족분"], training["언제부터"]) == (
+        "주의",
+        "5회",
+        "2026년 1월부터 (10개월째)",
+    )
 
 
 def test_changes_of_attainment_are_in_percentage_points(kpis, app_test):
@@ -96,8 +109,18 @@ def test_the_organisation_score_shows_its_change_and_target(kpis, app_test):
     assert any("목표 100.0% · 미달" in c.value for c in at.caption)
 
 
-PAGES = ["pages/overview.py", "pages/kpi.py", "pages/sla.py", "pages/ranking.py", "pages/pcsi.py", "pages/trends.py",
-         "pages/report.py", "pages/meeting.py", "pages/admin.py", "pages/upload.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/kpi.py",
+    "pages/sla.py",
+    "pages/ranking.py",
+    "pages/pcsi.py",
+    "pages/trends.py",
+    "pages/report.py",
+    "pages/meeting.py",
+    "pages/admin.py",
+    "pages/upload.py",
+]
 
 
 @pytest.mark.slow
@@ -106,6 +129,11 @@ def test_every_page_speaks_korean_on_the_demo(demo_env, app_test, page):
     at = app_test(page).run()
     assert not at.exception
     with db.session(demo_env.db_path) as con:
-        names = [r[0] for r in con.execute("SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
-                                           "WHERE loaded_by IS NOT NULL").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
+                "WHERE loaded_by IS NOT NULL"
+            ).fetchall()
+        ]
     assert page_text.problems(at, names + ["pytest"]) == []

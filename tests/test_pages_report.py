@@ -1,10 +1,10 @@
 """AppTest runs of the ranking page, the report page (generate + download, print view) and the meeting view."""
+
 from __future__ import annotations
 
 import io
 
 import openpyxl
-import pytest
 
 from ccm import db, ranking
 from ccm.period import period
@@ -92,6 +92,7 @@ def test_report_page_generates_a_workbook_to_download(demo_env, app_test):
     assert "예시 문의(개인정보 가림)" in faq_head
     summary = at.dataframe[0].value.set_index("지표")
     from ccm import voc_analytics as va
+
     with db.session(demo_env.db_path) as con:
         received = va.compliance_summary(con, period("half", 2026, 1))["received"]
     assert summary.loc["접수 건수", "2026년 상반기"] == f"{received:,}"

@@ -1,10 +1,10 @@
 """AppTest runs of the SLA and trends pages: fixture DB, demo DB, empty DB, filters selecting nothing, roles."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.support import voc_database
-
 
 SLA = "pages/sla.py"
 TRENDS = "pages/trends.py"
@@ -12,8 +12,11 @@ TRENDS = "pages/trends.py"
 
 def texts(at) -> str:
     """Everything the page wrote as text (markdown, captions, info/warning boxes, metrics, tables)."""
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "subheader", "title")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "success", "subheader", "title")
+        for e in getattr(at, kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [df.value.to_string() for df in at.dataframe]
     return "\n".join(str(p) for p in parts)
@@ -165,7 +168,12 @@ def test_overview_badge_counts_overdue_and_at_risk(app_test, fixture_db):
 def test_trends_page_warns_when_topic_dictionary_changed(app_test, fixture_db, env):
     import re
 
-    text = re.sub(r'(?ms)^"주차" = \[.*?\]', '"주차" = ["주차", "주차장"]', env.path.read_text(encoding="utf-8"), count=1)
+    text = re.sub(
+        r'(?ms)^"주차" = \[.*?\]',
+        '"주차" = ["주차", "주차장"]',
+        env.path.read_text(encoding="utf-8"),
+        count=1,
+    )
     env.path.write_text(text, encoding="utf-8")
     at = run_month(app_test(TRENDS), 2025, 11)
     assert not at.exception
@@ -185,7 +193,8 @@ def test_trends_page_shows_a_spike(app_test, env):
     assert not at.exception
     spikes = next(df.value for df in at.dataframe if "증가 건수" in df.value.columns)
     assert spikes[["월", "시설", "유형", "건수", "과거 평균", "증가 건수"]].values.tolist() == [
-        ["2026년 1월", "철로자전거", "불만", 6, 1.0, 5.0]]
+        ["2026년 1월", "철로자전거", "불만", 6, 1.0, 5.0]
+    ]
 
 
 # ---- keyword/topic tabs: what is true when they are empty (issue 13) -------------------------------

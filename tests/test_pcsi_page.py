@@ -1,4 +1,5 @@
 """The PCSI page on the demo database, on an empty one, and per role."""
+
 import pytest
 
 

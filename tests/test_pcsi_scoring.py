@@ -1,4 +1,5 @@
 """Scoring against hand calculations on a small file written in the test."""
+
 import math
 from dataclasses import replace
 
@@ -16,10 +17,16 @@ from tests.support.survey_files import SMALL_SPEC, frame, xlsx
 #   R3 w1 단산모노레일: 환경 (50 + s(7)=100)/2 = 75, 과정 66.667, 결과 100, 사회 100, 전반 66.667
 #   R4 w1 철로자전거:   환경 (83.333 + s(4)=50)/2 = 66.667, 과정 —, 결과 83.333, 사회 66.667, 전반 100
 # Weighted area means: 환경 366.667/5, 과정 350/4, 결과 350/5, 사회 333.333/4, 전반 433.333/5
-AREAS = {"서비스환경": 73.3333, "서비스과정": 87.5, "서비스결과": 70.0, "사회적만족": 83.3333, "전반적만족": 86.6667}
-INDEX = 81.5          # .1×73.333 + .2×87.5 + .2×70 + .2×83.333 + .3×86.667
-MONORAIL = 85.0       # .1×83.333 + .2×75 + .2×83.333 + .2×100 + .3×83.333
-RAILBIKE = 81.1111    # .1×66.667 + .2×100 + .2×61.111 + .2×77.778 + .3×88.889
+AREAS = {
+    "서비스환경": 73.3333,
+    "서비스과정": 87.5,
+    "서비스결과": 70.0,
+    "사회적만족": 83.3333,
+    "전반적만족": 86.6667,
+}
+INDEX = 81.5  # .1×73.333 + .2×87.5 + .2×70 + .2×83.333 + .3×86.667
+MONORAIL = 85.0  # .1×83.333 + .2×75 + .2×83.333 + .2×100 + .3×83.333
+RAILBIKE = 81.1111  # .1×66.667 + .2×100 + .2×61.111 + .2×77.778 + .3×88.889
 
 
 @pytest.fixture
@@ -48,7 +55,17 @@ def test_missing_codes_and_out_of_scale_never_score():
     import pandas as pd
 
     value, status = pcsi.classify(pd.Series(["7", "98", "99", "", None, "8", "0", "3.5", "다"]), 7, (98, 99))
-    assert list(status) == ["ok", "missing", "missing", "missing", "missing", "invalid", "invalid", "invalid", "invalid"]
+    assert list(status) == [
+        "ok",
+        "missing",
+        "missing",
+        "missing",
+        "missing",
+        "invalid",
+        "invalid",
+        "invalid",
+        "invalid",
+    ]
     assert value.notna().sum() == 1
 
 
@@ -64,7 +81,13 @@ def test_area_scores_match_hand_calculation(loaded):
         df = pcsi.area_scores(con, 2025, opts=pcsi.options_from(loaded))
     got = dict(zip(df["area"], df["score"]))
     assert got == pytest.approx(AREAS, abs=1e-4)
-    assert dict(zip(df["area"], df["n"])) == {"서비스환경": 4, "서비스과정": 3, "서비스결과": 4, "사회적만족": 3, "전반적만족": 4}
+    assert dict(zip(df["area"], df["n"])) == {
+        "서비스환경": 4,
+        "서비스과정": 3,
+        "서비스결과": 4,
+        "사회적만족": 3,
+        "전반적만족": 4,
+    }
 
 
 def test_overall_index_uses_configured_weights(loaded):
@@ -130,7 +153,7 @@ def test_yoy_is_welch_t_test(env):
     assert out["t"] == pytest.approx(ref.statistic) and out["p"] == pytest.approx(ref.pvalue)
     # Welch–Satterthwaite degrees of freedom, by the textbook formula
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    assert out["df"] == pytest.approx((va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)))
+    assert out["df"] == pytest.approx((va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)))
     assert out["diff"] == pytest.approx(out["index"] - out["prev_index"])
 
 

@@ -1,6 +1,7 @@
 """Survey weights everywhere or nowhere: with a weight column the index, the year-over-year test, the
 group intervals and the importance correlations are all weighted (checked against formulas computed
 here from the raw file, not through ccm.pcsi); without one, all are the textbook unweighted figures."""
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,12 @@ def _frame(year: int) -> pd.DataFrame:
     rng = np.random.default_rng(year)
     df = _pcsi_frame(year, 360, rng, YEARS[-1])
     # respondents of the weaker facilities count more, so weighting moves every statistic
-    df.insert(4, "가중치", np.where(df["이용시설"].isin(["관광사격장", "국민여가캠핑장"]), 2.5, 1.0)
-              * np.round(rng.uniform(0.6, 1.4, len(df)), 3))
+    df.insert(
+        4,
+        "가중치",
+        np.where(df["이용시설"].isin(["관광사격장", "국민여가캠핑장"]), 2.5, 1.0)
+        * np.round(rng.uniform(0.6, 1.4, len(df)), 3),
+    )
     return df
 
 
@@ -57,8 +62,14 @@ def unweighted(env, frames):
 # ---- the reference, from the raw file --------------------------------------------------------------
 def _scores(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Item scores (98/99 → missing) and each respondent's area means."""
-    items = pd.DataFrame({f"{a}{k}": df[f"{a}{k}"].map(lambda x: np.nan if x in (98, 99) else (x - 1) / 6 * 100)
-                          for a in AREAS for k in (1, 2, 3)}, dtype="float64")
+    items = pd.DataFrame(
+        {
+            f"{a}{k}": df[f"{a}{k}"].map(lambda x: np.nan if x in (98, 99) else (x - 1) / 6 * 100)
+            for a in AREAS
+            for k in (1, 2, 3)
+        },
+        dtype="float64",
+    )
     areas = pd.DataFrame({a: items[[f"{a}{k}" for k in (1, 2, 3)]].mean(axis=1) for a in AREAS})
     assert areas.notna().all().all(), "every respondent answers every area in these files"
     return items, areas
@@ -73,8 +84,8 @@ def _mean_se(o: pd.Series, w: pd.Series) -> tuple[float, float, float]:
     o, w = o.to_numpy(), w.to_numpy()
     m = np.average(o, weights=w)
     n = len(o)
-    se = math.sqrt(n / (n - 1) * np.sum(w ** 2 * (o - m) ** 2) / np.sum(w) ** 2)
-    return m, se, np.sum(w) ** 2 / np.sum(w ** 2)
+    se = math.sqrt(n / (n - 1) * np.sum(w**2 * (o - m) ** 2) / np.sum(w) ** 2)
+    return m, se, np.sum(w) ** 2 / np.sum(w**2)
 
 
 def _wcorr(x: pd.Series, y: pd.Series, w: pd.Series) -> float:
@@ -109,9 +120,11 @@ def test_facility_intervals_are_weighted(weighted, frames):
 
 
 def test_yoy_tests_the_reported_difference_with_weighted_variances(weighted, frames):
-    (ma, sa, ka), (mb, sb, kb) = [_mean_se(_composite(_scores(frames[y])[1]), frames[y]["가중치"]) for y in (2026, 2025)]
-    t = (ma - mb) / math.sqrt(sa ** 2 + sb ** 2)
-    df = (sa ** 2 + sb ** 2) ** 2 / (sa ** 4 / (ka - 1) + sb ** 4 / (kb - 1))
+    (ma, sa, ka), (mb, sb, kb) = [
+        _mean_se(_composite(_scores(frames[y])[1]), frames[y]["가중치"]) for y in (2026, 2025)
+    ]
+    t = (ma - mb) / math.sqrt(sa**2 + sb**2)
+    df = (sa**2 + sb**2) ** 2 / (sa**4 / (ka - 1) + sb**4 / (kb - 1))
     with db.session(weighted.db_path) as con:
         out = pcsi.yoy(con, 2026)
     assert out["diff"] == pytest.approx(ma - mb, abs=1e-9) and out["diff"] == out["index"] - out["prev_index"]
@@ -129,9 +142,12 @@ def test_importance_is_the_weighted_correlation(weighted, frames):
     with db.session(weighted.db_path) as con:
         got = pcsi.items(con, 2026).set_index("item")
     for item in [c for c in items.columns if not c.startswith("E")]:
-        assert got.loc[item, "importance"] == pytest.approx(_wcorr(items[item], areas["E"], df["가중치"]), abs=1e-9)
-        assert got.loc[item, "score"] == pytest.approx(np.average(items[item].dropna(),
-                                                                  weights=df.loc[items[item].notna(), "가중치"]))
+        assert got.loc[item, "importance"] == pytest.approx(
+            _wcorr(items[item], areas["E"], df["가중치"]), abs=1e-9
+        )
+        assert got.loc[item, "score"] == pytest.approx(
+            np.average(items[item].dropna(), weights=df.loc[items[item].notna(), "가중치"])
+        )
 
 
 def test_kish_effective_n():
@@ -152,7 +168,10 @@ def test_without_a_weight_column_every_statistic_is_unweighted(unweighted, frame
     assert s["index"] == pytest.approx(comp[2026].mean(), abs=1e-9)
     ref = stats.ttest_ind(comp[2026], comp[2025], equal_var=False)
     assert (s["yoy"]["t"], s["yoy"]["p"], s["yoy"]["df"]) == (
-        pytest.approx(ref.statistic), pytest.approx(ref.pvalue), pytest.approx(ref.df))
+        pytest.approx(ref.statistic),
+        pytest.approx(ref.pvalue),
+        pytest.approx(ref.df),
+    )
     assert s["yoy"]["test"].startswith("Welch t-검정")
     for name, row in fac.iterrows():
         x = comp[2026][frames[2026]["이용시설"] == name]

@@ -1,5 +1,6 @@
 """Periods people mean: the last complete period by default, a running period marked with its day
 count, headlines compared with the same span of the period before, charts inside the period."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,16 +11,19 @@ import pytest
 from ccm.period import comparison, last_complete, period, running_note
 
 
-@pytest.mark.parametrize("kind, today, label", [
-    ("month", date(2026, 12, 1), "2026년 11월"),  # on 1 December the month people mean is November
-    ("month", date(2026, 11, 25), "2026년 10월"),
-    ("month", date(2027, 1, 1), "2026년 12월"),
-    ("half", date(2026, 11, 25), "2026년 상반기"),
-    ("half", date(2027, 1, 1), "2026년 하반기"),
-    ("year", date(2026, 11, 25), "2025년"),
-    ("year", date(2027, 1, 1), "2026년"),
-    ("quarter", date(2026, 4, 1), "2026년 1분기"),
-])
+@pytest.mark.parametrize(
+    "kind, today, label",
+    [
+        ("month", date(2026, 12, 1), "2026년 11월"),  # on 1 December the month people mean is November
+        ("month", date(2026, 11, 25), "2026년 10월"),
+        ("month", date(2027, 1, 1), "2026년 12월"),
+        ("half", date(2026, 11, 25), "2026년 상반기"),
+        ("half", date(2027, 1, 1), "2026년 하반기"),
+        ("year", date(2026, 11, 25), "2025년"),
+        ("year", date(2027, 1, 1), "2026년"),
+        ("quarter", date(2026, 4, 1), "2026년 1분기"),
+    ],
+)
 def test_last_complete_period(kind, today, label):
     assert last_complete(kind, today).label == label
 
@@ -83,7 +87,11 @@ def _sidebar_period(at) -> str:
 def test_on_1_december_pages_open_on_november_and_the_ranking_on_last_year(demo_env, app_test, monkeypatch):
     monkeypatch.setenv("CCM_NOW", "2026-12-01T09:00:00")
     sla = _run(app_test, "pages/sla.py")
-    assert (sla.session_state["flt_kind"], sla.session_state["flt_year"], sla.session_state["flt_index"]) == ("month", 2026, 11)
+    assert (sla.session_state["flt_kind"], sla.session_state["flt_year"], sla.session_state["flt_index"]) == (
+        "month",
+        2026,
+        11,
+    )
     assert _sidebar_period(sla) == "2026년 11월 · 마감된 기간"
     assert _run(app_test, "pages/kpi.py").selectbox(key="kpi_month").value == (2026, 11)
     ranking = _run(app_test, "pages/ranking.py")
@@ -102,7 +110,9 @@ def test_a_running_month_is_marked_and_compared_with_the_same_days_before(demo_e
     assert _sidebar_period(at) == "2026년 11월 · 진행 중 (25일째)"
     assert "11월 (진행 중)" in at.sidebar.selectbox[-1].format_func(11)
     rate = next(m for m in at.metric if m.label == "처리기한 준수율")
-    assert rate.proto.delta_description == "전월 같은 기간(10월 1일~10월 25일) 대비" and rate.delta.endswith("%p")
+    assert rate.proto.delta_description == "전월 같은 기간(10월 1일~10월 25일) 대비" and rate.delta.endswith(
+        "%p"
+    )
     assert any("진행 중 (25일째)" in c.value for c in at.caption)
 
 
@@ -119,13 +129,20 @@ def _chart(at, title: str) -> dict:
 @pytest.mark.slow
 def test_the_second_half_is_charted_july_to_december_with_its_target_and_an_empty_month(demo_env, app_test):
     at = _run(app_test, "pages/sla.py", flt_kind="half", flt_year=2026, flt_index=2)
-    monthly = next(d.value for d in at.dataframe if "월" in d.value.columns and "준수율" in d.value.columns
-                   and d.value["월"].astype(str).str.contains("년").all())
+    monthly = next(
+        d.value
+        for d in at.dataframe
+        if "월" in d.value.columns
+        and "준수율" in d.value.columns
+        and d.value["월"].astype(str).str.contains("년").all()
+    )
     assert monthly["월"].tolist() == [f"2026년 {m}월" for m in range(7, 13)]
     december = monthly.iloc[-1]
     assert december["판정(처리완료)"] == 0 and december["접수"] == 0 and pd.isna(december["준수율"])
     spec = _chart(at, "월별 처리기한 준수율")
     assert spec["layout"]["yaxis"]["range"][0] == 0
-    assert [s["y0"] for s in spec["layout"]["shapes"] if s["line"].get("dash") == "dash"] == [0.95]  # the KPI target
+    assert [s["y0"] for s in spec["layout"]["shapes"] if s["line"].get("dash") == "dash"] == [
+        0.95
+    ]  # the KPI target
     line = next(t for t in spec["data"] if t.get("name") == "준수율")
     assert line["connectgaps"] is False  # December has nothing decided: the line stops, it does not bridge

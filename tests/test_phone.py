@@ -1,5 +1,6 @@
 """Phone-courtesy monitoring: loading real files (xlsx, CP949 CSV), Korean row errors, masking, rollback,
 and the aggregation by department, period and item with hand-computed figures."""
+
 from __future__ import annotations
 
 import io
@@ -53,12 +54,16 @@ YEAR = Scope(date(2026, 1, 1), date(2027, 1, 1))
 def test_scores_by_department_and_month(loaded, db_path):
     with db.session(db_path) as con:
         df = phone.scores(con, YEAR, "month", 2)
-    got = {(r.department, r.period): (r.n, round(r.score, 6), r.weakest_item, round(r.weakest_pct, 6), r.small_n)
-           for r in df.itertuples()}
-    assert got == {("문화사업팀", "2026년 1월"): (2, 90.0, "응대", 0.9, False),  # all 90%: first by name
-                   ("문화사업팀", "2026년 2월"): (1, 60.0, "정확성", 0.4, True),
-                   ("관광사업팀", "2026년 1월"): (1, 70.0, "종결", 0.4, True),
-                   ("관광사업팀", "2026년 4월"): (1, 50.0, "응대", 0.4, True)}
+    got = {
+        (r.department, r.period): (r.n, round(r.score, 6), r.weakest_item, round(r.weakest_pct, 6), r.small_n)
+        for r in df.itertuples()
+    }
+    assert got == {
+        ("문화사업팀", "2026년 1월"): (2, 90.0, "응대", 0.9, False),  # all 90%: first by name
+        ("문화사업팀", "2026년 2월"): (1, 60.0, "정확성", 0.4, True),
+        ("관광사업팀", "2026년 1월"): (1, 70.0, "종결", 0.4, True),
+        ("관광사업팀", "2026년 4월"): (1, 50.0, "응대", 0.4, True),
+    }
     change = df.set_index(["department", "period"])["change"]
     assert change[("문화사업팀", "2026년 2월")] == pytest.approx(-30.0)
     assert change[("관광사업팀", "2026년 4월")] == pytest.approx(-20.0)
@@ -69,7 +74,10 @@ def test_scores_by_quarter_and_half(loaded, db_path):
         q = phone.scores(con, YEAR, "quarter", 3).set_index(["department", "period"])
         h = phone.scores(con, YEAR, "half", 3).set_index(["department", "period"])
     assert q.loc[("문화사업팀", "2026년 1분기"), "score"] == pytest.approx(80.0)  # (100 + 80 + 60) / 3
-    assert q.loc[("문화사업팀", "2026년 1분기"), "n"] == 3 and not q.loc[("문화사업팀", "2026년 1분기"), "small_n"]
+    assert (
+        q.loc[("문화사업팀", "2026년 1분기"), "n"] == 3
+        and not q.loc[("문화사업팀", "2026년 1분기"), "small_n"]
+    )
     assert q.loc[("관광사업팀", "2026년 2분기"), "score"] == pytest.approx(50.0)
     assert h.loc[("관광사업팀", "2026년 상반기"), "score"] == pytest.approx(60.0)  # (70 + 50) / 2
     assert h.loc[("관광사업팀", "2026년 상반기"), "small_n"]  # 2 calls < 3
@@ -85,7 +93,9 @@ def test_by_department_weakest_item_over_the_period(loaded, db_path):
     assert df.loc["관광사업팀", "score"] == pytest.approx(60.0) and df.loc["관광사업팀", "small_n"]
     assert list(df.index) == ["문화사업팀", "관광사업팀"]  # judged first, small samples last
     tour = items[items["department"] == "관광사업팀"].set_index("item")
-    assert tour.loc["인사", "pct"] == pytest.approx(35 / 50) and tour.loc["종결", "pct"] == pytest.approx(25 / 50)
+    assert tour.loc["인사", "pct"] == pytest.approx(35 / 50) and tour.loc["종결", "pct"] == pytest.approx(
+        25 / 50
+    )
     assert tour.loc["종결", "rank"] == 1
 
 
@@ -105,7 +115,9 @@ def test_monthly_score_for_kpi(loaded, db_path):
 
 def test_evaluator_name_hashed_and_note_masked(loaded, db_path):
     with db.session(db_path) as con:
-        rows = con.execute("SELECT evaluator_id, note, evaluator_type FROM phone_calls ORDER BY source_row").fetchall()
+        rows = con.execute(
+            "SELECT evaluator_id, note, evaluator_type FROM phone_calls ORDER BY source_row"
+        ).fetchall()
     assert rows[0][0] == "E01"
     assert rows[1][0].startswith("평가자-") and "홍길동" not in rows[1][0]
     assert rows[1][1] == "[이름] 평가, 회신 [전화번호]"
@@ -117,8 +129,10 @@ def test_total_recomputed_with_a_korean_warning(env, db_path, tmp_path):
     rows[2][8] = 65  # 20+20+10+10 = 60
     result = _load(db_path, env, _xlsx(tmp_path / "t.xlsx", rows))
     assert result.status == "loaded"
-    assert result.warnings == ["t.xlsx 4행 '합계' 열: 적힌 합계 65이(가) 항목 점수의 합계 60와 다릅니다 — "
-                               "항목 점수의 합계 60로 저장합니다."]
+    assert result.warnings == [
+        "t.xlsx 4행 '합계' 열: 적힌 합계 65이(가) 항목 점수의 합계 60와 다릅니다 — "
+        "항목 점수의 합계 60로 저장합니다."
+    ]
     with db.session(db_path) as con:
         assert con.execute("SELECT total FROM phone_calls WHERE source_row = 4").fetchone()[0] == 60
 
@@ -126,14 +140,18 @@ def test_total_recomputed_with_a_korean_warning(env, db_path, tmp_path):
 def test_rejects_name_file_row_column_value_and_store_nothing(env, db_path, tmp_path):
     rows = [r.copy() for r in ROWS]
     rows[0][1] = "없는팀"
-    rows[1][5] = 30        # 응대 above its max of 25
+    rows[1][5] = 30  # 응대 above its max of 25
     rows[2][0] = "어제"
     rows[3][3] = "모름"
     result = _load(db_path, env, _xlsx(tmp_path / "bad.xlsx", rows))
     assert result.status == "rejected" and result.exit_code == 1
     got = {(r["파일"], r["행"], r["열"], r["값"]) for _, r in result.rejects.iterrows()}
-    assert got == {("bad.xlsx", 2, "부서", "없는팀"), ("bad.xlsx", 3, "응대", "30"), ("bad.xlsx", 4, "통화일", "어제"),
-                   ("bad.xlsx", 5, "평가자 구분", "모름")}
+    assert got == {
+        ("bad.xlsx", 2, "부서", "없는팀"),
+        ("bad.xlsx", 3, "응대", "30"),
+        ("bad.xlsx", 4, "통화일", "어제"),
+        ("bad.xlsx", 5, "평가자 구분", "모름"),
+    }
     reasons = " ".join(result.rejects["사유"])
     assert "0~25점" in reasons and "허용: 내부 / 교차기관 / 외부기관" in reasons
     with db.session(db_path) as con:
@@ -149,7 +167,18 @@ def test_missing_item_column_is_one_file_error(env, db_path, tmp_path):
 
 
 def test_cp949_csv_with_title_row_and_other_spellings(env, db_path, tmp_path):
-    head = ["모니터링일자", "부서명", "모니터요원", "평가구분", "첫인사", "응대태도", "업무지식", "마무리", "총점", "의견"]
+    head = [
+        "모니터링일자",
+        "부서명",
+        "모니터요원",
+        "평가구분",
+        "첫인사",
+        "응대태도",
+        "업무지식",
+        "마무리",
+        "총점",
+        "의견",
+    ]
     path = tmp_path / "calls.csv"
     with open(path, "w", encoding="cp949", newline="") as fh:
         fh.write("2026년 전화친절도 모니터링 결과\n")
@@ -162,17 +191,24 @@ def test_cp949_csv_with_title_row_and_other_spellings(env, db_path, tmp_path):
 
 def test_a_corrected_file_says_which_calls_are_already_stored(env, db_path, tmp_path):
     first = _load(db_path, env, _xlsx(tmp_path / "calls.xlsx", ROWS))
-    fixed = _load(db_path, env, _xlsx(tmp_path / "calls_fixed.xlsx", ROWS[:3]))  # same three calls, another file
+    fixed = _load(
+        db_path, env, _xlsx(tmp_path / "calls_fixed.xlsx", ROWS[:3])
+    )  # same three calls, another file
     assert fixed.status == "loaded"
     said = [w for w in fixed.warnings if "이미 적재된 통화와 같은 행" in w]
-    assert said == [f"이미 적재된 통화와 같은 행이 3건 있습니다(적재 번호 {first.batch_id}): 고친 파일이면 이전 적재를 "
-                    "관리 화면에서 먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."]
+    assert said == [
+        f"이미 적재된 통화와 같은 행이 3건 있습니다(적재 번호 {first.batch_id}): 고친 파일이면 이전 적재를 "
+        "관리 화면에서 먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."
+    ]
     with db.session(db_path) as con:
         phone.rollback(con, first.batch_id)
-    again = _load(db_path, env, _xlsx(tmp_path / "calls_more.xlsx", ROWS[:4]))  # a rolled-back load holds nothing
+    again = _load(
+        db_path, env, _xlsx(tmp_path / "calls_more.xlsx", ROWS[:4])
+    )  # a rolled-back load holds nothing
     assert [w for w in again.warnings if "이미 적재된" in w] == [
         f"이미 적재된 통화와 같은 행이 3건 있습니다(적재 번호 {fixed.batch_id}): 고친 파일이면 이전 적재를 관리 화면에서 "
-        "먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."]
+        "먼저 되돌리세요. 그대로 두면 그 통화가 두 번 집계됩니다."
+    ]
 
 
 def test_same_file_twice_changes_nothing_and_rollback(env, db_path, tmp_path):
@@ -181,12 +217,18 @@ def test_same_file_twice_changes_nothing_and_rollback(env, db_path, tmp_path):
     again = _load(db_path, env, path)
     assert again.status == "unchanged" and again.batch_id == first.batch_id
     with db.session(db_path) as con:
-        assert batches.rollback_batch(con, first.batch_id, "관리자") == {"removed": 5}  # the admin page's dispatch
-        assert con.execute("SELECT detail FROM audit_log WHERE action = 'rollback'").fetchone()[0] == \
-            f"적재번호 {first.batch_id} (전화친절도 모니터링, calls.xlsx) 지운 건 5"
+        assert batches.rollback_batch(con, first.batch_id, "관리자") == {
+            "removed": 5
+        }  # the admin page's dispatch
+        assert (
+            con.execute("SELECT detail FROM audit_log WHERE action = 'rollback'").fetchone()[0]
+            == f"적재번호 {first.batch_id} (전화친절도 모니터링, calls.xlsx) 지운 건 5"
+        )
         assert con.execute("SELECT count(*) FROM phone_scores").fetchone()[0] == 0
-        assert con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [first.batch_id]).fetchone()[0] == \
-            "rolled_back"
+        assert (
+            con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [first.batch_id]).fetchone()[0]
+            == "rolled_back"
+        )
         with pytest.raises(ValueError, match="이미 되돌린"):
             phone.rollback(con, first.batch_id)
     assert _load(db_path, env, path).status == "loaded"  # loadable again after the rollback
@@ -210,8 +252,12 @@ def test_template_round_trips_through_the_loader(env, db_path, tmp_path):
 
 
 def test_checklist_setting_is_validated():
-    assert phone.validate_settings({"phone": {"items": [{"name": "인사", "max": 0}, {"name": "인사", "max": 5}]}}) == [
-        "[phone] items '인사': 배점(max)은 0보다 큰 수여야 합니다.", "[phone] items: 같은 항목 이름이 두 번 있습니다(인사)."]
+    assert phone.validate_settings(
+        {"phone": {"items": [{"name": "인사", "max": 0}, {"name": "인사", "max": 5}]}}
+    ) == [
+        "[phone] items '인사': 배점(max)은 0보다 큰 수여야 합니다.",
+        "[phone] items: 같은 항목 이름이 두 번 있습니다(인사).",
+    ]
 
 
 def test_command_line_exit_codes_and_korean_lines(env, db_path, tmp_path, capsys):
@@ -228,10 +274,22 @@ def test_command_line_exit_codes_and_korean_lines(env, db_path, tmp_path, capsys
     out = capsys.readouterr().out
     assert "1건의 오류가 있어 아무것도 저장하지 않았습니다" in out and "없는팀" in out
     head = [h for h in HEAD if h != "부서"]
-    assert main(["phone", str(_xlsx(tmp_path / "x.xlsx", [r[:1] + r[2:] for r in ROWS], head)), "--db", str(db_path)]) == 2
+    assert (
+        main(
+            [
+                "phone",
+                str(_xlsx(tmp_path / "x.xlsx", [r[:1] + r[2:] for r in ROWS], head)),
+                "--db",
+                str(db_path),
+            ]
+        )
+        == 2
+    )
     assert "'부서' 열이 없습니다" in capsys.readouterr().out
     with db.session(db_path) as con:
-        assert con.execute("SELECT count(*), min(loaded_by) FROM load_batches WHERE kind = 'phone'").fetchone() == (1, "cli")
+        assert con.execute(
+            "SELECT count(*), min(loaded_by) FROM load_batches WHERE kind = 'phone'"
+        ).fetchone() == (1, "cli")
 
 
 def test_command_line_writes_the_template(env, tmp_path, capsys):

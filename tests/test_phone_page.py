@@ -1,5 +1,6 @@
 """The 전화친절도 page run as the real app: the demo, an empty database, a filter that leaves nothing, the
 upload (dry run, then load) and the roles that may upload."""
+
 from __future__ import annotations
 
 import io
@@ -12,13 +13,17 @@ HEAD = ["통화일", "부서", "평가자", "평가자 구분", "인사", "응�
 
 
 def _texts(at) -> str:
-    return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
+    return " ".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    )
 
 
 def test_phone_page_on_demo_answers_first(demo_env, app_test):
     at = app_test("pages/phone.py").run()
     assert not at.exception
-    assert {"부서별 점수", "추이", "항목별 득점률 (약한 항목부터)", "평가자 구분별"} <= {h.value for h in at.subheader}
+    assert {"부서별 점수", "추이", "항목별 득점률 (약한 항목부터)", "평가자 구분별"} <= {
+        h.value for h in at.subheader
+    }
     answer = next(m.value for m in at.markdown if "전화친절도는" in m.value)
     assert "가장 약한 항목은" in answer and "모니터링" in answer
     assert {"모니터링 건수", "가장 약한 항목"} <= {m.label for m in at.metric}
@@ -74,8 +79,10 @@ def _file(rows) -> bytes:
 
 
 def test_upload_dry_run_then_load(env, app_test, db_path):
-    rows = [["2026-10-05", "문화사업팀", "E01", "내부", 20, 20, 20, 20, 85, ""],
-            ["2026-10-06", "문화사업팀", "E02", "교차기관", 25, 25, 25, 25, 100, ""]]
+    rows = [
+        ["2026-10-05", "문화사업팀", "E01", "내부", 20, 20, 20, 20, 85, ""],
+        ["2026-10-06", "문화사업팀", "E02", "교차기관", 25, 25, 25, 25, 100, ""],
+    ]
     at = app_test("pages/phone.py", role="분석").run()
     at.file_uploader(key="phone_file").upload("up.xlsx", _file(rows), XLSX).run()
     assert not at.exception
@@ -90,8 +97,12 @@ def test_upload_dry_run_then_load(env, app_test, db_path):
     assert any("2건을 적재했습니다" in s.value for s in at.success)
     with db.session(db_path) as con:
         assert con.execute("SELECT count(*) FROM phone_calls").fetchone()[0] == 2
-        assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'upload' AND detail LIKE '%전화친절도%'"
-                           ).fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT count(*) FROM audit_log WHERE action = 'upload' AND detail LIKE '%전화친절도%'"
+            ).fetchone()[0]
+            == 1
+        )
 
 
 def test_upload_with_errors_lists_them_and_cannot_load(env, app_test, db_path):
@@ -110,8 +121,13 @@ def test_phone_page_speaks_korean_on_the_demo(demo_env, app_test):
     at = app_test("pages/phone.py").run()
     assert not at.exception
     with db.session(demo_env.db_path) as con:
-        names = [r[0] for r in con.execute("SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
-                                           "WHERE loaded_by IS NOT NULL").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
+                "WHERE loaded_by IS NOT NULL"
+            ).fetchall()
+        ]
     assert page_text.problems(at, names + ["pytest"]) == []
 
 

@@ -1,6 +1,7 @@
 """The A4 print view of the semiannual report, printed to PDF by real chromium and read back page by
 page (pypdf): page n / N on every page, the 결재란 on the first, and no table split over two pages —
 so no page holds a lone row or a heading without its table."""
+
 from __future__ import annotations
 
 import io
@@ -11,7 +12,7 @@ import pytest
 
 from ccm import db, report
 from tests.support.constants import NOW_AT as NOW
-from tests.support.live_browser import CHROMIUM, CHROMIUM_ARGS, browser, login, open_url, page, server, settle  # noqa: F401
+from tests.support.live_browser import CHROMIUM, CHROMIUM_ARGS, login, open_url, settle
 
 
 def _pdf_pages(body: str) -> list[str]:
@@ -36,7 +37,10 @@ def _read(pdf: bytes) -> list[str]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    assert all(round(float(pg.mediabox.width)) == 595 and round(float(pg.mediabox.height)) == 842 for pg in reader.pages)
+    assert all(
+        round(float(pg.mediabox.width)) == 595 and round(float(pg.mediabox.height)) == 842
+        for pg in reader.pages
+    )
     return [pg.extract_text() for pg in reader.pages]
 
 
@@ -50,17 +54,24 @@ def demo_summary(demo_env):
     p = report.periods(2026, 1)
     with db.session(demo_env.db_path) as con:
         summ = report.summary(con, 2026, 1, demo_env)
-        types = report.dimension(con, p, "voc_type")[["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]]
+        types = report.dimension(con, p, "voc_type")[
+            ["유형", "접수", "비중", "직전 대비", "전년 대비", "준수율"]
+        ]
         topics = report.topics(con, p).head(8)
-    extras = {"유형별 접수·준수율": (types, {"접수": "count", "비중": "pct", "준수율": "pct"}),
-              "많이 접수된 주제": (topics, {"건수": "count", "비중": "pct"})}
+    extras = {
+        "유형별 접수·준수율": (types, {"접수": "count", "비중": "pct", "준수율": "pct"}),
+        "많이 접수된 주제": (topics, {"건수": "count", "비중": "pct"}),
+    }
     return p, summ, extras
 
 
 def test_print_view_of_the_demo_half_year(demo_summary, demo_env):
     p, summ, extras = demo_summary
-    pages = _pdf_pages(report.summary_html("반기별 VOC 분석 결과보고서 — 2026년 상반기", summ, p, extras, NOW,
-                                           report.approval_line(demo_env)))
+    pages = _pdf_pages(
+        report.summary_html(
+            "반기별 VOC 분석 결과보고서 — 2026년 상반기", summ, p, extras, NOW, report.approval_line(demo_env)
+        )
+    )
     _numbered(pages)
     assert "결" in pages[0] and "담당 팀장 CCO 이사장" in pages[0]
     for name, (df, _) in extras.items():
@@ -68,15 +79,22 @@ def test_print_view_of_the_demo_half_year(demo_summary, demo_env):
         holding = [i for i, text in enumerate(pages) if name in text]
         assert len(holding) == 1, f"{name} on pages {holding}"
         text = pages[holding[0]]
-        assert all(re.search(rf"(^|\n){re.escape(str(v))} ", text) for v in df[label]), f"{name} split over pages"
+        assert all(re.search(rf"(^|\n){re.escape(str(v))} ", text) for v in df[label]), (
+            f"{name} split over pages"
+        )
 
 
 def test_no_table_is_split_however_the_tables_fall(demo_summary):
     """Five eight-row tables after the summary: wherever a page ends, a table moves whole to the next
     page with its heading, so every page holds whole tables (never one row of a table)."""
     p, summ, _ = demo_summary
-    extras = {f"표 {k}": (pd.DataFrame({"항목": [f"항목{k}-{i}" for i in range(1, 9)], "건수": range(100, 108)}),
-                          {"건수": "count"}) for k in range(1, 6)}
+    extras = {
+        f"표 {k}": (
+            pd.DataFrame({"항목": [f"항목{k}-{i}" for i in range(1, 9)], "건수": range(100, 108)}),
+            {"건수": "count"},
+        )
+        for k in range(1, 6)
+    }
     pages = _pdf_pages(report.summary_html("보고서", summ, p, extras, NOW))
     assert len(pages) >= 2
     _numbered(pages)

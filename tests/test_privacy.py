@@ -1,15 +1,28 @@
 import pandas as pd
 import pytest
 
-from ccm.privacy import hash_series, keyed_hash, mask_texts, mask_series, mask_text
+from ccm.privacy import hash_series, keyed_hash, mask_series, mask_text, mask_texts
 
 
-@pytest.mark.parametrize("text", [
-    "연락처 010-1234-5678 로 주세요", "01012345678", "010 1234 5678", "054-550-1234번",
-    "+82-10-1234-5678", "02)123-4567", "1588-1234",
-    "０１０-１２３４-５６７８", "010－1234－5678", "010‐1234‐5678", "010—1234—5678", "010 - 1234 - 5678",
-    "＋８２ １０ １２３４ ５６７８", "０５４．５５０．１２３４",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "연락처 010-1234-5678 로 주세요",
+        "01012345678",
+        "010 1234 5678",
+        "054-550-1234번",
+        "+82-10-1234-5678",
+        "02)123-4567",
+        "1588-1234",
+        "０１０-１２３４-５６７８",
+        "010－1234－5678",
+        "010‐1234‐5678",
+        "010—1234—5678",
+        "010 - 1234 - 5678",
+        "＋８２ １０ １２３４ ５６７８",
+        "０５４．５５０．１２３４",
+    ],
+)
 def test_phone_numbers_are_masked(text):
     assert "[전화번호]" in mask_text(text)
     assert not any(ch.isdigit() for ch in mask_text(text).replace("1588", ""))  # no digits of a number remain
@@ -56,14 +69,111 @@ def test_mask_series_matches_mask_text_on_random_text():
 
     rng = random.Random(5)
     digits = "0123456789" * 5 + "０１２３４５６７８９٣۴७"
-    tokens = ["010", "02", "+82", "82", "1588", "054", "070", "900101", "-", ".", ")", "(", " ", "\u3000", "\xa0",
-              "\t", "\n", "\x0b", "\u2009", "–", "@", "mail", ".co.kr", "_", "%", "가", "년", "*",
-              "０１０", "０２", "＋８２", "１５８８", "－", "‐", "—", "−", "．", "）", "＠", "ｍａｉｌ", "．ｃｏ．ｋｒ", "＊",
-              # other separators, Hangul digits, spelled and internationalised e-mail parts, characters of other scripts
-              "/", "~", ",", "ㅡ", "ー", "·", "、", "∼", "＿", "﹫", "(0)", "ｰ", "ㆍ", "／", "～", "1500", "1999", "원",
-              "공", "영", "일", "이", "오", "팔", "구", "공일공", "일이삼사", "오육칠팔", "0505",
-              "at", " at ", "AT", "ａｔ", "(at)", "[at]", "{at}", "<at>", "[dot]", "(dot)", " dot ", "골뱅이", " 골뱅이 ",
-              "앳", " 점 ", "닷", "한국", ".kr", "com", "example", "[", "]", "{", "}", "<", ">", "é", "ǅ", "²", "〇", "ⅷ"]
+    tokens = [
+        "010",
+        "02",
+        "+82",
+        "82",
+        "1588",
+        "054",
+        "070",
+        "900101",
+        "-",
+        ".",
+        ")",
+        "(",
+        " ",
+        "\u3000",
+        "\xa0",
+        "\t",
+        "\n",
+        "\x0b",
+        "\u2009",
+        "–",
+        "@",
+        "mail",
+        ".co.kr",
+        "_",
+        "%",
+        "가",
+        "년",
+        "*",
+        "０１０",
+        "０２",
+        "＋８２",
+        "１５８８",
+        "－",
+        "‐",
+        "—",
+        "−",
+        "．",
+        "）",
+        "＠",
+        "ｍａｉｌ",
+        "．ｃｏ．ｋｒ",
+        "＊",
+        # other separators, Hangul digits, spelled and internationalised e-mail parts, characters of other scripts
+        "/",
+        "~",
+        ",",
+        "ㅡ",
+        "ー",
+        "·",
+        "、",
+        "∼",
+        "＿",
+        "﹫",
+        "(0)",
+        "ｰ",
+        "ㆍ",
+        "／",
+        "～",
+        "1500",
+        "1999",
+        "원",
+        "공",
+        "영",
+        "일",
+        "이",
+        "오",
+        "팔",
+        "구",
+        "공일공",
+        "일이삼사",
+        "오육칠팔",
+        "0505",
+        "at",
+        " at ",
+        "AT",
+        "ａｔ",
+        "(at)",
+        "[at]",
+        "{at}",
+        "<at>",
+        "[dot]",
+        "(dot)",
+        " dot ",
+        "골뱅이",
+        " 골뱅이 ",
+        "앳",
+        " 점 ",
+        "닷",
+        "한국",
+        ".kr",
+        "com",
+        "example",
+        "[",
+        "]",
+        "{",
+        "}",
+        "<",
+        ">",
+        "é",
+        "ǅ",
+        "²",
+        "〇",
+        "ⅷ",
+    ]
 
     def token():
         if rng.random() < 0.4:
@@ -78,12 +188,20 @@ def test_mask_series_matches_mask_text_on_random_text():
 
 
 def test_ordinary_years_and_amounts_skip_the_exact_patterns():
-    from ccm.privacy import CANDIDATE
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = ["2024년 3월 5일 방문", "입장료 12,000원", "2025-03-04 14:22 접수", "010-1234-5678", "a@b.kr",
-             "ａ＠ｂ．ｋｒ", "０１０－１２３４－５６７８"]
+    from ccm.privacy import CANDIDATE
+
+    texts = [
+        "2024년 3월 5일 방문",
+        "입장료 12,000원",
+        "2025-03-04 14:22 접수",
+        "010-1234-5678",
+        "a@b.kr",
+        "ａ＠ｂ．ｋｒ",
+        "０１０－１２３４－５６７８",
+    ]
     hits = pc.match_substring_regex(pa.array(texts), CANDIDATE).to_pylist()
     assert hits == [False, False, False, True, True, True, True]
 
@@ -93,8 +211,11 @@ def _texts(*values):
 
 
 def test_a_customers_own_name_is_masked_in_their_texts():
-    out = mask_texts(_texts("저는 홍길동입니다. 홍길동 드림", "홍길동 씨 얘기가 아닙니다", None),
-                     [pd.Series(["홍길동", "김영희", "홍길동"], dtype="string")], [])
+    out = mask_texts(
+        _texts("저는 홍길동입니다. 홍길동 드림", "홍길동 씨 얘기가 아닙니다", None),
+        [pd.Series(["홍길동", "김영희", "홍길동"], dtype="string")],
+        [],
+    )
     assert out["content"].tolist()[:2] == ["저는 [이름]입니다. [이름] 드림", "홍길동 씨 얘기가 아닙니다"]
     assert pd.isna(out["content"][2])
 
@@ -106,8 +227,11 @@ def test_values_that_are_not_names_are_not_masked():
 
 
 def test_latin_full_names_are_masked_but_single_words_are_not():
-    out = mask_texts(_texts("I am John Smith, a tourist", "Kim was kind"),
-                     [pd.Series([" John Smith ", "Kim"], dtype="string")], [])
+    out = mask_texts(
+        _texts("I am John Smith, a tourist", "Kim was kind"),
+        [pd.Series([" John Smith ", "Kim"], dtype="string")],
+        [],
+    )
     assert out["content"].tolist() == ["I am [이름], a tourist", "Kim was kind"]
 
 
@@ -120,8 +244,11 @@ def test_mask_texts_equals_mask_text_then_the_rows_own_names():
     names = [rng.choice(people) for _ in range(3000)]
     contacts = [rng.choice(people) for _ in range(3000)]
     texts = ["".join(rng.choice(bits) for _ in range(rng.randint(0, 6))) or None for _ in range(3000)]
-    out = mask_texts({"t": pd.Series(texts, dtype="string")},
-                     [pd.Series(names, dtype="string"), pd.Series(contacts, dtype="string")], ["익명"])["t"]
+    out = mask_texts(
+        {"t": pd.Series(texts, dtype="string")},
+        [pd.Series(names, dtype="string"), pd.Series(contacts, dtype="string")],
+        ["익명"],
+    )["t"]
 
     def expected(text, *who):
         if text is None:
@@ -131,5 +258,7 @@ def test_mask_texts_equals_mask_text_then_the_rows_own_names():
             text = text.replace(w, "[이름]")
         return text
 
-    assert [None if pd.isna(v) else v for v in out] == [expected(t, n, c) for t, n, c in zip(texts, names, contacts)]
+    assert [None if pd.isna(v) else v for v in out] == [
+        expected(t, n, c) for t, n, c in zip(texts, names, contacts)
+    ]
     assert (out.str.contains("[이름]", regex=False) & out.str.contains("[전화번호]", regex=False)).sum() > 50

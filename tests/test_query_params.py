@@ -2,6 +2,7 @@
 Korean warning naming it and what is allowed, and the page shows its default — never a traceback.
 The demo's latest VOC is from 2026 (CCM_NOW pinned to 2026-11-25): report years 2021~2026, default
 half-year 2026년 상반기."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,17 +23,28 @@ def _warnings(at) -> list[str]:
 
 def _print_title(at) -> str:
     html = "\n".join(h.proto.body for h in at.get("html"))
-    return html.split("반기별 VOC 분석 결과보고서 — ", 1)[1].split("<", 1)[0] if "결과보고서 — " in html else ""
+    return (
+        html.split("반기별 VOC 분석 결과보고서 — ", 1)[1].split("<", 1)[0] if "결과보고서 — " in html else ""
+    )
 
 
-@pytest.mark.parametrize("year, shown", [
-    ("abc", "'abc'"), ("12345678901234567890", "'12345678901234567890'"), ("-2025", "'\\-2025'"),
-    ("", "(빈 값)"), ("1999", "'1999'"), ("2025.5", "'2025\\.5'"),
-])
+@pytest.mark.parametrize(
+    "year, shown",
+    [
+        ("abc", "'abc'"),
+        ("12345678901234567890", "'12345678901234567890'"),
+        ("-2025", "'\\-2025'"),
+        ("", "(빈 값)"),
+        ("1999", "'1999'"),
+        ("2025.5", "'2025\\.5'"),
+    ],
+)
 def test_bad_year_in_print_view_warns_and_prints_the_default_half(demo_env, app_test, year, shown):
     at = _report(app_test, print="1", year=year, half="2")
     assert not at.exception
-    assert _warnings(at) == [f"주소에 적힌 연도 {shown}은(는) 쓸 수 없습니다(허용: 2021~2026). 2026년을 보여 줍니다."]
+    assert _warnings(at) == [
+        f"주소에 적힌 연도 {shown}은(는) 쓸 수 없습니다(허용: 2021~2026). 2026년을 보여 줍니다."
+    ]
     assert _print_title(at) == "2026년 하반기"
 
 
@@ -41,7 +53,10 @@ def test_bad_half_in_print_view_warns_and_prints_the_default_half(demo_env, app_
     at = _report(app_test, print="1", year="2025", half=half)
     assert not at.exception
     [warning] = _warnings(at)
-    assert warning.startswith("주소에 적힌 반기 ") and "(허용: 1(상반기) 또는 2(하반기)). 상반기를 보여 줍니다." in warning
+    assert (
+        warning.startswith("주소에 적힌 반기 ")
+        and "(허용: 1(상반기) 또는 2(하반기)). 상반기를 보여 줍니다." in warning
+    )
     assert _print_title(at) == "2025년 상반기"
 
 
@@ -87,6 +102,10 @@ def test_every_url_parameter_read_goes_through_the_checks():
     """No page or helper reads st.query_params directly except ui/params.py."""
     from ccm.settings import ROOT
 
-    readers = [p.relative_to(ROOT).as_posix() for folder in ("pages", "ui") for p in (ROOT / folder).glob("*.py")
-               if "query_params" in p.read_text(encoding="utf-8")]
+    readers = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("pages", "ui")
+        for p in (ROOT / folder).glob("*.py")
+        if "query_params" in p.read_text(encoding="utf-8")
+    ]
     assert readers == ["ui/params.py"]

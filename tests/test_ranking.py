@@ -1,4 +1,5 @@
 """Department ranking: the composite on a hand-built case, minimum counts, tie-breaks, weight changes."""
+
 from __future__ import annotations
 
 import math
@@ -24,14 +25,16 @@ CFG = RankingConfig(
 
 def hand_case() -> pd.DataFrame:
     rows = [  # department, kpi, n, compliance, n, pcsi, n
-        ("가", 80, 5, 90, 40, 90, 100),   # 40 + 27 + 16 = 83
-        ("나", 90, 5, 70, 40, 100, 10),   # pcsi below min n → 90×0.625 + 70×0.375 = 82.5
-        ("다", 86, 5, 80, 40, 80, 100),   # 43 + 24 + 12 = 79
+        ("가", 80, 5, 90, 40, 90, 100),  # 40 + 27 + 16 = 83
+        ("나", 90, 5, 70, 40, 100, 10),  # pcsi below min n → 90×0.625 + 70×0.375 = 82.5
+        ("다", 86, 5, 80, 40, 80, 100),  # 43 + 24 + 12 = 79
         ("라", 74, 5, 100, 40, 90, 100),  # 37 + 30 + 16 = 83, ties 가 → higher compliance first
-        ("마", 80, 5, 90, 40, 90, 100),   # same as 가 in everything → name order
+        ("마", 80, 5, 90, 40, 90, 100),  # same as 가 in everything → name order
         ("바", None, 0, None, 0, None, 0),  # nothing scored → unranked, last
     ]
-    return pd.DataFrame(rows, columns=["department", "kpi", "kpi_n", "compliance", "compliance_n", "pcsi", "pcsi_n"])
+    return pd.DataFrame(
+        rows, columns=["department", "kpi", "kpi_n", "compliance", "compliance_n", "pcsi", "pcsi_n"]
+    )
 
 
 def test_composite_and_order_on_hand_built_case():
@@ -91,7 +94,13 @@ def test_points_are_clipped_and_direction_aware():
 def test_formula_text_names_every_component_and_the_tie_break(env):
     lines = ranking.formula_text(ranking.config_from_settings(env))
     text = "\n".join(lines)
-    for label in ("KPI 달성도", "VOC 처리기한 준수율", "시설 고객만족도(PCSI)", "칭찬 비율", "불만 비중 변화"):
+    for label in (
+        "KPI 달성도",
+        "VOC 처리기한 준수율",
+        "시설 고객만족도(PCSI)",
+        "칭찬 비율",
+        "불만 비중 변화",
+    ):
         assert label in text
     assert "부서명 가나다순" in lines[-1] and "VOC 처리기한 준수율 높은 순" in lines[-1]
 
@@ -101,15 +110,26 @@ def _insert(con, rows):
         con.execute(
             """INSERT INTO voc_items (voc_id, received_at, completed_at, voc_type, department, status,
                    sla_met, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1)""",
-            [f"V{i}", received, received if sla_met is not None else None, vtype, dept,
-             "완료" if sla_met is not None else "접수", sla_met])
+            [
+                f"V{i}",
+                received,
+                received if sla_met is not None else None,
+                vtype,
+                dept,
+                "완료" if sla_met is not None else "접수",
+                sla_met,
+            ],
+        )
 
 
 def test_voc_rates_from_a_real_database(db_path, env):
     cur, prev = datetime(2025, 3, 10, 10), datetime(2025, 2, 10, 10)
     rows = (
-        [(cur, "불만", "가팀", True)] * 3 + [(cur, "칭찬", "가팀", False)] + [(cur, "문의", "가팀", None)]
-        + [(prev, "불만", "가팀", True)] + [(prev, "문의", "가팀", True)] * 3
+        [(cur, "불만", "가팀", True)] * 3
+        + [(cur, "칭찬", "가팀", False)]
+        + [(cur, "문의", "가팀", None)]
+        + [(prev, "불만", "가팀", True)]
+        + [(prev, "문의", "가팀", True)] * 3
     )
     with db.session(db_path) as con:
         _insert(con, rows)
@@ -125,8 +145,9 @@ def test_voc_rates_from_a_real_database(db_path, env):
 def test_evaluate_on_empty_database_ranks_nobody(db_path, env):
     cfg = ranking.config_from_settings(env)
     with db.session(db_path) as con:
-        out = ranking.evaluate(con, Scope(date(2025, 1, 1), date(2026, 1, 1)), datetime(2026, 1, 5), cfg,
-                               tuple(env.departments))
+        out = ranking.evaluate(
+            con, Scope(date(2025, 1, 1), date(2026, 1, 1)), datetime(2026, 1, 5), cfg, tuple(env.departments)
+        )
     assert list(out["ranking"]["department"]) == sorted(env.departments)
     assert out["ranking"]["rank"].isna().all()
     assert out["awards"].empty
@@ -135,8 +156,16 @@ def test_evaluate_on_empty_database_ranks_nobody(db_path, env):
 def _committee(result, moves, cfg=CFG) -> bytes:
     from ccm.ranking_excel import committee_workbook
 
-    fac = pd.DataFrame({"facility": ["A시설", "B시설", "C시설"], "department": ["가", "나", "다"], "n": [120, 10, 80],
-                        "score": [91.0, 95.0, 90.0], "ci_low": [89.0, 90.0, 88.5], "ci_high": [93.0, 99.0, 91.5]})
+    fac = pd.DataFrame(
+        {
+            "facility": ["A시설", "B시설", "C시설"],
+            "department": ["가", "나", "다"],
+            "n": [120, 10, 80],
+            "score": [91.0, 95.0, 90.0],
+            "ci_low": [89.0, 90.0, 88.5],
+            "ci_high": [93.0, 99.0, 91.5],
+        }
+    )
     return committee_workbook(result, moves, cfg, ranking.awards(result, fac, cfg), fac, period="2026년")
 
 
@@ -156,13 +185,21 @@ def _ranked(values, wb) -> dict[str, tuple]:
 def test_committee_workbook_carries_ranking_evidence_and_awards():
     before = ranking.rank(hand_case(), CFG)
     after = ranking.rank(hand_case(), CFG.with_weights({"compliance": 0.0}))
-    wb = workbook_inspect.load(_committee(after, ranking.rank_changes(before, after), CFG.with_weights({"compliance": 0.0})))
+    wb = workbook_inspect.load(
+        _committee(after, ranking.rank_changes(before, after), CFG.with_weights({"compliance": 0.0}))
+    )
     assert wb.sheetnames == ["순위", "구성요소별 근거", "포상 후보", "산식 설명", "시설별 PCSI"]
     evidence = wb["구성요소별 근거"]
-    assert [c.value for c in evidence[4]][:3] == ["부서", "구성요소", "원값"] and evidence.max_row == 4 + 6 * 3
+    assert [c.value for c in evidence[4]][:3] == [
+        "부서",
+        "구성요소",
+        "원값",
+    ] and evidence.max_row == 4 + 6 * 3
     award = {r[0]: r for r in wb["포상 후보"].iter_rows(min_row=4, values_only=True)}
     assert award["우수부서"][1] == "나"
-    assert award["CS 우수사업장"][1] == "A시설"  # B시설 scores higher but has fewer respondents than the minimum
+    assert (
+        award["CS 우수사업장"][1] == "A시설"
+    )  # B시설 scores higher but has fewer respondents than the minimum
     assert award["CS 우수사업장"][2] == "가" and "신뢰구간이 겹쳐" in award["CS 우수사업장"][5]
     fac = [c.value for c in wb["시설별 PCSI"][3]]
     assert fac[:3] == ["시설", "담당 부서", "응답자 수"] and "포상 제외(응답 30명 미만)" in fac
@@ -189,7 +226,8 @@ def test_committee_workbook_ranks_with_live_formulas_like_the_app(tmp_path):
     got = _ranked(workbook_inspect.recalc(data, tmp_path, {("순위", weight_cell): 0.3}), wb)
     assert {d: v[0] for d, v in got.items()} == {"라": 1, "가": 2, "마": 3, "나": 4, "다": 5, "바": None}
     assert {d: v[1] for d, v in got.items() if v[1] is not None} == pytest.approx(
-        {"라": 83.0, "가": 83.0, "마": 83.0, "나": 82.5, "다": 79.0})
+        {"라": 83.0, "가": 83.0, "마": 83.0, "나": 82.5, "다": 79.0}
+    )
 
 
 def test_unknown_component_in_settings_is_refused_with_a_korean_message(env):

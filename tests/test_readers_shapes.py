@@ -1,5 +1,6 @@
 """File shapes exports come in: HTML tables saved as .xls, tab/semicolon text with commas inside, two-row
 headers, 합계/소계 rows and repeated header rows. Real bytes, hand-written expectations."""
+
 from __future__ import annotations
 
 import csv
@@ -36,13 +37,16 @@ def _html(tmp_path: Path, encoding: str, charset: str, bom: bytes = b"") -> Path
     return path
 
 
-@pytest.mark.parametrize("encoding, charset, bom, shown", [
-    ("utf-8", "utf-8", b"", "utf-8"),
-    ("cp949", "euc-kr", b"", "cp949"),
-    ("cp949", "ks_c_5601-1987", b"", "cp949"),
-    ("utf-8", "euc-kr", b"", "utf-8"),                  # the meta tag lies: the bytes decide
-    ("utf-8", "utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
-])
+@pytest.mark.parametrize(
+    "encoding, charset, bom, shown",
+    [
+        ("utf-8", "utf-8", b"", "utf-8"),
+        ("cp949", "euc-kr", b"", "cp949"),
+        ("cp949", "ks_c_5601-1987", b"", "cp949"),
+        ("utf-8", "euc-kr", b"", "utf-8"),  # the meta tag lies: the bytes decide
+        ("utf-8", "utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+    ],
+)
 def test_html_table_saved_as_xls(tmp_path, encoding, charset, bom, shown):
     t = read_table(_html(tmp_path, encoding, charset, bom), known=KNOWN)
     assert t.encoding == shown
@@ -53,15 +57,18 @@ def test_html_table_saved_as_xls(tmp_path, encoding, charset, bom, shown):
     assert t.df.loc[1, "처리 부서"] == "고객&홍보팀\n(대리)"
     assert t.df.isna().loc[1, "처리 일시"]
     assert t.header_row == 2 and t.rows.tolist() == [3, 4]
-    assert t.notes == ["2행 머리글(묶음 행 1행 + 머리글 2행)로 읽었습니다.",
-                       "합계·소계·평균 행 1개(5행)를 건너뛰었습니다."]
+    assert t.notes == [
+        "2행 머리글(묶음 행 1행 + 머리글 2행)로 읽었습니다.",
+        "합계·소계·평균 행 1개(5행)를 건너뛰었습니다.",
+    ]
     assert not any("실행" in str(v) for v in t.df.to_numpy().ravel())
 
 
 def test_html_without_a_page_a_bare_table(tmp_path):
     path = tmp_path / "x.xls"
-    path.write_bytes("<TABLE><TR><TD>접수번호</TD><TD>유형</TD></TR><TR><TD>A-1</TD><TD>불만</TD></TR></TABLE>"
-                     .encode("utf-8"))
+    path.write_bytes(
+        "<TABLE><TR><TD>접수번호</TD><TD>유형</TD></TR><TR><TD>A-1</TD><TD>불만</TD></TR></TABLE>".encode()
+    )
     t = read_table(path, known=KNOWN)
     assert t.df.to_dict("list") == {"접수번호": ["A-1"], "유형": ["불만"]} and t.notes == []
 
@@ -74,8 +81,10 @@ def test_html_too_large_is_refused_before_parsing(tmp_path, monkeypatch):
 
 def test_html_spans_are_bounded(tmp_path, monkeypatch):
     path = tmp_path / "x.xls"
-    path.write_bytes(b'<table><tr><td colspan="99999999">a</td><td>b</td></tr>'
-                     b'<tr><td rowspan="-3">1</td><td>2</td></tr></table>')
+    path.write_bytes(
+        b'<table><tr><td colspan="99999999">a</td><td>b</td></tr>'
+        b'<tr><td rowspan="-3">1</td><td>2</td></tr></table>'
+    )
     t = read_table(path)
     assert list(t.df.columns) == ["a"] and t.df.iloc[0, 0] == "1"  # 'b' lies beyond the last column
     with pytest.raises(ReadError, match="칸이 너무 많습니다"):
@@ -91,9 +100,11 @@ def test_html_without_a_table_says_so(tmp_path):
 
 def test_excel_2003_xml_is_named_not_misread(tmp_path):
     path = tmp_path / "x.xls"
-    path.write_bytes(b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
-                     b'xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell>'
-                     b'<Data ss:Type="String">a</Data></Cell></Row></Table></Worksheet></Workbook>')
+    path.write_bytes(
+        b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
+        b'xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell>'
+        b'<Data ss:Type="String">a</Data></Cell></Row></Table></Worksheet></Workbook>'
+    )
     with pytest.raises(ReadError, match="Excel 2003 XML"):
         read_table(path)
 
@@ -107,11 +118,13 @@ def _text(path: Path, rows: list[list[str]], delimiter: str, encoding: str = "ut
 
 @pytest.mark.parametrize("delimiter, encoding", [("\t", "cp949"), (";", "utf-8"), ("\t", "utf-8")])
 def test_tab_or_semicolon_text_with_commas_inside_values(tmp_path, delimiter, encoding):
-    rows = [["고객의 소리 목록, 2024년"],
-            ["접수번호", "접수일시", "제목", "내용"],
-            ["A-1", "2024-03-05 10:00", "요금, 주차", "주차장이 좁고, 요금이 비쌉니다, 정말로"],
-            ["A-2", "2024-03-06 11:00", "안내", "직원이 친절, 감사합니다"],
-            ["A-3", "2024-03-07 12:00", "시설, 청결, 소음", "화장실, 매점, 주차장, 매표소, 승강장 모두 불편"]]
+    rows = [
+        ["고객의 소리 목록, 2024년"],
+        ["접수번호", "접수일시", "제목", "내용"],
+        ["A-1", "2024-03-05 10:00", "요금, 주차", "주차장이 좁고, 요금이 비쌉니다, 정말로"],
+        ["A-2", "2024-03-06 11:00", "안내", "직원이 친절, 감사합니다"],
+        ["A-3", "2024-03-07 12:00", "시설, 청결, 소음", "화장실, 매점, 주차장, 매표소, 승강장 모두 불편"],
+    ]
     t = read_table(_text(tmp_path / "x.txt", rows, delimiter, encoding), known=KNOWN)
     assert list(t.df.columns) == ["접수번호", "접수일시", "제목", "내용"]
     assert t.df["제목"].tolist() == ["요금, 주차", "안내", "시설, 청결, 소음"]
@@ -125,9 +138,11 @@ def test_comma_file_with_a_stray_semicolon_stays_comma(tmp_path):
 
 
 def test_two_row_header_in_csv_with_blank_group_cells(tmp_path):
-    rows = [["접수정보", "", "", "처리정보", ""],
-            ["번호", "접수일시", "유형", "처리일시", "처리부서"],
-            ["A-1", "2024-03-05 10:00", "불만", "2024-03-05 15:00", "시설팀"]]
+    rows = [
+        ["접수정보", "", "", "처리정보", ""],
+        ["번호", "접수일시", "유형", "처리일시", "처리부서"],
+        ["A-1", "2024-03-05 10:00", "불만", "2024-03-05 15:00", "시설팀"],
+    ]
     t = read_table(_text(tmp_path / "x.csv", rows, ",", "cp949"), known=KNOWN)
     assert list(t.df.columns) == ["번호", "접수일시", "유형", "처리일시", "처리부서"]  # clear alone: kept
     assert t.header_row == 2 and t.rows.tolist() == [3] and t.title_rows == []
@@ -160,42 +175,52 @@ def test_two_row_header_in_xlsx_with_merged_cells(tmp_path):
 
 
 def test_group_label_joins_a_header_known_only_with_it(tmp_path):
-    rows = [["", "접수", "", "처리", ""],
-            ["번호", "일자", "유형", "결과", "부서"],
-            ["A-1", "2024-03-05", "불만", "완료", "시설팀"]]
-    t = read_table(_text(tmp_path / "x.csv", rows, ","), known=lambda h: h.replace(" ", "") in
-                   {"번호", "접수일자", "유형", "처리결과", "처리부서"})
+    rows = [
+        ["", "접수", "", "처리", ""],
+        ["번호", "일자", "유형", "결과", "부서"],
+        ["A-1", "2024-03-05", "불만", "완료", "시설팀"],
+    ]
+    t = read_table(
+        _text(tmp_path / "x.csv", rows, ","),
+        known=lambda h: h.replace(" ", "") in {"번호", "접수일자", "유형", "처리결과", "처리부서"},
+    )
     assert list(t.df.columns) == ["번호", "접수 일자", "유형", "처리 결과", "처리 부서"]
 
 
 def test_group_row_that_matches_more_known_headers_than_the_header_below(tmp_path):
-    rows = [["접수", "", "처리", ""],
-            ["일시", "유형", "일시", "부서"],
-            ["2024-03-05", "불만", "2024-03-06", "시설팀"]]
+    rows = [
+        ["접수", "", "처리", ""],
+        ["일시", "유형", "일시", "부서"],
+        ["2024-03-05", "불만", "2024-03-06", "시설팀"],
+    ]
     t = read_table(_text(tmp_path / "x.csv", rows, ","), known=lambda h: h in {"접수", "처리", "유형"})
     assert list(t.df.columns) == ["접수 일시", "유형", "처리 일시", "부서"]
     assert t.header_row == 2 and t.rows.tolist() == [3]
 
 
 def test_a_title_with_two_cells_is_not_a_group_row(tmp_path):
-    rows = [["민원처리현황", "", "", "총무과"],
-            ["접수번호", "접수일시", "유형", "처리부서"],
-            ["A-1", "2024-03-05", "불만", "시설팀"]]
+    rows = [
+        ["민원처리현황", "", "", "총무과"],
+        ["접수번호", "접수일시", "유형", "처리부서"],
+        ["A-1", "2024-03-05", "불만", "시설팀"],
+    ]
     t = read_table(_text(tmp_path / "x.csv", rows, ","), known=KNOWN)
     assert t.notes == [] and t.title_rows == ["민원처리현황 총무과"]
 
 
 def test_totals_rows_are_skipped_and_reported_but_sentences_kept(tmp_path):
     header = ["접수번호", "접수일시", "유형", "내용"]
-    rows = [header,
-            ["A-1", "2024-03-05", "불만", "월 합계 금액이 틀립니다"],
-            ["A-2", "2024-03-05", "합계", "유형 칸에 합계라고 적힌 실제 민원"],     # first cell is an ID
-            ["소계", "", "2", ""],
-            ["A-3", "2024-03-06", "문의", "합계"],
-            ["", "[합 계]", "", "3"],
-            ["Total", "", "", "3"],
-            ["평균", "A-17", "", ""],                                             # holds an identifier
-            ["(총계)", "", "12건", ""]]
+    rows = [
+        header,
+        ["A-1", "2024-03-05", "불만", "월 합계 금액이 틀립니다"],
+        ["A-2", "2024-03-05", "합계", "유형 칸에 합계라고 적힌 실제 민원"],  # first cell is an ID
+        ["소계", "", "2", ""],
+        ["A-3", "2024-03-06", "문의", "합계"],
+        ["", "[합 계]", "", "3"],
+        ["Total", "", "", "3"],
+        ["평균", "A-17", "", ""],  # holds an identifier
+        ["(총계)", "", "12건", ""],
+    ]
     t = read_table(_text(tmp_path / "x.csv", rows, ",", "cp949"), known=KNOWN)
     assert t.df["접수번호"].fillna("-").tolist() == ["A-1", "A-2", "A-3", "평균"]
     assert t.rows.tolist() == [2, 3, 5, 8]
@@ -205,8 +230,11 @@ def test_totals_rows_are_skipped_and_reported_but_sentences_kept(tmp_path):
 def test_repeated_header_rows_from_page_breaks_are_skipped(tmp_path):
     from tests.support.voc_files import HEADER, row, write_xlsx
 
-    path = write_xlsx(tmp_path / "x.xlsx", [row("A-1"), HEADER, row("A-2"), row("A-3"), HEADER, row("A-4")],
-                      titles=["VOC 현황"])
+    path = write_xlsx(
+        tmp_path / "x.xlsx",
+        [row("A-1"), HEADER, row("A-2"), row("A-3"), HEADER, row("A-4")],
+        titles=["VOC 현황"],
+    )
     t = read_table(path, known=KNOWN)
     assert t.df["접수번호"].tolist() == ["A-1", "A-2", "A-3", "A-4"]
     assert t.notes == ["반복된 머리글 행 2개(4, 7행)를 건너뛰었습니다."]
@@ -217,7 +245,9 @@ def test_xls_with_a_totals_row(tmp_path):
 
     total = ["합계", "", "", "", "", "", "", "", ""]
     t = read_table(write_xls(tmp_path / "x.xls", [row("X-1"), row("X-2"), total]), known=KNOWN)
-    assert t.df["접수번호"].tolist() == ["X-1", "X-2"] and t.notes == ["합계·소계·평균 행 1개(4행)를 건너뛰었습니다."]
+    assert t.df["접수번호"].tolist() == ["X-1", "X-2"] and t.notes == [
+        "합계·소계·평균 행 1개(4행)를 건너뛰었습니다."
+    ]
 
 
 def test_known_may_be_a_function(tmp_path):
@@ -233,12 +263,15 @@ def test_known_may_be_a_function(tmp_path):
     assert len(seen) == len(set(seen))  # asked once per text
 
 
-@pytest.mark.parametrize("sample, expected", [
-    ("a\tb\tc\n1,2\t3,4\t5\n6\t7,8,9\t0\n", "\t"),
-    ("a;b;c\n1,5;2;x, y\n3;4,5;z\n", ";"),
-    ("a,b,c\n1,2,3\n", ","),
-    ("a|b\n1|2\n", "|"),
-    ("한 칸\n", ","),
-])
+@pytest.mark.parametrize(
+    "sample, expected",
+    [
+        ("a\tb\tc\n1,2\t3,4\t5\n6\t7,8,9\t0\n", "\t"),
+        ("a;b;c\n1,5;2;x, y\n3;4,5;z\n", ";"),
+        ("a,b,c\n1,2,3\n", ","),
+        ("a|b\n1|2\n", "|"),
+        ("한 칸\n", ","),
+    ],
+)
 def test_delimiter_is_the_one_giving_consistent_rows(sample, expected):
     assert readers._sniff_delimiter(sample) == expected

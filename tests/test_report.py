@@ -1,4 +1,5 @@
 """The semiannual VOC report workbook, opened with openpyxl and checked against the queries."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,7 @@ import pytest
 from ccm import db, meeting, report, report_loop
 from ccm import voc_analytics as va
 from ccm.period import Scope
-from tests.support import voc_history
-from tests.support import workbook_inspect
+from tests.support import voc_history, workbook_inspect
 
 NOW = datetime(2026, 1, 10, 10, 0)
 
@@ -30,7 +30,9 @@ def filled(env, db_path):
 
 def build(db_path, settings, include_texts=True, progress=None):
     with db.session(db_path) as con:
-        data = report.build_workbook(con, settings, 2025, 2, NOW, include_texts=include_texts, progress=progress)
+        data = report.build_workbook(
+            con, settings, 2025, 2, NOW, include_texts=include_texts, progress=progress
+        )
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
@@ -41,7 +43,7 @@ def table(ws, header_row: int = 4) -> pd.DataFrame:
     for r in rows[1:]:
         if r[0] is None:
             break
-        body.append(r[:len(head)])
+        body.append(r[: len(head)])
     return pd.DataFrame(body, columns=head)
 
 
@@ -55,7 +57,9 @@ def test_every_sheet_in_order_with_a_native_chart(filled, env, db_path):
         for chart in ws._charts:
             for s in chart.series:
                 ref = (s.val or s.yVal).numRef.f
-                assert ref.startswith(f"'{ws.title}'!"), f"{ws.title}: chart must point at its own table, not {ref}"
+                assert ref.startswith(f"'{ws.title}'!"), (
+                    f"{ws.title}: chart must point at its own table, not {ref}"
+                )
     assert workbook_inspect.print_problems(wb) == []  # below its table, readable, axis from 0; A4 set up
 
 
@@ -88,8 +92,10 @@ def test_summary_number_formats(filled, env, db_path):
     assert ws.cell(labels["접수 건수"], 2).number_format == report.COUNT
 
 
-@pytest.mark.parametrize("sheet,dim", [("유형별", "voc_type"), ("채널별", "channel"), ("부서별", "department"),
-                                       ("시설별", "facility")])
+@pytest.mark.parametrize(
+    "sheet,dim",
+    [("유형별", "voc_type"), ("채널별", "channel"), ("부서별", "department"), ("시설별", "facility")],
+)
 def test_dimension_sheets_match_compliance_by(filled, env, db_path, sheet, dim):
     got = table(build(db_path, env)[sheet]).set_index(va.DIMENSIONS[dim])
     p = report.periods(2025, 2)
@@ -122,7 +128,9 @@ def test_topic_prevention_recurrence_and_faq_sheets_match_the_queries(filled, en
         rec = va.recurrences(con, cur, env)
         faq = va.faq_candidates(con, cur, env, with_text=True)
     assert not topics.empty and not matrix.empty and not rec.empty and not faq.empty
-    assert dict(zip(*table(wb["키워드·주제"])[["주제", "건수"]].T.values)) == dict(zip(topics["topic"], topics["items"]))
+    assert dict(zip(*table(wb["키워드·주제"])[["주제", "건수"]].T.values)) == dict(
+        zip(topics["topic"], topics["items"])
+    )
     got = table(wb["경중도×빈도"])
     assert list(got["주제"]) == list(matrix["topic"]) and list(got["발생빈도"]) == list(matrix["frequency"])
     got = table(wb["재발"])
@@ -167,8 +175,12 @@ def test_summary_html_has_an_approval_box_from_the_settings(filled, env, db_path
         summ = report.summary(con, 2025, 2, env)
     page = report.summary_html("보고서", summ, report.periods(2025, 2), {}, NOW, report.approval_line(env))
     assert re.search(r'class="approval".*<th>담당</th><th>팀장</th><th>CCO</th><th>이사장</th>', page, re.S)
-    custom = report.approval_line({**env.raw, "report": {"approval_line": ["담당", "팀장", "본부장", "사장"]}})
-    assert "<th>본부장</th><th>사장</th>" in report.summary_html("보고서", summ, report.periods(2025, 2), {}, NOW, custom)
+    custom = report.approval_line(
+        {**env.raw, "report": {"approval_line": ["담당", "팀장", "본부장", "사장"]}}
+    )
+    assert "<th>본부장</th><th>사장</th>" in report.summary_html(
+        "보고서", summ, report.periods(2025, 2), {}, NOW, custom
+    )
 
 
 def test_topic_sheet_counts_complaints_per_topic_from_the_rows(filled, env, db_path):

@@ -1,5 +1,6 @@
 """dbt-style data checks (ccm.data_checks) on the demo database: unique keys, not-null keys, allowed values
 from the settings, every row's batch in load_batches."""
+
 from __future__ import annotations
 
 import subprocess
@@ -34,8 +35,10 @@ def test_checks_name_the_table_column_and_values_that_break_them(demo_env):
 
 def test_a_survey_answer_without_its_batch_is_reported(demo_env):
     with db.session(demo_env.db_path) as con:
-        con.execute("INSERT INTO survey_answers (batch_id, resp_no, item, raw, score, status) "
-                    "VALUES (999, 1, 'Q1', '5', 100, 'ok')")
+        con.execute(
+            "INSERT INTO survey_answers (batch_id, resp_no, item, raw, score, status) "
+            "VALUES (999, 1, 'Q1', '5', 100, 'ok')"
+        )
         failures = data_checks.checks(con, demo_env)
     assert failures == [
         "survey_answers 표의 batch_id: survey_batches 표에 없는 값 1개 (예: 999)",
@@ -45,7 +48,12 @@ def test_a_survey_answer_without_its_batch_is_reported(demo_env):
 
 
 def test_the_command_line_reports_a_clean_database_with_exit_0(demo_env):
-    out = subprocess.run([sys.executable, "-m", "ccm.data_checks", "--db", str(demo_env.db_path)], cwd=ROOT,
-                         capture_output=True, text=True, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "ccm.data_checks", "--db", str(demo_env.db_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(f"점검 {len(data_checks.CHECKS)}가지 모두 통과")

@@ -2,6 +2,7 @@
 on every run against the [auth] idle and absolute limits, revoked at logout, password change and when an
 account is disabled. Pure functions on a real DuckDB first, then real pages through AppTest (the browser's
 cookie is given to the page the way Streamlit reads it, `st.context.cookies`)."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from ccm import audit, auth, db
 from ccm.settings import ROOT
-from tests.support.accounts import TEST_PASSWORD, ensure_account, sign_in
+from tests.support.accounts import TEST_PASSWORD, ensure_account
 from ui.auth import COOKIE, NOTICE_KEY, SESSION_KEY, clock
 
 T0 = datetime(2026, 3, 2, 9, 0)
@@ -41,7 +42,12 @@ def test_the_token_is_random_256_bits_and_the_database_keeps_only_its_keyed_hash
 def test_a_new_session_is_good_and_records_user_and_times(con, env):
     s = _session(con, env, auth.create_session(con, "kim", T0, env))
     hours = auth.rules(env)["max_session_hours"]
-    assert (s.username, s.created_at, s.last_seen, s.expires_at) == ("kim", T0, T0, T0 + timedelta(hours=hours))
+    assert (s.username, s.created_at, s.last_seen, s.expires_at) == (
+        "kim",
+        T0,
+        T0,
+        T0 + timedelta(hours=hours),
+    )
     assert auth.session_problem(s, T0 + timedelta(minutes=5), env) is None
 
 
@@ -94,7 +100,9 @@ def test_an_unknown_token_is_refused(con, env):
 
 def test_sessions_past_their_absolute_limit_are_deleted_at_the_next_sign_in(con, env):
     old = auth.create_session(con, "kim", T0, env)
-    auth.create_session(con, "lee", T0 + timedelta(hours=auth.rules(env)["max_session_hours"], minutes=1), env)
+    auth.create_session(
+        con, "lee", T0 + timedelta(hours=auth.rules(env)["max_session_hours"], minutes=1), env
+    )
     assert _session(con, env, old) is None
     assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
 
@@ -108,7 +116,9 @@ def _page() -> AppTest:
 
 
 def _signed_in(at: AppTest) -> bool:
-    return any(b.key == "auth_logout" for b in at.sidebar.button) and "로그인" not in [s.value for s in at.subheader]
+    return any(b.key == "auth_logout" for b in at.sidebar.button) and "로그인" not in [
+        s.value for s in at.subheader
+    ]
 
 
 def _scripts(at: AppTest) -> str:
@@ -132,8 +142,10 @@ def test_an_expired_token_is_refused_with_the_reason(app_test, env):
     at = app_test(PAGE, role="분석")
     hours = auth.rules(env)["max_session_hours"]
     with db.session(env.db_path) as c:
-        c.execute("UPDATE sessions SET created_at = ?, expires_at = ?",
-                  [clock() - timedelta(hours=hours, minutes=1), clock() - timedelta(minutes=1)])
+        c.execute(
+            "UPDATE sessions SET created_at = ?, expires_at = ?",
+            [clock() - timedelta(hours=hours, minutes=1), clock() - timedelta(minutes=1)],
+        )
     at.run()
     assert not _signed_in(at) and "시간이 지나" in at.warning[0].value
     assert SESSION_KEY not in at.session_state

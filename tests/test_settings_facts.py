@@ -1,5 +1,6 @@
 """settings.toml holds facts with their source and product defaults; the demo's invented closure days
 live in the demo's overlay, which the demo build writes beside its database."""
+
 from __future__ import annotations
 
 import tomllib
@@ -10,7 +11,13 @@ import pytest
 
 from ccm import settings_edit
 from ccm.calendar import BusinessCalendar
-from ccm.settings import DEFAULT_SETTINGS, SettingsFileError, dated_override_errors, load_settings, overlay_path
+from ccm.settings import (
+    DEFAULT_SETTINGS,
+    SettingsFileError,
+    dated_override_errors,
+    load_settings,
+    overlay_path,
+)
 from etl import demo
 
 FOUNDATION_DAY = date(2026, 5, 20)  # a Wednesday, no public holiday: the closure the demo invents
@@ -36,10 +43,18 @@ def test_the_apps_calendar_on_the_shipped_settings_keeps_20_may_a_business_day(e
     assert FOUNDATION_DAY not in set(cal.closures(2026)["date"])
 
 
-@pytest.mark.parametrize("entry", ['{ date = "2026-10-07", name = "임시 휴무" }',
-                                   '{ date = "2026-10-07", name = "임시 휴무", source = " " }', '"2026-10-07"'])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '{ date = "2026-10-07", name = "임시 휴무" }',
+        '{ date = "2026-10-07", name = "임시 휴무", source = " " }',
+        '"2026-10-07"',
+    ],
+)
 def test_loading_refuses_a_closure_day_without_a_source(env, entry):
-    text = env.path.read_text(encoding="utf-8").replace("extra_closures = []", f"extra_closures = [{entry}]", 1)
+    text = env.path.read_text(encoding="utf-8").replace(
+        "extra_closures = []", f"extra_closures = [{entry}]", 1
+    )
     env.path.write_text(text, encoding="utf-8")
     with pytest.raises(SettingsFileError, match=r"근거\(source\)가 없습니다"):
         load_settings(env.path)
@@ -56,7 +71,10 @@ def test_loading_refuses_a_dated_sla_table_or_peer_average_without_a_source(env)
 
 def test_a_closure_with_its_source_is_accepted_and_closes_the_day(env):
     text = env.path.read_text(encoding="utf-8").replace(
-        "extra_closures = []", 'extra_closures = [{ date = "2026-10-07", name = "임시 휴무", source = "결재 문서" }]', 1)
+        "extra_closures = []",
+        'extra_closures = [{ date = "2026-10-07", name = "임시 휴무", source = "결재 문서" }]',
+        1,
+    )
     env.path.write_text(text, encoding="utf-8")
     assert not BusinessCalendar.from_settings(load_settings(env.path)).is_business_day(date(2026, 10, 7))
 
@@ -64,17 +82,22 @@ def test_a_closure_with_its_source_is_accepted_and_closes_the_day(env):
 def test_the_overlay_beside_the_database_is_merged_table_by_table(env):
     overlay_path(env.db_path).write_text(
         '[calendar]\nextra_closures = [{ date = "2026-05-20", name = "창립기념일", source = "데모" }]\n'
-        '[pcsi.peer_average]\n"2024" = 89.0\n', encoding="utf-8")
+        '[pcsi.peer_average]\n"2024" = 89.0\n',
+        encoding="utf-8",
+    )
     settings = load_settings(env.path)
     assert settings.overlay == overlay_path(env.db_path)
-    assert settings["calendar"]["work_start"] == "09:00"            # the rest of [calendar] is kept
-    assert settings["pcsi"]["peer_average"]["2023"] == 88.5 and settings["pcsi"]["peer_average"]["2024"] == 89.0
+    assert settings["calendar"]["work_start"] == "09:00"  # the rest of [calendar] is kept
+    assert (
+        settings["pcsi"]["peer_average"]["2023"] == 88.5 and settings["pcsi"]["peer_average"]["2024"] == 89.0
+    )
     assert not BusinessCalendar.from_settings(settings).is_business_day(FOUNDATION_DAY)
 
 
 def test_an_overlay_closure_without_a_source_is_refused(env):
-    overlay_path(env.db_path).write_text('[calendar]\nextra_closures = [{ date = "2026-05-20", name = "창립기념일" }]\n',
-                                         encoding="utf-8")
+    overlay_path(env.db_path).write_text(
+        '[calendar]\nextra_closures = [{ date = "2026-05-20", name = "창립기념일" }]\n', encoding="utf-8"
+    )
     with pytest.raises(SettingsFileError, match="ccm.overlay.toml"):
         load_settings(env.path)
 
@@ -92,7 +115,9 @@ def test_the_demo_build_writes_and_applies_its_overlay(env, tmp_path):
 @pytest.mark.slow
 def test_the_demo_database_was_built_with_the_demo_closures(demo_db):
     with duckdb.connect(str(demo_db), read_only=True) as con:
-        due_on_closure = con.execute("SELECT count(*) FROM voc WHERE due_at::DATE = '2025-05-20'").fetchone()[0]
+        due_on_closure = con.execute("SELECT count(*) FROM voc WHERE due_at::DATE = '2025-05-20'").fetchone()[
+            0
+        ]
         moved = con.execute("""SELECT count(*) FROM voc WHERE received_at::DATE = '2025-05-20'
                                AND clock_start::DATE = '2025-05-21'""").fetchone()[0]
     assert due_on_closure == 0 and moved > 0

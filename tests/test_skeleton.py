@@ -1,4 +1,5 @@
 """The shell works before any data exists."""
+
 from ccm import db, voc
 from ccm.period import Scope, period
 
@@ -31,6 +32,10 @@ def test_overview_page_on_empty_database(app_test):
 def test_trailing_window_covers_twelve_months_up_to_the_period():
     month = period("month", 2026, 11)
     t = month.trailing()
-    assert (t.start.isoformat(), t.end.isoformat(), t.label) == ("2025-12-01", "2026-12-01", "2025-12 ~ 2026-11")
+    assert (t.start.isoformat(), t.end.isoformat(), t.label) == (
+        "2025-12-01",
+        "2026-12-01",
+        "2025-12 ~ 2026-11",
+    )
     year = period("year", 2025)
     assert year.trailing().start == year.start  # a longer period keeps its own start

@@ -1,4 +1,5 @@
 """The SLA columns the loader stored in the demo database: recompute agrees, and a sample matches the reference."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -35,4 +36,6 @@ def test_stored_figures_match_the_reference_on_a_sample(demo_env):
             assert pd.isna(row.work_minutes) and pd.isna(row.sla_met)
         else:
             work = ref.working_seconds(start, row.completed_at.to_pydatetime())
-            assert row.work_minutes == -(-work // 60) and row.sla_met == (work <= days[row.voc_type] * 8 * 3600)
+            assert row.work_minutes == -(-work // 60) and row.sla_met == (
+                work <= days[row.voc_type] * 8 * 3600
+            )

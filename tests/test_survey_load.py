@@ -1,4 +1,5 @@
 """Survey loader: formats, bad files (clear messages, nothing stored), reload, replace, rollback, privacy."""
+
 from dataclasses import replace
 
 import pandas as pd
@@ -35,9 +36,15 @@ def assert_rejected(env, data: bytes, name: str, *fragments: str, spec=SMALL_SPE
     return str(err.value)
 
 
-@pytest.mark.parametrize("writer,name", [
-    (xlsx, "s.xlsx"), (xls, "s.xls"), (lambda df: csv(df, "cp949"), "s.csv"), (lambda df: csv(df, "utf-8-sig"), "s.csv"),
-])
+@pytest.mark.parametrize(
+    "writer,name",
+    [
+        (xlsx, "s.xlsx"),
+        (xls, "s.xls"),
+        (lambda df: csv(df, "cp949"), "s.csv"),
+        (lambda df: csv(df, "utf-8-sig"), "s.csv"),
+    ],
+)
 def test_every_format_gives_the_same_index(env, writer, name):
     load(env, writer(frame()), name)
     assert index(env) == pytest.approx(81.5)
@@ -50,12 +57,16 @@ def test_title_rows_above_the_header(env):
 
 def test_wrong_scale_values_are_refused(env):
     five_point = replace(SMALL_SPEC, scale=5)
-    msg = assert_rejected(env, xlsx(frame()), "w.xlsx", "w.xlsx", "5점 척도", "A1", "2행 '7'", spec=five_point)
+    msg = assert_rejected(
+        env, xlsx(frame()), "w.xlsx", "w.xlsx", "5점 척도", "A1", "2행 '7'", spec=five_point
+    )
     assert "척도나 열 지정" in msg
 
 
 def test_spec_column_missing_from_file_is_refused(env):
-    assert_rejected(env, xlsx(frame().drop(columns=["C1"])), "u.xlsx", "'C1'", "파일에 없습니다", "1행 머리글")
+    assert_rejected(
+        env, xlsx(frame().drop(columns=["C1"])), "u.xlsx", "'C1'", "파일에 없습니다", "1행 머리글"
+    )
 
 
 def test_item_column_unknown_to_the_spec_is_refused(env):
@@ -76,7 +87,9 @@ def test_html_saved_as_xls_loads_like_the_workbook(env):
 
 
 def test_html_page_without_a_table_is_refused(env):
-    assert_rejected(env, b"<html><body><p>no table</p></body></html>", "export.xls", "export.xls", "HTML", ".xlsx")
+    assert_rejected(
+        env, b"<html><body><p>no table</p></body></html>", "export.xls", "export.xls", "HTML", ".xlsx"
+    )
 
 
 def test_bad_weight_is_refused(env):
@@ -109,9 +122,13 @@ def test_corrected_file_replaces_and_rollback_restores(env):
         assert pcsi.batches(con)["active"].tolist() == [False, True]
         done = pcsi.rollback(con, fixed.batch_id)
         assert done["restored_batches"] == [first.batch_id]
-        assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in pcsi.SURVEY_TABLES} == snapshot
+        assert {
+            t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in pcsi.SURVEY_TABLES
+        } == snapshot
         assert pcsi.overall_index(con, 2025) == pytest.approx(81.5)
-        status = con.execute("SELECT status FROM load_batches WHERE batch_id = ?", [fixed.batch_id]).fetchone()[0]
+        status = con.execute(
+            "SELECT status FROM load_batches WHERE batch_id = ?", [fixed.batch_id]
+        ).fetchone()[0]
     assert status == "rolled_back"
 
 
@@ -162,8 +179,16 @@ def test_propose_spec_for_ministry_layout(env):
 
 
 def test_propose_spec_for_an_unknown_layout(env):
-    df = pd.DataFrame({"번호": [1, 2, 3], "사업장": ["철로자전거"] * 3, "문1": [5, 4, 3], "문2": [2, 1, 99],
-                       "성명": ["가", "나", "다"], "연락처": ["010-1", "010-2", "010-3"]})
+    df = pd.DataFrame(
+        {
+            "번호": [1, 2, 3],
+            "사업장": ["철로자전거"] * 3,
+            "문1": [5, 4, 3],
+            "문2": [2, 1, 99],
+            "성명": ["가", "나", "다"],
+            "연락처": ["010-1", "010-2", "010-3"],
+        }
+    )
     spec = survey.propose_spec(survey.read(xlsx(df), "q.xlsx", None, env), env)
     assert spec.item_columns == ["문1", "문2"] and all(i.area == "" for i in spec.items)
     assert spec.scale == 5 and spec.facility_column == "사업장"

@@ -1,5 +1,6 @@
 from ccm import db, pcsi
 from tests.support.survey_files import frame, pcsi_ministry_frame, xlsx
+
 """The upload flow in the real app: file → proposed spec → confirm (with edits) → stored."""
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,7 +64,11 @@ def test_user_edits_are_what_is_stored(env, app_test):
 
 
 def test_bad_file_shows_message_and_stores_nothing(env, app_test):
-    at = _upload(app_test, b"<html><body><p>\xec\x84\xa4\xeb\xac\xb8 \xea\xb2\xb0\xea\xb3\xbc</p></body></html>", "export.xls")
+    at = _upload(
+        app_test,
+        b"<html><body><p>\xec\x84\xa4\xeb\xac\xb8 \xea\xb2\xb0\xea\xb3\xbc</p></body></html>",
+        "export.xls",
+    )
     assert any("HTML" in e.value and "표가 없습니다" in e.value for e in at.error)
     assert not [b for b in at.button if b.label == "확인하고 적재"]
     with db.session(env.db_path) as con:
@@ -96,15 +101,23 @@ def test_areas_assigned_in_the_editor_are_loaded(env, app_test):
 
     import pandas as pd
 
-    df = pd.DataFrame({"사업장": ["철로자전거"] * 4, "문1": [5, 4, 3, 2], "문2": [2, 1, 3, 5], "문3": [1, 1, 1, 1]})
+    df = pd.DataFrame(
+        {"사업장": ["철로자전거"] * 4, "문1": [5, 4, 3, 2], "문2": [2, 1, 3, 5], "문3": [1, 1, 1, 1]}
+    )
     data = xlsx(df)
     at = _upload(app_test, data, "new_2025.xlsx")
     tag = hashlib.sha256(data).hexdigest()[:8]
     at.text_input(key=f"survey_areas_{tag}").input("편의, 전반")
     _name(at, "전화친절도")
     at.session_state[f"survey_items_{tag}"] = {  # what editing the table does
-        "edited_rows": {0: {"영역": "편의"}, 1: {"영역": "전반", "문항 내용": "전반적 만족"}, 2: {"점수에 포함": False}},
-        "added_rows": [], "deleted_rows": []}
+        "edited_rows": {
+            0: {"영역": "편의"},
+            1: {"영역": "전반", "문항 내용": "전반적 만족"},
+            2: {"점수에 포함": False},
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     next(b for b in at.button if b.label == "확인하고 적재").click().run()
     assert not at.exception and at.success, [e.value for e in at.error]
@@ -129,16 +142,26 @@ def test_replacing_needs_the_red_confirmation(env, app_test):
     _load_button(at).click().run()
     assert any("대체했습니다" in s.value for s in at.success)
     with db.session(env.db_path) as con:
-        assert con.execute("SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) "
-                           "WHERE active").fetchone()[0] == 3
+        assert (
+            con.execute(
+                "SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) WHERE active"
+            ).fetchone()[0]
+            == 3
+        )
 
 
 def _reversed_four_point(n: int = 24):
     import pandas as pd
 
     answers = [1, 2, 3, 4] * (n // 4)
-    return pd.DataFrame({"ID": [f"R{i}" for i in range(n)], "사업장": ["철로자전거"] * n, "문1": answers,
-                         "문2": answers[::-1]})
+    return pd.DataFrame(
+        {
+            "ID": [f"R{i}" for i in range(n)],
+            "사업장": ["철로자전거"] * n,
+            "문1": answers,
+            "문2": answers[::-1],
+        }
+    )
 
 
 def test_reversed_four_point_file_is_proposed_and_loaded_as_such(env, app_test):
@@ -149,8 +172,11 @@ def test_reversed_four_point_file_is_proposed_and_loaded_as_such(env, app_test):
     assert [s.value for s in at.selectbox if s.label == "척도"] == [4]
     assert [s.value for s in at.selectbox if s.label == "척도 방향"] == ["low_good"]
     tag = hashlib.sha256(data).hexdigest()[:8]
-    at.session_state[f"survey_items_{tag}"] = {"edited_rows": {0: {"영역": "전반적만족"}, 1: {"영역": "전반적만족"}},
-                                               "added_rows": [], "deleted_rows": []}
+    at.session_state[f"survey_items_{tag}"] = {
+        "edited_rows": {0: {"영역": "전반적만족"}, 1: {"영역": "전반적만족"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     _name(at, "PCSI")
     _load_button(at).click().run()
     assert not at.exception and at.success, [e.value for e in at.error]
@@ -184,14 +210,21 @@ def _load_as_admin(env, df, survey_name: str = "PCSI") -> None:
     from tests.support.survey_files import SMALL_SPEC
 
     with db.session(env.db_path) as con:
-        survey.load(con, xlsx(df), replace(SMALL_SPEC, survey=survey_name), load_settings(env.path),
-                    name="pcsi_2025.xlsx", loaded_by="admin")
+        survey.load(
+            con,
+            xlsx(df),
+            replace(SMALL_SPEC, survey=survey_name),
+            load_settings(env.path),
+            name="pcsi_2025.xlsx",
+            loaded_by="admin",
+        )
 
 
 def _active_respondents(env) -> int:
     with db.session(env.db_path) as con:
-        return con.execute("SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) "
-                           "WHERE active").fetchone()[0]
+        return con.execute(
+            "SELECT count(*) FROM survey_respondents JOIN survey_batches USING (batch_id) WHERE active"
+        ).fetchone()[0]
 
 
 def test_department_account_may_not_replace_the_corporate_pcsi(env, app_test):
@@ -211,7 +244,9 @@ def test_department_account_may_load_its_own_survey_but_not_another_departments(
     assert at.success, [e.value for e in at.error]
     at = _upload(app_test, xlsx(frame().iloc[:2]), "other_2025.xlsx", role="부서", department="문화사업팀")
     _name(at, "관광 시설 만족도")
-    assert any("관광사업팀이(가) 올린 설문이라 문화사업팀 계정으로는 바꿀 수 없습니다" in e.value for e in at.error)
+    assert any(
+        "관광사업팀이(가) 올린 설문이라 문화사업팀 계정으로는 바꿀 수 없습니다" in e.value for e in at.error
+    )
     assert _load_button(at).disabled
     assert _active_respondents(env) == 4
 
@@ -232,17 +267,21 @@ def test_the_store_refuses_a_department_account_whatever_the_page_does(env):
             from dataclasses import replace
 
             with pytest.raises(survey.SurveyError, match="관리자·분석 계정만"):
-                survey.load(con, xlsx(frame().iloc[:2]), replace(SMALL_SPEC, survey=name), settings, user=dept)
-        prep = survey.prepare(survey.read(xlsx(frame().iloc[:2]), "x.xlsx", SMALL_SPEC, settings), SMALL_SPEC, settings)
+                survey.load(
+                    con, xlsx(frame().iloc[:2]), replace(SMALL_SPEC, survey=name), settings, user=dept
+                )
+        prep = survey.prepare(
+            survey.read(xlsx(frame().iloc[:2]), "x.xlsx", SMALL_SPEC, settings), SMALL_SPEC, settings
+        )
         with pytest.raises(survey.SurveyError, match="관리자·분석 계정만"):
             survey.store(con, prep, "x.xlsx", "0", user=dept, settings=settings)
     assert _active_respondents(env) == 4
 
 
 def _one_item(answers: list, name: str = "교육만족도"):
-    from etl.survey import Item, SurveySpec
-
     import pandas as pd
+
+    from etl.survey import Item, SurveySpec
 
     spec = SurveySpec(survey=name, year=2025, scale=5, missing_codes=(98, 99), items=(Item("문1", "전반"),))
     return pd.DataFrame({"문1": answers}), spec
@@ -274,7 +313,9 @@ def test_dry_run_is_shown_on_the_page(env, app_test):
     at = _name(_upload(app_test, xlsx(frame().iloc[:3]), "again_2025.xlsx"), "PCSI")
     shown = at.table[0].value
     assert list(shown.loc["응답자"]) == ["4명", "3명"]
-    assert shown.loc["결측 응답(빈 칸·모름·무응답)", "적재 후"] == "2개"  # R1 D1 = 99, R2 A2 = 98 (R4 is not in the file)
+    assert (
+        shown.loc["결측 응답(빈 칸·모름·무응답)", "적재 후"] == "2개"
+    )  # R1 D1 = 99, R2 A2 = 98 (R4 is not in the file)
 
 
 def test_areas_are_assigned_in_bulk_by_prefix_or_range(env, app_test):
@@ -282,8 +323,16 @@ def test_areas_are_assigned_in_bulk_by_prefix_or_range(env, app_test):
 
     import pandas as pd
 
-    df = pd.DataFrame({"사업장": ["철로자전거"] * 4, "S1": [5, 4, 3, 2], "S2": [5, 5, 5, 5], "T1": [1, 2, 3, 4],
-                       "T2": [2, 2, 2, 2], "T3": [3, 3, 3, 3]})
+    df = pd.DataFrame(
+        {
+            "사업장": ["철로자전거"] * 4,
+            "S1": [5, 4, 3, 2],
+            "S2": [5, 5, 5, 5],
+            "T1": [1, 2, 3, 4],
+            "T2": [2, 2, 2, 2],
+            "T3": [3, 3, 3, 3],
+        }
+    )
     data = xlsx(df)
     at = _upload(app_test, data, "bulk_2025.xlsx")
     tag = hashlib.sha256(data).hexdigest()[:8]
@@ -298,8 +347,13 @@ def test_areas_are_assigned_in_bulk_by_prefix_or_range(env, app_test):
     at.text_input(key=f"survey_bulk_pattern_{tag}").input("U*").run()
     at.button(key=f"survey_bulk_{tag}").click().run()
     assert any("'U\\*'에 맞는 문항이 없습니다" in w.value for w in at.warning)  # * escaped: shown as typed
-    assert list(at.session_state[f"survey_itemview_{tag}"]["영역"]) == ["서비스환경", "서비스환경", "전반적만족",
-                                                                      "전반적만족", ""]
+    assert list(at.session_state[f"survey_itemview_{tag}"]["영역"]) == [
+        "서비스환경",
+        "서비스환경",
+        "전반적만족",
+        "전반적만족",
+        "",
+    ]
     _name(at, "시설 만족도")
     assert any("T3" in e.value and "영역이 지정되지 않았습니다" in e.value for e in at.error)  # T3 still open
     at.text_input(key=f"survey_bulk_pattern_{tag}").input("T3").run()
@@ -308,8 +362,13 @@ def test_areas_are_assigned_in_bulk_by_prefix_or_range(env, app_test):
     assert at.success and not at.error, [e.value for e in at.error]
     with db.session(env.db_path) as con:
         items = con.execute("SELECT item, area FROM survey_items ORDER BY position").fetchall()
-    assert items == [("S1", "서비스환경"), ("S2", "서비스환경"), ("T1", "전반적만족"), ("T2", "전반적만족"),
-                     ("T3", "전반적만족")]
+    assert items == [
+        ("S1", "서비스환경"),
+        ("S2", "서비스환경"),
+        ("T1", "전반적만족"),
+        ("T2", "전반적만족"),
+        ("T3", "전반적만족"),
+    ]
 
 
 def test_a_means_row_at_the_bottom_is_not_counted_as_a_respondent(env, app_test):
@@ -318,8 +377,12 @@ def test_a_means_row_at_the_bottom_is_not_counted_as_a_respondent(env, app_test)
     df = frame()
     means = {c: (df[c].mean() if c in ("A1", "B1", "C1", "E1") else "") for c in df.columns}
     means["ID"] = "평균"
-    at = _name(_upload(app_test, xlsx(pd.concat([df, pd.DataFrame([means])], ignore_index=True)), "with_mean_2025.xlsx"),
-               "PCSI")
+    at = _name(
+        _upload(
+            app_test, xlsx(pd.concat([df, pd.DataFrame([means])], ignore_index=True)), "with_mean_2025.xlsx"
+        ),
+        "PCSI",
+    )
     assert list(at.table[0].value.loc["응답자"]) == ["없음(새 설문)", "4명"]
     assert any("평균 행 1개(6행)를 건너뛰었습니다" in w.value for w in at.warning)  # said before loading
     _load_button(at).click().run()

@@ -1,4 +1,5 @@
 """Keyword extraction and topic tagging at load time (ccm.text.enrich) on a real DuckDB file."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -27,7 +28,10 @@ def con(env):
 
 
 def test_keywords_are_nouns(con, env):
-    add(con, ("K1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 너무 좁고 주차 요금이 비쌉니다"))
+    add(
+        con,
+        ("K1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 너무 좁고 주차 요금이 비쌉니다"),
+    )
     assert text.enrich(con, env) == 1
     words = set(text.keywords_of(con, ["K1"])["K1"])
     assert {"주차", "주차장", "요금"} <= words
@@ -51,16 +55,22 @@ def test_changed_text_is_processed_again(con, env):
 
 
 def test_identical_texts_are_analysed_once(con, env):
-    add(con, *[(f"D{i}", "2025-05-01 10:00", "문의", "완료", "예약 문의", "캠핑장 예약 취소") for i in range(5)])
+    add(
+        con,
+        *[(f"D{i}", "2025-05-01 10:00", "문의", "완료", "예약 문의", "캠핑장 예약 취소") for i in range(5)],
+    )
     assert text.enrich(con, env) == 5
     assert con.execute("SELECT count(*) FROM text_cache").fetchone()[0] == 1
     assert con.execute("SELECT count(DISTINCT voc_id) FROM voc_keywords").fetchone()[0] == 5
 
 
 def test_every_item_gets_a_topic(con, env):
-    add(con, ("T1", "2025-05-01 10:00", "불만", "완료", "주차 요금 환불", None),
+    add(
+        con,
+        ("T1", "2025-05-01 10:00", "불만", "완료", "주차 요금 환불", None),
         ("T2", "2025-05-01 10:00", "칭찬", "완료", "좋은 하루", "즐거웠습니다"),
-        ("T3", "2025-05-01 10:00", "문의", "완료", None, None))
+        ("T3", "2025-05-01 10:00", "문의", "완료", None, None),
+    )
     text.enrich(con, env)
     assert topics(con, "T1") == {"주차", "요금·환불"}
     assert topics(con, "T2") == {text.NO_TOPIC}
@@ -106,9 +116,11 @@ def test_the_kiwi_model_is_loaded_once_per_process(monkeypatch):
 def test_loader_enriches_after_load(env):
     from etl import voc as loader
 
-    csv = ("접수번호,접수일시,유형,접수채널,처리부서,시설,처리상태,제목,내용,처리일시\n"
-           "L1,2025-05-02 10:00,불만,홈페이지,관광사업팀,철로자전거,완료,주차장 부족,주차 공간이 없어요 010-1234-5678,"
-           "2025-05-02 15:00\n").encode("utf-8")
+    csv = (
+        "접수번호,접수일시,유형,접수채널,처리부서,시설,처리상태,제목,내용,처리일시\n"
+        "L1,2025-05-02 10:00,불만,홈페이지,관광사업팀,철로자전거,완료,주차장 부족,주차 공간이 없어요 010-1234-5678,"
+        "2025-05-02 15:00\n"
+    ).encode()
     report = loader.load(env.db_path, [("voc.csv", csv)], env)
     assert report.enriched == 1
     with db.session(env.db_path) as c:
@@ -137,8 +149,11 @@ def test_progress_is_reported_per_batch(con, env, monkeypatch):
 
 
 def test_pending_texts_are_distinct_and_uncached(con, env):
-    add(con, ("U1", "2025-05-01 10:00", "문의", "완료", "예약", "예약 취소"),
-        ("U2", "2025-05-01 10:00", "문의", "완료", "예약", "예약 취소"))
+    add(
+        con,
+        ("U1", "2025-05-01 10:00", "문의", "완료", "예약", "예약 취소"),
+        ("U2", "2025-05-01 10:00", "문의", "완료", "예약", "예약 취소"),
+    )
     assert len(text.pending_texts(con, env)) == 1
     text.enrich(con, env)
     add(con, ("U3", "2025-05-02 10:00", "문의", "완료", "예약", "예약 취소"))  # same text: cached
@@ -146,13 +161,18 @@ def test_pending_texts_are_distinct_and_uncached(con, env):
 
 
 def test_store_follows_items_changed_after_the_texts_were_read(con, env):
-    add(con, ("S1", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"),
-        ("S2", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장"))
+    add(
+        con,
+        ("S1", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"),
+        ("S2", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장"),
+    )
     analysed = text.analyse(text.pending_texts(con, env), env)  # as enrich_path does, without the lock
     con.execute("UPDATE voc_items SET title = '화장실 청소', content = '화장실 청결' WHERE voc_id = 'S1'")
     con.execute("DELETE FROM voc_items WHERE voc_id = 'S2'")
     assert text.store(con, env, analysed) == 1
-    assert "화장실" in text.keywords_of(con, ["S1"])["S1"] and "환불" not in text.keywords_of(con, ["S1"])["S1"]
+    assert (
+        "화장실" in text.keywords_of(con, ["S1"])["S1"] and "환불" not in text.keywords_of(con, ["S1"])["S1"]
+    )
     assert topics(con, "S1") == {"청결"} and topics(con, "S2") == set()
 
 
@@ -171,8 +191,11 @@ def test_running_marker_while_enrich_path_analyses(env, tmp_path, monkeypatch):
     import threading
 
     with db.session(env.db_path) as c:
-        add(c, ("R1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 좁아요"),
-            ("R2", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"))
+        add(
+            c,
+            ("R1", "2025-05-01 10:00", "불만", "완료", "주차 불편", "주차장이 좁아요"),
+            ("R2", "2025-05-01 10:00", "불만", "완료", "환불 요청", "요금 환불"),
+        )
     monkeypatch.setenv("CCM_ENRICH_PAUSE", str(tmp_path))
     worker = threading.Thread(target=text.enrich_path, args=(env.db_path, env))
     worker.start()

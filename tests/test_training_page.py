@@ -1,5 +1,6 @@
 """The 교육 이수 page run as the real app: the demo, an empty and a filtered-to-nothing database, names
 shown only to 관리자/분석, and the upload (dry run, then confirm) with its audit entry."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _texts(at) -> str:
-    parts = [e.value for kind in ("title", "markdown", "caption", "info", "success", "warning", "error")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "markdown", "caption", "info", "success", "warning", "error")
+        for e in getattr(at, kind)
+    ]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     for frame in [d.value for d in at.dataframe] + [t.value for t in at.table]:
         parts += list(map(str, frame.columns)) + frame.astype(str).to_numpy().ravel().tolist()
@@ -42,8 +46,13 @@ def test_demo_page_answers_first_and_shows_names_to_admin(demo_env, app_test):
     assert at.get("download_button"), "template and table downloads"
     assert at.file_uploader(key="training_file") is not None
     with db.session(demo_env.db_path) as con:
-        names = [r[0] for r in con.execute("SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
-                                           "WHERE loaded_by IS NOT NULL").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
+                "WHERE loaded_by IS NOT NULL"
+            ).fetchall()
+        ]
     assert page_text.problems(at, names + ["pytest"]) == []
 
 
@@ -56,7 +65,9 @@ def test_names_are_absent_for_other_roles(demo_env, app_test, role, department):
     assert not [n for n in _demo_names(demo_env) if n in text]
     assert not at.get("file_uploader"), "only 관리자/분석 upload training records"
     if department:
-        frames = [d.value for d in at.dataframe if "부서" in d.value.columns and "이수 과정 수" in d.value.columns]
+        frames = [
+            d.value for d in at.dataframe if "부서" in d.value.columns and "이수 과정 수" in d.value.columns
+        ]
         assert frames and set(frames[0]["부서"]) == {department}
 
 
@@ -86,7 +97,22 @@ def _filled_template(env, rows) -> bytes:
     return buf.getvalue()
 
 
-ROW = ["T1", "가상인", "관광사업팀", "일반직", "7급", "일반", "사내", "친절서비스 교육", "2026-05-06", None, 2, "아니오", None, None]
+ROW = [
+    "T1",
+    "가상인",
+    "관광사업팀",
+    "일반직",
+    "7급",
+    "일반",
+    "사내",
+    "친절서비스 교육",
+    "2026-05-06",
+    None,
+    2,
+    "아니오",
+    None,
+    None,
+]
 
 
 def test_upload_dry_run_then_confirm_is_audited(env, app_test):
@@ -97,7 +123,9 @@ def test_upload_dry_run_then_confirm_is_audited(env, app_test):
     plan = at.table[0].value
     assert plan.loc["새 기록", "값"] == "2건" and plan.loc["교육 기록", "값"] == "2건 (2명)"
     with db.session(env.db_path) as con:
-        assert con.execute("SELECT count(*) FROM training_records").fetchone()[0] == 0  # dry run writes nothing
+        assert (
+            con.execute("SELECT count(*) FROM training_records").fetchone()[0] == 0
+        )  # dry run writes nothing
     [button] = [b for b in at.button if b.label == "확인하고 적재"]
     button.click().run()
     assert not at.exception

@@ -1,4 +1,5 @@
 """VOC analytics queries against hand-computed values on a small fixture database (tests/voc_database.py)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -38,7 +39,15 @@ def test_fixture_deadlines_agree_with_the_sla_engine(env):
 
 def test_compliance_summary_holiday_month(con):
     s = va.compliance_summary(con, OCT25)
-    assert s == {"received": 5, "completed": 5, "no_time": 0, "decided": 5, "met": 3, "breached": 2, "compliance": 0.6}
+    assert s == {
+        "received": 5,
+        "completed": 5,
+        "no_time": 0,
+        "decided": 5,
+        "met": 3,
+        "breached": 2,
+        "compliance": 0.6,
+    }
 
 
 def test_compliance_summary_half_year(con):
@@ -110,7 +119,11 @@ def test_open_items_with_text_and_department(con, env):
 
 def test_open_counts(con, env):
     assert va.open_counts(con, OCT25, NOW, env) == {"open": 4, "overdue": 1, "at_risk": 1}
-    assert va.open_counts(con, depts(OCT25, "혁신안전팀"), NOW, env) == {"open": 0, "overdue": 0, "at_risk": 0}
+    assert va.open_counts(con, depts(OCT25, "혁신안전팀"), NOW, env) == {
+        "open": 0,
+        "overdue": 0,
+        "at_risk": 0,
+    }
 
 
 def test_explain_item_names_the_holidays(con, env):
@@ -151,7 +164,14 @@ def test_seasonality(con):
 
 def test_topics_tag_every_item(con):
     df = va.topic_counts(con, OCT25).set_index("topic")
-    assert df["items"].to_dict() == {"주차": 1, "요금·환불": 1, "친절": 1, "청결": 1, "시설고장": 1, "안전": 1}
+    assert df["items"].to_dict() == {
+        "주차": 1,
+        "요금·환불": 1,
+        "친절": 1,
+        "청결": 1,
+        "시설고장": 1,
+        "안전": 1,
+    }
     assert df.loc["주차", "share"] == pytest.approx(0.2)
     tagged = con.execute("SELECT count(DISTINCT voc_id) FROM voc_topics").fetchone()[0]
     assert tagged == len(voc_database.ROWS)
@@ -159,8 +179,14 @@ def test_topics_tag_every_item(con):
 
 def test_text_coverage_of_the_fixture(con):
     """Every October item is analysed and has a topic; the 문의 of the scope is A1."""
-    assert va.text_coverage(con, OCT25) == {"items": 5, "analysed": 5, "topical": 5, "other": 0, "with_keywords": 5,
-                                            "other_share": 0.0}
+    assert va.text_coverage(con, OCT25) == {
+        "items": 5,
+        "analysed": 5,
+        "topical": 5,
+        "other": 0,
+        "with_keywords": 5,
+        "other_share": 0.0,
+    }
     assert va.text_coverage(con, OCT25, "문의")["items"] == 1
 
 
@@ -221,7 +247,9 @@ def test_prevention_matrix_by_facility(con, env):
 
 def test_recurrence_after_handling_within_window(con, env):
     df = va.recurrences(con, H2_25, env)
-    assert df[["facility", "topic", "items", "recurrences"]].values.tolist() == [["철로자전거", "요금·환불", 2, 1]]
+    assert df[["facility", "topic", "items", "recurrences"]].values.tolist() == [
+        ["철로자전거", "요금·환불", 2, 1]
+    ]
     assert df.iloc[0]["last_handled_before"] == pd.Timestamp("2025-10-13 15:00")
     assert df.iloc[0]["last_recurrence"] == pd.Timestamp("2025-11-17 10:00")
 
@@ -246,7 +274,8 @@ def test_spikes_flag_a_jump_against_own_history(env):
         df = va.spikes(c, period("quarter", 2026, 1), env)
         none_2025 = va.spikes(c, period("year", 2025), env)
     assert df[["month", "facility", "voc_type", "items"]].values.tolist() == [
-        [pd.Timestamp("2026-01-01"), "철로자전거", "불만", 6]]
+        [pd.Timestamp("2026-01-01"), "철로자전거", "불만", 6]
+    ]
     assert (df.iloc[0]["baseline"], df.iloc[0]["jump"], df.iloc[0]["ratio"]) == (1, 5, 6)
     assert none_2025.empty
 
@@ -254,9 +283,16 @@ def test_spikes_flag_a_jump_against_own_history(env):
 def test_empty_scope_gives_empty_frames(con, env):
     nothing = depts(OCT25, "없는부서")
     assert va.compliance_summary(con, nothing)["compliance"] is None
-    for frame in (va.compliance_by(con, nothing, "facility"), va.processing_time_by_type(con, nothing),
-                  va.processing_time_distribution(con, nothing), va.open_items(con, nothing, NOW, env),
-                  va.topic_counts(con, nothing), va.prevention_matrix(con, nothing, env),
-                  va.recurrences(con, nothing, env), va.faq_candidates(con, nothing, env),
-                  va.top_keywords(con, nothing, env), va.spikes(con, nothing, env)):
+    for frame in (
+        va.compliance_by(con, nothing, "facility"),
+        va.processing_time_by_type(con, nothing),
+        va.processing_time_distribution(con, nothing),
+        va.open_items(con, nothing, NOW, env),
+        va.topic_counts(con, nothing),
+        va.prevention_matrix(con, nothing, env),
+        va.recurrences(con, nothing, env),
+        va.faq_candidates(con, nothing, env),
+        va.top_keywords(con, nothing, env),
+        va.spikes(con, nothing, env),
+    ):
         assert frame.empty

@@ -1,4 +1,5 @@
 """The VOC loader end to end through the CLI: exit codes, rejects, upsert semantics, all-or-nothing."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +26,9 @@ def cli(*args) -> int:
 
 
 def test_clean_file_loads_with_exit_0(tmp_path, db_path):
-    path = write_csv(tmp_path / "a.csv", [row("V1"), row("V2", voc_type="질의", status="진행중", completed="")])
+    path = write_csv(
+        tmp_path / "a.csv", [row("V1"), row("V2", voc_type="질의", status="진행중", completed="")]
+    )
     assert cli(path) == 0
     df = items(db_path)
     assert df["voc_id"].tolist() == ["V1", "V2"]
@@ -40,8 +43,12 @@ def test_clean_file_loads_with_exit_0(tmp_path, db_path):
 
 
 def test_bad_rows_are_rejected_with_file_row_column_value_and_reason(tmp_path, db_path, capsys):
-    rows = [row("V1"), row("V2", completed="2025-03-03 09:00"), row("V3", voc_type="몰라요"),
-            row("V4", received="어제")]
+    rows = [
+        row("V1"),
+        row("V2", completed="2025-03-03 09:00"),
+        row("V3", voc_type="몰라요"),
+        row("V4", received="어제"),
+    ]
     path = write_csv(tmp_path / "a.csv", rows, encoding="cp949", titles=["VOC 현황"])
     assert cli(path) == 1
     out = capsys.readouterr().out
@@ -128,14 +135,27 @@ def test_status_done_without_completion_time_is_stored_closed_or_rejected_with_s
 
 def test_mapping_file_maps_headers_and_values_and_unknown_channels_are_kept(tmp_path, db_path, capsys):
     header = ["민원 접수 No", "접수 일시", "민원 분류", "경로", "시설"]
-    path = write_csv(tmp_path / "a.csv", [["N1", "2025-03-04 10:00", "기타불편", "앱", "레일바이크"]], header=header)
+    path = write_csv(
+        tmp_path / "a.csv", [["N1", "2025-03-04 10:00", "기타불편", "앱", "레일바이크"]], header=header
+    )
     mapping = tmp_path / "map.toml"
-    mapping.write_text('[columns]\n"민원 접수 No" = "voc_id"\n"민원 분류" = "voc_type"\n'
-                       '[values.voc_type]\n"기타불편" = "불만"\n', encoding="utf-8")
+    mapping.write_text(
+        '[columns]\n"민원 접수 No" = "voc_id"\n"민원 분류" = "voc_type"\n'
+        '[values.voc_type]\n"기타불편" = "불만"\n',
+        encoding="utf-8",
+    )
     assert cli(path, "--mapping", mapping) == 0
     item = items(db_path).iloc[0]
-    assert (item["voc_id"], item["voc_type"], item["channel"], item["facility"]) == ("N1", "불만", "앱", "철로자전거")
-    assert "설정에 없는 접수채널 값은 그대로 저장했습니다(화면에서는 '미등록'): 앱(1건)" in capsys.readouterr().out
+    assert (item["voc_id"], item["voc_type"], item["channel"], item["facility"]) == (
+        "N1",
+        "불만",
+        "앱",
+        "철로자전거",
+    )
+    assert (
+        "설정에 없는 접수채널 값은 그대로 저장했습니다(화면에서는 '미등록'): 앱(1건)"
+        in capsys.readouterr().out
+    )
     assert '"unknown_values": {"channel": {"앱": 1}}' in batches(db_path).iloc[0]["detail"]
 
 
@@ -148,8 +168,12 @@ def test_bad_mapping_file_exits_2(tmp_path, db_path):
 
 def test_split_date_time_columns_and_xlsx(tmp_path, db_path):
     header = ["민원번호", "신청일", "신청시간", "민원유형", "답변일시"]
-    path = write_xlsx(tmp_path / "a.xlsx", [["M1", "2025-03-07", "17:30", "문의", "2025/3/10 오전 9:30:00"]],
-                      header=header, titles=["내보내기"])
+    path = write_xlsx(
+        tmp_path / "a.xlsx",
+        [["M1", "2025-03-07", "17:30", "문의", "2025/3/10 오전 9:30:00"]],
+        header=header,
+        titles=["내보내기"],
+    )
     assert cli(path) == 0
     item = items(db_path).iloc[0]
     assert item["received_at"] == pd.Timestamp("2025-03-07 17:30")
@@ -176,7 +200,7 @@ def test_voc_id_stays_unique_when_two_sessions_load_overlapping_exports_at_once(
 
     settings = load_settings()
     rows = [row(f"V{i}") for i in range(300)]
-    files = [write_csv(tmp_path / f"{k}.csv", rows[k * 100:k * 100 + 200]) for k in range(2)]
+    files = [write_csv(tmp_path / f"{k}.csv", rows[k * 100 : k * 100 + 200]) for k in range(2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(pool.map(lambda f: voc.load(db_path, [f], settings, enrich=False), files))
     assert sorted(r.batches[0].inserted for r in reports) == [100, 200]
@@ -188,8 +212,8 @@ def test_cli_releases_the_rows_once_stored_but_keeps_the_counts(tmp_path, db_pat
     path = write_csv(tmp_path / "a.csv", [row("V1"), row("V2", voc_type="모름")])
     report = voc.load(db_path, [path], env, rejects_dir=tmp_path, enrich=False, keep_rows=False)
     prep = report.prepared[0]
-    assert prep.table.df.empty and prep.normalised.empty           # nothing large held for the analysis
+    assert prep.table.df.empty and prep.normalised.empty  # nothing large held for the analysis
     assert (prep.rows_read, prep.rows_kept, prep.rows_rejected) == (2, 1, 1)
-    assert (tmp_path / "a_오류.csv").exists()                       # written before the rows were released
+    assert (tmp_path / "a_오류.csv").exists()  # written before the rows were released
     with pytest.raises(RuntimeError):
         prep.rejected_rows()

@@ -1,9 +1,9 @@
 """Planted personal data never reaches the database file in clear, in any table or column."""
+
 import re
 import unicodedata
 
 import duckdb
-import pytest
 
 from etl.__main__ import main
 from tests.support.voc_files import write_csv, write_xlsx
@@ -11,18 +11,64 @@ from tests.support.voc_files import write_csv, write_xlsx
 NAME, PHONE, EMAIL, RRN = "홍길동", "010-2345-6789", "gildong.hong@example.com", "900101-1234567"
 TEXT_PHONE, TEXT_EMAIL, TEXT_RRN = "010-9876-5432", "secret.mail@test.co.kr", "851215-2345678"
 # Typed with full-width characters, other dashes or spaced separators (all encodable in CP949).
-ODD_PHONE, ODD_EMAIL, ODD_RRN, SPACED_PHONE = "０１０－５５５５－１２１２", "ｆｕｌｌ＠ｗｉｄｔｈ．ｋｒ", "８８０２０２―１３５７９１１", "010 - 7777 - 3434"
-HEADER = ["접수번호", "접수일시", "유형", "민원인", "연락처", "이메일", "주민등록번호", "제목", "내용", "처리내용"]
+ODD_PHONE, ODD_EMAIL, ODD_RRN, SPACED_PHONE = (
+    "０１０－５５５５－１２１２",
+    "ｆｕｌｌ＠ｗｉｄｔｈ．ｋｒ",
+    "８８０２０２―１３５７９１１",
+    "010 - 7777 - 3434",
+)
+HEADER = [
+    "접수번호",
+    "접수일시",
+    "유형",
+    "민원인",
+    "연락처",
+    "이메일",
+    "주민등록번호",
+    "제목",
+    "내용",
+    "처리내용",
+]
 
 
 def planted_rows() -> list[list[str]]:
     return [
-        ["P1", "2025-03-04 10:00", "불만", NAME, PHONE, EMAIL, RRN, f"회신 바랍니다 {TEXT_PHONE}",
-         f"저는 {NAME}입니다. 연락 {TEXT_PHONE} 또는 {TEXT_EMAIL}, 주민번호 {TEXT_RRN}", f"{NAME} 고객님께 {TEXT_PHONE}로 회신함"],
-        ["P2", "2025-03-05 11:00", "문의", NAME, PHONE.replace("-", ""), "", "", "문의",
-         f"전화 {TEXT_PHONE.replace('-', ' ')} 메일 {TEXT_EMAIL}", ""],
-        ["P3", "2025-03-06 12:00", "불만", "", "", "", "", f"연락처 {ODD_PHONE}",
-         f"메일 {ODD_EMAIL} 주민번호 {ODD_RRN} 휴대폰 {SPACED_PHONE}", ""],
+        [
+            "P1",
+            "2025-03-04 10:00",
+            "불만",
+            NAME,
+            PHONE,
+            EMAIL,
+            RRN,
+            f"회신 바랍니다 {TEXT_PHONE}",
+            f"저는 {NAME}입니다. 연락 {TEXT_PHONE} 또는 {TEXT_EMAIL}, 주민번호 {TEXT_RRN}",
+            f"{NAME} 고객님께 {TEXT_PHONE}로 회신함",
+        ],
+        [
+            "P2",
+            "2025-03-05 11:00",
+            "문의",
+            NAME,
+            PHONE.replace("-", ""),
+            "",
+            "",
+            "문의",
+            f"전화 {TEXT_PHONE.replace('-', ' ')} 메일 {TEXT_EMAIL}",
+            "",
+        ],
+        [
+            "P3",
+            "2025-03-06 12:00",
+            "불만",
+            "",
+            "",
+            "",
+            "",
+            f"연락처 {ODD_PHONE}",
+            f"메일 {ODD_EMAIL} 주민번호 {ODD_RRN} 휴대폰 {SPACED_PHONE}",
+            "",
+        ],
     ]
 
 
@@ -39,12 +85,19 @@ def dump(db_path) -> list[tuple[str, str, str]]:
     """(table, column, value as text) for every distinct value of every column of every table."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        ]
         out = []
         for t in tables:
             for c in [r[0] for r in con.execute(f'DESCRIBE "{t}"').fetchall()]:
-                out += [(t, c, str(v[0])) for v in con.execute(f'SELECT DISTINCT "{c}"::VARCHAR FROM "{t}"').fetchall()]
+                out += [
+                    (t, c, str(v[0]))
+                    for v in con.execute(f'SELECT DISTINCT "{c}"::VARCHAR FROM "{t}"').fetchall()
+                ]
         return out
     finally:
         con.close()
@@ -63,7 +116,7 @@ def test_no_planted_personal_data_in_any_table(tmp_path, db_path):
     text = all_text(db_path)
     assert "P1" in text and "XP2" in text  # the items are there…
     leaked = [n for n in needles() if n in text]
-    assert leaked == []                    # …but none of the personal data
+    assert leaked == []  # …but none of the personal data
     assert "[전화번호]" in text and "[이메일]" in text and "[주민번호]" in text
 
 
@@ -81,11 +134,23 @@ def test_vectorised_helpers_match_the_per_value_ones():
     from ccm.privacy import hash_series, keyed_hash, mask_series, mask_text
 
     key = bytes(range(32))
-    values = ["010-1234-5678", "01012345678", " 홍길동 ", "A.B(C)\u3000d", "nan", "None", "", None, "x\xa0y",
-              "MiXeD@Mail.COM", 12345]
+    values = [
+        "010-1234-5678",
+        "01012345678",
+        " 홍길동 ",
+        "A.B(C)\u3000d",
+        "nan",
+        "None",
+        "",
+        None,
+        "x\xa0y",
+        "MiXeD@Mail.COM",
+        12345,
+    ]
     hashed = hash_series(pd.Series(values, dtype=object), key)
-    assert [None if pd.isna(h) else h for h in hashed] == [keyed_hash(None if v is None else str(v), key)
-                                                           for v in values]
+    assert [None if pd.isna(h) else h for h in hashed] == [
+        keyed_hash(None if v is None else str(v), key) for v in values
+    ]
     texts = ["2024년 주차 010-1234-5678", "메일 a@b.co.kr", "900101-1234567", "1588 1234", "그냥 문의", None]
     masked = mask_series(pd.Series(texts))
     assert [None if pd.isna(m) else m for m in masked] == [mask_text(t) for t in texts]
@@ -101,7 +166,9 @@ def test_no_spelling_of_personal_data_reaches_any_table(tmp_path, env):
 
     header, rows, planted = corpus.rows()
     path = write_csv(tmp_path / "corpus.csv", rows, header=header)
-    assert len(corpus.leaks(path.read_text(encoding="utf-8"), planted)) == len(planted)  # the search does find them
+    assert len(corpus.leaks(path.read_text(encoding="utf-8"), planted)) == len(
+        planted
+    )  # the search does find them
     report = voc.load(env.db_path, [path], env)
     assert (report.batches[0].inserted, report.batches[0].rejected) == (len(rows), 0)
     values = dump(env.db_path)

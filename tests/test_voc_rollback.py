@@ -1,4 +1,5 @@
 """ccm.voc.rollback: the state after rolling a batch back equals the state before it, exactly."""
+
 import pytest
 
 from ccm import db, voc

@@ -1,4 +1,5 @@
 """The VOC loader's stages each do one job: normalise judges no row, validate judges every row."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -8,8 +9,12 @@ import pandas as pd
 from etl import normalise, validate, voc
 from tests.support.voc_files import row, write_csv
 
-ROWS = [row("A-1"), row("A-2", received="어제쯤"), row("A-3", completed="2025-03-03 09:00"),
-        row("A-1", status="접수", completed="")]
+ROWS = [
+    row("A-1"),
+    row("A-2", received="어제쯤"),
+    row("A-3", completed="2025-03-03 09:00"),
+    row("A-1", status="접수", completed=""),
+]
 
 
 def test_normalise_keeps_every_row_and_validate_names_each_problem(env, tmp_path):
@@ -19,7 +24,7 @@ def test_normalise_keeps_every_row_and_validate_names_each_problem(env, tmp_path
         fields = normalise.fields(prep, env, None, pool)
         rejects = validate.rejects(prep, fields, env, strict=False)
         kept = validate.keep(prep, fields.rows, rejects)
-    assert len(fields.rows) == 4                       # an unreadable date is a blank value here, not a reject
+    assert len(fields.rows) == 4  # an unreadable date is a blank value here, not a reject
     assert pd.isna(fields.rows["received_at"].iloc[1])
     assert rejects[["행", "열", "사유"]].values.tolist() == [
         [3, "접수일시", "접수일시를 날짜로 읽을 수 없습니다"],

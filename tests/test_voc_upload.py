@@ -1,8 +1,8 @@
 """The upload page's VOC tab, run for real with AppTest (file_uploader included)."""
+
 import duckdb
 
 from tests.support.voc_files import row, write_csv
-
 
 PAGE = "pages/upload.py"
 
@@ -26,8 +26,12 @@ def test_no_file_shows_what_to_do(app_test):
 
 
 def test_upload_preview_mapping_load_and_rejects(app_test, tmp_path, db_path):
-    path = write_csv(tmp_path / "export.csv", [row("U1"), row("U2", voc_type="모름")], encoding="cp949",
-                     titles=["VOC 현황"])
+    path = write_csv(
+        tmp_path / "export.csv",
+        [row("U1"), row("U2", voc_type="모름")],
+        encoding="cp949",
+        titles=["VOC 현황"],
+    )
     at = upload(app_test(PAGE).run(), path)
     assert not at.exception
     shown = texts(at)
@@ -35,7 +39,13 @@ def test_upload_preview_mapping_load_and_rejects(app_test, tmp_path, db_path):
     mapping = at.dataframe[1].value
     assert ("접수일시", "접수일시") in set(zip(mapping["원본 열"], mapping["적재 방식"]))
     metrics = {m.label: m.value for m in at.metric}
-    assert [metrics[k] for k in ("읽은 행", "적재할 VOC", "같은 번호 병합", "오류 행", "처리일시 없음")] == ["2", "1", "0", "1", "0"]
+    assert [metrics[k] for k in ("읽은 행", "적재할 VOC", "같은 번호 병합", "오류 행", "처리일시 없음")] == [
+        "2",
+        "1",
+        "0",
+        "1",
+        "0",
+    ]
     at.button(key="voc_up_load").click().run()
     assert not at.exception
     assert "적재했습니다 (배치 1번)" in texts(at)
@@ -44,14 +54,18 @@ def test_upload_preview_mapping_load_and_rejects(app_test, tmp_path, db_path):
     assert rejects["행"].tolist() == [4] and "알 수 없는 유형" in rejects["사유"][0]
     con = duckdb.connect(str(db_path), read_only=True)
     assert con.execute("SELECT voc_id, loaded_by FROM voc JOIN load_batches USING (batch_id)").fetchall() == [
-        ("U1", "test-관리자")]
+        ("U1", "test-관리자")
+    ]
     con.close()
 
 
 def test_identity_columns_are_hidden_in_the_preview(app_test, tmp_path):
     header = ["접수번호", "접수일시", "유형", "연락처", "내용"]
-    path = write_csv(tmp_path / "p.csv", [["U1", "2025-03-04 10:00", "문의", "010-1111-2222", "메일 a@b.com"]],
-                     header=header)
+    path = write_csv(
+        tmp_path / "p.csv",
+        [["U1", "2025-03-04 10:00", "문의", "010-1111-2222", "메일 a@b.com"]],
+        header=header,
+    )
     at = upload(app_test(PAGE).run(), path)
     preview = at.dataframe[0].value
     assert preview["연락처"].tolist() == ["(개인정보)"]

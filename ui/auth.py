@@ -13,6 +13,7 @@ token against the database — revoked at logout, password change and when the a
 idle and absolute limits from [auth] — and re-reads the account (both cached per data version, which
 any write changes), so a disabled account or a changed role takes effect at the user's next click.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,9 @@ import duckdb
 import streamlit as st
 
 from ccm import audit
+from ccm import auth as accounts
 from ccm.db import DatabaseBusy, transaction
 from ccm.safe_text import md
-from ccm import auth as accounts
 from ui import data
 
 ROLES = accounts.ROLES
@@ -34,7 +35,9 @@ SESSION_KEY = "_auth"  # {"username", "token"} while signed in
 NOTICE_KEY = "_auth_notice"
 ENDED_KEY = "_auth_ended"  # tokens this Streamlit session has seen end (its connection may still send one)
 COOKIE = "ccm_session"
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32); nothing else reaches a query or script
+_TOKEN_SHAPE = re.compile(
+    r"[A-Za-z0-9_-]{43}"
+)  # secrets.token_urlsafe(32); nothing else reaches a query or script
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,10 @@ def session_role() -> str | None:
 
 def require(user: User, roles: tuple[str, ...] | None) -> None:
     if roles is not None and user.role not in roles:
-        st.error(f"이 화면은 {', '.join(roles)} 권한이 있어야 볼 수 있습니다. (현재 권한: {user.role})",
-                 icon=":material/block:")
+        st.error(
+            f"이 화면은 {', '.join(roles)} 권한이 있어야 볼 수 있습니다. (현재 권한: {user.role})",
+            icon=":material/block:",
+        )
         st.stop()
 
 
@@ -124,7 +129,11 @@ def _lookup(settings, now: datetime) -> _Found | None:
 
 def _cookie_token() -> str | None:
     token = st.context.cookies.get(COOKIE)
-    if not isinstance(token, str) or not _TOKEN_SHAPE.fullmatch(token) or token in st.session_state.get(ENDED_KEY, ()):
+    if (
+        not isinstance(token, str)
+        or not _TOKEN_SHAPE.fullmatch(token)
+        or token in st.session_state.get(ENDED_KEY, ())
+    ):
         return None
     return token
 
@@ -192,17 +201,22 @@ def _keep_in_browser(token: str) -> None:
     with it), Secure under https, gone when the browser closes."""
     if not _TOKEN_SHAPE.fullmatch(token) or st.context.cookies.get(COOKIE) == token:
         return  # this connection already came with it
-    st.html(f"""<script>document.cookie = "{COOKIE}={token}; Path={_cookie_path()}; SameSite=Strict"
-        + (location.protocol === "https:" ? "; Secure" : "");</script>""", unsafe_allow_javascript=True)
+    st.html(
+        f"""<script>document.cookie = "{COOKIE}={token}; Path={_cookie_path()}; SameSite=Strict"
+        + (location.protocol === "https:" ? "; Secure" : "");</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _forget_in_browser(tokens: list[str]) -> None:
     """Delete the cookie if it still holds an ended token (not a newer sign-in from another tab)."""
     ended = [t for t in tokens if _TOKEN_SHAPE.fullmatch(t)]
     if ended:
-        st.html(f"""<script>if ({ended!r}.some(t => document.cookie.split("; ").includes("{COOKIE}=" + t)))
+        st.html(
+            f"""<script>if ({ended!r}.some(t => document.cookie.split("; ").includes("{COOKIE}=" + t)))
             document.cookie = "{COOKIE}=; Path={_cookie_path()}; Max-Age=0; SameSite=Strict";</script>""",
-                unsafe_allow_javascript=True)
+            unsafe_allow_javascript=True,
+        )
 
 
 def _sso_configured() -> bool:
@@ -230,7 +244,9 @@ def _sso_user(settings, now: datetime) -> User | None:
         return None
     acc = data.run(accounts.account_by_email, email)
     if acc is None or not acc.active:
-        st.error(f"SSO 계정 {email} 은(는) 이 대시보드에 등록되어 있지 않습니다. 관리자에게 계정 등록을 요청하세요.")
+        st.error(
+            f"SSO 계정 {email} 은(는) 이 대시보드에 등록되어 있지 않습니다. 관리자에게 계정 등록을 요청하세요."
+        )
         st.button("SSO 로그아웃", on_click=st.logout)
         st.stop()
     with data.connection() as con:
@@ -273,8 +289,10 @@ def _login_form(settings) -> None:
 
 def _first_admin_form(settings) -> None:
     st.subheader("첫 관리자 만들기")
-    st.info("아직 사용자가 없습니다. 이 대시보드를 관리할 첫 관리자 계정을 만드세요. "
-            "(서버에서 `python -m etl users add 이름 --role 관리자` 로도 만들 수 있습니다.)")
+    st.info(
+        "아직 사용자가 없습니다. 이 대시보드를 관리할 첫 관리자 계정을 만드세요. "
+        "(서버에서 `python -m etl users add 이름 --role 관리자` 로도 만들 수 있습니다.)"
+    )
     n = accounts.rules(settings)["min_password_length"]
     with st.form("first_admin_form"):
         username = st.text_input("사용자 이름", key="first_username")
@@ -303,8 +321,9 @@ def _account_box(user: User) -> None:
     with st.sidebar:
         dept = f" · {md(user.department)}" if user.department else ""
         st.caption(f":material/person: {md(user.username)} ({md(user.role)}{dept})")
-        st.button("로그아웃", key="auth_logout", on_click=_logout, args=(user.username,),
-                  icon=":material/logout:")
+        st.button(
+            "로그아웃", key="auth_logout", on_click=_logout, args=(user.username,), icon=":material/logout:"
+        )
         _keep_in_browser(st.session_state[SESSION_KEY]["token"])
 
 
@@ -315,7 +334,9 @@ def _logout(username: str) -> None:
     with data.connection() as con, transaction(con):
         audit.record(con, username, "logout", "", at=now)
         if token:
-            accounts.revoke_session(con, accounts.token_hash(token, data.settings().secret_key()), now, "logout")
+            accounts.revoke_session(
+                con, accounts.token_hash(token, data.settings().secret_key()), now, "logout"
+            )
     _end_session(token, "로그아웃했습니다.")
     if _sso_email():
         st.logout()

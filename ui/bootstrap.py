@@ -1,4 +1,5 @@
 """The one shared, repeat-safe set-up every page calls first (also when opened by direct URL)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,14 @@ class Context:
 PERIOD_KEYS = ("kind", "year", "index", "start", "end")
 
 
-def setup(title: str, *, roles: tuple[str, ...] | None = None, filters: bool = True, wide: bool = True,
-          period_kind: str = "month") -> Context:
+def setup(
+    title: str,
+    *,
+    roles: tuple[str, ...] | None = None,
+    filters: bool = True,
+    wide: bool = True,
+    period_kind: str = "month",
+) -> Context:
     """Settings, login, role check and the shared sidebar filters; returns what the page needs.
     Until the user picks a period, a page opens on the last complete period of `period_kind` (month;
     the ranking page a year); once picked, the period follows the user from page to page."""
@@ -62,8 +69,14 @@ def _latest_day() -> date | None:
 def _defaults(kind: str) -> dict:
     """The last complete period of `kind` (by today, or the period of the latest data if it ends earlier)."""
     scope = last_complete(kind if kind in MONTHS_OF else "month", data.now_minute().date(), _latest_day())
-    return {"kind": kind, "year": scope.start.year, "index": index_of(kind, scope.start) if kind in MONTHS_OF else 1,
-            "start": scope.start, "end": scope.end - timedelta(days=1), "depts": []}
+    return {
+        "kind": kind,
+        "year": scope.start.year,
+        "index": index_of(kind, scope.start) if kind in MONTHS_OF else 1,
+        "start": scope.start,
+        "end": scope.end - timedelta(days=1),
+        "depts": [],
+    }
 
 
 def _apply_defaults(kind: str) -> None:
@@ -103,8 +116,14 @@ def _keep(key: str) -> None:
 def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
     with st.sidebar:
         st.markdown("**조회 기간**")
-        kind = st.selectbox("기간 단위", list(KINDS), format_func=KINDS.get, key=_widget("kind"),
-                            on_change=_keep, args=("kind",))
+        kind = st.selectbox(
+            "기간 단위",
+            list(KINDS),
+            format_func=KINDS.get,
+            key=_widget("kind"),
+            on_change=_keep,
+            args=("kind",),
+        )
         if kind == "custom":
             st.date_input("시작일", key=_widget("start"), on_change=_keep, args=("start",))
             st.date_input("종료일", key=_widget("end"), on_change=_keep, args=("end",))
@@ -123,17 +142,31 @@ def _sidebar_filters(settings: Settings, user: auth.User) -> Scope:
                 now = data.now_minute().date()
                 year = _state("year")
                 running = {i for i in options if running_note(period(kind, year, i), now)}
-                st.selectbox(KINDS[kind], list(options), key=_widget("index"), on_change=_keep, args=("index",),
-                             format_func=lambda i: labels.get(i, fmt.format(i)) + (" (진행 중)" if i in running else ""))
+                st.selectbox(
+                    KINDS[kind],
+                    list(options),
+                    key=_widget("index"),
+                    on_change=_keep,
+                    args=("index",),
+                    format_func=lambda i: (
+                        labels.get(i, fmt.format(i)) + (" (진행 중)" if i in running else "")
+                    ),
+                )
         if user.role != "부서":
             registered = tuple(settings.departments)
             unregistered = data.run(va.unregistered_count, registered)
             options = list(registered) + ([UNREGISTERED] if unregistered else [])
             st.session_state["flt_depts"] = [d for d in _state("depts") if d in options]
-            st.multiselect("부서", options, key=_widget("depts"), on_change=_keep, args=("depts",),
-                           placeholder="전체 부서",
-                           format_func=lambda d: f"{d} ({unregistered:,}건)" if d == UNREGISTERED else d,
-                           help="미등록: 처리부서가 비어 있거나 설정의 부서 목록에 없는 건")
+            st.multiselect(
+                "부서",
+                options,
+                key=_widget("depts"),
+                on_change=_keep,
+                args=("depts",),
+                placeholder="전체 부서",
+                format_func=lambda d: f"{d} ({unregistered:,}건)" if d == UNREGISTERED else d,
+                help="미등록: 처리부서가 비어 있거나 설정의 부서 목록에 없는 건",
+            )
         else:
             st.caption(f"부서: {md(user.department)}")
         scope = _scope_from_state(settings, user)

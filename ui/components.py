@@ -1,9 +1,10 @@
 """Reusable pieces: every chart has its table one click away, every table leaves as CSV and Excel."""
+
 from __future__ import annotations
 
-import threading
 import io
 import re
+import threading
 from collections.abc import Mapping
 
 import pandas as pd
@@ -60,10 +61,24 @@ def downloads(df: pd.DataFrame, name: str, *, key: str | None = None, audit: boo
     key = key or stem
     hook = _audit_hook(df, name, audit)
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("CSV 내려받기", lambda: csv_bytes(df), f"{stem}.csv", "text/csv", key=f"dl_csv_{key}",
-                       icon=":material/download:", **hook("CSV"))
-    c2.download_button("Excel 내려받기", lambda: excel_bytes({name: df}), f"{stem}.xlsx", XLSX,
-                       key=f"dl_xlsx_{key}", icon=":material/download:", **hook("Excel"))
+    c1.download_button(
+        "CSV 내려받기",
+        lambda: csv_bytes(df),
+        f"{stem}.csv",
+        "text/csv",
+        key=f"dl_csv_{key}",
+        icon=":material/download:",
+        **hook("CSV"),
+    )
+    c2.download_button(
+        "Excel 내려받기",
+        lambda: excel_bytes({name: df}),
+        f"{stem}.xlsx",
+        XLSX,
+        key=f"dl_xlsx_{key}",
+        icon=":material/download:",
+        **hook("Excel"),
+    )
 
 
 def _audit_hook(df: pd.DataFrame, name: str, audit: bool | None):
@@ -76,8 +91,15 @@ def _audit_hook(df: pd.DataFrame, name: str, audit: bool | None):
     return lambda fmt: {"on_click": auth.audit_export, "args": (name, len(df), fmt)}
 
 
-def table(df: pd.DataFrame, name: str, *, key: str | None = None, audit: bool | None = None,
-          kinds: Mapping[str, str] | None = None, **dataframe_kwargs) -> None:
+def table(
+    df: pd.DataFrame,
+    name: str,
+    *,
+    key: str | None = None,
+    audit: bool | None = None,
+    kinds: Mapping[str, str] | None = None,
+    **dataframe_kwargs,
+) -> None:
     """A table with its downloads (audited when it holds item texts, see `downloads`); each column shown
     in its kind's one format (`shown`)."""
     show(df, kinds, **dataframe_kwargs)
@@ -88,8 +110,14 @@ def show(df: pd.DataFrame, kinds: Mapping[str, str] | None = None, **dataframe_k
     """st.dataframe of `shown(df)`: one format per kind, missing cells as —, no index."""
     frame, config = shown(df, kinds)
     config.update(dataframe_kwargs.pop("column_config", None) or {})
-    st.dataframe(visible_frame(frame), hide_index=True, width="stretch", column_config=config,
-                 placeholder=formats.MISSING, **dataframe_kwargs)
+    st.dataframe(
+        visible_frame(frame),
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        placeholder=formats.MISSING,
+        **dataframe_kwargs,
+    )
 
 
 _TEXT_MISSING = {"None", "none", "nan", "NaN", "<NA>", "NaT"}
@@ -145,9 +173,13 @@ def _kinds_of(df: pd.DataFrame, kinds: Mapping[str, str] | None) -> dict[str, st
 
 NUMBER_COLUMNS = {
     "pct": {"format": "percent", "step": 0.001},  # a fraction shown with one decimal: 87.6%
-    "pp_points": {"format": formats.PRINTF["pp"]}, "score": {"format": formats.PRINTF["score"]},
-    "hours": {"format": formats.PRINTF["hours"]}, "count": {"format": "localized"}, "month_no": {"format": "%d월"},
-    "id": {"format": "%d"}, "year": {"format": "%d"},
+    "pp_points": {"format": formats.PRINTF["pp"]},
+    "score": {"format": formats.PRINTF["score"]},
+    "hours": {"format": formats.PRINTF["hours"]},
+    "count": {"format": "localized"},
+    "month_no": {"format": "%d월"},
+    "id": {"format": "%d"},
+    "year": {"format": "%d"},
 }
 
 
@@ -158,7 +190,12 @@ def _dates(s: pd.Series, kind: str) -> pd.Series:
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)
     if kind == "month":
-        shown = values.dt.year.astype("Int64").astype(str) + "년 " + values.dt.month.astype("Int64").astype(str) + "월"
+        shown = (
+            values.dt.year.astype("Int64").astype(str)
+            + "년 "
+            + values.dt.month.astype("Int64").astype(str)
+            + "월"
+        )
     else:
         shown = values.dt.strftime("%Y-%m-%d %H:%M" if kind == "time" else "%Y-%m-%d")
     return shown.astype("object").where(values.notna(), None)
@@ -169,12 +206,18 @@ def _month_texts(s: pd.Series) -> bool:
     return len(values) > 0 and all(isinstance(v, str) and len(v) == 7 and v[4] == "-" for v in values)
 
 
-def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None, kinds: Mapping[str, str] | None = None) -> None:
+def chart(
+    fig, df: pd.DataFrame, name: str, *, key: str | None = None, kinds: Mapping[str, str] | None = None
+) -> None:
     """A chart with its table one click away (tab '표') and downloads of that table."""
     tab_chart, tab_table = st.tabs(["차트", "표"])
     with tab_chart:
-        st.plotly_chart(finish_figure(fig), width="stretch", key=f"chart_{key or _file_stem(name)}",
-                        config={"displaylogo": False})
+        st.plotly_chart(
+            finish_figure(fig),
+            width="stretch",
+            key=f"chart_{key or _file_stem(name)}",
+            config={"displaylogo": False},
+        )
     with tab_table:
         show(df, kinds)
     downloads(df, name, key=key)
@@ -186,8 +229,13 @@ def chart(fig, df: pd.DataFrame, name: str, *, key: str | None = None, kinds: Ma
 
 def target_line(fig, value: float, text: str, *, axis: str = "y"):
     """A dashed target line (palette.TARGET) with its label, e.g. '목표 95.0%'; vertical for axis='x'."""
-    line = dict(line_dash="dash", line_color=palette.TARGET, line_width=1.5, annotation_text=text,
-                annotation_font_color=palette.TARGET)
+    line = dict(
+        line_dash="dash",
+        line_color=palette.TARGET,
+        line_width=1.5,
+        annotation_text=text,
+        annotation_font_color=palette.TARGET,
+    )
     if axis == "x":
         fig.add_vline(x=value, annotation_position="top", **line)
     else:
@@ -207,19 +255,32 @@ def from_zero(fig, *, rate: bool = False, axis: str = "y", top: float | None = N
     return fig
 
 
-def month_frame(df: pd.DataFrame, months: list, *, counts: tuple[str, ...] = (), col: str = "month") -> pd.DataFrame:
+def month_frame(
+    df: pd.DataFrame, months: list, *, counts: tuple[str, ...] = (), col: str = "month"
+) -> pd.DataFrame:
     """`df` (one row per month in `col`) on every month of `months`: a month without rows gets 0 in the
     count columns and stays empty (NaN) elsewhere, so a line breaks there instead of bridging it."""
     idx = pd.Index(pd.to_datetime(pd.Series(months)), name=col)
-    got = df.assign(**{col: pd.to_datetime(df[col])}).set_index(col) if len(df) else pd.DataFrame(index=idx[:0])
+    got = (
+        df.assign(**{col: pd.to_datetime(df[col])}).set_index(col) if len(df) else pd.DataFrame(index=idx[:0])
+    )
     out = got.reindex(idx)
     for c in counts:
         out[c] = out[c].fillna(0).astype("int64") if c in out else 0
     return out.reset_index()
 
 
-def category_bar(df: pd.DataFrame, category: str, value: str, *, title: str, color: str | list | None = None,
-                 text: list[str] | None = None, labels: Mapping[str, str] | None = None, hover: list[str] | None = None):
+def category_bar(
+    df: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    title: str,
+    color: str | list | None = None,
+    text: list[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    hover: list[str] | None = None,
+):
     """A bar per category, sorted by value (largest first); horizontal when the labels are long or
     many, so that they read without tilting."""
     import plotly.graph_objects as go
@@ -229,11 +290,21 @@ def category_bar(df: pd.DataFrame, category: str, value: str, *, title: str, col
     horizontal = len(d) > 8 or (cats.str.len().max() if len(d) else 0) > 6
     names = dict(labels or {})
     custom = d[hover].to_numpy() if hover else None
-    hovertemplate = "<br>".join([f"%{{{'y' if horizontal else 'x'}}}"]
-                                + [f"{names.get(h, h)}: %{{customdata[{i}]}}" for i, h in enumerate(hover or [])])
-    bar = go.Bar(x=d[value] if horizontal else cats, y=cats if horizontal else d[value], orientation="h" if horizontal else "v",
-                 marker_color=color if color is not None else palette.NEUTRAL, text=text, textposition="outside",
-                 customdata=custom, hovertemplate=hovertemplate + "<extra></extra>" if hover else None, cliponaxis=False)
+    hovertemplate = "<br>".join(
+        [f"%{{{'y' if horizontal else 'x'}}}"]
+        + [f"{names.get(h, h)}: %{{customdata[{i}]}}" for i, h in enumerate(hover or [])]
+    )
+    bar = go.Bar(
+        x=d[value] if horizontal else cats,
+        y=cats if horizontal else d[value],
+        orientation="h" if horizontal else "v",
+        marker_color=color if color is not None else palette.NEUTRAL,
+        text=text,
+        textposition="outside",
+        customdata=custom,
+        hovertemplate=hovertemplate + "<extra></extra>" if hover else None,
+        cliponaxis=False,
+    )
     fig = go.Figure(bar)
     fig.update_layout(title=title, showlegend=False, height=max(300, 40 + 32 * len(d)) if horizontal else 380)
     if horizontal:
@@ -250,18 +321,37 @@ def category_bar(df: pd.DataFrame, category: str, value: str, *, title: str, col
 # Headlines: the answer first, each against the period before and its target
 
 
-def headline(label: str, value: str, *, change: str | None = None, against: str | None = None,
-             target: str | None = None, status: str | None = None, help: str | None = None,
-             lower_is_better: bool = False, neutral: bool = False, where=None) -> None:
+def headline(
+    label: str,
+    value: str,
+    *,
+    change: str | None = None,
+    against: str | None = None,
+    target: str | None = None,
+    status: str | None = None,
+    help: str | None = None,
+    lower_is_better: bool = False,
+    neutral: bool = False,
+    where=None,
+) -> None:
     """One headline figure: its value, its change against the period before (`change`, e.g. '+1.2%p',
     described by `against`, e.g. '전월 대비') and its target with the status colour (`target`, e.g.
     '목표 95.0% · 미달'). A change of a count without judgement is `neutral` (grey)."""
     box = where if where is not None else st
     shown = bool(change) and change != formats.MISSING
-    unchanged = shown and change[0] not in "+-"  # '0.0%p': grey, no arrow (a string delta is never zero to Streamlit)
+    unchanged = (
+        shown and change[0] not in "+-"
+    )  # '0.0%p': grey, no arrow (a string delta is never zero to Streamlit)
     colour = "off" if neutral or not shown or unchanged else ("inverse" if lower_is_better else "normal")
-    box.metric(label, value, delta=change if shown else None, delta_color=colour,
-               delta_arrow="off" if unchanged else "auto", delta_description=against if shown else None, help=help)
+    box.metric(
+        label,
+        value,
+        delta=change if shown else None,
+        delta_color=colour,
+        delta_arrow="off" if unchanged else "auto",
+        delta_description=against if shown else None,
+        help=help,
+    )
     if target:
         named = palette.STATUS_NAMED.get(status or "", "gray")
         box.caption(f":{named}[{target}]" if status else target)

@@ -1,9 +1,9 @@
 """Database access for pages: a briefly pooled connection (cursor per query) and results cached per data version."""
+
 from __future__ import annotations
 
 import hashlib
 import importlib
-import pickle
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -69,7 +69,13 @@ def _mtime(path: Path) -> int:
 def data_version() -> tuple:
     """Changes whenever any process writes the database or the settings (no connection needed)."""
     p = db_path()
-    return (str(p), _mtime(p), _mtime(p.with_name(p.name + ".wal")), _mtime(settings_path()), _mtime(overlay_path(p)))
+    return (
+        str(p),
+        _mtime(p),
+        _mtime(p.with_name(p.name + ".wal")),
+        _mtime(settings_path()),
+        _mtime(overlay_path(p)),
+    )
 
 
 @dataclass(eq=False)
@@ -171,7 +177,10 @@ def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return _cached(fn.__module__, fn.__qualname__, data_version(), args, tuple(sorted(kwargs.items())))
     except db.DatabaseBusy as exc:
-        st.warning(f"{exc} (큰 파일을 적재하는 중일 수 있습니다. 적재가 끝나면 새 데이터가 보입니다.)", icon=":material/hourglass:")
+        st.warning(
+            f"{exc} (큰 파일을 적재하는 중일 수 있습니다. 적재가 끝나면 새 데이터가 보입니다.)",
+            icon=":material/hourglass:",
+        )
         st.stop()
 
 
@@ -186,8 +195,8 @@ def settings_digest(s: Settings) -> str:
         hit = _digests.get(id(s))
         if hit is not None and hit[0]() is s:
             return hit[1]
-        digest = s.digest
-        _digests[id(s)] = (weakref.ref(s, lambda _, k=id(s): _digests.pop(k, None)), digest)
+        digest, key = s.digest, id(s)
+        _digests[key] = (weakref.ref(s, lambda _, k=key: _digests.pop(k, None)), digest)
         return digest
 
 
@@ -195,8 +204,9 @@ def frame_digest(df: pd.DataFrame) -> str:
     """A cache key for a DataFrame argument from its content (columns, dtypes, attrs, index, values).
     Streamlit's own DataFrame hashing took ~5 ms per small frame on every rerun; pickled bytes are not
     canonical (equal Arrow-backed frames pickle differently)."""
-    h = hashlib.blake2b(repr((list(map(str, df.columns)), list(map(str, df.dtypes)), df.attrs)).encode(),
-                        digest_size=20)
+    h = hashlib.blake2b(
+        repr((list(map(str, df.columns)), list(map(str, df.dtypes)), df.attrs)).encode(), digest_size=20
+    )
     h.update(_values_bytes(df.index.to_numpy()))
     for i in range(df.shape[1]):
         h.update(b"\x1e" + _values_bytes(df.iloc[:, i].to_numpy()))

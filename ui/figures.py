@@ -1,6 +1,7 @@
 """Finishing a plotly figure: margins, the Korean font, bidi controls shown visibly in its labels.
 
 Below ui.components and ui.data (both finish figures), so neither imports the other for it."""
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -13,7 +14,9 @@ def finish_figure(fig):
     from `ui.data.figure`) is left as it is: sessions may be drawing it at the same time."""
     if getattr(fig, "_ccm_finished", False):
         return fig
-    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif"))
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=40, b=10), font=dict(family="Noto Sans KR, Malgun Gothic, sans-serif")
+    )
     fig = _visible_labels(fig)
     fig._ccm_finished = True
     return fig
@@ -24,7 +27,11 @@ def _visible_labels(fig):
     for trace in fig.data:
         for attr in ("x", "y", "labels", "text", "ids"):
             values = getattr(trace, attr, None)
-            if values is None or isinstance(values, str) or not any(isinstance(v, str) and BIDI_RE.search(v) for v in values):
+            if (
+                values is None
+                or isinstance(values, str)
+                or not any(isinstance(v, str) and BIDI_RE.search(v) for v in values)
+            ):
                 continue
             setattr(trace, attr, [show_bidi(v) if isinstance(v, str) else v for v in values])
     return fig

@@ -1,6 +1,7 @@
 """Values read from the page address (URL query parameters). Anyone can type any address, so every
 value is checked: a bad one gives a Korean warning naming the value and what is allowed, and the
 page goes on with its default — never a traceback."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,9 @@ SHOWN_CHARS = 20
 _WHOLE_NUMBER = re.compile(r"\d{1,9}")
 
 
-def int_param(name: str, label: str, default: int, allowed: Collection[int], allowed_text: str, fallback: str) -> int:
+def int_param(
+    name: str, label: str, default: int, allowed: Collection[int], allowed_text: str, fallback: str
+) -> int:
     """The whole number `name` from the address if it is one of `allowed`; else `default` (with a
     warning when the address gave something else). `allowed_text`, `fallback`: Korean, for the warning
     ("2021~2026", "2025년을 보여 줍니다.")."""
@@ -41,8 +44,10 @@ def choice_param(name: str, label: str, choices: dict[str, str], default: str, f
 
 
 def warn(label: str, raw: str, allowed_text: str, fallback: str) -> None:
-    st.warning(f"주소에 적힌 {label} {shown(raw)}은(는) 쓸 수 없습니다(허용: {allowed_text}). {fallback}",
-               icon=":material/link_off:")
+    st.warning(
+        f"주소에 적힌 {label} {shown(raw)}은(는) 쓸 수 없습니다(허용: {allowed_text}). {fallback}",
+        icon=":material/link_off:",
+    )
 
 
 def shown(raw: str) -> str:

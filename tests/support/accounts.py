@@ -1,4 +1,5 @@
 """Signing test users in for page tests, through the same account store and session state as the login form."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -22,8 +23,15 @@ def ensure_account(settings: Settings, username: str, role: str, department: str
     """Create (or update) the account in the test database."""
     with db.session(settings.db_path) as con:
         if auth.get_account(con, username) is None:
-            auth.create_user(con, username, role, department, settings=settings, by="pytest",
-                             password_hash=test_password_hash())
+            auth.create_user(
+                con,
+                username,
+                role,
+                department,
+                settings=settings,
+                by="pytest",
+                password_hash=test_password_hash(),
+            )
         else:
             auth.update_user(con, username, role=role, department=department, active=True, settings=settings)
 

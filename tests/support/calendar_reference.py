@@ -3,6 +3,7 @@
 The reference walks the calendar day by day (or minute by minute) in plain Python with datetime and the
 `holidays` package directly — it shares no code with ccm.calendar.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,12 +24,19 @@ def _shipped() -> dict:
         return tomllib.load(fh)
 
 
-def make_settings(*, closures: list | None = None, working_days: list | None = None,
-                  rules: list | None = None, counting: dict | None = None, **calendar) -> dict:
+def make_settings(
+    *,
+    closures: list | None = None,
+    working_days: list | None = None,
+    rules: list | None = None,
+    counting: dict | None = None,
+    **calendar,
+) -> dict:
     """The shipped settings (as a dict) with a known override list and optional changes."""
     raw = copy.deepcopy(_shipped())
-    raw["calendar"]["extra_closures"] = closures if closures is not None else [
-        {"date": "2025-05-20", "name": "창립기념일"}]
+    raw["calendar"]["extra_closures"] = (
+        closures if closures is not None else [{"date": "2025-05-20", "name": "창립기념일"}]
+    )
     raw["calendar"]["working_days"] = working_days or []
     raw["calendar"].update(calendar)
     if rules is not None:

@@ -1,4 +1,5 @@
 """Constants the tests share."""
+
 from __future__ import annotations
 
 from datetime import datetime

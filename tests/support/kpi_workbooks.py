@@ -1,4 +1,5 @@
 """Helpers for the KPI tests: real .xlsx workbooks written with openpyxl, in the template's layout."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,11 +12,35 @@ DEF_HEADERS = [h for h, _ in DEF_FIELDS.values()]
 ACT_HEADERS = [h for h, _ in ACT_FIELDS.values()]
 
 
-def kpi_row(department: str, indicator: str, *, year: int = 2026, unit: str = "건", direction: str = "높을수록 좋음",
-            aggregation: str = "누적", target=None, plan=None, weight=10, source=None) -> list:
+def kpi_row(
+    department: str,
+    indicator: str,
+    *,
+    year: int = 2026,
+    unit: str = "건",
+    direction: str = "높을수록 좋음",
+    aggregation: str = "누적",
+    target=None,
+    plan=None,
+    weight=10,
+    source=None,
+) -> list:
     """A definitions row in template column order."""
-    return [year, department, "고객행복경영", "고객서비스향상", "소통채널 운영", indicator, unit, direction, aggregation,
-            target, *(plan or [None] * 12), weight, source]
+    return [
+        year,
+        department,
+        "고객행복경영",
+        "고객서비스향상",
+        "소통채널 운영",
+        indicator,
+        unit,
+        direction,
+        aggregation,
+        target,
+        *(plan or [None] * 12),
+        weight,
+        source,
+    ]
 
 
 def write_workbook(path: Path, defs: list[list], actuals: list[list]) -> Path:

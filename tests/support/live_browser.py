@@ -1,5 +1,6 @@
 """Real-browser fixtures: one `streamlit run dashboard.py` per module on a free loopback port, Debian chromium
 through Playwright, and helpers that wait for Streamlit to finish each run."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,15 @@ from tests.support.settings_copy import write_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 USERS = {  # username: (role, department, password)
     "admin": ("관리자", None, "admin-password-1"),
     "analyst": ("분석", None, "analyst-password-1"),
@@ -63,7 +71,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
 def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A fresh server on a copy of the demo database with one user per role (no page visited yet)."""
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does it)")
+        pytest.skip(
+            "/usr/bin/chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does it)"
+        )
     folder = tmp_path_factory.mktemp("browser")
     db_path = folder / "ccm.duckdb"
     shutil.copy(demo_db, db_path)
@@ -74,15 +84,38 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         for name, (role, dept, password) in USERS.items():
             auth.create_user(con, name, role, dept, password, settings=settings, by="pytest")
     port = _free_port()
-    env = {**os.environ, "CCM_SETTINGS": str(settings_path), "CCM_DB": str(db_path),
-           "CCM_SECRET_KEY_FILE": str(folder / "secret.key"), "CCM_NOW": NOW}
+    env = {
+        **os.environ,
+        "CCM_SETTINGS": str(settings_path),
+        "CCM_DB": str(db_path),
+        "CCM_SECRET_KEY_FILE": str(folder / "secret.key"),
+        "CCM_NOW": NOW,
+    }
     env.pop("CCM_TEST", None)
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -107,7 +140,9 @@ def browser(server: Server):
 
 
 def _fresh_page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="ko-KR", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1400}, locale="ko-KR", accept_downloads=True
+    )
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg

@@ -1,4 +1,5 @@
 """Small VOC export files for the admin, coexistence and browser tests (written as real CSV files)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,5 +27,8 @@ def voc_csv(folder: Path, name: str, rows: list[str], encoding: str = "utf-8") -
 
 def many_rows(prefix: str, n: int, day: str = "2026-10-12") -> list[str]:
     """n closed 문의 items with distinct ids (a bigger file for concurrency tests)."""
-    return [f"{prefix}-{i:05d},{day} {9 + i % 8:02d}:{i % 60:02d},문의,홈페이지,관광사업팀,철로자전거,완료,"
-            f"주차 문의 {i % 20},주차장 위치 문의 {i % 20},{day} 17:30" for i in range(n)]
+    return [
+        f"{prefix}-{i:05d},{day} {9 + i % 8:02d}:{i % 60:02d},문의,홈페이지,관광사업팀,철로자전거,완료,"
+        f"주차 문의 {i % 20},주차장 위치 문의 {i % 20},{day} 17:30"
+        for i in range(n)
+    ]

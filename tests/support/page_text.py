@@ -1,6 +1,7 @@
 """What a user reads on a page run by AppTest, and what must never be there: None, nan, TRUE/FALSE,
 English identifiers (snake_case names, columns named like code, a lone English word as a label),
 a missing cell shown without the table's placeholder."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,16 @@ BARE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a column named like code: n, voc
 WORD = re.compile(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])")  # a lone English word in a short label: survey, kpi
 # meant to be read as written: settings references for the administrator ("설정 [kpi] cap", "설정
 # pcsi.area_weights"), code spans (`python -m etl demo`), addresses and file names
-ALLOWED = [re.compile(p) for p in (r"`[^`]*`", r"\\?\[[a-z_.]+\\?\](\s+[a-z_]+)?", r"설정\s+[a-z_.]+", r"https?://\S+",
-                                   r"[^\s·]+\.(xlsx|xls|csv|toml|duckdb|json)\b")]
+ALLOWED = [
+    re.compile(p)
+    for p in (
+        r"`[^`]*`",
+        r"\\?\[[a-z_.]+\\?\](\s+[a-z_]+)?",
+        r"설정\s+[a-z_.]+",
+        r"https?://\S+",
+        r"[^\s·]+\.(xlsx|xls|csv|toml|duckdb|json)\b",
+    )
+]
 TEXT_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error")
 
 

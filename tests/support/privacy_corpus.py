@@ -2,6 +2,7 @@
 with every separator, in Hangul digits, in full-width characters, with a spelled-out @, placed at the start,
 middle or end of Korean text (or alone, or as a short column value). Each planted value carries the
 needles a leak search looks for: its digits (or Hangul digits) and its e-mail local part, normalised."""
+
 from __future__ import annotations
 
 import random
@@ -9,31 +10,105 @@ import unicodedata
 from dataclasses import dataclass
 
 SEED = 14
-SEPARATORS = ["", "-", "_", "/", ".", "~", ",", "*", "—", "–", "―", "ㅡ", "ー", "－", "·", "／", " ", "  ", " - ",
-              " / ", ". ", "\u3000"]
-HANGUL_DIGITS = {"0": "공영", "1": "일", "2": "이", "3": "삼", "4": "사", "5": "오", "6": "육", "7": "칠", "8": "팔", "9": "구"}
+SEPARATORS = [
+    "",
+    "-",
+    "_",
+    "/",
+    ".",
+    "~",
+    ",",
+    "*",
+    "—",
+    "–",
+    "―",
+    "ㅡ",
+    "ー",
+    "－",
+    "·",
+    "／",
+    " ",
+    "  ",
+    " - ",
+    " / ",
+    ". ",
+    "\u3000",
+]
+HANGUL_DIGITS = {
+    "0": "공영",
+    "1": "일",
+    "2": "이",
+    "3": "삼",
+    "4": "사",
+    "5": "오",
+    "6": "육",
+    "7": "칠",
+    "8": "팔",
+    "9": "구",
+}
 AREA_CODES = ["010", "011", "016", "017", "018", "019", "02", "031", "051", "064", "070", "0505"]
 # (the @, whether the domain must have a TLD after it): real @, spaced @, spelled forms
-AT_FORMS = [("@", False), ("＠", False), (" @ ", True), ("@ ", True), (" @", True), (" at ", True), (" AT ", True),
-            ("(at)", True), (" (at) ", True), ("[at]", True), ("{at}", True), ("<at>", True), (" 골뱅이 ", True),
-            ("골뱅이", True), (" 앳 ", True), ("（ａｔ）", True)]
+AT_FORMS = [
+    ("@", False),
+    ("＠", False),
+    (" @ ", True),
+    ("@ ", True),
+    (" @", True),
+    (" at ", True),
+    (" AT ", True),
+    ("(at)", True),
+    (" (at) ", True),
+    ("[at]", True),
+    ("{at}", True),
+    ("<at>", True),
+    (" 골뱅이 ", True),
+    ("골뱅이", True),
+    (" 앳 ", True),
+    ("（ａｔ）", True),
+]
 DOT_FORMS = [".", " dot ", " DOT ", "[dot]", "(dot)", " 점 ", " 닷 "]
-DOMAINS = [["example", "com"], ["test", "co", "kr"], ["한국", "kr"], ["mail", "example", "org"], ["회사", "한국"],
-           ["163", "com"]]
+DOMAINS = [
+    ["example", "com"],
+    ["test", "co", "kr"],
+    ["한국", "kr"],
+    ["mail", "example", "org"],
+    ["회사", "한국"],
+    ["163", "com"],
+]
 NO_TLD_DOMAINS = ["example", "회사"]
 RARE_SYLLABLES = "뷁햏똠쀍꽯뙇썎휅뾁큵퓡쒧"
-BEFORE = ["연락처 ", "연락처", "전화번호는 ", "회신은 ", "메일 주소: ", "(", "주차장 관련 문의입니다. 연락 ", "번호 ",
-          "답변 부탁드립니다\n", "담당자 "]
-AFTER = ["", " 로 연락 주세요", "로 회신 바랍니다", "으로 보내주세요", " 입니다.", ")", "이에요", " 감사합니다",
-         "\n매표소 직원이 불친절했습니다.", ", 주말에 방문했습니다"]
+BEFORE = [
+    "연락처 ",
+    "연락처",
+    "전화번호는 ",
+    "회신은 ",
+    "메일 주소: ",
+    "(",
+    "주차장 관련 문의입니다. 연락 ",
+    "번호 ",
+    "답변 부탁드립니다\n",
+    "담당자 ",
+]
+AFTER = [
+    "",
+    " 로 연락 주세요",
+    "로 회신 바랍니다",
+    "으로 보내주세요",
+    " 입니다.",
+    ")",
+    "이에요",
+    " 감사합니다",
+    "\n매표소 직원이 불친절했습니다.",
+    ", 주말에 방문했습니다",
+]
 PLACES = ("start", "middle", "end", "alone")
 
 
 @dataclass(frozen=True)
 class Planted:
-    kind: str                   # 전화번호 / 주민번호 / 이메일
-    typed: str                  # the value as typed
-    needles: tuple[str, ...]    # normalised (see `normalise`): none may appear in the store
+    kind: str  # 전화번호 / 주민번호 / 이메일
+    typed: str  # the value as typed
+    needles: tuple[str, ...]  # normalised (see `normalise`): none may appear in the store
 
 
 # Separator characters the corpus types, and what NFKC makes of them: removed before searching a needle.
@@ -43,7 +118,11 @@ _SEPARATOR_CHARS |= {unicodedata.normalize("NFKC", c) for c in list(_SEPARATOR_C
 
 def normalise(text: str) -> str:
     """NFKC (full-width → ASCII), lower case, every separator removed: a leak typed any way looks the same."""
-    return "".join(c for c in unicodedata.normalize("NFKC", text).lower() if c not in _SEPARATOR_CHARS and not c.isspace())
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFKC", text).lower()
+        if c not in _SEPARATOR_CHARS and not c.isspace()
+    )
 
 
 def full_width(text: str) -> str:
@@ -69,8 +148,13 @@ def phones(rng: random.Random) -> list[Planted]:
                 out.append(Planted("전화번호", full_width(typed), needles))
             if area in ("010", "02", "031") or k % 5 == 0:
                 hangul = [_hangul(g, rng) for g in groups]
-                out.append(Planted("전화번호", hangul[0] + sep + hangul[1] + sep2 + hangul[2],
-                                   (normalise("".join(hangul)), normalise(hangul[1] + hangul[2]), digits)))
+                out.append(
+                    Planted(
+                        "전화번호",
+                        hangul[0] + sep + hangul[1] + sep2 + hangul[2],
+                        (normalise("".join(hangul)), normalise(hangul[1] + hangul[2]), digits),
+                    )
+                )
             if area.startswith("01") and k % 2 == 0:
                 country = rng.choice(["+82 ", "+82-", "+82", "82 ", "+82 (0)", "＋８２ "])
                 typed = country + area[1:] + sep + groups[1] + sep2 + groups[2]
@@ -144,20 +228,49 @@ def rows(seed: int = SEED) -> tuple[list[str], list[list[str]], list[Planted]]:
     (start, middle, end, alone), and in 시설, 처리부서 or 접수채널; 연락처 holds a value of the corpus too."""
     rng = random.Random(seed + 1)
     planted = variants(seed)
-    header = ["접수번호", "접수일시", "유형", "접수채널", "시설", "처리부서", "처리상태", "처리일시", "민원인", "연락처",
-              "제목", "내용", "처리내용"]
+    header = [
+        "접수번호",
+        "접수일시",
+        "유형",
+        "접수채널",
+        "시설",
+        "처리부서",
+        "처리상태",
+        "처리일시",
+        "민원인",
+        "연락처",
+        "제목",
+        "내용",
+        "처리내용",
+    ]
     out: list[list[str]] = []
     for turn in range(len(PLACES)):
         for i in range(0, len(planted), 4):
-            group = planted[i:i + 4] + planted[:max(0, i + 4 - len(planted))]
+            group = planted[i : i + 4] + planted[: max(0, i + 4 - len(planted))]
             texts = [in_text(p, PLACES[(turn + j) % len(PLACES)], rng) for j, p in enumerate(group)]
-            short = [short_value(p, rng) if (turn + j) % 3 == 0 else default
-                     for j, (p, default) in enumerate(zip(group[1:], ["홈페이지", "단산모노레일", "단산시설팀"]))]
+            short = [
+                short_value(p, rng) if (turn + j) % 3 == 0 else default
+                for j, (p, default) in enumerate(zip(group[1:], ["홈페이지", "단산모노레일", "단산시설팀"]))
+            ]
             n = len(out)
             day = 3 + n % 20
-            out.append([f"PC{n:05d}", f"2025-03-{day:02d} 10:00", rng.choice(["불만", "문의", "칭찬", "건의"]),
-                        short[0], short[1], short[2], "완료", f"2025-03-{day:02d} 15:00", "익명", group[0].typed,
-                        texts[0], texts[1] + " " + texts[2], texts[3]])
+            out.append(
+                [
+                    f"PC{n:05d}",
+                    f"2025-03-{day:02d} 10:00",
+                    rng.choice(["불만", "문의", "칭찬", "건의"]),
+                    short[0],
+                    short[1],
+                    short[2],
+                    "완료",
+                    f"2025-03-{day:02d} 15:00",
+                    "익명",
+                    group[0].typed,
+                    texts[0],
+                    texts[1] + " " + texts[2],
+                    texts[3],
+                ]
+            )
     return header, out, planted
 
 
@@ -172,4 +285,6 @@ def leaks_in(values: list[str], planted: list[Planted]) -> list[tuple[str, str]]
     norms = [normalise(v) for v in values]
     joined = "\x00".join(norms)
     found = [p for p in planted if any(n in joined for n in p.needles)]
-    return [(v, p.typed) for p in found for v, norm in zip(values, norms) if any(n in norm for n in p.needles)]
+    return [
+        (v, p.typed) for p in found for v, norm in zip(values, norms) if any(n in norm for n in p.needles)
+    ]

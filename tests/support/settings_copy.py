@@ -1,4 +1,5 @@
 """The tests' isolated settings file: the baseline copied into a test's folder, pointing at its database."""
+
 from __future__ import annotations
 
 from pathlib import Path

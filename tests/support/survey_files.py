@@ -1,4 +1,5 @@
 """Small survey files made in tests (real .xlsx/.csv/.xls bytes) and the spec that reads them."""
+
 from __future__ import annotations
 
 import io
@@ -27,11 +28,24 @@ SMALL = {
 }
 
 SMALL_SPEC = SurveySpec(
-    survey="PCSI", year=2025, scale=7, missing_codes=(98, 99),
-    items=(Item("A1", "서비스환경"), Item("A2", "서비스환경", reverse=True), Item("B1", "서비스과정"),
-           Item("C1", "서비스결과"), Item("D1", "사회적만족"), Item("E1", "전반적만족")),
-    respondent_id_column="ID", date_column="조사일", facility_column="이용시설", weight_column="가중치",
-    comment_columns=("기타의견",), demographic_columns=("성별",),
+    survey="PCSI",
+    year=2025,
+    scale=7,
+    missing_codes=(98, 99),
+    items=(
+        Item("A1", "서비스환경"),
+        Item("A2", "서비스환경", reverse=True),
+        Item("B1", "서비스과정"),
+        Item("C1", "서비스결과"),
+        Item("D1", "사회적만족"),
+        Item("E1", "전반적만족"),
+    ),
+    respondent_id_column="ID",
+    date_column="조사일",
+    facility_column="이용시설",
+    weight_column="가중치",
+    comment_columns=("기타의견",),
+    demographic_columns=("성별",),
 )
 
 
@@ -75,9 +89,14 @@ def pcsi_ministry_frame(n_per_facility: int = 40, seed: int = 1) -> pd.DataFrame
 
     rng = np.random.default_rng(seed)
     n = 2 * n_per_facility
-    df = pd.DataFrame({"ID": [f"X{i}" for i in range(n)], "조사일": "2025-10-01",
-                       "이용시설": ["철로자전거"] * n_per_facility + ["관광사격장"] * n_per_facility,
-                       "고객유형": rng.choice(["일반", "단체"], size=n)})
+    df = pd.DataFrame(
+        {
+            "ID": [f"X{i}" for i in range(n)],
+            "조사일": "2025-10-01",
+            "이용시설": ["철로자전거"] * n_per_facility + ["관광사격장"] * n_per_facility,
+            "고객유형": rng.choice(["일반", "단체"], size=n),
+        }
+    )
     for area in "ABCDE":
         for k in (1, 2, 3):
             df[f"{area}{k}"] = rng.integers(4, 8, n)

@@ -4,6 +4,7 @@ Calendar facts used: 2025-10-03 개천절 (Fri), 2025-10-05~08 추석 연휴 + �
 so 2025-10-02 (Thu) is followed by the business day 2025-10-10 (Fri). 2024-10-09 한글날 (Wed).
 Business day 09:00-18:00 less 12:00-13:00 = 480 working minutes. "Now" in tests: 2026-11-25 10:00 (Wed).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,23 @@ import duckdb
 from ccm import db, text
 from ccm.settings import Settings
 
-COLUMNS = ("voc_id", "received_at", "completed_at", "voc_type", "channel", "department", "facility", "status",
-           "title", "content", "clock_start", "due_at", "deadline_minutes", "work_minutes", "sla_met")
+COLUMNS = (
+    "voc_id",
+    "received_at",
+    "completed_at",
+    "voc_type",
+    "channel",
+    "department",
+    "facility",
+    "status",
+    "title",
+    "content",
+    "clock_start",
+    "due_at",
+    "deadline_minutes",
+    "work_minutes",
+    "sla_met",
+)
 
 # fmt: off
 ROWS = [
@@ -54,7 +70,9 @@ ROWS = [
 # fmt: on
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple], columns: tuple[str, ...] = COLUMNS) -> None:
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, rows: list[tuple], columns: tuple[str, ...] = COLUMNS
+) -> None:
     cols = ", ".join(columns)
     marks = ", ".join("?" * len(columns))
     con.executemany(f"INSERT INTO voc_items ({cols}, batch_id) VALUES ({marks}, 1)", [list(r) for r in rows])
@@ -77,10 +95,14 @@ def spike_rows() -> list[tuple]:
         cols_rows.append((f"S{n}", f"2025-{month:02d}-10 10:00", "불만", "철로자전거", "관광사업팀", "완료"))
     for day in range(1, 7):
         n += 1
-        cols_rows.append((f"S{n}", f"2026-01-{day + 10:02d} 10:00", "불만", "철로자전거", "관광사업팀", "완료"))
+        cols_rows.append(
+            (f"S{n}", f"2026-01-{day + 10:02d} 10:00", "불만", "철로자전거", "관광사업팀", "완료")
+        )
     for day in range(1, 3):
         n += 1
-        cols_rows.append((f"S{n}", f"2026-02-{day + 10:02d} 10:00", "불만", "철로자전거", "관광사업팀", "완료"))
+        cols_rows.append(
+            (f"S{n}", f"2026-02-{day + 10:02d} 10:00", "불만", "철로자전거", "관광사업팀", "완료")
+        )
     return cols_rows
 
 

@@ -1,4 +1,5 @@
 """Helpers for VOC tests: real export files (CSV in any encoding, .xlsx, .xls) and database dumps."""
+
 from __future__ import annotations
 
 import csv
@@ -11,14 +12,28 @@ import duckdb
 HEADER = ["접수번호", "접수일시", "유형", "접수채널", "시설", "처리상태", "처리일시", "제목", "내용"]
 
 
-def row(voc_id: str, received: str = "2025-03-04 10:00", voc_type: str = "불만", channel: str = "홈페이지",
-        facility: str = "단산모노레일", status: str = "완료", completed: str = "2025-03-04 15:00",
-        title: str = "주차 문제", content: str = "주차장이 부족합니다") -> list[str]:
+def row(
+    voc_id: str,
+    received: str = "2025-03-04 10:00",
+    voc_type: str = "불만",
+    channel: str = "홈페이지",
+    facility: str = "단산모노레일",
+    status: str = "완료",
+    completed: str = "2025-03-04 15:00",
+    title: str = "주차 문제",
+    content: str = "주차장이 부족합니다",
+) -> list[str]:
     return [voc_id, received, voc_type, channel, facility, status, completed, title, content]
 
 
-def write_csv(path: Path, rows: list[list], *, header: list[str] = HEADER, encoding: str = "utf-8",
-              titles: list[str] = ()) -> Path:
+def write_csv(
+    path: Path,
+    rows: list[list],
+    *,
+    header: list[str] = HEADER,
+    encoding: str = "utf-8",
+    titles: list[str] = (),
+) -> Path:
     buf = io.StringIO(newline="")
     for t in titles:
         buf.write(t + "\r\n")

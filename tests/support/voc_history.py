@@ -1,5 +1,6 @@
 """A small deterministic VOC set written straight into voc_items (topics/keywords via ccm.text) for the
 report and ranking tests: 2024-07 … 2025-12, so that 2025 H2 has a previous half and a last year."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,12 @@ from ccm import db
 
 TYPES = ["문의", "불만", "칭찬", "건의", "고충"]
 CHANNELS = ["홈페이지", "대표전화", "방문", "SNS"]
-FACILITIES = {"단산모노레일": "단산시설팀", "철로자전거": "관광사업팀", "문경새재미로공원": "문화사업팀",
-              "농특산물직판장": "농특산물홍보팀"}
+FACILITIES = {
+    "단산모노레일": "단산시설팀",
+    "철로자전거": "관광사업팀",
+    "문경새재미로공원": "문화사업팀",
+    "농특산물직판장": "농특산물홍보팀",
+}
 TOPICS = ["주차", "요금·환불", "친절", "청결"]
 
 
@@ -25,16 +30,18 @@ def frame(n: int = 900, seed: int = 7) -> pd.DataFrame:
     deadline = rng.choice([480, 960, 1440], n)
     work = rng.integers(30, 1800, n)
     open_ = rng.random(n) < 0.05
-    df = pd.DataFrame({
-        "voc_id": [f"T{i:05d}" for i in range(n)],
-        "received_at": received,
-        "voc_type": rng.choice(TYPES, n, p=[0.4, 0.3, 0.1, 0.1, 0.1]),
-        "channel": rng.choice(CHANNELS, n),
-        "facility": facility,
-        "department": [FACILITIES[f] for f in facility],
-        "deadline_minutes": deadline,
-        "work_minutes": np.where(open_, np.nan, work),
-    })
+    df = pd.DataFrame(
+        {
+            "voc_id": [f"T{i:05d}" for i in range(n)],
+            "received_at": received,
+            "voc_type": rng.choice(TYPES, n, p=[0.4, 0.3, 0.1, 0.1, 0.1]),
+            "channel": rng.choice(CHANNELS, n),
+            "facility": facility,
+            "department": [FACILITIES[f] for f in facility],
+            "deadline_minutes": deadline,
+            "work_minutes": np.where(open_, np.nan, work),
+        }
+    )
     df["completed_at"] = (df["received_at"] + pd.to_timedelta(df["work_minutes"] * 2, unit="m")).where(~open_)
     df["sla_met"] = pd.array(np.where(open_, None, work <= deadline), dtype="boolean")
     df["status"] = np.where(open_, "접수", "완료")

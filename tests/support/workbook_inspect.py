@@ -1,6 +1,7 @@
 """Reading workbooks the app writes as a printer and a committee member would: page setup, what each
 page holds, number formats, Korean text, charts, and the live formulas recomputed by the `formulas`
 package (an independent Excel formula evaluator)."""
+
 from __future__ import annotations
 
 import io
@@ -78,8 +79,9 @@ def tables(ws) -> list[tuple[int, int]]:
         fill = ws.cell(r, 1).fill
         if fill is not None and fill.fgColor is not None and str(fill.fgColor.rgb).endswith(HEADER_RGB):
             last = r
-            while last + 1 <= ws.max_row and any(ws.cell(last + 1, j).value is not None
-                                                  for j in range(1, ws.max_column + 1)):
+            while last + 1 <= ws.max_row and any(
+                ws.cell(last + 1, j).value is not None for j in range(1, ws.max_column + 1)
+            ):
                 last += 1
             out.append((r, last))
     return out
@@ -94,8 +96,12 @@ def pages(ws) -> list[tuple[int, int]]:
 
 
 def header_texts(ws) -> list[str]:
-    return [str(ws.cell(h, j).value) for h, _ in tables(ws) for j in range(1, ws.max_column + 1)
-            if ws.cell(h, j).value is not None]
+    return [
+        str(ws.cell(h, j).value)
+        for h, _ in tables(ws)
+        for j in range(1, ws.max_column + 1)
+        if ws.cell(h, j).value is not None
+    ]
 
 
 def print_problems(wb: openpyxl.Workbook, *, min_text_pt: float = 9.0) -> list[str]:
@@ -115,20 +121,33 @@ def _sheet_problems(ws, min_text_pt: float) -> list[str]:
         out.append(f"paper {ps.paperSize}, not A4")
     if ps.orientation not in ("portrait", "landscape"):
         out.append("no orientation")
-    if not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage
-            and int(ps.fitToWidth) == 1 and int(ps.fitToHeight) == 0):
+    if not (
+        ws.sheet_properties.pageSetUpPr
+        and ws.sheet_properties.pageSetUpPr.fitToPage
+        and int(ps.fitToWidth) == 1
+        and int(ps.fitToHeight) == 0
+    ):
         out.append("not fitted to one page wide")
     footer = ws.oddFooter.center.text or ""
     if "&P" not in footer or "&N" not in footer:
         out.append(f"no page numbers in the footer ({footer!r})")
     s = scale(ws)
-    sizes = [c.font.sz for row in ws.iter_rows() for c in row if c.value is not None and c.font is not None and c.font.sz]
+    sizes = [
+        c.font.sz
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None and c.font is not None and c.font.sz
+    ]
     if sizes and min(sizes) * s < min_text_pt - 0.05:
         out.append(f"text prints at {min(sizes) * s:.1f} pt (scale {s:.2f})")
-    table_cols = {j for h, _ in tables(ws) for j in range(1, ws.max_column + 1) if ws.cell(h, j).value is not None}
+    table_cols = {
+        j for h, _ in tables(ws) for j in range(1, ws.max_column + 1) if ws.cell(h, j).value is not None
+    }
     for j in sorted(table_cols):
         if not hidden(ws, j) and width_pt(ws, j) > column_pt_limit():
-            out.append(f"table column {get_column_letter(j)} over-wide ({ws.cell(tables(ws)[0][0], j).value})")
+            out.append(
+                f"table column {get_column_letter(j)} over-wide ({ws.cell(tables(ws)[0][0], j).value})"
+            )
     out += _page_problems(ws, s)
     out += _cell_problems(ws)
     out += _chart_problems(ws, s)
@@ -152,7 +171,9 @@ def _page_problems(ws, s: float) -> list[str]:
             if header <= cut < last:
                 before, after = cut - header, min(last, _next_cut(ws, cut)) - cut
                 if cut == header or before < 2 or after < 2:
-                    out.append(f"table at row {header} split at row {cut} leaves {min(before, after)} row(s) alone")
+                    out.append(
+                        f"table at row {header} split at row {cut} leaves {min(before, after)} row(s) alone"
+                    )
                 if not repeat or int(repeat.split(":")[0].strip("$")) != header:
                     out.append(f"table at row {header} spans pages without its header repeated")
     return out
@@ -166,7 +187,7 @@ def _next_cut(ws, cut: int) -> int:
 def _cell_problems(ws) -> list[str]:
     out = []
     headers = {(h, j) for h, _ in tables(ws) for j in range(1, ws.max_column + 1)}
-    for (h, j) in headers:
+    for h, j in headers:
         v = ws.cell(h, j).value
         if v is not None and not HANGUL.search(str(v)):
             out.append(f"header {v!r} is not Korean")
@@ -234,7 +255,9 @@ def column(ws, header_row: int, name: str) -> list:
 # Live formulas
 
 
-def recalc(data: bytes, folder: Path, edits: Mapping[tuple[str, str], object] | None = None) -> dict[tuple[str, str], object]:
+def recalc(
+    data: bytes, folder: Path, edits: Mapping[tuple[str, str], object] | None = None
+) -> dict[tuple[str, str], object]:
     """Every cell's value after an independent recalculation (`formulas`), optionally after setting
     some cells first (as a member typing a new weight): {(sheet, "A1"): value}."""
     import formulas

@@ -9,6 +9,7 @@ item's topics ('기타' agrees only with no other topic). The script only uses w
 ccm.text offers (enrich, the voc_topics and voc_keywords tables), so the same script scores an older
 checkout: PYTHONPATH=<old checkout> python tests/text_eval/evaluate.py --settings <old>/settings.toml.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,13 +32,29 @@ def load(con, rows: pd.DataFrame) -> None:
     """One load batch per source file; items received one hour apart through 2025."""
     sources = list(dict.fromkeys(rows["source"]))
     for batch_id, name in enumerate(sources, start=1):
-        con.execute("INSERT INTO load_batches (batch_id, kind, file_name, sha256) VALUES (?, 'voc', ?, ?)",
-                    [batch_id, name, f"eval-{batch_id}"])
+        con.execute(
+            "INSERT INTO load_batches (batch_id, kind, file_name, sha256) VALUES (?, 'voc', ?, ?)",
+            [batch_id, name, f"eval-{batch_id}"],
+        )
     batch_of = {name: i for i, name in enumerate(sources, start=1)}
-    values = [(r.voc_id, pd.Timestamp("2025-01-02 09:00") + pd.Timedelta(hours=i), r.voc_type, r.channel, "완료",
-               r.title or None, r.content or None, batch_of[r.source]) for i, r in enumerate(rows.itertuples())]
-    con.executemany("""INSERT INTO voc_items (voc_id, received_at, voc_type, channel, status, title, content, batch_id)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", values)
+    values = [
+        (
+            r.voc_id,
+            pd.Timestamp("2025-01-02 09:00") + pd.Timedelta(hours=i),
+            r.voc_type,
+            r.channel,
+            "완료",
+            r.title or None,
+            r.content or None,
+            batch_of[r.source],
+        )
+        for i, r in enumerate(rows.itertuples())
+    ]
+    con.executemany(
+        """INSERT INTO voc_items (voc_id, received_at, voc_type, channel, status, title, content, batch_id)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        values,
+    )
 
 
 def score(con, rows: pd.DataFrame, stop_words: tuple[str, ...] = ()) -> dict:
@@ -51,14 +68,33 @@ def score(con, rows: pd.DataFrame, stop_words: tuple[str, ...] = ()) -> dict:
         exact += got == {r.topic}
     n = len(rows)
     stop = f"WHERE keyword NOT IN ({', '.join('?' * len(stop_words))})" if stop_words else ""
-    top = con.execute(f"SELECT keyword, count(*) AS n FROM voc_keywords {stop} GROUP BY keyword "
-                      "ORDER BY n DESC, keyword LIMIT 15", list(stop_words)).fetchall()
-    english = rows[~rows["title"].str.cat(rows["content"]).str.contains("[가-힣]", regex=True)]["voc_id"].tolist()
-    with_kw = con.execute(f"SELECT count(DISTINCT voc_id) FROM voc_keywords WHERE voc_id IN "
-                          f"({', '.join('?' * len(english))})", english).fetchone()[0] if english else 0
-    return {"texts": n, "other_share": other / n, "analyst_other_share": (rows["topic"] == NO_TOPIC).mean(),
-            "agreement": agree / n, "exact": exact / n, "top_keywords": top,
-            "english_texts": len(english), "english_with_keywords": with_kw}
+    top = con.execute(
+        f"SELECT keyword, count(*) AS n FROM voc_keywords {stop} GROUP BY keyword "
+        "ORDER BY n DESC, keyword LIMIT 15",
+        list(stop_words),
+    ).fetchall()
+    english = rows[~rows["title"].str.cat(rows["content"]).str.contains("[가-힣]", regex=True)][
+        "voc_id"
+    ].tolist()
+    with_kw = (
+        con.execute(
+            f"SELECT count(DISTINCT voc_id) FROM voc_keywords WHERE voc_id IN "
+            f"({', '.join('?' * len(english))})",
+            english,
+        ).fetchone()[0]
+        if english
+        else 0
+    )
+    return {
+        "texts": n,
+        "other_share": other / n,
+        "analyst_other_share": (rows["topic"] == NO_TOPIC).mean(),
+        "agreement": agree / n,
+        "exact": exact / n,
+        "top_keywords": top,
+        "english_texts": len(english),
+        "english_with_keywords": with_kw,
+    }
 
 
 def evaluate(settings, rows: pd.DataFrame | None = None) -> dict:
@@ -79,9 +115,11 @@ def main(argv: list[str]) -> int:
     from ccm.settings import load_settings
 
     result = evaluate(load_settings(args.settings))
-    print(f"texts {result['texts']}: 기타 {result['other_share']:.1%} (analyst {result['analyst_other_share']:.1%}), "
-          f"agreement {result['agreement']:.1%}, exact {result['exact']:.1%}, "
-          f"English texts with keywords {result['english_with_keywords']}/{result['english_texts']}")
+    print(
+        f"texts {result['texts']}: 기타 {result['other_share']:.1%} (analyst {result['analyst_other_share']:.1%}), "
+        f"agreement {result['agreement']:.1%}, exact {result['exact']:.1%}, "
+        f"English texts with keywords {result['english_with_keywords']}/{result['english_texts']}"
+    )
     print("top keywords (stop words left out): " + ", ".join(f"{k} {n}" for k, n in result["top_keywords"]))
     return 0
 
