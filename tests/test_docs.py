@@ -101,6 +101,9 @@ def _module_problems(module: str, args: list[str]) -> list[str]:
         return [f"파일 없음: {f}" for f in files if not (ROOT / f).is_file()]
     if module == "venv":
         return []
+    if module == "ruff":
+        ok = args[:1] in (["format"], ["check"]) and (ROOT / "ruff.toml").is_file()
+        return [] if ok else [f"ruff 명령 아님: {args}"]
     return _script_module_problems(module, args)
 
 
