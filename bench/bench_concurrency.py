@@ -344,7 +344,8 @@ class Load:
         """(seconds it ran, how it ended); a load still running after the sessions is stopped."""
         try:
             code = self.proc.wait(timeout=grace)
-            return time.perf_counter() - self.started, f"종료 코드 {code}"
+            ended = {0: "적재 완료", 1: "적재 완료(오류 행은 오류 파일로; 생성한 파일에 일부러 넣은 것)"}
+            return time.perf_counter() - self.started, ended.get(code, f"실패(종료 코드 {code})")
         except subprocess.TimeoutExpired:
             took = time.perf_counter() - self.started
             self.proc.terminate()
