@@ -212,7 +212,7 @@ def test_a_sparse_workbook_upload_is_refused_and_the_server_keeps_serving_anothe
     # a 5 KB workbook with one cell at XFD1048576 made the Excel reader ask for 512 GB and abort the server
     import urllib.request
 
-    from test_hostile_files import hidden_far_cell, sparse_workbook
+    from tests.test_hostile_files import hidden_far_cell, sparse_workbook
 
     path = sparse_workbook(tmp_path / "sparse.xlsx")
     open_url(page, server, "upload")
