@@ -616,7 +616,7 @@ def on_time_completion_rate(
     return int(num), int(den)
 
 
-REPORT_COLUMNS = {
+LABELS = {  # every field's Korean name, for the page and the report
     "action_id": "과제번호",
     "title": "과제명",
     "department": "개선시행 부서",
@@ -625,20 +625,70 @@ REPORT_COLUMNS = {
     "facility": "대상 시설",
     "due_date": "완료 예정일",
     "completed_on": "완료일",
-    "on_time": "기한 내 완료",
+    "overdue": "기한 초과",
+    "days_overdue": "초과 일수",
     "customer_told": "고객 피드백",
     "voc_items": "관련 VOC 건수",
+    "cause": "발생원인",
+    "direction": "개선방향",
+    "schedule": "세부 일정",
+    "origin": "만든 곳",
+    "created_at": "등록일시",
+    "created_by": "등록자",
+    "updated_at": "최근 변경",
+    "updated_by": "변경자",
+    "before_start": "비교 시작일",
+    "after_end": "관찰 종료일",
     "before_items": "완료 전 건수",
     "after_items": "완료 후 건수",
-    "change_rate": "건수 증감률",
+    "change": "증감(건)",
+    "change_rate": "증감률",
     "p_value": "유의확률",
+    "ratio_low": "건수 비 하한",
+    "ratio_high": "건수 비 상한",
     "before_complaint_share": "완료 전 불만 비중",
     "after_complaint_share": "완료 후 불만 비중",
+    "complaint_share_change": "불만 비중 변화",
     "before_recurrences": "완료 전 재발",
     "after_recurrences": "완료 후 재발",
     "verdict": "효과 판정",
     "reason": "판정 사유",
+    "kind": "구분",
+    "voc_id": "접수번호",
+    "received_at": "접수일시",
+    "voc_type": "유형",
+    "channel": "채널",
+    "title_v": "제목",
+    "on_time": "기한 내 완료",
 }
+
+
+REPORT_COLUMNS = {
+    k: LABELS[k]
+    for k in (
+        "action_id",
+        "title",
+        "department",
+        "status",
+        "topic",
+        "facility",
+        "due_date",
+        "completed_on",
+        "on_time",
+        "customer_told",
+        "voc_items",
+        "before_items",
+        "after_items",
+        "change_rate",
+        "p_value",
+        "before_complaint_share",
+        "after_complaint_share",
+        "before_recurrences",
+        "after_recurrences",
+        "verdict",
+        "reason",
+    )
+} | {"change_rate": "건수 증감률"}
 
 
 def report_frame(con: duckdb.DuckDBPyConnection, scope: Scope, now: datetime, settings=None) -> pd.DataFrame:

@@ -728,3 +728,19 @@ def bar_chart(
     else:
         height = 7.5
     page.chart(chart, height_cm=height)
+
+
+def list_sheet(wb, columns: Mapping[str, list], title: str = "목록") -> dict[str, str]:
+    """A hidden sheet holding a template's dropdown values, one column per list (a list longer than 255
+    characters cannot be written inline); returns list name → its range, e.g. "목록!$A$2:$A$6"."""
+    ws = wb.create_sheet(title)
+    refs = {}
+    for c, (name, values) in enumerate(columns.items(), start=1):
+        write_cell(ws, 1, c, name)
+        for r, v in enumerate(values, start=2):
+            write_cell(ws, r, c, v)
+        if values:
+            letter = get_column_letter(c)
+            refs[name] = f"{title}!${letter}$2:${letter}${len(values) + 1}"
+    ws.sheet_state = "hidden"
+    return refs

@@ -101,7 +101,7 @@ def build_template(
     rules = act.rules_from(settings)
     wb = Workbook()
     _instructions(wb.active)
-    lists = _lists(
+    lists = xs.list_sheet(
         wb,
         {
             "부서": list(departments or settings.departments),
@@ -179,20 +179,6 @@ def _instructions(ws) -> None:
         page.text(line) if line else page.gap()
     ws.column_dimensions["A"].width = 98
     page.finish()
-
-
-def _lists(wb: Workbook, columns: dict[str, list[str]]) -> dict[str, str]:
-    ws = wb.create_sheet("목록")
-    refs = {}
-    for c, (name, values) in enumerate(columns.items(), start=1):
-        ws.cell(1, c, name)
-        for r, v in enumerate(values, start=2):
-            ws.cell(r, c, v)
-        if values:
-            letter = ws.cell(1, c).column_letter
-            refs[name] = f"목록!${letter}$2:${letter}${len(values) + 1}"
-    ws.sheet_state = "hidden"
-    return refs
 
 
 # ---------------------------------------------------------------------------------------------

@@ -310,7 +310,6 @@ def _sheet(wb: Workbook, name: str, title: str, headers: list[str], rows: list[l
 
 def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
     """A hidden sheet with the dropdown values; returns list name → range formula."""
-    ws = wb.create_sheet("목록")
     types = list(settings.voc_types)
     columns = {
         "부서": [*settings.departments, rules_from(settings).org_unit],
@@ -318,15 +317,7 @@ def _lists_sheet(wb: Workbook, settings) -> dict[str, str]:
         "집계방식": list(AGGREGATIONS.values()),
         "자동실적": kpi_sources.choices(types),
     }
-    refs = {}
-    for c, (name, values) in enumerate(columns.items(), start=1):
-        ws.cell(1, c, name)
-        for r, v in enumerate(values, start=2):
-            ws.cell(r, c, v)
-        letter = ws.cell(1, c).column_letter
-        refs[name] = f"목록!${letter}$2:${letter}${len(values) + 1}"
-    ws.sheet_state = "hidden"
-    return refs
+    return xs.list_sheet(wb, columns)
 
 
 def _validate(ws, refs: dict[str, str], columns: dict[str, str]) -> None:

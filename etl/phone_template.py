@@ -91,19 +91,10 @@ def _score_values(max_score: float) -> list[int]:
 
 
 def _lists(wb: Workbook, settings) -> dict[str, str]:
-    ws = wb.create_sheet("목록")
     columns = {"부서": list(settings.departments), "평가자 구분": list(phone.evaluator_types(settings))}
     for it in phone.checklist(settings):
         columns[f"점수:{it.name}"] = _score_values(it.max_score)[::-1]
-    refs = {}
-    for c, (name, values) in enumerate(columns.items(), start=1):
-        ws.cell(1, c, name)
-        for r, v in enumerate(values, start=2):
-            ws.cell(r, c, v)
-        letter = get_column_letter(c)
-        refs[name] = f"목록!${letter}$2:${letter}${max(len(values), 1) + 1}"
-    ws.sheet_state = "hidden"
-    return refs
+    return xs.list_sheet(wb, columns)
 
 
 def _dropdown(ws, letter: str, ref: str, name: str) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ccm import db, privacy
 from ccm.db import transaction
-from ccm.training import ROLES, norm, role_of
+from ccm.training import RECORD_COLUMNS, ROLES, norm, role_of
 from etl.parsing import clean_number_text, parse_datetimes
 from etl.readers import ReadError, Table, known_callable, read_table
 
@@ -309,24 +309,7 @@ def _one_name(out: pd.DataFrame, rows, df, rej: _Rejects) -> None:
 # ---------------------------------------------------------------------------------------------
 # dry run and store
 
-STORE = [
-    "batch_id",
-    "source_row",
-    "emp_no",
-    "name",
-    "department",
-    "series",
-    "grade",
-    "role",
-    "institution",
-    "course",
-    "start_date",
-    "end_date",
-    "hours",
-    "refund",
-    "ccm_flag",
-    "evidence",
-]
+STORE = ["batch_id", "source_row", *RECORD_COLUMNS]  # the stored record: one list, in ccm.training
 COMPARE = [c for c in STORE if c not in ("batch_id", "source_row")]
 _TYPES = {
     "source_row": "INTEGER",

@@ -53,7 +53,7 @@ def build(settings, courses: list[str] | None = None) -> bytes:
     cfg = settings.training
     wb = Workbook()
     _instructions(wb.active, settings)
-    lists = _lists(
+    lists = xs.list_sheet(
         wb,
         {
             "부서": list(settings.departments),
@@ -106,21 +106,6 @@ def _instructions(ws, settings) -> None:
             page.gap()
     ws.column_dimensions["A"].width = 98
     page.finish()
-
-
-def _lists(wb: Workbook, columns: dict[str, list[str]]) -> dict[str, str]:
-    """A hidden sheet holding the dropdown values (a list longer than 255 characters cannot be inline)."""
-    ws = wb.create_sheet("목록")
-    refs = {}
-    for c, (name, values) in enumerate(columns.items(), start=1):
-        ws.cell(1, c, name)
-        for r, v in enumerate(values, start=2):
-            ws.cell(r, c, v)
-        col = ws.cell(1, c).column_letter
-        if values:
-            refs[name] = f"목록!${col}$2:${col}${len(values) + 1}"
-    ws.sheet_state = "hidden"
-    return refs
 
 
 def _dropdown(ws, col: str, ref: str, name: str, *, strict: bool, first: int) -> None:
