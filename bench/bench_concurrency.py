@@ -377,6 +377,15 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path | None) -> dict:
     db = folder / "work.duckdb"
     for p in (db, db.with_name(db.name + ".wal")):
@@ -394,12 +403,13 @@ def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path 
             threading.Thread(target=one_user, args=(server.port, f"bench{i + 1}", rounds, barrier, out))
             for i in range(n)
         ]
-        t0 = time.perf_counter()
+        t0, server_cpu, client_cpu = time.perf_counter(), cpu_seconds(server.proc.pid), time.process_time()
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=VIEW_TIMEOUT * (len(PAGES) * rounds + 3))
         window = time.perf_counter() - t0
+        server_cpu, client_cpu = cpu_seconds(server.proc.pid) - server_cpu, time.process_time() - client_cpu
     finally:
         load_took, load_end = load.finish() if load else (None, "")
         server.stop()
@@ -412,6 +422,8 @@ def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path 
         "errors": out.errors,
         "eager": out.eager_downloads,
         "window": window,
+        "server_cpu": server_cpu,
+        "client_cpu": client_cpu,
         "load_took": load_took,
         "load_end": load_end,
         "expected_views": n * rounds * len(PAGES),
@@ -425,6 +437,12 @@ def report(r: dict) -> None:
         f"p50 {pct(r['views'], 50):.2f}초 · p95 {pct(r['views'], 95):.2f}초 · 최대 {max(r['views'], default=float('nan')):.2f}초 | "
         f"로그인 p50 {pct(r['logins'], 50):.2f}초 · 최대 {max(r['logins'], default=float('nan')):.2f}초 | "
         f"내려받기(클릭 시 생성) p50 {pct(r['downloads'], 50):.2f}초 | 오류 {len(r['errors'])}건 | 전체 {r['window']:.1f}초",
+        flush=True,
+    )
+    views = max(len(r["views"]), 1)
+    print(
+        f"    CPU: 서버 {r['server_cpu']:.1f}초(화면당 {r['server_cpu'] / views:.2f}초) · "
+        f"세션 클라이언트 {r['client_cpu']:.1f}초",
         flush=True,
     )
     if r["eager"]:
