@@ -120,15 +120,7 @@ def test_phone_page_speaks_korean_on_the_demo(demo_env, app_test):
 
     at = app_test("pages/phone.py").run()
     assert not at.exception
-    with db.session(demo_env.db_path) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
-                "WHERE loaded_by IS NOT NULL"
-            ).fetchall()
-        ]
-    assert page_text.problems(at, names + ["pytest"]) == []
+    assert page_text.problems(at, page_text.account_names(demo_env.db_path)) == []
 
 
 def test_phone_page_downloads_print_on_a4(demo_env, app_test, monkeypatch):

@@ -45,15 +45,7 @@ def test_demo_page_answers_first_and_shows_names_to_admin(demo_env, app_test):
     assert courses.loc["청렴교육", "만족도 점수"] != courses.loc["청렴교육", "만족도 점수"]  # NaN: no survey
     assert at.get("download_button"), "template and table downloads"
     assert at.file_uploader(key="training_file") is not None
-    with db.session(demo_env.db_path) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT username FROM users UNION SELECT loaded_by FROM load_batches "
-                "WHERE loaded_by IS NOT NULL"
-            ).fetchall()
-        ]
-    assert page_text.problems(at, names + ["pytest"]) == []
+    assert page_text.problems(at, page_text.account_names(demo_env.db_path)) == []
 
 
 @pytest.mark.parametrize("role, department", [("열람", None), ("부서", "문화사업팀")])

@@ -84,3 +84,14 @@ def problems(at, names: Iterable[str] = ()) -> list[str]:
             for o in getattr(w, "options", []):
                 scan.text(f"{kind} {w.label!r}", str(o), label=True)
     return scan.found
+
+
+def account_names(db_path) -> list[str]:
+    """Every user name and loader name in the database: they may appear on a page as they are."""
+    from ccm import db
+
+    with db.session(db_path) as con:
+        sql = (
+            "SELECT username FROM users UNION SELECT loaded_by FROM load_batches WHERE loaded_by IS NOT NULL"
+        )
+        return [r[0] for r in con.execute(sql).fetchall()] + ["pytest"]
