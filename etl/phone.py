@@ -296,7 +296,8 @@ def _evaluators(s: pd.Series, settings) -> list[str | None]:
             continue
         text = str(v).strip()
         named = pattern.match(text) and text not in not_names
-        out.append(f"평가자-{keyed_hash(text, key)[:8]}" if named else text)
+        # digits only: hex letters would read as English on a page ('평가자-cec1…')
+        out.append(f"평가자-{int(keyed_hash(text, key)[:12], 16) % 10**8:08d}" if named else text)
     return out
 
 
