@@ -131,7 +131,7 @@ def _preview(prep: voc.Prepared) -> None:
         st.caption("머리글 위의 제목 행(건너뜀): " + " / ".join(md(x) for x in t.title_rows if x))
     preview = _masked_frame(prep, t.df.head(PREVIEW_ROWS)).assign(행=t.rows[:PREVIEW_ROWS])
     st.dataframe(visible_frame(preview.set_index("행")), width="stretch")
-    definition("개인정보 열은 화면에서 가리고, 저장할 때는 삭제하거나 키 해시(customer_key)로만 남깁니다.")
+    definition("개인정보 열은 화면에서 가리고, 저장할 때는 삭제하거나 키 해시(고객키)로만 남깁니다.")
 
 
 def _mapping(prep: voc.Prepared, settings, mapping) -> None:
