@@ -642,22 +642,7 @@ def _card(defs: pd.DataFrame, values: dict, month: int, rules: Rules) -> pd.Data
         judged = r["attainment"] is not None
         rows.append(
             {
-                **{
-                    k: d[k]
-                    for k in (
-                        "department",
-                        "strategy",
-                        "task",
-                        "core_task",
-                        "indicator",
-                        "unit",
-                        "direction",
-                        "aggregation",
-                        "annual_target",
-                        "weight",
-                        "source",
-                    )
-                },
+                **{k: d[k] for k in DEFINITION_COLUMNS},
                 "actual": r["actual"],
                 "target": r["target"],
                 "attainment": r["attainment"],
@@ -673,7 +658,7 @@ def _card(defs: pd.DataFrame, values: dict, month: int, rules: Rules) -> pd.Data
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
-REVIEW_COLUMNS = [
+DEFINITION_COLUMNS = (  # a KPI's definition, as the review shows it
     "department",
     "strategy",
     "task",
@@ -685,6 +670,9 @@ REVIEW_COLUMNS = [
     "annual_target",
     "weight",
     "source",
+)
+REVIEW_COLUMNS = [
+    *DEFINITION_COLUMNS,
     "actual",
     "target",
     "attainment",
