@@ -45,149 +45,43 @@ class Item:
 
 _S = "고객행복경영"
 # 경영목표 (manual §2.1.1) — the organisation unit's KPIs, shown as the four big cards.
+# fmt: off
 GOALS = [
-    Item(
-        "경영목표", "고객행복경영", "고객만족도 90점 달성", "고객만족도", "점", "higher", "latest", 25, "pcsi"
-    ),
+    Item("경영목표", "고객행복경영", "고객만족도 90점 달성", "고객만족도", "점", "higher", "latest", 25, "pcsi"),
     Item("경영목표", "상생혁신경영", "사업수지 90% 달성", "사업수지", "%", "higher", "latest", 25),
-    Item(
-        "경영목표",
-        "지속가능경영기반구축",
-        "사회공헌실적 5건 달성",
-        "사회공헌실적",
-        "건",
-        "higher",
-        "cumulative",
-        25,
-    ),
+    Item("경영목표", "지속가능경영기반구축", "사회공헌실적 5건 달성", "사회공헌실적", "건", "higher", "cumulative", 25),
     Item("경영목표", "시설안전경영", "안전사고 Zero", "안전사고", "건", "zero", "cumulative", 25),
 ]
+# fmt: on
 # 주관부서 핵심성과지표 (manual §5.1.1)
+# fmt: off
 LEAD = [
-    Item(
-        _S,
-        "고객서비스향상",
-        "소통채널 운영 및 정보제공 준수",
-        "오프라인 소통노력",
-        "회",
-        "higher",
-        "cumulative",
-        10,
-    ),
-    Item(
-        _S,
-        "고객서비스향상",
-        "소통채널 운영 및 정보제공 준수",
-        "SNS 소통채널운영 실적",
-        "건",
-        "higher",
-        "cumulative",
-        10,
-    ),
-    Item(
-        _S,
-        "고객서비스향상",
-        "소통채널 운영 및 정보제공 준수",
-        "언론보도 홍보실적",
-        "건",
-        "higher",
-        "cumulative",
-        10,
-    ),
-    Item(
-        _S,
-        "고객서비스향상",
-        "소통채널 운영 및 정보제공 준수",
-        "대외적 우수사례 홍보",
-        "건",
-        "higher",
-        "cumulative",
-        10,
-    ),
-    Item(
-        _S,
-        "고객정보제공준수",
-        "소통채널 운영 및 정보제공 준수",
-        "경영공시 정책준수(지적 건수)",
-        "건",
-        "zero",
-        "cumulative",
-        10,
-    ),
-    Item(
-        _S,
-        "이해관계자 협력",
-        "고객만족도·친절도 평가",
-        "고객만족도 평가",
-        "점",
-        "higher",
-        "latest",
-        15,
-        "pcsi",
-    ),
-    Item(
-        _S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 10
-    ),
-    Item(
-        _S, "노사상생", "고객서비스 역량 강화", "서비스 역량강화 교육훈련", "회", "higher", "cumulative", 10
-    ),
+    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "오프라인 소통노력", "회", "higher", "cumulative", 10),
+    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "SNS 소통채널운영 실적", "건", "higher", "cumulative", 10),
+    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "언론보도 홍보실적", "건", "higher", "cumulative", 10),
+    Item(_S, "고객서비스향상", "소통채널 운영 및 정보제공 준수", "대외적 우수사례 홍보", "건", "higher", "cumulative", 10),
+    Item(_S, "고객정보제공준수", "소통채널 운영 및 정보제공 준수", "경영공시 정책준수(지적 건수)", "건", "zero", "cumulative", 10),
+    Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "고객만족도 평가", "점", "higher", "latest", 15, "pcsi"),
+    Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 10),
+    Item(_S, "노사상생", "고객서비스 역량 강화", "서비스 역량강화 교육훈련", "회", "higher", "cumulative", 10),
     Item(_S, "노사상생", "고객서비스 역량 강화", "서비스 품질관리 활동추진", "건", "higher", "cumulative", 5),
-    Item(
-        _S,
-        "고객서비스향상",
-        "고객서비스 역량 강화",
-        "VOC 처리기한 준수율",
-        "%",
-        "higher",
-        "average",
-        10,
-        "voc_compliance",
-    ),
+    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "VOC 처리기한 준수율", "%", "higher", "average", 10, "voc_compliance"),
 ]
+# fmt: on
 # 사업부서 핵심성과지표 (manual §5.1.1)
+# fmt: off
 BUSINESS = [
     Item(_S, "고객서비스향상", "소통채널 운영", "SNS 소통채널운영 실적", "건", "higher", "cumulative", 10),
     Item(_S, "고객서비스향상", "소통채널 운영", "보도자료 배포", "건", "higher", "cumulative", 10),
     Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "고객만족도 평가", "점", "higher", "latest", 15),
-    Item(
-        _S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 15
-    ),
+    Item(_S, "이해관계자 협력", "고객만족도·친절도 평가", "전화응대 친절도 평가", "점", "higher", "average", 15),
     Item(_S, "노사상생", "고객서비스 역량 강화", "친절서비스 교육", "회", "higher", "cumulative", 10),
     Item(_S, "노사상생", "고객서비스 역량 강화", "서비스 품질개선 실적", "건", "higher", "cumulative", 10),
-    Item(
-        _S,
-        "고객서비스향상",
-        "고객서비스 역량 강화",
-        "VOC 처리기한 준수율",
-        "%",
-        "higher",
-        "average",
-        15,
-        "voc_compliance",
-    ),
-    Item(
-        _S,
-        "고객서비스향상",
-        "고객서비스 역량 강화",
-        "칭찬 VOC 건수",
-        "건",
-        "higher",
-        "cumulative",
-        5,
-        "voc_count:칭찬",
-    ),
-    Item(
-        _S,
-        "고객서비스향상",
-        "고객서비스 역량 강화",
-        "불만 VOC 건수",
-        "건",
-        "lower",
-        "cumulative",
-        10,
-        "voc_count:불만",
-    ),
+    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "VOC 처리기한 준수율", "%", "higher", "average", 15, "voc_compliance"),
+    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "칭찬 VOC 건수", "건", "higher", "cumulative", 5, "voc_count:칭찬"),
+    Item(_S, "고객서비스향상", "고객서비스 역량 강화", "불만 VOC 건수", "건", "lower", "cumulative", 10, "voc_count:불만"),
 ]
+# fmt: on
 
 
 def catalogue(settings) -> list[tuple[str, Item]]:
