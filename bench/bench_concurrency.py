@@ -18,6 +18,7 @@ page that built one eagerly is counted.
 
     python -m bench.bench_concurrency            # N = 1, 5, 10; 2 rounds of 8 pages; 100,000-row load
     python -m bench.bench_concurrency --quick    # N = 1, 3; 1 round; 20,000-row load
+    python -m bench.bench_concurrency --sessions 1,10 --no-load   # while working on it
 """
 
 from __future__ import annotations
@@ -453,7 +454,7 @@ def report(r: dict) -> None:
         print(f"    오류: {e} ({r['errors'].count(e)}회)", flush=True)
 
 
-def main(plan: Plan) -> int:
+def main(plan: Plan, loads: tuple[bool, ...] = (False, True)) -> int:
     from bench.bench_voc_load import generate
 
     with tempfile.TemporaryDirectory(prefix="ccm-bench-users-") as tmp:
@@ -468,7 +469,7 @@ def main(plan: Plan) -> int:
             flush=True,
         )
         results = {}
-        for loading in (False, True):
+        for loading in loads:
             for n in plan.sessions:
                 results[(loading, n)] = r = scenario(
                     folder, pristine, n, plan.rounds, load_file if loading else None
@@ -476,7 +477,7 @@ def main(plan: Plan) -> int:
                 report(r)
         failed = False
         lo, hi = min(plan.sessions), max(plan.sessions)
-        for loading in (False, True):
+        for loading in loads:
             a, b = results[(loading, lo)], results[(loading, hi)]
             ratio = pct(b["views"], 95) / pct(a["views"], 95)
             errors = len(b["errors"]) + len(a["errors"])
@@ -501,5 +502,11 @@ def main(plan: Plan) -> int:
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv[1:] or os.environ.get("BENCH_QUICK") == "1"
-    sys.exit(main(QUICK if quick else FULL))
+    argv = sys.argv[1:]
+    quick = "--quick" in argv or os.environ.get("BENCH_QUICK") == "1"
+    plan = QUICK if quick else FULL
+    if "--sessions" in argv:
+        plan = Plan(
+            [int(n) for n in argv[argv.index("--sessions") + 1].split(",")], plan.rounds, plan.load_rows
+        )
+    sys.exit(main(plan, (False,) if "--no-load" in argv else (False, True)))

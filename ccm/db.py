@@ -91,14 +91,41 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
 
 
+_sessions: dict[str, list[int]] = {}  # resolved path → [sessions opened so far, sessions open now]
+_sessions_lock = threading.Lock()
+
+
 @contextmanager
 def session(path: str | Path, *, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one unit of work; closed (and the file lock released) afterwards."""
-    con = connect(path, wait_seconds=wait_seconds)
+    key = str(Path(path).resolve())
+    with _sessions_lock:
+        counts = _sessions.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += 1
     try:
-        yield con
+        con = connect(path, wait_seconds=wait_seconds)
+        try:
+            yield con
+        finally:
+            con.close()
     finally:
-        con.close()
+        with _sessions_lock:
+            counts[1] -= 1
+
+
+@contextmanager
+def sessions_held(path: str | Path) -> Iterator[int]:
+    """Hold back new `session`s in this process while the block runs; yields how many are open on `path`."""
+    with _sessions_lock:
+        yield _sessions.get(str(Path(path).resolve()), (0, 0))[1]
+
+
+def sessions_opened(path: str | Path) -> tuple[int, int]:
+    """(sessions opened so far, sessions open now) on `path` in this process."""
+    with _sessions_lock:
+        opened, open_now = _sessions.get(str(Path(path).resolve()), (0, 0))
+        return opened, open_now
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

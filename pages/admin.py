@@ -47,7 +47,7 @@ def _show_flash() -> None:
 # ---- users -------------------------------------------------------------------------------------
 def users_tab(ctx) -> None:
     _show_flash()
-    users = data.run(accounts.list_users)
+    users = data.run_current(accounts.list_users)
     table(users, "사용자 목록", key="admin_users")
     definition("권한: " + " · ".join(f"{r} = {h}" for r, h in accounts.ROLE_HELP.items()))
     c1, c2 = st.columns(2)
@@ -163,7 +163,7 @@ def audit_tab(ctx) -> None:
     )
     username = c3.text_input("사용자", key="admin_audit_user")
     start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
-    log = data.run(audit.query, start, end or start, tuple(actions), username.strip())
+    log = data.run_current(audit.query, start, end or start, tuple(actions), username.strip())
     if log.empty:
         st.info("조건에 맞는 감사 기록이 없습니다. 기간이나 작업을 바꿔 보세요.", icon=":material/info:")
         return

@@ -66,7 +66,7 @@ def pick_half(latest: date) -> tuple[int, int]:
 def generate(ctx, year: int, half: int) -> None:
     """Build the workbook with a progress bar and keep it for the download button."""
     bar = st.progress(0.0, text="보고서를 만드는 중…")
-    with data.connection() as con:
+    with data.connection(reading=True) as con:
         content = report.build_workbook(
             con,
             ctx.settings,
@@ -77,7 +77,7 @@ def generate(ctx, year: int, half: int) -> None:
             progress=lambda f, m: bar.progress(f, text=m),
         )
     st.session_state["rp_file"] = {
-        "key": (year, half, data.data_version(), ctx.user.can_see_texts),
+        "key": (year, half, data.content_version(), ctx.user.can_see_texts),
         "bytes": content,
     }
 
@@ -177,7 +177,7 @@ def main() -> None:
         "인쇄용 요약(A4) 열기", f"./report?print=1&year={year}&half={half}", icon=":material/print:"
     )
     made = st.session_state.get("rp_file")
-    if made and made["key"] == (year, half, data.data_version(), ctx.user.can_see_texts):
+    if made and made["key"] == (year, half, data.content_version(), ctx.user.can_see_texts):
         st.success(
             "보고서가 준비되었습니다. 시트 10개(요약, 유형별, 채널별, 부서별, 시설별, 처리기한 준수, 키워드·주제, "
             "경중도×빈도, 재발, FAQ 후보), 각 시트에 Excel 차트.",

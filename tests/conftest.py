@@ -16,6 +16,7 @@ from ccm.settings import ROOT, Settings, load_settings, overlay_path
 from tests.support.accounts import sign_in
 from tests.support.constants import NOW
 from tests.support.settings_copy import write_settings
+from ui import data
 
 pytest_plugins = [
     "tests.support.live_browser"
@@ -78,11 +79,15 @@ def demo_env(env: Settings, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> S
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear_caches()
     yield
+    _clear_caches()
+
+
+def _clear_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
+    data.clear_caches()
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ which the server keeps only a keyed hash. The Streamlit session holds the token,
 it as a cookie (set by a small inline script: Streamlit cannot set cookies itself), so a refresh, a
 new tab or the print view sends it with the new connection and stays signed in. Every run checks the
 token against the database — revoked at logout, password change and when the account is disabled,
-idle and absolute limits from [auth] — and re-reads the account (both cached per data version, which
-any write changes), so a disabled account or a changed role takes effect at the user's next click.
+idle and absolute limits from [auth] — and re-reads the account (both cached until any write, sign-ins
+included: `ui.data.run_current`), so a disabled account or a changed role takes effect at the user's
+next click. Sign-in writes go through `ui.data.bookkeeping`, so they leave the pages' shared results.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def sign_in(username: str, now: datetime | None = None, con: duckdb.DuckDBPyConn
     """Start a session for an account that has just proved who it is (password or single sign-on)."""
     now = now or clock()
     if con is None:
-        with data.connection() as own:
+        with data.bookkeeping() as own:
             token = accounts.create_session(own, username, now, data.settings())
     else:
         token = accounts.create_session(con, username, now, data.settings())
@@ -119,9 +120,9 @@ def _lookup(settings, now: datetime) -> _Found | None:
     if not token:
         return None
     digest = accounts.token_hash(token, settings.secret_key())
-    session = data.run(accounts.find_session, digest)
+    session = data.run_current(accounts.find_session, digest)
     problem = accounts.session_problem(session, now, settings, _uses().get(digest))
-    account = None if problem else data.run(accounts.get_account, session.username)
+    account = None if problem else data.run_current(accounts.get_account, session.username)
     if problem is None and (account is None or not account.active):
         problem = "계정이 없거나 사용 중지되었습니다. 관리자에게 문의하세요."
     return _Found(token, digest, session, account, problem, from_cookie)
@@ -175,7 +176,7 @@ def _used(found: _Found, now: datetime, settings) -> None:
                 del uses[digest]
     if now - found.session.last_seen >= max(idle / 4, timedelta(minutes=1)):
         try:  # kept for a restarted server; a busy database only delays it
-            with data.connection() as con:
+            with data.bookkeeping() as con:
                 accounts.touch_session(con, found.digest, now)
         except DatabaseBusy:
             pass
@@ -242,14 +243,14 @@ def _sso_user(settings, now: datetime) -> User | None:
     email = _sso_email()
     if not email:
         return None
-    acc = data.run(accounts.account_by_email, email)
+    acc = data.run_current(accounts.account_by_email, email)
     if acc is None or not acc.active:
         st.error(
             f"SSO 계정 {email} 은(는) 이 대시보드에 등록되어 있지 않습니다. 관리자에게 계정 등록을 요청하세요."
         )
         st.button("SSO 로그아웃", on_click=st.logout)
         st.stop()
-    with data.connection() as con:
+    with data.bookkeeping() as con:
         accounts.record_sso_login(con, acc.username, email, now)
         sign_in(acc.username, now, con)
     st.rerun()  # the router builds the menu before sign-in; run again so it lists the role's pages
@@ -260,7 +261,7 @@ def _sign_in_screen(settings) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.warning(notice, icon=":material/logout:")
-    if data.run(accounts.user_count) == 0:
+    if data.run_current(accounts.user_count) == 0:
         _first_admin_form(settings)
     else:
         _login_form(settings)
@@ -278,7 +279,7 @@ def _login_form(settings) -> None:
     if submitted:
         now = clock()
         try:
-            with data.connection() as con:
+            with data.bookkeeping() as con:
                 acc = accounts.authenticate(con, username, password, now, settings)
                 sign_in(acc.username, now, con)
         except (accounts.AuthError, DatabaseBusy) as exc:
@@ -331,7 +332,7 @@ def _logout(username: str) -> None:
     """End the session everywhere its token went (this tab, its refreshes, the print view's tab)."""
     token = (st.session_state.get(SESSION_KEY) or {}).get("token")
     now = clock()
-    with data.connection() as con, transaction(con):
+    with data.bookkeeping() as con, transaction(con):
         audit.record(con, username, "logout", "", at=now)
         if token:
             accounts.revoke_session(
@@ -345,12 +346,12 @@ def _logout(username: str) -> None:
 def audit_upload(kind: str, file_name: str, summary: str = "") -> None:
     """One call in each upload flow after its loader returns: who uploaded which file, with what result."""
     state = st.session_state.get(SESSION_KEY) or {}
-    with data.connection() as con:
+    with data.bookkeeping() as con:
         audit.record(con, state.get("username"), "upload", f"{kind}: {file_name} {summary}".strip())
 
 
 def audit_export(name: str, rows: int, fmt: str) -> None:
     """Download callback: record an item-level export (who, which table, how many rows, format)."""
     state = st.session_state.get(SESSION_KEY) or {}
-    with data.connection() as con:
+    with data.bookkeeping() as con:
         audit.record(con, state.get("username"), "export", f"{name} ({rows}행, {fmt})")

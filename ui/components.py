@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from collections.abc import Mapping
 
 import pandas as pd
@@ -12,7 +11,12 @@ import streamlit as st
 
 from ccm import formats, palette
 from ccm.safe_text import inert_frame, show_bidi, visible_frame
+from ccm.xlsx_style import kinds_of
+from ui.deferred_downloads import keep_built_downloads
 from ui.figures import finish_figure
+from ui.memo import Shared
+
+keep_built_downloads()
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -108,16 +112,33 @@ def table(
 
 def show(df: pd.DataFrame, kinds: Mapping[str, str] | None = None, **dataframe_kwargs) -> None:
     """st.dataframe of `shown(df)`: one format per kind, missing cells as —, no index."""
-    frame, config = shown(df, kinds)
+    frame, config = _display(df, kinds)
     config.update(dataframe_kwargs.pop("column_config", None) or {})
     st.dataframe(
-        visible_frame(frame),
+        frame,
         hide_index=True,
         width="stretch",
         column_config=config,
         placeholder=formats.MISSING,
         **dataframe_kwargs,
     )
+
+
+_displays = Shared(max_entries=512)
+
+
+def _display(df: pd.DataFrame, kinds: Mapping[str, str] | None) -> tuple[pd.DataFrame, dict]:
+    """`shown` and bidi controls made visible, once per table content: preparing a table cost more than
+    drawing it, on every rerun of every session (the caller gets its own copy)."""
+    from ui.data import frame_digest
+
+    def prepare() -> tuple[pd.DataFrame, dict]:
+        frame, config = shown(df, kinds)
+        return visible_frame(frame), config
+
+    key = (frame_digest(df), tuple(sorted((kinds or {}).items())))
+    frame, config = _displays.get(key, prepare)
+    return frame.copy(deep=False), dict(config)
 
 
 _TEXT_MISSING = {"None", "none", "nan", "NaN", "<NA>", "NaT"}
@@ -132,7 +153,7 @@ def shown(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> tuple[pd.
     config: dict = {}
     if df.columns.has_duplicates:
         return out, config
-    kinds = _kinds_of(df, kinds)
+    kinds = dict(kinds_of(df, kinds))
     for col in df.columns:
         kind, s = kinds[str(col)], out[col]
         if kind == "bool":
@@ -147,28 +168,6 @@ def shown(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> tuple[pd.
         elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
             out[col] = s.astype("object").where(~s.astype("object").isin(_TEXT_MISSING) & s.notna(), None)
     return out, config
-
-
-_kinds_memo: dict[tuple, dict[str, str]] = {}
-_kinds_lock = threading.Lock()
-
-
-def _kinds_of(df: pd.DataFrame, kinds: Mapping[str, str] | None) -> dict[str, str]:
-    """`kinds_of`, remembered per frame content: inferring a column's kind from its values cost more than
-    drawing the table, on every rerun of every session."""
-    from ccm.xlsx_style import kinds_of
-    from ui.data import frame_digest
-
-    key = (frame_digest(df), tuple(sorted((kinds or {}).items())))
-    with _kinds_lock:
-        hit = _kinds_memo.get(key)
-    if hit is None:
-        hit = kinds_of(df, kinds)
-        with _kinds_lock:
-            if len(_kinds_memo) >= 512:
-                _kinds_memo.clear()
-            _kinds_memo[key] = hit
-    return dict(hit)
 
 
 NUMBER_COLUMNS = {
