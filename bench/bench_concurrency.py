@@ -387,6 +387,17 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def peak_mb(pid: int) -> float:
+    """A process's peak resident memory so far, in MB (Linux /proc; nan elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path | None) -> dict:
     db = folder / "work.duckdb"
     for p in (db, db.with_name(db.name + ".wal")):
@@ -411,6 +422,7 @@ def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path 
             t.join(timeout=VIEW_TIMEOUT * (len(PAGES) * rounds + 3))
         window = time.perf_counter() - t0
         server_cpu, client_cpu = cpu_seconds(server.proc.pid) - server_cpu, time.process_time() - client_cpu
+        server_peak = peak_mb(server.proc.pid)
     finally:
         load_took, load_end = load.finish() if load else (None, "")
         server.stop()
@@ -425,6 +437,7 @@ def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path 
         "window": window,
         "server_cpu": server_cpu,
         "client_cpu": client_cpu,
+        "server_peak_mb": server_peak,
         "load_took": load_took,
         "load_end": load_end,
         "expected_views": n * rounds * len(PAGES),
@@ -443,7 +456,7 @@ def report(r: dict) -> None:
     views = max(len(r["views"]), 1)
     print(
         f"    CPU: 서버 {r['server_cpu']:.1f}초(화면당 {r['server_cpu'] / views:.2f}초) · "
-        f"세션 클라이언트 {r['client_cpu']:.1f}초",
+        f"세션 클라이언트 {r['client_cpu']:.1f}초 · 서버 최대 메모리 {r['server_peak_mb']:,.0f}MB",
         flush=True,
     )
     if r["eager"]:

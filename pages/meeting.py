@@ -11,9 +11,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ccm import meeting, palette, voc
+from ccm.kpi import Rules, rules_from
 from ui import data
 from ui.bootstrap import setup
 from ui.components import empty_state
+from ui.figures import finish_figure
 from ui.nav import ACCESS
 
 AXIS_PX, LABEL_PX, TITLE_PX = 20, 22, 24  # chart text in px (≥ 16 px from the back of a room)
@@ -63,9 +65,13 @@ def main() -> None:
     with st.container(key="mt_charts"):
         left, right = st.columns([5, 6], gap="large")
         with left:
-            _plot(topics_figure(f["topics"], f["topic_days"]), "mt_topics")
+            _plot(data.figure(topics_figure, f["topics"], f["topic_days"]), "mt_topics")
         with right:
-            _plot(monthly_figure(f["monthly"], f["compliance_target"], ctx.now), "mt_monthly")
+            rules = rules_from(ctx.settings)
+            _plot(
+                data.figure(monthly_figure, f["monthly"], f["compliance_target"], ctx.now, rules),
+                "mt_monthly",
+            )
 
 
 def _plot(fig: go.Figure, key: str) -> None:
@@ -114,6 +120,8 @@ def _target_line(c: meeting.Card) -> str:
 
 
 def _layout(fig: go.Figure, title: str) -> go.Figure:
+    """The meeting look, over the common finish (bidi controls shown visibly in labels)."""
+    fig = finish_figure(fig)
     fig.update_layout(
         title=dict(text=title, font_size=TITLE_PX, x=0, xanchor="left", y=0.98, yanchor="top"),
         template="plotly_white",
@@ -151,12 +159,9 @@ def topics_figure(topics: pd.DataFrame, days: int) -> go.Figure:
     return fig
 
 
-def monthly_figure(monthly: pd.DataFrame, target: float | None, now) -> go.Figure:
+def monthly_figure(monthly: pd.DataFrame, target: float | None, now, rules: Rules) -> go.Figure:
     """This year's compliance per month of receipt, each bar in its status colour against the target;
     a month with nothing decided has no bar and says 없음 (a rate of nothing is not 0%). Axis 0–100%."""
-    from ccm.kpi import rules_from
-
-    rules = rules_from(data.settings())
     status = [meeting.status("higher", v, target, rules) for v in monthly["compliance"]]
     labels = [f"{m}월" + ("<br>진행 중" if m == now.month else "") for m in monthly["month"]]
     empty = monthly["compliance"].isna()

@@ -2,6 +2,7 @@
 
 from ccm import db, voc
 from ccm.period import Scope, period
+from ccm.settings import ROOT
 
 
 def test_empty_database_gets_schema(db_path):
@@ -39,3 +40,22 @@ def test_trailing_window_covers_twelve_months_up_to_the_period():
     )
     year = period("year", 2025)
     assert year.trailing().start == year.start  # a longer period keeps its own start
+
+
+def test_no_page_relies_on_streamlit_magic() -> None:
+    """Magic is off (.streamlit/config.toml: a page is not rewritten on every run), so a bare value or
+    a string that is not a docstring would silently show nothing."""
+    import ast
+
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert "magicEnabled = false" in config
+    bare = []
+    for path in [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for parent in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for i, node in enumerate(getattr(parent, "body", None) or []):
+                if not isinstance(node, ast.Expr) or isinstance(node.value, (ast.Call, ast.Await)):
+                    continue
+                docstring = i == 0 and isinstance(parent, (ast.Module, ast.FunctionDef, ast.ClassDef))
+                if not (docstring and isinstance(node.value, ast.Constant)):
+                    bare.append(f"{path.name}:{node.lineno}")
+    assert bare == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -27,10 +29,31 @@ T = TypeVar("T")
 
 def settings() -> Settings:
     """settings.toml with its database's overlay; reloaded when either file changes."""
-    path = settings_path()
-    plain = _settings_cached(str(path), _mtime(path), 0)
-    overlay = _mtime(overlay_path(plain.db_path))
-    return _settings_cached(str(path), _mtime(path), overlay) if overlay else plain
+    return _state()[0]
+
+
+def _state() -> tuple[Settings, tuple]:
+    """The settings and the data version, from one look at the files (a page asks for both dozens of
+    times per run)."""
+    file = _settings_file(os.environ.get("CCM_SETTINGS"))
+    file_mtime = _mtime(file)
+    plain = _settings_cached(file, file_mtime, 0)
+    overlay_mtime = _mtime(_companions(plain.db_path)[1])
+    current = _settings_cached(file, file_mtime, overlay_mtime) if overlay_mtime else plain
+    db_file = current.db_path
+    wal, overlay = _companions(db_file)
+    return current, (str(db_file), _mtime(db_file), _mtime(wal), file_mtime, _mtime(overlay))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_file(env: str | None) -> str:
+    return str(settings_path())
+
+
+@functools.lru_cache(maxsize=16)
+def _companions(db_file: Path) -> tuple[str, str]:
+    """(its write-ahead log, its settings overlay)."""
+    return str(db_file.with_name(db_file.name + ".wal")), str(overlay_path(db_file))
 
 
 _settings_memo: dict[tuple[str, int, int], Settings] = {}
@@ -61,26 +84,16 @@ def db_path() -> Path:
     return settings().db_path
 
 
-def _mtime(path: Path) -> int:
+def _mtime(path: str | Path) -> int:
     try:
-        return path.stat().st_mtime_ns
+        return os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return 0
 
 
 def data_version() -> tuple:
     """Changes whenever any process writes the database or the settings (no connection needed)."""
-    return _stamps(db_path())
-
-
-def _stamps(p: Path) -> tuple:
-    return (
-        str(p),
-        _mtime(p),
-        _mtime(p.with_name(p.name + ".wal")),
-        _mtime(settings_path()),
-        _mtime(overlay_path(p)),
-    )
+    return _state()[1]
 
 
 _aliases: OrderedDict[tuple, tuple] = OrderedDict()  # data version → the content version it holds

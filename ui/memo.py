@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -86,25 +87,41 @@ class Shared:
         return len(self._entries)
 
 
+_SCALARS = frozenset({str, int, float, bool, bytes, date, datetime, time, timedelta, Decimal, type(None)})
+
+
 def key_of(value: Any, digests: dict[type, Callable[[Any], str]]) -> Hashable:
     """A hashable key for an argument: equal keys for equal values of the same types (1, 1.0 and True
     differ), content digests for the types in `digests` (e.g. DataFrame, Settings)."""
-    for kind, digest in digests.items():
-        if isinstance(value, kind):
-            return (kind.__qualname__, digest(value))
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)
+    if kind is tuple or kind is list:
+        return (kind, tuple(key_of(v, digests) for v in value))
+    for base, digest in digests.items():
+        if isinstance(value, base):
+            return (base.__qualname__, digest(value))
     if isinstance(value, (list, tuple)):
-        return (type(value).__qualname__, tuple(key_of(v, digests) for v in value))
+        return (kind, tuple(key_of(v, digests) for v in value))
     if isinstance(value, dict):
         return ("dict", tuple(sorted(((repr(k), key_of(v, digests)) for k, v in value.items()))))
     if isinstance(value, (set, frozenset)):
-        return (type(value).__qualname__, tuple(sorted(repr(key_of(v, digests)) for v in value)))
+        return (kind, tuple(sorted(repr(key_of(v, digests)) for v in value)))
     if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
-        return key_of(pd.DataFrame({"v": np.asarray(value)}), digests) + (type(value).__qualname__,)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = tuple(key_of(getattr(value, f.name), digests) for f in dataclasses.fields(value))
-        return (type(value).__module__, type(value).__qualname__, fields)
+        return key_of(pd.DataFrame({"v": np.asarray(value)}), digests) + (kind.__qualname__,)
+    names = _field_names(kind)
+    if names is not None:
+        return (kind, tuple(key_of(getattr(value, name), digests) for name in names))
     hash(value)  # anything else must be hashable (TypeError otherwise: a bug in the caller's arguments)
-    return (type(value).__module__, type(value).__qualname__, value)
+    return (kind, value)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for other types), looked up once per type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def private_copy(value: T) -> T:
