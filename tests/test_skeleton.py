@@ -52,7 +52,8 @@ def test_no_page_relies_on_streamlit_magic() -> None:
     bare = []
     for path in [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]:
         for parent in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            for i, node in enumerate(getattr(parent, "body", None) or []):
+            body = getattr(parent, "body", None)
+            for i, node in enumerate(body if isinstance(body, list) else []):
                 if not isinstance(node, ast.Expr) or isinstance(node.value, (ast.Call, ast.Await)):
                     continue
                 docstring = i == 0 and isinstance(parent, (ast.Module, ast.FunctionDef, ast.ClassDef))
