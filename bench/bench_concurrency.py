@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import record
+from bench.common import peak_mb, record
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25T10:00:00"
@@ -385,17 +385,6 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return 0.0
-
-
-def peak_mb(pid: int) -> float:
-    """A process's peak resident memory so far, in MB (Linux /proc; nan elsewhere)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def scenario(folder: Path, pristine: Path, n: int, rounds: int, load_file: Path | None) -> dict:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.common import QUICK, record
+from bench.common import QUICK, peak_mb, record
 
 N = 50_000 if QUICK else 1_000_000
 SEED = 7
@@ -173,28 +173,16 @@ def child(kind: str, path: str, db: str) -> None:
         b = report.batches[0]
         out.update(rows=b.rows_read, inserted=b.inserted, rejected=b.rejected, stages=report.timings)
         out["wall"] = time.perf_counter() - t0
-        out["maxrss_mb"] = _maxrss_mb()  # the loader's own peak, before enrichment runs in this process
+        out["maxrss_mb"] = peak_mb()  # the loader's own peak, before enrichment runs in this process
         if os.environ.get("BENCH_ENRICH", "1") == "1":
             t1 = time.perf_counter()
             with ccm_db.session(db) as con:
                 out["enriched"] = text.enrich(con, settings)
             out["enrich"] = time.perf_counter() - t1
-            out["enrich_maxrss_mb"] = _maxrss_mb()
+            out["enrich_maxrss_mb"] = peak_mb()
     out.setdefault("wall", time.perf_counter() - t0)
-    out.setdefault("maxrss_mb", _maxrss_mb())
+    out.setdefault("maxrss_mb", peak_mb())
     print(json.dumps(out, ensure_ascii=False))
-
-
-def _maxrss_mb() -> float:
-    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec; ru_maxrss would
-    also count the parent's peak from before the exec (the generator's, here)."""
-    try:
-        with open("/proc/self/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
-    except (OSError, StopIteration):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(kind: str, path: Path, db: Path, enrich: bool = False) -> dict:

@@ -92,3 +92,18 @@ def record(
         ),
         flush=True,
     )
+
+
+def peak_mb(pid: int | str = "self") -> float:
+    """A process's peak resident memory so far, in MB. Linux: VmHWM, which starts afresh at exec
+    (ru_maxrss would also count the parent's peak from before the exec); elsewhere this process's
+    ru_maxrss, or nan for another process."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        if pid != "self":
+            return float("nan")
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

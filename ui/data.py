@@ -279,7 +279,7 @@ def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def run_current(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`run` for queries of the bookkeeping tables (sessions, accounts, the audit log): shared until any
     write, sign-ins included."""
-    return _run(_current, data_version(), fn, args, kwargs)
+    return _run(_bookkeeping_results, data_version(), fn, args, kwargs)
 
 
 def _run(cache: Shared, version: tuple, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
@@ -348,7 +348,7 @@ def _update(h: Any, values: Any) -> None:
 
 DIGESTS: dict[type, Callable[[Any], str]] = {Settings: settings_digest, pd.DataFrame: frame_digest}
 _results = Shared(max_entries=1000)  # by content version
-_current = Shared(max_entries=200)  # by data version (`run_current`)
+_bookkeeping_results = Shared(max_entries=200)  # by data version (`run_current`)
 _figures = Shared(max_entries=300)
 
 
@@ -359,7 +359,7 @@ def _key(value: Any) -> Any:
 def clear_caches() -> None:
     """Forget every shared result and figure (tests; after restoring a database file in place)."""
     _results.clear()
-    _current.clear()
+    _bookkeeping_results.clear()
     _figures.clear()
     with _aliases_lock:
         _aliases.clear()

@@ -25,7 +25,10 @@ import pandas as pd
 
 T = TypeVar("T")
 
-_IMMUTABLE = (str, bytes, int, float, complex, bool, date, datetime, time, timedelta, Decimal, Enum, range)
+_SCALARS = frozenset(
+    {str, int, float, bool, bytes, complex, date, datetime, time, timedelta, Decimal, type(None)}
+)
+_IMMUTABLE = (*_SCALARS, Enum, range)  # and their subclasses, for `private_copy`
 
 
 class Shared:
@@ -85,9 +88,6 @@ class Shared:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-_SCALARS = frozenset({str, int, float, bool, bytes, date, datetime, time, timedelta, Decimal, type(None)})
 
 
 def key_of(value: Any, digests: dict[type, Callable[[Any], str]]) -> Hashable:
